@@ -1,0 +1,12 @@
+#include "app/cli/Commands.h"
+
+namespace rgpb::cli {
+
+const std::vector<Command>& commands() {
+    static const std::vector<Command> all = {
+        gradlabCommand(),
+    };
+    return all;
+}
+
+}  // namespace rgpb::cli

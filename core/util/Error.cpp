@@ -1,0 +1,13 @@
+#include "core/util/Error.h"
+
+namespace rgpb {
+
+ArgumentError::ArgumentError(const std::string& where, const std::string& argument,
+                             const std::string& expected, const std::string& got)
+    : Error(where + ": argument '" + argument + "' must be " + expected +
+            (got.empty() ? std::string() : ", got " + got)) {}
+
+InputError::InputError(const std::string& location, const std::string& problem)
+    : Error(location.empty() ? problem : location + ": " + problem), location_(location) {}
+
+}  // namespace rgpb
