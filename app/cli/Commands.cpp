@@ -4,7 +4,7 @@ namespace rgpb::cli {
 
 const std::vector<Command>& commands() {
     static const std::vector<Command> all = {
-        gradlabCommand(),
+        trainCommand(), resumeCommand(), sweepCommand(), runsCommand(), gradlabCommand(),
     };
     return all;
 }

@@ -19,5 +19,9 @@ const std::vector<Command>& commands();
 
 // Defined in their own files.
 Command gradlabCommand();
+Command trainCommand();
+Command resumeCommand();
+Command sweepCommand();
+Command runsCommand();
 
 }  // namespace rgpb::cli

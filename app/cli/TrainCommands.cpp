@@ -1,0 +1,195 @@
+// `rgpb train`, `rgpb resume`, `rgpb sweep` and `rgpb runs`: the trainer from the command line.
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+#include "app/cli/CliArgs.h"
+#include "app/cli/Commands.h"
+#include "core/config/RunConfig.h"
+#include "core/run/RunStore.h"
+#include "core/train/ConsoleObserver.h"
+#include "core/train/Trainer.h"
+#include "core/util/Error.h"
+#include "core/util/Log.h"
+
+namespace rgpb::cli {
+namespace {
+
+RunControl* g_control = nullptr;
+
+// First Ctrl-C cancels cleanly (checkpoint, status "cancelled"); a second one kills.
+void onSigint(int) {
+    if (g_control && !g_control->cancelRequested()) {
+        g_control->requestCancel();
+        return;
+    }
+    std::signal(SIGINT, SIG_DFL);
+    std::raise(SIGINT);
+}
+
+RunSummary runTrainer(Trainer& trainer, const CliArgs& args) {
+    bool tty = ::isatty(STDERR_FILENO) && !args.has("plain");
+    log::initConsole(tty ? log::Level::Warn : log::Level::Info, tty);
+    ConsoleObserver console(stderr, tty, static_cast<int>(args.integer("print-every", 25)));
+    RunControl control;
+    g_control = &control;
+    auto previous = std::signal(SIGINT, onSigint);
+    RunSummary s = trainer.run(console, control);
+    std::signal(SIGINT, previous);
+    g_control = nullptr;
+    return s;
+}
+
+RunConfig configFromArgs(const std::string& path, const CliArgs& args) {
+    std::vector<std::string> sets = args.values("set");
+    if (auto d = args.value("device")) sets.push_back("device=" + *d);
+    if (auto t = args.value("threads")) sets.push_back("threads=" + *t);
+    std::string text = readFile(path);
+    return parseRunConfig(text, path, sets);
+}
+
+const std::vector<std::string> kTrainFlags = {"set", "runs-dir", "device", "threads", "run-dir",
+                                              "stop-after", "print-every"};
+
+int train(const std::vector<std::string>& argv) {
+    CliArgs args(argv, kTrainFlags, {"plain"});
+    if (args.positional().size() != 1) throw Error("train: expected one PRESET.yaml (see 'rgpb train --help')");
+    RunConfig config = configFromArgs(args.positional()[0], args);
+    TrainerOptions o;
+    o.runs_dir = args.value("runs-dir").value_or("runs");
+    o.run_dir = args.value("run-dir").value_or("");
+    o.stop_after_step = args.integer("stop-after", 0);
+    Trainer trainer(std::move(config), o);
+    RunSummary s = runTrainer(trainer, args);
+    std::cout << s.dir << "\n";
+    if (s.status == "finished") return 0;
+    if (s.status == "cancelled") return o.stop_after_step > 0 ? 0 : 130;
+    return 1;
+}
+
+int resume(const std::vector<std::string>& argv) {
+    CliArgs args(argv, {"print-every"}, {"plain"});
+    if (args.positional().size() != 1) throw Error("resume: expected one RUN_DIR");
+    auto trainer = Trainer::resume(args.positional()[0]);
+    RunSummary s = runTrainer(*trainer, args);
+    std::cout << s.dir << "\n";
+    return s.status == "finished" ? 0 : (s.status == "cancelled" ? 130 : 1);
+}
+
+std::string fmt(double v, const char* f = "%.4f") {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, f, v);
+    return buf;
+}
+
+int runs(const std::vector<std::string>& argv) {
+    CliArgs args(argv, {"runs-dir"});
+    std::string dir = args.value("runs-dir").value_or("runs");
+    auto all = listRuns(dir);
+    if (all.empty()) {
+        std::cout << "no runs under " << dir << "\n";
+        return 0;
+    }
+    std::printf("%-40s %-22s %6s %-10s %9s %10s %9s %8s\n", "run", "recipe", "beta", "status", "steps",
+                "perplexity", "agility", "time");
+    for (const RunSummary& s : all) {
+        std::string steps = std::to_string(s.step) + "/" + std::to_string(s.total_steps);
+        std::printf("%-40s %-22s %6g %-10s %9s %10s %9s %8s\n", s.id.c_str(), s.recipe.c_str(), s.beta,
+                    s.status.c_str(), steps.c_str(), fmt(s.metric("eval/perplexity", NAN)).c_str(),
+                    fmt(s.metric("eval/agility", NAN), "%.5f").c_str(),
+                    ConsoleObserver::formatDuration(s.wall_time_s).c_str());
+        if (!s.reason.empty() && s.status != "finished") std::printf("    %s\n", s.reason.c_str());
+    }
+    return 0;
+}
+
+int sweep(const std::vector<std::string>& argv) {
+    std::vector<std::string> flags = kTrainFlags;
+    flags.push_back("beta");
+    flags.push_back("methods");
+    CliArgs args(argv, flags, {"plain"});
+    if (args.positional().size() != 1) throw Error("sweep: expected one PRESET.yaml");
+    const std::string preset = args.positional()[0];
+    std::vector<double> betas = parseNumberList("beta", args.value("beta").value_or("0.05,0.1,0.5,1,5"));
+    std::vector<std::string> methods;
+    if (auto m = args.value("methods")) {
+        std::stringstream ss(*m);
+        for (std::string x; std::getline(ss, x, ',');) {
+            parseObjectiveKind(x);  // validates, naming the bad one
+            methods.push_back(x);
+        }
+    } else {
+        methods.push_back("");  // the preset's own method(s)
+    }
+    struct Cell { std::string method; double beta; RunSummary summary; };
+    std::vector<Cell> cells;
+    for (const std::string& method : methods) {
+        for (double beta : betas) {
+            RunConfig config = configFromArgs(preset, args);
+            std::string label = method.empty() ? config.recipe() : method;
+            for (StageConfig& st : config.stages) {
+                for (ObjectiveTerm& t : st.objective.terms) t.beta = beta;
+                if (!method.empty() && st.objective.terms.size() == 1) {
+                    st.objective.terms[0].kind = parseObjectiveKind(method);
+                    st.name = st.objective.describe();
+                }
+            }
+            config.name = config.name + "-" + label + "-b" + fmt(beta, "%g");
+            std::fprintf(stderr, "== sweep cell %s, beta %g ==\n", label.c_str(), beta);
+            TrainerOptions o;
+            o.runs_dir = args.value("runs-dir").value_or("runs");
+            Trainer trainer(std::move(config), o);
+            cells.push_back({label, beta, runTrainer(trainer, args)});
+        }
+    }
+    std::printf("\n%-24s %6s %-9s %11s %10s %10s\n", "method", "beta", "status", "perplexity", "agility", "pos_prob");
+    int failed = 0;
+    for (const Cell& c : cells) {
+        std::printf("%-24s %6g %-9s %11s %10s %10s\n", c.method.c_str(), c.beta, c.summary.status.c_str(),
+                    fmt(c.summary.metric("eval/perplexity", NAN)).c_str(),
+                    fmt(c.summary.metric("eval/agility", NAN), "%.5f").c_str(),
+                    fmt(c.summary.metric("eval/pos_prob", NAN), "%.5f").c_str());
+        if (c.summary.status != "finished") ++failed;
+    }
+    return failed ? 1 : 0;
+}
+
+const char* kTrainHelp =
+    "usage: rgpb train PRESET.yaml [--set key=value]... [--runs-dir DIR] [--run-dir DIR]\n"
+    "                  [--device D] [--threads N] [--stop-after STEP] [--plain]\n\n"
+    "Trains the run the preset describes and writes it to runs/<name>-<time>/ (config.yaml,\n"
+    "metrics.jsonl, metrics.csv, train.log, checkpoints/, summary.json). --set overrides a key\n"
+    "(optimizer.lr=3e-4, stages.0.beta=0.5). --stop-after ends after that step with a\n"
+    "checkpoint (continue with 'rgpb resume'). Ctrl-C cancels cleanly, with a checkpoint.\n"
+    "Prints the run folder on stdout; exit 0 when finished, 1 when failed, 130 when cancelled.\n";
+
+}  // namespace
+
+Command trainCommand() {
+    return {"train", "train a run from a preset (YAML)", kTrainHelp, train};
+}
+
+Command resumeCommand() {
+    return {"resume", "continue a run from its last checkpoint",
+            "usage: rgpb resume RUN_DIR [--plain]\n\nContinues the run from its newest checkpoint; "
+            "metrics after that checkpoint are dropped and recomputed.\n",
+            resume};
+}
+
+Command sweepCommand() {
+    return {"sweep", "one run per method x beta, then a table",
+            "usage: rgpb sweep PRESET.yaml --beta 0.05,0.1,0.5,1,5 [--methods mle,dpo,ul,exmate]\n"
+            "                  [train options]\n\nRuns the preset once per beta (and per method: "
+            "single-objective stages take it), then prints final perplexity and agility.\n",
+            sweep};
+}
+
+Command runsCommand() {
+    return {"runs", "list runs with status and final metrics",
+            "usage: rgpb runs [--runs-dir DIR]\n", runs};
+}
+
+}  // namespace rgpb::cli

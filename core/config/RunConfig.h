@@ -1,0 +1,112 @@
+// The run configuration: one YAML file describes a run (data, tokenizer, model, device,
+// optimizer, evaluation, checkpointing, and the ordered training stages). Torch-free: the GUI
+// edits it through this header. parseRunConfig() checks every key and reports problems as
+// "file:line:column: key.path: what is allowed"; toYaml() writes the resolved config (every
+// default filled in) that is saved with each run.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/objectives/ObjectiveSpec.h"
+
+namespace rgpb {
+
+struct DataConfig {
+    std::string source = "synthetic";  // "synthetic" or a path to a pair dataset file
+    std::string format = "auto";       // auto, hh-rlhf, trl, contrast, causal-dialogue
+    std::string synthetic_regime = "response-contrast";  // or context-contrast
+    int64_t synthetic_count = 3000;    // pairs generated (train + eval)
+    double synthetic_overlap = 0.5;    // literal overlap of the negative side, [0, 1]
+    int64_t eval_pairs = 200;          // held-out pairs for evaluation
+    int64_t max_length = 96;           // tokens per sequence (prompt + response + specials)
+    int64_t max_prompt_length = 64;    // prompt tokens kept (the end of long prompts)
+    std::string on_malformed = "skip";  // skip (count and go on) or stop
+    int64_t limit = 0;                 // use at most this many pairs (0 = all)
+};
+
+struct TokenizerConfig {
+    std::string kind = "byte";  // byte or sentencepiece (trained on the run's training texts)
+    int64_t vocab_size = 1000;  // sentencepiece only
+};
+
+struct ModelSection {
+    std::string size = "micro";  // micro, tiny, pythia-70m, pythia-160m, pythia-410m
+    // Explicit shape overrides on top of the named size (0 / negative = keep the size's value).
+    int64_t hidden_size = 0;
+    int64_t num_layers = 0;
+    int64_t num_heads = 0;
+    int64_t intermediate_size = 0;
+    int64_t max_positions = 0;
+    double rotary_pct = -1;
+    int parallel_residual = -1;  // -1 keep, 0 off, 1 on
+};
+
+struct OptimizerConfig {
+    double lr = 1e-3;           // peak learning rate (AdamW)
+    double beta1 = 0.9;
+    double beta2 = 0.95;
+    double eps = 1e-8;
+    double weight_decay = 0.0;
+    int64_t warmup_steps = 20;  // linear warmup at the start of every stage
+    std::string schedule = "constant";  // constant or cosine (per stage, after warmup)
+    double min_lr_ratio = 0.1;  // cosine floor as a fraction of lr
+    double grad_clip = 1.0;     // max global grad norm; 0 = off
+    int64_t grad_accum = 1;     // micro-batches per optimizer step
+    int64_t batch_size = 16;    // pairs per micro-batch
+};
+
+struct EvalConfig {
+    int64_t every = 50;           // optimizer steps between evaluations (0 = only at stage ends)
+    int64_t grad_diff_steps = 3;  // K of the grad_diff metric
+    int64_t batch_size = 32;      // pairs per evaluation batch
+};
+
+struct CheckpointConfig {
+    int64_t every = 0;      // optimizer steps between checkpoints (0 = only at the end)
+    int64_t keep_last = 2;  // older checkpoints are deleted
+};
+
+struct StageConfig {
+    std::string name;         // defaults to the objective's description
+    ObjectiveSpec objective;  // method (or weighted mix) and beta
+    int64_t steps = 0;        // optimizer steps; or
+    double epochs = 0;        // passes over the training pairs (steps wins if both given)
+    std::optional<double> lr;  // overrides optimizer.lr for this stage
+    bool on_the_fly_reference = false;  // DPO: keep a frozen copy instead of cached log-probs
+};
+
+struct RunConfig {
+    std::string name = "run";
+    uint64_t seed = 1;
+    std::string device = "cpu";  // cpu, cuda, cuda:N
+    int64_t threads = 0;         // LibTorch intra-op threads; 0 = all cores
+    bool bf16 = false;           // bf16 autocast (CUDA only)
+    int64_t max_nonfinite_steps = 5;  // consecutive NaN/Inf steps before the run fails
+    DataConfig data;
+    TokenizerConfig tokenizer;
+    ModelSection model;
+    OptimizerConfig optimizer;
+    EvalConfig eval;
+    CheckpointConfig checkpoint;
+    std::vector<StageConfig> stages;
+
+    // "exmate -> dpo" style recipe label.
+    std::string recipe() const;
+};
+
+// Parses YAML text; `source` names the file in messages. Throws rgpb::InputError with
+// "source:line:column: key: problem" for syntax errors, unknown keys, wrong types and values
+// out of range.
+RunConfig parseRunConfig(const std::string& yaml_text, const std::string& source);
+RunConfig loadRunConfig(const std::string& path);
+// Like parseRunConfig, after applying "key.path=value" overrides (the CLI's --set): e.g.
+// "optimizer.lr=3e-4", "stages.0.beta=0.5". An override naming no known key is an error.
+RunConfig parseRunConfig(const std::string& yaml_text, const std::string& source,
+                         const std::vector<std::string>& overrides);
+// The resolved configuration as YAML (every field written), parseable by parseRunConfig.
+std::string toYaml(const RunConfig& config);
+
+}  // namespace rgpb

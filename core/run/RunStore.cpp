@@ -1,0 +1,290 @@
+#include "core/run/RunStore.h"
+
+#include <nlohmann/json.hpp>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <sstream>
+
+#include "core/util/Error.h"
+
+namespace fs = std::filesystem;
+
+namespace rgpb {
+
+double RunSummary::metric(const std::string& name, double fallback) const {
+    for (const auto& [k, v] : final_metrics) {
+        if (k == name) return v;
+    }
+    return fallback;
+}
+
+void writeFileAtomic(const std::string& path, const std::string& content) {
+    fs::path p(path);
+    if (p.has_parent_path()) fs::create_directories(p.parent_path());
+    std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!out) throw Error("cannot write " + tmp + ": " + std::strerror(errno));
+        out << content;
+        out.flush();
+        if (!out) throw Error("write to " + tmp + " failed (disk full?)");
+    }
+    std::error_code ec;
+    fs::rename(tmp, path, ec);
+    if (ec) {
+        fs::remove(tmp);
+        throw Error("cannot rename " + tmp + " to " + path + ": " + ec.message());
+    }
+}
+
+std::string readFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw InputError(path, "cannot open (missing or unreadable)");
+    std::stringstream buf;
+    buf << in.rdbuf();
+    return buf.str();
+}
+
+std::string isoTimeNow() {
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::string createRunDir(const std::string& runs_dir, const std::string& name) {
+    std::string safe;
+    for (char c : name) safe += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') ? c : '_';
+    if (safe.empty()) safe = "run";
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    fs::create_directories(runs_dir);
+    for (int n = 0; n < 10000; ++n) {
+        fs::path dir = fs::path(runs_dir) / (safe + "-" + stamp + (n ? "-" + std::to_string(n) : ""));
+        std::error_code ec;
+        if (fs::create_directory(dir, ec)) return dir.string();
+    }
+    throw Error("cannot create a run folder under " + runs_dir);
+}
+
+namespace {
+
+nlohmann::json toJson(const RunSummary& s) {
+    nlohmann::ordered_json m = nlohmann::ordered_json::object();
+    for (const auto& [k, v] : s.final_metrics) {
+        if (std::isfinite(v)) m[k] = v; else m[k] = nullptr;
+    }
+    nlohmann::ordered_json j;
+    j["name"] = s.name;
+    j["recipe"] = s.recipe;
+    j["beta"] = s.beta;
+    j["status"] = s.status;
+    j["reason"] = s.reason;
+    j["started_at"] = s.started_at;
+    j["finished_at"] = s.finished_at;
+    j["wall_time_s"] = s.wall_time_s;
+    j["step"] = s.step;
+    j["total_steps"] = s.total_steps;
+    j["final_metrics"] = m;
+    return j;
+}
+
+}  // namespace
+
+void writeSummary(const std::string& run_dir, const RunSummary& summary) {
+    writeFileAtomic((fs::path(run_dir) / "summary.json").string(), toJson(summary).dump(2) + "\n");
+}
+
+RunSummary readSummary(const std::string& run_dir) {
+    std::string path = (fs::path(run_dir) / "summary.json").string();
+    std::string text = readFile(path);
+    RunSummary s;
+    try {
+        auto j = nlohmann::json::parse(text);
+        s.name = j.value("name", "");
+        s.recipe = j.value("recipe", "");
+        s.beta = j.value("beta", 0.0);
+        s.status = j.at("status").get<std::string>();
+        s.reason = j.value("reason", "");
+        s.started_at = j.value("started_at", "");
+        s.finished_at = j.value("finished_at", "");
+        s.wall_time_s = j.value("wall_time_s", 0.0);
+        s.step = j.value("step", int64_t(0));
+        s.total_steps = j.value("total_steps", int64_t(0));
+        if (j.contains("final_metrics")) {
+            for (auto& [k, v] : j["final_metrics"].items()) {
+                s.final_metrics.emplace_back(k, v.is_number() ? v.get<double>() : std::nan(""));
+            }
+        }
+    } catch (const nlohmann::json::exception& e) {
+        throw InputError(path, std::string("malformed run summary: ") + e.what());
+    }
+    s.dir = fs::path(run_dir).string();
+    s.id = fs::path(run_dir).filename().string();
+    return s;
+}
+
+std::vector<RunSummary> listRuns(const std::string& runs_dir) {
+    std::vector<RunSummary> out;
+    std::error_code ec;
+    if (!fs::is_directory(runs_dir, ec)) return out;
+    for (const auto& entry : fs::directory_iterator(runs_dir, ec)) {
+        if (!entry.is_directory() || !fs::exists(entry.path() / "summary.json")) continue;
+        try {
+            RunSummary s = readSummary(entry.path().string());
+            if (s.status == "running" && !RunLock::isHeld(entry.path().string())) {
+                s.status = "failed";
+                s.reason = "interrupted: the process ended without finishing";
+            }
+            out.push_back(std::move(s));
+        } catch (const Error&) {
+            // A run folder whose summary cannot be read is skipped, not fatal for the list.
+        }
+    }
+    std::sort(out.begin(), out.end(), [](const RunSummary& a, const RunSummary& b) {
+        return a.started_at != b.started_at ? a.started_at > b.started_at : a.id > b.id;
+    });
+    return out;
+}
+
+namespace {
+bool pidAlive(long pid) { return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM); }
+
+long lockOwner(const std::string& path) {
+    std::ifstream in(path);
+    long pid = 0;
+    in >> pid;
+    return pid;
+}
+}  // namespace
+
+RunLock::RunLock(const std::string& run_dir) : path_((fs::path(run_dir) / "run.lock").string()) {
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        FILE* f = std::fopen(path_.c_str(), "wx");  // O_CREAT | O_EXCL
+        if (f) {
+            std::fprintf(f, "%ld\n", static_cast<long>(::getpid()));
+            std::fclose(f);
+            return;
+        }
+        long owner = lockOwner(path_);
+        if (owner == ::getpid() || pidAlive(owner)) {
+            throw Error(run_dir + " is in use by process " + std::to_string(owner) +
+                        " (run.lock); two processes must not write one run");
+        }
+        fs::remove(path_);  // stale: its process is gone
+    }
+    throw Error("cannot lock " + run_dir + " (run.lock)");
+}
+
+RunLock::~RunLock() {
+    std::error_code ec;
+    if (lockOwner(path_) == ::getpid()) fs::remove(path_, ec);
+}
+
+bool RunLock::isHeld(const std::string& run_dir) {
+    std::string p = (fs::path(run_dir) / "run.lock").string();
+    return fs::exists(p) && pidAlive(lockOwner(p));
+}
+
+MetricsLog::MetricsLog(const std::string& run_dir) {
+    fs::path dir(run_dir);
+    bool fresh_csv = !fs::exists(dir / "metrics.csv");
+    jsonl_.open(dir / "metrics.jsonl", std::ios::app);
+    csv_.open(dir / "metrics.csv", std::ios::app);
+    if (!jsonl_ || !csv_) throw Error("cannot open the metrics files in " + run_dir);
+    if (fresh_csv) csv_ << "step,stage,split,metric,value\n";
+}
+
+namespace {
+
+// One event as its metrics.jsonl line and its metrics.csv rows (long form).
+void formatEvent(int64_t step, int stage, const std::string& split, const NamedValues& values,
+                 std::ostream& jsonl, std::ostream& csv) {
+    nlohmann::ordered_json j;
+    j["step"] = step;
+    j["stage"] = stage;
+    j["split"] = split;
+    for (const auto& [k, v] : values) {
+        if (std::isfinite(v)) j[k] = v; else j[k] = nullptr;
+        csv << step << ',' << stage << ',' << split << ',' << k << ',';
+        if (std::isfinite(v)) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%.9g", v);
+            csv << buf;
+        }
+        csv << '\n';
+    }
+    jsonl << j.dump() << '\n';
+}
+
+}  // namespace
+
+void MetricsLog::write(int64_t step, int stage, const std::string& split, const NamedValues& values) {
+    formatEvent(step, stage, split, values, jsonl_, csv_);
+}
+
+void MetricsLog::flush() {
+    jsonl_.flush();
+    csv_.flush();
+}
+
+std::vector<MetricEvent> readMetrics(const std::string& run_dir) {
+    std::string path = (fs::path(run_dir) / "metrics.jsonl").string();
+    std::vector<MetricEvent> out;
+    std::ifstream in(path);
+    if (!in) return out;
+    std::string line;
+    int64_t n = 0;
+    while (std::getline(in, line)) {
+        ++n;
+        if (line.empty()) continue;
+        try {
+            auto j = nlohmann::ordered_json::parse(line);
+            MetricEvent e;
+            e.step = j.at("step").get<int64_t>();
+            e.stage = j.at("stage").get<int>();
+            e.split = j.at("split").get<std::string>();
+            for (auto& [k, v] : j.items()) {
+                if (k == "step" || k == "stage" || k == "split") continue;
+                e.values.emplace_back(k, v.is_number() ? v.get<double>() : std::nan(""));
+            }
+            out.push_back(std::move(e));
+        } catch (const nlohmann::json::exception& ex) {
+            throw InputError(path + ":" + std::to_string(n),
+                             std::string("malformed metrics line: ") + ex.what());
+        }
+    }
+    return out;
+}
+
+void MetricsLog::truncateAfter(const std::string& run_dir, int64_t last_step) {
+    std::vector<MetricEvent> kept;
+    for (MetricEvent& e : readMetrics(run_dir)) {
+        if (e.step <= last_step) kept.push_back(std::move(e));
+    }
+    fs::path dir(run_dir);
+    std::ostringstream jsonl, csv;
+    csv << "step,stage,split,metric,value\n";
+    for (const MetricEvent& e : kept) {
+        formatEvent(e.step, e.stage, e.split, e.values, jsonl, csv);
+    }
+    writeFileAtomic((dir / "metrics.jsonl").string(), jsonl.str());
+    writeFileAtomic((dir / "metrics.csv").string(), csv.str());
+}
+
+}  // namespace rgpb

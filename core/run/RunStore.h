@@ -1,0 +1,90 @@
+// The run store on disk: runs/<id>/ holds config.yaml (resolved), metrics.jsonl (one JSON
+// object per event), metrics.csv (the same in long form: step,stage,split,metric,value),
+// train.log, checkpoints/, tokenizer/, and summary.json (status, reason, final metrics, wall
+// time). Torch-free: the GUI lists runs through this header. Everything that is rewritten is
+// written to a temporary file and renamed, so a crash never leaves a half-written file.
+#pragma once
+
+#include <cstdint>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace rgpb {
+
+using NamedValues = std::vector<std::pair<std::string, double>>;
+
+struct RunSummary {
+    std::string id;       // folder name under the runs directory
+    std::string dir;      // full path of the run folder
+    std::string name;     // config name
+    std::string recipe;   // "exmate -> dpo"
+    double beta = 0.0;    // beta of the last stage that uses one (for grouping by method x beta)
+    std::string status;   // running, finished, failed, cancelled
+    std::string reason;   // why it failed or was cancelled; empty otherwise
+    std::string started_at;   // ISO 8601 UTC
+    std::string finished_at;  // ISO 8601 UTC, empty while running
+    double wall_time_s = 0.0;
+    int64_t step = 0;         // optimizer steps done
+    int64_t total_steps = 0;  // optimizer steps planned over all stages
+    NamedValues final_metrics;  // last evaluation (eval/...) and last training step (train/...)
+    double metric(const std::string& name, double fallback = 0.0) const;
+};
+
+// Writes `content` to `path` through `path.tmp` + rename (atomic on POSIX filesystems).
+void writeFileAtomic(const std::string& path, const std::string& content);
+std::string readFile(const std::string& path);  // InputError naming the path when unreadable
+std::string isoTimeNow();
+
+// Creates runs_dir/<name>-<UTC timestamp>[-N]/ and returns its path.
+std::string createRunDir(const std::string& runs_dir, const std::string& name);
+void writeSummary(const std::string& run_dir, const RunSummary& summary);
+// InputError naming the file when summary.json is missing or malformed.
+RunSummary readSummary(const std::string& run_dir);
+// Every run folder under runs_dir with a readable summary, newest first. A run whose summary
+// says "running" but whose lock is not held by a live process is reported as failed
+// ("interrupted: the process ended without finishing").
+std::vector<RunSummary> listRuns(const std::string& runs_dir);
+
+// An exclusive lock on a run folder (run.lock holding the owner's pid). A second process that
+// tries to write the same run gets rgpb::Error naming the pid; a lock left by a dead process is
+// taken over.
+class RunLock {
+public:
+    explicit RunLock(const std::string& run_dir);
+    ~RunLock();
+    RunLock(const RunLock&) = delete;
+    RunLock& operator=(const RunLock&) = delete;
+    static bool isHeld(const std::string& run_dir);  // by a live process
+
+private:
+    std::string path_;
+};
+
+// Appends metric events to metrics.jsonl and metrics.csv.
+class MetricsLog {
+public:
+    explicit MetricsLog(const std::string& run_dir);
+    // split: "train" or "eval". Values that are not finite are written as null / empty.
+    void write(int64_t step, int stage, const std::string& split, const NamedValues& values);
+    void flush();
+    // For resume: drops every event after `last_step` from both files (atomically).
+    static void truncateAfter(const std::string& run_dir, int64_t last_step);
+
+private:
+    std::ofstream jsonl_, csv_;
+};
+
+// One parsed metrics.jsonl event.
+struct MetricEvent {
+    int64_t step = 0;
+    int stage = 0;
+    std::string split;
+    NamedValues values;
+};
+// Reads metrics.jsonl; a malformed line is an InputError naming path:line.
+std::vector<MetricEvent> readMetrics(const std::string& run_dir);
+
+}  // namespace rgpb

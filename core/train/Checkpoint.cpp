@@ -1,0 +1,114 @@
+#include "core/train/Checkpoint.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+
+#include "core/model/Safetensors.h"
+#include "core/run/RunStore.h"
+#include "core/util/Error.h"
+
+namespace fs = std::filesystem;
+
+namespace rgpb {
+
+std::string saveCheckpoint(const std::string& run_dir, GptNeoX& model,
+                           torch::optim::Optimizer& optimizer, const ReferenceCache& reference,
+                           const TrainState& s, int64_t keep_last) {
+    fs::path root = fs::path(run_dir) / "checkpoints";
+    char name[32];
+    std::snprintf(name, sizeof name, "step-%08lld", static_cast<long long>(s.step));
+    fs::path final_dir = root / name;
+    fs::path tmp = root / (std::string(name) + ".partial");
+    fs::remove_all(tmp);
+    fs::create_directories(tmp);
+
+    saveModelWeights(model, (tmp / "model.safetensors").string());
+    torch::save(optimizer, (tmp / "optimizer.pt").string());
+    if (reference.defined()) {
+        saveSafetensors((tmp / "reference.safetensors").string(),
+                        {{"eval", reference.eval.contiguous()}, {"train", reference.train.contiguous()}});
+    }
+    nlohmann::ordered_json j;
+    j["step"] = s.step;
+    j["stage"] = s.stage;
+    j["stage_step"] = s.stage_step;
+    j["data_epoch"] = s.data_epoch;
+    j["data_cursor"] = s.data_cursor;
+    j["tokens"] = s.tokens;
+    j["wall_time_s"] = s.wall_time_s;
+    writeFileAtomic((tmp / "state.json").string(), j.dump(2) + "\n");
+
+    fs::remove_all(final_dir);
+    fs::rename(tmp, final_dir);
+
+    // Keep the newest keep_last complete checkpoints.
+    std::vector<fs::path> all;
+    for (const auto& e : fs::directory_iterator(root)) {
+        std::string n = e.path().filename().string();
+        if (e.is_directory() && n.rfind("step-", 0) == 0 && n.find(".partial") == std::string::npos) {
+            all.push_back(e.path());
+        }
+    }
+    std::sort(all.begin(), all.end());
+    for (std::size_t i = 0; i + static_cast<std::size_t>(keep_last) < all.size(); ++i) {
+        fs::remove_all(all[i]);
+    }
+    return final_dir.string();
+}
+
+std::string latestCheckpoint(const std::string& run_dir) {
+    fs::path root = fs::path(run_dir) / "checkpoints";
+    std::error_code ec;
+    if (!fs::is_directory(root, ec)) return {};
+    std::string best;
+    for (const auto& e : fs::directory_iterator(root)) {
+        std::string n = e.path().filename().string();
+        if (e.is_directory() && n.rfind("step-", 0) == 0 && n.find(".partial") == std::string::npos &&
+            fs::exists(e.path() / "state.json") && e.path().string() > best) {
+            best = e.path().string();
+        }
+    }
+    return best;
+}
+
+TrainState loadCheckpoint(const std::string& dir, GptNeoX& model, torch::optim::Optimizer& optimizer,
+                          ReferenceCache& reference) {
+    fs::path d(dir);
+    loadModelWeights(model, (d / "model.safetensors").string());
+    std::string opt = (d / "optimizer.pt").string();
+    if (!fs::exists(opt)) throw InputError(opt, "missing optimizer state");
+    try {
+        torch::load(optimizer, opt);
+    } catch (const c10::Error& e) {
+        throw InputError(opt, std::string("cannot read optimizer state: ") + e.what_without_backtrace());
+    }
+    reference = ReferenceCache{};
+    if (fs::exists(d / "reference.safetensors")) {
+        SafetensorsFile f = loadSafetensors((d / "reference.safetensors").string());
+        for (auto& [name, t] : f.tensors) {
+            if (name == "train") reference.train = t;
+            if (name == "eval") reference.eval = t;
+        }
+    }
+    std::string state_path = (d / "state.json").string();
+    TrainState s;
+    try {
+        auto j = nlohmann::json::parse(readFile(state_path));
+        s.step = j.at("step").get<int64_t>();
+        s.stage = j.at("stage").get<int>();
+        s.stage_step = j.at("stage_step").get<int64_t>();
+        s.data_epoch = j.at("data_epoch").get<int64_t>();
+        s.data_cursor = j.at("data_cursor").get<int64_t>();
+        s.tokens = j.value("tokens", int64_t(0));
+        s.wall_time_s = j.value("wall_time_s", 0.0);
+    } catch (const nlohmann::json::exception& e) {
+        throw InputError(state_path, std::string("malformed checkpoint state: ") + e.what());
+    }
+    return s;
+}
+
+}  // namespace rgpb

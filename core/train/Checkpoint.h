@@ -1,0 +1,49 @@
+// Checkpoints of a run: checkpoints/step-NNNNNNNN/ with model.safetensors (HF names),
+// optimizer.pt (AdamW moments), reference.safetensors (the cached DPO reference log-probs of
+// the current stage, if any) and state.json (step, stage, data order). Written into a
+// temporary folder and renamed, so a crash leaves either the old or the new checkpoint; the
+// newest `keep_last` are kept. Implementation header.
+#pragma once
+
+#include <torch/types.h>
+
+#include <string>
+#include <vector>
+
+#include "core/model/GptNeoX.h"
+
+namespace torch::optim {
+class Optimizer;
+}
+
+namespace rgpb {
+
+struct TrainState {
+    int64_t step = 0;           // global optimizer steps done
+    int stage = 0;              // stage being trained (== stages.size() when all done)
+    int64_t stage_step = 0;     // steps done in that stage
+    int64_t data_epoch = 0;     // DataOrder state
+    int64_t data_cursor = 0;
+    int64_t tokens = 0;         // tokens seen so far
+    double wall_time_s = 0.0;   // training time before this checkpoint
+};
+
+struct ReferenceCache {
+    torch::Tensor train;  // [N_train, 2] S+_ref, S-_ref (float32, CPU); undefined if none
+    torch::Tensor eval;   // [N_eval, 2]
+    bool defined() const { return train.defined(); }
+};
+
+// Returns the checkpoint folder written.
+std::string saveCheckpoint(const std::string& run_dir, GptNeoX& model,
+                           torch::optim::Optimizer& optimizer, const ReferenceCache& reference,
+                           const TrainState& state, int64_t keep_last);
+
+// The newest complete checkpoint folder of a run; empty when there is none.
+std::string latestCheckpoint(const std::string& run_dir);
+
+// Restores model, optimizer, reference and state; InputError naming the file on mismatch.
+TrainState loadCheckpoint(const std::string& checkpoint_dir, GptNeoX& model,
+                          torch::optim::Optimizer& optimizer, ReferenceCache& reference);
+
+}  // namespace rgpb

@@ -1,0 +1,28 @@
+// One forward pass of the policy over a collated pair batch (rows 0..B-1 positive, B..2B-1
+// negative) and the log-probabilities the objectives and metrics need. Implementation header.
+#pragma once
+
+#include <torch/types.h>
+
+#include "core/data/PairBatch.h"
+#include "core/model/GptNeoX.h"
+#include "core/objectives/Objective.h"
+
+namespace rgpb {
+
+struct PairForward {
+    PairLogProbs logprobs;     // pos / neg sequence log-probs (reference sums not filled)
+    torch::Tensor pos_logits;  // [B, L-1, V]: position t predicts labels[:, t]
+    torch::Tensor neg_logits;  // [B, L-1, V]
+    torch::Tensor pos_mask;    // [B, L-1] loss mask
+    torch::Tensor neg_mask;    // [B, L-1]
+    int64_t tokens = 0;        // real (non-padding) tokens in the batch
+};
+
+PairForward forwardPairs(GptNeoX& model, const SequenceBatch& batch, const torch::Device& device);
+
+// S+ and S- of pairs[indices] under `model` without gradients, in batches: [N, 2] float32 CPU.
+torch::Tensor sequenceSums(GptNeoX& model, const std::vector<TokenizedPair>& pairs,
+                           int32_t pad_id, int64_t batch_size, const torch::Device& device);
+
+}  // namespace rgpb

@@ -1,0 +1,519 @@
+#include "core/train/Trainer.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "core/metrics/BatchMetrics.h"
+#include "core/model/GptNeoX.h"
+#include "core/model/Safetensors.h"
+#include "core/train/Checkpoint.h"
+#include "core/train/DataOrder.h"
+#include "core/train/LrSchedule.h"
+#include "core/train/PairForward.h"
+#include "core/train/TrainingData.h"
+#include "core/util/Error.h"
+#include "core/util/Log.h"
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace rgpb {
+namespace {
+
+double seconds(Clock::time_point since) {
+    return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+// Peak resident set size of this process in MB (VmHWM), 0 where /proc is absent.
+double peakRssMb() {
+    std::ifstream in("/proc/self/status");
+    std::string key;
+    while (in >> key) {
+        if (key == "VmHWM:") {
+            double kb = 0;
+            in >> kb;
+            return kb / 1024.0;
+        }
+        in.ignore(1 << 20, '\n');
+    }
+    return 0.0;
+}
+
+torch::Device resolveDevice(const std::string& name) {
+    if (name == "cpu") return torch::kCPU;
+    if (!torch::cuda::is_available()) {
+        throw Error("device '" + name + "' requested but CUDA is not available (this LibTorch " +
+                    std::string(TORCH_VERSION) +
+                    " build has no CUDA, or no GPU is visible); set device: cpu to train on the CPU");
+    }
+    torch::Device d(name);
+    int64_t count = static_cast<int64_t>(torch::cuda::device_count());
+    if (d.has_index() && d.index() >= count) {
+        throw Error("device '" + name + "' requested but only " + std::to_string(count) +
+                    " CUDA device(s) are visible");
+    }
+    return d;
+}
+
+ModelConfig buildModelConfig(const ModelSection& m, int64_t vocab, int64_t max_length) {
+    ModelConfig c = ModelConfig::named(m.size, vocab);
+    if (m.hidden_size) c.hidden_size = m.hidden_size;
+    if (m.num_layers) c.num_layers = m.num_layers;
+    if (m.num_heads) c.num_heads = m.num_heads;
+    if (m.intermediate_size) c.intermediate_size = m.intermediate_size;
+    if (m.max_positions) c.max_positions = m.max_positions;
+    if (m.rotary_pct >= 0) c.rotary_pct = m.rotary_pct;
+    if (m.parallel_residual >= 0) c.parallel_residual = m.parallel_residual == 1;
+    c.max_positions = std::max(c.max_positions, max_length);
+    c.validate();
+    return c;
+}
+
+double betaOf(const RunConfig& c) {
+    double beta = 0.0;
+    for (const StageConfig& s : c.stages) {
+        for (const ObjectiveTerm& t : s.objective.terms) {
+            if (t.kind != ObjectiveKind::Mle) beta = t.beta;
+        }
+    }
+    return beta;
+}
+
+}  // namespace
+
+struct Trainer::Impl {
+    RunConfig config;
+    TrainerOptions options;
+    std::string run_dir;
+
+    // Set up by prepare().
+    torch::Device device{torch::kCPU};
+    std::unique_ptr<TrainingData> data;
+    GptNeoX model{nullptr};
+    std::unique_ptr<torch::optim::AdamW> optimizer;
+    std::vector<int64_t> stage_steps;
+    int64_t total_steps = 0;
+    TrainState state;
+    ReferenceCache reference;
+    GptNeoX reference_model{nullptr};  // on-the-fly reference
+    std::unique_ptr<MetricsLog> metrics;
+    std::shared_ptr<spdlog::logger> log = log::get("trainer");
+    RunSummary summary;
+    NamedValues last_train, last_eval;
+
+    Impl(RunConfig c, TrainerOptions o) : config(std::move(c)), options(std::move(o)) {}
+
+    void prepare() {
+        int threads = config.threads > 0 ? static_cast<int>(config.threads)
+                                         : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+        torch::set_num_threads(threads);
+        device = resolveDevice(config.device);
+        if (config.bf16 && !device.is_cuda()) {
+            throw Error("bf16: true needs a CUDA device (bf16 autocast is a GPU feature); "
+                        "device is '" + config.device + "'");
+        }
+        torch::manual_seed(static_cast<uint64_t>(config.seed));
+
+        data = std::make_unique<TrainingData>(
+            prepareTrainingData(config, (fs::path(run_dir) / "tokenizer").string()));
+        ModelConfig mc = buildModelConfig(config.model, data->tokenizer->vocabSize(), config.data.max_length);
+        model = GptNeoX(mc);
+        model->to(device);
+
+        // Weight decay on matrices only, not on biases and LayerNorm parameters.
+        std::vector<torch::Tensor> decay, no_decay;
+        for (auto& p : model->named_parameters()) {
+            (p.value().dim() >= 2 ? decay : no_decay).push_back(p.value());
+        }
+        auto opts = [&](double wd) {
+            auto o = std::make_unique<torch::optim::AdamWOptions>(config.optimizer.lr);
+            o->betas({config.optimizer.beta1, config.optimizer.beta2});
+            o->eps(config.optimizer.eps);
+            o->weight_decay(wd);
+            return o;
+        };
+        std::vector<torch::optim::OptimizerParamGroup> groups;
+        groups.emplace_back(decay, opts(config.optimizer.weight_decay));
+        groups.emplace_back(no_decay, opts(0.0));
+        optimizer = std::make_unique<torch::optim::AdamW>(groups, torch::optim::AdamWOptions(config.optimizer.lr));
+
+        const int64_t per_step = config.optimizer.batch_size * config.optimizer.grad_accum;
+        for (const StageConfig& s : config.stages) {
+            int64_t n = s.steps > 0 ? s.steps
+                                    : static_cast<int64_t>(std::ceil(s.epochs * static_cast<double>(data->train.size()) /
+                                                                     static_cast<double>(per_step)));
+            stage_steps.push_back(std::max<int64_t>(1, n));
+            total_steps += stage_steps.back();
+        }
+        log->info("model {}: {} parameters, vocab {}, {} layers x {} hidden; {} train / {} eval pairs; device {}, {} threads",
+                  mc.name, mc.parameterCount(), mc.vocab_size, mc.num_layers, mc.hidden_size,
+                  data->train.size(), data->eval.size(), device.str(), threads);
+    }
+
+    double stageLr(int stage) const {
+        const StageConfig& s = config.stages[static_cast<std::size_t>(stage)];
+        return s.lr ? *s.lr : config.optimizer.lr;
+    }
+
+    void startStageReference(int stage) {
+        const StageConfig& s = config.stages[static_cast<std::size_t>(stage)];
+        reference = ReferenceCache{};
+        reference_model = GptNeoX(nullptr);
+        if (!s.objective.needsReference()) return;
+        if (s.on_the_fly_reference) {
+            reference_model = GptNeoX(model->config());
+            reference_model->to(device);
+            torch::NoGradGuard g;
+            auto src = model->named_parameters();
+            for (auto& p : reference_model->named_parameters()) p.value().copy_(src[p.key()]);
+            reference_model->eval();
+            for (auto& p : reference_model->parameters()) p.set_requires_grad(false);
+            return;
+        }
+        auto t0 = Clock::now();
+        const int32_t pad = data->tokenizer->specials().pad;
+        reference.train = sequenceSums(model, data->train, pad, config.eval.batch_size, device);
+        reference.eval = sequenceSums(model, data->eval, pad, config.eval.batch_size, device);
+        log->info("stage {}: reference log-probs cached for {} + {} pairs in {:.1f} s", stage,
+                  data->train.size(), data->eval.size(), seconds(t0));
+    }
+
+    // Fills batch reference sums for the pairs `idx` of `pairs` (train or eval split).
+    void attachReference(PairLogProbs& lp, const std::vector<std::size_t>& idx, bool eval_split,
+                         const SequenceBatch& batch) {
+        if (reference_model) {
+            torch::NoGradGuard g;
+            PairForward f = forwardPairs(reference_model, batch, device);
+            lp.ref_pos_sum = f.logprobs.pos.sum.detach();
+            lp.ref_neg_sum = f.logprobs.neg.sum.detach();
+            return;
+        }
+        if (!reference.defined()) return;
+        std::vector<int64_t> rows(idx.begin(), idx.end());
+        torch::Tensor table = eval_split ? reference.eval : reference.train;
+        torch::Tensor sel = table.index_select(0, torch::tensor(rows, torch::kLong)).to(device);
+        lp.ref_pos_sum = sel.select(1, 0).to(lp.pos.sum.scalar_type());
+        lp.ref_neg_sum = sel.select(1, 1).to(lp.neg.sum.scalar_type());
+    }
+
+    EvalReport evaluate(int stage) {
+        auto t0 = Clock::now();
+        torch::NoGradGuard no_grad;
+        model->eval();
+        double beta = 0.1;
+        for (const ObjectiveTerm& t : config.stages[static_cast<std::size_t>(stage)].objective.terms) {
+            if (t.kind != ObjectiveKind::Mle) beta = t.beta;
+        }
+        PairMetricsAccumulator acc(beta, static_cast<int>(config.eval.grad_diff_steps));
+        const int32_t pad = data->tokenizer->specials().pad;
+        const std::size_t bs = static_cast<std::size_t>(config.eval.batch_size);
+        for (std::size_t start = 0; start < data->eval.size(); start += bs) {
+            std::vector<std::size_t> idx;
+            for (std::size_t i = start; i < std::min(data->eval.size(), start + bs); ++i) idx.push_back(i);
+            SequenceBatch batch = collatePairs(data->eval, idx, pad);
+            PairForward f = forwardPairs(model, batch, device);
+            attachReference(f.logprobs, idx, true, batch);
+            addPairRecords(acc, f.logprobs);
+            addGradDiff(acc, f.pos_logits, f.pos_mask, f.neg_logits, f.neg_mask,
+                        static_cast<int>(config.eval.grad_diff_steps));
+        }
+        model->train();
+        EvalReport r;
+        r.step = state.step;
+        r.stage = stage;
+        r.metrics = acc.result();
+        r.seconds = seconds(t0);
+        return r;
+    }
+
+    void writeEval(const EvalReport& r, TrainingObserver& observer) {
+        last_eval.clear();
+        for (const auto& [k, v] : r.metrics.named()) last_eval.emplace_back(k, v);
+        metrics->write(r.step, r.stage, "eval", last_eval);
+        metrics->flush();
+        observer.onEval(r);
+        log->info("eval step {}: perplexity {:.4g}, agility {:.4g}, pos_prob {:.4g}", r.step,
+                  r.metrics.perplexity, r.metrics.agility, r.metrics.pos_prob);
+    }
+
+    void checkpoint(DataOrder& order, TrainingObserver& observer, double wall_before, Clock::time_point t0) {
+        state.data_epoch = order.epoch();
+        state.data_cursor = static_cast<int64_t>(order.cursor());
+        state.wall_time_s = wall_before + seconds(t0);
+        std::string dir = saveCheckpoint(run_dir, model, *optimizer, reference, state,
+                                         config.checkpoint.keep_last);
+        metrics->flush();
+        observer.onCheckpoint(state.step, dir);
+    }
+
+    void finishSummary(const std::string& status, const std::string& reason, double wall) {
+        summary.status = status;
+        summary.reason = reason;
+        summary.finished_at = isoTimeNow();
+        summary.wall_time_s = wall;
+        summary.step = state.step;
+        summary.final_metrics.clear();
+        for (const auto& [k, v] : last_eval) summary.final_metrics.emplace_back("eval/" + k, v);
+        for (const auto& [k, v] : last_train) summary.final_metrics.emplace_back("train/" + k, v);
+        writeSummary(run_dir, summary);
+    }
+
+    // Returns "finished" or "cancelled".
+    std::string train(TrainingObserver& observer, RunControl& control) {
+        auto t0 = Clock::now();
+        double wall_before = state.wall_time_s;
+        int64_t steps_at_start = state.step;
+        const int32_t pad = data->tokenizer->specials().pad;
+        DataOrder order(config.seed, data->train.size(), state.data_epoch,
+                        static_cast<std::size_t>(state.data_cursor));
+        int64_t nonfinite_run = 0;
+
+        for (int stage = state.stage; stage < static_cast<int>(config.stages.size()); ++stage) {
+            const StageConfig& sc = config.stages[static_cast<std::size_t>(stage)];
+            const int64_t steps = stage_steps[static_cast<std::size_t>(stage)];
+            auto objective = makeObjective(sc.objective);
+            const bool fresh = state.stage != stage || state.stage_step == 0;
+            if (state.stage != stage) {
+                state.stage = stage;
+                state.stage_step = 0;
+            }
+            if (fresh) {
+                startStageReference(stage);  // the current weights are the start-of-stage model
+            } else if (sc.objective.needsReference() && sc.on_the_fly_reference) {
+                throw Error("cannot resume inside stage " + std::to_string(stage) +
+                            ": its on-the-fly DPO reference (the start-of-stage weights) is not kept "
+                            "in checkpoints; use the cached reference (the default) to resume DPO stages");
+            } else if (sc.objective.needsReference() && !reference.defined()) {
+                throw Error("the checkpoint lacks the cached DPO reference of stage " + std::to_string(stage));
+            }
+            observer.onStageStart(stage, sc.name, steps);
+            log->info("stage {} '{}': {} steps, lr {}", stage, sc.name, steps, stageLr(stage));
+            if (state.stage_step == 0 && stage == 0) writeEval(evaluate(stage), observer);
+
+            while (state.stage_step < steps) {
+                while (control.paused() && !control.cancelRequested()) {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                }
+                if (control.cancelRequested()) {
+                    checkpoint(order, observer, wall_before, t0);
+                    return "cancelled";
+                }
+                auto ts = Clock::now();
+                const int64_t local = state.stage_step + 1;
+                double lr = learningRateAt(local, steps, stageLr(stage), config.optimizer.warmup_steps,
+                                           config.optimizer.schedule, config.optimizer.min_lr_ratio);
+                for (auto& g : optimizer->param_groups()) {
+                    static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
+                }
+                optimizer->zero_grad();
+                double loss_sum = 0.0;
+                int64_t tokens = 0;
+                NamedValues stats;
+                for (int64_t micro = 0; micro < config.optimizer.grad_accum; ++micro) {
+                    std::vector<std::size_t> idx = order.next(static_cast<std::size_t>(config.optimizer.batch_size));
+                    SequenceBatch batch = collatePairs(data->train, idx, pad);
+                    PairForward f = forwardPairs(model, batch, device);
+                    attachReference(f.logprobs, idx, false, batch);
+                    ObjectiveResult r = objective->compute(f.logprobs);
+                    const auto& faults = options.nan_loss_at_steps;
+                    if (std::find(faults.begin(), faults.end(), state.step + 1) != faults.end()) {
+                        r.loss = r.loss * std::nan("");
+                    }
+                    (r.loss / static_cast<double>(config.optimizer.grad_accum)).backward();
+                    loss_sum += r.loss.item<double>();
+                    tokens += f.tokens;
+                    if (micro + 1 == config.optimizer.grad_accum) stats = statValues(r);
+                }
+                double loss = loss_sum / static_cast<double>(config.optimizer.grad_accum);
+                double grad_norm = 0.0;
+                if (config.optimizer.grad_clip > 0) {
+                    grad_norm = torch::nn::utils::clip_grad_norm_(model->parameters(), config.optimizer.grad_clip);
+                } else {
+                    double sq = 0;
+                    for (auto& p : model->parameters()) {
+                        if (p.grad().defined()) sq += p.grad().pow(2).sum().item<double>();
+                    }
+                    grad_norm = std::sqrt(sq);
+                }
+                bool finite = std::isfinite(loss) && std::isfinite(grad_norm);
+                if (finite) {
+                    optimizer->step();
+                    nonfinite_run = 0;
+                } else {
+                    optimizer->zero_grad();
+                    ++nonfinite_run;
+                    log->warn("stage {} step {}: non-finite {} (loss {}, grad norm {}); update skipped ({} in a row)",
+                              stage, state.step + 1, std::isfinite(loss) ? "gradient" : "loss", loss, grad_norm,
+                              nonfinite_run);
+                    if (nonfinite_run >= config.max_nonfinite_steps) {
+                        throw Error("stage " + std::to_string(stage) + " step " + std::to_string(state.step + 1) + ": " +
+                                    std::to_string(nonfinite_run) +
+                                    " steps in a row had a NaN/Inf loss or gradient (max_nonfinite_steps = " +
+                                    std::to_string(config.max_nonfinite_steps) + "); try a lower lr or beta");
+                    }
+                }
+                state.step += 1;
+                state.stage_step += 1;
+                state.tokens += tokens;
+
+                StepMetrics m;
+                m.step = state.step;
+                m.stage = stage;
+                m.stage_name = sc.name;
+                m.stage_step = state.stage_step;
+                m.stage_steps = steps;
+                m.total_steps = total_steps;
+                m.loss = loss;
+                m.grad_norm = grad_norm;
+                m.lr = lr;
+                m.step_time_ms = seconds(ts) * 1000.0;
+                m.tokens_per_s = static_cast<double>(tokens) / std::max(1e-9, m.step_time_ms / 1000.0);
+                m.peak_memory_mb = peakRssMb();
+                m.tokens = state.tokens;
+                m.elapsed_s = seconds(t0);
+                double per_step = m.elapsed_s / static_cast<double>(state.step - steps_at_start);
+                m.eta_s = per_step * static_cast<double>(total_steps - state.step);
+                m.skipped = !finite;
+                m.stats = stats;
+                last_train = {{"loss", loss}, {"grad_norm", grad_norm}, {"lr", lr},
+                              {"tokens_per_s", m.tokens_per_s}, {"step_time_ms", m.step_time_ms},
+                              {"peak_memory_mb", m.peak_memory_mb}, {"tokens", static_cast<double>(state.tokens)},
+                              {"skipped", finite ? 0.0 : 1.0}};
+                NamedValues row = last_train;
+                row.insert(row.end(), stats.begin(), stats.end());
+                metrics->write(state.step, stage, "train", row);
+                observer.onStep(m);
+
+                bool stage_end = state.stage_step == steps;
+                if ((config.eval.every > 0 && state.step % config.eval.every == 0) || stage_end) {
+                    writeEval(evaluate(stage), observer);
+                }
+                bool stop_here = options.stop_after_step > 0 && state.step == options.stop_after_step;
+                if ((config.checkpoint.every > 0 && state.step % config.checkpoint.every == 0) || stop_here) {
+                    checkpoint(order, observer, wall_before, t0);
+                }
+                if (stop_here) return "cancelled";
+            }
+        }
+        state.stage = static_cast<int>(config.stages.size());
+        checkpoint(order, observer, wall_before, t0);
+        return "finished";
+    }
+};
+
+Trainer::Trainer(RunConfig config, TrainerOptions options)
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(options))) {}
+
+Trainer::~Trainer() = default;
+
+std::unique_ptr<Trainer> Trainer::resume(const std::string& run_dir) {
+    RunConfig config = loadRunConfig((fs::path(run_dir) / "config.yaml").string());
+    TrainerOptions o;
+    o.run_dir = run_dir;
+    o.resume = true;
+    return std::make_unique<Trainer>(std::move(config), std::move(o));
+}
+
+const RunConfig& Trainer::config() const { return impl_->config; }
+const std::string& Trainer::runDir() const { return impl_->run_dir; }
+
+RunSummary Trainer::run(TrainingObserver& observer, RunControl& control) {
+    Impl& d = *impl_;
+    auto t0 = Clock::now();
+    std::unique_ptr<RunLock> lock;
+    int log_file = -1;
+    d.summary = RunSummary{};
+    d.summary.name = d.config.name;
+    d.summary.recipe = d.config.recipe();
+    d.summary.beta = betaOf(d.config);
+    d.summary.started_at = isoTimeNow();
+    try {
+        if (d.options.resume) {
+            d.run_dir = d.options.run_dir;
+            if (!fs::exists(fs::path(d.run_dir) / "config.yaml")) {
+                throw InputError(d.run_dir, "not a run folder (no config.yaml)");
+            }
+        } else if (!d.options.run_dir.empty()) {
+            d.run_dir = d.options.run_dir;
+            fs::create_directories(d.run_dir);
+            if (fs::exists(fs::path(d.run_dir) / "summary.json")) {
+                throw Error(d.run_dir + " already holds a run; use resume, or pick a new folder");
+            }
+        } else {
+            d.run_dir = createRunDir(d.options.runs_dir, d.config.name);
+        }
+        d.summary.dir = d.run_dir;
+        d.summary.id = fs::path(d.run_dir).filename().string();
+        lock = std::make_unique<RunLock>(d.run_dir);
+        log_file = log::addFile((fs::path(d.run_dir) / "train.log").string());
+        if (d.options.resume) {
+            RunSummary old = readSummary(d.run_dir);
+            d.summary.started_at = old.started_at;
+        } else {
+            writeFileAtomic((fs::path(d.run_dir) / "config.yaml").string(), toYaml(d.config));
+        }
+        d.summary.status = "running";
+        writeSummary(d.run_dir, d.summary);
+
+        d.prepare();
+        d.summary.total_steps = d.total_steps;
+        if (d.options.resume) {
+            std::string ckpt = latestCheckpoint(d.run_dir);
+            if (ckpt.empty()) throw InputError(d.run_dir, "no checkpoint to resume from");
+            d.state = loadCheckpoint(ckpt, d.model, *d.optimizer, d.reference);
+            MetricsLog::truncateAfter(d.run_dir, d.state.step);
+            d.log->info("resuming {} at step {} (stage {}, step {} of it)", d.run_dir, d.state.step,
+                        d.state.stage, d.state.stage_step);
+            for (const MetricEvent& e : readMetrics(d.run_dir)) {
+                if (e.split == "eval") d.last_eval = e.values;
+                if (e.split == "train") d.last_train = e.values;
+            }
+        }
+        d.metrics = std::make_unique<MetricsLog>(d.run_dir);
+        RunStartInfo info;
+        info.run_dir = d.run_dir;
+        info.device = d.device.str();
+        info.parameters = d.model->config().parameterCount();
+        info.train_pairs = static_cast<int64_t>(d.data->train.size());
+        info.eval_pairs = static_cast<int64_t>(d.data->eval.size());
+        info.total_steps = d.total_steps;
+        info.start_step = d.state.step;
+        info.threads = torch::get_num_threads();
+        observer.onStart(info);
+
+        std::string status = d.train(observer, control);
+        double wall = d.state.wall_time_s;
+        d.finishSummary(status, status == "cancelled" ? (control.cancelRequested() ? "cancelled by the user"
+                                                                                   : "stopped after step " + std::to_string(d.state.step))
+                                                      : "",
+                        wall);
+        d.metrics->flush();
+        if (status == "finished") {
+            observer.onFinished(d.summary);
+        } else {
+            observer.onFailed(d.summary);
+        }
+    } catch (const c10::Error& e) {
+        std::string reason = std::string("LibTorch: ") + e.what_without_backtrace();
+        if (reason.find("out of memory") != std::string::npos) reason = "out of memory: " + reason;
+        d.log->error("run failed: {}", reason);
+        if (!d.run_dir.empty() && lock) d.finishSummary("failed", reason, d.state.wall_time_s + seconds(t0));
+        else { d.summary.status = "failed"; d.summary.reason = reason; }
+        observer.onFailed(d.summary);
+    } catch (const std::exception& e) {
+        d.log->error("run failed: {}", e.what());
+        if (!d.run_dir.empty() && lock) d.finishSummary("failed", e.what(), d.state.wall_time_s + seconds(t0));
+        else { d.summary.status = "failed"; d.summary.reason = e.what(); }
+        observer.onFailed(d.summary);
+    }
+    if (d.metrics) d.metrics->flush();
+    if (log_file >= 0) log::removeFile(log_file);
+    return d.summary;
+}
+
+}  // namespace rgpb

@@ -1,0 +1,79 @@
+#include "core/train/TrainingData.h"
+
+#include <filesystem>
+
+#include "core/data/SyntheticTask.h"
+#include "core/tokenizer/TokenizerFactory.h"
+#include "core/util/Error.h"
+#include "core/util/Log.h"
+
+namespace fs = std::filesystem;
+
+namespace rgpb {
+
+DataSplit loadPairTexts(const DataConfig& data, uint64_t seed) {
+    std::vector<PairText> pairs;
+    if (data.source == "synthetic") {
+        SyntheticTaskOptions o;
+        o.regime = parseSyntheticRegime(data.synthetic_regime);
+        o.count = static_cast<std::size_t>(data.synthetic_count);
+        o.seed = seed;
+        o.overlap = data.synthetic_overlap;
+        pairs = generateSyntheticPairs(o);
+    } else {
+        PairDataset ds = readPairDataset(
+            data.source, parseDataFormat(data.format),
+            data.on_malformed == "stop" ? MalformedPolicy::Stop : MalformedPolicy::Skip);
+        auto log = log::get("data");
+        log->info("{}: {} pairs read, {} skipped ({})", data.source, ds.report.read,
+                  ds.report.skipped, dataFormatName(ds.format));
+        for (const std::string& p : ds.report.problems) log->warn("{}", p);
+        pairs = std::move(ds.pairs);
+    }
+    if (data.limit > 0 && pairs.size() > static_cast<std::size_t>(data.limit)) {
+        shufflePairs(pairs, seed ^ 0x5eedull);
+        pairs.resize(static_cast<std::size_t>(data.limit));
+    }
+    const std::size_t eval = static_cast<std::size_t>(data.eval_pairs);
+    if (pairs.size() < eval + 1) {
+        throw InputError(data.source, "only " + std::to_string(pairs.size()) +
+                                          " usable pairs: data.eval_pairs = " + std::to_string(eval) +
+                                          " leaves none to train on");
+    }
+    return splitPairs(std::move(pairs), eval, seed);
+}
+
+TrainingData prepareTrainingData(const RunConfig& config, const std::string& tokenizer_dir) {
+    TrainingData d;
+    DataSplit split = loadPairTexts(config.data, config.seed);
+    d.train_text = std::move(split.train);
+    d.eval_text = std::move(split.eval);
+
+    if (fs::exists(fs::path(tokenizer_dir) / "rgpb_tokenizer.json")) {
+        d.tokenizer = loadTokenizer(tokenizer_dir);
+    } else if (config.tokenizer.kind == "sentencepiece") {
+        std::vector<std::string> texts;
+        texts.reserve(d.train_text.size() * 3);
+        for (const PairText& p : d.train_text) {
+            texts.push_back(p.prompt_pos);
+            texts.push_back(p.response_pos);
+            texts.push_back(p.response_neg);
+        }
+        d.tokenizer = trainSentencePieceTokenizer(texts, static_cast<int>(config.tokenizer.vocab_size),
+                                                  tokenizer_dir);
+    } else {
+        d.tokenizer = makeByteTokenizer();
+        d.tokenizer->save(tokenizer_dir);
+    }
+
+    LengthLimits limits;
+    limits.max_length = static_cast<int>(config.data.max_length);
+    limits.max_prompt_length = static_cast<int>(config.data.max_prompt_length);
+    d.train.reserve(d.train_text.size());
+    for (const PairText& p : d.train_text) d.train.push_back(tokenizePair(*d.tokenizer, p, limits));
+    d.eval.reserve(d.eval_text.size());
+    for (const PairText& p : d.eval_text) d.eval.push_back(tokenizePair(*d.tokenizer, p, limits));
+    return d;
+}
+
+}  // namespace rgpb

@@ -1,0 +1,80 @@
+// How a training run reports: an observer interface the CLI's console printer and the GUI's
+// Qt adapter implement, plus a control token for cancel and pause. Torch-free. The trainer calls
+// the observer on its own (worker) thread and never waits for a listener beyond the call, so
+// implementations must be quick (the GUI adapter queues plain values to the GUI thread).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "core/metrics/PairMetrics.h"
+#include "core/run/RunStore.h"
+
+namespace rgpb {
+
+struct RunStartInfo {
+    std::string run_dir;
+    std::string device;        // "cpu", "cuda:0"
+    int64_t parameters = 0;    // model parameter count
+    int64_t train_pairs = 0;
+    int64_t eval_pairs = 0;
+    int64_t total_steps = 0;   // over all stages
+    int64_t start_step = 0;    // > 0 when resuming
+    int threads = 0;
+};
+
+struct StepMetrics {
+    int64_t step = 0;         // global optimizer step, 1-based
+    int stage = 0;            // stage index
+    std::string stage_name;
+    int64_t stage_step = 0;   // step within the stage, 1-based
+    int64_t stage_steps = 0;  // steps planned for the stage
+    int64_t total_steps = 0;  // steps planned for the run
+    double loss = 0.0;
+    double grad_norm = 0.0;   // before clipping
+    double lr = 0.0;
+    double tokens_per_s = 0.0;
+    double step_time_ms = 0.0;
+    double peak_memory_mb = 0.0;  // peak resident memory (CPU) or peak allocated (CUDA)
+    int64_t tokens = 0;           // tokens seen so far (both sides, padding excluded)
+    double elapsed_s = 0.0;       // wall time since the run (or resume) started
+    double eta_s = 0.0;           // estimated seconds left
+    bool skipped = false;         // NaN/Inf loss or gradient: the update was not applied
+    NamedValues stats;            // objective diagnostics ("dpo/reward_margin", ...)
+};
+
+struct EvalReport {
+    int64_t step = 0;
+    int stage = 0;
+    PairMetrics metrics;
+    double seconds = 0.0;  // time the evaluation took
+};
+
+class TrainingObserver {
+public:
+    virtual ~TrainingObserver() = default;
+    virtual void onStart(const RunStartInfo&) {}
+    virtual void onStageStart(int /*stage*/, const std::string& /*name*/, int64_t /*steps*/) {}
+    virtual void onStep(const StepMetrics&) {}
+    virtual void onEval(const EvalReport&) {}
+    virtual void onCheckpoint(int64_t /*step*/, const std::string& /*path*/) {}
+    virtual void onFinished(const RunSummary&) {}
+    // The run failed or was cancelled; summary.status says which, summary.reason why.
+    virtual void onFailed(const RunSummary&) {}
+};
+
+// Shared between the thread that trains and whoever controls it. Checked between steps.
+class RunControl {
+public:
+    void requestCancel() { cancel_.store(true); }
+    void setPaused(bool paused) { pause_.store(paused); }
+    bool cancelRequested() const { return cancel_.load(); }
+    bool paused() const { return pause_.load(); }
+
+private:
+    std::atomic<bool> cancel_{false};
+    std::atomic<bool> pause_{false};
+};
+
+}  // namespace rgpb

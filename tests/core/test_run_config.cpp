@@ -1,0 +1,158 @@
+// The run configuration: every key read, defaults filled, errors naming file:line:column and
+// the key, overrides, and the resolved YAML round trip.
+#include <QtTest>
+
+#include "core/config/RunConfig.h"
+#include "core/util/Error.h"
+
+using namespace rgpb;
+
+namespace {
+
+const char* kFull =
+    "name: full\n"
+    "seed: 7\n"
+    "device: cpu\n"
+    "threads: 2\n"
+    "data:\n"
+    "  source: synthetic\n"
+    "  synthetic: {regime: context-contrast, count: 500, overlap: 0.25}\n"
+    "  eval_pairs: 50\n"
+    "  max_length: 80\n"
+    "  max_prompt_length: 48\n"
+    "tokenizer: {kind: sentencepiece, vocab_size: 300}\n"
+    "model: {size: tiny, num_layers: 2}\n"
+    "optimizer: {lr: 3.0e-4, betas: [0.8, 0.99], weight_decay: 0.01, warmup_steps: 5,\n"
+    "            schedule: cosine, grad_clip: 0.5, grad_accum: 2, batch_size: 8}\n"
+    "eval: {every: 10, grad_diff_steps: 4, batch_size: 16}\n"
+    "checkpoint: {every: 20, keep_last: 3}\n"
+    "stages:\n"
+    "  - {method: exmate, beta: 0.5, steps: 30}\n"
+    "  - method: {dpo: 1.0, mle: 0.2}\n"
+    "    beta: 0.1\n"
+    "    epochs: 1.5\n"
+    "    lr: 1.0e-4\n"
+    "    dpo: {label_smoothing: 0.1}\n";
+
+QString errorOf(const std::string& yaml, const std::vector<std::string>& sets = {}) {
+    try {
+        parseRunConfig(yaml, "preset.yaml", sets);
+    } catch (const InputError& e) {
+        return QString::fromStdString(e.what());
+    }
+    return QString();
+}
+
+}  // namespace
+
+class TestRunConfig : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void readsEveryKey() {
+        RunConfig c = parseRunConfig(kFull, "full.yaml");
+        QCOMPARE(QString::fromStdString(c.name), QString("full"));
+        QCOMPARE(c.seed, uint64_t(7));
+        QCOMPARE(c.threads, int64_t(2));
+        QCOMPARE(QString::fromStdString(c.data.synthetic_regime), QString("context-contrast"));
+        QCOMPARE(c.data.synthetic_count, int64_t(500));
+        QCOMPARE(c.data.synthetic_overlap, 0.25);
+        QCOMPARE(c.data.max_prompt_length, int64_t(48));
+        QCOMPARE(QString::fromStdString(c.tokenizer.kind), QString("sentencepiece"));
+        QCOMPARE(c.model.num_layers, int64_t(2));
+        QCOMPARE(c.optimizer.lr, 3e-4);
+        QCOMPARE(c.optimizer.beta1, 0.8);
+        QCOMPARE(c.optimizer.beta2, 0.99);
+        QCOMPARE(QString::fromStdString(c.optimizer.schedule), QString("cosine"));
+        QCOMPARE(c.optimizer.grad_accum, int64_t(2));
+        QCOMPARE(c.eval.grad_diff_steps, int64_t(4));
+        QCOMPARE(c.checkpoint.keep_last, int64_t(3));
+        QCOMPARE(c.stages.size(), std::size_t(2));
+        QCOMPARE(c.stages[0].objective.terms[0].kind, ObjectiveKind::Exmate);
+        QCOMPARE(c.stages[0].objective.terms[0].beta, 0.5);
+        QCOMPARE(c.stages[0].steps, int64_t(30));
+        QCOMPARE(c.stages[1].objective.terms.size(), std::size_t(2));
+        QCOMPARE(c.stages[1].objective.terms[1].weight, 0.2);
+        QCOMPARE(c.stages[1].objective.terms[0].dpo.label_smoothing, 0.1);
+        QCOMPARE(c.stages[1].epochs, 1.5);
+        QVERIFY(c.stages[1].lr.has_value());
+        QCOMPARE(*c.stages[1].lr, 1e-4);
+        QCOMPARE(QString::fromStdString(c.recipe()), QString("exmate -> dpo+0.2*mle"));
+    }
+
+    void defaultsFillIn() {
+        RunConfig c = parseRunConfig("stages: [{method: dpo, steps: 10}]\n", "min.yaml");
+        QCOMPARE(QString::fromStdString(c.data.source), QString("synthetic"));
+        QCOMPARE(QString::fromStdString(c.model.size), QString("micro"));
+        QCOMPARE(c.stages[0].objective.terms[0].beta, 0.1);
+        QCOMPARE(QString::fromStdString(c.stages[0].name), QString("dpo"));
+        QVERIFY(c.stages[0].objective.needsReference());
+    }
+
+    void resolvedYamlRoundTrips() {
+        RunConfig a = parseRunConfig(kFull, "full.yaml");
+        std::string yaml = toYaml(a);
+        RunConfig b = parseRunConfig(yaml, "resolved.yaml");
+        QCOMPARE(QString::fromStdString(toYaml(b)), QString::fromStdString(yaml));
+        QCOMPARE(b.optimizer.lr, a.optimizer.lr);
+        QCOMPARE(b.stages[1].objective.terms[1].weight, 0.2);
+        QCOMPARE(b.stages[1].objective.terms[0].dpo.label_smoothing, 0.1);
+        QCOMPARE(b.model.num_layers, int64_t(2));
+    }
+
+    void unknownKeyNamesLineColumnAndAllowed() {
+        QString e = errorOf("stages: [{method: mle, steps: 1}]\noptimizer:\n  learning_rate: 0.1\n");
+        QVERIFY2(e.startsWith("preset.yaml:3:3: unknown key 'optimizer.learning_rate'"), qPrintable(e));
+        QVERIFY2(e.contains("allowed here:") && e.contains("lr"), qPrintable(e));
+    }
+
+    void wrongTypeAndRange() {
+        QString e = errorOf("stages: [{method: mle, steps: 1}]\noptimizer: {lr: fast}\n");
+        QVERIFY2(e.startsWith("preset.yaml:2:17: optimizer.lr: expected a number in (0, 10]"), qPrintable(e));
+        QVERIFY2(e.contains("got 'fast'"), qPrintable(e));
+        e = errorOf("stages:\n  - {method: dpo, beta: -1, steps: 5}\n");
+        QVERIFY2(e.startsWith("preset.yaml:2:") && e.contains("stages.0.beta"), qPrintable(e));
+        e = errorOf("stages:\n  - {method: ppo, steps: 5}\n");
+        QVERIFY2(e.contains("stages.0.method: expected mle, dpo, ul or exmate, got 'ppo'"), qPrintable(e));
+        e = errorOf("stages:\n  - {method: mle}\n");
+        QVERIFY2(e.contains("'steps'") && e.contains("'epochs'"), qPrintable(e));
+        e = errorOf("device: tpu\nstages: [{method: mle, steps: 1}]\n");
+        QVERIFY2(e.contains("preset.yaml:1:9: device: expected cpu, cuda or cuda:N"), qPrintable(e));
+        e = errorOf("data: {max_length: 40, max_prompt_length: 40}\nstages: [{method: mle, steps: 1}]\n");
+        QVERIFY2(e.contains("data.max_prompt_length: must leave room for a response"), qPrintable(e));
+        e = errorOf("optimizer: {batch_size: 2.5}\nstages: [{method: mle, steps: 1}]\n");
+        QVERIFY2(e.contains("optimizer.batch_size: expected a whole number"), qPrintable(e));
+    }
+
+    void missingStagesAndSyntaxErrors() {
+        QString e = errorOf("name: x\n");
+        QVERIFY2(e.contains("missing key 'stages'"), qPrintable(e));
+        e = errorOf("name: [unclosed\n");
+        QVERIFY2(e.startsWith("preset.yaml:") && e.contains("YAML syntax error"), qPrintable(e));
+        e = errorOf("");
+        QVERIFY2(e.contains("empty"), qPrintable(e));
+        try {
+            loadRunConfig("/nonexistent/preset.yaml");
+            QFAIL("no error for a missing file");
+        } catch (const InputError& err) {
+            QVERIFY(QString(err.what()).contains("/nonexistent/preset.yaml"));
+        }
+    }
+
+    void overrides() {
+        RunConfig c = parseRunConfig(kFull, "full.yaml",
+                                     {"optimizer.lr=0.002", "stages.0.beta=2", "data.synthetic.count=900"});
+        QCOMPARE(c.optimizer.lr, 0.002);
+        QCOMPARE(c.stages[0].objective.terms[0].beta, 2.0);
+        QCOMPARE(c.data.synthetic_count, int64_t(900));
+        QString e = errorOf(kFull, {"optimizer.lrr=1"});
+        QVERIFY2(e.contains("unknown key 'optimizer.lrr'") && e.contains("(--set)"), qPrintable(e));
+        e = errorOf(kFull, {"stages.5.beta=1"});
+        QVERIFY2(e.contains("index 5 is past the end"), qPrintable(e));
+        e = errorOf(kFull, {"novalue"});
+        QVERIFY2(e.contains("expected key.path=value"), qPrintable(e));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRunConfig)
+#include "test_run_config.moc"

@@ -1,0 +1,126 @@
+// The run store's files: atomic writes, summaries, run listing (including runs whose process
+// died), metrics files and their truncation on resume, and the learning-rate schedule.
+#include <QtTest>
+
+#include <QTemporaryDir>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "core/run/RunStore.h"
+#include "core/train/DataOrder.h"
+#include "core/train/LrSchedule.h"
+#include "core/util/Error.h"
+
+using namespace rgpb;
+namespace fs = std::filesystem;
+
+class TestRunStore : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void atomicWriteReplacesWholeFile() {
+        QTemporaryDir tmp;
+        std::string p = tmp.filePath("a/b/file.txt").toStdString();
+        writeFileAtomic(p, "first");
+        writeFileAtomic(p, "second");
+        QCOMPARE(QString::fromStdString(readFile(p)), QString("second"));
+        QVERIFY(!fs::exists(p + ".tmp"));
+        QVERIFY_THROWS_EXCEPTION(InputError, readFile(tmp.filePath("missing").toStdString()));
+    }
+
+    void summariesAndListing() {
+        QTemporaryDir tmp;
+        std::string runs = tmp.path().toStdString();
+        std::string a = createRunDir(runs, "exmate beta/0.5");
+        QVERIFY(fs::path(a).filename().string().rfind("exmate_beta_0.5-", 0) == 0);
+        std::string b = createRunDir(runs, "exmate beta/0.5");
+        QVERIFY(a != b);
+        RunSummary s;
+        s.name = "x";
+        s.status = "finished";
+        s.started_at = "2026-01-01T00:00:00Z";
+        s.final_metrics = {{"eval/perplexity", 12.5}, {"eval/agility", NAN}};
+        writeSummary(a, s);
+        RunSummary r = readSummary(a);
+        QCOMPARE(r.metric("eval/perplexity"), 12.5);
+        QVERIFY(std::isnan(r.metric("eval/agility")));
+        // A run that claims to be running but holds no live lock died: listed as failed.
+        s.status = "running";
+        s.started_at = "2026-01-02T00:00:00Z";
+        writeSummary(b, s);
+        auto list = listRuns(runs);
+        QCOMPARE(list.size(), std::size_t(2));
+        QCOMPARE(QString::fromStdString(list[0].dir), QString::fromStdString(b));  // newest first
+        QCOMPARE(QString::fromStdString(list[0].status), QString("failed"));
+        QVERIFY(QString::fromStdString(list[0].reason).contains("interrupted"));
+        // A corrupt summary names the file.
+        std::ofstream(fs::path(a) / "summary.json") << "{not json";
+        try {
+            readSummary(a);
+            QFAIL("no error");
+        } catch (const InputError& e) {
+            QVERIFY(QString(e.what()).contains("summary.json"));
+        }
+        QCOMPARE(listRuns(runs).size(), std::size_t(1));
+    }
+
+    void metricsFilesAndTruncation() {
+        QTemporaryDir tmp;
+        std::string dir = tmp.path().toStdString();
+        {
+            MetricsLog log(dir);
+            for (int step = 1; step <= 5; ++step) log.write(step, 0, "train", {{"loss", 1.0 / step}});
+            log.write(5, 0, "eval", {{"perplexity", 3.0}, {"agility", INFINITY}});
+        }
+        auto events = readMetrics(dir);
+        QCOMPARE(events.size(), std::size_t(6));
+        QCOMPARE(events[1].values[0].second, 0.5);
+        QVERIFY(std::isnan(events[5].values[1].second));  // non-finite written as null
+        MetricsLog::truncateAfter(dir, 3);
+        events = readMetrics(dir);
+        QCOMPARE(events.size(), std::size_t(3));
+        QCOMPARE(events.back().step, int64_t(3));
+        std::string csv = readFile((fs::path(dir) / "metrics.csv").string());
+        QCOMPARE(QString::fromStdString(csv),
+                 QString("step,stage,split,metric,value\n1,0,train,loss,1\n2,0,train,loss,0.5\n"
+                         "3,0,train,loss,0.333333333\n"));
+        std::ofstream(fs::path(dir) / "metrics.jsonl", std::ios::app) << "{broken\n";
+        try {
+            readMetrics(dir);
+            QFAIL("no error");
+        } catch (const InputError& e) {
+            QVERIFY2(QString(e.what()).contains("metrics.jsonl:4"), e.what());
+        }
+    }
+
+    void learningRateSchedule() {
+        // Warmup 10 to peak 1e-3: step 5 -> 5e-4. Cosine over steps 11..110 down to 0.1 * peak:
+        // at the midpoint (step 60.5) 0.55e-3; at the last step 1e-4.
+        QCOMPARE(learningRateAt(5, 110, 1e-3, 10, "cosine", 0.1), 5e-4);
+        QCOMPARE(learningRateAt(11, 110, 1e-3, 10, "cosine", 0.1), 1e-3);
+        QVERIFY(std::abs(learningRateAt(110, 110, 1e-3, 10, "cosine", 0.1) - 1e-4) < 1e-15);
+        double mid = 0.5 * (learningRateAt(60, 110, 1e-3, 10, "cosine", 0.1) +
+                            learningRateAt(61, 110, 1e-3, 10, "cosine", 0.1));
+        QVERIFY(std::abs(mid - 0.55e-3) < 1e-6);
+        QCOMPARE(learningRateAt(50, 110, 1e-3, 10, "constant", 0.1), 1e-3);
+    }
+
+    void dataOrderIsAPermutationAndResumable() {
+        DataOrder a(42, 10);
+        auto first = a.next(10);
+        std::vector<std::size_t> sorted = first;
+        std::sort(sorted.begin(), sorted.end());
+        for (std::size_t i = 0; i < 10; ++i) QCOMPARE(sorted[i], i);
+        auto more = a.next(7);  // wraps into epoch 1
+        QCOMPARE(a.epoch(), int64_t(1));
+        QVERIFY(more != std::vector<std::size_t>(first.begin(), first.begin() + 7));
+        DataOrder b(42, 10, a.epoch(), a.cursor());
+        QCOMPARE(b.next(5), a.next(5));
+        DataOrder c(43, 10);
+        QVERIFY(c.next(10) != first);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRunStore)
+#include "test_run_store.moc"

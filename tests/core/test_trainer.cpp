@@ -1,0 +1,221 @@
+// The trainer end to end on the micro model and synthetic data: learning happens, the run store
+// is complete, resume equals an uninterrupted run, cancel, NaN handling, staged references, and
+// failures (bad data path, CUDA absent) that end as failed runs with their reason.
+#include <torch/torch.h>
+
+#include <QtTest>
+
+#include <QTemporaryDir>
+#include <filesystem>
+
+#include "core/config/RunConfig.h"
+#include "core/run/RunStore.h"
+#include "core/train/Checkpoint.h"
+#include "core/train/Trainer.h"
+#include "core/util/Error.h"
+
+using namespace rgpb;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string smallConfig(const std::string& stages, const std::string& extra = "") {
+    return "name: t\nseed: 3\nthreads: 2\n"
+           "data: {synthetic: {count: 240, regime: response-contrast}, eval_pairs: 32, max_length: 64, "
+           "max_prompt_length: 48}\n"
+           "model: {size: micro}\n"
+           "optimizer: {lr: 3.0e-3, warmup_steps: 2, batch_size: 8}\n"
+           "eval: {every: 4, batch_size: 32}\n" + extra + "stages:\n" + stages;
+}
+
+// Records what the trainer reports.
+struct Recorder : TrainingObserver {
+    std::vector<StepMetrics> steps;
+    std::vector<EvalReport> evals;
+    std::vector<std::string> checkpoints;
+    int finished = 0, failed = 0;
+    RunControl* cancel_control = nullptr;
+    int64_t cancel_at = -1;
+    void onStep(const StepMetrics& m) override {
+        steps.push_back(m);
+        if (cancel_control && m.step == cancel_at) cancel_control->requestCancel();
+    }
+    void onEval(const EvalReport& r) override { evals.push_back(r); }
+    void onCheckpoint(int64_t, const std::string& p) override { checkpoints.push_back(p); }
+    void onFinished(const RunSummary&) override { ++finished; }
+    void onFailed(const RunSummary&) override { ++failed; }
+};
+
+RunSummary runConfig(const std::string& yaml, const std::string& run_dir, Recorder& rec,
+                     TrainerOptions o = {}) {
+    o.run_dir = run_dir;
+    Trainer t(parseRunConfig(yaml, "test.yaml"), o);
+    RunControl control;
+    rec.cancel_control = &control;
+    return t.run(rec, control);
+}
+
+}  // namespace
+
+class TestTrainer : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void mleLowersPerplexityAndWritesRunStore() {
+        QTemporaryDir tmp;
+        std::string dir = tmp.filePath("run").toStdString();
+        Recorder rec;
+        RunSummary s = runConfig(smallConfig("  - {method: mle, steps: 60}\n",
+                                             "checkpoint: {every: 20, keep_last: 2}\n"),
+                                 dir, rec);
+        QCOMPARE(QString::fromStdString(s.status), QString("finished"));
+        QCOMPARE(rec.finished, 1);
+        QCOMPARE(rec.steps.size(), std::size_t(60));
+        QVERIFY(rec.evals.size() >= 2);
+        double first = rec.evals.front().metrics.perplexity, last = rec.evals.back().metrics.perplexity;
+        qInfo("eval perplexity %.3f -> %.3f over 60 steps", first, last);
+        // A byte model starts near the vocabulary size (~260) and must fall well below it.
+        QVERIFY2(last < 0.5 * first, qPrintable(QString("%1 -> %2").arg(first).arg(last)));
+        for (const char* f : {"config.yaml", "metrics.jsonl", "metrics.csv", "train.log", "summary.json",
+                              "tokenizer/rgpb_tokenizer.json"}) {
+            QVERIFY2(fs::exists(fs::path(dir) / f), f);
+        }
+        QVERIFY(!fs::exists(fs::path(dir) / "run.lock"));
+        // keep_last 2 of the checkpoints at 20, 40, 60 (+ the final one at 60).
+        std::vector<std::string> kept;
+        for (auto& e : fs::directory_iterator(fs::path(dir) / "checkpoints")) kept.push_back(e.path().filename());
+        std::sort(kept.begin(), kept.end());
+        QCOMPARE(kept.size(), std::size_t(2));
+        QCOMPARE(QString::fromStdString(kept.back()), QString("step-00000060"));
+        RunSummary read = readSummary(dir);
+        QCOMPARE(QString::fromStdString(read.status), QString("finished"));
+        QCOMPARE(read.step, int64_t(60));
+        QVERIFY(std::abs(read.metric("eval/perplexity") - last) < 1e-9);
+        auto events = readMetrics(dir);
+        int train = 0, eval = 0;
+        for (auto& e : events) (e.split == "train" ? train : eval)++;
+        QCOMPARE(train, 60);
+        QCOMPARE(eval, static_cast<int>(rec.evals.size()));
+        // The resolved config is loadable and equal.
+        RunConfig saved = loadRunConfig((fs::path(dir) / "config.yaml").string());
+        QCOMPARE(saved.stages[0].steps, int64_t(60));
+    }
+
+    void resumedRunEqualsUninterruptedRun() {
+        const std::string yaml = smallConfig("  - {method: mle, steps: 6}\n  - {method: dpo, beta: 0.5, steps: 6}\n");
+        QTemporaryDir tmp;
+        Recorder full;
+        RunSummary a = runConfig(yaml, tmp.filePath("full").toStdString(), full);
+        QCOMPARE(QString::fromStdString(a.status), QString("finished"));
+
+        Recorder part;
+        TrainerOptions stop;
+        stop.stop_after_step = 9;  // inside the DPO stage
+        std::string dir = tmp.filePath("resumed").toStdString();
+        RunSummary b1 = runConfig(yaml, dir, part, stop);
+        QCOMPARE(QString::fromStdString(b1.status), QString("cancelled"));
+        QCOMPARE(b1.step, int64_t(9));
+        Recorder rest;
+        auto trainer = Trainer::resume(dir);
+        RunControl control;
+        RunSummary b = trainer->run(rest, control);
+        QCOMPARE(QString::fromStdString(b.status), QString("finished"));
+        QCOMPARE(rest.steps.front().step, int64_t(10));
+        // Every metric of the resumed run equals the uninterrupted one.
+        for (std::size_t i = 0; i < rest.steps.size(); ++i) {
+            const StepMetrics& x = full.steps[9 + i];
+            const StepMetrics& y = rest.steps[i];
+            QCOMPARE(y.step, x.step);
+            QVERIFY2(std::abs(x.loss - y.loss) < 1e-6, qPrintable(QString("step %1: %2 vs %3").arg(x.step).arg(x.loss).arg(y.loss)));
+        }
+        QVERIFY(std::abs(a.metric("eval/perplexity") - b.metric("eval/perplexity")) < 1e-6);
+        QVERIFY(std::abs(a.metric("eval/agility") - b.metric("eval/agility")) < 1e-7);
+        QVERIFY(std::abs(a.metric("eval/reward_margin") - b.metric("eval/reward_margin")) < 1e-6);
+        // The metrics files hold each step once.
+        int train = 0;
+        for (auto& e : readMetrics(dir)) train += e.split == "train";
+        QCOMPARE(train, 12);
+    }
+
+    void dpoReferenceIsTheStartOfStageModel() {
+        // After an MLE stage moved the weights, a DPO stage with a negligible lr must see rewards
+        // ~0: its reference is the model as the stage started, not the initial model.
+        QTemporaryDir tmp;
+        Recorder rec;
+        RunSummary s = runConfig(smallConfig("  - {method: mle, steps: 12}\n"
+                                             "  - {method: dpo, beta: 1.0, steps: 2, lr: 1.0e-12}\n"),
+                                 tmp.filePath("r").toStdString(), rec);
+        QCOMPARE(QString::fromStdString(s.status), QString("finished"));
+        const PairMetrics& m = rec.evals.back().metrics;
+        QVERIFY(m.has_rewards);
+        QVERIFY2(std::abs(m.reward_chosen) < 1e-3 && std::abs(m.reward_rejected) < 1e-3,
+                 qPrintable(QString("%1 %2").arg(m.reward_chosen).arg(m.reward_rejected)));
+        // The first DPO step's loss is -log sigmoid(0) = ln 2 exactly when policy = reference.
+        QVERIFY2(std::abs(rec.steps[12].loss - std::log(2.0)) < 1e-4, qPrintable(QString::number(rec.steps[12].loss)));
+    }
+
+    void cancelStopsWithCheckpoint() {
+        QTemporaryDir tmp;
+        Recorder rec;
+        rec.cancel_at = 3;
+        std::string dir = tmp.filePath("c").toStdString();
+        RunSummary s = runConfig(smallConfig("  - {method: exmate, beta: 1.0, steps: 50}\n"), dir, rec);
+        QCOMPARE(QString::fromStdString(s.status), QString("cancelled"));
+        QCOMPARE(rec.steps.size(), std::size_t(3));
+        QCOMPARE(rec.failed, 1);
+        QVERIFY(!latestCheckpoint(dir).empty());
+        QCOMPARE(QString::fromStdString(readSummary(dir).status), QString("cancelled"));
+    }
+
+    void nanStepsAreSkippedThenFail() {
+        QTemporaryDir tmp;
+        Recorder ok;
+        TrainerOptions o;
+        o.nan_loss_at_steps = {2};
+        RunSummary s = runConfig(smallConfig("  - {method: ul, beta: 0.5, steps: 4}\n"), tmp.filePath("a").toStdString(), ok, o);
+        QCOMPARE(QString::fromStdString(s.status), QString("finished"));
+        QVERIFY(ok.steps[1].skipped);
+        QVERIFY(!ok.steps[2].skipped);
+        Recorder bad;
+        o.nan_loss_at_steps = {2, 3, 4};
+        std::string dir = tmp.filePath("b").toStdString();
+        s = runConfig(smallConfig("  - {method: ul, beta: 0.5, steps: 8}\n", "max_nonfinite_steps: 3\n"), dir, bad, o);
+        QCOMPARE(QString::fromStdString(s.status), QString("failed"));
+        QVERIFY2(QString::fromStdString(s.reason).contains("3 steps in a row had a NaN/Inf loss"), s.reason.c_str());
+        QVERIFY2(QString::fromStdString(s.reason).contains("step 4"), s.reason.c_str());
+        QCOMPARE(QString::fromStdString(readSummary(dir).status), QString("failed"));
+    }
+
+    void badDataPathFailsWithReason() {
+        QTemporaryDir tmp;
+        Recorder rec;
+        std::string dir = tmp.filePath("bad").toStdString();
+        std::string yaml = "data: {source: /no/such/pairs.jsonl}\nstages: [{method: mle, steps: 2}]\n";
+        RunSummary s = runConfig(yaml, dir, rec);
+        QCOMPARE(QString::fromStdString(s.status), QString("failed"));
+        QVERIFY2(QString::fromStdString(s.reason).contains("/no/such/pairs.jsonl"), s.reason.c_str());
+        QCOMPARE(rec.failed, 1);
+        RunSummary read = readSummary(dir);
+        QCOMPARE(QString::fromStdString(read.status), QString("failed"));
+    }
+
+    void cudaAbsentFailsClearly() {
+        if (torch::cuda::is_available()) QSKIP("CUDA is available here");
+        QTemporaryDir tmp;
+        Recorder rec;
+        RunSummary s = runConfig("device: cuda\nstages: [{method: mle, steps: 2}]\n", tmp.filePath("g").toStdString(), rec);
+        QCOMPARE(QString::fromStdString(s.status), QString("failed"));
+        QVERIFY2(QString::fromStdString(s.reason).contains("CUDA is not available"), s.reason.c_str());
+    }
+
+    void lockRefusesSecondWriter() {
+        QTemporaryDir tmp;
+        std::string dir = tmp.path().toStdString();
+        RunLock first(dir);
+        QVERIFY(RunLock::isHeld(dir));
+        QVERIFY_THROWS_EXCEPTION(Error, RunLock second(dir));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTrainer)
+#include "test_trainer.moc"
