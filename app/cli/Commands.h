@@ -23,5 +23,6 @@ Command trainCommand();
 Command resumeCommand();
 Command sweepCommand();
 Command runsCommand();
+Command evalCommand();
 
 }  // namespace rgpb::cli

@@ -13,6 +13,7 @@
 #include "core/model/Safetensors.h"
 #include "core/train/Checkpoint.h"
 #include "core/train/DataOrder.h"
+#include "core/train/Evaluation.h"
 #include "core/train/LrSchedule.h"
 #include "core/train/PairForward.h"
 #include "core/train/TrainingData.h"
@@ -58,20 +59,6 @@ torch::Device resolveDevice(const std::string& name) {
                     " CUDA device(s) are visible");
     }
     return d;
-}
-
-ModelConfig buildModelConfig(const ModelSection& m, int64_t vocab, int64_t max_length) {
-    ModelConfig c = ModelConfig::named(m.size, vocab);
-    if (m.hidden_size) c.hidden_size = m.hidden_size;
-    if (m.num_layers) c.num_layers = m.num_layers;
-    if (m.num_heads) c.num_heads = m.num_heads;
-    if (m.intermediate_size) c.intermediate_size = m.intermediate_size;
-    if (m.max_positions) c.max_positions = m.max_positions;
-    if (m.rotary_pct >= 0) c.rotary_pct = m.rotary_pct;
-    if (m.parallel_residual >= 0) c.parallel_residual = m.parallel_residual == 1;
-    c.max_positions = std::max(c.max_positions, max_length);
-    c.validate();
-    return c;
 }
 
 double betaOf(const RunConfig& c) {
@@ -121,7 +108,7 @@ struct Trainer::Impl {
 
         data = std::make_unique<TrainingData>(
             prepareTrainingData(config, (fs::path(run_dir) / "tokenizer").string()));
-        ModelConfig mc = buildModelConfig(config.model, data->tokenizer->vocabSize(), config.data.max_length);
+        ModelConfig mc = modelConfigFor(config, data->tokenizer->vocabSize());
         model = GptNeoX(mc);
         model->to(device);
 
@@ -173,6 +160,9 @@ struct Trainer::Impl {
             for (auto& p : reference_model->named_parameters()) p.value().copy_(src[p.key()]);
             reference_model->eval();
             for (auto& p : reference_model->parameters()) p.set_requires_grad(false);
+            // Evaluation uses a cached table either way (it is small); training calls the copy.
+            reference.eval = sequenceSums(model, data->eval, data->tokenizer->specials().pad,
+                                          config.eval.batch_size, device);
             return;
         }
         auto t0 = Clock::now();
@@ -203,30 +193,17 @@ struct Trainer::Impl {
 
     EvalReport evaluate(int stage) {
         auto t0 = Clock::now();
-        torch::NoGradGuard no_grad;
-        model->eval();
-        double beta = 0.1;
+        EvaluationOptions o;
+        o.batch_size = config.eval.batch_size;
+        o.grad_diff_steps = static_cast<int>(config.eval.grad_diff_steps);
         for (const ObjectiveTerm& t : config.stages[static_cast<std::size_t>(stage)].objective.terms) {
-            if (t.kind != ObjectiveKind::Mle) beta = t.beta;
+            if (t.kind != ObjectiveKind::Mle) o.beta = t.beta;
         }
-        PairMetricsAccumulator acc(beta, static_cast<int>(config.eval.grad_diff_steps));
-        const int32_t pad = data->tokenizer->specials().pad;
-        const std::size_t bs = static_cast<std::size_t>(config.eval.batch_size);
-        for (std::size_t start = 0; start < data->eval.size(); start += bs) {
-            std::vector<std::size_t> idx;
-            for (std::size_t i = start; i < std::min(data->eval.size(), start + bs); ++i) idx.push_back(i);
-            SequenceBatch batch = collatePairs(data->eval, idx, pad);
-            PairForward f = forwardPairs(model, batch, device);
-            attachReference(f.logprobs, idx, true, batch);
-            addPairRecords(acc, f.logprobs);
-            addGradDiff(acc, f.pos_logits, f.pos_mask, f.neg_logits, f.neg_mask,
-                        static_cast<int>(config.eval.grad_diff_steps));
-        }
-        model->train();
+        o.reference = reference.eval;
         EvalReport r;
         r.step = state.step;
         r.stage = stage;
-        r.metrics = acc.result();
+        r.metrics = evaluatePairs(model, data->eval, data->tokenizer->specials().pad, device, o);
         r.seconds = seconds(t0);
         return r;
     }

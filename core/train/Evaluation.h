@@ -1,0 +1,49 @@
+// Evaluation of a model on tokenized pairs (spec.md section 3): the metrics accumulator fed
+// batch by batch, optionally with cached reference sums (DPO rewards) and a per-pair callback
+// (the CLI's --per-pair file, the gradient lab). Shared by the trainer and `rgpb eval`.
+// Implementation header.
+#pragma once
+
+#include <torch/types.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/config/RunConfig.h"
+#include "core/data/PairBatch.h"
+#include "core/metrics/PairMetrics.h"
+#include "core/model/GptNeoX.h"
+#include "core/tokenizer/Tokenizer.h"
+
+namespace rgpb {
+
+struct EvaluationOptions {
+    int64_t batch_size = 32;
+    int grad_diff_steps = 3;
+    double beta = 0.1;          // scales DPO rewards
+    torch::Tensor reference;    // [N, 2] S+_ref, S-_ref per pair; undefined = no rewards
+    // Called once per pair with its index and record (S+, T+, S-, T-).
+    std::function<void(std::size_t, const PairRecord&)> per_pair;
+};
+
+PairMetrics evaluatePairs(GptNeoX& model, const std::vector<TokenizedPair>& pairs, int32_t pad_id,
+                          const torch::Device& device, const EvaluationOptions& options);
+
+// A trained run loaded back: its resolved config, tokenizer, and model with the weights of a
+// checkpoint. `path` is a run folder (newest checkpoint) or a checkpoint folder
+// (runs/<id>/checkpoints/step-N).
+struct LoadedRun {
+    std::string run_dir;
+    std::string checkpoint;
+    RunConfig config;
+    std::unique_ptr<Tokenizer> tokenizer;
+    GptNeoX model{nullptr};
+};
+LoadedRun loadRun(const std::string& path, const torch::Device& device);
+
+// The model shape a run config asks for, given the tokenizer's vocabulary size.
+ModelConfig modelConfigFor(const RunConfig& config, int64_t vocab_size);
+
+}  // namespace rgpb
