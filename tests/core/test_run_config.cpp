@@ -2,6 +2,8 @@
 // the key, overrides, and the resolved YAML round trip.
 #include <QtTest>
 
+#include <QDirIterator>
+
 #include "core/config/RunConfig.h"
 #include "core/util/Error.h"
 
@@ -137,6 +139,25 @@ private Q_SLOTS:
         } catch (const InputError& err) {
             QVERIFY(QString(err.what()).contains("/nonexistent/preset.yaml"));
         }
+    }
+
+    void everyPresetParses() {
+        QDirIterator it(RGPB_SOURCE_DIR "/presets", {"*.yaml"}, QDir::Files, QDirIterator::Subdirectories);
+        int n = 0;
+        while (it.hasNext()) {
+            QString path = it.next();
+            try {
+                RunConfig c = loadRunConfig(path.toStdString());
+                QVERIFY2(!c.stages.empty(), qPrintable(path));
+            } catch (const Error& e) {
+                QFAIL(qPrintable(path + ": " + e.what()));
+            }
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            QVERIFY2(f.readLine().startsWith("#"), qPrintable(path + " must open with a comment"));
+            ++n;
+        }
+        QVERIFY2(n >= 10, qPrintable(QString("only %1 presets").arg(n)));
     }
 
     void overrides() {
