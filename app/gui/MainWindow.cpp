@@ -1,0 +1,327 @@
+#include "app/gui/MainWindow.h"
+
+#include <QApplication>
+#include <QDateTime>
+#include <QDesktopServices>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QToolBar>
+#include <QUrl>
+#include <filesystem>
+
+#include "core/util/Error.h"
+#include "core/util/Log.h"
+#include "widgets/ConfigEditor.h"
+#include "widgets/LogView.h"
+#include "widgets/MetricsDashboard.h"
+
+namespace rgpb::app {
+
+namespace {
+
+// Line number of a core InputError location "source:line:col: ..." (0 when absent).
+int lineOf(const QString& message) {
+    QStringList parts = message.split(':');
+    if (parts.size() >= 3) {
+        bool ok = false;
+        int line = parts[1].toInt(&ok);
+        if (ok) return line;
+    }
+    return 0;
+}
+
+widgets::ValidationResult validateYaml(const QString& yaml) {
+    widgets::ValidationResult r;
+    try {
+        RunConfig c = parseRunConfig(yaml.toStdString(), "config");
+        int64_t steps = 0;
+        for (const StageConfig& s : c.stages) steps += s.steps;
+        r.message = QString("valid: %1, %2 stage(s)%3, model %4, data %5")
+                        .arg(QString::fromStdString(c.recipe()))
+                        .arg(c.stages.size())
+                        .arg(steps ? QString(", %1 steps").arg(steps) : QString())
+                        .arg(QString::fromStdString(c.model.size), QString::fromStdString(c.data.source));
+    } catch (const std::exception& e) {
+        r.ok = false;
+        r.message = QString::fromStdString(e.what());
+        r.line = lineOf(r.message);
+    }
+    return r;
+}
+
+QString labelFor(const RunSummary& s) {
+    QString recipe = QString::fromStdString(s.recipe);
+    return s.beta > 0 ? QString("%1 b=%2").arg(recipe).arg(s.beta) : recipe;
+}
+
+}  // namespace
+
+MainWindow::MainWindow(const QString& runs_dir, const QString& preset_dir, QWidget* parent)
+    : QMainWindow(parent), runs_dir_(runs_dir) {
+    setWindowTitle("RGPB Workbench");
+    editor_ = new widgets::ConfigEditor(validateYaml);
+    editor_->setPresetDirectory(preset_dir);
+    dashboard_ = new widgets::MetricsDashboard;
+    runs_ = new widgets::RunTable;
+    log_ = new widgets::LogView;
+
+    auto* right = new QSplitter(Qt::Vertical);
+    right->addWidget(dashboard_);
+    right->addWidget(runs_);
+    right->setStretchFactor(0, 3);
+    right->setStretchFactor(1, 1);
+    auto* main = new QSplitter(Qt::Horizontal);
+    main->addWidget(editor_);
+    main->addWidget(right);
+    main->setStretchFactor(1, 3);
+    main->setSizes({380, 1100});
+    setCentralWidget(main);
+
+    auto* dock = new QDockWidget("Log", this);
+    dock->setObjectName("log");
+    dock->setWidget(log_);
+    addDockWidget(Qt::BottomDockWidgetArea, dock);
+
+    auto* tools = addToolBar("Runs");
+    tools->setObjectName("runs");
+    tools->addWidget(new QLabel(" concurrent runs: "));
+    concurrent_ = new QSpinBox;
+    concurrent_->setRange(1, 16);
+    concurrent_->setValue(1);
+    tools->addWidget(concurrent_);
+    tools->addSeparator();
+    QAction* refresh = tools->addAction("Refresh runs");
+    tools->addWidget(new QLabel(QString("  runs folder: %1").arg(QDir(runs_dir).absolutePath())));
+    status_ = new QLabel;
+    statusBar()->addWidget(status_, 1);
+
+    connect(refresh, &QAction::triggered, this, &MainWindow::refreshRuns);
+    connect(concurrent_, &QSpinBox::valueChanged, this, [this] { startQueued(); });
+    connect(editor_, &widgets::ConfigEditor::runRequested, this,
+            [this](const QString& yaml, const QString& source) { launch(yaml, source); });
+    connect(editor_, &widgets::ConfigEditor::sweepRequested, this,
+            [this](const QString& yaml, const QString& source, const QStringList& betas) {
+                RunConfig base = parseRunConfig(yaml.toStdString(), source.toStdString());
+                for (const QString& b : betas) {
+                    QStringList sets;
+                    for (std::size_t i = 0; i < base.stages.size(); ++i) sets << QString("stages.%1.beta=%2").arg(i).arg(b);
+                    sets << QString("name=%1-b%2").arg(QString::fromStdString(base.name), b);
+                    launch(yaml, source, sets);
+                }
+            });
+    connect(runs_, &widgets::RunTable::cancelRequested, this, [this](const QString& id) {
+        if (queue_.removeAll(id)) {
+            onEnded(id, "cancelled", "cancelled before it started");
+        } else if (auto s = sessions_.value(id)) {
+            s->cancel();
+        }
+    });
+    connect(runs_, &widgets::RunTable::pauseToggled, this, [this](const QString& id) {
+        auto s = sessions_.value(id);
+        if (!s || !s->isRunning()) return;
+        s->setPaused(!s->isPaused());
+        row(id).status = s->isPaused() ? "paused" : "running";
+        runs_->upsert(row(id));
+    });
+    connect(runs_, &widgets::RunTable::deleteRequested, this, [this](const QString& id) {
+        if (sessions_.value(id) && sessions_.value(id)->isRunning()) return;
+        std::error_code ec;
+        std::filesystem::remove_all(id.toStdString(), ec);
+        if (ec) {
+            logLine(4, "gui", QString("cannot delete %1: %2").arg(id, QString::fromStdString(ec.message())));
+            return;
+        }
+        dashboard_->removeRun(id);
+        runs_->remove(id);
+        rows_.remove(id);
+        delete sessions_.take(id);
+        logLine(2, "gui", "deleted " + id);
+    });
+    connect(runs_, &widgets::RunTable::openFolderRequested, this,
+            [](const QString& id) { QDesktopServices::openUrl(QUrl::fromLocalFile(id)); });
+
+    // The core's log, from any thread, queued to the GUI thread.
+    log_listener_ = log::addListener([this](const log::Record& r) {
+        QMetaObject::invokeMethod(this, [this, level = static_cast<int>(r.level), src = QString::fromStdString(r.logger),
+                                         msg = QString::fromStdString(r.message)] { logLine(level, src, msg); },
+                                  Qt::QueuedConnection);
+    });
+    refreshRuns();
+    resize(1500, 950);
+}
+
+MainWindow::~MainWindow() {
+    if (log_listener_ >= 0) log::removeListener(log_listener_);
+    for (auto& s : sessions_) {
+        if (s) s->cancel();
+    }
+    qDeleteAll(sessions_);  // each joins its worker after the cancel
+    sessions_.clear();
+}
+
+widgets::RunRow& MainWindow::row(const QString& id) { return rows_[id]; }
+
+void MainWindow::logLine(int level, const QString& source, const QString& message) {
+    widgets::LogRecord r;
+    r.time_ms = QDateTime::currentMSecsSinceEpoch();
+    r.level = level;
+    r.source = source;
+    r.message = message;
+    log_->append(r);
+}
+
+int MainWindow::maxConcurrent() const { return concurrent_->value(); }
+void MainWindow::setMaxConcurrent(int n) { concurrent_->setValue(n); }
+void MainWindow::loadPreset(const QString& path) { editor_->loadPreset(path); }
+
+QString MainWindow::launch(const QString& yaml, const QString& source, const QStringList& overrides) {
+    RunConfig config;
+    try {
+        std::vector<std::string> sets;
+        for (const QString& o : overrides) sets.push_back(o.toStdString());
+        config = parseRunConfig(yaml.toStdString(), source.isEmpty() ? "config" : source.toStdString(), sets);
+    } catch (const std::exception& e) {
+        logLine(4, "gui", QString("cannot launch: %1").arg(e.what()));
+        status_->setText(QString("cannot launch: %1").arg(e.what()));
+        return {};
+    }
+    TrainingSession* s = nullptr;
+    try {
+        s = new TrainingSession(config, runs_dir_, this);
+    } catch (const std::exception& e) {
+        logLine(4, "gui", QString("cannot create a run folder under %1: %2").arg(runs_dir_, e.what()));
+        return {};
+    }
+    const QString id = s->id();
+    sessions_.insert(id, s);
+    connect(s, &TrainingSession::started, this, &MainWindow::onStarted);
+    connect(s, &TrainingSession::steps, this, &MainWindow::onSteps);
+    connect(s, &TrainingSession::evaluated, this, &MainWindow::onEval);
+    connect(s, &TrainingSession::ended, this, &MainWindow::onEnded);
+    widgets::RunRow& r = row(id);
+    r.id = id;
+    r.name = QFileInfo(id).fileName();
+    r.recipe = QString::fromStdString(config.recipe());
+    for (const StageConfig& st : config.stages) {
+        for (const ObjectiveTerm& t : st.objective.terms) {
+            if (t.kind != ObjectiveKind::Mle) r.beta = t.beta;
+        }
+    }
+    r.status = "queued";
+    runs_->upsert(r);
+    queue_ << id;
+    logLine(2, "gui", QString("queued %1 (%2)").arg(id, s->label()));
+    startQueued();
+    return id;
+}
+
+void MainWindow::startQueued() {
+    int active = 0;
+    for (auto& s : sessions_) active += s && s->isRunning();
+    while (active < maxConcurrent() && !queue_.isEmpty()) {
+        QString id = queue_.takeFirst();
+        auto s = sessions_.value(id);
+        if (!s) continue;
+        s->start();
+        row(id).status = "running";
+        runs_->upsert(row(id));
+        ++active;
+    }
+    status_->setText(QString("%1 running, %2 queued").arg(active).arg(queue_.size()));
+}
+
+void MainWindow::onStarted(const QString& id, qint64 total, qint64 params, const QString& device) {
+    row(id).total_steps = total;
+    runs_->upsert(row(id));
+    logLine(2, QFileInfo(id).fileName(), QString("started on %1: %2 parameters, %3 steps").arg(device).arg(params).arg(total));
+}
+
+void MainWindow::onSteps(const QString& id, const QVector<StepPoint>& batch) {
+    auto s = sessions_.value(id);
+    const QString label = s ? s->label() : id;
+    QVector<widgets::CurvePoint> loss, grad;
+    loss.reserve(batch.size());
+    grad.reserve(batch.size());
+    for (const StepPoint& p : batch) {
+        loss.append({double(p.step), p.tokens, p.seconds, p.loss});
+        grad.append({double(p.step), p.tokens, p.seconds, p.grad_norm});
+    }
+    dashboard_->appendPoints("loss", id, label, loss);
+    dashboard_->appendPoints("grad_norm", id, label, grad);
+    const StepPoint& last = batch.back();
+    widgets::RunRow& r = row(id);
+    r.step = last.step;
+    r.total_steps = last.total_steps;
+    r.eta_s = last.eta_s;
+    r.tokens_per_s = last.tokens_per_s;
+    runs_->upsert(r);
+}
+
+void MainWindow::onEval(const QString& id, const EvalPoint& e) {
+    auto s = sessions_.value(id);
+    const QString label = s ? s->label() : id;
+    widgets::RunRow& r = row(id);
+    for (const auto& [name, value] : e.metrics) {
+        dashboard_->appendPoints(name, id, label, {{double(e.step), e.tokens, e.seconds, value}});
+        if (name == "perplexity") r.perplexity = value;
+        if (name == "agility") r.agility = value;
+    }
+    runs_->upsert(r);
+}
+
+void MainWindow::onEnded(const QString& id, const QString& status, const QString& reason) {
+    widgets::RunRow& r = row(id);
+    r.status = status;
+    r.reason = reason;
+    runs_->upsert(r);
+    logLine(status == "failed" ? 4 : 2, QFileInfo(id).fileName(),
+            reason.isEmpty() ? status : QString("%1: %2").arg(status, reason));
+    startQueued();
+}
+
+void MainWindow::showRunFromDisk(const RunSummary& s) {
+    const QString id = QString::fromStdString(s.dir);
+    widgets::RunRow& r = row(id);
+    r.id = id;
+    r.name = QString::fromStdString(s.id);
+    r.recipe = QString::fromStdString(s.recipe);
+    r.beta = s.beta;
+    r.status = QString::fromStdString(s.status);
+    r.reason = QString::fromStdString(s.reason);
+    r.step = s.step;
+    r.total_steps = s.total_steps;
+    r.perplexity = s.metric("eval/perplexity", qQNaN());
+    r.agility = s.metric("eval/agility", qQNaN());
+    runs_->upsert(r);
+    QHash<QString, QVector<widgets::CurvePoint>> curves;
+    double tokens = 0;
+    try {
+        for (const MetricEvent& e : readMetrics(s.dir)) {
+            for (const auto& [k, v] : e.values) {
+                if (e.split == "train" && k == "tokens") tokens = v;
+            }
+            for (const auto& [k, v] : e.values) {
+                curves[QString::fromStdString(k)].append({double(e.step), tokens, 0.0, v});
+            }
+        }
+    } catch (const std::exception& ex) {
+        logLine(3, "gui", QString("%1: %2").arg(id, ex.what()));
+    }
+    for (auto it = curves.begin(); it != curves.end(); ++it) dashboard_->appendPoints(it.key(), id, labelFor(s), it.value());
+}
+
+void MainWindow::refreshRuns() {
+    for (const RunSummary& s : listRuns(runs_dir_.toStdString())) {
+        const QString id = QString::fromStdString(s.dir);
+        if (rows_.contains(id)) continue;
+        showRunFromDisk(s);
+    }
+}
+
+}  // namespace rgpb::app

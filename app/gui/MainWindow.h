@@ -1,0 +1,71 @@
+// The workbench window: configure a run (preset, YAML with live validation, the paper's recipes
+// one click away), launch it or a beta sweep into a queue with a configurable number of
+// concurrent runs, watch live curves, manage runs (cancel, pause, delete, open folder), and read
+// the log. Earlier runs in the runs folder, from the GUI or the CLI, are listed with their
+// curves at start and when refreshed.
+#pragma once
+
+#include <QHash>
+#include <QMainWindow>
+#include <QPointer>
+#include <QStringList>
+
+#include "app/gui/TrainingSession.h"
+#include "widgets/RunTable.h"
+
+class QSpinBox;
+class QLabel;
+
+namespace rgpb::widgets {
+class ConfigEditor;
+class MetricsDashboard;
+class LogView;
+}  // namespace rgpb::widgets
+
+namespace rgpb::app {
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+
+public:
+    MainWindow(const QString& runs_dir, const QString& preset_dir, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Queues a run of `yaml` (source names it in errors); returns the run folder, or an empty
+    // string with the error shown when the YAML is invalid.
+    QString launch(const QString& yaml, const QString& source, const QStringList& overrides = {});
+    void loadPreset(const QString& path);
+    void refreshRuns();  // lists runs on disk that are not already shown
+    int maxConcurrent() const;
+    void setMaxConcurrent(int n);
+
+    widgets::ConfigEditor* editor() const { return editor_; }
+    widgets::MetricsDashboard* dashboard() const { return dashboard_; }
+    widgets::RunTable* runTable() const { return runs_; }
+    widgets::LogView* logView() const { return log_; }
+    TrainingSession* session(const QString& id) const { return sessions_.value(id); }
+
+private:
+    void startQueued();
+    void onStarted(const QString& id, qint64 total, qint64 params, const QString& device);
+    void onSteps(const QString& id, const QVector<StepPoint>& batch);
+    void onEval(const QString& id, const EvalPoint& e);
+    void onEnded(const QString& id, const QString& status, const QString& reason);
+    void showRunFromDisk(const RunSummary& s);
+    void logLine(int level, const QString& source, const QString& message);
+    widgets::RunRow& row(const QString& id);
+
+    QString runs_dir_;
+    widgets::ConfigEditor* editor_;
+    widgets::MetricsDashboard* dashboard_;
+    widgets::RunTable* runs_;
+    widgets::LogView* log_;
+    QSpinBox* concurrent_;
+    QLabel* status_;
+    QHash<QString, QPointer<TrainingSession>> sessions_;
+    QStringList queue_;
+    QHash<QString, widgets::RunRow> rows_;
+    int log_listener_ = -1;
+};
+
+}  // namespace rgpb::app

@@ -1,0 +1,168 @@
+#include "app/gui/TrainingSession.h"
+
+#include <QMetaType>
+
+#include "core/train/Trainer.h"
+
+namespace rgpb::app {
+
+// What the worker hands over; guarded by `mutex`.
+struct TrainingSession::Inbox {
+    std::mutex mutex;
+    bool started = false;
+    qint64 total_steps = 0, parameters = 0;
+    QString device;
+    QVector<StepPoint> steps;
+    QVector<EvalPoint> evals;
+    bool ended = false;
+    QString status, reason;
+    double last_tokens = 0, last_seconds = 0;
+};
+
+class TrainingSession::Observer : public TrainingObserver {
+public:
+    explicit Observer(Inbox& inbox) : inbox_(inbox) {}
+    void onStart(const RunStartInfo& i) override {
+        std::lock_guard<std::mutex> lock(inbox_.mutex);
+        inbox_.started = true;
+        inbox_.total_steps = i.total_steps;
+        inbox_.parameters = i.parameters;
+        inbox_.device = QString::fromStdString(i.device);
+    }
+    void onStep(const StepMetrics& m) override {
+        StepPoint p;
+        p.step = m.step;
+        p.total_steps = m.total_steps;
+        p.stage = m.stage;
+        p.tokens = static_cast<double>(m.tokens);
+        p.seconds = m.elapsed_s;
+        p.eta_s = m.eta_s;
+        p.loss = m.loss;
+        p.grad_norm = m.grad_norm;
+        p.lr = m.lr;
+        p.tokens_per_s = m.tokens_per_s;
+        p.skipped = m.skipped;
+        for (const auto& [k, v] : m.stats) p.stats.append({QString::fromStdString(k), v});
+        std::lock_guard<std::mutex> lock(inbox_.mutex);
+        inbox_.last_tokens = p.tokens;
+        inbox_.last_seconds = p.seconds;
+        inbox_.steps.append(std::move(p));
+    }
+    void onEval(const EvalReport& r) override {
+        EvalPoint e;
+        e.step = r.step;
+        for (const auto& [k, v] : r.metrics.named()) e.metrics.append({QString::fromStdString(k), v});
+        std::lock_guard<std::mutex> lock(inbox_.mutex);
+        e.tokens = inbox_.last_tokens;
+        e.seconds = inbox_.last_seconds;
+        inbox_.evals.append(std::move(e));
+    }
+    void onFinished(const RunSummary& s) override { end(s); }
+    void onFailed(const RunSummary& s) override { end(s); }
+
+private:
+    void end(const RunSummary& s) {
+        std::lock_guard<std::mutex> lock(inbox_.mutex);
+        inbox_.ended = true;
+        inbox_.status = QString::fromStdString(s.status);
+        inbox_.reason = QString::fromStdString(s.reason);
+    }
+    Inbox& inbox_;
+};
+
+TrainingSession::TrainingSession(RunConfig config, QString run_dir, bool resume, QObject* parent)
+    : QObject(parent), config_(std::move(config)), run_dir_(std::move(run_dir)), resume_(resume),
+      inbox_(std::make_unique<Inbox>()), control_(std::make_unique<RunControl>()) {
+    qRegisterMetaType<rgpb::app::StepPoint>();
+    qRegisterMetaType<rgpb::app::EvalPoint>();
+    qRegisterMetaType<QVector<rgpb::app::StepPoint>>();
+    timer_.setInterval(33);
+    connect(&timer_, &QTimer::timeout, this, &TrainingSession::drain);
+}
+
+TrainingSession::TrainingSession(RunConfig config, const QString& runs_dir, QObject* parent)
+    : TrainingSession(config, QString::fromStdString(createRunDir(runs_dir.toStdString(), config.name)),
+                      false, parent) {}
+
+TrainingSession* TrainingSession::resume(const QString& run_dir, QObject* parent) {
+    RunConfig config = loadRunConfig(run_dir.toStdString() + "/config.yaml");
+    return new TrainingSession(std::move(config), run_dir, true, parent);
+}
+
+TrainingSession::~TrainingSession() {
+    control_->requestCancel();
+    if (worker_.joinable()) worker_.join();
+}
+
+QString TrainingSession::label() const {
+    QString recipe = QString::fromStdString(config_.recipe());
+    double beta = 0;
+    for (const StageConfig& s : config_.stages) {
+        for (const ObjectiveTerm& t : s.objective.terms) {
+            if (t.kind != ObjectiveKind::Mle) beta = t.beta;
+        }
+    }
+    return beta > 0 ? QString("%1 b=%2").arg(recipe).arg(beta) : recipe;
+}
+
+void TrainingSession::start() {
+    if (worker_.joinable()) return;
+    TrainerOptions o;
+    o.run_dir = run_dir_.toStdString();
+    o.resume = resume_;
+    // The worker owns its Trainer; exceptions never escape Trainer::run (failures become a
+    // failed summary), and the catch below is the last line of defence for the thread.
+    worker_ = std::thread([this, o, config = config_] {
+        Observer observer(*inbox_);
+        try {
+            Trainer trainer(config, o);
+            trainer.run(observer, *control_);
+        } catch (const std::exception& e) {
+            RunSummary s;
+            s.status = "failed";
+            s.reason = e.what();
+            observer.onFailed(s);
+        }
+    });
+    timer_.start();
+}
+
+void TrainingSession::cancel() { control_->requestCancel(); }
+void TrainingSession::setPaused(bool paused) { control_->setPaused(paused); }
+bool TrainingSession::isPaused() const { return control_->paused(); }
+
+void TrainingSession::drain() {
+    bool started = false, ended = false;
+    qint64 total = 0, params = 0;
+    QString device, status, reason;
+    QVector<StepPoint> steps;
+    QVector<EvalPoint> evals;
+    {
+        std::lock_guard<std::mutex> lock(inbox_->mutex);
+        if (inbox_->started) {
+            started = true;
+            inbox_->started = false;
+            total = inbox_->total_steps;
+            params = inbox_->parameters;
+            device = inbox_->device;
+        }
+        steps.swap(inbox_->steps);
+        evals.swap(inbox_->evals);
+        if (inbox_->ended) {
+            ended = true;
+            inbox_->ended = false;
+            status = inbox_->status;
+            reason = inbox_->reason;
+        }
+    }
+    if (started) Q_EMIT this->started(run_dir_, total, params, device);
+    if (!steps.isEmpty()) Q_EMIT this->steps(run_dir_, steps);
+    for (const EvalPoint& e : evals) Q_EMIT evaluated(run_dir_, e);
+    if (ended) {
+        timer_.stop();
+        if (worker_.joinable()) worker_.join();
+        Q_EMIT this->ended(run_dir_, status, reason);
+    }
+}
+
+}  // namespace rgpb::app

@@ -1,0 +1,84 @@
+// The one adapter between the training core and Qt: runs a Trainer on a worker thread and turns
+// its observer callbacks into queued Qt signals. The worker never waits for the GUI: callbacks
+// append plain values to a locked queue, and a GUI-thread timer drains it about 30 times a
+// second, so a fast run cannot flood the event loop. Only plain values cross threads.
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <QTimer>
+#include <QVector>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "core/config/RunConfig.h"
+#include "core/run/RunStore.h"
+
+namespace rgpb {
+class RunControl;
+}
+
+namespace rgpb::app {
+
+using Values = QVector<QPair<QString, double>>;
+
+struct StepPoint {
+    qint64 step = 0, total_steps = 0;
+    int stage = 0;
+    double tokens = 0, seconds = 0, eta_s = 0;
+    double loss = 0, grad_norm = 0, lr = 0, tokens_per_s = 0;
+    bool skipped = false;
+    Values stats;
+};
+
+struct EvalPoint {
+    qint64 step = 0;
+    double tokens = 0, seconds = 0;
+    Values metrics;  // PairMetrics::named()
+};
+
+class TrainingSession : public QObject {
+    Q_OBJECT
+
+public:
+    // A new run of `config`; its folder is created under runs_dir at once (id() is known).
+    TrainingSession(RunConfig config, const QString& runs_dir, QObject* parent = nullptr);
+    // Continues an existing run folder from its last checkpoint.
+    static TrainingSession* resume(const QString& run_dir, QObject* parent = nullptr);
+    ~TrainingSession() override;  // cancels and waits for the worker
+
+    void start();
+    void cancel();
+    void setPaused(bool paused);
+    bool isPaused() const;
+    bool isRunning() const { return worker_.joinable(); }
+    QString id() const { return run_dir_; }
+    QString label() const;
+    const RunConfig& config() const { return config_; }
+
+Q_SIGNALS:
+    void started(const QString& id, qint64 total_steps, qint64 parameters, const QString& device);
+    void steps(const QString& id, const QVector<rgpb::app::StepPoint>& batch);
+    void evaluated(const QString& id, const rgpb::app::EvalPoint& eval);
+    void ended(const QString& id, const QString& status, const QString& reason);
+
+private:
+    struct Inbox;
+    class Observer;
+    TrainingSession(RunConfig config, QString run_dir, bool resume, QObject* parent);
+    void drain();
+
+    RunConfig config_;
+    QString run_dir_;
+    bool resume_ = false;
+    std::unique_ptr<Inbox> inbox_;
+    std::unique_ptr<RunControl> control_;
+    std::thread worker_;
+    QTimer timer_;
+};
+
+}  // namespace rgpb::app
+
+Q_DECLARE_METATYPE(rgpb::app::StepPoint)
+Q_DECLARE_METATYPE(rgpb::app::EvalPoint)

@@ -1,0 +1,80 @@
+// CurvePlot: debiased EMA against hand-computed values, batched appends, log scale, export.
+#include <QtTest>
+
+#include <QTemporaryDir>
+#include <qcustomplot.h>
+
+#include "widgets/CurvePlot.h"
+
+using namespace rgpb::widgets;
+
+class TestCurvePlot : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void debiasedEmaByHand() {
+        // alpha 0.5 on 1, 2, 3: s = 0.5, 1.25, 2.125; weights 1 - 0.5^t = 0.5, 0.75, 0.875
+        // -> 1, 1.6666667, 2.4285714 (the first value is reproduced exactly: no bias to 0).
+        QVector<double> s = debiasedEma({1, 2, 3}, 0.5);
+        QCOMPARE(s.size(), 3);
+        QVERIFY(qAbs(s[0] - 1.0) < 1e-12);
+        QVERIFY(qAbs(s[1] - 1.6666666667) < 1e-9);
+        QVERIFY(qAbs(s[2] - 2.4285714286) < 1e-9);
+        QCOMPARE(debiasedEma({4, 5}, 0.0), (QVector<double>{4, 5}));
+    }
+
+    void batchedAppendsAndSmoothing() {
+        CurvePlot plot("loss");
+        plot.resize(400, 300);
+        plot.setSmoothing(0.5);
+        plot.appendPoints("r1", "exmate b=0.5", {{1, 10, 0.1, 1}, {2, 20, 0.2, 2}});
+        plot.flush();
+        plot.appendPoints("r1", "exmate b=0.5", {{3, 30, 0.3, 3}});
+        plot.appendPoints("r2", "dpo b=0.1", {{1, 10, 0.1, 5}});
+        plot.flush();
+        QCOMPARE(plot.pointCount("r1"), 3);
+        QCOMPARE(plot.runs(), (QStringList{"r1", "r2"}));
+        // Incremental smoothing equals smoothing from scratch.
+        QCPGraph* smooth = plot.plot()->graph(1);
+        QCOMPARE(smooth->data()->size(), 3);
+        QVERIFY(qAbs(smooth->data()->at(2)->value - 2.4285714286) < 1e-9);
+        QVERIFY(qAbs(plot.smoothedValues("r1")[2] - 2.4285714286) < 1e-9);
+        QVERIFY(plot.readoutAt(2.9).startsWith("exmate b=0.5  step 3: 3"));
+        plot.setXAxis(XAxis::Tokens);
+        plot.flush();
+        QCOMPARE(plot.plot()->graph(0)->data()->at(2)->key, 30.0);
+        QCOMPARE(plot.plot()->xAxis->label(), QString("tokens"));
+        plot.removeRun("r2");
+        QCOMPARE(plot.runs(), QStringList{"r1"});
+    }
+
+    void logScaleSkipsNonPositiveForRange() {
+        CurvePlot plot("perplexity");
+        plot.setLogScale(true);
+        plot.appendPoints("r", "r", {{1, 0, 0, 100}, {2, 0, 0, 10}, {3, 0, 0, 0}});
+        plot.flush();
+        QCOMPARE(plot.plot()->yAxis->scaleType(), QCPAxis::stLogarithmic);
+        QVERIFY(plot.plot()->yAxis->range().lower > 0);
+        QVERIFY(plot.plot()->yAxis->range().upper >= 100);
+    }
+
+    void exports() {
+        QTemporaryDir tmp;
+        CurvePlot plot("agility");
+        plot.resize(400, 300);
+        plot.appendPoints("r", "ul b=1", {{1, 8, 0.5, 0.25}, {2, 16, 1.0, 0.5}});
+        QString csv = tmp.filePath("a.csv"), png = tmp.filePath("a.png");
+        QVERIFY(plot.exportCsv(csv));
+        QFile f(csv);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(QString(f.readAll()), QString("run,label,step,tokens,seconds,value,smoothed\n"
+                                               "r,ul b=1,1,8,0.5,0.25,0.25\nr,ul b=1,2,16,1,0.5,0.5\n"));
+        QVERIFY(plot.exportPng(png));
+        QImage img(png);
+        QCOMPARE(img.width(), 900);
+        QVERIFY(!QFile::exists(tmp.filePath("missing/dir/x.csv")) && !plot.exportCsv(tmp.filePath("missing/dir/x.csv")));
+    }
+};
+
+QTEST_MAIN(TestCurvePlot)
+#include "test_curve_plot.moc"

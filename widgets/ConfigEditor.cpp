@@ -1,0 +1,177 @@
+#include "widgets/ConfigEditor.h"
+
+#include <QComboBox>
+#include <QDirIterator>
+#include <QFile>
+#include <QFileDialog>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QTextBlock>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace rgpb::widgets {
+
+namespace {
+// The paper's recipes, one click each: button label -> preset file under presets/.
+const std::pair<const char*, const char*> kRecipes[] = {
+    {"MLE", "paper/micro_mle.yaml"},           {"DPO", "paper/micro_dpo.yaml"},
+    {"UL", "paper/micro_ul.yaml"},             {"ExMATE", "paper/micro_exmate.yaml"},
+    {"SFT→DPO", "paper/micro_mle_dpo.yaml"},   {"ExMATE→DPO", "paper/micro_exmate_dpo.yaml"},
+    {"SFT→ExMATE", "paper/micro_mle_exmate.yaml"},
+};
+}  // namespace
+
+ConfigEditor::ConfigEditor(Validator validator, QWidget* parent)
+    : QWidget(parent), validator_(std::move(validator)), debounce_(new QTimer(this)) {
+    auto* root = new QVBoxLayout(this);
+    auto* top = new QHBoxLayout;
+    top->addWidget(new QLabel("preset:"));
+    presets_ = new QComboBox;
+    presets_->setMinimumContentsLength(18);
+    top->addWidget(presets_, 1);
+    auto* load = new QPushButton("Open...");
+    auto* save = new QPushButton("Save as...");
+    top->addWidget(load);
+    top->addWidget(save);
+    root->addLayout(top);
+
+    auto* recipes = new QGridLayout;
+    int i = 0;
+    for (const auto& [label, file] : kRecipes) {
+        auto* b = new QPushButton(label);
+        b->setToolTip(QString("load presets/%1").arg(file));
+        QString rel = file;
+        connect(b, &QPushButton::clicked, this, [this, rel] {
+            if (!dir_.isEmpty()) loadPreset(dir_ + "/" + rel);
+        });
+        recipes->addWidget(b, i / 4, i % 4);
+        ++i;
+    }
+    root->addLayout(recipes);
+
+    editor_ = new QPlainTextEdit;
+    editor_->setFont(QFont("monospace"));
+    editor_->setLineWrapMode(QPlainTextEdit::NoWrap);
+    root->addWidget(editor_, 1);
+    status_ = new QLabel;
+    status_->setWordWrap(true);
+    root->addWidget(status_);
+
+    auto* launch = new QHBoxLayout;
+    run_ = new QPushButton("Run");
+    run_->setDefault(true);
+    launch->addWidget(run_);
+    launch->addSpacing(12);
+    launch->addWidget(new QLabel("sweep beta:"));
+    betas_ = new QLineEdit("0.05,0.1,0.5,1,5");
+    launch->addWidget(betas_, 1);
+    sweep_ = new QPushButton("Sweep");
+    launch->addWidget(sweep_);
+    root->addLayout(launch);
+
+    debounce_->setSingleShot(true);
+    debounce_->setInterval(250);
+    connect(editor_, &QPlainTextEdit::textChanged, debounce_, qOverload<>(&QTimer::start));
+    connect(debounce_, &QTimer::timeout, this, [this] { validateNow(); });
+    connect(presets_, &QComboBox::activated, this, [this](int index) {
+        loadPreset(presets_->itemData(index).toString());
+    });
+    connect(load, &QPushButton::clicked, this, [this] {
+        QString f = QFileDialog::getOpenFileName(this, "Open a run preset", dir_, "YAML (*.yaml *.yml)");
+        if (!f.isEmpty()) loadPreset(f);
+    });
+    connect(save, &QPushButton::clicked, this, [this] {
+        QString f = QFileDialog::getSaveFileName(this, "Save preset", dir_, "YAML (*.yaml)");
+        if (f.isEmpty()) return;
+        QSaveFile out(f);  // temporary file + rename: an existing preset is never half-written
+        if (!out.open(QIODevice::WriteOnly) || out.write(yaml().toUtf8()) < 0 || !out.commit()) {
+            status_->setText("cannot save " + f + ": " + out.errorString());
+            return;
+        }
+        path_ = f;
+    });
+    connect(run_, &QPushButton::clicked, this, [this] {
+        if (validateNow().ok) Q_EMIT runRequested(yaml(), path_);
+    });
+    connect(sweep_, &QPushButton::clicked, this, [this] {
+        QStringList b = sweepBetas();
+        if (b.isEmpty()) {
+            status_->setText("<span style='color:#c81e1e'>sweep beta: expected comma-separated numbers > 0, e.g. 0.05,0.1,0.5</span>");
+            return;
+        }
+        if (validateNow().ok) Q_EMIT sweepRequested(yaml(), path_, b);
+    });
+}
+
+void ConfigEditor::setPresetDirectory(const QString& dir) {
+    dir_ = dir;
+    presets_->clear();
+    QStringList files;
+    QDirIterator it(dir, {"*.yaml"}, QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext()) files << it.next();
+    files.sort();
+    for (const QString& f : files) presets_->addItem(QDir(dir).relativeFilePath(f), f);
+}
+
+bool ConfigEditor::loadPreset(const QString& path) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly | QIODevice::Text)) {
+        status_->setText("<span style='color:#c81e1e'>cannot open " + path.toHtmlEscaped() + ": " +
+                         f.errorString().toHtmlEscaped() + "</span>");
+        return false;
+    }
+    path_ = path;
+    int index = presets_->findData(path);
+    if (index >= 0) presets_->setCurrentIndex(index);
+    setYaml(QString::fromUtf8(f.readAll()));
+    return true;
+}
+
+QString ConfigEditor::yaml() const { return editor_->toPlainText(); }
+
+void ConfigEditor::setYaml(const QString& yaml) {
+    editor_->setPlainText(yaml);
+    validateNow();
+}
+
+QStringList ConfigEditor::sweepBetas() const {
+    QStringList out;
+    for (const QString& part : betas_->text().split(',', Qt::SkipEmptyParts)) {
+        bool ok = false;
+        double v = part.trimmed().toDouble(&ok);
+        if (!ok || v <= 0) return {};
+        out << part.trimmed();
+    }
+    return out;
+}
+
+ValidationResult ConfigEditor::validateNow() {
+    debounce_->stop();
+    ValidationResult r = validator_ ? validator_(yaml()) : ValidationResult{};
+    showValidation(r);
+    return r;
+}
+
+void ConfigEditor::showValidation(const ValidationResult& r) {
+    QList<QTextEdit::ExtraSelection> marks;
+    if (!r.ok && r.line > 0) {
+        QTextEdit::ExtraSelection sel;
+        sel.format.setBackground(QColor(255, 215, 215));
+        sel.format.setProperty(QTextFormat::FullWidthSelection, true);
+        sel.cursor = QTextCursor(editor_->document()->findBlockByNumber(r.line - 1));
+        marks << sel;
+    }
+    editor_->setExtraSelections(marks);
+    status_->setText(r.ok ? "<span style='color:#1e821e'>" + r.message.toHtmlEscaped() + "</span>"
+                          : "<span style='color:#c81e1e'>" + r.message.toHtmlEscaped() + "</span>");
+    run_->setEnabled(r.ok);
+    sweep_->setEnabled(r.ok);
+}
+
+}  // namespace rgpb::widgets

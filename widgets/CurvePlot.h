@@ -1,0 +1,92 @@
+// A live metric curve for one or more runs (QCustomPlot): raw points kept in memory, a
+// debiased-EMA smoothed line drawn over a faint raw line, optional log scale, x by step, tokens
+// or wall time, a hover read-out, and PNG/CSV export. Points are appended in batches and the
+// plot redraws from a timer at most ~30 times a second, never per point.
+#pragma once
+
+#include <QColor>
+#include <QHash>
+#include <QPointer>
+#include <QString>
+#include <QTimer>
+#include <QVector>
+#include <QWidget>
+
+class QCustomPlot;
+class QCPGraph;
+class QLabel;
+
+namespace rgpb::widgets {
+
+struct CurvePoint {
+    double step = 0;     // optimizer step
+    double tokens = 0;   // tokens seen
+    double seconds = 0;  // wall time since the run started
+    double value = 0;
+};
+
+enum class XAxis { Step, Tokens, WallTime };
+
+// Debiased exponential moving average (as TensorBoard): s_t = a s_{t-1} + (1 - a) x_t,
+// reported as s_t / (1 - a^t). alpha = 0 returns the input.
+QVector<double> debiasedEma(const QVector<double>& values, double alpha);
+
+class CurvePlot : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit CurvePlot(const QString& title, QWidget* parent = nullptr);
+
+    void appendPoints(const QString& run, const QString& label, const QVector<CurvePoint>& points);
+    void removeRun(const QString& run);
+    void clear();
+    QStringList runs() const;
+    int pointCount(const QString& run) const;
+    QVector<double> smoothedValues(const QString& run) const;  // as drawn
+
+    void setLogScale(bool on);
+    void setSmoothing(double alpha);  // [0, 0.999]
+    void setXAxis(XAxis axis);
+    bool logScale() const { return log_scale_; }
+    double smoothing() const { return alpha_; }
+
+    bool exportPng(const QString& path, int width = 900, int height = 540);
+    // Long form, every raw point of every run: run,label,step,tokens,seconds,value,smoothed.
+    bool exportCsv(const QString& path) const;
+
+    QCustomPlot* plot() const { return plot_; }
+    // The read-out text for the point nearest to plot coordinate x (for tests and hover).
+    QString readoutAt(double x) const;
+    // Replots now if anything changed (the timer calls it; tests may too).
+    void flush();
+
+private:
+    struct Series {
+        QString label;
+        QColor color;
+        QVector<CurvePoint> points;
+        QCPGraph* raw = nullptr;
+        QCPGraph* smooth = nullptr;
+        int drawn = 0;  // points already handed to the graphs
+        double ema = 0.0, ema_weight = 1.0;  // smoothing state after `drawn` points
+        double xmin = 0, xmax = 0, ymin = 0, ymax = 0;  // ranges of the drawn points
+        bool has_range = false;
+    };
+    void extend(Series& s, int from);
+    double xOf(const CurvePoint& p) const;
+    void rebuild(Series& s);
+    void onMouseMove(QMouseEvent* event);
+
+    QCustomPlot* plot_;
+    QLabel* readout_;
+    QTimer timer_;
+    QHash<QString, Series> series_;
+    QStringList order_;
+    bool dirty_ = false;
+    bool rescale_ = true;
+    bool log_scale_ = false;
+    double alpha_ = 0.0;
+    XAxis x_axis_ = XAxis::Step;
+};
+
+}  // namespace rgpb::widgets

@@ -1,0 +1,44 @@
+// The log of the workbench: records from the core's logger (and the application), filterable
+// by level and by text (e.g. a run's name), newest at the bottom, bounded in memory.
+#pragma once
+
+#include <QList>
+#include <QString>
+#include <QWidget>
+
+class QPlainTextEdit;
+class QComboBox;
+class QLineEdit;
+
+namespace rgpb::widgets {
+
+struct LogRecord {
+    qint64 time_ms = 0;
+    int level = 2;  // 0 trace, 1 debug, 2 info, 3 warn, 4 error, 5 critical
+    QString source;  // logger name or run id
+    QString message;
+};
+
+class LogView : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit LogView(QWidget* parent = nullptr);
+    void append(const LogRecord& record);
+    void setMinimumLevel(int level);
+    void setFilterText(const QString& text);
+    QString visibleText() const;
+    int recordCount() const { return records_.size(); }
+
+private:
+    bool accepts(const LogRecord& r) const;
+    QString format(const LogRecord& r) const;
+    void rerender();
+    QPlainTextEdit* text_;
+    QComboBox* level_;
+    QLineEdit* filter_;
+    QList<LogRecord> records_;
+    static constexpr int kMaxRecords = 20000;
+};
+
+}  // namespace rgpb::widgets
