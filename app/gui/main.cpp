@@ -4,8 +4,6 @@
 //   --preset FILE    preset opened at start (default: demo.yaml)
 //   --run            start the opened preset at once
 //   --screenshot PNG --after SECONDS   save a picture of the window, then quit (docs, tests)
-#include <torch/torch.h>
-
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
