@@ -1,0 +1,99 @@
+// The workbench end to end, offscreen: launching a micro run through the adapter delivers curve
+// points and finishes, cancel works, an invalid config is refused with its line, and a new
+// window on the same runs folder reopens the finished run with its curves.
+#include <QtTest>
+
+#include <QTemporaryDir>
+#include <qcustomplot.h>
+
+#include "app/gui/MainWindow.h"
+#include "widgets/ConfigEditor.h"
+#include "widgets/CurvePlot.h"
+#include "widgets/LogView.h"
+#include "widgets/MetricsDashboard.h"
+
+using namespace rgpb;
+using namespace rgpb::app;
+
+namespace {
+QString microYaml(int steps) {
+    return QString("name: gui\nseed: 2\nthreads: 2\n"
+                   "data: {synthetic: {count: 120}, eval_pairs: 16, max_length: 48, max_prompt_length: 32}\n"
+                   "optimizer: {batch_size: 4, warmup_steps: 1}\n"
+                   "eval: {every: 5, batch_size: 16}\n"
+                   "stages: [{method: exmate, beta: 0.5, steps: %1}]\n").arg(steps);
+}
+}  // namespace
+
+class TestWorkbench : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void runDeliversCurvesAndReopens() {
+        QTemporaryDir tmp;
+        QString runs = tmp.filePath("runs");
+        QString id;
+        {
+            MainWindow w(runs, RGPB_SOURCE_DIR "/presets");
+            QSignalSpy dummy(&w, &QObject::destroyed);
+            id = w.launch(microYaml(10), "test.yaml");
+            QVERIFY(!id.isEmpty());
+            TrainingSession* s = w.session(id);
+            QVERIFY(s);
+            QSignalSpy steps(s, &TrainingSession::steps), ended(s, &TrainingSession::ended);
+            QVERIFY(ended.wait(120000));
+            QCOMPARE(ended.at(0).at(1).toString(), QString("finished"));
+            // Steps arrive in batches (the adapter drains ~30 times a second), all 10 of them.
+            int received = 0;
+            for (const auto& call : steps) received += call.at(1).value<QVector<StepPoint>>().size();
+            QCOMPARE(received, 10);
+            QTRY_COMPARE(w.dashboard()->plotFor("loss")->pointCount(id), 10);
+            QVERIFY(w.dashboard()->plotFor("perplexity")->pointCount(id) >= 2);  // start + evals
+            QCOMPARE(w.runTable()->rowAt(0).status, QString("finished"));
+        }
+        // A new window lists the finished run from disk, with its curves.
+        MainWindow again(runs, RGPB_SOURCE_DIR "/presets");
+        QCOMPARE(again.runTable()->rowCount(), 1);
+        QCOMPARE(again.runTable()->rowAt(0).status, QString("finished"));
+        QCOMPARE(again.dashboard()->plotFor("loss")->pointCount(id), 10);
+        QVERIFY(again.dashboard()->plotFor("agility")->pointCount(id) >= 2);
+    }
+
+    void cancelEndsTheRun() {
+        QTemporaryDir tmp;
+        MainWindow w(tmp.filePath("runs"), RGPB_SOURCE_DIR "/presets");
+        QString id = w.launch(microYaml(500), "test.yaml");
+        TrainingSession* s = w.session(id);
+        QSignalSpy steps(s, &TrainingSession::steps), ended(s, &TrainingSession::ended);
+        QVERIFY(steps.wait(60000));
+        s->cancel();
+        QVERIFY(ended.wait(60000));
+        QCOMPARE(ended.at(0).at(1).toString(), QString("cancelled"));
+        QCOMPARE(w.runTable()->rowAt(0).status, QString("cancelled"));
+    }
+
+    void queueRespectsConcurrency() {
+        QTemporaryDir tmp;
+        MainWindow w(tmp.filePath("runs"), RGPB_SOURCE_DIR "/presets");
+        w.setMaxConcurrent(1);
+        QString a = w.launch(microYaml(3), "a.yaml");
+        QString b = w.launch(microYaml(3), "b.yaml");
+        QVERIFY(w.session(a)->isRunning());
+        QVERIFY(!w.session(b)->isRunning());
+        QTRY_VERIFY_WITH_TIMEOUT(w.runTable()->rowCount() == 2 && w.runTable()->rowAt(0).status == "finished" &&
+                                     w.runTable()->rowAt(1).status == "finished", 120000);
+    }
+
+    void invalidConfigIsRefused() {
+        QTemporaryDir tmp;
+        MainWindow w(tmp.filePath("runs"), RGPB_SOURCE_DIR "/presets");
+        QCOMPARE(w.launch("stages: [{method: ppo, steps: 1}]\n", "bad.yaml"), QString());
+        QVERIFY(w.logView()->visibleText().contains("bad.yaml:1:"));
+        QCOMPARE(w.runTable()->rowCount(), 0);
+        w.editor()->setYaml("optimizer: {lr: fast}\nstages: [{method: mle, steps: 1}]\n");
+        QVERIFY(!w.editor()->runButton()->isEnabled());
+    }
+};
+
+QTEST_MAIN(TestWorkbench)
+#include "test_workbench.moc"
