@@ -35,7 +35,6 @@ private Q_SLOTS:
         QString id;
         {
             MainWindow w(runs, RGPB_SOURCE_DIR "/presets");
-            QSignalSpy dummy(&w, &QObject::destroyed);
             id = w.launch(microYaml(10), "test.yaml");
             QVERIFY(!id.isEmpty());
             TrainingSession* s = w.session(id);
