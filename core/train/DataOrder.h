@@ -1,7 +1,7 @@
 // The order in which training pairs are visited: a seeded permutation per epoch, advanced by a
 // cursor. Its whole state is (seed, epoch, cursor), which checkpoints save, so a resumed run
-// sees exactly the batches an uninterrupted one would. Uses its own splitmix64 generator, not
-// <random>'s distributions, whose results differ between standard libraries.
+// sees exactly the batches an uninterrupted one would. Shuffles with SeededRandom (core/data/SeededRandom.h), the
+// same on every platform.
 #pragma once
 
 #include <cstddef>
@@ -26,8 +26,5 @@ private:
     std::size_t cursor_;
     std::vector<std::size_t> perm_;
 };
-
-// splitmix64: a tiny, well-mixed, portable 64-bit generator step.
-uint64_t splitmix64(uint64_t& state);
 
 }  // namespace rgpb
