@@ -77,10 +77,20 @@ std::vector<std::pair<std::string, std::string>> readHhRlhf(const std::string& p
 }
 
 std::string sharedDir() {
-    // Worktrees sit one level deeper than the main checkout, so ../shared from the source dir
-    // may not exist there; $RGPB_SHARED_DIR overrides the compiled-in default.
+    // $RGPB_SHARED_DIR overrides the compiled-in default. That default is ../shared beside the
+    // source tree, which misses for git worktrees nested one level deeper, so the nearest
+    // ancestor holding shared/data is tried last.
     if (const char* env = std::getenv("RGPB_SHARED_DIR"); env && *env)
         return env;
+    if (fs::exists(RGPB_SHARED_DIR "/data"))
+        return RGPB_SHARED_DIR;
+    for (fs::path dir = fs::path(RGPB_SOURCE_DIR).parent_path(); !dir.empty();
+         dir = dir.parent_path()) {
+        if (fs::exists(dir / "shared" / "data"))
+            return (dir / "shared").string();
+        if (dir == dir.root_path())
+            break;
+    }
     return RGPB_SHARED_DIR;
 }
 
