@@ -336,6 +336,7 @@ private Q_SLOTS:
     void shimLookupHonoursEnvironment() {
         auto defaults = spm::shimCandidates();
         QVERIFY(defaults.size() >= 2);
+        qInfo("shim loaded from %s", spm::shim().path.c_str());
         QVERIFY(fs::path(spm::shim().path).filename() == "librgpb_spm.so");
         setenv("RGPB_SPM_SHIM", "/somewhere/librgpb_spm.so", 1);
         auto chosen = spm::shimCandidates();
