@@ -21,7 +21,7 @@ struct SpecialTokens {
 class Tokenizer {
 public:
     virtual ~Tokenizer() = default;
-    virtual std::string kind() const = 0;  // "byte", "sentencepiece", ...
+    virtual std::string kind() const = 0;   // "byte", "sentencepiece", ...
     virtual int32_t vocabSize() const = 0;  // including special tokens
     virtual SpecialTokens specials() const = 0;
     // Text to ids, without special tokens.

@@ -1,0 +1,117 @@
+#include "core/data/PairBatch.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+
+#include "core/util/Error.h"
+
+namespace rgpb {
+
+namespace {
+
+TokenizedSequence tokenizeSide(const Tokenizer& tok, const SpecialTokens& sp,
+                               const std::string& prompt, const std::string& response,
+                               const LengthLimits& limits) {
+    std::vector<int32_t> p = tok.encode(prompt);
+    std::vector<int32_t> r = tok.encode(response);
+    // Keep the end of a long prompt: in a dialogue the last turns are what the response answers.
+    const std::size_t max_prompt = static_cast<std::size_t>(limits.max_prompt_length);
+    if (p.size() > max_prompt)
+        p.erase(p.begin(), p.end() - static_cast<std::ptrdiff_t>(max_prompt));
+
+    // What is left for response + EOS; >= 1 because max_length >= max_prompt_length + 3.
+    const std::size_t budget = static_cast<std::size_t>(limits.max_length) - 2 - p.size();
+    const bool keep_eos = r.size() + 1 <= budget;
+    if (!keep_eos)
+        r.resize(budget);
+
+    TokenizedSequence seq;
+    seq.ids.reserve(2 + p.size() + r.size() + 1);
+    seq.ids.push_back(sp.bos);
+    seq.ids.insert(seq.ids.end(), p.begin(), p.end());
+    seq.ids.push_back(sp.sep);
+    seq.response_start = static_cast<int32_t>(seq.ids.size());
+    seq.ids.insert(seq.ids.end(), r.begin(), r.end());
+    if (keep_eos)
+        seq.ids.push_back(sp.eos);
+    return seq;
+}
+
+}  // namespace
+
+TokenizedPair tokenizePair(const Tokenizer& tok, const PairText& pair, const LengthLimits& limits) {
+    requireArgument(limits.max_prompt_length >= 0, "tokenizePair", "max_prompt_length", ">= 0",
+                    limits.max_prompt_length);
+    requireArgument(
+        limits.max_length >= limits.max_prompt_length + 3, "tokenizePair", "max_length",
+        detail::concat("at least max_prompt_length + 3 = ", limits.max_prompt_length + 3,
+                       " (BOS, SEP and one response token must fit after the "
+                       "longest prompt)"),
+        limits.max_length, " with max_prompt_length ", limits.max_prompt_length);
+    const SpecialTokens sp = tok.specials();
+    TokenizedPair out;
+    out.pos = tokenizeSide(tok, sp, pair.prompt_pos, pair.response_pos, limits);
+    out.neg = tokenizeSide(tok, sp, pair.prompt_neg, pair.response_neg, limits);
+    return out;
+}
+
+SequenceBatch collate(const std::vector<const TokenizedSequence*>& seqs, int32_t pad_id) {
+    requireArgument(!seqs.empty(), "collate", "seqs", "a non-empty list", "an empty list");
+    std::size_t length = 0;
+    for (std::size_t i = 0; i < seqs.size(); ++i) {
+        const TokenizedSequence* s = seqs[i];
+        requireArgument(s != nullptr, "collate", "seqs", "non-null entries", "null at ", i);
+        const auto size = static_cast<int64_t>(s->ids.size());
+        requireArgument(size >= 2, "collate", "seqs", "sequences of at least 2 tokens", size,
+                        " tokens at ", i);
+        requireArgument(s->response_start >= 1 && s->response_start < size, "collate",
+                        "response_start", detail::concat("in [1, ", size - 1, "] at ", i),
+                        s->response_start);
+        length = std::max(length, s->ids.size());
+    }
+    const auto n = static_cast<int64_t>(seqs.size());
+    const auto l = static_cast<int64_t>(length);
+
+    // Filled on the CPU through accessors; the trainer moves the batch to its device.
+    torch::Tensor input_ids = torch::full({n, l}, static_cast<int64_t>(pad_id), torch::kInt64);
+    torch::Tensor attention = torch::zeros({n, l}, torch::kBool);
+    torch::Tensor loss_mask = torch::zeros({n, l - 1}, torch::kBool);
+    auto ids_a = input_ids.accessor<int64_t, 2>();
+    auto att_a = attention.accessor<bool, 2>();
+    auto loss_a = loss_mask.accessor<bool, 2>();
+    for (int64_t i = 0; i < n; ++i) {
+        const TokenizedSequence& s = *seqs[static_cast<std::size_t>(i)];
+        const auto size = static_cast<int64_t>(s.ids.size());
+        for (int64_t j = 0; j < size; ++j) {
+            ids_a[i][j] = s.ids[static_cast<std::size_t>(j)];
+            att_a[i][j] = true;
+        }
+        // labels[:, t] = input_ids[:, t + 1]: loss where that token is response or EOS.
+        for (int64_t t = s.response_start - 1; t < size - 1; ++t)
+            loss_a[i][t] = true;
+    }
+    SequenceBatch batch;
+    batch.labels = input_ids.slice(1, 1).contiguous();
+    batch.input_ids = std::move(input_ids);
+    batch.attention_mask = std::move(attention);
+    batch.loss_mask = std::move(loss_mask);
+    return batch;
+}
+
+SequenceBatch collatePairs(const std::vector<TokenizedPair>& pairs,
+                           const std::vector<std::size_t>& indices, int32_t pad_id) {
+    requireArgument(!indices.empty(), "collatePairs", "indices", "a non-empty list",
+                    "an empty list");
+    std::vector<const TokenizedSequence*> seqs(2 * indices.size());
+    for (std::size_t i = 0; i < indices.size(); ++i) {
+        requireArgument(indices[i] < pairs.size(), "collatePairs", "indices",
+                        detail::concat("below the number of pairs ", pairs.size()), indices[i],
+                        " at ", i);
+        seqs[i] = &pairs[indices[i]].pos;
+        seqs[indices.size() + i] = &pairs[indices[i]].neg;
+    }
+    return collate(seqs, pad_id);
+}
+
+}  // namespace rgpb

@@ -1,0 +1,174 @@
+#include "core/tokenizer/TokenizerFactory.h"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/tokenizer/ByteTokenizer.h"
+#include "core/tokenizer/SentencePieceTokenizer.h"
+#include "core/tokenizer/SpmShim.h"
+#include "core/tokenizer/TokenizerFiles.h"
+#include "core/util/Error.h"
+
+namespace fs = std::filesystem;
+
+namespace rgpb {
+
+namespace {
+
+// 4 specials, <unk>, 256 byte-fallback pieces, and at least one learnt piece.
+constexpr int kMinSentencePieceVocab = 4 + 1 + 256 + 1;
+// Caps the lines SentencePiece reads (the first ones, no shuffling), keeping training in seconds.
+constexpr int kMaxTrainingLines = 100000;
+constexpr unsigned int kTrainingSeed = 20240611;
+
+// Writes the texts one line per sentence. SentencePiece reads its input line by line, so
+// newlines cannot be learnt; they are encoded through byte fallback instead.
+std::size_t writeTrainingLines(const std::vector<std::string>& texts, const std::string& path) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (!out)
+        throw Error("cannot write SentencePiece training text " + path);
+    std::size_t lines = 0;
+    for (const std::string& text : texts) {
+        std::size_t start = 0;
+        while (start <= text.size()) {
+            std::size_t end = text.find('\n', start);
+            if (end == std::string::npos)
+                end = text.size();
+            std::string_view line(text.data() + start, end - start);
+            if (!line.empty() && line.back() == '\r')
+                line.remove_suffix(1);
+            if (!line.empty()) {
+                out << line << '\n';
+                ++lines;
+            }
+            start = end + 1;
+        }
+    }
+    out.close();
+    if (!out)
+        throw Error("cannot write SentencePiece training text " + path);
+    return lines;
+}
+
+}  // namespace
+
+std::unique_ptr<Tokenizer> makeByteTokenizer() {
+    return std::make_unique<ByteTokenizer>();
+}
+
+std::unique_ptr<Tokenizer> trainSentencePieceTokenizer(const std::vector<std::string>& texts,
+                                                       int vocab_size, const std::string& dir) {
+    requireArgument(vocab_size >= kMinSentencePieceVocab, "trainSentencePieceTokenizer",
+                    "vocab_size",
+                    detail::concat("at least ", kMinSentencePieceVocab,
+                                   " (4 specials, <unk>, 256 byte pieces, 1 learnt piece)"),
+                    vocab_size);
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec)
+        throw Error("cannot create tokenizer folder " + dir + ": " + ec.message());
+
+    // SentencePiece splits its "input" option at commas.
+    std::string input = (fs::path(dir) / "spm_training_text.txt").string();
+    requireArgument(input.find(',') == std::string::npos, "trainSentencePieceTokenizer", "dir",
+                    "a path without commas (SentencePiece splits its input list at commas)", dir);
+    std::size_t lines = writeTrainingLines(texts, input);
+    if (lines == 0) {
+        fs::remove(input, ec);
+        requireArgument(false, "trainSentencePieceTokenizer", "texts",
+                        "at least one non-empty line of text", texts.size(), " texts, all empty");
+    }
+
+    std::string prefix = (fs::path(dir) / "spm").string();
+    const std::pair<std::string, std::string> options[] = {
+        {"input", input},
+        {"model_prefix", prefix},
+        {"model_type", "unigram"},
+        {"vocab_size", std::to_string(vocab_size)},
+        {"pad_id", "0"},
+        {"bos_id", "1"},
+        {"eos_id", "2"},
+        {"control_symbols", "<sep>"},  // takes the free id 3
+        {"unk_id", "4"},
+        {"byte_fallback", "true"},  // no <unk> ever: unseen characters become bytes
+        // Exact round trips: no Unicode normalisation, no whitespace folding.
+        {"normalization_rule_name", "identity"},
+        {"remove_extra_whitespaces", "false"},
+        // Determinism and speed.
+        {"num_threads", "1"},
+        {"shuffle_input_sentence", "false"},
+        {"input_sentence_size", std::to_string(kMaxTrainingLines)},
+        {"max_sentence_length", "16384"},
+    };
+    std::vector<const char*> keys, values;
+    for (const auto& [key, value] : options) {
+        keys.push_back(key.c_str());
+        values.push_back(value.c_str());
+    }
+    const spm::ShimApi& api = spm::shim();
+    int rc = api.train(keys.data(), values.data(), static_cast<int>(keys.size()), kTrainingSeed);
+    std::string why = rc == 0 ? std::string() : api.last_error();
+    fs::remove(input, ec);
+    if (rc != 0) {
+        throw Error("SentencePiece training with vocab_size " + std::to_string(vocab_size) +
+                    " on " + std::to_string(lines) + " lines failed: " + why);
+    }
+    auto tok = SentencePieceTokenizer::loadModelFile(prefix + ".model");
+    tok->save(dir);  // writes the descriptor beside the model
+    return tok;
+}
+
+std::unique_ptr<Tokenizer> loadTokenizer(const std::string& dir) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+        throw InputError(dir, "tokenizer folder does not exist");
+    }
+    std::string path = (fs::path(dir) / kTokenizerDescriptorFile).string();
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw InputError(path, "tokenizer descriptor missing or unreadable");
+    nlohmann::json descriptor;
+    try {
+        descriptor = nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) {
+        throw InputError(path, std::string("not valid JSON: ") + e.what());
+    }
+    if (!descriptor.is_object())
+        throw InputError(path, "must hold a JSON object");
+    auto kind = descriptor.find("kind");
+    if (kind == descriptor.end())
+        throw InputError(path + " (kind)", "key missing");
+    if (!kind->is_string())
+        throw InputError(path + " (kind)", "must be a string");
+    const std::string name = kind->get<std::string>();
+
+    std::unique_ptr<Tokenizer> tok;
+    if (name == "byte") {
+        tok = makeByteTokenizer();
+    } else if (name == "sentencepiece") {
+        auto model = descriptor.find("model");
+        if (model == descriptor.end())
+            throw InputError(path + " (model)", "key missing");
+        if (!model->is_string() || model->get<std::string>().empty()) {
+            throw InputError(path + " (model)", "must be a file name");
+        }
+        tok = SentencePieceTokenizer::loadModelFile(
+            (fs::path(dir) / model->get<std::string>()).string());
+    } else {
+        throw InputError(path + " (kind)", "unknown tokenizer kind '" + name +
+                                               "', expected \"byte\" or \"sentencepiece\"");
+    }
+    checkDescriptorSpecials(descriptor, path, tok->specials());
+    if (auto vocab = descriptor.find("vocab_size"); vocab != descriptor.end()) {
+        if (!vocab->is_number_integer() || vocab->get<long long>() != tok->vocabSize()) {
+            throw InputError(path + " (vocab_size)", "says " + vocab->dump() + " but the " + name +
+                                                         " tokenizer has " +
+                                                         std::to_string(tok->vocabSize()));
+        }
+    }
+    return tok;
+}
+
+}  // namespace rgpb
