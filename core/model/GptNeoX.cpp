@@ -37,7 +37,9 @@ void KVCache::reset() {
     length_ = 0;
 }
 
-torch::Tensor KVCache::key(size_t layer) const { return keys_.at(layer).narrow(2, 0, length_); }
+torch::Tensor KVCache::key(size_t layer) const {
+    return keys_.at(layer).narrow(2, 0, length_);
+}
 torch::Tensor KVCache::value(size_t layer) const {
     return values_.at(layer).narrow(2, 0, length_);
 }
@@ -65,8 +67,8 @@ std::pair<torch::Tensor, torch::Tensor> KVCache::append(size_t layer, const torc
     }
     if (!keys.defined() || keys.size(2) < needed || keys.scalar_type() != k.scalar_type()) {
         const int64_t old = keys.defined() ? keys.size(2) : 0;
-        const int64_t capacity = std::max(needed, std::min(max_positions, std::max<int64_t>(
-                                                                              2 * old, 64)));
+        const int64_t capacity =
+            std::max(needed, std::min(max_positions, std::max<int64_t>(2 * old, 64)));
         auto grown_k = torch::empty({k.size(0), k.size(1), capacity, k.size(3)}, k.options());
         auto grown_v = torch::empty({v.size(0), v.size(1), capacity, v.size(3)}, v.options());
         if (length_ > 0) {
@@ -107,7 +109,8 @@ namespace {
 torch::Tensor rotaryPartial(const torch::Tensor& x, const torch::Tensor& cos,
                             const torch::Tensor& sin, int64_t dims) {
     const int64_t head_dim = x.size(-1);
-    if (dims == head_dim) return applyRotary(x, cos, sin);
+    if (dims == head_dim)
+        return applyRotary(x, cos, sin);
     return torch::cat(
         {applyRotary(x.narrow(-1, 0, dims), cos, sin), x.narrow(-1, dims, head_dim - dims)}, -1);
 }
@@ -143,11 +146,13 @@ torch::Tensor GptNeoXAttentionImpl::forward(const torch::Tensor& hidden,
         q = rotaryPartial(q, cos, sin, rotary_dims_);
         k = rotaryPartial(k, cos, sin, rotary_dims_);
     }
-    if (cache != nullptr) std::tie(k, v) = cache->append(layer, k, v, max_positions_);
+    if (cache != nullptr)
+        std::tie(k, v) = cache->append(layer, k, v, max_positions_);
 
 #if RGPB_HAS_SDPA
     c10::optional<torch::Tensor> mask;
-    if (ctx.allowed.defined()) mask = ctx.allowed;
+    if (ctx.allowed.defined())
+        mask = ctx.allowed;
     auto out = at::scaled_dot_product_attention(q, k, v, mask, 0.0, ctx.causal_only);
 #else
     auto scores = torch::matmul(q, k.transpose(-2, -1));
@@ -177,7 +182,8 @@ GptNeoXLayerImpl::GptNeoXLayerImpl(const ModelConfig& config)
     : parallel_residual_(config.parallel_residual) {
     auto ln = torch::nn::LayerNormOptions({config.hidden_size}).eps(config.layer_norm_eps);
     input_layernorm = register_module("input_layernorm", torch::nn::LayerNorm(ln));
-    post_attention_layernorm = register_module("post_attention_layernorm", torch::nn::LayerNorm(ln));
+    post_attention_layernorm =
+        register_module("post_attention_layernorm", torch::nn::LayerNorm(ln));
     attention = register_module("attention", GptNeoXAttention(config));
     mlp = register_module("mlp", GptNeoXMlp(config));
 }
@@ -193,10 +199,11 @@ torch::Tensor GptNeoXLayerImpl::forward(const torch::Tensor& hidden, const Atten
 }
 
 GptNeoXBodyImpl::GptNeoXBodyImpl(const ModelConfig& config) {
-    embed_in = register_module("embed_in",
-                               torch::nn::Embedding(config.vocab_size, config.hidden_size));
+    embed_in =
+        register_module("embed_in", torch::nn::Embedding(config.vocab_size, config.hidden_size));
     layers = register_module("layers", torch::nn::ModuleList());
-    for (int64_t i = 0; i < config.num_layers; ++i) layers->push_back(GptNeoXLayer(config));
+    for (int64_t i = 0; i < config.num_layers; ++i)
+        layers->push_back(GptNeoXLayer(config));
     final_layer_norm = register_module(
         "final_layer_norm",
         torch::nn::LayerNorm(
@@ -207,9 +214,9 @@ GptNeoXImpl::GptNeoXImpl(const ModelConfig& config) : config_(config) {
     config_.validate();
     gpt_neox = register_module("gpt_neox", GptNeoXBody(config_));
     embed_out = register_module(
-        "embed_out", torch::nn::Linear(
-                         torch::nn::LinearOptions(config_.hidden_size, config_.vocab_size)
-                             .bias(false)));
+        "embed_out",
+        torch::nn::Linear(
+            torch::nn::LinearOptions(config_.hidden_size, config_.vocab_size).bias(false)));
     auto positions = torch::arange(config_.max_positions, torch::kInt64);
     auto [cos, sin] = rotaryCosSin(positions, config_.rotaryDims(), config_.rotary_base);
     rotary_cos_ = register_buffer("rotary_cos", cos);
@@ -221,7 +228,8 @@ GptNeoXImpl::GptNeoXImpl(const ModelConfig& config) : config_(config) {
     for (const auto& module : modules(/*include_self=*/false)) {
         if (auto* linear = module->as<torch::nn::Linear>()) {
             linear->weight.normal_(0.0, 0.02);
-            if (linear->bias.defined()) linear->bias.zero_();
+            if (linear->bias.defined())
+                linear->bias.zero_();
         } else if (auto* embedding = module->as<torch::nn::Embedding>()) {
             embedding->weight.normal_(0.0, 0.02);
         } else if (auto* norm = module->as<torch::nn::LayerNorm>()) {
@@ -232,8 +240,8 @@ GptNeoXImpl::GptNeoXImpl(const ModelConfig& config) : config_(config) {
 }
 
 AttentionContext GptNeoXImpl::attentionContext(int64_t batch, int64_t length,
-                                               const torch::Tensor& attention_mask,
-                                               KVCache* cache, const torch::Device& device) {
+                                               const torch::Tensor& attention_mask, KVCache* cache,
+                                               const torch::Device& device) {
     AttentionContext ctx;
     const int64_t past = cache != nullptr ? cache->length() : 0, total = past + length;
     const int64_t dims = config_.rotaryDims();
@@ -249,13 +257,14 @@ AttentionContext GptNeoXImpl::attentionContext(int64_t batch, int64_t length,
         auto fresh = attention_mask.defined() ? attention_mask.to(torch::kBool)
                                               : torch::ones({batch, length}, bool_opts);
         if (past > 0) {
-            auto before = cache->mask_.defined() ? cache->mask_
-                                                 : torch::ones({batch, past}, bool_opts);
+            auto before =
+                cache->mask_.defined() ? cache->mask_ : torch::ones({batch, past}, bool_opts);
             real = torch::cat({before, fresh}, 1);
         } else {
             real = fresh;
         }
-        if (cache != nullptr) cache->mask_ = real;
+        if (cache != nullptr)
+            cache->mask_ = real;
         // Each row counts only its real tokens, so left padding does not shift positions.
         auto positions = (real.cumsum(1) - 1).clamp_min(0).narrow(1, past, length).reshape(-1);
         if (dims > 0) {
@@ -264,7 +273,8 @@ AttentionContext GptNeoXImpl::attentionContext(int64_t batch, int64_t length,
         }
     }
 
-    if (!padded && length == 1) return ctx;  // one new token sees everything cached
+    if (!padded && length == 1)
+        return ctx;  // one new token sees everything cached
     auto long_opts = torch::TensorOptions().dtype(torch::kInt64).device(device);
     auto key_index = torch::arange(total, long_opts).view({1, total});
     auto query_index = (torch::arange(length, long_opts) + past).view({length, 1});
@@ -277,7 +287,8 @@ AttentionContext GptNeoXImpl::attentionContext(int64_t batch, int64_t length,
         ctx.causal_only = past == 0;
     }
 #if RGPB_HAS_SDPA
-    if (!ctx.causal_only) ctx.allowed = allowed;
+    if (!ctx.causal_only)
+        ctx.allowed = allowed;
 #else
     ctx.blocked = allowed.logical_not();
 #endif
@@ -312,7 +323,8 @@ torch::Tensor GptNeoXImpl::forward(const torch::Tensor& input_ids,
     for (size_t i = 0; i < layers.size(); ++i) {
         hidden = layers.ptr<GptNeoXLayerImpl>(i)->forward(hidden, ctx, cache, i);
     }
-    if (cache != nullptr) cache->advance(length);
+    if (cache != nullptr)
+        cache->advance(length);
     return embed_out->forward(gpt_neox->final_layer_norm->forward(hidden));
 }
 

@@ -30,7 +30,7 @@ namespace rgpb {
 // InferenceMode); under grad mode forward() concatenates instead, so autograd stays valid.
 struct KVCache {
     int64_t length() const { return length_; }  // cached tokens per row
-    void reset();                                // forget everything; the next forward starts at 0
+    void reset();                               // forget everything; the next forward starts at 0
 
     // Cached keys/values of `layer`: [B, heads, length(), head_dim] (views into the storage).
     torch::Tensor key(size_t layer) const;
@@ -74,8 +74,8 @@ class GptNeoXAttentionImpl : public torch::nn::Module {
 public:
     explicit GptNeoXAttentionImpl(const ModelConfig& config);
     // hidden [B, L, H] -> [B, L, H]
-    torch::Tensor forward(const torch::Tensor& hidden, const AttentionContext& ctx,
-                          KVCache* cache, size_t layer);
+    torch::Tensor forward(const torch::Tensor& hidden, const AttentionContext& ctx, KVCache* cache,
+                          size_t layer);
 
     torch::nn::Linear query_key_value{nullptr}, dense{nullptr};
 
@@ -95,8 +95,8 @@ TORCH_MODULE(GptNeoXMlp);
 class GptNeoXLayerImpl : public torch::nn::Module {
 public:
     explicit GptNeoXLayerImpl(const ModelConfig& config);
-    torch::Tensor forward(const torch::Tensor& hidden, const AttentionContext& ctx,
-                          KVCache* cache, size_t layer);
+    torch::Tensor forward(const torch::Tensor& hidden, const AttentionContext& ctx, KVCache* cache,
+                          size_t layer);
     torch::nn::LayerNorm input_layernorm{nullptr}, post_attention_layernorm{nullptr};
     GptNeoXAttention attention{nullptr};
     GptNeoXMlp mlp{nullptr};

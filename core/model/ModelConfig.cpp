@@ -37,13 +37,15 @@ std::string joinedNames() {
 
 std::vector<std::string> ModelConfig::names() {
     std::vector<std::string> out;
-    for (const auto& p : kPresets) out.emplace_back(p.name);
+    for (const auto& p : kPresets)
+        out.emplace_back(p.name);
     return out;
 }
 
 ModelConfig ModelConfig::named(const std::string& size, int64_t vocab_size) {
     for (const auto& p : kPresets) {
-        if (size != p.name) continue;
+        if (size != p.name)
+            continue;
         ModelConfig c;
         c.name = p.name;
         c.vocab_size = vocab_size;
@@ -55,8 +57,7 @@ ModelConfig ModelConfig::named(const std::string& size, int64_t vocab_size) {
         c.validate();
         return c;
     }
-    throw ArgumentError("ModelConfig::named", "size", "one of " + joinedNames(),
-                        "'" + size + "'");
+    throw ArgumentError("ModelConfig::named", "size", "one of " + joinedNames(), "'" + size + "'");
 }
 
 int64_t ModelConfig::rotaryDims() const {
@@ -66,7 +67,7 @@ int64_t ModelConfig::rotaryDims() const {
 
 int64_t ModelConfig::parameterCount() const {
     const int64_t h = hidden_size, f = intermediate_size;
-    const int64_t per_layer = 2 * h               // input_layernorm
+    const int64_t per_layer = 2 * h                // input_layernorm
                               + 3 * h * h + 3 * h  // query_key_value
                               + h * h + h          // attention.dense
                               + 2 * h              // post_attention_layernorm
@@ -130,17 +131,20 @@ namespace {
 // Typed access with "source (key)" locations. `alt` is a newer HF spelling of the same key.
 const nlohmann::json* find(const nlohmann::json& j, const char* key, const char* alt = nullptr) {
     auto it = j.find(key);
-    if (it != j.end()) return &*it;
+    if (it != j.end())
+        return &*it;
     if (alt != nullptr) {
         it = j.find(alt);
-        if (it != j.end()) return &*it;
+        if (it != j.end())
+            return &*it;
     }
     return nullptr;
 }
 
 int64_t requiredInt(const nlohmann::json& j, const char* key, const std::string& source) {
     const nlohmann::json* v = find(j, key);
-    if (v == nullptr) throw InputError(source + " (" + key + ")", "missing key, expected an integer");
+    if (v == nullptr)
+        throw InputError(source + " (" + key + ")", "missing key, expected an integer");
     if (!v->is_number_integer()) {
         throw InputError(source + " (" + key + ")", "expected an integer, got " + v->dump());
     }
@@ -150,7 +154,8 @@ int64_t requiredInt(const nlohmann::json& j, const char* key, const std::string&
 double optionalNumber(const nlohmann::json& j, const char* key, const char* alt, double fallback,
                       const std::string& source) {
     const nlohmann::json* v = find(j, key, alt);
-    if (v == nullptr) return fallback;
+    if (v == nullptr)
+        return fallback;
     if (!v->is_number()) {
         throw InputError(source + " (" + key + ")", "expected a number, got " + v->dump());
     }
@@ -160,7 +165,8 @@ double optionalNumber(const nlohmann::json& j, const char* key, const char* alt,
 }  // namespace
 
 ModelConfig ModelConfig::fromHfJson(const nlohmann::json& j, const std::string& source) {
-    if (!j.is_object()) throw InputError(source, "expected a JSON object (a GPTNeoXConfig)");
+    if (!j.is_object())
+        throw InputError(source, "expected a JSON object (a GPTNeoXConfig)");
     auto where = [&](const char* key) { return source + " (" + key + ")"; };
     if (const auto* t = find(j, "model_type"); t != nullptr && *t != "gpt_neox") {
         throw InputError(where("model_type"), "expected \"gpt_neox\", got " + t->dump());
@@ -181,8 +187,8 @@ ModelConfig ModelConfig::fromHfJson(const nlohmann::json& j, const std::string& 
     c.layer_norm_eps = optionalNumber(j, "layer_norm_eps", nullptr, 1e-5, source);
     if (const auto* p = find(j, "use_parallel_residual"); p != nullptr) {
         if (!p->is_boolean()) {
-            throw InputError(where("use_parallel_residual"), "expected true or false, got " +
-                                                                 p->dump());
+            throw InputError(where("use_parallel_residual"),
+                             "expected true or false, got " + p->dump());
         }
         c.parallel_residual = p->get<bool>();
     }

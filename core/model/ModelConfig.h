@@ -17,17 +17,17 @@
 namespace rgpb {
 
 struct ModelConfig {
-    std::string name = "custom";        // preset name: "micro", "tiny", "pythia-70m", ...
-    int64_t vocab_size = 260;           // token ids are in [0, vocab_size)
-    int64_t hidden_size = 128;          // width of the residual stream
-    int64_t num_layers = 4;             // transformer blocks
-    int64_t num_heads = 4;              // attention heads; must divide hidden_size
-    int64_t intermediate_size = 512;    // MLP width (4 x hidden in Pythia)
-    int64_t max_positions = 256;        // longest sequence (cached tokens included)
-    double rotary_pct = 0.25;           // fraction of each head's dims that get rotary embedding
-    double rotary_base = 10000.0;       // rotary frequency base (HF rotary_emb_base / rope_theta)
-    bool parallel_residual = true;      // x + attn(ln1(x)) + mlp(ln2(x)) as in Pythia
-    double layer_norm_eps = 1e-5;       // epsilon of every LayerNorm
+    std::string name = "custom";      // preset name: "micro", "tiny", "pythia-70m", ...
+    int64_t vocab_size = 260;         // token ids are in [0, vocab_size)
+    int64_t hidden_size = 128;        // width of the residual stream
+    int64_t num_layers = 4;           // transformer blocks
+    int64_t num_heads = 4;            // attention heads; must divide hidden_size
+    int64_t intermediate_size = 512;  // MLP width (4 x hidden in Pythia)
+    int64_t max_positions = 256;      // longest sequence (cached tokens included)
+    double rotary_pct = 0.25;         // fraction of each head's dims that get rotary embedding
+    double rotary_base = 10000.0;     // rotary frequency base (HF rotary_emb_base / rope_theta)
+    bool parallel_residual = true;    // x + attn(ln1(x)) + mlp(ln2(x)) as in Pythia
+    double layer_norm_eps = 1e-5;     // epsilon of every LayerNorm
 
     // micro (~1M params with a 260-token byte vocab: the demo), tiny (~10M), pythia-70m,
     // pythia-160m, pythia-410m (real Pythia shapes; vocab_size overrides the vocab). Unknown

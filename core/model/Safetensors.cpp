@@ -29,21 +29,23 @@ struct DtypeName {
     const char* name;
 };
 constexpr DtypeName kDtypes[] = {
-    {torch::kFloat64, "F64"}, {torch::kFloat32, "F32"}, {torch::kFloat16, "F16"},
-    {torch::kBFloat16, "BF16"}, {torch::kInt64, "I64"}, {torch::kInt32, "I32"},
-    {torch::kInt16, "I16"},   {torch::kInt8, "I8"},     {torch::kUInt8, "U8"},
+    {torch::kFloat64, "F64"},   {torch::kFloat32, "F32"}, {torch::kFloat16, "F16"},
+    {torch::kBFloat16, "BF16"}, {torch::kInt64, "I64"},   {torch::kInt32, "I32"},
+    {torch::kInt16, "I16"},     {torch::kInt8, "I8"},     {torch::kUInt8, "U8"},
     {torch::kBool, "BOOL"},
 };
 
 std::string supportedNames() {
     std::string out;
-    for (const auto& d : kDtypes) out += (out.empty() ? "" : ", ") + std::string(d.name);
+    for (const auto& d : kDtypes)
+        out += (out.empty() ? "" : ", ") + std::string(d.name);
     return out;
 }
 
 const char* dtypeName(torch::ScalarType type) {
     for (const auto& d : kDtypes) {
-        if (d.type == type) return d.name;
+        if (d.type == type)
+            return d.name;
     }
     return nullptr;
 }
@@ -60,7 +62,8 @@ bool dtypeFromName(const std::string& name, torch::ScalarType* type) {
 
 std::string shapeText(c10::IntArrayRef shape) {
     std::string out = "[";
-    for (size_t i = 0; i < shape.size(); ++i) out += (i ? ", " : "") + std::to_string(shape[i]);
+    for (size_t i = 0; i < shape.size(); ++i)
+        out += (i ? ", " : "") + std::to_string(shape[i]);
     return out + "]";
 }
 
@@ -69,29 +72,36 @@ class TempFile {
 public:
     explicit TempFile(std::string path) : path_(std::move(path)) {}
     ~TempFile() {
-        if (file_ != nullptr) std::fclose(file_);
-        if (created_ && !released_) std::remove(path_.c_str());
+        if (file_ != nullptr)
+            std::fclose(file_);
+        if (created_ && !released_)
+            std::remove(path_.c_str());
     }
     TempFile(const TempFile&) = delete;
     TempFile& operator=(const TempFile&) = delete;
 
     void open() {
         file_ = std::fopen(path_.c_str(), "wb");
-        if (file_ == nullptr) fail("cannot create");
+        if (file_ == nullptr)
+            fail("cannot create");
         created_ = true;
     }
     void write(const void* data, size_t bytes) {
-        if (bytes > 0 && std::fwrite(data, 1, bytes, file_) != bytes) fail("cannot write");
+        if (bytes > 0 && std::fwrite(data, 1, bytes, file_) != bytes)
+            fail("cannot write");
     }
     // Flushes to disk before the rename, so the rename never exposes unwritten data.
     void commit(const std::string& final_path) {
-        if (std::fflush(file_) != 0) fail("cannot write");
+        if (std::fflush(file_) != 0)
+            fail("cannot write");
 #if defined(__unix__) || defined(__APPLE__)
-        if (::fsync(fileno(file_)) != 0) fail("cannot sync");
+        if (::fsync(fileno(file_)) != 0)
+            fail("cannot sync");
 #endif
         const int rc = std::fclose(file_);
         file_ = nullptr;
-        if (rc != 0) fail("cannot close");
+        if (rc != 0)
+            fail("cannot close");
         if (std::rename(path_.c_str(), final_path.c_str()) != 0) {
             fail("cannot rename to '" + final_path + "'");
         }
@@ -135,7 +145,8 @@ void saveSafetensors(const std::string& path,
     nlohmann::ordered_json header = nlohmann::ordered_json::object();
     if (!metadata.empty()) {
         auto& meta = header["__metadata__"] = nlohmann::ordered_json::object();
-        for (const auto& [key, value] : metadata) meta[key] = value;
+        for (const auto& [key, value] : metadata)
+            meta[key] = value;
     }
     uint64_t offset = 0;
     for (const auto& [name, tensor] : sorted) {
@@ -150,7 +161,8 @@ void saveSafetensors(const std::string& path,
     text.append((8 - text.size() % 8) % 8, ' ');
     const uint64_t length = text.size();
     unsigned char prefix[8];
-    for (int i = 0; i < 8; ++i) prefix[i] = static_cast<unsigned char>(length >> (8 * i));
+    for (int i = 0; i < 8; ++i)
+        prefix[i] = static_cast<unsigned char>(length >> (8 * i));
 
     TempFile file(path + ".tmp");
     file.open();
@@ -165,7 +177,8 @@ void saveSafetensors(const std::string& path,
 
 SafetensorsFile loadSafetensors(const std::string& path) {
     std::ifstream in(path, std::ios::binary | std::ios::ate);
-    if (!in) throw InputError(path, std::string("cannot open file (") + std::strerror(errno) + ")");
+    if (!in)
+        throw InputError(path, std::string("cannot open file (") + std::strerror(errno) + ")");
     const uint64_t file_size = static_cast<uint64_t>(in.tellg());
     in.seekg(0);
     if (file_size < 8) {
@@ -176,7 +189,8 @@ SafetensorsFile loadSafetensors(const std::string& path) {
     unsigned char prefix[8];
     in.read(reinterpret_cast<char*>(prefix), 8);
     uint64_t header_size = 0;
-    for (int i = 0; i < 8; ++i) header_size |= static_cast<uint64_t>(prefix[i]) << (8 * i);
+    for (int i = 0; i < 8; ++i)
+        header_size |= static_cast<uint64_t>(prefix[i]) << (8 * i);
     if (header_size > file_size - 8) {
         throw InputError(path, "truncated header: its length field says " +
                                    std::to_string(header_size) + " bytes but only " +
@@ -184,7 +198,8 @@ SafetensorsFile loadSafetensors(const std::string& path) {
     }
     std::string text(header_size, '\0');
     in.read(text.data(), static_cast<std::streamsize>(header_size));
-    if (!in) throw InputError(path, "cannot read the header");
+    if (!in)
+        throw InputError(path, "cannot read the header");
 
     nlohmann::json header;
     try {
@@ -192,7 +207,8 @@ SafetensorsFile loadSafetensors(const std::string& path) {
     } catch (const nlohmann::json::exception& e) {
         throw InputError(path, std::string("header is not valid JSON: ") + e.what());
     }
-    if (!header.is_object()) throw InputError(path, "header is not a JSON object");
+    if (!header.is_object())
+        throw InputError(path, "header is not a JSON object");
 
     SafetensorsFile result;
     struct Span {
@@ -204,7 +220,8 @@ SafetensorsFile loadSafetensors(const std::string& path) {
     for (const auto& [name, entry] : header.items()) {
         const std::string where = "tensor '" + name + "'";
         if (name == "__metadata__") {
-            if (!entry.is_object()) throw InputError(path, "__metadata__ is not an object");
+            if (!entry.is_object())
+                throw InputError(path, "__metadata__ is not an object");
             for (const auto& [key, value] : entry.items()) {
                 if (!value.is_string()) {
                     throw InputError(path, "__metadata__ '" + key + "' is not a string");
@@ -222,8 +239,8 @@ SafetensorsFile loadSafetensors(const std::string& path) {
         const auto& offsets = entry["data_offsets"];
         torch::ScalarType type;
         if (!dtype.is_string() || !dtypeFromName(dtype.get<std::string>(), &type)) {
-            throw InputError(path, where + " has dtype " + dtype.dump() +
-                                       ", supported: " + supportedNames());
+            throw InputError(
+                path, where + " has dtype " + dtype.dump() + ", supported: " + supportedNames());
         }
         std::vector<int64_t> sizes;
         bool shape_ok = shape.is_array();
@@ -263,7 +280,8 @@ SafetensorsFile loadSafetensors(const std::string& path) {
         if (bytes > 0) {
             in.seekg(static_cast<std::streamoff>(data_start + begin));
             in.read(static_cast<char*>(tensor.data_ptr()), static_cast<std::streamsize>(bytes));
-            if (!in) throw InputError(path, "cannot read the data of " + where);
+            if (!in)
+                throw InputError(path, "cannot read the data of " + where);
         }
         result.tensors.emplace_back(name, tensor);
     }
@@ -311,7 +329,8 @@ void loadModelWeights(GptNeoX& model, const std::string& path) {
         }
     }
     torch::NoGradGuard no_grad;
-    for (auto& [name, param] : weights) param.copy_(by_name[name]);
+    for (auto& [name, param] : weights)
+        param.copy_(by_name[name]);
 }
 
 void saveModelWeights(GptNeoX& model, const std::string& path,
