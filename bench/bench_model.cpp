@@ -3,6 +3,9 @@
 // resident memory, for the micro and tiny presets. Prints numbers; asserts nothing.
 //
 // Usage: bench_model [threads=2] [seconds per measurement=3] [sizes=micro,tiny]
+//
+// On a machine whose cores are shared with other work, OpenMP's default spin-waiting can make
+// 2 threads 10-30x slower than 1; run with OMP_WAIT_POLICY=PASSIVE there (printed below).
 #include <torch/torch.h>
 
 #include <chrono>
@@ -63,8 +66,11 @@ int main(int argc, char** argv) {
     for (std::string s; std::getline(list, s, ',');)
         sizes.push_back(s);
     torch::set_num_threads(threads);
-    std::printf("GptNeoX throughput, %d threads, LibTorch %s, float32 CPU, vocab 260\n", threads,
-                TORCH_VERSION);
+    const char* wait_policy = std::getenv("OMP_WAIT_POLICY");
+    std::printf(
+        "GptNeoX throughput, %d threads (OMP_WAIT_POLICY=%s), LibTorch %s, float32 CPU, "
+        "vocab 260\n",
+        threads, wait_policy != nullptr ? wait_policy : "unset", TORCH_VERSION);
 
     const int64_t batch = 16;
     for (const auto& size : sizes) {
