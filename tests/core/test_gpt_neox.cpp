@@ -19,7 +19,8 @@ namespace {
 
 int64_t numelSum(GptNeoX& model) {
     int64_t total = 0;
-    for (const auto& [name, t] : namedWeights(model)) total += t.numel();
+    for (const auto& [name, t] : namedWeights(model))
+        total += t.numel();
     return total;
 }
 
@@ -56,9 +57,8 @@ private Q_SLOTS:
             GptNeoX model(c);
             QCOMPARE(c.parameterCount(), numelSum(model));
             qInfo("%s: %lld parameters (hidden %lld, layers %lld, heads %lld)", size,
-                  static_cast<long long>(c.parameterCount()),
-                  static_cast<long long>(c.hidden_size), static_cast<long long>(c.num_layers),
-                  static_cast<long long>(c.num_heads));
+                  static_cast<long long>(c.parameterCount()), static_cast<long long>(c.hidden_size),
+                  static_cast<long long>(c.num_layers), static_cast<long long>(c.num_heads));
         }
         // By hand (see ModelConfig.cpp): 5 x (12 * 128^2 + 13 * 128) + 2 * 260 * 128 + 256.
         QCOMPARE(ModelConfig::named("micro", 260).parameterCount(), int64_t(1058176));
@@ -97,7 +97,8 @@ private Q_SLOTS:
         expected.push_back("gpt_neox.final_layer_norm.bias");
         expected.push_back("embed_out.weight");
         std::vector<std::string> got;
-        for (const auto& [name, t] : namedWeights(model)) got.push_back(name);
+        for (const auto& [name, t] : namedWeights(model))
+            got.push_back(name);
         QCOMPARE(got, expected);
         // The rotary tables are buffers, not weights.
         QCOMPARE(model->named_buffers().size(), size_t(2));
@@ -113,7 +114,8 @@ private Q_SLOTS:
         torch::manual_seed(7);
         GptNeoX b(smallConfig());
         auto wa = namedWeights(a), wb = namedWeights(b);
-        for (size_t i = 0; i < wa.size(); ++i) QVERIFY(torch::equal(wa[i].second, wb[i].second));
+        for (size_t i = 0; i < wa.size(); ++i)
+            QVERIFY(torch::equal(wa[i].second, wb[i].second));
         const auto p = a->named_parameters();
         QVERIFY(torch::all(p["gpt_neox.layers.1.input_layernorm.weight"] == 1).item<bool>());
         QVERIFY(torch::all(p["gpt_neox.layers.1.mlp.dense_h_to_4h.bias"] == 0).item<bool>());
@@ -122,11 +124,10 @@ private Q_SLOTS:
     }
 
     void configErrorsNameTheField() {
-        const auto unknown =
-            messageOf<ArgumentError>([] { ModelConfig::named("huge", 260); });
-        QVERIFY2(unknown.find("micro, tiny, pythia-70m, pythia-160m, pythia-410m") !=
-                     std::string::npos,
-                 unknown.c_str());
+        const auto unknown = messageOf<ArgumentError>([] { ModelConfig::named("huge", 260); });
+        QVERIFY2(
+            unknown.find("micro, tiny, pythia-70m, pythia-160m, pythia-410m") != std::string::npos,
+            unknown.c_str());
         ModelConfig c;
         c.num_heads = 3;
         auto m = messageOf<ArgumentError>([&] { c.validate(); });
@@ -187,10 +188,9 @@ private Q_SLOTS:
         auto [cos, sin] = rotaryCosSin(torch::tensor({1, 3}, torch::kInt64), 4, 10000.0);
         auto x = torch::tensor({1.f, 2.f, 3.f, 4.f});
         auto y = applyRotary(x, cos, sin);  // [2, 4]
-        auto expected = torch::tensor({{-1.9841106486f, 1.9599006675f, 2.4623779024f,
-                                        4.0197996683f},
-                                       {-1.4133525208f, 1.8791180667f, -2.8288574817f,
-                                        4.0581911354f}});
+        auto expected =
+            torch::tensor({{-1.9841106486f, 1.9599006675f, 2.4623779024f, 4.0197996683f},
+                           {-1.4133525208f, 1.8791180667f, -2.8288574817f, 4.0581911354f}});
         QVERIFY2(maxDiff(y, expected) < 1e-6, QByteArray::number(maxDiff(y, expected)));
         // Position 0 is the identity.
         auto [c0, s0] = rotaryCosSin(torch::zeros({1}, torch::kInt64), 4, 10000.0);
@@ -219,7 +219,8 @@ private Q_SLOTS:
             torch::NoGradGuard no_grad;
             for (auto& [name, t] : namedWeights(model)) {
                 t.zero_();
-                if (name.find("norm.weight") != std::string::npos) t.fill_(1.0);
+                if (name.find("norm.weight") != std::string::npos)
+                    t.fill_(1.0);
             }
             auto p = model->named_parameters();
             p["gpt_neox.layers.0.attention.query_key_value.weight"].narrow(0, 8, 4).copy_(
@@ -230,9 +231,9 @@ private Q_SLOTS:
             p["gpt_neox.embed_in.weight"][1].copy_(torch::tensor({2.f, 0.f, 0.f, -2.f}));
         }
         auto logits = model->forward(torch::tensor({{0, 1}}, torch::kInt64));
-        auto expected = torch::tensor(
-            {{{1.f, -1.f, 1.f, -1.f}, {1.3973337326f, -0.2178495803f, 0.2178495803f,
-                                       -1.3973337326f}}});
+        auto expected =
+            torch::tensor({{{1.f, -1.f, 1.f, -1.f},
+                            {1.3973337326f, -0.2178495803f, 0.2178495803f, -1.3973337326f}}});
         QVERIFY2(maxDiff(logits, expected) < 1e-5, QByteArray::number(maxDiff(logits, expected)));
     }
 
@@ -246,7 +247,8 @@ private Q_SLOTS:
             auto changed = ids.clone();
             changed[0][t] = (ids[0][t].item<int64_t>() + 1) % 50;
             auto out = model->forward(changed);
-            if (t > 0) QCOMPARE(maxDiff(out.narrow(1, 0, t), base.narrow(1, 0, t)), 0.0);
+            if (t > 0)
+                QCOMPARE(maxDiff(out.narrow(1, 0, t), base.narrow(1, 0, t)), 0.0);
             QVERIFY(maxDiff(out.narrow(1, t, 1), base.narrow(1, t, 1)) > 1e-6);
         }
     }
@@ -260,7 +262,8 @@ private Q_SLOTS:
         auto solo_a = model->forward(a);
         auto solo_b = model->forward(b);
         auto junk = torch::full({1, 5}, 3, torch::kInt64);
-        auto ones7 = torch::ones({1, 7}, torch::kInt64), zeros5 = torch::zeros({1, 5}, torch::kInt64);
+        auto ones7 = torch::ones({1, 7}, torch::kInt64),
+             zeros5 = torch::zeros({1, 5}, torch::kInt64);
         auto ones12 = torch::ones({1, 12}, torch::kInt64);
 
         // Right padding.
@@ -314,9 +317,10 @@ private Q_SLOTS:
         mask[0].narrow(0, 0, 4).fill_(false);
         auto full = model->forward(ids, mask);
         KVCache cache;
-        std::vector<torch::Tensor> parts{model->forward(ids.narrow(1, 0, 8), mask.narrow(1, 0, 8),
-                                                        &cache)};
-        for (int64_t t = 8; t < 20; ++t) parts.push_back(model->forward(ids.narrow(1, t, 1), {}, &cache));
+        std::vector<torch::Tensor> parts{
+            model->forward(ids.narrow(1, 0, 8), mask.narrow(1, 0, 8), &cache)};
+        for (int64_t t = 8; t < 20; ++t)
+            parts.push_back(model->forward(ids.narrow(1, t, 1), {}, &cache));
         auto cached = torch::cat(parts, 1);
         const double d = maxDiff(cached[0].narrow(0, 4, 16), full[0].narrow(0, 4, 16));
         QVERIFY2(d < 1e-5, QByteArray::number(d));
@@ -330,8 +334,9 @@ private Q_SLOTS:
         torch::NoGradGuard no_grad;
         KVCache cache;
         model->forward(torch::zeros({1, 60}, torch::kInt64), {}, &cache);
-        const auto m = messageOf<ArgumentError>(
-            [&] { model->forward(torch::zeros({1, 5}, torch::kInt64), {}, &cache); });
+        const auto m = messageOf<ArgumentError>([&] {
+            model->forward(torch::zeros({1, 5}, torch::kInt64), {}, &cache);
+        });
         QVERIFY2(m.find("max_positions = 64") != std::string::npos, m.c_str());
         QVERIFY(messageOf<ArgumentError>([&] {
                     model->forward(torch::zeros({4}, torch::kInt64));
