@@ -1,0 +1,210 @@
+#include "core/model/ModelConfig.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/util/Error.h"
+
+namespace rgpb {
+
+namespace {
+
+// Presets. micro and tiny are ours (sized for a 2-core CPU with a byte vocab); the Pythia rows
+// are the published GPT-NeoX shapes (EleutherAI/pythia-*/config.json).
+struct Preset {
+    const char* name;
+    int64_t hidden, layers, heads, intermediate, positions;
+};
+constexpr Preset kPresets[] = {
+    // 5 x (12 * 128^2 + 13 * 128) + 2 * 260 * 128 + 2 * 128 = 1,058,176 with 260 tokens.
+    {"micro", 128, 5, 4, 512, 256},
+    // 12 x (12 * 256^2 + 13 * 256) + 2 * 260 * 256 + 2 * 256 = 9,610,752 with 260 tokens.
+    {"tiny", 256, 12, 4, 1024, 512},
+    {"pythia-70m", 512, 6, 8, 2048, 2048},
+    {"pythia-160m", 768, 12, 12, 3072, 2048},
+    {"pythia-410m", 1024, 24, 16, 4096, 2048},
+};
+
+std::string joinedNames() {
+    std::string out;
+    for (const auto& p : kPresets) {
+        out += out.empty() ? "" : ", ";
+        out += p.name;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<std::string> ModelConfig::names() {
+    std::vector<std::string> out;
+    for (const auto& p : kPresets)
+        out.emplace_back(p.name);
+    return out;
+}
+
+ModelConfig ModelConfig::named(const std::string& size, int64_t vocab_size) {
+    for (const auto& p : kPresets) {
+        if (size != p.name)
+            continue;
+        ModelConfig c;
+        c.name = p.name;
+        c.vocab_size = vocab_size;
+        c.hidden_size = p.hidden;
+        c.num_layers = p.layers;
+        c.num_heads = p.heads;
+        c.intermediate_size = p.intermediate;
+        c.max_positions = p.positions;
+        c.validate();
+        return c;
+    }
+    throw ArgumentError("ModelConfig::named", "size", "one of " + joinedNames(), "'" + size + "'");
+}
+
+int64_t ModelConfig::rotaryDims() const {
+    // HF: rotary_ndims = int(head_size * rotary_pct), truncating toward zero.
+    return static_cast<int64_t>(static_cast<double>(headDim()) * rotary_pct);
+}
+
+int64_t ModelConfig::parameterCount() const {
+    const int64_t h = hidden_size, f = intermediate_size;
+    const int64_t per_layer = 2 * h                // input_layernorm
+                              + 3 * h * h + 3 * h  // query_key_value
+                              + h * h + h          // attention.dense
+                              + 2 * h              // post_attention_layernorm
+                              + h * f + f          // dense_h_to_4h
+                              + f * h + h;         // dense_4h_to_h
+    return vocab_size * h                          // embed_in
+           + num_layers * per_layer + 2 * h        // final_layer_norm
+           + h * vocab_size;                       // embed_out (untied, no bias)
+}
+
+void ModelConfig::validate() const {
+    const std::string where = "model config '" + name + "'";
+    const char* w = where.c_str();
+    requireArgument(vocab_size > 0, w, "vocab_size", "> 0", vocab_size);
+    requireArgument(hidden_size > 0, w, "hidden_size", "> 0", hidden_size);
+    requireArgument(num_layers > 0, w, "num_layers", "> 0", num_layers);
+    requireArgument(num_heads > 0, w, "num_heads", "> 0", num_heads);
+    requireArgument(hidden_size % num_heads == 0, w, "hidden_size",
+                    "divisible by num_heads (" + std::to_string(num_heads) + ")", hidden_size);
+    requireArgument(intermediate_size > 0, w, "intermediate_size", "> 0", intermediate_size);
+    requireArgument(max_positions > 0, w, "max_positions", "> 0", max_positions);
+    requireArgument(rotary_pct >= 0.0 && rotary_pct <= 1.0, w, "rotary_pct", "in [0, 1]",
+                    rotary_pct);
+    // rotate_half splits the rotary dims into two equal halves.
+    requireArgument(rotaryDims() % 2 == 0, w, "rotary_pct",
+                    "a fraction giving an even number of rotary dims per head (head_dim " +
+                        std::to_string(headDim()) + ")",
+                    rotary_pct, " (", rotaryDims(), " dims)");
+    requireArgument(rotary_base > 0.0, w, "rotary_base", "> 0", rotary_base);
+    requireArgument(layer_norm_eps > 0.0, w, "layer_norm_eps", "> 0", layer_norm_eps);
+}
+
+nlohmann::json ModelConfig::toHfJson() const {
+    nlohmann::json j;
+    j["architectures"] = {"GPTNeoXForCausalLM"};
+    j["model_type"] = "gpt_neox";
+    j["vocab_size"] = vocab_size;
+    j["hidden_size"] = hidden_size;
+    j["num_hidden_layers"] = num_layers;
+    j["num_attention_heads"] = num_heads;
+    j["intermediate_size"] = intermediate_size;
+    j["max_position_embeddings"] = max_positions;
+    j["rotary_pct"] = rotary_pct;
+    j["rotary_emb_base"] = rotary_base;
+    j["use_parallel_residual"] = parallel_residual;
+    j["layer_norm_eps"] = layer_norm_eps;
+    j["hidden_act"] = "gelu";
+    j["tie_word_embeddings"] = false;
+    j["initializer_range"] = 0.02;
+    j["attention_dropout"] = 0.0;
+    j["hidden_dropout"] = 0.0;
+    j["attention_bias"] = true;
+    j["use_cache"] = true;
+    j["torch_dtype"] = "float32";
+    j["rgpb_preset"] = name;
+    return j;
+}
+
+namespace {
+
+// Typed access with "source (key)" locations. `alt` is a newer HF spelling of the same key.
+const nlohmann::json* find(const nlohmann::json& j, const char* key, const char* alt = nullptr) {
+    auto it = j.find(key);
+    if (it != j.end())
+        return &*it;
+    if (alt != nullptr) {
+        it = j.find(alt);
+        if (it != j.end())
+            return &*it;
+    }
+    return nullptr;
+}
+
+int64_t requiredInt(const nlohmann::json& j, const char* key, const std::string& source) {
+    const nlohmann::json* v = find(j, key);
+    if (v == nullptr)
+        throw InputError(source + " (" + key + ")", "missing key, expected an integer");
+    if (!v->is_number_integer()) {
+        throw InputError(source + " (" + key + ")", "expected an integer, got " + v->dump());
+    }
+    return v->get<int64_t>();
+}
+
+double optionalNumber(const nlohmann::json& j, const char* key, const char* alt, double fallback,
+                      const std::string& source) {
+    const nlohmann::json* v = find(j, key, alt);
+    if (v == nullptr)
+        return fallback;
+    if (!v->is_number()) {
+        throw InputError(source + " (" + key + ")", "expected a number, got " + v->dump());
+    }
+    return v->get<double>();
+}
+
+}  // namespace
+
+ModelConfig ModelConfig::fromHfJson(const nlohmann::json& j, const std::string& source) {
+    if (!j.is_object())
+        throw InputError(source, "expected a JSON object (a GPTNeoXConfig)");
+    auto where = [&](const char* key) { return source + " (" + key + ")"; };
+    if (const auto* t = find(j, "model_type"); t != nullptr && *t != "gpt_neox") {
+        throw InputError(where("model_type"), "expected \"gpt_neox\", got " + t->dump());
+    }
+    ModelConfig c;
+    if (const auto* n = find(j, "rgpb_preset"); n != nullptr && n->is_string()) {
+        c.name = n->get<std::string>();
+    }
+    c.vocab_size = requiredInt(j, "vocab_size", source);
+    c.hidden_size = requiredInt(j, "hidden_size", source);
+    c.num_layers = requiredInt(j, "num_hidden_layers", source);
+    c.num_heads = requiredInt(j, "num_attention_heads", source);
+    c.intermediate_size = requiredInt(j, "intermediate_size", source);
+    c.max_positions = requiredInt(j, "max_position_embeddings", source);
+    // transformers >= 4.45 writes partial_rotary_factor / rope_theta instead.
+    c.rotary_pct = optionalNumber(j, "rotary_pct", "partial_rotary_factor", 0.25, source);
+    c.rotary_base = optionalNumber(j, "rotary_emb_base", "rope_theta", 10000.0, source);
+    c.layer_norm_eps = optionalNumber(j, "layer_norm_eps", nullptr, 1e-5, source);
+    if (const auto* p = find(j, "use_parallel_residual"); p != nullptr) {
+        if (!p->is_boolean()) {
+            throw InputError(where("use_parallel_residual"),
+                             "expected true or false, got " + p->dump());
+        }
+        c.parallel_residual = p->get<bool>();
+    }
+    if (const auto* a = find(j, "hidden_act"); a != nullptr && *a != "gelu") {
+        throw InputError(where("hidden_act"), "only \"gelu\" is supported, got " + a->dump());
+    }
+    if (const auto* t = find(j, "tie_word_embeddings"); t != nullptr && *t != false) {
+        throw InputError(where("tie_word_embeddings"),
+                         "only untied embeddings (false) are supported, got " + t->dump());
+    }
+    try {
+        c.validate();
+    } catch (const ArgumentError& e) {
+        throw InputError(source, e.what());
+    }
+    return c;
+}
+
+}  // namespace rgpb

@@ -1,0 +1,54 @@
+// The shape of a GPT-NeoX (Pythia) decoder: sizes, rotary settings and residual layout, the
+// named presets (micro and tiny for CPU experiments, the real Pythia shapes), and conversion to
+// and from a Hugging Face `config.json` so checkpoints we write load in `transformers` and
+// Pythia checkpoints load here. Torch-free: the GUI's config editor includes it.
+//
+// Shapes the model derives from it: head_dim = hidden_size / num_heads; rotary embedding on the
+// first rotaryDims() = int(head_dim * rotary_pct) dims of each head; the MLP maps hidden_size ->
+// intermediate_size -> hidden_size.
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rgpb {
+
+struct ModelConfig {
+    std::string name = "custom";      // preset name: "micro", "tiny", "pythia-70m", ...
+    int64_t vocab_size = 260;         // token ids are in [0, vocab_size)
+    int64_t hidden_size = 128;        // width of the residual stream
+    int64_t num_layers = 4;           // transformer blocks
+    int64_t num_heads = 4;            // attention heads; must divide hidden_size
+    int64_t intermediate_size = 512;  // MLP width (4 x hidden in Pythia)
+    int64_t max_positions = 256;      // longest sequence (cached tokens included)
+    double rotary_pct = 0.25;         // fraction of each head's dims that get rotary embedding
+    double rotary_base = 10000.0;     // rotary frequency base (HF rotary_emb_base / rope_theta)
+    bool parallel_residual = true;    // x + attn(ln1(x)) + mlp(ln2(x)) as in Pythia
+    double layer_norm_eps = 1e-5;     // epsilon of every LayerNorm
+
+    // micro (~1M params with a 260-token byte vocab: the demo), tiny (~10M), pythia-70m,
+    // pythia-160m, pythia-410m (real Pythia shapes; vocab_size overrides the vocab). Unknown
+    // name -> ArgumentError listing the names.
+    static ModelConfig named(const std::string& size, int64_t vocab_size);
+    static std::vector<std::string> names();  // the presets named() accepts, in size order
+
+    int64_t headDim() const { return num_heads > 0 ? hidden_size / num_heads : 0; }
+    int64_t rotaryDims() const;  // int(head_dim * rotary_pct), as HF computes rotary_ndims
+
+    // Computed analytically from the shape; equals the module's sum of numel.
+    int64_t parameterCount() const;
+    // ArgumentError naming the field (hidden % heads, rotary dims even, sizes > 0, ...).
+    void validate() const;
+
+    // Hugging Face GPTNeoXConfig keys (architectures, model_type "gpt_neox", hidden_act "gelu",
+    // tie_word_embeddings false, ...), plus "rgpb_preset" carrying `name`.
+    nlohmann::json toHfJson() const;
+    // Reads a GPTNeoXConfig. InputError "source (key)" for missing or wrong-typed keys and for
+    // settings this implementation does not support (another activation, tied embeddings).
+    static ModelConfig fromHfJson(const nlohmann::json& j, const std::string& source);
+};
+
+}  // namespace rgpb
