@@ -1,5 +1,6 @@
 #include "core/train/Trainer.h"
 
+#include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
 #include <chrono>

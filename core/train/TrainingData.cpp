@@ -1,5 +1,7 @@
 #include "core/train/TrainingData.h"
 
+#include <spdlog/spdlog.h>
+
 #include <filesystem>
 
 #include "core/data/SyntheticTask.h"
