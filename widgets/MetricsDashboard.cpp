@@ -17,14 +17,15 @@ struct PlotSpec {
     const char* metric;
     const char* title;
     bool log;
+    bool per_step;  // a noisy per-step training curve: the smoothing slider applies
 };
 const PlotSpec kPlots[] = {
-    {"perplexity", "eval perplexity (log)", true},
-    {"agility", "eval agility  exp(m+) - exp(m-)", false},
-    {"loss", "training loss", false},
-    {"pos_prob", "eval positive-example probability", false},
-    {"grad_norm", "gradient norm", true},
-    {"reward_margin", "eval DPO reward margin", false},
+    {"perplexity", "eval perplexity (log)", true, false},
+    {"agility", "eval agility  exp(m+) - exp(m-)", false, false},
+    {"loss", "training loss (smoothed)", false, true},
+    {"pos_prob", "eval positive-example probability", false, false},
+    {"grad_norm", "gradient norm (log, smoothed)", true, true},
+    {"reward_margin", "eval DPO reward margin", false, false},
 };
 }  // namespace
 
@@ -55,7 +56,10 @@ MetricsDashboard::MetricsDashboard(QWidget* parent) : QWidget(parent) {
     for (const PlotSpec& spec : kPlots) {
         auto* plot = new CurvePlot(spec.title);
         plot->setLogScale(spec.log);
-        plot->setSmoothing(0.6);
+        // Evaluation points are already means over the eval set, and few: smoothing them would
+        // only make them lag, so the slider smooths the per-step training curves.
+        plot->setSmoothing(spec.per_step ? 0.6 : 0.0);
+        if (spec.per_step) smoothed_ << plot;
         plot->setMinimumSize(280, 180);
         plots_.insert(spec.metric, plot);
         grid->addWidget(plot, i / 3, i % 3);
@@ -66,7 +70,7 @@ MetricsDashboard::MetricsDashboard(QWidget* parent) : QWidget(parent) {
     connect(smoothing_, &QSlider::valueChanged, this, [this](int v) {
         double a = v / 100.0;
         smoothing_label_->setText(QString::number(a, 'f', 2));
-        for (CurvePlot* p : plots_) p->setSmoothing(a);
+        for (CurvePlot* p : smoothed_) p->setSmoothing(a);
     });
     connect(x_axis_, &QComboBox::currentIndexChanged, this, [this](int i) {
         XAxis axis = i == 0 ? XAxis::Step : i == 1 ? XAxis::Tokens : XAxis::WallTime;

@@ -3,6 +3,7 @@
 // controls for smoothing and the x axis, and PNG/CSV export of every plot.
 #pragma once
 
+#include <QList>
 #include <QMap>
 #include <QString>
 #include <QVector>
@@ -35,6 +36,7 @@ public:
 
 private:
     QMap<QString, CurvePlot*> plots_;
+    QList<CurvePlot*> smoothed_;
     QSlider* smoothing_;
     QComboBox* x_axis_;
     QLabel* smoothing_label_;

@@ -1,7 +1,9 @@
 #include "core/train/Trainer.h"
 
 #include <spdlog/spdlog.h>
+#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
+#include <torch/version.h>
 
 #include <chrono>
 #include <cmath>
@@ -62,6 +64,35 @@ torch::Device resolveDevice(const std::string& name) {
     return d;
 }
 
+// bf16 autocast on CUDA for the scope of a forward pass (thread-local state, so it is set in
+// the training thread). The C++ API changed in LibTorch 2.4 (device-agnostic setters).
+class CudaBf16Autocast {
+public:
+    explicit CudaBf16Autocast(bool on) : on_(on) {
+        if (on_) set(true);
+    }
+    ~CudaBf16Autocast() {
+        if (on_) {
+            set(false);
+            at::autocast::clear_cache();
+        }
+    }
+    CudaBf16Autocast(const CudaBf16Autocast&) = delete;
+    CudaBf16Autocast& operator=(const CudaBf16Autocast&) = delete;
+
+private:
+    static void set(bool enabled) {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+        at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
+        at::autocast::set_autocast_enabled(at::kCUDA, enabled);
+#else
+        at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+        at::autocast::set_enabled(enabled);
+#endif
+    }
+    bool on_;
+};
+
 double betaOf(const RunConfig& c) {
     double beta = 0.0;
     for (const StageConfig& s : c.stages) {
@@ -93,6 +124,7 @@ struct Trainer::Impl {
     std::shared_ptr<spdlog::logger> log = log::get("trainer");
     RunSummary summary;
     NamedValues last_train, last_eval;
+    int64_t last_checkpoint_step = -1;
 
     Impl(RunConfig c, TrainerOptions o) : config(std::move(c)), options(std::move(o)) {}
 
@@ -225,6 +257,7 @@ struct Trainer::Impl {
         state.wall_time_s = wall_before + seconds(t0);
         std::string dir = saveCheckpoint(run_dir, model, *optimizer, reference, state,
                                          config.checkpoint.keep_last);
+        last_checkpoint_step = state.step;
         metrics->flush();
         observer.onCheckpoint(state.step, dir);
     }
@@ -295,16 +328,22 @@ struct Trainer::Impl {
                 for (int64_t micro = 0; micro < config.optimizer.grad_accum; ++micro) {
                     std::vector<std::size_t> idx = order.next(static_cast<std::size_t>(config.optimizer.batch_size));
                     SequenceBatch batch = collatePairs(data->train, idx, pad);
-                    PairForward f = forwardPairs(model, batch, device);
-                    attachReference(f.logprobs, idx, false, batch);
-                    ObjectiveResult r = objective->compute(f.logprobs);
+                    ObjectiveResult r;
+                    {
+                        // Log-probs are computed in float32 from the autocast logits
+                        // (sequenceLogProbs upcasts), so only the model runs in bf16.
+                        CudaBf16Autocast autocast(config.bf16);
+                        PairForward f = forwardPairs(model, batch, device);
+                        attachReference(f.logprobs, idx, false, batch);
+                        tokens += f.tokens;
+                        r = objective->compute(f.logprobs);
+                    }
                     const auto& faults = options.nan_loss_at_steps;
                     if (std::find(faults.begin(), faults.end(), state.step + 1) != faults.end()) {
                         r.loss = r.loss * std::nan("");
                     }
                     (r.loss / static_cast<double>(config.optimizer.grad_accum)).backward();
                     loss_sum += r.loss.item<double>();
-                    tokens += f.tokens;
                     if (micro + 1 == config.optimizer.grad_accum) stats = statValues(r);
                 }
                 double loss = loss_sum / static_cast<double>(config.optimizer.grad_accum);
@@ -379,7 +418,7 @@ struct Trainer::Impl {
             }
         }
         state.stage = static_cast<int>(config.stages.size());
-        checkpoint(order, observer, wall_before, t0);
+        if (last_checkpoint_step != state.step) checkpoint(order, observer, wall_before, t0);
         return "finished";
     }
 };

@@ -28,3 +28,88 @@ expect_run(1 "argument 'beta' must be finite and > 0, got 0" gradlab analytic --
 expect_run(1 "one of dpo, ul, exmate" gradlab analytic --method ppo)
 expect_run(1 "option --u expects" gradlab analytic --method dpo --u abc)
 expect_run(1 "unknown option --bogus" gradlab analytic --method dpo --bogus 1)
+
+# ---- Training from the command line: train, runs, eval, stop + resume, sweep, failures -------
+file(REMOVE_RECURSE ${WORK_DIR})
+file(MAKE_DIRECTORY ${WORK_DIR})
+set(runs ${WORK_DIR}/runs)
+file(WRITE ${WORK_DIR}/tiny.yaml
+"name: cli\nseed: 5\nthreads: 2\n"
+"data: {synthetic: {count: 80}, eval_pairs: 16, max_length: 48, max_prompt_length: 32}\n"
+"optimizer: {batch_size: 4, warmup_steps: 1}\n"
+"eval: {every: 2, batch_size: 16}\n"
+"stages:\n  - {method: mle, steps: 2}\n  - {method: dpo, beta: 0.5, steps: 2}\n")
+
+function(run_capture out_var expected_code)
+  execute_process(COMMAND ${RGPB} ${ARGN} RESULT_VARIABLE code OUTPUT_VARIABLE out
+                  ERROR_VARIABLE err OUTPUT_STRIP_TRAILING_WHITESPACE)
+  if(NOT code EQUAL expected_code)
+    message(FATAL_ERROR "rgpb ${ARGN}: exit ${code}, expected ${expected_code}\n${out}\n${err}")
+  endif()
+  set(${out_var} "${out}" PARENT_SCOPE)
+  set(${out_var}_err "${err}" PARENT_SCOPE)
+  message(STATUS "ok: rgpb ${ARGN}")
+endfunction()
+
+# A full run: prints its folder, writes the run store.
+run_capture(run_dir 0 train ${WORK_DIR}/tiny.yaml --runs-dir ${runs})
+foreach(f config.yaml metrics.jsonl metrics.csv train.log summary.json)
+  if(NOT EXISTS ${run_dir}/${f})
+    message(FATAL_ERROR "train: ${run_dir}/${f} missing")
+  endif()
+endforeach()
+file(READ ${run_dir}/summary.json summary)
+string(FIND "${summary}" "\"status\": \"finished\"" pos)
+if(pos EQUAL -1)
+  message(FATAL_ERROR "train: summary.json does not say finished:\n${summary}")
+endif()
+expect_run(0 "finished" runs --runs-dir ${runs})
+
+# Metrics as JSON; one line per pair with --per-pair.
+run_capture(eval_json 0 eval ${run_dir} --per-pair ${WORK_DIR}/pairs.jsonl)
+string(JSON ppl GET "${eval_json}" perplexity)
+string(JSON npairs GET "${eval_json}" pairs)
+if(NOT npairs EQUAL 16 OR ppl LESS_EQUAL 1)
+  message(FATAL_ERROR "eval: unexpected output ${eval_json}")
+endif()
+file(STRINGS ${WORK_DIR}/pairs.jsonl lines)
+list(LENGTH lines n)
+if(NOT n EQUAL 16)
+  message(FATAL_ERROR "eval --per-pair wrote ${n} lines, expected 16")
+endif()
+list(GET lines 0 first)
+string(JSON s_pos GET "${first}" S_pos)
+string(JSON t_pos GET "${first}" T_pos)
+if(NOT s_pos MATCHES "^-[0-9]" OR NOT t_pos GREATER 0)
+  message(FATAL_ERROR "eval --per-pair: S_pos must be a negative log-prob and T_pos > 0: ${first}")
+endif()
+
+# Stop after step 3 (inside the DPO stage), then resume to the end.
+run_capture(stopped 0 train ${WORK_DIR}/tiny.yaml --runs-dir ${runs} --stop-after 3)
+file(READ ${stopped}/summary.json summary)
+string(FIND "${summary}" "\"status\": \"cancelled\"" pos)
+if(pos EQUAL -1)
+  message(FATAL_ERROR "--stop-after: summary does not say cancelled:\n${summary}")
+endif()
+run_capture(resumed 0 resume ${stopped})
+file(READ ${stopped}/summary.json summary)
+string(JSON status GET "${summary}" status)
+string(JSON step GET "${summary}" step)
+if(NOT status STREQUAL "finished" OR NOT step EQUAL 4)
+  message(FATAL_ERROR "resume: ${status} at step ${step}")
+endif()
+
+# A sweep: one run per beta, then a table.
+run_capture(table 0 sweep ${WORK_DIR}/tiny.yaml --runs-dir ${runs}/sweep --beta 0.1,1 --set stages.1.steps=1)
+string(REGEX MATCHALL "finished" rows "${table}")
+list(LENGTH rows nrows)
+if(NOT nrows EQUAL 2)
+  message(FATAL_ERROR "sweep: expected 2 finished rows:\n${table}")
+endif()
+
+# Failures: a bad key names file:line:column; a missing data file fails the run (exit 1).
+file(WRITE ${WORK_DIR}/bad.yaml "stages: [{method: mle, steps: 1}]\noptimizer:\n  learning_rate: 1\n")
+expect_run(1 "bad.yaml:3:3: unknown key 'optimizer.learning_rate'" train ${WORK_DIR}/bad.yaml --runs-dir ${runs})
+expect_run(1 "/no/such/file.jsonl" train ${WORK_DIR}/tiny.yaml --runs-dir ${runs} --set data.source=/no/such/file.jsonl)
+expect_run(1 "not a run folder" eval ${WORK_DIR})
+expect_run(1 "option --set needs a value" train ${WORK_DIR}/tiny.yaml --set)

@@ -65,15 +65,15 @@ private Q_SLOTS:
         QTemporaryDir tmp;
         std::string dir = tmp.filePath("run").toStdString();
         Recorder rec;
-        RunSummary s = runConfig(smallConfig("  - {method: mle, steps: 60}\n",
-                                             "checkpoint: {every: 20, keep_last: 2}\n"),
+        RunSummary s = runConfig(smallConfig("  - {method: mle, steps: 200}\n",
+                                             "checkpoint: {every: 50, keep_last: 2}\n"),
                                  dir, rec);
         QCOMPARE(QString::fromStdString(s.status), QString("finished"));
         QCOMPARE(rec.finished, 1);
-        QCOMPARE(rec.steps.size(), std::size_t(60));
+        QCOMPARE(rec.steps.size(), std::size_t(200));
         QVERIFY(rec.evals.size() >= 2);
         double first = rec.evals.front().metrics.perplexity, last = rec.evals.back().metrics.perplexity;
-        qInfo("eval perplexity %.3f -> %.3f over 60 steps", first, last);
+        qInfo("eval perplexity %.3f -> %.3f over 200 steps", first, last);
         // A byte model starts near the vocabulary size (~260) and must fall well below it.
         QVERIFY2(last < 0.5 * first, qPrintable(QString("%1 -> %2").arg(first).arg(last)));
         for (const char* f : {"config.yaml", "metrics.jsonl", "metrics.csv", "train.log", "summary.json",
@@ -81,24 +81,24 @@ private Q_SLOTS:
             QVERIFY2(fs::exists(fs::path(dir) / f), f);
         }
         QVERIFY(!fs::exists(fs::path(dir) / "run.lock"));
-        // keep_last 2 of the checkpoints at 20, 40, 60 (+ the final one at 60).
+        // keep_last 2 of the checkpoints at 50, 100, 150, 200.
         std::vector<std::string> kept;
         for (auto& e : fs::directory_iterator(fs::path(dir) / "checkpoints")) kept.push_back(e.path().filename());
         std::sort(kept.begin(), kept.end());
         QCOMPARE(kept.size(), std::size_t(2));
-        QCOMPARE(QString::fromStdString(kept.back()), QString("step-00000060"));
+        QCOMPARE(QString::fromStdString(kept.back()), QString("step-00000200"));
         RunSummary read = readSummary(dir);
         QCOMPARE(QString::fromStdString(read.status), QString("finished"));
-        QCOMPARE(read.step, int64_t(60));
+        QCOMPARE(read.step, int64_t(200));
         QVERIFY(std::abs(read.metric("eval/perplexity") - last) < 1e-9);
         auto events = readMetrics(dir);
         int train = 0, eval = 0;
         for (auto& e : events) (e.split == "train" ? train : eval)++;
-        QCOMPARE(train, 60);
+        QCOMPARE(train, 200);
         QCOMPARE(eval, static_cast<int>(rec.evals.size()));
         // The resolved config is loadable and equal.
         RunConfig saved = loadRunConfig((fs::path(dir) / "config.yaml").string());
-        QCOMPARE(saved.stages[0].steps, int64_t(60));
+        QCOMPARE(saved.stages[0].steps, int64_t(200));
     }
 
     void resumedRunEqualsUninterruptedRun() {
