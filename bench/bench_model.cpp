@@ -18,26 +18,11 @@
 
 #include "core/model/GptNeoX.h"
 #include "core/model/ModelConfig.h"
+#include "core/util/ProcessStats.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// VmHWM: the process's peak resident set, in MiB (Linux; -1 elsewhere).
-double peakRssMiB() {
-    std::ifstream status("/proc/self/status");
-    std::string line;
-    while (std::getline(status, line)) {
-        if (line.rfind("VmHWM:", 0) == 0)
-            return std::stod(line.substr(6)) / 1024.0;
-    }
-    return -1.0;
-}
-
-// Resets VmHWM to the current RSS (Linux >= 4.0), so each model's peak is its own.
-void resetPeakRss() {
-    std::ofstream("/proc/self/clear_refs") << "5";
-}
 
 // Runs `step` twice to warm up, then until `seconds` have passed (at least 3 times); returns
 // steps per second.
@@ -74,7 +59,7 @@ int main(int argc, char** argv) {
 
     const int64_t batch = 16;
     for (const auto& size : sizes) {
-        resetPeakRss();
+        rgpb::resetPeakResidentMemory();
         torch::manual_seed(0);
         const auto config = rgpb::ModelConfig::named(size, 260);
         rgpb::GptNeoX model(config);
@@ -121,7 +106,7 @@ int main(int argc, char** argv) {
             std::printf("  decode (KV cache, batch 1, 32 + %lld tokens): %9.0f tok/s\n",
                         static_cast<long long>(steps), runs * steps);
         }
-        std::printf("  peak RSS %.0f MiB\n", peakRssMiB());
+        std::printf("  peak RSS %.0f MiB\n", rgpb::peakResidentMemoryMb());
     }
     return 0;
 }

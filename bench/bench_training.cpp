@@ -19,23 +19,10 @@
 #include "core/train/Evaluation.h"
 #include "core/train/PairForward.h"
 #include "core/train/TrainingData.h"
+#include "core/util/ProcessStats.h"
 
 using namespace rgpb;
 using Clock = std::chrono::steady_clock;
-
-static double peakRssMb() {
-    std::ifstream in("/proc/self/status");
-    std::string key;
-    while (in >> key) {
-        if (key == "VmHWM:") {
-            double kb = 0;
-            in >> kb;
-            return kb / 1024.0;
-        }
-        in.ignore(1 << 20, '\n');
-    }
-    return 0;
-}
 
 int main(int argc, char** argv) {
     int threads = 2, steps = 10, batch = 16;
@@ -111,7 +98,7 @@ int main(int argc, char** argv) {
                 }
             }
             ms[c.label] = 1000.0 * seconds / steps;
-            std::printf("  %-22s %12.0f %12.1f %14.0f\n", c.label.c_str(), tokens / seconds, ms[c.label], peakRssMb());
+            std::printf("  %-22s %12.0f %12.1f %14.0f\n", c.label.c_str(), tokens / seconds, ms[c.label], peakResidentMemoryMb());
         }
         std::printf("  DPO step / ExMATE step: %.2fx with the cached reference, %.2fx with the reference model on the fly\n",
                     ms["dpo (cached ref)"] / ms["exmate"], ms["dpo (on-the-fly ref)"] / ms["exmate"]);

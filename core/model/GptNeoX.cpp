@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/util/Error.h"
+#include "core/util/TensorText.h"
 
 // at::scaled_dot_product_attention (fused flash / memory-efficient kernels) exists from 2.0.
 #if TORCH_VERSION_MAJOR >= 2
@@ -17,16 +18,6 @@
 #endif
 
 namespace rgpb {
-
-namespace {
-
-std::string shapeOf(const torch::Tensor& t) {
-    std::ostringstream out;
-    out << t.sizes();
-    return out.str();
-}
-
-}  // namespace
 
 // ---- KVCache ------------------------------------------------------------------------------
 

@@ -6,18 +6,9 @@
 #include <sstream>
 
 #include "core/util/Error.h"
+#include "core/util/TensorText.h"
 
 namespace rgpb {
-namespace {
-
-std::string shapeOf(const torch::Tensor& t) {
-    std::ostringstream out;
-    out << t.sizes();
-    return out.str();
-}
-
-}  // namespace
-
 SequenceLogProbs sequenceLogProbs(const torch::Tensor& logits, const torch::Tensor& labels,
                                   const torch::Tensor& mask, const std::string& side) {
     const std::string where = "sequenceLogProbs(" + side + ")";

@@ -22,6 +22,7 @@
 #include "core/train/TrainingData.h"
 #include "core/util/Error.h"
 #include "core/util/Log.h"
+#include "core/util/ProcessStats.h"
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
@@ -31,21 +32,6 @@ namespace {
 
 double seconds(Clock::time_point since) {
     return std::chrono::duration<double>(Clock::now() - since).count();
-}
-
-// Peak resident set size of this process in MB (VmHWM), 0 where /proc is absent.
-double peakRssMb() {
-    std::ifstream in("/proc/self/status");
-    std::string key;
-    while (in >> key) {
-        if (key == "VmHWM:") {
-            double kb = 0;
-            in >> kb;
-            return kb / 1024.0;
-        }
-        in.ignore(1 << 20, '\n');
-    }
-    return 0.0;
 }
 
 torch::Device resolveDevice(const std::string& name) {
@@ -390,7 +376,7 @@ struct Trainer::Impl {
                 m.lr = lr;
                 m.step_time_ms = seconds(ts) * 1000.0;
                 m.tokens_per_s = static_cast<double>(tokens) / std::max(1e-9, m.step_time_ms / 1000.0);
-                m.peak_memory_mb = peakRssMb();
+                m.peak_memory_mb = peakResidentMemoryMb();
                 m.tokens = state.tokens;
                 m.elapsed_s = seconds(t0);
                 double per_step = m.elapsed_s / static_cast<double>(state.step - steps_at_start);
