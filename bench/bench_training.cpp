@@ -28,10 +28,14 @@ int main(int argc, char** argv) {
     int threads = 2, steps = 10, batch = 16;
     std::string sizes = "micro,tiny";
     for (int i = 1; i + 1 < argc; i += 2) {
-        if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
-        else if (!std::strcmp(argv[i], "--steps")) steps = std::atoi(argv[i + 1]);
-        else if (!std::strcmp(argv[i], "--batch")) batch = std::atoi(argv[i + 1]);
-        else if (!std::strcmp(argv[i], "--sizes")) sizes = argv[i + 1];
+        if (!std::strcmp(argv[i], "--threads"))
+            threads = std::atoi(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--steps"))
+            steps = std::atoi(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--batch"))
+            batch = std::atoi(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--sizes"))
+            sizes = argv[i + 1];
     }
     torch::set_num_threads(threads);
     std::printf("bench_training: LibTorch %s, %d threads, batch %d pairs, %d timed steps\n",
@@ -49,14 +53,20 @@ int main(int argc, char** argv) {
     for (std::string size; std::getline(ss, size, ',');) {
         cfg.model.size = size;
         ModelConfig mc = modelConfigFor(cfg, data.tokenizer->vocabSize());
-        std::printf("\n%s: %lld parameters\n", size.c_str(), static_cast<long long>(mc.parameterCount()));
+        std::printf("\n%s: %lld parameters\n", size.c_str(),
+                    static_cast<long long>(mc.parameterCount()));
         std::printf("  %-22s %12s %12s %14s\n", "objective", "tokens/s", "ms/step", "peak RSS MB");
         std::map<std::string, double> ms;
-        struct Case { std::string label; ObjectiveKind kind; bool on_the_fly; };
-        for (const Case& c : {Case{"mle", ObjectiveKind::Mle, false}, Case{"exmate", ObjectiveKind::Exmate, false},
-                              Case{"ul", ObjectiveKind::Unlikelihood, false},
-                              Case{"dpo (cached ref)", ObjectiveKind::Dpo, false},
-                              Case{"dpo (on-the-fly ref)", ObjectiveKind::Dpo, true}}) {
+        struct Case {
+            std::string label;
+            ObjectiveKind kind;
+            bool on_the_fly;
+        };
+        for (const Case& c :
+             {Case{"mle", ObjectiveKind::Mle, false}, Case{"exmate", ObjectiveKind::Exmate, false},
+              Case{"ul", ObjectiveKind::Unlikelihood, false},
+              Case{"dpo (cached ref)", ObjectiveKind::Dpo, false},
+              Case{"dpo (on-the-fly ref)", ObjectiveKind::Dpo, true}}) {
             torch::manual_seed(1);
             GptNeoX model(mc);
             torch::optim::AdamW opt(model->parameters(), torch::optim::AdamWOptions(1e-3));
@@ -75,12 +85,14 @@ int main(int argc, char** argv) {
             double seconds = 0;
             for (int s = 0; s < steps + 2; ++s) {
                 std::vector<std::size_t> idx;
-                for (int b = 0; b < batch; ++b) idx.push_back(static_cast<std::size_t>((s * batch + b) % data.train.size()));
+                for (int b = 0; b < batch; ++b)
+                    idx.push_back(static_cast<std::size_t>((s * batch + b) % data.train.size()));
                 auto t0 = Clock::now();
                 SequenceBatch sb = collatePairs(data.train, idx, pad);
                 PairForward f = forwardPairs(model, sb, dev);
                 if (ref_table.defined()) {
-                    torch::Tensor rows = ref_table.index_select(0, torch::tensor(std::vector<int64_t>(idx.begin(), idx.end())));
+                    torch::Tensor rows = ref_table.index_select(
+                        0, torch::tensor(std::vector<int64_t>(idx.begin(), idx.end())));
                     f.logprobs.ref_pos_sum = rows.select(1, 0);
                     f.logprobs.ref_neg_sum = rows.select(1, 1);
                 } else if (ref_model) {
@@ -98,10 +110,13 @@ int main(int argc, char** argv) {
                 }
             }
             ms[c.label] = 1000.0 * seconds / steps;
-            std::printf("  %-22s %12.0f %12.1f %14.0f\n", c.label.c_str(), tokens / seconds, ms[c.label], peakResidentMemoryMb());
+            std::printf("  %-22s %12.0f %12.1f %14.0f\n", c.label.c_str(), tokens / seconds,
+                        ms[c.label], peakResidentMemoryMb());
         }
-        std::printf("  DPO step / ExMATE step: %.2fx with the cached reference, %.2fx with the reference model on the fly\n",
-                    ms["dpo (cached ref)"] / ms["exmate"], ms["dpo (on-the-fly ref)"] / ms["exmate"]);
+        std::printf(
+            "  DPO step / ExMATE step: %.2fx with the cached reference, %.2fx with the reference "
+            "model on the fly\n",
+            ms["dpo (cached ref)"] / ms["exmate"], ms["dpo (on-the-fly ref)"] / ms["exmate"]);
     }
     return 0;
 }

@@ -20,9 +20,12 @@ namespace rgpb::widgets {
 namespace {
 // The paper's recipes, one click each: button label -> preset file under presets/.
 const std::pair<const char*, const char*> kRecipes[] = {
-    {"MLE", "paper/micro_mle.yaml"},           {"DPO", "paper/micro_dpo.yaml"},
-    {"UL", "paper/micro_ul.yaml"},             {"ExMATE", "paper/micro_exmate.yaml"},
-    {"SFT→DPO", "paper/micro_mle_dpo.yaml"},   {"ExMATE→DPO", "paper/micro_exmate_dpo.yaml"},
+    {"MLE", "paper/micro_mle.yaml"},
+    {"DPO", "paper/micro_dpo.yaml"},
+    {"UL", "paper/micro_ul.yaml"},
+    {"ExMATE", "paper/micro_exmate.yaml"},
+    {"SFT→DPO", "paper/micro_mle_dpo.yaml"},
+    {"ExMATE→DPO", "paper/micro_exmate_dpo.yaml"},
     {"SFT→ExMATE", "paper/micro_mle_exmate.yaml"},
 };
 }  // namespace
@@ -48,7 +51,8 @@ ConfigEditor::ConfigEditor(Validator validator, QWidget* parent)
         b->setToolTip(QString("load presets/%1").arg(file));
         QString rel = file;
         connect(b, &QPushButton::clicked, this, [this, rel] {
-            if (!dir_.isEmpty()) loadPreset(dir_ + "/" + rel);
+            if (!dir_.isEmpty())
+                loadPreset(dir_ + "/" + rel);
         });
         recipes->addWidget(b, i / 4, i % 4);
         ++i;
@@ -79,16 +83,18 @@ ConfigEditor::ConfigEditor(Validator validator, QWidget* parent)
     debounce_->setInterval(250);
     connect(editor_, &QPlainTextEdit::textChanged, debounce_, qOverload<>(&QTimer::start));
     connect(debounce_, &QTimer::timeout, this, [this] { validateNow(); });
-    connect(presets_, &QComboBox::activated, this, [this](int index) {
-        loadPreset(presets_->itemData(index).toString());
-    });
+    connect(presets_, &QComboBox::activated, this,
+            [this](int index) { loadPreset(presets_->itemData(index).toString()); });
     connect(load, &QPushButton::clicked, this, [this] {
-        QString f = QFileDialog::getOpenFileName(this, "Open a run preset", dir_, "YAML (*.yaml *.yml)");
-        if (!f.isEmpty()) loadPreset(f);
+        QString f =
+            QFileDialog::getOpenFileName(this, "Open a run preset", dir_, "YAML (*.yaml *.yml)");
+        if (!f.isEmpty())
+            loadPreset(f);
     });
     connect(save, &QPushButton::clicked, this, [this] {
         QString f = QFileDialog::getSaveFileName(this, "Save preset", dir_, "YAML (*.yaml)");
-        if (f.isEmpty()) return;
+        if (f.isEmpty())
+            return;
         QSaveFile out(f);  // temporary file + rename: an existing preset is never half-written
         if (!out.open(QIODevice::WriteOnly) || out.write(yaml().toUtf8()) < 0 || !out.commit()) {
             status_->setText("cannot save " + f + ": " + out.errorString());
@@ -97,15 +103,19 @@ ConfigEditor::ConfigEditor(Validator validator, QWidget* parent)
         path_ = f;
     });
     connect(run_, &QPushButton::clicked, this, [this] {
-        if (validateNow().ok) Q_EMIT runRequested(yaml(), path_);
+        if (validateNow().ok)
+            Q_EMIT runRequested(yaml(), path_);
     });
     connect(sweep_, &QPushButton::clicked, this, [this] {
         QStringList b = sweepBetas();
         if (b.isEmpty()) {
-            status_->setText("<span style='color:#c81e1e'>sweep beta: expected comma-separated numbers > 0, e.g. 0.05,0.1,0.5</span>");
+            status_->setText(
+                "<span style='color:#c81e1e'>sweep beta: expected comma-separated numbers > 0, "
+                "e.g. 0.05,0.1,0.5</span>");
             return;
         }
-        if (validateNow().ok) Q_EMIT sweepRequested(yaml(), path_, b);
+        if (validateNow().ok)
+            Q_EMIT sweepRequested(yaml(), path_, b);
     });
 }
 
@@ -114,9 +124,11 @@ void ConfigEditor::setPresetDirectory(const QString& dir) {
     presets_->clear();
     QStringList files;
     QDirIterator it(dir, {"*.yaml"}, QDir::Files, QDirIterator::Subdirectories);
-    while (it.hasNext()) files << it.next();
+    while (it.hasNext())
+        files << it.next();
     files.sort();
-    for (const QString& f : files) presets_->addItem(QDir(dir).relativeFilePath(f), f);
+    for (const QString& f : files)
+        presets_->addItem(QDir(dir).relativeFilePath(f), f);
 }
 
 bool ConfigEditor::loadPreset(const QString& path) {
@@ -128,12 +140,15 @@ bool ConfigEditor::loadPreset(const QString& path) {
     }
     path_ = path;
     int index = presets_->findData(path);
-    if (index >= 0) presets_->setCurrentIndex(index);
+    if (index >= 0)
+        presets_->setCurrentIndex(index);
     setYaml(QString::fromUtf8(f.readAll()));
     return true;
 }
 
-QString ConfigEditor::yaml() const { return editor_->toPlainText(); }
+QString ConfigEditor::yaml() const {
+    return editor_->toPlainText();
+}
 
 void ConfigEditor::setYaml(const QString& yaml) {
     editor_->setPlainText(yaml);
@@ -145,7 +160,8 @@ QStringList ConfigEditor::sweepBetas() const {
     for (const QString& part : betas_->text().split(',', Qt::SkipEmptyParts)) {
         bool ok = false;
         double v = part.trimmed().toDouble(&ok);
-        if (!ok || v <= 0) return {};
+        if (!ok || v <= 0)
+            return {};
         out << part.trimmed();
     }
     return out;

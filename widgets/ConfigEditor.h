@@ -19,8 +19,8 @@ namespace rgpb::widgets {
 
 struct ValidationResult {
     bool ok = true;
-    int line = 0;      // 1-based line of the problem, 0 when unknown
-    QString message;   // the parser's message, or a one-line summary when ok
+    int line = 0;     // 1-based line of the problem, 0 when unknown
+    QString message;  // the parser's message, or a one-line summary when ok
 };
 
 class ConfigEditor : public QWidget {

@@ -27,8 +27,8 @@ QVector<double> debiasedEma(const QVector<double>& values, double alpha) {
 }
 
 namespace {
-const QColor kPalette[] = {QColor(31, 119, 180), QColor(214, 39, 40),  QColor(44, 160, 44),
-                           QColor(255, 127, 14), QColor(148, 103, 189), QColor(140, 86, 75),
+const QColor kPalette[] = {QColor(31, 119, 180),  QColor(214, 39, 40),   QColor(44, 160, 44),
+                           QColor(255, 127, 14),  QColor(148, 103, 189), QColor(140, 86, 75),
                            QColor(227, 119, 194), QColor(127, 127, 127), QColor(188, 189, 34),
                            QColor(23, 190, 207)};
 }
@@ -44,7 +44,8 @@ CurvePlot::CurvePlot(const QString& title, QWidget* parent)
     readout_->setMinimumHeight(readout_->fontMetrics().height() + 2);
 
     plot_->plotLayout()->insertRow(0);
-    auto* heading = new QCPTextElement(plot_, title, QFont(font().family(), font().pointSize() + 1, QFont::Bold));
+    auto* heading = new QCPTextElement(plot_, title,
+                                       QFont(font().family(), font().pointSize() + 1, QFont::Bold));
     plot_->plotLayout()->addElement(0, 0, heading);
     plot_->xAxis->setLabel("step");
     plot_->legend->setVisible(false);
@@ -68,14 +69,18 @@ CurvePlot::CurvePlot(const QString& title, QWidget* parent)
 
 double CurvePlot::xOf(const CurvePoint& p) const {
     switch (x_axis_) {
-        case XAxis::Step: return p.step;
-        case XAxis::Tokens: return p.tokens;
-        case XAxis::WallTime: return p.seconds;
+        case XAxis::Step:
+            return p.step;
+        case XAxis::Tokens:
+            return p.tokens;
+        case XAxis::WallTime:
+            return p.seconds;
     }
     return p.step;
 }
 
-void CurvePlot::appendPoints(const QString& run, const QString& label, const QVector<CurvePoint>& points) {
+void CurvePlot::appendPoints(const QString& run, const QString& label,
+                             const QVector<CurvePoint>& points) {
     auto it = series_.find(run);
     if (it == series_.end()) {
         Series s;
@@ -114,7 +119,8 @@ void CurvePlot::rebuild(Series& s) {
 // batch costs O(batch) however long the curve already is.
 void CurvePlot::extend(Series& s, int from) {
     const int n = s.points.size() - from;
-    if (n <= 0) return;
+    if (n <= 0)
+        return;
     QVector<double> xs(n), ys(n), sm(n);
     for (int i = 0; i < n; ++i) {
         const CurvePoint& p = s.points[from + i];
@@ -125,7 +131,8 @@ void CurvePlot::extend(Series& s, int from) {
             s.ema_weight *= alpha_;
             sm[i] = s.ema / (1.0 - s.ema_weight);
         }
-        if (!std::isfinite(p.value) || (log_scale_ && p.value <= 0)) continue;
+        if (!std::isfinite(p.value) || (log_scale_ && p.value <= 0))
+            continue;
         if (!s.has_range) {
             s.xmin = s.xmax = xs[i];
             s.ymin = s.ymax = p.value;
@@ -137,12 +144,14 @@ void CurvePlot::extend(Series& s, int from) {
         s.ymax = std::max(s.ymax, p.value);
     }
     s.raw->addData(xs, ys, true);
-    if (alpha_ > 0) s.smooth->addData(xs, sm, true);
+    if (alpha_ > 0)
+        s.smooth->addData(xs, sm, true);
     s.drawn = s.points.size();
 }
 
 void CurvePlot::flush() {
-    if (!dirty_) return;
+    if (!dirty_)
+        return;
     dirty_ = false;
     double xmin = std::numeric_limits<double>::infinity(), xmax = -xmin, ymin = xmin, ymax = -xmin;
     for (Series& s : series_) {
@@ -151,14 +160,16 @@ void CurvePlot::flush() {
         } else {
             extend(s, s.drawn);
         }
-        if (!s.has_range) continue;
+        if (!s.has_range)
+            continue;
         xmin = std::min(xmin, s.xmin);
         xmax = std::max(xmax, s.xmax);
         ymin = std::min(ymin, s.ymin);
         ymax = std::max(ymax, s.ymax);
     }
     if (rescale_ && std::isfinite(xmin)) {
-        if (xmax == xmin) xmax = xmin + 1;
+        if (xmax == xmin)
+            xmax = xmin + 1;
         plot_->xAxis->setRange(xmin, xmax);
         if (log_scale_) {
             plot_->yAxis->setRange(ymin / 1.2, ymax * 1.2);
@@ -172,7 +183,8 @@ void CurvePlot::flush() {
 
 void CurvePlot::removeRun(const QString& run) {
     auto it = series_.find(run);
-    if (it == series_.end()) return;
+    if (it == series_.end())
+        return;
     plot_->removeGraph(it->raw);
     plot_->removeGraph(it->smooth);
     series_.erase(it);
@@ -181,11 +193,14 @@ void CurvePlot::removeRun(const QString& run) {
 }
 
 void CurvePlot::clear() {
-    for (const QString& r : QStringList(order_)) removeRun(r);
+    for (const QString& r : QStringList(order_))
+        removeRun(r);
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
-QStringList CurvePlot::runs() const { return order_; }
+QStringList CurvePlot::runs() const {
+    return order_;
+}
 
 int CurvePlot::pointCount(const QString& run) const {
     auto it = series_.find(run);
@@ -194,15 +209,18 @@ int CurvePlot::pointCount(const QString& run) const {
 
 QVector<double> CurvePlot::smoothedValues(const QString& run) const {
     auto it = series_.find(run);
-    if (it == series_.end()) return {};
+    if (it == series_.end())
+        return {};
     QVector<double> ys;
-    for (const CurvePoint& p : it->points) ys.append(p.value);
+    for (const CurvePoint& p : it->points)
+        ys.append(p.value);
     return debiasedEma(ys, alpha_);
 }
 
 void CurvePlot::setLogScale(bool on) {
     log_scale_ = on;
-    for (Series& s : series_) s.drawn = 0;
+    for (Series& s : series_)
+        s.drawn = 0;
     plot_->yAxis->setScaleType(on ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
     if (on) {
         plot_->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
@@ -227,8 +245,11 @@ void CurvePlot::setSmoothing(double alpha) {
 
 void CurvePlot::setXAxis(XAxis axis) {
     x_axis_ = axis;
-    plot_->xAxis->setLabel(axis == XAxis::Step ? "step" : axis == XAxis::Tokens ? "tokens" : "seconds");
-    for (Series& s : series_) s.drawn = 0;
+    plot_->xAxis->setLabel(axis == XAxis::Step     ? "step"
+                           : axis == XAxis::Tokens ? "tokens"
+                                                   : "seconds");
+    for (Series& s : series_)
+        s.drawn = 0;
     rescale_ = true;
     dirty_ = true;
 }
@@ -240,7 +261,8 @@ bool CurvePlot::exportPng(const QString& path, int width, int height) {
 
 bool CurvePlot::exportCsv(const QString& path) const {
     QFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text)) return false;
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text))
+        return false;
     QTextStream out(&f);
     out << "run,label,step,tokens,seconds,value,smoothed\n";
     for (const QString& run : order_) {
@@ -248,8 +270,9 @@ bool CurvePlot::exportCsv(const QString& path) const {
         QVector<double> sm = smoothedValues(run);
         for (int i = 0; i < s.points.size(); ++i) {
             const CurvePoint& p = s.points[i];
-            out << run << ',' << s.label << ',' << p.step << ',' << p.tokens << ',' << p.seconds << ','
-                << QString::number(p.value, 'g', 10) << ',' << QString::number(sm[i], 'g', 10) << '\n';
+            out << run << ',' << s.label << ',' << p.step << ',' << p.tokens << ',' << p.seconds
+                << ',' << QString::number(p.value, 'g', 10) << ','
+                << QString::number(sm[i], 'g', 10) << '\n';
         }
     }
     return f.error() == QFile::NoError;
@@ -265,10 +288,12 @@ QString CurvePlot::readoutAt(double x) const {
             double dx = std::abs(xOf(s.points[i]) - x);
             if (dx < best_dx) {
                 best_dx = dx;
-                best = QString("%1  %2 %3: %4").arg(s.label, plot_->xAxis->label())
+                best = QString("%1  %2 %3: %4")
+                           .arg(s.label, plot_->xAxis->label())
                            .arg(xOf(s.points[i]))
                            .arg(QString::number(s.points[i].value, 'g', 6));
-                if (alpha_ > 0) best += QString(" (smoothed %1)").arg(QString::number(sm[i], 'g', 6));
+                if (alpha_ > 0)
+                    best += QString(" (smoothed %1)").arg(QString::number(sm[i], 'g', 6));
             }
         }
     }
@@ -276,7 +301,8 @@ QString CurvePlot::readoutAt(double x) const {
 }
 
 void CurvePlot::onMouseMove(QMouseEvent* event) {
-    if (series_.isEmpty()) return;
+    if (series_.isEmpty())
+        return;
     double x = plot_->xAxis->pixelToCoord(event->pos().x());
     readout_->setText(readoutAt(x));
 }

@@ -67,8 +67,8 @@ private:
         QVector<CurvePoint> points;
         QCPGraph* raw = nullptr;
         QCPGraph* smooth = nullptr;
-        int drawn = 0;  // points already handed to the graphs
-        double ema = 0.0, ema_weight = 1.0;  // smoothing state after `drawn` points
+        int drawn = 0;                                  // points already handed to the graphs
+        double ema = 0.0, ema_weight = 1.0;             // smoothing state after `drawn` points
         double xmin = 0, xmax = 0, ymin = 0, ymax = 0;  // ranges of the drawn points
         bool has_range = false;
     };

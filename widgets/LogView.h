@@ -14,7 +14,7 @@ namespace rgpb::widgets {
 
 struct LogRecord {
     qint64 time_ms = 0;
-    int level = 2;  // 0 trace, 1 debug, 2 info, 3 warn, 4 error, 5 critical
+    int level = 2;   // 0 trace, 1 debug, 2 info, 3 warn, 4 error, 5 critical
     QString source;  // logger name or run id
     QString message;
 };

@@ -59,7 +59,8 @@ MetricsDashboard::MetricsDashboard(QWidget* parent) : QWidget(parent) {
         // Evaluation points are already means over the eval set, and few: smoothing them would
         // only make them lag, so the slider smooths the per-step training curves.
         plot->setSmoothing(spec.per_step ? 0.6 : 0.0);
-        if (spec.per_step) smoothed_ << plot;
+        if (spec.per_step)
+            smoothed_ << plot;
         plot->setMinimumSize(280, 180);
         plots_.insert(spec.metric, plot);
         grid->addWidget(plot, i / 3, i % 3);
@@ -70,29 +71,35 @@ MetricsDashboard::MetricsDashboard(QWidget* parent) : QWidget(parent) {
     connect(smoothing_, &QSlider::valueChanged, this, [this](int v) {
         double a = v / 100.0;
         smoothing_label_->setText(QString::number(a, 'f', 2));
-        for (CurvePlot* p : smoothed_) p->setSmoothing(a);
+        for (CurvePlot* p : smoothed_)
+            p->setSmoothing(a);
     });
     connect(x_axis_, &QComboBox::currentIndexChanged, this, [this](int i) {
         XAxis axis = i == 0 ? XAxis::Step : i == 1 ? XAxis::Tokens : XAxis::WallTime;
-        for (CurvePlot* p : plots_) p->setXAxis(axis);
+        for (CurvePlot* p : plots_)
+            p->setXAxis(axis);
     });
     connect(export_button, &QPushButton::clicked, this, [this] {
         QString dir = QFileDialog::getExistingDirectory(this, "Export curves to");
-        if (!dir.isEmpty()) exportAll(dir);
+        if (!dir.isEmpty())
+            exportAll(dir);
     });
 }
 
 void MetricsDashboard::appendPoints(const QString& metric, const QString& run, const QString& label,
                                     const QVector<CurvePoint>& points) {
-    if (CurvePlot* p = plots_.value(metric)) p->appendPoints(run, label, points);
+    if (CurvePlot* p = plots_.value(metric))
+        p->appendPoints(run, label, points);
 }
 
 void MetricsDashboard::removeRun(const QString& run) {
-    for (CurvePlot* p : plots_) p->removeRun(run);
+    for (CurvePlot* p : plots_)
+        p->removeRun(run);
 }
 
 void MetricsDashboard::clear() {
-    for (CurvePlot* p : plots_) p->clear();
+    for (CurvePlot* p : plots_)
+        p->clear();
 }
 
 QStringList MetricsDashboard::exportAll(const QString& dir) {
@@ -100,8 +107,10 @@ QStringList MetricsDashboard::exportAll(const QString& dir) {
     QDir().mkpath(dir);
     for (auto it = plots_.begin(); it != plots_.end(); ++it) {
         QString base = QDir(dir).filePath(it.key());
-        if (it.value()->exportPng(base + ".png")) written << base + ".png";
-        if (it.value()->exportCsv(base + ".csv")) written << base + ".csv";
+        if (it.value()->exportPng(base + ".png"))
+            written << base + ".png";
+        if (it.value()->exportCsv(base + ".csv"))
+            written << base + ".csv";
     }
     return written;
 }

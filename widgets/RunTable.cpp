@@ -12,15 +12,22 @@
 namespace rgpb::widgets {
 
 QString formatEta(double s) {
-    if (!std::isfinite(s) || s < 0) return "";
+    if (!std::isfinite(s) || s < 0)
+        return "";
     long t = std::lround(s);
-    if (t >= 3600) return QString("%1:%2:%3").arg(t / 3600).arg((t / 60) % 60, 2, 10, QChar('0')).arg(t % 60, 2, 10, QChar('0'));
+    if (t >= 3600)
+        return QString("%1:%2:%3")
+            .arg(t / 3600)
+            .arg((t / 60) % 60, 2, 10, QChar('0'))
+            .arg(t % 60, 2, 10, QChar('0'));
     return QString("%1:%2").arg(t / 60).arg(t % 60, 2, 10, QChar('0'));
 }
 
 namespace {
 enum Column { kName, kRecipe, kBeta, kStatus, kProgress, kEta, kTokens, kPpl, kAgility, kColumns };
-QString num(double v, int prec) { return std::isfinite(v) ? QString::number(v, 'g', prec) : QString(); }
+QString num(double v, int prec) {
+    return std::isfinite(v) ? QString::number(v, 'g', prec) : QString();
+}
 }  // namespace
 
 RunTable::RunTable(QWidget* parent) : QWidget(parent), table_(new QTableWidget(0, kColumns, this)) {
@@ -31,12 +38,13 @@ RunTable::RunTable(QWidget* parent) : QWidget(parent), table_(new QTableWidget(0
     pause_ = new QPushButton("Pause");
     delete_ = new QPushButton("Delete...");
     open_ = new QPushButton("Open folder");
-    for (QPushButton* b : {cancel_, pause_, delete_, open_}) buttons->addWidget(b);
+    for (QPushButton* b : {cancel_, pause_, delete_, open_})
+        buttons->addWidget(b);
     buttons->addStretch(1);
     root->addLayout(buttons);
     root->addWidget(table_, 1);
-    table_->setHorizontalHeaderLabels({"run", "recipe", "beta", "status", "progress", "ETA", "tokens/s",
-                                       "perplexity", "agility"});
+    table_->setHorizontalHeaderLabels({"run", "recipe", "beta", "status", "progress", "ETA",
+                                       "tokens/s", "perplexity", "agility"});
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     table_->verticalHeader()->setVisible(false);
@@ -45,7 +53,8 @@ RunTable::RunTable(QWidget* parent) : QWidget(parent), table_(new QTableWidget(0
 
     auto each = [this](auto signal) {
         return [this, signal] {
-            for (const QString& id : selectedIds()) Q_EMIT(this->*signal)(id);
+            for (const QString& id : selectedIds())
+                Q_EMIT(this->*signal)(id);
         };
     };
     connect(cancel_, &QPushButton::clicked, this, each(&RunTable::cancelRequested));
@@ -53,13 +62,17 @@ RunTable::RunTable(QWidget* parent) : QWidget(parent), table_(new QTableWidget(0
     connect(open_, &QPushButton::clicked, this, each(&RunTable::openFolderRequested));
     connect(delete_, &QPushButton::clicked, this, [this] {
         QStringList ids = selectedIds();
-        if (ids.isEmpty()) return;
-        if (confirm_ && QMessageBox::question(this, "Delete runs",
-                                              QString("Delete %1 run(s) and their folders from disk?\n%2")
-                                                  .arg(ids.size()).arg(ids.join("\n"))) != QMessageBox::Yes) {
+        if (ids.isEmpty())
+            return;
+        if (confirm_ &&
+            QMessageBox::question(this, "Delete runs",
+                                  QString("Delete %1 run(s) and their folders from disk?\n%2")
+                                      .arg(ids.size())
+                                      .arg(ids.join("\n"))) != QMessageBox::Yes) {
             return;
         }
-        for (const QString& id : ids) Q_EMIT deleteRequested(id);
+        for (const QString& id : ids)
+            Q_EMIT deleteRequested(id);
     });
     connect(table_, &QTableWidget::itemSelectionChanged, this, [this] {
         updateButtons();
@@ -70,7 +83,8 @@ RunTable::RunTable(QWidget* parent) : QWidget(parent), table_(new QTableWidget(0
 
 int RunTable::find(const QString& id) const {
     for (int i = 0; i < rows_.size(); ++i) {
-        if (rows_[i].id == id) return i;
+        if (rows_[i].id == id)
+            return i;
     }
     return -1;
 }
@@ -81,7 +95,8 @@ void RunTable::upsert(const RunRow& row) {
         r = 0;  // newest on top
         rows_.insert(0, row);
         table_->insertRow(0);
-        for (int c = 0; c < kColumns; ++c) table_->setItem(0, c, new QTableWidgetItem);
+        for (int c = 0; c < kColumns; ++c)
+            table_->setItem(0, c, new QTableWidgetItem);
         auto* bar = new QProgressBar;
         bar->setRange(0, 1000);
         bar->setTextVisible(true);
@@ -95,16 +110,19 @@ void RunTable::upsert(const RunRow& row) {
     table_->item(r, kBeta)->setText(row.beta > 0 ? QString::number(row.beta) : QString());
     table_->item(r, kStatus)->setText(row.status);
     table_->item(r, kStatus)->setToolTip(row.reason);
-    table_->item(r, kStatus)->setForeground(row.status == "failed" ? QColor(200, 30, 30)
-                                            : row.status == "finished" ? QColor(30, 130, 30)
-                                                                       : palette().text().color());
+    table_->item(r, kStatus)
+        ->setForeground(row.status == "failed"     ? QColor(200, 30, 30)
+                        : row.status == "finished" ? QColor(30, 130, 30)
+                                                   : palette().text().color());
     auto* bar = static_cast<QProgressBar*>(table_->cellWidget(r, kProgress));
     double frac = row.total_steps > 0 ? double(row.step) / double(row.total_steps) : 0.0;
     bar->setValue(int(std::lround(1000 * frac)));
     bar->setFormat(QString("%1/%2").arg(row.step).arg(row.total_steps));
     table_->item(r, kEta)->setText(row.status == "running" ? formatEta(row.eta_s) : QString());
-    table_->item(r, kTokens)->setText(row.status == "running" && row.tokens_per_s > 0
-                                          ? QString::number(row.tokens_per_s, 'f', 0) : QString());
+    table_->item(r, kTokens)
+        ->setText(row.status == "running" && row.tokens_per_s > 0
+                      ? QString::number(row.tokens_per_s, 'f', 0)
+                      : QString());
     table_->item(r, kPpl)->setText(num(row.perplexity, 5));
     table_->item(r, kAgility)->setText(num(row.agility, 4));
     updateButtons();
@@ -112,24 +130,31 @@ void RunTable::upsert(const RunRow& row) {
 
 void RunTable::remove(const QString& id) {
     int r = find(id);
-    if (r < 0) return;
+    if (r < 0)
+        return;
     rows_.removeAt(r);
     table_->removeRow(r);
     updateButtons();
 }
 
-int RunTable::rowCount() const { return rows_.size(); }
-RunRow RunTable::rowAt(int r) const { return rows_.value(r); }
+int RunTable::rowCount() const {
+    return rows_.size();
+}
+RunRow RunTable::rowAt(int r) const {
+    return rows_.value(r);
+}
 
 QStringList RunTable::selectedIds() const {
     QStringList ids;
-    for (const QModelIndex& i : table_->selectionModel()->selectedRows()) ids << rows_.value(i.row()).id;
+    for (const QModelIndex& i : table_->selectionModel()->selectedRows())
+        ids << rows_.value(i.row()).id;
     return ids;
 }
 
 void RunTable::select(const QString& id) {
     int r = find(id);
-    if (r >= 0) table_->selectRow(r);
+    if (r >= 0)
+        table_->selectRow(r);
 }
 
 void RunTable::updateButtons() {

@@ -10,7 +10,8 @@ namespace rgpb::cli {
 namespace {
 
 bool parseDouble(const std::string& s, double& out) {
-    if (s.empty()) return false;
+    if (s.empty())
+        return false;
     char* end = nullptr;
     out = std::strtod(s.c_str(), &end);
     return end && *end == '\0';
@@ -42,11 +43,13 @@ CliArgs::CliArgs(const std::vector<std::string>& args,
             inline_value = true;
         }
         if (isSwitch(name)) {
-            if (inline_value) throw Error("option --" + name + " takes no value");
+            if (inline_value)
+                throw Error("option --" + name + " takes no value");
             flags_.emplace(name, "");
         } else if (takes(name)) {
             if (!inline_value) {
-                if (i + 1 >= args.size()) throw Error("option --" + name + " needs a value");
+                if (i + 1 >= args.size())
+                    throw Error("option --" + name + " needs a value");
                 value = args[++i];
             }
             flags_.emplace(name, value);
@@ -56,24 +59,29 @@ CliArgs::CliArgs(const std::vector<std::string>& args,
     }
 }
 
-bool CliArgs::has(const std::string& flag) const { return flags_.count(flag) > 0; }
+bool CliArgs::has(const std::string& flag) const {
+    return flags_.count(flag) > 0;
+}
 
 std::optional<std::string> CliArgs::value(const std::string& flag) const {
     auto range = flags_.equal_range(flag);
-    if (range.first == range.second) return std::nullopt;
+    if (range.first == range.second)
+        return std::nullopt;
     return std::prev(range.second)->second;
 }
 
 std::vector<std::string> CliArgs::values(const std::string& flag) const {
     std::vector<std::string> out;
     auto range = flags_.equal_range(flag);
-    for (auto it = range.first; it != range.second; ++it) out.push_back(it->second);
+    for (auto it = range.first; it != range.second; ++it)
+        out.push_back(it->second);
     return out;
 }
 
 double CliArgs::number(const std::string& flag, double fallback) const {
     auto v = value(flag);
-    if (!v) return fallback;
+    if (!v)
+        return fallback;
     double d = 0;
     if (!parseDouble(*v, d) || !std::isfinite(d)) {
         throw Error("option --" + flag + " expects a number, got '" + *v + "'");
@@ -91,12 +99,14 @@ long long CliArgs::integer(const std::string& flag, long long fallback) const {
 
 std::vector<double> parseNumberList(const std::string& flag, const std::string& text) {
     std::vector<double> out;
-    const std::string expected = "a number, a comma-separated list (0.05,0.1) or a range "
-                                 "start:stop:count (0.01:0.99:99)";
+    const std::string expected =
+        "a number, a comma-separated list (0.05,0.1) or a range "
+        "start:stop:count (0.01:0.99:99)";
     if (std::count(text.begin(), text.end(), ':') == 2) {
         auto a = text.find(':'), b = text.rfind(':');
         double lo = 0, hi = 0, n = 0;
-        if (!parseDouble(text.substr(0, a), lo) || !parseDouble(text.substr(a + 1, b - a - 1), hi) ||
+        if (!parseDouble(text.substr(0, a), lo) ||
+            !parseDouble(text.substr(a + 1, b - a - 1), hi) ||
             !parseDouble(text.substr(b + 1), n) || n < 1 || n != std::floor(n) || n > 1e6) {
             throw Error("option --" + flag + " expects " + expected + ", got '" + text + "'");
         }
@@ -109,14 +119,15 @@ std::vector<double> parseNumberList(const std::string& flag, const std::string& 
     std::size_t start = 0;
     while (start <= text.size()) {
         auto comma = text.find(',', start);
-        std::string part = text.substr(start, comma == std::string::npos ? std::string::npos
-                                                                          : comma - start);
+        std::string part =
+            text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
         double d = 0;
         if (!parseDouble(part, d)) {
             throw Error("option --" + flag + " expects " + expected + ", got '" + text + "'");
         }
         out.push_back(d);
-        if (comma == std::string::npos) break;
+        if (comma == std::string::npos)
+            break;
         start = comma + 1;
     }
     return out;

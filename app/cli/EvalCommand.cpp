@@ -1,7 +1,7 @@
 // `rgpb eval`: spec.md section 3 metrics of a run's checkpoint on its own eval split or on any
 // pair file, as JSON on stdout; --per-pair writes S+, S-, T+, T-, m+, m- per pair (JSONL).
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <iostream>
@@ -22,9 +22,12 @@ namespace {
 int evalRun(const std::vector<std::string>& argv) {
     CliArgs args(argv, {"data", "format", "per-pair", "device", "threads", "limit", "batch-size",
                         "grad-diff-steps"});
-    if (args.positional().size() != 1) throw Error("eval: expected one RUN_DIR or CHECKPOINT");
+    if (args.positional().size() != 1)
+        throw Error("eval: expected one RUN_DIR or CHECKPOINT");
     int threads = static_cast<int>(args.integer("threads", 0));
-    torch::set_num_threads(threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+    torch::set_num_threads(
+        threads > 0 ? threads
+                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
     torch::Device device(args.value("device").value_or("cpu"));
     if (device.is_cuda() && !torch::cuda::is_available()) {
         throw Error("eval: --device " + device.str() + " but CUDA is not available");
@@ -34,28 +37,34 @@ int evalRun(const std::vector<std::string>& argv) {
     std::vector<PairText> texts;
     std::string data_name;
     if (auto path = args.value("data")) {
-        PairDataset ds = readPairDataset(*path, parseDataFormat(args.value("format").value_or("auto")));
+        PairDataset ds =
+            readPairDataset(*path, parseDataFormat(args.value("format").value_or("auto")));
         texts = std::move(ds.pairs);
         data_name = *path;
-        std::cerr << *path << ": " << ds.report.read << " pairs read, " << ds.report.skipped << " skipped\n";
+        std::cerr << *path << ": " << ds.report.read << " pairs read, " << ds.report.skipped
+                  << " skipped\n";
     } else {
         texts = loadPairTexts(run.config.data, run.config.seed).eval;
         data_name = "eval split of " + run.run_dir;
     }
     std::size_t limit = static_cast<std::size_t>(args.integer("limit", 0));
-    if (limit > 0 && texts.size() > limit) texts.resize(limit);
-    if (texts.empty()) throw Error("eval: no pairs to evaluate");
+    if (limit > 0 && texts.size() > limit)
+        texts.resize(limit);
+    if (texts.empty())
+        throw Error("eval: no pairs to evaluate");
 
     LengthLimits limits;
     limits.max_length = static_cast<int>(run.config.data.max_length);
     limits.max_prompt_length = static_cast<int>(run.config.data.max_prompt_length);
     std::vector<TokenizedPair> pairs;
     pairs.reserve(texts.size());
-    for (const PairText& p : texts) pairs.push_back(tokenizePair(*run.tokenizer, p, limits));
+    for (const PairText& p : texts)
+        pairs.push_back(tokenizePair(*run.tokenizer, p, limits));
 
     EvaluationOptions o;
     o.batch_size = args.integer("batch-size", run.config.eval.batch_size);
-    o.grad_diff_steps = static_cast<int>(args.integer("grad-diff-steps", run.config.eval.grad_diff_steps));
+    o.grad_diff_steps =
+        static_cast<int>(args.integer("grad-diff-steps", run.config.eval.grad_diff_steps));
     std::ostringstream per_pair;
     auto per_pair_path = args.value("per-pair");
     if (per_pair_path) {
@@ -73,14 +82,18 @@ int evalRun(const std::vector<std::string>& argv) {
         };
     }
     PairMetrics m = evaluatePairs(run.model, pairs, run.tokenizer->specials().pad, device, o);
-    if (per_pair_path) writeFileAtomic(*per_pair_path, per_pair.str());
+    if (per_pair_path)
+        writeFileAtomic(*per_pair_path, per_pair.str());
 
     nlohmann::ordered_json j;
     j["run"] = run.run_dir;
     j["checkpoint"] = run.checkpoint;
     j["data"] = data_name;
     for (const auto& [k, v] : m.named()) {
-        if (std::isfinite(v)) j[k] = v; else j[k] = nullptr;
+        if (std::isfinite(v))
+            j[k] = v;
+        else
+            j[k] = nullptr;
     }
     std::cout << j.dump(2) << "\n";
     return 0;
@@ -89,13 +102,14 @@ int evalRun(const std::vector<std::string>& argv) {
 }  // namespace
 
 Command evalCommand() {
-    return {"eval", "metrics of a run or checkpoint on its eval split or a pair file",
-            "usage: rgpb eval RUN_DIR|CHECKPOINT [--data FILE [--format F]] [--per-pair OUT.jsonl]\n"
-            "                 [--limit N] [--device D] [--threads N]\n\n"
-            "Prints perplexity, agility, pos_prob, logp_margin, info_diff and grad_diff as JSON.\n"
-            "Without --data it uses the run's own eval split. --per-pair writes one JSON line per\n"
-            "pair with S_pos, S_neg, T_pos, T_neg, m_pos, m_neg.\n",
-            evalRun};
+    return {
+        "eval", "metrics of a run or checkpoint on its eval split or a pair file",
+        "usage: rgpb eval RUN_DIR|CHECKPOINT [--data FILE [--format F]] [--per-pair OUT.jsonl]\n"
+        "                 [--limit N] [--device D] [--threads N]\n\n"
+        "Prints perplexity, agility, pos_prob, logp_margin, info_diff and grad_diff as JSON.\n"
+        "Without --data it uses the run's own eval split. --per-pair writes one JSON line per\n"
+        "pair with S_pos, S_neg, T_pos, T_neg, m_pos, m_neg.\n",
+        evalRun};
 }
 
 }  // namespace rgpb::cli

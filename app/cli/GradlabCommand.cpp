@@ -37,10 +37,11 @@ struct Input {
 };
 
 // Runs `row` over the cartesian product of the inputs' values; `row` returns named outputs.
-int emit(const CliArgs& args, const std::string& method, const std::string& kase,
-         const std::vector<Input>& inputs,
-         const std::function<std::vector<std::pair<std::string, double>>(
-             const std::vector<double>&)>& row) {
+int emit(
+    const CliArgs& args, const std::string& method, const std::string& kase,
+    const std::vector<Input>& inputs,
+    const std::function<std::vector<std::pair<std::string, double>>(const std::vector<double>&)>&
+        row) {
     std::vector<std::vector<double>> values;
     bool single = true;
     for (const Input& in : inputs) {
@@ -50,12 +51,15 @@ int emit(const CliArgs& args, const std::string& method, const std::string& kase
     }
     std::vector<double> current(inputs.size());
     if (single) {
-        for (std::size_t i = 0; i < inputs.size(); ++i) current[i] = values[i][0];
+        for (std::size_t i = 0; i < inputs.size(); ++i)
+            current[i] = values[i][0];
         nlohmann::ordered_json j;
         j["method"] = method;
         j["case"] = kase;
-        for (std::size_t i = 0; i < inputs.size(); ++i) j[inputs[i].flag] = current[i];
-        for (auto& [name, v] : row(current)) j[name] = v;
+        for (std::size_t i = 0; i < inputs.size(); ++i)
+            j[inputs[i].flag] = current[i];
+        for (auto& [name, v] : row(current))
+            j[name] = v;
         std::cout << j.dump(2) << "\n";
         return 0;
     }
@@ -66,14 +70,18 @@ int emit(const CliArgs& args, const std::string& method, const std::string& kase
             auto out = row(current);
             if (!header) {
                 std::cout << "method,case";
-                for (const Input& in : inputs) std::cout << "," << in.flag;
-                for (auto& [name, v] : out) std::cout << "," << name;
+                for (const Input& in : inputs)
+                    std::cout << "," << in.flag;
+                for (auto& [name, v] : out)
+                    std::cout << "," << name;
                 std::cout << "\n";
                 header = true;
             }
             std::cout << method << "," << kase;
-            for (double v : current) std::cout << "," << v;
-            for (auto& [name, v] : out) std::cout << "," << v;
+            for (double v : current)
+                std::cout << "," << v;
+            for (auto& [name, v] : out)
+                std::cout << "," << v;
             std::cout << "\n";
             return;
         }
@@ -87,11 +95,12 @@ int emit(const CliArgs& args, const std::string& method, const std::string& kase
 }
 
 int runAnalytic(const std::vector<std::string>& argv) {
-    CliArgs args(argv, {"method", "case", "beta", "u", "e", "p-pos-ypos", "p-pos-yneg",
-                        "p-neg-ypos", "p-neg-yneg", "p-pos-other", "p-neg-other", "f-pos",
-                        "f-neg"});
+    CliArgs args(argv,
+                 {"method", "case", "beta", "u", "e", "p-pos-ypos", "p-pos-yneg", "p-neg-ypos",
+                  "p-neg-yneg", "p-pos-other", "p-neg-other", "f-pos", "f-neg"});
     auto method_name = args.value("method");
-    if (!method_name) throw Error("gradlab analytic: --method is required (dpo, ul or exmate)");
+    if (!method_name)
+        throw Error("gradlab analytic: --method is required (dpo, ul or exmate)");
     analytic::Method method = analytic::parseMethod(*method_name);
     std::string kase = args.value("case").value_or("shared");
     const std::string m = analytic::methodName(method);
@@ -104,9 +113,15 @@ int runAnalytic(const std::vector<std::string>& argv) {
     }
     if (kase == "distinct") {
         return emit(args, m, kase,
-                    {{"beta", 1.0}, {"p-pos-ypos", 0.5}, {"p-pos-yneg", 0.1},
-                     {"p-neg-ypos", 0.1}, {"p-neg-yneg", 0.5}, {"p-pos-other", 0.01},
-                     {"p-neg-other", 0.01}, {"u", 0.1}, {"e", 0.01}},
+                    {{"beta", 1.0},
+                     {"p-pos-ypos", 0.5},
+                     {"p-pos-yneg", 0.1},
+                     {"p-neg-ypos", 0.1},
+                     {"p-neg-yneg", 0.5},
+                     {"p-pos-other", 0.01},
+                     {"p-neg-other", 0.01},
+                     {"u", 0.1},
+                     {"e", 0.01}},
                     [&](const std::vector<double>& v) {
                         analytic::DistinctInputs in;
                         in.p_pos_ypos = v[1];

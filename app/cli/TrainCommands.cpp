@@ -45,18 +45,21 @@ RunSummary runTrainer(Trainer& trainer, const CliArgs& args) {
 
 RunConfig configFromArgs(const std::string& path, const CliArgs& args) {
     std::vector<std::string> sets = args.values("set");
-    if (auto d = args.value("device")) sets.push_back("device=" + *d);
-    if (auto t = args.value("threads")) sets.push_back("threads=" + *t);
+    if (auto d = args.value("device"))
+        sets.push_back("device=" + *d);
+    if (auto t = args.value("threads"))
+        sets.push_back("threads=" + *t);
     std::string text = readFile(path);
     return parseRunConfig(text, path, sets);
 }
 
-const std::vector<std::string> kTrainFlags = {"set", "runs-dir", "device", "threads", "run-dir",
-                                              "stop-after", "print-every"};
+const std::vector<std::string> kTrainFlags = {"set",     "runs-dir",   "device",     "threads",
+                                              "run-dir", "stop-after", "print-every"};
 
 int train(const std::vector<std::string>& argv) {
     CliArgs args(argv, kTrainFlags, {"plain"});
-    if (args.positional().size() != 1) throw Error("train: expected one PRESET.yaml (see 'rgpb train --help')");
+    if (args.positional().size() != 1)
+        throw Error("train: expected one PRESET.yaml (see 'rgpb train --help')");
     RunConfig config = configFromArgs(args.positional()[0], args);
     TrainerOptions o;
     o.runs_dir = args.value("runs-dir").value_or("runs");
@@ -65,14 +68,17 @@ int train(const std::vector<std::string>& argv) {
     Trainer trainer(std::move(config), o);
     RunSummary s = runTrainer(trainer, args);
     std::cout << s.dir << "\n";
-    if (s.status == "finished") return 0;
-    if (s.status == "cancelled") return o.stop_after_step > 0 ? 0 : 130;
+    if (s.status == "finished")
+        return 0;
+    if (s.status == "cancelled")
+        return o.stop_after_step > 0 ? 0 : 130;
     return 1;
 }
 
 int resume(const std::vector<std::string>& argv) {
     CliArgs args(argv, {"print-every"}, {"plain"});
-    if (args.positional().size() != 1) throw Error("resume: expected one RUN_DIR");
+    if (args.positional().size() != 1)
+        throw Error("resume: expected one RUN_DIR");
     auto trainer = Trainer::resume(args.positional()[0]);
     RunSummary s = runTrainer(*trainer, args);
     std::cout << s.dir << "\n";
@@ -93,15 +99,17 @@ int runs(const std::vector<std::string>& argv) {
         std::cout << "no runs under " << dir << "\n";
         return 0;
     }
-    std::printf("%-40s %-22s %6s %-10s %9s %10s %9s %8s\n", "run", "recipe", "beta", "status", "steps",
-                "perplexity", "agility", "time");
+    std::printf("%-40s %-22s %6s %-10s %9s %10s %9s %8s\n", "run", "recipe", "beta", "status",
+                "steps", "perplexity", "agility", "time");
     for (const RunSummary& s : all) {
         std::string steps = std::to_string(s.step) + "/" + std::to_string(s.total_steps);
-        std::printf("%-40s %-22s %6g %-10s %9s %10s %9s %8s\n", s.id.c_str(), s.recipe.c_str(), s.beta,
-                    s.status.c_str(), steps.c_str(), fmt(s.metric("eval/perplexity", NAN)).c_str(),
+        std::printf("%-40s %-22s %6g %-10s %9s %10s %9s %8s\n", s.id.c_str(), s.recipe.c_str(),
+                    s.beta, s.status.c_str(), steps.c_str(),
+                    fmt(s.metric("eval/perplexity", NAN)).c_str(),
                     fmt(s.metric("eval/agility", NAN), "%.5f").c_str(),
                     ConsoleObserver::formatDuration(s.wall_time_s).c_str());
-        if (!s.reason.empty() && s.status != "finished") std::printf("    %s\n", s.reason.c_str());
+        if (!s.reason.empty() && s.status != "finished")
+            std::printf("    %s\n", s.reason.c_str());
     }
     return 0;
 }
@@ -111,9 +119,11 @@ int sweep(const std::vector<std::string>& argv) {
     flags.push_back("beta");
     flags.push_back("methods");
     CliArgs args(argv, flags, {"plain"});
-    if (args.positional().size() != 1) throw Error("sweep: expected one PRESET.yaml");
+    if (args.positional().size() != 1)
+        throw Error("sweep: expected one PRESET.yaml");
     const std::string preset = args.positional()[0];
-    std::vector<double> betas = parseNumberList("beta", args.value("beta").value_or("0.05,0.1,0.5,1,5"));
+    std::vector<double> betas =
+        parseNumberList("beta", args.value("beta").value_or("0.05,0.1,0.5,1,5"));
     std::vector<std::string> methods;
     if (auto m = args.value("methods")) {
         std::stringstream ss(*m);
@@ -124,14 +134,19 @@ int sweep(const std::vector<std::string>& argv) {
     } else {
         methods.push_back("");  // the preset's own method(s)
     }
-    struct Cell { std::string method; double beta; RunSummary summary; };
+    struct Cell {
+        std::string method;
+        double beta;
+        RunSummary summary;
+    };
     std::vector<Cell> cells;
     for (const std::string& method : methods) {
         for (double beta : betas) {
             RunConfig config = configFromArgs(preset, args);
             std::string label = method.empty() ? config.recipe() : method;
             for (StageConfig& st : config.stages) {
-                for (ObjectiveTerm& t : st.objective.terms) t.beta = beta;
+                for (ObjectiveTerm& t : st.objective.terms)
+                    t.beta = beta;
                 if (!method.empty() && st.objective.terms.size() == 1) {
                     st.objective.terms[0].kind = parseObjectiveKind(method);
                     st.name = st.objective.describe();
@@ -145,14 +160,16 @@ int sweep(const std::vector<std::string>& argv) {
             cells.push_back({label, beta, runTrainer(trainer, args)});
         }
     }
-    std::printf("\n%-24s %6s %-9s %11s %10s %10s\n", "method", "beta", "status", "perplexity", "agility", "pos_prob");
+    std::printf("\n%-24s %6s %-9s %11s %10s %10s\n", "method", "beta", "status", "perplexity",
+                "agility", "pos_prob");
     int failed = 0;
     for (const Cell& c : cells) {
-        std::printf("%-24s %6g %-9s %11s %10s %10s\n", c.method.c_str(), c.beta, c.summary.status.c_str(),
-                    fmt(c.summary.metric("eval/perplexity", NAN)).c_str(),
+        std::printf("%-24s %6g %-9s %11s %10s %10s\n", c.method.c_str(), c.beta,
+                    c.summary.status.c_str(), fmt(c.summary.metric("eval/perplexity", NAN)).c_str(),
                     fmt(c.summary.metric("eval/agility", NAN), "%.5f").c_str(),
                     fmt(c.summary.metric("eval/pos_prob", NAN), "%.5f").c_str());
-        if (c.summary.status != "finished") ++failed;
+        if (c.summary.status != "finished")
+            ++failed;
     }
     return failed ? 1 : 0;
 }

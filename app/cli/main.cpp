@@ -14,13 +14,15 @@
 namespace {
 
 void printUsage(std::ostream& out) {
-    out << "rgpb " RGPB_VERSION " - train language models that reward good and penalize bad "
+    out << "rgpb " RGPB_VERSION
+           " - train language models that reward good and penalize bad "
            "examples\n\n"
            "usage: rgpb <command> [options]\n\n"
            "commands:\n";
     for (const auto& c : rgpb::cli::commands()) {
         out << "  " << c.name;
-        for (std::size_t i = c.name.size(); i < 18; ++i) out << ' ';
+        for (std::size_t i = c.name.size(); i < 18; ++i)
+            out << ' ';
         out << c.summary << "\n";
     }
     out << "\n'rgpb <command> --help' describes a command.\n";
@@ -39,7 +41,8 @@ int main(int argc, char** argv) {
         return 0;
     }
     for (const auto& c : rgpb::cli::commands()) {
-        if (c.name != args[0]) continue;
+        if (c.name != args[0])
+            continue;
         std::vector<std::string> rest(args.begin() + 1, args.end());
         if (!rest.empty() && (rest[0] == "--help" || rest[0] == "-h")) {
             std::cout << c.help;

@@ -31,7 +31,8 @@ int lineOf(const QString& message) {
     if (parts.size() >= 3) {
         bool ok = false;
         int line = parts[1].toInt(&ok);
-        if (ok) return line;
+        if (ok)
+            return line;
     }
     return 0;
 }
@@ -41,12 +42,14 @@ widgets::ValidationResult validateYaml(const QString& yaml) {
     try {
         RunConfig c = parseRunConfig(yaml.toStdString(), "config");
         int64_t steps = 0;
-        for (const StageConfig& s : c.stages) steps += s.steps;
-        r.message = QString("valid: %1, %2 stage(s)%3, model %4, data %5")
-                        .arg(QString::fromStdString(c.recipe()))
-                        .arg(c.stages.size())
-                        .arg(steps ? QString(", %1 steps").arg(steps) : QString())
-                        .arg(QString::fromStdString(c.model.size), QString::fromStdString(c.data.source));
+        for (const StageConfig& s : c.stages)
+            steps += s.steps;
+        r.message =
+            QString("valid: %1, %2 stage(s)%3, model %4, data %5")
+                .arg(QString::fromStdString(c.recipe()))
+                .arg(c.stages.size())
+                .arg(steps ? QString(", %1 steps").arg(steps) : QString())
+                .arg(QString::fromStdString(c.model.size), QString::fromStdString(c.data.source));
     } catch (const std::exception& e) {
         r.ok = false;
         r.message = QString::fromStdString(e.what());
@@ -110,7 +113,8 @@ MainWindow::MainWindow(const QString& runs_dir, const QString& preset_dir, QWidg
                 RunConfig base = parseRunConfig(yaml.toStdString(), source.toStdString());
                 for (const QString& b : betas) {
                     QStringList sets;
-                    for (std::size_t i = 0; i < base.stages.size(); ++i) sets << QString("stages.%1.beta=%2").arg(i).arg(b);
+                    for (std::size_t i = 0; i < base.stages.size(); ++i)
+                        sets << QString("stages.%1.beta=%2").arg(i).arg(b);
                     sets << QString("name=%1-b%2").arg(QString::fromStdString(base.name), b);
                     launch(yaml, source, sets);
                 }
@@ -124,17 +128,20 @@ MainWindow::MainWindow(const QString& runs_dir, const QString& preset_dir, QWidg
     });
     connect(runs_, &widgets::RunTable::pauseToggled, this, [this](const QString& id) {
         auto s = sessions_.value(id);
-        if (!s || !s->isRunning()) return;
+        if (!s || !s->isRunning())
+            return;
         s->setPaused(!s->isPaused());
         row(id).status = s->isPaused() ? "paused" : "running";
         runs_->upsert(row(id));
     });
     connect(runs_, &widgets::RunTable::deleteRequested, this, [this](const QString& id) {
-        if (sessions_.value(id) && sessions_.value(id)->isRunning()) return;
+        if (sessions_.value(id) && sessions_.value(id)->isRunning())
+            return;
         std::error_code ec;
         std::filesystem::remove_all(id.toStdString(), ec);
         if (ec) {
-            logLine(4, "gui", QString("cannot delete %1: %2").arg(id, QString::fromStdString(ec.message())));
+            logLine(4, "gui",
+                    QString("cannot delete %1: %2").arg(id, QString::fromStdString(ec.message())));
             return;
         }
         dashboard_->removeRun(id);
@@ -148,24 +155,30 @@ MainWindow::MainWindow(const QString& runs_dir, const QString& preset_dir, QWidg
 
     // The core's log, from any thread, queued to the GUI thread.
     log_listener_ = log::addListener([this](const log::Record& r) {
-        QMetaObject::invokeMethod(this, [this, level = static_cast<int>(r.level), src = QString::fromStdString(r.logger),
-                                         msg = QString::fromStdString(r.message)] { logLine(level, src, msg); },
-                                  Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this,
+            [this, level = static_cast<int>(r.level), src = QString::fromStdString(r.logger),
+             msg = QString::fromStdString(r.message)] { logLine(level, src, msg); },
+            Qt::QueuedConnection);
     });
     refreshRuns();
     resize(1500, 950);
 }
 
 MainWindow::~MainWindow() {
-    if (log_listener_ >= 0) log::removeListener(log_listener_);
+    if (log_listener_ >= 0)
+        log::removeListener(log_listener_);
     for (auto& s : sessions_) {
-        if (s) s->cancel();
+        if (s)
+            s->cancel();
     }
     qDeleteAll(sessions_);  // each joins its worker after the cancel
     sessions_.clear();
 }
 
-widgets::RunRow& MainWindow::row(const QString& id) { return rows_[id]; }
+widgets::RunRow& MainWindow::row(const QString& id) {
+    return rows_[id];
+}
 
 void MainWindow::logLine(int level, const QString& source, const QString& message) {
     widgets::LogRecord r;
@@ -176,16 +189,25 @@ void MainWindow::logLine(int level, const QString& source, const QString& messag
     log_->append(r);
 }
 
-int MainWindow::maxConcurrent() const { return concurrent_->value(); }
-void MainWindow::setMaxConcurrent(int n) { concurrent_->setValue(n); }
-void MainWindow::loadPreset(const QString& path) { editor_->loadPreset(path); }
+int MainWindow::maxConcurrent() const {
+    return concurrent_->value();
+}
+void MainWindow::setMaxConcurrent(int n) {
+    concurrent_->setValue(n);
+}
+void MainWindow::loadPreset(const QString& path) {
+    editor_->loadPreset(path);
+}
 
-QString MainWindow::launch(const QString& yaml, const QString& source, const QStringList& overrides) {
+QString MainWindow::launch(const QString& yaml, const QString& source,
+                           const QStringList& overrides) {
     RunConfig config;
     try {
         std::vector<std::string> sets;
-        for (const QString& o : overrides) sets.push_back(o.toStdString());
-        config = parseRunConfig(yaml.toStdString(), source.isEmpty() ? "config" : source.toStdString(), sets);
+        for (const QString& o : overrides)
+            sets.push_back(o.toStdString());
+        config = parseRunConfig(yaml.toStdString(),
+                                source.isEmpty() ? "config" : source.toStdString(), sets);
     } catch (const std::exception& e) {
         logLine(4, "gui", QString("cannot launch: %1").arg(e.what()));
         status_->setText(QString("cannot launch: %1").arg(e.what()));
@@ -195,7 +217,8 @@ QString MainWindow::launch(const QString& yaml, const QString& source, const QSt
     try {
         s = new TrainingSession(config, runs_dir_, this);
     } catch (const std::exception& e) {
-        logLine(4, "gui", QString("cannot create a run folder under %1: %2").arg(runs_dir_, e.what()));
+        logLine(4, "gui",
+                QString("cannot create a run folder under %1: %2").arg(runs_dir_, e.what()));
         return {};
     }
     const QString id = s->id();
@@ -210,7 +233,8 @@ QString MainWindow::launch(const QString& yaml, const QString& source, const QSt
     r.recipe = QString::fromStdString(config.recipe());
     for (const StageConfig& st : config.stages) {
         for (const ObjectiveTerm& t : st.objective.terms) {
-            if (t.kind != ObjectiveKind::Mle) r.beta = t.beta;
+            if (t.kind != ObjectiveKind::Mle)
+                r.beta = t.beta;
         }
     }
     r.status = "queued";
@@ -223,11 +247,13 @@ QString MainWindow::launch(const QString& yaml, const QString& source, const QSt
 
 void MainWindow::startQueued() {
     int active = 0;
-    for (auto& s : sessions_) active += s && s->isRunning();
+    for (auto& s : sessions_)
+        active += s && s->isRunning();
     while (active < maxConcurrent() && !queue_.isEmpty()) {
         QString id = queue_.takeFirst();
         auto s = sessions_.value(id);
-        if (!s) continue;
+        if (!s)
+            continue;
         s->start();
         row(id).status = "running";
         runs_->upsert(row(id));
@@ -239,7 +265,8 @@ void MainWindow::startQueued() {
 void MainWindow::onStarted(const QString& id, qint64 total, qint64 params, const QString& device) {
     row(id).total_steps = total;
     runs_->upsert(row(id));
-    logLine(2, QFileInfo(id).fileName(), QString("started on %1: %2 parameters, %3 steps").arg(device).arg(params).arg(total));
+    logLine(2, QFileInfo(id).fileName(),
+            QString("started on %1: %2 parameters, %3 steps").arg(device).arg(params).arg(total));
 }
 
 void MainWindow::onSteps(const QString& id, const QVector<StepPoint>& batch) {
@@ -269,8 +296,10 @@ void MainWindow::onEval(const QString& id, const EvalPoint& e) {
     widgets::RunRow& r = row(id);
     for (const auto& [name, value] : e.metrics) {
         dashboard_->appendPoints(name, id, label, {{double(e.step), e.tokens, e.seconds, value}});
-        if (name == "perplexity") r.perplexity = value;
-        if (name == "agility") r.agility = value;
+        if (name == "perplexity")
+            r.perplexity = value;
+        if (name == "agility")
+            r.agility = value;
     }
     runs_->upsert(r);
 }
@@ -304,7 +333,8 @@ void MainWindow::showRunFromDisk(const RunSummary& s) {
     try {
         for (const MetricEvent& e : readMetrics(s.dir)) {
             for (const auto& [k, v] : e.values) {
-                if (e.split == "train" && k == "tokens") tokens = v;
+                if (e.split == "train" && k == "tokens")
+                    tokens = v;
             }
             for (const auto& [k, v] : e.values) {
                 curves[QString::fromStdString(k)].append({double(e.step), tokens, 0.0, v});
@@ -313,13 +343,15 @@ void MainWindow::showRunFromDisk(const RunSummary& s) {
     } catch (const std::exception& ex) {
         logLine(3, "gui", QString("%1: %2").arg(id, ex.what()));
     }
-    for (auto it = curves.begin(); it != curves.end(); ++it) dashboard_->appendPoints(it.key(), id, labelFor(s), it.value());
+    for (auto it = curves.begin(); it != curves.end(); ++it)
+        dashboard_->appendPoints(it.key(), id, labelFor(s), it.value());
 }
 
 void MainWindow::refreshRuns() {
     for (const RunSummary& s : listRuns(runs_dir_.toStdString())) {
         const QString id = QString::fromStdString(s.dir);
-        if (rows_.contains(id)) continue;
+        if (rows_.contains(id))
+            continue;
         showRunFromDisk(s);
     }
 }

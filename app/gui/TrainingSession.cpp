@@ -42,7 +42,8 @@ public:
         p.lr = m.lr;
         p.tokens_per_s = m.tokens_per_s;
         p.skipped = m.skipped;
-        for (const auto& [k, v] : m.stats) p.stats.append({QString::fromStdString(k), v});
+        for (const auto& [k, v] : m.stats)
+            p.stats.append({QString::fromStdString(k), v});
         std::lock_guard<std::mutex> lock(inbox_.mutex);
         inbox_.last_tokens = p.tokens;
         inbox_.last_seconds = p.seconds;
@@ -51,7 +52,8 @@ public:
     void onEval(const EvalReport& r) override {
         EvalPoint e;
         e.step = r.step;
-        for (const auto& [k, v] : r.metrics.named()) e.metrics.append({QString::fromStdString(k), v});
+        for (const auto& [k, v] : r.metrics.named())
+            e.metrics.append({QString::fromStdString(k), v});
         std::lock_guard<std::mutex> lock(inbox_.mutex);
         e.tokens = inbox_.last_tokens;
         e.seconds = inbox_.last_seconds;
@@ -71,8 +73,12 @@ private:
 };
 
 TrainingSession::TrainingSession(RunConfig config, QString run_dir, bool resume, QObject* parent)
-    : QObject(parent), config_(std::move(config)), run_dir_(std::move(run_dir)), resume_(resume),
-      inbox_(std::make_unique<Inbox>()), control_(std::make_unique<RunControl>()) {
+    : QObject(parent),
+      config_(std::move(config)),
+      run_dir_(std::move(run_dir)),
+      resume_(resume),
+      inbox_(std::make_unique<Inbox>()),
+      control_(std::make_unique<RunControl>()) {
     qRegisterMetaType<rgpb::app::StepPoint>();
     qRegisterMetaType<rgpb::app::EvalPoint>();
     qRegisterMetaType<QVector<rgpb::app::StepPoint>>();
@@ -81,7 +87,8 @@ TrainingSession::TrainingSession(RunConfig config, QString run_dir, bool resume,
 }
 
 TrainingSession::TrainingSession(RunConfig config, const QString& runs_dir, QObject* parent)
-    : TrainingSession(config, QString::fromStdString(createRunDir(runs_dir.toStdString(), config.name)),
+    : TrainingSession(config,
+                      QString::fromStdString(createRunDir(runs_dir.toStdString(), config.name)),
                       false, parent) {}
 
 TrainingSession* TrainingSession::resume(const QString& run_dir, QObject* parent) {
@@ -91,7 +98,8 @@ TrainingSession* TrainingSession::resume(const QString& run_dir, QObject* parent
 
 TrainingSession::~TrainingSession() {
     control_->requestCancel();
-    if (worker_.joinable()) worker_.join();
+    if (worker_.joinable())
+        worker_.join();
 }
 
 QString TrainingSession::label() const {
@@ -99,14 +107,16 @@ QString TrainingSession::label() const {
     double beta = 0;
     for (const StageConfig& s : config_.stages) {
         for (const ObjectiveTerm& t : s.objective.terms) {
-            if (t.kind != ObjectiveKind::Mle) beta = t.beta;
+            if (t.kind != ObjectiveKind::Mle)
+                beta = t.beta;
         }
     }
     return beta > 0 ? QString("%1 b=%2").arg(recipe).arg(beta) : recipe;
 }
 
 void TrainingSession::start() {
-    if (worker_.joinable()) return;
+    if (worker_.joinable())
+        return;
     TrainerOptions o;
     o.run_dir = run_dir_.toStdString();
     o.resume = resume_;
@@ -127,9 +137,15 @@ void TrainingSession::start() {
     timer_.start();
 }
 
-void TrainingSession::cancel() { control_->requestCancel(); }
-void TrainingSession::setPaused(bool paused) { control_->setPaused(paused); }
-bool TrainingSession::isPaused() const { return control_->paused(); }
+void TrainingSession::cancel() {
+    control_->requestCancel();
+}
+void TrainingSession::setPaused(bool paused) {
+    control_->setPaused(paused);
+}
+bool TrainingSession::isPaused() const {
+    return control_->paused();
+}
 
 void TrainingSession::drain() {
     bool started = false, ended = false;
@@ -155,12 +171,16 @@ void TrainingSession::drain() {
             reason = inbox_->reason;
         }
     }
-    if (started) Q_EMIT this->started(run_dir_, total, params, device);
-    if (!steps.isEmpty()) Q_EMIT this->steps(run_dir_, steps);
-    for (const EvalPoint& e : evals) Q_EMIT evaluated(run_dir_, e);
+    if (started)
+        Q_EMIT this->started(run_dir_, total, params, device);
+    if (!steps.isEmpty())
+        Q_EMIT this->steps(run_dir_, steps);
+    for (const EvalPoint& e : evals)
+        Q_EMIT evaluated(run_dir_, e);
     if (ended) {
         timer_.stop();
-        if (worker_.joinable()) worker_.join();
+        if (worker_.joinable())
+            worker_.join();
         Q_EMIT this->ended(run_dir_, status, reason);
     }
 }

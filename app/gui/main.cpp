@@ -22,7 +22,8 @@ QString findPresets() {
                               QCoreApplication::applicationDirPath() + "/../share/rgpb/presets",
                               QDir::currentPath() + "/presets"};
     for (const QString& c : candidates) {
-        if (QFileInfo(c + "/demo.yaml").exists()) return QDir(c).absolutePath();
+        if (QFileInfo(c + "/demo.yaml").exists())
+            return QDir(c).absolutePath();
     }
     return QDir::currentPath();
 }
@@ -38,7 +39,8 @@ int main(int argc, char** argv) {
     QApplication::setApplicationName("RGPB Workbench");
     QApplication::setApplicationVersion(RGPB_VERSION);
     QCommandLineParser cli;
-    cli.setApplicationDescription("Train language models that reward good and penalize bad examples.");
+    cli.setApplicationDescription(
+        "Train language models that reward good and penalize bad examples.");
     cli.addHelpOption();
     cli.addVersionOption();
     cli.addOption({"runs-dir", "Folder of runs.", "dir", "runs"});
@@ -53,18 +55,20 @@ int main(int argc, char** argv) {
     QString presets = cli.isSet("presets") ? cli.value("presets") : findPresets();
     rgpb::app::MainWindow window(cli.value("runs-dir"), presets);
     QString preset = cli.isSet("preset") ? cli.value("preset") : presets + "/demo.yaml";
-    if (QFileInfo(preset).exists()) window.loadPreset(preset);
+    if (QFileInfo(preset).exists())
+        window.loadPreset(preset);
     window.show();
     if (cli.isSet("run")) {
         QTimer::singleShot(0, &window, [&] { window.launch(window.editor()->yaml(), preset); });
     }
     if (cli.isSet("screenshot")) {
         const QString png = cli.value("screenshot");
-        QTimer::singleShot(static_cast<int>(cli.value("after").toDouble() * 1000), &window, [&, png] {
-            bool ok = window.grab().save(png);
-            fprintf(stderr, "%s %s\n", ok ? "saved" : "could not save", qPrintable(png));
-            QApplication::exit(ok ? 0 : 1);
-        });
+        QTimer::singleShot(
+            static_cast<int>(cli.value("after").toDouble() * 1000), &window, [&, png] {
+                bool ok = window.grab().save(png);
+                fprintf(stderr, "%s %s\n", ok ? "saved" : "could not save", qPrintable(png));
+                QApplication::exit(ok ? 0 : 1);
+            });
     }
     return QApplication::exec();
 }

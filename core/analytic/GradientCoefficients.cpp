@@ -8,8 +8,8 @@ namespace rgpb::analytic {
 namespace {
 
 void requireProbability(const char* where, const char* name, double p) {
-    requireArgument(std::isfinite(p) && p >= 0.0 && p <= 1.0, where, name, "a probability in [0, 1]",
-                    p);
+    requireArgument(std::isfinite(p) && p >= 0.0 && p <= 1.0, where, name,
+                    "a probability in [0, 1]", p);
 }
 
 void requireBeta(const char* where, double beta) {
@@ -30,17 +30,23 @@ double logSigmoid(double x) {
 }  // namespace
 
 Method parseMethod(const std::string& name) {
-    if (name == "dpo") return Method::Dpo;
-    if (name == "ul" || name == "unlikelihood") return Method::Unlikelihood;
-    if (name == "exmate") return Method::Exmate;
+    if (name == "dpo")
+        return Method::Dpo;
+    if (name == "ul" || name == "unlikelihood")
+        return Method::Unlikelihood;
+    if (name == "exmate")
+        return Method::Exmate;
     throw ArgumentError("analytic", "method", "one of dpo, ul, exmate", "'" + name + "'");
 }
 
 const char* methodName(Method m) {
     switch (m) {
-        case Method::Dpo: return "dpo";
-        case Method::Unlikelihood: return "ul";
-        case Method::Exmate: return "exmate";
+        case Method::Dpo:
+            return "dpo";
+        case Method::Unlikelihood:
+            return "ul";
+        case Method::Exmate:
+            return "exmate";
     }
     return "?";
 }

@@ -38,19 +38,24 @@ public:
                               const std::string& problem) const {
         throw InputError(location(source_, at.Mark()), full(key) + ": " + problem);
     }
-    std::string full(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+    std::string full(const std::string& key) const {
+        return path_.empty() ? key : path_ + "." + key;
+    }
 
     YAML::Node raw(const std::string& key) {
         known_.insert(key);
-        if (!node_ || !node_.IsMap()) return YAML::Node();
+        if (!node_ || !node_.IsMap())
+            return YAML::Node();
         return node_[key];
     }
 
     template <typename T>
     T scalar(const std::string& key, T fallback, const char* expected) {
         YAML::Node n = raw(key);
-        if (!n || n.IsNull()) return fallback;
-        if (!n.IsScalar()) failKey(key, n, std::string("expected ") + expected);
+        if (!n || n.IsNull())
+            return fallback;
+        if (!n.IsScalar())
+            failKey(key, n, std::string("expected ") + expected);
         try {
             return n.as<T>();
         } catch (const YAML::Exception&) {
@@ -70,9 +75,11 @@ public:
     }
 
     int64_t integer(const std::string& key, int64_t fallback, int64_t lo, int64_t hi) {
-        std::string want = "a whole number in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+        std::string want =
+            "a whole number in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
         YAML::Node n = raw(key);
-        if (!n || n.IsNull()) return fallback;
+        if (!n || n.IsNull())
+            return fallback;
         double d = scalar<double>(key, static_cast<double>(fallback), want.c_str());
         if (d != std::floor(d) || d < static_cast<double>(lo) || d > static_cast<double>(hi)) {
             failKey(key, n, "expected " + want + ", got " + n.Scalar());
@@ -88,10 +95,12 @@ public:
                        const std::vector<std::string>& allowed) {
         std::string v = scalar<std::string>(key, fallback, "a string");
         for (const auto& a : allowed) {
-            if (v == a) return v;
+            if (v == a)
+                return v;
         }
         std::string list;
-        for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+        for (const auto& a : allowed)
+            list += (list.empty() ? "" : ", ") + a;
         failKey(key, raw(key), "expected one of " + list + ", got '" + v + "'");
     }
 
@@ -103,12 +112,14 @@ public:
 
     // Every key present must have been asked for.
     void finish() const {
-        if (!node_ || !node_.IsMap()) return;
+        if (!node_ || !node_.IsMap())
+            return;
         for (auto it = node_.begin(); it != node_.end(); ++it) {
             std::string key = it->first.Scalar();
             if (!known_.count(key)) {
                 std::string list;
-                for (const auto& k : known_) list += (list.empty() ? "" : ", ") + k;
+                for (const auto& k : known_)
+                    list += (list.empty() ? "" : ", ") + k;
                 throw InputError(location(source_, it->first.Mark()),
                                  "unknown key '" + full(key) + "'; allowed here: " + list);
             }
@@ -128,8 +139,9 @@ private:
 ObjectiveSpec parseMethod(Section& stage, double beta) {
     YAML::Node m = stage.raw("method");
     if (!m || m.IsNull()) {
-        stage.failKey("method", stage.node(), "missing: every stage needs a method "
-                                              "(mle, dpo, ul, exmate, or a mix like {dpo: 1, mle: 0.2})");
+        stage.failKey("method", stage.node(),
+                      "missing: every stage needs a method "
+                      "(mle, dpo, ul, exmate, or a mix like {dpo: 1, mle: 0.2})");
     }
     ObjectiveSpec spec;
     auto term = [&](const std::string& name, double weight, const YAML::Node& at) {
@@ -156,7 +168,8 @@ ObjectiveSpec parseMethod(Section& stage, double beta) {
             }
             term(it->first.Scalar(), w, it->first);
         }
-        if (spec.terms.empty()) stage.failKey("method", m, "expected at least one objective");
+        if (spec.terms.empty())
+            stage.failKey("method", m, "expected at least one objective");
     } else {
         stage.failKey("method", m, "expected a method name or a mapping {method: weight}");
     }
@@ -173,7 +186,8 @@ StageConfig parseStage(const YAML::Node& node, std::size_t index, const std::str
     if (st.steps == 0 && st.epochs == 0) {
         s.failKey("steps", node, "missing: give the stage 'steps' (optimizer steps) or 'epochs'");
     }
-    if (s.raw("lr") && !s.raw("lr").IsNull()) st.lr = s.number("lr", 0.0, 0.0, 10.0, true);
+    if (s.raw("lr") && !s.raw("lr").IsNull())
+        st.lr = s.number("lr", 0.0, 0.0, 10.0, true);
     Section dpo = s.child("dpo");
     DpoOptions opts;
     opts.label_smoothing = dpo.number("label_smoothing", 0.0, 0.0, 0.49);
@@ -183,7 +197,8 @@ StageConfig parseStage(const YAML::Node& node, std::size_t index, const std::str
     dpo.finish();
     Section ul = s.child("ul");
     double max_prob = ul.number("max_prob", 1.0 - 1e-6, 0.0, 1.0, true);
-    if (max_prob >= 1.0) ul.failKey("max_prob", ul.raw("max_prob"), "expected a value < 1");
+    if (max_prob >= 1.0)
+        ul.failKey("max_prob", ul.raw("max_prob"), "expected a value < 1");
     ul.finish();
     for (ObjectiveTerm& t : st.objective.terms) {
         t.dpo = opts;
@@ -206,7 +221,8 @@ RunConfig parseNode(const YAML::Node& root, const std::string& source) {
     c.seed = static_cast<uint64_t>(top.integer("seed", 1, 0, (int64_t(1) << 53)));
     c.device = top.text("device", c.device);
     if (c.device != "cpu" && c.device != "cuda" && c.device.rfind("cuda:", 0) != 0) {
-        top.failKey("device", top.raw("device"), "expected cpu, cuda or cuda:N, got '" + c.device + "'");
+        top.failKey("device", top.raw("device"),
+                    "expected cpu, cuda or cuda:N, got '" + c.device + "'");
     }
     c.threads = top.integer("threads", 0, 0, 1024);
     c.bf16 = top.boolean("bf16", false);
@@ -226,7 +242,8 @@ RunConfig parseNode(const YAML::Node& root, const std::string& source) {
     c.data.max_length = d.integer("max_length", c.data.max_length, 8, 1000000);
     c.data.max_prompt_length = d.integer("max_prompt_length", c.data.max_prompt_length, 1, 1000000);
     if (c.data.max_prompt_length + 4 > c.data.max_length) {
-        d.failKey("max_prompt_length", d.raw("max_prompt_length") ? d.raw("max_prompt_length") : root,
+        d.failKey("max_prompt_length",
+                  d.raw("max_prompt_length") ? d.raw("max_prompt_length") : root,
                   "must leave room for a response: max_prompt_length + 4 <= max_length (" +
                       std::to_string(c.data.max_length) + ")");
     }
@@ -248,7 +265,8 @@ RunConfig parseNode(const YAML::Node& root, const std::string& source) {
     c.model.max_positions = m.integer("max_positions", 0, 0, 1 << 20);
     c.model.rotary_pct = m.number("rotary_pct", -1.0, -1.0, 1.0);
     YAML::Node pr = m.raw("parallel_residual");
-    if (pr && !pr.IsNull()) c.model.parallel_residual = m.boolean("parallel_residual", true) ? 1 : 0;
+    if (pr && !pr.IsNull())
+        c.model.parallel_residual = m.boolean("parallel_residual", true) ? 1 : 0;
     m.finish();
 
     Section o = top.child("optimizer");
@@ -292,8 +310,9 @@ RunConfig parseNode(const YAML::Node& root, const std::string& source) {
 
     YAML::Node stages = top.raw("stages");
     if (!stages || stages.IsNull()) {
-        top.fail(root, "missing key 'stages': a list of training stages, e.g. "
-                       "[{method: exmate, beta: 0.5, steps: 400}]");
+        top.fail(root,
+                 "missing key 'stages': a list of training stages, e.g. "
+                 "[{method: exmate, beta: 0.5, steps: 400}]");
     }
     if (!stages.IsSequence() || stages.size() == 0) {
         top.failKey("stages", stages, "expected a non-empty list of stages");
@@ -308,8 +327,11 @@ RunConfig parseNode(const YAML::Node& root, const std::string& source) {
 YAML::Node loadYaml(const std::string& text, const std::string& source) {
     try {
         YAML::Node n = YAML::Load(text);
-        if (!n || n.IsNull()) throw InputError(source, "the file is empty: expected a run configuration");
-        if (!n.IsMap()) throw InputError(location(source, n.Mark()), "expected a mapping of keys at the top level");
+        if (!n || n.IsNull())
+            throw InputError(source, "the file is empty: expected a run configuration");
+        if (!n.IsMap())
+            throw InputError(location(source, n.Mark()),
+                             "expected a mapping of keys at the top level");
         return n;
     } catch (const YAML::ParserException& e) {
         throw InputError(location(source, e.mark), "YAML syntax error: " + e.msg);
@@ -324,7 +346,8 @@ void applyOverride(YAML::Node root, const std::string& assignment, const std::st
     std::string path = assignment.substr(0, eq), value = assignment.substr(eq + 1);
     std::vector<std::string> parts;
     std::stringstream ss(path);
-    for (std::string p; std::getline(ss, p, '.');) parts.push_back(p);
+    for (std::string p; std::getline(ss, p, '.');)
+        parts.push_back(p);
     // Walk with reset() semantics: YAML::Node assignment would overwrite, so keep handles.
     std::vector<YAML::Node> chain{root};
     for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
@@ -335,11 +358,13 @@ void applyOverride(YAML::Node root, const std::string& assignment, const std::st
             try {
                 idx = std::stoul(parts[i]);
             } catch (const std::exception&) {
-                throw InputError(source, "--set " + path + ": '" + parts[i] + "' must be a list index");
+                throw InputError(source,
+                                 "--set " + path + ": '" + parts[i] + "' must be a list index");
             }
             if (idx >= cur.size()) {
-                throw InputError(source, "--set " + path + ": index " + parts[i] + " is past the end (" +
-                                             std::to_string(cur.size()) + " entries)");
+                throw InputError(source, "--set " + path + ": index " + parts[i] +
+                                             " is past the end (" + std::to_string(cur.size()) +
+                                             " entries)");
             }
             next = cur[idx];
         } else {
@@ -356,7 +381,8 @@ void applyOverride(YAML::Node root, const std::string& assignment, const std::st
     YAML::Node last = chain.back();
     if (last.IsSequence()) {
         std::size_t idx = std::stoul(parts.back());
-        if (idx >= last.size()) throw InputError(source, "--set " + path + ": index past the end");
+        if (idx >= last.size())
+            throw InputError(source, "--set " + path + ": index past the end");
         last[idx] = parsed;
     } else {
         last[parts.back()] = parsed;
@@ -380,7 +406,8 @@ void emitStage(YAML::Emitter& out, const StageConfig& s) {
     out << YAML::Key << "beta" << YAML::Value << first.beta;
     out << YAML::Key << "steps" << YAML::Value << s.steps;
     out << YAML::Key << "epochs" << YAML::Value << s.epochs;
-    if (s.lr) out << YAML::Key << "lr" << YAML::Value << *s.lr;
+    if (s.lr)
+        out << YAML::Key << "lr" << YAML::Value << *s.lr;
     out << YAML::Key << "dpo" << YAML::Value << YAML::Flow << YAML::BeginMap;
     out << YAML::Key << "label_smoothing" << YAML::Value << first.dpo.label_smoothing;
     out << YAML::Key << "reference_free" << YAML::Value << first.dpo.reference_free;
@@ -397,7 +424,8 @@ void emitStage(YAML::Emitter& out, const StageConfig& s) {
 
 std::string RunConfig::recipe() const {
     std::string r;
-    for (const StageConfig& s : stages) r += (r.empty() ? "" : " -> ") + s.objective.describe();
+    for (const StageConfig& s : stages)
+        r += (r.empty() ? "" : " -> ") + s.objective.describe();
     return r;
 }
 
@@ -408,7 +436,8 @@ RunConfig parseRunConfig(const std::string& yaml_text, const std::string& source
 RunConfig parseRunConfig(const std::string& yaml_text, const std::string& source,
                          const std::vector<std::string>& overrides) {
     YAML::Node root = loadYaml(yaml_text, source);
-    for (const std::string& o : overrides) applyOverride(root, o, source);
+    for (const std::string& o : overrides)
+        applyOverride(root, o, source);
     try {
         return parseNode(root, source);
     } catch (const YAML::Exception& e) {
@@ -418,7 +447,8 @@ RunConfig parseRunConfig(const std::string& yaml_text, const std::string& source
 
 RunConfig loadRunConfig(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError(path, "cannot open the run configuration (missing or unreadable)");
+    if (!in)
+        throw InputError(path, "cannot open the run configuration (missing or unreadable)");
     std::stringstream buf;
     buf << in.rdbuf();
     return parseRunConfig(buf.str(), path);
@@ -454,13 +484,18 @@ std::string toYaml(const RunConfig& c) {
     out << YAML::EndMap;
     out << YAML::Key << "model" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "size" << YAML::Value << c.model.size;
-    if (c.model.hidden_size) out << YAML::Key << "hidden_size" << YAML::Value << c.model.hidden_size;
-    if (c.model.num_layers) out << YAML::Key << "num_layers" << YAML::Value << c.model.num_layers;
-    if (c.model.num_heads) out << YAML::Key << "num_heads" << YAML::Value << c.model.num_heads;
+    if (c.model.hidden_size)
+        out << YAML::Key << "hidden_size" << YAML::Value << c.model.hidden_size;
+    if (c.model.num_layers)
+        out << YAML::Key << "num_layers" << YAML::Value << c.model.num_layers;
+    if (c.model.num_heads)
+        out << YAML::Key << "num_heads" << YAML::Value << c.model.num_heads;
     if (c.model.intermediate_size)
         out << YAML::Key << "intermediate_size" << YAML::Value << c.model.intermediate_size;
-    if (c.model.max_positions) out << YAML::Key << "max_positions" << YAML::Value << c.model.max_positions;
-    if (c.model.rotary_pct >= 0) out << YAML::Key << "rotary_pct" << YAML::Value << c.model.rotary_pct;
+    if (c.model.max_positions)
+        out << YAML::Key << "max_positions" << YAML::Value << c.model.max_positions;
+    if (c.model.rotary_pct >= 0)
+        out << YAML::Key << "rotary_pct" << YAML::Value << c.model.rotary_pct;
     if (c.model.parallel_residual >= 0)
         out << YAML::Key << "parallel_residual" << YAML::Value << (c.model.parallel_residual == 1);
     out << YAML::EndMap;
@@ -488,7 +523,8 @@ std::string toYaml(const RunConfig& c) {
     out << YAML::Key << "keep_last" << YAML::Value << c.checkpoint.keep_last;
     out << YAML::EndMap;
     out << YAML::Key << "stages" << YAML::Value << YAML::BeginSeq;
-    for (const StageConfig& s : c.stages) emitStage(out, s);
+    for (const StageConfig& s : c.stages)
+        emitStage(out, s);
     out << YAML::EndSeq;
     out << YAML::EndMap;
     return std::string(out.c_str()) + "\n";

@@ -18,13 +18,13 @@ struct DataConfig {
     std::string source = "synthetic";  // "synthetic" or a path to a pair dataset file
     std::string format = "auto";       // auto, hh-rlhf, trl, contrast, causal-dialogue
     std::string synthetic_regime = "response-contrast";  // or context-contrast
-    int64_t synthetic_count = 3000;    // pairs generated (train + eval)
-    double synthetic_overlap = 0.5;    // literal overlap of the negative side, [0, 1]
-    int64_t eval_pairs = 200;          // held-out pairs for evaluation
-    int64_t max_length = 96;           // tokens per sequence (prompt + response + specials)
-    int64_t max_prompt_length = 64;    // prompt tokens kept (the end of long prompts)
+    int64_t synthetic_count = 3000;                      // pairs generated (train + eval)
+    double synthetic_overlap = 0.5;     // literal overlap of the negative side, [0, 1]
+    int64_t eval_pairs = 200;           // held-out pairs for evaluation
+    int64_t max_length = 96;            // tokens per sequence (prompt + response + specials)
+    int64_t max_prompt_length = 64;     // prompt tokens kept (the end of long prompts)
     std::string on_malformed = "skip";  // skip (count and go on) or stop
-    int64_t limit = 0;                 // use at most this many pairs (0 = all)
+    int64_t limit = 0;                  // use at most this many pairs (0 = all)
 };
 
 struct TokenizerConfig {
@@ -45,17 +45,17 @@ struct ModelSection {
 };
 
 struct OptimizerConfig {
-    double lr = 1e-3;           // peak learning rate (AdamW)
+    double lr = 1e-3;  // peak learning rate (AdamW)
     double beta1 = 0.9;
     double beta2 = 0.95;
     double eps = 1e-8;
     double weight_decay = 0.0;
-    int64_t warmup_steps = 20;  // linear warmup at the start of every stage
+    int64_t warmup_steps = 20;          // linear warmup at the start of every stage
     std::string schedule = "constant";  // constant or cosine (per stage, after warmup)
-    double min_lr_ratio = 0.1;  // cosine floor as a fraction of lr
-    double grad_clip = 1.0;     // max global grad norm; 0 = off
-    int64_t grad_accum = 1;     // micro-batches per optimizer step
-    int64_t batch_size = 16;    // pairs per micro-batch
+    double min_lr_ratio = 0.1;          // cosine floor as a fraction of lr
+    double grad_clip = 1.0;             // max global grad norm; 0 = off
+    int64_t grad_accum = 1;             // micro-batches per optimizer step
+    int64_t batch_size = 16;            // pairs per micro-batch
 };
 
 struct EvalConfig {
@@ -70,20 +70,20 @@ struct CheckpointConfig {
 };
 
 struct StageConfig {
-    std::string name;         // defaults to the objective's description
-    ObjectiveSpec objective;  // method (or weighted mix) and beta
-    int64_t steps = 0;        // optimizer steps; or
-    double epochs = 0;        // passes over the training pairs (steps wins if both given)
-    std::optional<double> lr;  // overrides optimizer.lr for this stage
+    std::string name;                   // defaults to the objective's description
+    ObjectiveSpec objective;            // method (or weighted mix) and beta
+    int64_t steps = 0;                  // optimizer steps; or
+    double epochs = 0;                  // passes over the training pairs (steps wins if both given)
+    std::optional<double> lr;           // overrides optimizer.lr for this stage
     bool on_the_fly_reference = false;  // DPO: keep a frozen copy instead of cached log-probs
 };
 
 struct RunConfig {
     std::string name = "run";
     uint64_t seed = 1;
-    std::string device = "cpu";  // cpu, cuda, cuda:N
-    int64_t threads = 0;         // LibTorch intra-op threads; 0 = all cores
-    bool bf16 = false;           // bf16 autocast (CUDA only)
+    std::string device = "cpu";       // cpu, cuda, cuda:N
+    int64_t threads = 0;              // LibTorch intra-op threads; 0 = all cores
+    bool bf16 = false;                // bf16 autocast (CUDA only)
     int64_t max_nonfinite_steps = 5;  // consecutive NaN/Inf steps before the run fails
     DataConfig data;
     TokenizerConfig tokenizer;

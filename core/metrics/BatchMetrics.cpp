@@ -49,9 +49,8 @@ void addGradDiff(PairMetricsAccumulator& acc, const torch::Tensor& pos_logits,
     requireArgument(pos_logits.dim() == 3 && neg_logits.dim() == 3 &&
                         pos_logits.size(0) == neg_logits.size(0) &&
                         pos_logits.size(2) == neg_logits.size(2),
-                    where, "pos_logits/neg_logits",
-                    "[B, T, V] tensors with the same B and V", pos_logits.sizes(), " vs ",
-                    neg_logits.sizes());
+                    where, "pos_logits/neg_logits", "[B, T, V] tensors with the same B and V",
+                    pos_logits.sizes(), " vs ", neg_logits.sizes());
     requireArgument(pos_mask.dim() == 2 && pos_mask.size(0) == pos_logits.size(0) &&
                         pos_mask.size(1) == pos_logits.size(1),
                     where, "pos_mask", "[B, T+] matching pos_logits", pos_mask.sizes());

@@ -133,7 +133,8 @@ PairMetrics PairMetricsAccumulator::result() const {
     m.mean_logp_neg = mneg / n;
     if (!info.empty()) {
         double s = 0;
-        for (double v : info) s += v;
+        for (double v : info)
+            s += v;
         m.info_diff_log10_mean = s / static_cast<double>(info.size());
         std::sort(info.begin(), info.end());
         std::size_t k = info.size();

@@ -27,13 +27,13 @@ double log10AbsExpDiff(double a, double b);
 
 struct PairMetrics {
     std::size_t pairs = 0;
-    double perplexity = 0.0;    // exp(-sum S+ / sum T+), token-weighted
-    double agility = 0.0;       // mean exp(m+) - exp(m-)
-    double pos_prob = 0.0;      // mean exp(m+)
-    double neg_prob = 0.0;      // mean exp(m-)
-    double logp_margin = 0.0;   // mean S+ - S-
-    double mean_logp_pos = 0.0; // mean m+
-    double mean_logp_neg = 0.0; // mean m-
+    double perplexity = 0.0;     // exp(-sum S+ / sum T+), token-weighted
+    double agility = 0.0;        // mean exp(m+) - exp(m-)
+    double pos_prob = 0.0;       // mean exp(m+)
+    double neg_prob = 0.0;       // mean exp(m-)
+    double logp_margin = 0.0;    // mean S+ - S-
+    double mean_logp_pos = 0.0;  // mean m+
+    double mean_logp_neg = 0.0;  // mean m-
     // log10 |f+ - f-| over pairs where f+ != f- (identical pairs are counted, not averaged).
     double info_diff_log10_mean = 0.0;
     double info_diff_log10_median = 0.0;

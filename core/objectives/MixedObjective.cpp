@@ -15,8 +15,10 @@ MixedObjective::MixedObjective(std::vector<Term> terms) : terms_(std::move(terms
 std::string MixedObjective::name() const {
     std::ostringstream out;
     for (std::size_t i = 0; i < terms_.size(); ++i) {
-        if (i) out << "+";
-        if (terms_[i].weight != 1.0) out << terms_[i].weight << "*";
+        if (i)
+            out << "+";
+        if (terms_[i].weight != 1.0)
+            out << terms_[i].weight << "*";
         out << terms_[i].objective->name();
     }
     return out.str();
@@ -24,7 +26,8 @@ std::string MixedObjective::name() const {
 
 bool MixedObjective::needsReference() const {
     for (const Term& t : terms_) {
-        if (t.objective->needsReference()) return true;
+        if (t.objective->needsReference())
+            return true;
     }
     return false;
 }

@@ -15,11 +15,14 @@ std::unique_ptr<Objective> makeObjective(const ObjectiveSpec& spec) {
     validate(spec);
     auto make = [](const ObjectiveTerm& t) -> std::unique_ptr<Objective> {
         switch (t.kind) {
-            case ObjectiveKind::Mle: return std::make_unique<MleLoss>();
-            case ObjectiveKind::Dpo: return std::make_unique<DpoLoss>(t.beta, t.dpo);
+            case ObjectiveKind::Mle:
+                return std::make_unique<MleLoss>();
+            case ObjectiveKind::Dpo:
+                return std::make_unique<DpoLoss>(t.beta, t.dpo);
             case ObjectiveKind::Unlikelihood:
                 return std::make_unique<UnlikelihoodLoss>(t.beta, t.ul_max_prob);
-            case ObjectiveKind::Exmate: return std::make_unique<ExmateLoss>(t.beta);
+            case ObjectiveKind::Exmate:
+                return std::make_unique<ExmateLoss>(t.beta);
         }
         return nullptr;
     };
@@ -58,16 +61,17 @@ void checkPairBatch(const PairLogProbs& batch, const char* where, bool needs_ref
                     "log-probs for both the positive and the negative side", "a missing side");
     const int64_t b = batch.pos.sum.size(0);
     requireArgument(batch.neg.sum.size(0) == b, where, "batch",
-                    "the same number of positive and negative sequences",
-                    batch.pos.sum.size(0), " positive vs ", batch.neg.sum.size(0), " negative");
+                    "the same number of positive and negative sequences", batch.pos.sum.size(0),
+                    " positive vs ", batch.neg.sum.size(0), " negative");
     if (needs_reference) {
         requireArgument(batch.ref_pos_sum.defined() && batch.ref_neg_sum.defined(), where,
-                        "ref_pos_sum/ref_neg_sum",
-                        "reference log-probs (or reference_free: true)", "none");
+                        "ref_pos_sum/ref_neg_sum", "reference log-probs (or reference_free: true)",
+                        "none");
         requireArgument(batch.ref_pos_sum.dim() == 1 && batch.ref_pos_sum.size(0) == b &&
                             batch.ref_neg_sum.dim() == 1 && batch.ref_neg_sum.size(0) == b,
-                        where, "ref_pos_sum/ref_neg_sum", "[B] tensors matching the batch", "B = ", b, ", shapes ",
-                        batch.ref_pos_sum.sizes(), " and ", batch.ref_neg_sum.sizes());
+                        where, "ref_pos_sum/ref_neg_sum", "[B] tensors matching the batch",
+                        "B = ", b, ", shapes ", batch.ref_pos_sum.sizes(), " and ",
+                        batch.ref_neg_sum.sizes());
     }
 }
 

@@ -8,19 +8,27 @@
 namespace rgpb {
 
 ObjectiveKind parseObjectiveKind(const std::string& name) {
-    if (name == "mle" || name == "sft") return ObjectiveKind::Mle;
-    if (name == "dpo") return ObjectiveKind::Dpo;
-    if (name == "ul" || name == "unlikelihood") return ObjectiveKind::Unlikelihood;
-    if (name == "exmate") return ObjectiveKind::Exmate;
+    if (name == "mle" || name == "sft")
+        return ObjectiveKind::Mle;
+    if (name == "dpo")
+        return ObjectiveKind::Dpo;
+    if (name == "ul" || name == "unlikelihood")
+        return ObjectiveKind::Unlikelihood;
+    if (name == "exmate")
+        return ObjectiveKind::Exmate;
     throw ArgumentError("objective", "method", "one of mle, dpo, ul, exmate", "'" + name + "'");
 }
 
 const char* objectiveKindName(ObjectiveKind kind) {
     switch (kind) {
-        case ObjectiveKind::Mle: return "mle";
-        case ObjectiveKind::Dpo: return "dpo";
-        case ObjectiveKind::Unlikelihood: return "ul";
-        case ObjectiveKind::Exmate: return "exmate";
+        case ObjectiveKind::Mle:
+            return "mle";
+        case ObjectiveKind::Dpo:
+            return "dpo";
+        case ObjectiveKind::Unlikelihood:
+            return "ul";
+        case ObjectiveKind::Exmate:
+            return "exmate";
     }
     return "?";
 }
@@ -37,17 +45,21 @@ ObjectiveSpec ObjectiveSpec::single(ObjectiveKind kind, double beta) {
 std::string ObjectiveSpec::describe() const {
     std::ostringstream out;
     for (std::size_t i = 0; i < terms.size(); ++i) {
-        if (i) out << "+";
-        if (terms[i].weight != 1.0) out << terms[i].weight << "*";
+        if (i)
+            out << "+";
+        if (terms[i].weight != 1.0)
+            out << terms[i].weight << "*";
         out << objectiveKindName(terms[i].kind);
-        if (terms[i].kind == ObjectiveKind::Dpo && terms[i].dpo.ipo) out << "(ipo)";
+        if (terms[i].kind == ObjectiveKind::Dpo && terms[i].dpo.ipo)
+            out << "(ipo)";
     }
     return out.str();
 }
 
 bool ObjectiveSpec::needsReference() const {
     for (const ObjectiveTerm& t : terms) {
-        if (t.kind == ObjectiveKind::Dpo && !t.dpo.reference_free) return true;
+        if (t.kind == ObjectiveKind::Dpo && !t.dpo.reference_free)
+            return true;
     }
     return false;
 }
@@ -68,8 +80,7 @@ void validate(const ObjectiveSpec& spec) {
             requireArgument(t.dpo.label_smoothing >= 0 && t.dpo.label_smoothing < 0.5, where,
                             "label_smoothing", "in [0, 0.5)", t.dpo.label_smoothing);
             requireArgument(!(t.dpo.ipo && t.dpo.label_smoothing > 0), where, "label_smoothing",
-                            "0 when ipo is on (IPO has no label smoothing)",
-                            t.dpo.label_smoothing);
+                            "0 when ipo is on (IPO has no label smoothing)", t.dpo.label_smoothing);
         }
         if (t.kind == ObjectiveKind::Unlikelihood) {
             requireArgument(t.ul_max_prob > 0 && t.ul_max_prob < 1, where, "ul_max_prob",

@@ -16,8 +16,8 @@ SequenceLogProbs sequenceLogProbs(const torch::Tensor& logits, const torch::Tens
                     "a [B, T, V] tensor", logits.defined() ? shapeOf(logits) : "undefined");
     requireArgument(torch::isFloatingType(logits.scalar_type()), where.c_str(), "logits",
                     "floating point", logits.scalar_type());
-    requireArgument(labels.defined() && labels.dim() == 2 &&
-                        labels.size(0) == logits.size(0) && labels.size(1) == logits.size(1),
+    requireArgument(labels.defined() && labels.dim() == 2 && labels.size(0) == logits.size(0) &&
+                        labels.size(1) == logits.size(1),
                     where.c_str(), "labels", "a [B, T] tensor matching logits [B, T, V]",
                     labels.defined() ? shapeOf(labels) : "undefined", " for logits ",
                     shapeOf(logits));
@@ -31,7 +31,8 @@ SequenceLogProbs sequenceLogProbs(const torch::Tensor& logits, const torch::Tens
                     shapeOf(logits));
 
     // Compute in at least float32: bf16 log-sums lose whole nats over long responses.
-    torch::Tensor lg = logits.scalar_type() == torch::kFloat64 ? logits : logits.to(torch::kFloat32);
+    torch::Tensor lg =
+        logits.scalar_type() == torch::kFloat64 ? logits : logits.to(torch::kFloat32);
     torch::Tensor m = mask.to(lg.scalar_type());
     torch::Tensor on = mask.to(torch::kBool);
 

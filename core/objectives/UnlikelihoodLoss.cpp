@@ -8,7 +8,8 @@
 
 namespace rgpb {
 
-UnlikelihoodLoss::UnlikelihoodLoss(double beta, double max_prob) : beta_(beta), max_prob_(max_prob) {
+UnlikelihoodLoss::UnlikelihoodLoss(double beta, double max_prob)
+    : beta_(beta), max_prob_(max_prob) {
     requireArgument(std::isfinite(beta) && beta > 0, "UnlikelihoodLoss", "beta", "finite and > 0",
                     beta);
     requireArgument(max_prob > 0 && max_prob < 1, "UnlikelihoodLoss", "max_prob", "in (0, 1)",

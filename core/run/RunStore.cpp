@@ -23,21 +23,25 @@ namespace rgpb {
 
 double RunSummary::metric(const std::string& name, double fallback) const {
     for (const auto& [k, v] : final_metrics) {
-        if (k == name) return v;
+        if (k == name)
+            return v;
     }
     return fallback;
 }
 
 void writeFileAtomic(const std::string& path, const std::string& content) {
     fs::path p(path);
-    if (p.has_parent_path()) fs::create_directories(p.parent_path());
+    if (p.has_parent_path())
+        fs::create_directories(p.parent_path());
     std::string tmp = path + ".tmp";
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) throw Error("cannot write " + tmp + ": " + std::strerror(errno));
+        if (!out)
+            throw Error("cannot write " + tmp + ": " + std::strerror(errno));
         out << content;
         out.flush();
-        if (!out) throw Error("write to " + tmp + " failed (disk full?)");
+        if (!out)
+            throw Error("write to " + tmp + " failed (disk full?)");
     }
     std::error_code ec;
     fs::rename(tmp, path, ec);
@@ -49,7 +53,8 @@ void writeFileAtomic(const std::string& path, const std::string& content) {
 
 std::string readFile(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError(path, "cannot open (missing or unreadable)");
+    if (!in)
+        throw InputError(path, "cannot open (missing or unreadable)");
     std::stringstream buf;
     buf << in.rdbuf();
     return buf.str();
@@ -66,8 +71,12 @@ std::string isoTimeNow() {
 
 std::string createRunDir(const std::string& runs_dir, const std::string& name) {
     std::string safe;
-    for (char c : name) safe += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') ? c : '_';
-    if (safe.empty()) safe = "run";
+    for (char c : name)
+        safe += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')
+                    ? c
+                    : '_';
+    if (safe.empty())
+        safe = "run";
     std::time_t t = std::time(nullptr);
     std::tm tm{};
     gmtime_r(&t, &tm);
@@ -75,9 +84,11 @@ std::string createRunDir(const std::string& runs_dir, const std::string& name) {
     std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
     fs::create_directories(runs_dir);
     for (int n = 0; n < 10000; ++n) {
-        fs::path dir = fs::path(runs_dir) / (safe + "-" + stamp + (n ? "-" + std::to_string(n) : ""));
+        fs::path dir =
+            fs::path(runs_dir) / (safe + "-" + stamp + (n ? "-" + std::to_string(n) : ""));
         std::error_code ec;
-        if (fs::create_directory(dir, ec)) return dir.string();
+        if (fs::create_directory(dir, ec))
+            return dir.string();
     }
     throw Error("cannot create a run folder under " + runs_dir);
 }
@@ -87,7 +98,10 @@ namespace {
 nlohmann::json toJson(const RunSummary& s) {
     nlohmann::ordered_json m = nlohmann::ordered_json::object();
     for (const auto& [k, v] : s.final_metrics) {
-        if (std::isfinite(v)) m[k] = v; else m[k] = nullptr;
+        if (std::isfinite(v))
+            m[k] = v;
+        else
+            m[k] = nullptr;
     }
     nlohmann::ordered_json j;
     j["name"] = s.name;
@@ -142,9 +156,11 @@ RunSummary readSummary(const std::string& run_dir) {
 std::vector<RunSummary> listRuns(const std::string& runs_dir) {
     std::vector<RunSummary> out;
     std::error_code ec;
-    if (!fs::is_directory(runs_dir, ec)) return out;
+    if (!fs::is_directory(runs_dir, ec))
+        return out;
     for (const auto& entry : fs::directory_iterator(runs_dir, ec)) {
-        if (!entry.is_directory() || !fs::exists(entry.path() / "summary.json")) continue;
+        if (!entry.is_directory() || !fs::exists(entry.path() / "summary.json"))
+            continue;
         try {
             RunSummary s = readSummary(entry.path().string());
             if (s.status == "running" && !RunLock::isHeld(entry.path().string())) {
@@ -163,7 +179,9 @@ std::vector<RunSummary> listRuns(const std::string& runs_dir) {
 }
 
 namespace {
-bool pidAlive(long pid) { return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM); }
+bool pidAlive(long pid) {
+    return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+}
 
 long lockOwner(const std::string& path) {
     std::ifstream in(path);
@@ -193,7 +211,8 @@ RunLock::RunLock(const std::string& run_dir) : path_((fs::path(run_dir) / "run.l
 
 RunLock::~RunLock() {
     std::error_code ec;
-    if (lockOwner(path_) == ::getpid()) fs::remove(path_, ec);
+    if (lockOwner(path_) == ::getpid())
+        fs::remove(path_, ec);
 }
 
 bool RunLock::isHeld(const std::string& run_dir) {
@@ -206,8 +225,10 @@ MetricsLog::MetricsLog(const std::string& run_dir) {
     bool fresh_csv = !fs::exists(dir / "metrics.csv");
     jsonl_.open(dir / "metrics.jsonl", std::ios::app);
     csv_.open(dir / "metrics.csv", std::ios::app);
-    if (!jsonl_ || !csv_) throw Error("cannot open the metrics files in " + run_dir);
-    if (fresh_csv) csv_ << "step,stage,split,metric,value\n";
+    if (!jsonl_ || !csv_)
+        throw Error("cannot open the metrics files in " + run_dir);
+    if (fresh_csv)
+        csv_ << "step,stage,split,metric,value\n";
 }
 
 namespace {
@@ -220,7 +241,10 @@ void formatEvent(int64_t step, int stage, const std::string& split, const NamedV
     j["stage"] = stage;
     j["split"] = split;
     for (const auto& [k, v] : values) {
-        if (std::isfinite(v)) j[k] = v; else j[k] = nullptr;
+        if (std::isfinite(v))
+            j[k] = v;
+        else
+            j[k] = nullptr;
         csv << step << ',' << stage << ',' << split << ',' << k << ',';
         if (std::isfinite(v)) {
             char buf[32];
@@ -234,7 +258,8 @@ void formatEvent(int64_t step, int stage, const std::string& split, const NamedV
 
 }  // namespace
 
-void MetricsLog::write(int64_t step, int stage, const std::string& split, const NamedValues& values) {
+void MetricsLog::write(int64_t step, int stage, const std::string& split,
+                       const NamedValues& values) {
     formatEvent(step, stage, split, values, jsonl_, csv_);
 }
 
@@ -247,12 +272,14 @@ std::vector<MetricEvent> readMetrics(const std::string& run_dir) {
     std::string path = (fs::path(run_dir) / "metrics.jsonl").string();
     std::vector<MetricEvent> out;
     std::ifstream in(path);
-    if (!in) return out;
+    if (!in)
+        return out;
     std::string line;
     int64_t n = 0;
     while (std::getline(in, line)) {
         ++n;
-        if (line.empty()) continue;
+        if (line.empty())
+            continue;
         try {
             auto j = nlohmann::ordered_json::parse(line);
             MetricEvent e;
@@ -260,7 +287,8 @@ std::vector<MetricEvent> readMetrics(const std::string& run_dir) {
             e.stage = j.at("stage").get<int>();
             e.split = j.at("split").get<std::string>();
             for (auto& [k, v] : j.items()) {
-                if (k == "step" || k == "stage" || k == "split") continue;
+                if (k == "step" || k == "stage" || k == "split")
+                    continue;
                 e.values.emplace_back(k, v.is_number() ? v.get<double>() : std::nan(""));
             }
             out.push_back(std::move(e));
@@ -275,7 +303,8 @@ std::vector<MetricEvent> readMetrics(const std::string& run_dir) {
 void MetricsLog::truncateAfter(const std::string& run_dir, int64_t last_step) {
     std::vector<MetricEvent> kept;
     for (MetricEvent& e : readMetrics(run_dir)) {
-        if (e.step <= last_step) kept.push_back(std::move(e));
+        if (e.step <= last_step)
+            kept.push_back(std::move(e));
     }
     fs::path dir(run_dir);
     std::ostringstream jsonl, csv;

@@ -1,7 +1,7 @@
 #include "core/train/Checkpoint.h"
 
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -29,8 +29,9 @@ std::string saveCheckpoint(const std::string& run_dir, GptNeoX& model,
     saveModelWeights(model, (tmp / "model.safetensors").string());
     torch::save(optimizer, (tmp / "optimizer.pt").string());
     if (reference.defined()) {
-        saveSafetensors((tmp / "reference.safetensors").string(),
-                        {{"eval", reference.eval.contiguous()}, {"train", reference.train.contiguous()}});
+        saveSafetensors(
+            (tmp / "reference.safetensors").string(),
+            {{"eval", reference.eval.contiguous()}, {"train", reference.train.contiguous()}});
     }
     nlohmann::ordered_json j;
     j["step"] = s.step;
@@ -49,7 +50,8 @@ std::string saveCheckpoint(const std::string& run_dir, GptNeoX& model,
     std::vector<fs::path> all;
     for (const auto& e : fs::directory_iterator(root)) {
         std::string n = e.path().filename().string();
-        if (e.is_directory() && n.rfind("step-", 0) == 0 && n.find(".partial") == std::string::npos) {
+        if (e.is_directory() && n.rfind("step-", 0) == 0 &&
+            n.find(".partial") == std::string::npos) {
             all.push_back(e.path());
         }
     }
@@ -63,35 +65,41 @@ std::string saveCheckpoint(const std::string& run_dir, GptNeoX& model,
 std::string latestCheckpoint(const std::string& run_dir) {
     fs::path root = fs::path(run_dir) / "checkpoints";
     std::error_code ec;
-    if (!fs::is_directory(root, ec)) return {};
+    if (!fs::is_directory(root, ec))
+        return {};
     std::string best;
     for (const auto& e : fs::directory_iterator(root)) {
         std::string n = e.path().filename().string();
-        if (e.is_directory() && n.rfind("step-", 0) == 0 && n.find(".partial") == std::string::npos &&
-            fs::exists(e.path() / "state.json") && e.path().string() > best) {
+        if (e.is_directory() && n.rfind("step-", 0) == 0 &&
+            n.find(".partial") == std::string::npos && fs::exists(e.path() / "state.json") &&
+            e.path().string() > best) {
             best = e.path().string();
         }
     }
     return best;
 }
 
-TrainState loadCheckpoint(const std::string& dir, GptNeoX& model, torch::optim::Optimizer& optimizer,
-                          ReferenceCache& reference) {
+TrainState loadCheckpoint(const std::string& dir, GptNeoX& model,
+                          torch::optim::Optimizer& optimizer, ReferenceCache& reference) {
     fs::path d(dir);
     loadModelWeights(model, (d / "model.safetensors").string());
     std::string opt = (d / "optimizer.pt").string();
-    if (!fs::exists(opt)) throw InputError(opt, "missing optimizer state");
+    if (!fs::exists(opt))
+        throw InputError(opt, "missing optimizer state");
     try {
         torch::load(optimizer, opt);
     } catch (const c10::Error& e) {
-        throw InputError(opt, std::string("cannot read optimizer state: ") + e.what_without_backtrace());
+        throw InputError(opt,
+                         std::string("cannot read optimizer state: ") + e.what_without_backtrace());
     }
     reference = ReferenceCache{};
     if (fs::exists(d / "reference.safetensors")) {
         SafetensorsFile f = loadSafetensors((d / "reference.safetensors").string());
         for (auto& [name, t] : f.tensors) {
-            if (name == "train") reference.train = t;
-            if (name == "eval") reference.eval = t;
+            if (name == "train")
+                reference.train = t;
+            if (name == "eval")
+                reference.eval = t;
         }
     }
     std::string state_path = (d / "state.json").string();

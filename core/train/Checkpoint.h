@@ -19,13 +19,13 @@ class Optimizer;
 namespace rgpb {
 
 struct TrainState {
-    int64_t step = 0;           // global optimizer steps done
-    int stage = 0;              // stage being trained (== stages.size() when all done)
-    int64_t stage_step = 0;     // steps done in that stage
-    int64_t data_epoch = 0;     // DataOrder state
+    int64_t step = 0;        // global optimizer steps done
+    int stage = 0;           // stage being trained (== stages.size() when all done)
+    int64_t stage_step = 0;  // steps done in that stage
+    int64_t data_epoch = 0;  // DataOrder state
     int64_t data_cursor = 0;
-    int64_t tokens = 0;         // tokens seen so far
-    double wall_time_s = 0.0;   // training time before this checkpoint
+    int64_t tokens = 0;        // tokens seen so far
+    double wall_time_s = 0.0;  // training time before this checkpoint
 };
 
 struct ReferenceCache {

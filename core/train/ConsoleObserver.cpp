@@ -9,7 +9,8 @@ ConsoleObserver::ConsoleObserver(std::FILE* out, bool interactive, int plain_eve
     : out_(out), interactive_(interactive), plain_every_(std::max(1, plain_every)) {}
 
 std::string ConsoleObserver::formatDuration(double s) {
-    if (!std::isfinite(s) || s < 0) return "--:--";
+    if (!std::isfinite(s) || s < 0)
+        return "--:--";
     long t = std::lround(s);
     char buf[32];
     if (t >= 3600) {
@@ -37,31 +38,40 @@ void ConsoleObserver::endBar() {
 }
 
 void ConsoleObserver::onStart(const RunStartInfo& i) {
-    std::fprintf(out_, "run %s\n  %lld parameters on %s (%d threads); %lld train / %lld eval pairs; %lld steps%s\n",
-                 i.run_dir.c_str(), static_cast<long long>(i.parameters), i.device.c_str(), i.threads,
-                 static_cast<long long>(i.train_pairs), static_cast<long long>(i.eval_pairs),
-                 static_cast<long long>(i.total_steps),
-                 i.start_step ? (" (resuming at step " + std::to_string(i.start_step) + ")").c_str() : "");
+    std::fprintf(
+        out_,
+        "run %s\n  %lld parameters on %s (%d threads); %lld train / %lld eval pairs; %lld "
+        "steps%s\n",
+        i.run_dir.c_str(), static_cast<long long>(i.parameters), i.device.c_str(), i.threads,
+        static_cast<long long>(i.train_pairs), static_cast<long long>(i.eval_pairs),
+        static_cast<long long>(i.total_steps),
+        i.start_step ? (" (resuming at step " + std::to_string(i.start_step) + ")").c_str() : "");
     std::fflush(out_);
 }
 
 void ConsoleObserver::onStageStart(int stage, const std::string& name, int64_t steps) {
     endBar();
-    std::fprintf(out_, "stage %d: %s, %lld steps\n", stage, name.c_str(), static_cast<long long>(steps));
+    std::fprintf(out_, "stage %d: %s, %lld steps\n", stage, name.c_str(),
+                 static_cast<long long>(steps));
     std::fflush(out_);
 }
 
 void ConsoleObserver::onStep(const StepMetrics& m) {
-    double frac = m.total_steps ? static_cast<double>(m.step) / static_cast<double>(m.total_steps) : 0.0;
+    double frac =
+        m.total_steps ? static_cast<double>(m.step) / static_cast<double>(m.total_steps) : 0.0;
     if (interactive_) {
-        std::fprintf(out_, "\r%s %lld/%lld  loss %.4f  %.0f tok/s  ETA %s  %s\033[K", bar(frac, 24).c_str(),
-                     static_cast<long long>(m.step), static_cast<long long>(m.total_steps), m.loss,
-                     m.tokens_per_s, formatDuration(m.eta_s).c_str(), last_eval_.c_str());
+        std::fprintf(out_, "\r%s %lld/%lld  loss %.4f  %.0f tok/s  ETA %s  %s\033[K",
+                     bar(frac, 24).c_str(), static_cast<long long>(m.step),
+                     static_cast<long long>(m.total_steps), m.loss, m.tokens_per_s,
+                     formatDuration(m.eta_s).c_str(), last_eval_.c_str());
         bar_open_ = true;
     } else if (m.step % plain_every_ == 0 || m.step == m.total_steps || m.skipped) {
-        std::fprintf(out_, "step %lld/%lld (%3.0f%%)  stage %d  loss %.4f  grad %.3g  lr %.3g  %.0f tok/s  ETA %s%s\n",
-                     static_cast<long long>(m.step), static_cast<long long>(m.total_steps), frac * 100.0,
-                     m.stage, m.loss, m.grad_norm, m.lr, m.tokens_per_s, formatDuration(m.eta_s).c_str(),
+        std::fprintf(out_,
+                     "step %lld/%lld (%3.0f%%)  stage %d  loss %.4f  grad %.3g  lr %.3g  %.0f "
+                     "tok/s  ETA %s%s\n",
+                     static_cast<long long>(m.step), static_cast<long long>(m.total_steps),
+                     frac * 100.0, m.stage, m.loss, m.grad_norm, m.lr, m.tokens_per_s,
+                     formatDuration(m.eta_s).c_str(),
                      m.skipped ? "  [non-finite: update skipped]" : "");
     }
     std::fflush(out_);
@@ -69,27 +79,34 @@ void ConsoleObserver::onStep(const StepMetrics& m) {
 
 void ConsoleObserver::onEval(const EvalReport& r) {
     char buf[160];
-    std::snprintf(buf, sizeof buf, "ppl %.3f  agility %.4f", r.metrics.perplexity, r.metrics.agility);
+    std::snprintf(buf, sizeof buf, "ppl %.3f  agility %.4f", r.metrics.perplexity,
+                  r.metrics.agility);
     last_eval_ = buf;
     if (!interactive_) {
-        std::fprintf(out_, "eval step %lld: perplexity %.4f  agility %.5f  pos_prob %.4f  logp_margin %.3f%s\n",
-                     static_cast<long long>(r.step), r.metrics.perplexity, r.metrics.agility,
-                     r.metrics.pos_prob, r.metrics.logp_margin,
-                     r.metrics.has_rewards ? ("  reward_acc " + std::to_string(r.metrics.reward_accuracy)).c_str() : "");
+        std::fprintf(
+            out_,
+            "eval step %lld: perplexity %.4f  agility %.5f  pos_prob %.4f  logp_margin %.3f%s\n",
+            static_cast<long long>(r.step), r.metrics.perplexity, r.metrics.agility,
+            r.metrics.pos_prob, r.metrics.logp_margin,
+            r.metrics.has_rewards
+                ? ("  reward_acc " + std::to_string(r.metrics.reward_accuracy)).c_str()
+                : "");
         std::fflush(out_);
     }
 }
 
 void ConsoleObserver::onCheckpoint(int64_t step, const std::string& path) {
     if (!interactive_) {
-        std::fprintf(out_, "checkpoint step %lld: %s\n", static_cast<long long>(step), path.c_str());
+        std::fprintf(out_, "checkpoint step %lld: %s\n", static_cast<long long>(step),
+                     path.c_str());
     }
 }
 
 void ConsoleObserver::onFinished(const RunSummary& s) {
     endBar();
     std::fprintf(out_, "finished %s in %s: perplexity %.4f, agility %.5f\n", s.dir.c_str(),
-                 formatDuration(s.wall_time_s).c_str(), s.metric("eval/perplexity"), s.metric("eval/agility"));
+                 formatDuration(s.wall_time_s).c_str(), s.metric("eval/perplexity"),
+                 s.metric("eval/agility"));
     std::fflush(out_);
 }
 

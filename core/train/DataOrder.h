@@ -1,7 +1,7 @@
 // The order in which training pairs are visited: a seeded permutation per epoch, advanced by a
 // cursor. Its whole state is (seed, epoch, cursor), which checkpoints save, so a resumed run
-// sees exactly the batches an uninterrupted one would. Shuffles with SeededRandom (core/data/SeededRandom.h), the
-// same on every platform.
+// sees exactly the batches an uninterrupted one would. Shuffles with SeededRandom
+// (core/data/SeededRandom.h), the same on every platform.
 #pragma once
 
 #include <cstddef>

@@ -24,7 +24,8 @@ PairMetrics evaluatePairs(GptNeoX& model, const std::vector<TokenizedPair>& pair
     const std::size_t bs = static_cast<std::size_t>(std::max<int64_t>(1, o.batch_size));
     for (std::size_t start = 0; start < pairs.size(); start += bs) {
         std::vector<std::size_t> idx;
-        for (std::size_t i = start; i < std::min(pairs.size(), start + bs); ++i) idx.push_back(i);
+        for (std::size_t i = start; i < std::min(pairs.size(), start + bs); ++i)
+            idx.push_back(i);
         PairForward f = forwardPairs(model, collatePairs(pairs, idx, pad_id), device);
         if (o.reference.defined()) {
             torch::Tensor rows = o.reference.slice(0, static_cast<int64_t>(start),
@@ -34,9 +35,11 @@ PairMetrics evaluatePairs(GptNeoX& model, const std::vector<TokenizedPair>& pair
         }
         PairMetricsAccumulator batch_acc(o.beta, o.grad_diff_steps);
         addPairRecords(batch_acc, f.logprobs);
-        addGradDiff(batch_acc, f.pos_logits, f.pos_mask, f.neg_logits, f.neg_mask, o.grad_diff_steps);
+        addGradDiff(batch_acc, f.pos_logits, f.pos_mask, f.neg_logits, f.neg_mask,
+                    o.grad_diff_steps);
         if (o.per_pair) {
-            for (std::size_t i = 0; i < idx.size(); ++i) o.per_pair(idx[i], batch_acc.pairs()[i]);
+            for (std::size_t i = 0; i < idx.size(); ++i)
+                o.per_pair(idx[i], batch_acc.pairs()[i]);
         }
         acc.merge(batch_acc);
     }
@@ -47,13 +50,20 @@ PairMetrics evaluatePairs(GptNeoX& model, const std::vector<TokenizedPair>& pair
 ModelConfig modelConfigFor(const RunConfig& config, int64_t vocab_size) {
     const ModelSection& m = config.model;
     ModelConfig c = ModelConfig::named(m.size, vocab_size);
-    if (m.hidden_size) c.hidden_size = m.hidden_size;
-    if (m.num_layers) c.num_layers = m.num_layers;
-    if (m.num_heads) c.num_heads = m.num_heads;
-    if (m.intermediate_size) c.intermediate_size = m.intermediate_size;
-    if (m.max_positions) c.max_positions = m.max_positions;
-    if (m.rotary_pct >= 0) c.rotary_pct = m.rotary_pct;
-    if (m.parallel_residual >= 0) c.parallel_residual = m.parallel_residual == 1;
+    if (m.hidden_size)
+        c.hidden_size = m.hidden_size;
+    if (m.num_layers)
+        c.num_layers = m.num_layers;
+    if (m.num_heads)
+        c.num_heads = m.num_heads;
+    if (m.intermediate_size)
+        c.intermediate_size = m.intermediate_size;
+    if (m.max_positions)
+        c.max_positions = m.max_positions;
+    if (m.rotary_pct >= 0)
+        c.rotary_pct = m.rotary_pct;
+    if (m.parallel_residual >= 0)
+        c.parallel_residual = m.parallel_residual == 1;
     c.max_positions = std::max(c.max_positions, config.data.max_length);
     c.validate();
     return c;
@@ -68,9 +78,12 @@ LoadedRun loadRun(const std::string& path, const torch::Device& device) {
     } else if (fs::exists(p / "config.yaml")) {
         r.run_dir = p.string();
         r.checkpoint = latestCheckpoint(r.run_dir);
-        if (r.checkpoint.empty()) throw InputError(path, "the run has no checkpoint yet");
+        if (r.checkpoint.empty())
+            throw InputError(path, "the run has no checkpoint yet");
     } else {
-        throw InputError(path, "not a run folder (config.yaml) or a checkpoint folder (model.safetensors + state.json)");
+        throw InputError(path,
+                         "not a run folder (config.yaml) or a checkpoint folder (model.safetensors "
+                         "+ state.json)");
     }
     r.config = loadRunConfig((fs::path(r.run_dir) / "config.yaml").string());
     r.tokenizer = loadTokenizer((fs::path(r.run_dir) / "tokenizer").string());

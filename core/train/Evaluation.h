@@ -22,8 +22,8 @@ namespace rgpb {
 struct EvaluationOptions {
     int64_t batch_size = 32;
     int grad_diff_steps = 3;
-    double beta = 0.1;          // scales DPO rewards
-    torch::Tensor reference;    // [N, 2] S+_ref, S-_ref per pair; undefined = no rewards
+    double beta = 0.1;        // scales DPO rewards
+    torch::Tensor reference;  // [N, 2] S+_ref, S-_ref per pair; undefined = no rewards
     // Called once per pair with its index and record (S+, T+, S-, T-).
     std::function<void(std::size_t, const PairRecord&)> per_pair;
 };

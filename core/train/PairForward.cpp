@@ -25,13 +25,14 @@ PairForward forwardPairs(GptNeoX& model, const SequenceBatch& batch, const torch
     return f;
 }
 
-torch::Tensor sequenceSums(GptNeoX& model, const std::vector<TokenizedPair>& pairs,
-                           int32_t pad_id, int64_t batch_size, const torch::Device& device) {
+torch::Tensor sequenceSums(GptNeoX& model, const std::vector<TokenizedPair>& pairs, int32_t pad_id,
+                           int64_t batch_size, const torch::Device& device) {
     torch::NoGradGuard no_grad;
     bool was_training = model->is_training();
     model->eval();
     torch::Tensor out = torch::empty({static_cast<int64_t>(pairs.size()), 2}, torch::kFloat32);
-    for (std::size_t start = 0; start < pairs.size(); start += static_cast<std::size_t>(batch_size)) {
+    for (std::size_t start = 0; start < pairs.size();
+         start += static_cast<std::size_t>(batch_size)) {
         std::size_t end = std::min(pairs.size(), start + static_cast<std::size_t>(batch_size));
         std::vector<std::size_t> idx(end - start);
         std::iota(idx.begin(), idx.end(), start);

@@ -22,7 +22,7 @@ struct PairForward {
 PairForward forwardPairs(GptNeoX& model, const SequenceBatch& batch, const torch::Device& device);
 
 // S+ and S- of pairs[indices] under `model` without gradients, in batches: [N, 2] float32 CPU.
-torch::Tensor sequenceSums(GptNeoX& model, const std::vector<TokenizedPair>& pairs,
-                           int32_t pad_id, int64_t batch_size, const torch::Device& device);
+torch::Tensor sequenceSums(GptNeoX& model, const std::vector<TokenizedPair>& pairs, int32_t pad_id,
+                           int64_t batch_size, const torch::Device& device);
 
 }  // namespace rgpb

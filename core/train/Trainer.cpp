@@ -1,7 +1,7 @@
 #include "core/train/Trainer.h"
 
-#include <spdlog/spdlog.h>
 #include <ATen/autocast_mode.h>
+#include <spdlog/spdlog.h>
 #include <torch/torch.h>
 #include <torch/version.h>
 
@@ -35,11 +35,13 @@ double seconds(Clock::time_point since) {
 }
 
 torch::Device resolveDevice(const std::string& name) {
-    if (name == "cpu") return torch::kCPU;
+    if (name == "cpu")
+        return torch::kCPU;
     if (!torch::cuda::is_available()) {
-        throw Error("device '" + name + "' requested but CUDA is not available (this LibTorch " +
-                    std::string(TORCH_VERSION) +
-                    " build has no CUDA, or no GPU is visible); set device: cpu to train on the CPU");
+        throw Error(
+            "device '" + name + "' requested but CUDA is not available (this LibTorch " +
+            std::string(TORCH_VERSION) +
+            " build has no CUDA, or no GPU is visible); set device: cpu to train on the CPU");
     }
     torch::Device d(name);
     int64_t count = static_cast<int64_t>(torch::cuda::device_count());
@@ -55,7 +57,8 @@ torch::Device resolveDevice(const std::string& name) {
 class CudaBf16Autocast {
 public:
     explicit CudaBf16Autocast(bool on) : on_(on) {
-        if (on_) set(true);
+        if (on_)
+            set(true);
     }
     ~CudaBf16Autocast() {
         if (on_) {
@@ -83,7 +86,8 @@ double betaOf(const RunConfig& c) {
     double beta = 0.0;
     for (const StageConfig& s : c.stages) {
         for (const ObjectiveTerm& t : s.objective.terms) {
-            if (t.kind != ObjectiveKind::Mle) beta = t.beta;
+            if (t.kind != ObjectiveKind::Mle)
+                beta = t.beta;
         }
     }
     return beta;
@@ -115,13 +119,16 @@ struct Trainer::Impl {
     Impl(RunConfig c, TrainerOptions o) : config(std::move(c)), options(std::move(o)) {}
 
     void prepare() {
-        int threads = config.threads > 0 ? static_cast<int>(config.threads)
-                                         : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+        int threads = config.threads > 0
+                          ? static_cast<int>(config.threads)
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
         torch::set_num_threads(threads);
         device = resolveDevice(config.device);
         if (config.bf16 && !device.is_cuda()) {
-            throw Error("bf16: true needs a CUDA device (bf16 autocast is a GPU feature); "
-                        "device is '" + config.device + "'");
+            throw Error(
+                "bf16: true needs a CUDA device (bf16 autocast is a GPU feature); "
+                "device is '" +
+                config.device + "'");
         }
         torch::manual_seed(static_cast<uint64_t>(config.seed));
 
@@ -146,19 +153,23 @@ struct Trainer::Impl {
         std::vector<torch::optim::OptimizerParamGroup> groups;
         groups.emplace_back(decay, opts(config.optimizer.weight_decay));
         groups.emplace_back(no_decay, opts(0.0));
-        optimizer = std::make_unique<torch::optim::AdamW>(groups, torch::optim::AdamWOptions(config.optimizer.lr));
+        optimizer = std::make_unique<torch::optim::AdamW>(
+            groups, torch::optim::AdamWOptions(config.optimizer.lr));
 
         const int64_t per_step = config.optimizer.batch_size * config.optimizer.grad_accum;
         for (const StageConfig& s : config.stages) {
             int64_t n = s.steps > 0 ? s.steps
-                                    : static_cast<int64_t>(std::ceil(s.epochs * static_cast<double>(data->train.size()) /
-                                                                     static_cast<double>(per_step)));
+                                    : static_cast<int64_t>(std::ceil(
+                                          s.epochs * static_cast<double>(data->train.size()) /
+                                          static_cast<double>(per_step)));
             stage_steps.push_back(std::max<int64_t>(1, n));
             total_steps += stage_steps.back();
         }
-        log->info("model {}: {} parameters, vocab {}, {} layers x {} hidden; {} train / {} eval pairs; device {}, {} threads",
-                  mc.name, mc.parameterCount(), mc.vocab_size, mc.num_layers, mc.hidden_size,
-                  data->train.size(), data->eval.size(), device.str(), threads);
+        log->info(
+            "model {}: {} parameters, vocab {}, {} layers x {} hidden; {} train / {} eval pairs; "
+            "device {}, {} threads",
+            mc.name, mc.parameterCount(), mc.vocab_size, mc.num_layers, mc.hidden_size,
+            data->train.size(), data->eval.size(), device.str(), threads);
     }
 
     double stageLr(int stage) const {
@@ -170,15 +181,18 @@ struct Trainer::Impl {
         const StageConfig& s = config.stages[static_cast<std::size_t>(stage)];
         reference = ReferenceCache{};
         reference_model = GptNeoX(nullptr);
-        if (!s.objective.needsReference()) return;
+        if (!s.objective.needsReference())
+            return;
         if (s.on_the_fly_reference) {
             reference_model = GptNeoX(model->config());
             reference_model->to(device);
             torch::NoGradGuard g;
             auto src = model->named_parameters();
-            for (auto& p : reference_model->named_parameters()) p.value().copy_(src[p.key()]);
+            for (auto& p : reference_model->named_parameters())
+                p.value().copy_(src[p.key()]);
             reference_model->eval();
-            for (auto& p : reference_model->parameters()) p.set_requires_grad(false);
+            for (auto& p : reference_model->parameters())
+                p.set_requires_grad(false);
             // Evaluation uses a cached table either way (it is small); training calls the copy.
             reference.eval = sequenceSums(model, data->eval, data->tokenizer->specials().pad,
                                           config.eval.batch_size, device);
@@ -202,7 +216,8 @@ struct Trainer::Impl {
             lp.ref_neg_sum = f.logprobs.neg.sum.detach();
             return;
         }
-        if (!reference.defined()) return;
+        if (!reference.defined())
+            return;
         std::vector<int64_t> rows(idx.begin(), idx.end());
         torch::Tensor table = eval_split ? reference.eval : reference.train;
         torch::Tensor sel = table.index_select(0, torch::tensor(rows, torch::kLong)).to(device);
@@ -215,8 +230,10 @@ struct Trainer::Impl {
         EvaluationOptions o;
         o.batch_size = config.eval.batch_size;
         o.grad_diff_steps = static_cast<int>(config.eval.grad_diff_steps);
-        for (const ObjectiveTerm& t : config.stages[static_cast<std::size_t>(stage)].objective.terms) {
-            if (t.kind != ObjectiveKind::Mle) o.beta = t.beta;
+        for (const ObjectiveTerm& t :
+             config.stages[static_cast<std::size_t>(stage)].objective.terms) {
+            if (t.kind != ObjectiveKind::Mle)
+                o.beta = t.beta;
         }
         o.reference = reference.eval;
         EvalReport r;
@@ -229,7 +246,8 @@ struct Trainer::Impl {
 
     void writeEval(const EvalReport& r, TrainingObserver& observer) {
         last_eval.clear();
-        for (const auto& [k, v] : r.metrics.named()) last_eval.emplace_back(k, v);
+        for (const auto& [k, v] : r.metrics.named())
+            last_eval.emplace_back(k, v);
         metrics->write(r.step, r.stage, "eval", last_eval);
         metrics->flush();
         observer.onEval(r);
@@ -237,7 +255,8 @@ struct Trainer::Impl {
                   r.metrics.perplexity, r.metrics.agility, r.metrics.pos_prob);
     }
 
-    void checkpoint(DataOrder& order, TrainingObserver& observer, double wall_before, Clock::time_point t0) {
+    void checkpoint(DataOrder& order, TrainingObserver& observer, double wall_before,
+                    Clock::time_point t0) {
         state.data_epoch = order.epoch();
         state.data_cursor = static_cast<int64_t>(order.cursor());
         state.wall_time_s = wall_before + seconds(t0);
@@ -255,8 +274,10 @@ struct Trainer::Impl {
         summary.wall_time_s = wall;
         summary.step = state.step;
         summary.final_metrics.clear();
-        for (const auto& [k, v] : last_eval) summary.final_metrics.emplace_back("eval/" + k, v);
-        for (const auto& [k, v] : last_train) summary.final_metrics.emplace_back("train/" + k, v);
+        for (const auto& [k, v] : last_eval)
+            summary.final_metrics.emplace_back("eval/" + k, v);
+        for (const auto& [k, v] : last_train)
+            summary.final_metrics.emplace_back("train/" + k, v);
         writeSummary(run_dir, summary);
     }
 
@@ -282,15 +303,18 @@ struct Trainer::Impl {
             if (fresh) {
                 startStageReference(stage);  // the current weights are the start-of-stage model
             } else if (sc.objective.needsReference() && sc.on_the_fly_reference) {
-                throw Error("cannot resume inside stage " + std::to_string(stage) +
-                            ": its on-the-fly DPO reference (the start-of-stage weights) is not kept "
-                            "in checkpoints; use the cached reference (the default) to resume DPO stages");
+                throw Error(
+                    "cannot resume inside stage " + std::to_string(stage) +
+                    ": its on-the-fly DPO reference (the start-of-stage weights) is not kept "
+                    "in checkpoints; use the cached reference (the default) to resume DPO stages");
             } else if (sc.objective.needsReference() && !reference.defined()) {
-                throw Error("the checkpoint lacks the cached DPO reference of stage " + std::to_string(stage));
+                throw Error("the checkpoint lacks the cached DPO reference of stage " +
+                            std::to_string(stage));
             }
             observer.onStageStart(stage, sc.name, steps);
             log->info("stage {} '{}': {} steps, lr {}", stage, sc.name, steps, stageLr(stage));
-            if (state.stage_step == 0 && stage == 0) writeEval(evaluate(stage), observer);
+            if (state.stage_step == 0 && stage == 0)
+                writeEval(evaluate(stage), observer);
 
             while (state.stage_step < steps) {
                 while (control.paused() && !control.cancelRequested()) {
@@ -302,8 +326,9 @@ struct Trainer::Impl {
                 }
                 auto ts = Clock::now();
                 const int64_t local = state.stage_step + 1;
-                double lr = learningRateAt(local, steps, stageLr(stage), config.optimizer.warmup_steps,
-                                           config.optimizer.schedule, config.optimizer.min_lr_ratio);
+                double lr =
+                    learningRateAt(local, steps, stageLr(stage), config.optimizer.warmup_steps,
+                                   config.optimizer.schedule, config.optimizer.min_lr_ratio);
                 for (auto& g : optimizer->param_groups()) {
                     static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
                 }
@@ -312,7 +337,8 @@ struct Trainer::Impl {
                 int64_t tokens = 0;
                 NamedValues stats;
                 for (int64_t micro = 0; micro < config.optimizer.grad_accum; ++micro) {
-                    std::vector<std::size_t> idx = order.next(static_cast<std::size_t>(config.optimizer.batch_size));
+                    std::vector<std::size_t> idx =
+                        order.next(static_cast<std::size_t>(config.optimizer.batch_size));
                     SequenceBatch batch = collatePairs(data->train, idx, pad);
                     ObjectiveResult r;
                     {
@@ -330,16 +356,19 @@ struct Trainer::Impl {
                     }
                     (r.loss / static_cast<double>(config.optimizer.grad_accum)).backward();
                     loss_sum += r.loss.item<double>();
-                    if (micro + 1 == config.optimizer.grad_accum) stats = statValues(r);
+                    if (micro + 1 == config.optimizer.grad_accum)
+                        stats = statValues(r);
                 }
                 double loss = loss_sum / static_cast<double>(config.optimizer.grad_accum);
                 double grad_norm = 0.0;
                 if (config.optimizer.grad_clip > 0) {
-                    grad_norm = torch::nn::utils::clip_grad_norm_(model->parameters(), config.optimizer.grad_clip);
+                    grad_norm = torch::nn::utils::clip_grad_norm_(model->parameters(),
+                                                                  config.optimizer.grad_clip);
                 } else {
                     double sq = 0;
                     for (auto& p : model->parameters()) {
-                        if (p.grad().defined()) sq += p.grad().pow(2).sum().item<double>();
+                        if (p.grad().defined())
+                            sq += p.grad().pow(2).sum().item<double>();
                     }
                     grad_norm = std::sqrt(sq);
                 }
@@ -350,14 +379,19 @@ struct Trainer::Impl {
                 } else {
                     optimizer->zero_grad();
                     ++nonfinite_run;
-                    log->warn("stage {} step {}: non-finite {} (loss {}, grad norm {}); update skipped ({} in a row)",
-                              stage, state.step + 1, std::isfinite(loss) ? "gradient" : "loss", loss, grad_norm,
-                              nonfinite_run);
+                    log->warn(
+                        "stage {} step {}: non-finite {} (loss {}, grad norm {}); update skipped "
+                        "({} in a row)",
+                        stage, state.step + 1, std::isfinite(loss) ? "gradient" : "loss", loss,
+                        grad_norm, nonfinite_run);
                     if (nonfinite_run >= config.max_nonfinite_steps) {
-                        throw Error("stage " + std::to_string(stage) + " step " + std::to_string(state.step + 1) + ": " +
+                        throw Error("stage " + std::to_string(stage) + " step " +
+                                    std::to_string(state.step + 1) + ": " +
                                     std::to_string(nonfinite_run) +
-                                    " steps in a row had a NaN/Inf loss or gradient (max_nonfinite_steps = " +
-                                    std::to_string(config.max_nonfinite_steps) + "); try a lower lr or beta");
+                                    " steps in a row had a NaN/Inf loss or gradient "
+                                    "(max_nonfinite_steps = " +
+                                    std::to_string(config.max_nonfinite_steps) +
+                                    "); try a lower lr or beta");
                     }
                 }
                 state.step += 1;
@@ -375,7 +409,8 @@ struct Trainer::Impl {
                 m.grad_norm = grad_norm;
                 m.lr = lr;
                 m.step_time_ms = seconds(ts) * 1000.0;
-                m.tokens_per_s = static_cast<double>(tokens) / std::max(1e-9, m.step_time_ms / 1000.0);
+                m.tokens_per_s =
+                    static_cast<double>(tokens) / std::max(1e-9, m.step_time_ms / 1000.0);
                 m.peak_memory_mb = peakResidentMemoryMb();
                 m.tokens = state.tokens;
                 m.elapsed_s = seconds(t0);
@@ -383,9 +418,13 @@ struct Trainer::Impl {
                 m.eta_s = per_step * static_cast<double>(total_steps - state.step);
                 m.skipped = !finite;
                 m.stats = stats;
-                last_train = {{"loss", loss}, {"grad_norm", grad_norm}, {"lr", lr},
-                              {"tokens_per_s", m.tokens_per_s}, {"step_time_ms", m.step_time_ms},
-                              {"peak_memory_mb", m.peak_memory_mb}, {"tokens", static_cast<double>(state.tokens)},
+                last_train = {{"loss", loss},
+                              {"grad_norm", grad_norm},
+                              {"lr", lr},
+                              {"tokens_per_s", m.tokens_per_s},
+                              {"step_time_ms", m.step_time_ms},
+                              {"peak_memory_mb", m.peak_memory_mb},
+                              {"tokens", static_cast<double>(state.tokens)},
                               {"skipped", finite ? 0.0 : 1.0}};
                 NamedValues row = last_train;
                 row.insert(row.end(), stats.begin(), stats.end());
@@ -396,15 +435,19 @@ struct Trainer::Impl {
                 if ((config.eval.every > 0 && state.step % config.eval.every == 0) || stage_end) {
                     writeEval(evaluate(stage), observer);
                 }
-                bool stop_here = options.stop_after_step > 0 && state.step == options.stop_after_step;
-                if ((config.checkpoint.every > 0 && state.step % config.checkpoint.every == 0) || stop_here) {
+                bool stop_here =
+                    options.stop_after_step > 0 && state.step == options.stop_after_step;
+                if ((config.checkpoint.every > 0 && state.step % config.checkpoint.every == 0) ||
+                    stop_here) {
                     checkpoint(order, observer, wall_before, t0);
                 }
-                if (stop_here) return "cancelled";
+                if (stop_here)
+                    return "cancelled";
             }
         }
         state.stage = static_cast<int>(config.stages.size());
-        if (last_checkpoint_step != state.step) checkpoint(order, observer, wall_before, t0);
+        if (last_checkpoint_step != state.step)
+            checkpoint(order, observer, wall_before, t0);
         return "finished";
     }
 };
@@ -422,8 +465,12 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& run_dir) {
     return std::make_unique<Trainer>(std::move(config), std::move(o));
 }
 
-const RunConfig& Trainer::config() const { return impl_->config; }
-const std::string& Trainer::runDir() const { return impl_->run_dir; }
+const RunConfig& Trainer::config() const {
+    return impl_->config;
+}
+const std::string& Trainer::runDir() const {
+    return impl_->run_dir;
+}
 
 RunSummary Trainer::run(TrainingObserver& observer, RunControl& control) {
     Impl& d = *impl_;
@@ -467,14 +514,17 @@ RunSummary Trainer::run(TrainingObserver& observer, RunControl& control) {
         d.summary.total_steps = d.total_steps;
         if (d.options.resume) {
             std::string ckpt = latestCheckpoint(d.run_dir);
-            if (ckpt.empty()) throw InputError(d.run_dir, "no checkpoint to resume from");
+            if (ckpt.empty())
+                throw InputError(d.run_dir, "no checkpoint to resume from");
             d.state = loadCheckpoint(ckpt, d.model, *d.optimizer, d.reference);
             MetricsLog::truncateAfter(d.run_dir, d.state.step);
             d.log->info("resuming {} at step {} (stage {}, step {} of it)", d.run_dir, d.state.step,
                         d.state.stage, d.state.stage_step);
             for (const MetricEvent& e : readMetrics(d.run_dir)) {
-                if (e.split == "eval") d.last_eval = e.values;
-                if (e.split == "train") d.last_train = e.values;
+                if (e.split == "eval")
+                    d.last_eval = e.values;
+                if (e.split == "train")
+                    d.last_train = e.values;
             }
         }
         d.metrics = std::make_unique<MetricsLog>(d.run_dir);
@@ -491,10 +541,13 @@ RunSummary Trainer::run(TrainingObserver& observer, RunControl& control) {
 
         std::string status = d.train(observer, control);
         double wall = d.state.wall_time_s;
-        d.finishSummary(status, status == "cancelled" ? (control.cancelRequested() ? "cancelled by the user"
-                                                                                   : "stopped after step " + std::to_string(d.state.step))
-                                                      : "",
-                        wall);
+        d.finishSummary(
+            status,
+            status == "cancelled"
+                ? (control.cancelRequested() ? "cancelled by the user"
+                                             : "stopped after step " + std::to_string(d.state.step))
+                : "",
+            wall);
         d.metrics->flush();
         if (status == "finished") {
             observer.onFinished(d.summary);
@@ -503,19 +556,30 @@ RunSummary Trainer::run(TrainingObserver& observer, RunControl& control) {
         }
     } catch (const c10::Error& e) {
         std::string reason = std::string("LibTorch: ") + e.what_without_backtrace();
-        if (reason.find("out of memory") != std::string::npos) reason = "out of memory: " + reason;
+        if (reason.find("out of memory") != std::string::npos)
+            reason = "out of memory: " + reason;
         d.log->error("run failed: {}", reason);
-        if (!d.run_dir.empty() && lock) d.finishSummary("failed", reason, d.state.wall_time_s + seconds(t0));
-        else { d.summary.status = "failed"; d.summary.reason = reason; }
+        if (!d.run_dir.empty() && lock)
+            d.finishSummary("failed", reason, d.state.wall_time_s + seconds(t0));
+        else {
+            d.summary.status = "failed";
+            d.summary.reason = reason;
+        }
         observer.onFailed(d.summary);
     } catch (const std::exception& e) {
         d.log->error("run failed: {}", e.what());
-        if (!d.run_dir.empty() && lock) d.finishSummary("failed", e.what(), d.state.wall_time_s + seconds(t0));
-        else { d.summary.status = "failed"; d.summary.reason = e.what(); }
+        if (!d.run_dir.empty() && lock)
+            d.finishSummary("failed", e.what(), d.state.wall_time_s + seconds(t0));
+        else {
+            d.summary.status = "failed";
+            d.summary.reason = e.what();
+        }
         observer.onFailed(d.summary);
     }
-    if (d.metrics) d.metrics->flush();
-    if (log_file >= 0) log::removeFile(log_file);
+    if (d.metrics)
+        d.metrics->flush();
+    if (log_file >= 0)
+        log::removeFile(log_file);
     return d.summary;
 }
 

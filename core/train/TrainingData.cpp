@@ -29,7 +29,8 @@ DataSplit loadPairTexts(const DataConfig& data, uint64_t seed) {
         auto log = log::get("data");
         log->info("{}: {} pairs read, {} skipped ({})", data.source, ds.report.read,
                   ds.report.skipped, dataFormatName(ds.format));
-        for (const std::string& p : ds.report.problems) log->warn("{}", p);
+        for (const std::string& p : ds.report.problems)
+            log->warn("{}", p);
         pairs = std::move(ds.pairs);
     }
     if (data.limit > 0 && pairs.size() > static_cast<std::size_t>(data.limit)) {
@@ -39,8 +40,8 @@ DataSplit loadPairTexts(const DataConfig& data, uint64_t seed) {
     const std::size_t eval = static_cast<std::size_t>(data.eval_pairs);
     if (pairs.size() < eval + 1) {
         throw InputError(data.source, "only " + std::to_string(pairs.size()) +
-                                          " usable pairs: data.eval_pairs = " + std::to_string(eval) +
-                                          " leaves none to train on");
+                                          " usable pairs: data.eval_pairs = " +
+                                          std::to_string(eval) + " leaves none to train on");
     }
     return splitPairs(std::move(pairs), eval, seed);
 }
@@ -61,8 +62,8 @@ TrainingData prepareTrainingData(const RunConfig& config, const std::string& tok
             texts.push_back(p.response_pos);
             texts.push_back(p.response_neg);
         }
-        d.tokenizer = trainSentencePieceTokenizer(texts, static_cast<int>(config.tokenizer.vocab_size),
-                                                  tokenizer_dir);
+        d.tokenizer = trainSentencePieceTokenizer(
+            texts, static_cast<int>(config.tokenizer.vocab_size), tokenizer_dir);
     } else {
         d.tokenizer = makeByteTokenizer();
         d.tokenizer->save(tokenizer_dir);
@@ -72,9 +73,11 @@ TrainingData prepareTrainingData(const RunConfig& config, const std::string& tok
     limits.max_length = static_cast<int>(config.data.max_length);
     limits.max_prompt_length = static_cast<int>(config.data.max_prompt_length);
     d.train.reserve(d.train_text.size());
-    for (const PairText& p : d.train_text) d.train.push_back(tokenizePair(*d.tokenizer, p, limits));
+    for (const PairText& p : d.train_text)
+        d.train.push_back(tokenizePair(*d.tokenizer, p, limits));
     d.eval.reserve(d.eval_text.size());
-    for (const PairText& p : d.eval_text) d.eval.push_back(tokenizePair(*d.tokenizer, p, limits));
+    for (const PairText& p : d.eval_text)
+        d.eval.push_back(tokenizePair(*d.tokenizer, p, limits));
     return d;
 }
 

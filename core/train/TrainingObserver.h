@@ -15,24 +15,24 @@ namespace rgpb {
 
 struct RunStartInfo {
     std::string run_dir;
-    std::string device;        // "cpu", "cuda:0"
-    int64_t parameters = 0;    // model parameter count
+    std::string device;      // "cpu", "cuda:0"
+    int64_t parameters = 0;  // model parameter count
     int64_t train_pairs = 0;
     int64_t eval_pairs = 0;
-    int64_t total_steps = 0;   // over all stages
-    int64_t start_step = 0;    // > 0 when resuming
+    int64_t total_steps = 0;  // over all stages
+    int64_t start_step = 0;   // > 0 when resuming
     int threads = 0;
 };
 
 struct StepMetrics {
-    int64_t step = 0;         // global optimizer step, 1-based
-    int stage = 0;            // stage index
+    int64_t step = 0;  // global optimizer step, 1-based
+    int stage = 0;     // stage index
     std::string stage_name;
     int64_t stage_step = 0;   // step within the stage, 1-based
     int64_t stage_steps = 0;  // steps planned for the stage
     int64_t total_steps = 0;  // steps planned for the run
     double loss = 0.0;
-    double grad_norm = 0.0;   // before clipping
+    double grad_norm = 0.0;  // before clipping
     double lr = 0.0;
     double tokens_per_s = 0.0;
     double step_time_ms = 0.0;

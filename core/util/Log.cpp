@@ -19,25 +19,39 @@ namespace {
 
 Level fromSpd(spdlog::level::level_enum l) {
     switch (l) {
-        case spdlog::level::trace: return Level::Trace;
-        case spdlog::level::debug: return Level::Debug;
-        case spdlog::level::info: return Level::Info;
-        case spdlog::level::warn: return Level::Warn;
-        case spdlog::level::err: return Level::Error;
-        case spdlog::level::critical: return Level::Critical;
-        default: return Level::Off;
+        case spdlog::level::trace:
+            return Level::Trace;
+        case spdlog::level::debug:
+            return Level::Debug;
+        case spdlog::level::info:
+            return Level::Info;
+        case spdlog::level::warn:
+            return Level::Warn;
+        case spdlog::level::err:
+            return Level::Error;
+        case spdlog::level::critical:
+            return Level::Critical;
+        default:
+            return Level::Off;
     }
 }
 
 spdlog::level::level_enum toSpd(Level l) {
     switch (l) {
-        case Level::Trace: return spdlog::level::trace;
-        case Level::Debug: return spdlog::level::debug;
-        case Level::Info: return spdlog::level::info;
-        case Level::Warn: return spdlog::level::warn;
-        case Level::Error: return spdlog::level::err;
-        case Level::Critical: return spdlog::level::critical;
-        case Level::Off: return spdlog::level::off;
+        case Level::Trace:
+            return spdlog::level::trace;
+        case Level::Debug:
+            return spdlog::level::debug;
+        case Level::Info:
+            return spdlog::level::info;
+        case Level::Warn:
+            return spdlog::level::warn;
+        case Level::Error:
+            return spdlog::level::err;
+        case Level::Critical:
+            return spdlog::level::critical;
+        case Level::Off:
+            return spdlog::level::off;
     }
     return spdlog::level::info;
 }
@@ -61,9 +75,9 @@ protected:
             return;
         }
         Record r;
-        r.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        msg.time.time_since_epoch())
-                        .count();
+        r.time_ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(msg.time.time_since_epoch())
+                .count();
         r.level = fromSpd(msg.level);
         r.logger.assign(msg.logger_name.data(), msg.logger_name.size());
         r.message.assign(msg.payload.data(), msg.payload.size());
@@ -80,7 +94,8 @@ private:
 
 struct Registry {
     std::mutex mutex;
-    std::shared_ptr<spdlog::sinks::dist_sink_mt> root = std::make_shared<spdlog::sinks::dist_sink_mt>();
+    std::shared_ptr<spdlog::sinks::dist_sink_mt> root =
+        std::make_shared<spdlog::sinks::dist_sink_mt>();
     std::shared_ptr<spdlog::sinks::sink> console;
     std::shared_ptr<ListenerSink> listeners = std::make_shared<ListenerSink>();
     std::map<int, std::shared_ptr<spdlog::sinks::sink>> files;
@@ -170,8 +185,8 @@ void removeFile(int id) {
 
 Level parseLevel(const std::string& name) {
     static const std::map<std::string, Level> names = {
-        {"trace", Level::Trace}, {"debug", Level::Debug}, {"info", Level::Info},
-        {"warn", Level::Warn},   {"warning", Level::Warn}, {"error", Level::Error},
+        {"trace", Level::Trace},       {"debug", Level::Debug},  {"info", Level::Info},
+        {"warn", Level::Warn},         {"warning", Level::Warn}, {"error", Level::Error},
         {"critical", Level::Critical}, {"off", Level::Off}};
     auto it = names.find(name);
     if (it == names.end()) {
@@ -183,13 +198,20 @@ Level parseLevel(const std::string& name) {
 
 const char* levelName(Level level) {
     switch (level) {
-        case Level::Trace: return "trace";
-        case Level::Debug: return "debug";
-        case Level::Info: return "info";
-        case Level::Warn: return "warn";
-        case Level::Error: return "error";
-        case Level::Critical: return "critical";
-        case Level::Off: return "off";
+        case Level::Trace:
+            return "trace";
+        case Level::Debug:
+            return "debug";
+        case Level::Info:
+            return "info";
+        case Level::Warn:
+            return "warn";
+        case Level::Error:
+            return "error";
+        case Level::Critical:
+            return "critical";
+        case Level::Off:
+            return "off";
     }
     return "info";
 }

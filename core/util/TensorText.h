@@ -9,7 +9,8 @@
 namespace rgpb {
 
 inline std::string shapeOf(const torch::Tensor& t) {
-    if (!t.defined()) return "undefined";
+    if (!t.defined())
+        return "undefined";
     std::ostringstream out;
     out << t.sizes();
     return out.str();

@@ -3,8 +3,8 @@
 // window on the same runs folder reopens the finished run with its curves.
 #include <QtTest>
 
-#include <QTemporaryDir>
 #include <qcustomplot.h>
+#include <QTemporaryDir>
 
 #include "app/gui/MainWindow.h"
 #include "widgets/ConfigEditor.h"
@@ -17,11 +17,14 @@ using namespace rgpb::app;
 
 namespace {
 QString microYaml(int steps) {
-    return QString("name: gui\nseed: 2\nthreads: 2\n"
-                   "data: {synthetic: {count: 120}, eval_pairs: 16, max_length: 48, max_prompt_length: 32}\n"
-                   "optimizer: {batch_size: 4, warmup_steps: 1}\n"
-                   "eval: {every: 5, batch_size: 16}\n"
-                   "stages: [{method: exmate, beta: 0.5, steps: %1}]\n").arg(steps);
+    return QString(
+               "name: gui\nseed: 2\nthreads: 2\n"
+               "data: {synthetic: {count: 120}, eval_pairs: 16, max_length: 48, max_prompt_length: "
+               "32}\n"
+               "optimizer: {batch_size: 4, warmup_steps: 1}\n"
+               "eval: {every: 5, batch_size: 16}\n"
+               "stages: [{method: exmate, beta: 0.5, steps: %1}]\n")
+        .arg(steps);
 }
 }  // namespace
 
@@ -44,7 +47,8 @@ private Q_SLOTS:
             QCOMPARE(ended.at(0).at(1).toString(), QString("finished"));
             // Steps arrive in batches (the adapter drains ~30 times a second), all 10 of them.
             int received = 0;
-            for (const auto& call : steps) received += call.at(1).value<QVector<StepPoint>>().size();
+            for (const auto& call : steps)
+                received += call.at(1).value<QVector<StepPoint>>().size();
             QCOMPARE(received, 10);
             QTRY_COMPARE(w.dashboard()->plotFor("loss")->pointCount(id), 10);
             QVERIFY(w.dashboard()->plotFor("perplexity")->pointCount(id) >= 2);  // start + evals
@@ -79,8 +83,10 @@ private Q_SLOTS:
         QString b = w.launch(microYaml(3), "b.yaml");
         QVERIFY(w.session(a)->isRunning());
         QVERIFY(!w.session(b)->isRunning());
-        QTRY_VERIFY_WITH_TIMEOUT(w.runTable()->rowCount() == 2 && w.runTable()->rowAt(0).status == "finished" &&
-                                     w.runTable()->rowAt(1).status == "finished", 120000);
+        QTRY_VERIFY_WITH_TIMEOUT(w.runTable()->rowCount() == 2 &&
+                                     w.runTable()->rowAt(0).status == "finished" &&
+                                     w.runTable()->rowAt(1).status == "finished",
+                                 120000);
     }
 
     void invalidConfigIsRefused() {

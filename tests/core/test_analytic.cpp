@@ -11,7 +11,9 @@ using namespace rgpb;
 using namespace rgpb::analytic;
 
 namespace {
-bool near(double a, double b, double tol = 1e-9) { return std::abs(a - b) < tol; }
+bool near(double a, double b, double tol = 1e-9) {
+    return std::abs(a - b) < tol;
+}
 
 // P+(y+)=0.5, P+(y-)=0.1, P-(y+)=0.1, P-(y-)=0.5, P+(z)=0.01, P-(z)=0.02, u=0.2, e=0.1.
 DistinctInputs sample() {
@@ -49,9 +51,9 @@ private Q_SLOTS:
     void unlikelihoodDistinct() {
         // beta = 1: r = 0.5 / 0.5 = 1
         DistinctCoefficients c = distinctCoefficients(Method::Unlikelihood, 1.0, sample());
-        QVERIFY(near(c.pos, 1 - 0.5 + 1 * 1 * 0.1));  // 0.6
-        QVERIFY(near(c.neg, -0.1 - 1 * 0.5));         // -0.6
-        QVERIFY(near(c.other, -0.01 + 1 * 1 * 0.02)); // 0.01
+        QVERIFY(near(c.pos, 1 - 0.5 + 1 * 1 * 0.1));   // 0.6
+        QVERIFY(near(c.neg, -0.1 - 1 * 0.5));          // -0.6
+        QVERIFY(near(c.other, -0.01 + 1 * 1 * 0.02));  // 0.01
     }
 
     void unlikelihoodOtherTokensVanishAtOneOverOnePlusBeta() {
@@ -72,9 +74,9 @@ private Q_SLOTS:
     void exmateDistinct() {
         // beta = 2
         DistinctCoefficients c = distinctCoefficients(Method::Exmate, 2.0, sample());
-        QVERIFY(near(c.pos, 1 - 0.5 + 2 * 0.5 * 0.1));    // 0.6
+        QVERIFY(near(c.pos, 1 - 0.5 + 2 * 0.5 * 0.1));     // 0.6
         QVERIFY(near(c.neg, -0.1 - 2 * 0.5 * (1 - 0.5)));  // -0.6
-        QVERIFY(near(c.other, -0.01 + 2 * 0.5 * 0.02));   // 0.01
+        QVERIFY(near(c.other, -0.01 + 2 * 0.5 * 0.02));    // 0.01
     }
 
     void sharedCoefficients() {
@@ -101,8 +103,10 @@ private Q_SLOTS:
                 continue;
             }
             QVERIFY(near(sharedCoefficient(Method::Exmate, beta, u0, 0.0), 0.0, 1e-12));
-            if (u0 > 0.01) QVERIFY(sharedCoefficient(Method::Exmate, beta, u0 - 0.01, 0.0) > 0);
-            if (u0 < 0.99) QVERIFY(sharedCoefficient(Method::Exmate, beta, u0 + 0.01, 0.0) < 0);
+            if (u0 > 0.01)
+                QVERIFY(sharedCoefficient(Method::Exmate, beta, u0 - 0.01, 0.0) > 0);
+            if (u0 < 0.99)
+                QVERIFY(sharedCoefficient(Method::Exmate, beta, u0 + 0.01, 0.0) < 0);
         }
     }
 
@@ -132,16 +136,14 @@ private Q_SLOTS:
                            "argument 'beta' must be finite and > 0, got 0"));
         QVERIFY(throwsWith([] { sharedCoefficient(Method::Dpo, 1.0, 0.0, 0.0); },
                            "argument 'u' must be in (0, 1]"));
-        QVERIFY(throwsWith([] { sharedCoefficient(Method::Dpo, 1.0, 0.5, 0.6); },
-                           "u + e = 1.1"));
+        QVERIFY(throwsWith([] { sharedCoefficient(Method::Dpo, 1.0, 0.5, 0.6); }, "u + e = 1.1"));
         QVERIFY(throwsWith([] { sharedCoefficient(Method::Unlikelihood, 1.0, 0.5, 0.5); },
                            "u + e < 1"));
         DistinctInputs in = sample();
         in.p_neg_ypos = 1.5;
         QVERIFY(throwsWith([&] { distinctCoefficients(Method::Exmate, 1.0, in); },
                            "argument 'p_neg_ypos' must be a probability in [0, 1], got 1.5"));
-        QVERIFY(throwsWith([] { landscapeLoss(Method::Unlikelihood, 1.0, 0.5, 1.0); },
-                           "f_neg"));
+        QVERIFY(throwsWith([] { landscapeLoss(Method::Unlikelihood, 1.0, 0.5, 1.0); }, "f_neg"));
         QVERIFY(throwsWith([] { parseMethod("ppo"); }, "one of dpo, ul, exmate"));
     }
 };

@@ -12,7 +12,9 @@
 using namespace rgpb;
 
 namespace {
-bool near(double a, double b, double tol = 1e-7) { return std::abs(a - b) < tol; }
+bool near(double a, double b, double tol = 1e-7) {
+    return std::abs(a - b) < tol;
+}
 }  // namespace
 
 class TestMetrics : public QObject {
@@ -87,7 +89,7 @@ private Q_SLOTS:
         acc.add({-1, 1, -1, 1, {}, {}});
         PairMetrics m = acc.result();
         QCOMPARE(m.grad_diff_l1.size(), std::size_t(2));  // no pair reaches step 3
-        QVERIFY(near(m.grad_diff_l1[0], 0.25, 1e-6));       // (0.5 + 0) / 2
+        QVERIFY(near(m.grad_diff_l1[0], 0.25, 1e-6));     // (0.5 + 0) / 2
         QVERIFY(near(m.grad_diff_l2[0], 0.3535534 / 2, 1e-6));
         QVERIFY(near(m.grad_diff_l1[1], 0.0, 1e-6));
     }

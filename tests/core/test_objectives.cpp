@@ -24,7 +24,7 @@ namespace {
 struct RandomBatch {
     Tensor pos_logits, pos_labels, pos_mask;  // [B, T+, V], [B, T+], [B, T+]
     Tensor neg_logits, neg_labels, neg_mask;
-    Tensor ref_pos, ref_neg;                  // [B]
+    Tensor ref_pos, ref_neg;  // [B]
 };
 
 RandomBatch makeBatch(int64_t seed) {
@@ -92,7 +92,8 @@ Side side(const Tensor& logits, const Tensor& labels, const Tensor& mask) {
     for (int64_t b = 0; b < lg.size(0); ++b) {
         double S = 0, T = 0;
         for (int64_t t = 0; t < lg.size(1); ++t) {
-            if (!mask[b][t].item<bool>()) continue;
+            if (!mask[b][t].item<bool>())
+                continue;
             int64_t y = labels[b][t].item<int64_t>();
             S += logP[b][t][y].item<double>();
             T += 1;
@@ -111,7 +112,9 @@ Tensor scaledResidual(const Side& s, const std::vector<double>& coef) {
     return c * (s.onehot - s.P * s.mask.unsqueeze(-1));
 }
 
-double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+double sigmoid(double x) {
+    return 1.0 / (1.0 + std::exp(-x));
+}
 
 // Runs `objective` on a fresh random batch, backpropagates, and compares d loss / d logits with
 // the expected gradients built by `expected(pos, neg, B)` -> {grad_pos, grad_neg}.
@@ -144,7 +147,8 @@ void checkGradients(const Objective& objective, bool with_ref, int64_t seed,
 std::vector<double> mleCoef(const Side& pos) {
     std::vector<double> c;
     const double B = static_cast<double>(pos.S.size());
-    for (std::size_t b = 0; b < pos.S.size(); ++b) c.push_back(-1.0 / (B * pos.T[b]));
+    for (std::size_t b = 0; b < pos.S.size(); ++b)
+        c.push_back(-1.0 / (B * pos.T[b]));
     return c;
 }
 
@@ -166,20 +170,20 @@ private Q_SLOTS:
     void dpoGradientMatchesClosedForm() {
         for (double beta : kBetas) {
             DpoLoss dpo(beta);
-            checkGradients(dpo, true, 2, [beta](const Side& pos, const Side& neg,
-                                               const RandomBatch& r) {
-                // Spec 4.4: positive -beta s(-h)(onehot(y+) - P+), negative +beta s(-h)(...);
-                // batch mean adds 1/B.
-                std::vector<double> cp, cn;
-                const double B = static_cast<double>(pos.S.size());
-                for (std::size_t b = 0; b < pos.S.size(); ++b) {
-                    double h = beta * ((pos.S[b] - r.ref_pos[b].item<double>()) -
-                                       (neg.S[b] - r.ref_neg[b].item<double>()));
-                    cp.push_back(-beta * sigmoid(-h) / B);
-                    cn.push_back(beta * sigmoid(-h) / B);
-                }
-                return std::make_pair(scaledResidual(pos, cp), scaledResidual(neg, cn));
-            });
+            checkGradients(
+                dpo, true, 2, [beta](const Side& pos, const Side& neg, const RandomBatch& r) {
+                    // Spec 4.4: positive -beta s(-h)(onehot(y+) - P+), negative +beta s(-h)(...);
+                    // batch mean adds 1/B.
+                    std::vector<double> cp, cn;
+                    const double B = static_cast<double>(pos.S.size());
+                    for (std::size_t b = 0; b < pos.S.size(); ++b) {
+                        double h = beta * ((pos.S[b] - r.ref_pos[b].item<double>()) -
+                                           (neg.S[b] - r.ref_neg[b].item<double>()));
+                        cp.push_back(-beta * sigmoid(-h) / B);
+                        cn.push_back(beta * sigmoid(-h) / B);
+                    }
+                    return std::make_pair(scaledResidual(pos, cp), scaledResidual(neg, cn));
+                });
         }
     }
 
@@ -193,18 +197,18 @@ private Q_SLOTS:
             o.reference_free = true;
             DpoLoss dpo(beta, o);
             QVERIFY(!dpo.needsReference());
-            checkGradients(dpo, false, 3, [beta, e](const Side& pos, const Side& neg,
-                                                    const RandomBatch&) {
-                std::vector<double> cp, cn;
-                const double B = static_cast<double>(pos.S.size());
-                for (std::size_t b = 0; b < pos.S.size(); ++b) {
-                    double h = beta * (pos.S[b] - neg.S[b]);
-                    double dLdh = -(1 - e) * sigmoid(-h) + e * sigmoid(h);
-                    cp.push_back(dLdh * beta / B);
-                    cn.push_back(-dLdh * beta / B);
-                }
-                return std::make_pair(scaledResidual(pos, cp), scaledResidual(neg, cn));
-            });
+            checkGradients(
+                dpo, false, 3, [beta, e](const Side& pos, const Side& neg, const RandomBatch&) {
+                    std::vector<double> cp, cn;
+                    const double B = static_cast<double>(pos.S.size());
+                    for (std::size_t b = 0; b < pos.S.size(); ++b) {
+                        double h = beta * (pos.S[b] - neg.S[b]);
+                        double dLdh = -(1 - e) * sigmoid(-h) + e * sigmoid(h);
+                        cp.push_back(dLdh * beta / B);
+                        cn.push_back(-dLdh * beta / B);
+                    }
+                    return std::make_pair(scaledResidual(pos, cp), scaledResidual(neg, cn));
+                });
         }
     }
 
@@ -215,52 +219,53 @@ private Q_SLOTS:
             DpoOptions o;
             o.ipo = true;
             DpoLoss ipo(beta, o);
-            checkGradients(ipo, true, 4, [beta](const Side& pos, const Side& neg,
-                                                const RandomBatch& r) {
-                std::vector<double> cp, cn;
-                const double B = static_cast<double>(pos.S.size());
-                for (std::size_t b = 0; b < pos.S.size(); ++b) {
-                    double d = (pos.S[b] - r.ref_pos[b].item<double>()) / pos.T[b] -
-                               (neg.S[b] - r.ref_neg[b].item<double>()) / neg.T[b];
-                    double g = 2 * (d - 1 / (2 * beta)) / B;
-                    cp.push_back(g / pos.T[b]);
-                    cn.push_back(-g / neg.T[b]);
-                }
-                return std::make_pair(scaledResidual(pos, cp), scaledResidual(neg, cn));
-            });
+            checkGradients(
+                ipo, true, 4, [beta](const Side& pos, const Side& neg, const RandomBatch& r) {
+                    std::vector<double> cp, cn;
+                    const double B = static_cast<double>(pos.S.size());
+                    for (std::size_t b = 0; b < pos.S.size(); ++b) {
+                        double d = (pos.S[b] - r.ref_pos[b].item<double>()) / pos.T[b] -
+                                   (neg.S[b] - r.ref_neg[b].item<double>()) / neg.T[b];
+                        double g = 2 * (d - 1 / (2 * beta)) / B;
+                        cp.push_back(g / pos.T[b]);
+                        cn.push_back(-g / neg.T[b]);
+                    }
+                    return std::make_pair(scaledResidual(pos, cp), scaledResidual(neg, cn));
+                });
         }
     }
 
     void unlikelihoodGradientMatchesClosedForm() {
         for (double beta : kBetas) {
             UnlikelihoodLoss ul(beta);
-            checkGradients(ul, false, 5, [beta](const Side& pos, const Side& neg,
-                                                const RandomBatch&) {
-                // Spec 4.4: negative term (beta/T-) (P-(y-_t)/(1 - P-(y-_t))) (onehot - P-),
-                // a per-token factor, so build it token by token.
-                const double B = static_cast<double>(pos.S.size());
-                Tensor odds = neg.tokenP / (1 - neg.tokenP);
-                Tensor T = torch::tensor(neg.T, torch::kFloat64).view({-1, 1});
-                Tensor coef = (beta / (B * T)) * odds * neg.mask;
-                Tensor gn = coef.unsqueeze(-1) * (neg.onehot - neg.P * neg.mask.unsqueeze(-1));
-                return std::make_pair(scaledResidual(pos, mleCoef(pos)), gn);
-            });
+            checkGradients(
+                ul, false, 5, [beta](const Side& pos, const Side& neg, const RandomBatch&) {
+                    // Spec 4.4: negative term (beta/T-) (P-(y-_t)/(1 - P-(y-_t))) (onehot - P-),
+                    // a per-token factor, so build it token by token.
+                    const double B = static_cast<double>(pos.S.size());
+                    Tensor odds = neg.tokenP / (1 - neg.tokenP);
+                    Tensor T = torch::tensor(neg.T, torch::kFloat64).view({-1, 1});
+                    Tensor coef = (beta / (B * T)) * odds * neg.mask;
+                    Tensor gn = coef.unsqueeze(-1) * (neg.onehot - neg.P * neg.mask.unsqueeze(-1));
+                    return std::make_pair(scaledResidual(pos, mleCoef(pos)), gn);
+                });
         }
     }
 
     void exmateGradientMatchesClosedForm() {
         for (double beta : kBetas) {
             ExmateLoss ex(beta);
-            checkGradients(ex, false, 6, [beta](const Side& pos, const Side& neg,
-                                                const RandomBatch&) {
-                // Spec 4.4: negative term (beta/T-) exp(m-) (onehot(y-_t) - P-).
-                std::vector<double> cn;
-                const double B = static_cast<double>(pos.S.size());
-                for (std::size_t b = 0; b < neg.S.size(); ++b) {
-                    cn.push_back(beta * std::exp(neg.m[b]) / (B * neg.T[b]));
-                }
-                return std::make_pair(scaledResidual(pos, mleCoef(pos)), scaledResidual(neg, cn));
-            });
+            checkGradients(ex, false, 6,
+                           [beta](const Side& pos, const Side& neg, const RandomBatch&) {
+                               // Spec 4.4: negative term (beta/T-) exp(m-) (onehot(y-_t) - P-).
+                               std::vector<double> cn;
+                               const double B = static_cast<double>(pos.S.size());
+                               for (std::size_t b = 0; b < neg.S.size(); ++b) {
+                                   cn.push_back(beta * std::exp(neg.m[b]) / (B * neg.T[b]));
+                               }
+                               return std::make_pair(scaledResidual(pos, mleCoef(pos)),
+                                                     scaledResidual(neg, cn));
+                           });
         }
     }
 
@@ -275,18 +280,18 @@ private Q_SLOTS:
         auto mix = makeObjective(spec);
         QVERIFY(mix->needsReference());
         QCOMPARE(QString::fromStdString(mix->name()), QString("dpo+0.2*mle"));
-        checkGradients(*mix, true, 7, [beta, w](const Side& pos, const Side& neg,
-                                                const RandomBatch& r) {
-            std::vector<double> cp, cn;
-            const double B = static_cast<double>(pos.S.size());
-            for (std::size_t b = 0; b < pos.S.size(); ++b) {
-                double h = beta * ((pos.S[b] - r.ref_pos[b].item<double>()) -
-                                   (neg.S[b] - r.ref_neg[b].item<double>()));
-                cp.push_back(-beta * sigmoid(-h) / B - w / (B * pos.T[b]));
-                cn.push_back(beta * sigmoid(-h) / B);
-            }
-            return std::make_pair(scaledResidual(pos, cp), scaledResidual(neg, cn));
-        });
+        checkGradients(*mix, true, 7,
+                       [beta, w](const Side& pos, const Side& neg, const RandomBatch& r) {
+                           std::vector<double> cp, cn;
+                           const double B = static_cast<double>(pos.S.size());
+                           for (std::size_t b = 0; b < pos.S.size(); ++b) {
+                               double h = beta * ((pos.S[b] - r.ref_pos[b].item<double>()) -
+                                                  (neg.S[b] - r.ref_neg[b].item<double>()));
+                               cp.push_back(-beta * sigmoid(-h) / B - w / (B * pos.T[b]));
+                               cn.push_back(beta * sigmoid(-h) / B);
+                           }
+                           return std::make_pair(scaledResidual(pos, cp), scaledResidual(neg, cn));
+                       });
     }
 
     // ---- Loss values on a tiny hand-made batch ------------------------------------------
@@ -374,8 +379,10 @@ private Q_SLOTS:
         // clamped token sit at the clamp, (1 - 1e-6)/1e-6 ~ 1e6.
         double clamped = -1, odds = -1;
         for (auto& [name, v] : statValues(r)) {
-            if (name == "ul/clamped_tokens") clamped = v;
-            if (name == "ul/max_neg_odds") odds = v;
+            if (name == "ul/clamped_tokens")
+                clamped = v;
+            if (name == "ul/max_neg_odds")
+                odds = v;
         }
         QCOMPARE(clamped, 1.0);  // only the first token; the second has P = 0.5
         QVERIFY2(odds > 5e5 && odds < 2e6, qPrintable(QString::number(odds)));
@@ -391,8 +398,9 @@ private Q_SLOTS:
         for (int i = 0; i < 6; ++i) {
             // Reference by long double; for -1e-10: log(1e-10 - 5e-21) = -23.02585093
             long double ref = std::log(-std::expm1((long double)xs[i]));
-            QVERIFY2(std::abs(y[i].item<double>() - (double)ref) < 1e-12 * (1 + std::abs((double)ref)),
-                     qPrintable(QString("x = %1").arg(xs[i])));
+            QVERIFY2(
+                std::abs(y[i].item<double>() - (double)ref) < 1e-12 * (1 + std::abs((double)ref)),
+                qPrintable(QString("x = %1").arg(xs[i])));
         }
         Tensor g = x.clone().requires_grad_(true);
         log1mexp(g).sum().backward();
@@ -439,11 +447,17 @@ private Q_SLOTS:
         Tensor logits = torch::zeros({2, 4, 5});
         Tensor labels = torch::zeros({2, 4}, torch::kLong);
         // Shape mismatch between labels and logits.
-        expectError([&] { sequenceLogProbs(logits, torch::zeros({2, 3}, torch::kLong),
-                                           torch::ones({2, 3}), "positive"); },
-                    "argument 'labels' must be a [B, T] tensor matching logits");
-        expectError([&] { sequenceLogProbs(logits, labels, torch::ones({2, 5}), "negative"); },
-                    "sequenceLogProbs(negative): argument 'mask'");
+        expectError(
+            [&] {
+                sequenceLogProbs(logits, torch::zeros({2, 3}, torch::kLong), torch::ones({2, 3}),
+                                 "positive");
+            },
+            "argument 'labels' must be a [B, T] tensor matching logits");
+        expectError(
+            [&] {
+                sequenceLogProbs(logits, labels, torch::ones({2, 5}), "negative");
+            },
+            "sequenceLogProbs(negative): argument 'mask'");
         // Empty sequence: row 1 has no response token.
         Tensor mask = torch::ones({2, 4});
         mask[1].zero_();
@@ -451,8 +465,11 @@ private Q_SLOTS:
         // Label out of vocabulary under the mask.
         Tensor badLabels = labels.clone();
         badLabels[0][2] = 9;
-        expectError([&] { sequenceLogProbs(logits, badLabels, torch::ones({2, 4})); },
-                    "9 at [0, 2]");
+        expectError(
+            [&] {
+                sequenceLogProbs(logits, badLabels, torch::ones({2, 4}));
+            },
+            "9 at [0, 2]");
         // beta <= 0.
         expectError([] { DpoLoss(0.0); }, "argument 'beta' must be finite and > 0, got 0");
         expectError([] { ExmateLoss(-1.0); }, "argument 'beta'");

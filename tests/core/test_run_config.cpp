@@ -103,25 +103,32 @@ private Q_SLOTS:
     }
 
     void unknownKeyNamesLineColumnAndAllowed() {
-        QString e = errorOf("stages: [{method: mle, steps: 1}]\noptimizer:\n  learning_rate: 0.1\n");
-        QVERIFY2(e.startsWith("preset.yaml:3:3: unknown key 'optimizer.learning_rate'"), qPrintable(e));
+        QString e =
+            errorOf("stages: [{method: mle, steps: 1}]\noptimizer:\n  learning_rate: 0.1\n");
+        QVERIFY2(e.startsWith("preset.yaml:3:3: unknown key 'optimizer.learning_rate'"),
+                 qPrintable(e));
         QVERIFY2(e.contains("allowed here:") && e.contains("lr"), qPrintable(e));
     }
 
     void wrongTypeAndRange() {
         QString e = errorOf("stages: [{method: mle, steps: 1}]\noptimizer: {lr: fast}\n");
-        QVERIFY2(e.startsWith("preset.yaml:2:17: optimizer.lr: expected a number in (0, 10]"), qPrintable(e));
+        QVERIFY2(e.startsWith("preset.yaml:2:17: optimizer.lr: expected a number in (0, 10]"),
+                 qPrintable(e));
         QVERIFY2(e.contains("got 'fast'"), qPrintable(e));
         e = errorOf("stages:\n  - {method: dpo, beta: -1, steps: 5}\n");
         QVERIFY2(e.startsWith("preset.yaml:2:") && e.contains("stages.0.beta"), qPrintable(e));
         e = errorOf("stages:\n  - {method: ppo, steps: 5}\n");
-        QVERIFY2(e.contains("stages.0.method: expected mle, dpo, ul or exmate, got 'ppo'"), qPrintable(e));
+        QVERIFY2(e.contains("stages.0.method: expected mle, dpo, ul or exmate, got 'ppo'"),
+                 qPrintable(e));
         e = errorOf("stages:\n  - {method: mle}\n");
         QVERIFY2(e.contains("'steps'") && e.contains("'epochs'"), qPrintable(e));
         e = errorOf("device: tpu\nstages: [{method: mle, steps: 1}]\n");
-        QVERIFY2(e.contains("preset.yaml:1:9: device: expected cpu, cuda or cuda:N"), qPrintable(e));
-        e = errorOf("data: {max_length: 40, max_prompt_length: 40}\nstages: [{method: mle, steps: 1}]\n");
-        QVERIFY2(e.contains("data.max_prompt_length: must leave room for a response"), qPrintable(e));
+        QVERIFY2(e.contains("preset.yaml:1:9: device: expected cpu, cuda or cuda:N"),
+                 qPrintable(e));
+        e = errorOf(
+            "data: {max_length: 40, max_prompt_length: 40}\nstages: [{method: mle, steps: 1}]\n");
+        QVERIFY2(e.contains("data.max_prompt_length: must leave room for a response"),
+                 qPrintable(e));
         e = errorOf("optimizer: {batch_size: 2.5}\nstages: [{method: mle, steps: 1}]\n");
         QVERIFY2(e.contains("optimizer.batch_size: expected a whole number"), qPrintable(e));
     }
@@ -142,7 +149,8 @@ private Q_SLOTS:
     }
 
     void everyPresetParses() {
-        QDirIterator it(RGPB_SOURCE_DIR "/presets", {"*.yaml"}, QDir::Files, QDirIterator::Subdirectories);
+        QDirIterator it(RGPB_SOURCE_DIR "/presets", {"*.yaml"}, QDir::Files,
+                        QDirIterator::Subdirectories);
         int n = 0;
         while (it.hasNext()) {
             QString path = it.next();
@@ -161,8 +169,9 @@ private Q_SLOTS:
     }
 
     void overrides() {
-        RunConfig c = parseRunConfig(kFull, "full.yaml",
-                                     {"optimizer.lr=0.002", "stages.0.beta=2", "data.synthetic.count=900"});
+        RunConfig c =
+            parseRunConfig(kFull, "full.yaml",
+                           {"optimizer.lr=0.002", "stages.0.beta=2", "data.synthetic.count=900"});
         QCOMPARE(c.optimizer.lr, 0.002);
         QCOMPARE(c.stages[0].objective.terms[0].beta, 2.0);
         QCOMPARE(c.data.synthetic_count, int64_t(900));

@@ -70,7 +70,8 @@ private Q_SLOTS:
         std::string dir = tmp.path().toStdString();
         {
             MetricsLog log(dir);
-            for (int step = 1; step <= 5; ++step) log.write(step, 0, "train", {{"loss", 1.0 / step}});
+            for (int step = 1; step <= 5; ++step)
+                log.write(step, 0, "train", {{"loss", 1.0 / step}});
             log.write(5, 0, "eval", {{"perplexity", 3.0}, {"agility", INFINITY}});
         }
         auto events = readMetrics(dir);
@@ -111,7 +112,8 @@ private Q_SLOTS:
         auto first = a.next(10);
         std::vector<std::size_t> sorted = first;
         std::sort(sorted.begin(), sorted.end());
-        for (std::size_t i = 0; i < 10; ++i) QCOMPARE(sorted[i], i);
+        for (std::size_t i = 0; i < 10; ++i)
+            QCOMPARE(sorted[i], i);
         auto more = a.next(7);  // wraps into epoch 1
         QCOMPARE(a.epoch(), int64_t(1));
         QVERIFY(more != std::vector<std::size_t>(first.begin(), first.begin() + 7));

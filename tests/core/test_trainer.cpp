@@ -21,11 +21,13 @@ namespace {
 
 std::string smallConfig(const std::string& stages, const std::string& extra = "") {
     return "name: t\nseed: 3\nthreads: 2\n"
-           "data: {synthetic: {count: 240, regime: response-contrast}, eval_pairs: 32, max_length: 64, "
+           "data: {synthetic: {count: 240, regime: response-contrast}, eval_pairs: 32, max_length: "
+           "64, "
            "max_prompt_length: 48}\n"
            "model: {size: micro}\n"
            "optimizer: {lr: 3.0e-3, warmup_steps: 2, batch_size: 8}\n"
-           "eval: {every: 4, batch_size: 32}\n" + extra + "stages:\n" + stages;
+           "eval: {every: 4, batch_size: 32}\n" +
+           extra + "stages:\n" + stages;
 }
 
 // Records what the trainer reports.
@@ -38,7 +40,8 @@ struct Recorder : TrainingObserver {
     int64_t cancel_at = -1;
     void onStep(const StepMetrics& m) override {
         steps.push_back(m);
-        if (cancel_control && m.step == cancel_at) cancel_control->requestCancel();
+        if (cancel_control && m.step == cancel_at)
+            cancel_control->requestCancel();
     }
     void onEval(const EvalReport& r) override { evals.push_back(r); }
     void onCheckpoint(int64_t, const std::string& p) override { checkpoints.push_back(p); }
@@ -72,18 +75,20 @@ private Q_SLOTS:
         QCOMPARE(rec.finished, 1);
         QCOMPARE(rec.steps.size(), std::size_t(200));
         QVERIFY(rec.evals.size() >= 2);
-        double first = rec.evals.front().metrics.perplexity, last = rec.evals.back().metrics.perplexity;
+        double first = rec.evals.front().metrics.perplexity,
+               last = rec.evals.back().metrics.perplexity;
         qInfo("eval perplexity %.3f -> %.3f over 200 steps", first, last);
         // A byte model starts near the vocabulary size (~260) and must fall well below it.
         QVERIFY2(last < 0.5 * first, qPrintable(QString("%1 -> %2").arg(first).arg(last)));
-        for (const char* f : {"config.yaml", "metrics.jsonl", "metrics.csv", "train.log", "summary.json",
-                              "tokenizer/rgpb_tokenizer.json"}) {
+        for (const char* f : {"config.yaml", "metrics.jsonl", "metrics.csv", "train.log",
+                              "summary.json", "tokenizer/rgpb_tokenizer.json"}) {
             QVERIFY2(fs::exists(fs::path(dir) / f), f);
         }
         QVERIFY(!fs::exists(fs::path(dir) / "run.lock"));
         // keep_last 2 of the checkpoints at 50, 100, 150, 200.
         std::vector<std::string> kept;
-        for (auto& e : fs::directory_iterator(fs::path(dir) / "checkpoints")) kept.push_back(e.path().filename());
+        for (auto& e : fs::directory_iterator(fs::path(dir) / "checkpoints"))
+            kept.push_back(e.path().filename());
         std::sort(kept.begin(), kept.end());
         QCOMPARE(kept.size(), std::size_t(2));
         QCOMPARE(QString::fromStdString(kept.back()), QString("step-00000200"));
@@ -93,7 +98,8 @@ private Q_SLOTS:
         QVERIFY(std::abs(read.metric("eval/perplexity") - last) < 1e-9);
         auto events = readMetrics(dir);
         int train = 0, eval = 0;
-        for (auto& e : events) (e.split == "train" ? train : eval)++;
+        for (auto& e : events)
+            (e.split == "train" ? train : eval)++;
         QCOMPARE(train, 200);
         QCOMPARE(eval, static_cast<int>(rec.evals.size()));
         // The resolved config is loadable and equal.
@@ -102,7 +108,8 @@ private Q_SLOTS:
     }
 
     void resumedRunEqualsUninterruptedRun() {
-        const std::string yaml = smallConfig("  - {method: mle, steps: 6}\n  - {method: dpo, beta: 0.5, steps: 6}\n");
+        const std::string yaml =
+            smallConfig("  - {method: mle, steps: 6}\n  - {method: dpo, beta: 0.5, steps: 6}\n");
         QTemporaryDir tmp;
         Recorder full;
         RunSummary a = runConfig(yaml, tmp.filePath("full").toStdString(), full);
@@ -126,14 +133,16 @@ private Q_SLOTS:
             const StepMetrics& x = full.steps[9 + i];
             const StepMetrics& y = rest.steps[i];
             QCOMPARE(y.step, x.step);
-            QVERIFY2(std::abs(x.loss - y.loss) < 1e-6, qPrintable(QString("step %1: %2 vs %3").arg(x.step).arg(x.loss).arg(y.loss)));
+            QVERIFY2(std::abs(x.loss - y.loss) < 1e-6,
+                     qPrintable(QString("step %1: %2 vs %3").arg(x.step).arg(x.loss).arg(y.loss)));
         }
         QVERIFY(std::abs(a.metric("eval/perplexity") - b.metric("eval/perplexity")) < 1e-6);
         QVERIFY(std::abs(a.metric("eval/agility") - b.metric("eval/agility")) < 1e-7);
         QVERIFY(std::abs(a.metric("eval/reward_margin") - b.metric("eval/reward_margin")) < 1e-6);
         // The metrics files hold each step once.
         int train = 0;
-        for (auto& e : readMetrics(dir)) train += e.split == "train";
+        for (auto& e : readMetrics(dir))
+            train += e.split == "train";
         QCOMPARE(train, 12);
     }
 
@@ -142,16 +151,18 @@ private Q_SLOTS:
         // ~0: its reference is the model as the stage started, not the initial model.
         QTemporaryDir tmp;
         Recorder rec;
-        RunSummary s = runConfig(smallConfig("  - {method: mle, steps: 12}\n"
-                                             "  - {method: dpo, beta: 1.0, steps: 2, lr: 1.0e-12}\n"),
-                                 tmp.filePath("r").toStdString(), rec);
+        RunSummary s =
+            runConfig(smallConfig("  - {method: mle, steps: 12}\n"
+                                  "  - {method: dpo, beta: 1.0, steps: 2, lr: 1.0e-12}\n"),
+                      tmp.filePath("r").toStdString(), rec);
         QCOMPARE(QString::fromStdString(s.status), QString("finished"));
         const PairMetrics& m = rec.evals.back().metrics;
         QVERIFY(m.has_rewards);
         QVERIFY2(std::abs(m.reward_chosen) < 1e-3 && std::abs(m.reward_rejected) < 1e-3,
                  qPrintable(QString("%1 %2").arg(m.reward_chosen).arg(m.reward_rejected)));
         // The first DPO step's loss is -log sigmoid(0) = ln 2 exactly when policy = reference.
-        QVERIFY2(std::abs(rec.steps[12].loss - std::log(2.0)) < 1e-4, qPrintable(QString::number(rec.steps[12].loss)));
+        QVERIFY2(std::abs(rec.steps[12].loss - std::log(2.0)) < 1e-4,
+                 qPrintable(QString::number(rec.steps[12].loss)));
     }
 
     void cancelStopsWithCheckpoint() {
@@ -159,7 +170,8 @@ private Q_SLOTS:
         Recorder rec;
         rec.cancel_at = 3;
         std::string dir = tmp.filePath("c").toStdString();
-        RunSummary s = runConfig(smallConfig("  - {method: exmate, beta: 1.0, steps: 50}\n"), dir, rec);
+        RunSummary s =
+            runConfig(smallConfig("  - {method: exmate, beta: 1.0, steps: 50}\n"), dir, rec);
         QCOMPARE(QString::fromStdString(s.status), QString("cancelled"));
         QCOMPARE(rec.steps.size(), std::size_t(3));
         QCOMPARE(rec.failed, 1);
@@ -172,16 +184,20 @@ private Q_SLOTS:
         Recorder ok;
         TrainerOptions o;
         o.nan_loss_at_steps = {2};
-        RunSummary s = runConfig(smallConfig("  - {method: ul, beta: 0.5, steps: 4}\n"), tmp.filePath("a").toStdString(), ok, o);
+        RunSummary s = runConfig(smallConfig("  - {method: ul, beta: 0.5, steps: 4}\n"),
+                                 tmp.filePath("a").toStdString(), ok, o);
         QCOMPARE(QString::fromStdString(s.status), QString("finished"));
         QVERIFY(ok.steps[1].skipped);
         QVERIFY(!ok.steps[2].skipped);
         Recorder bad;
         o.nan_loss_at_steps = {2, 3, 4};
         std::string dir = tmp.filePath("b").toStdString();
-        s = runConfig(smallConfig("  - {method: ul, beta: 0.5, steps: 8}\n", "max_nonfinite_steps: 3\n"), dir, bad, o);
+        s = runConfig(
+            smallConfig("  - {method: ul, beta: 0.5, steps: 8}\n", "max_nonfinite_steps: 3\n"), dir,
+            bad, o);
         QCOMPARE(QString::fromStdString(s.status), QString("failed"));
-        QVERIFY2(QString::fromStdString(s.reason).contains("3 steps in a row had a NaN/Inf loss"), s.reason.c_str());
+        QVERIFY2(QString::fromStdString(s.reason).contains("3 steps in a row had a NaN/Inf loss"),
+                 s.reason.c_str());
         QVERIFY2(QString::fromStdString(s.reason).contains("step 4"), s.reason.c_str());
         QCOMPARE(QString::fromStdString(readSummary(dir).status), QString("failed"));
     }
@@ -190,22 +206,27 @@ private Q_SLOTS:
         QTemporaryDir tmp;
         Recorder rec;
         std::string dir = tmp.filePath("bad").toStdString();
-        std::string yaml = "data: {source: /no/such/pairs.jsonl}\nstages: [{method: mle, steps: 2}]\n";
+        std::string yaml =
+            "data: {source: /no/such/pairs.jsonl}\nstages: [{method: mle, steps: 2}]\n";
         RunSummary s = runConfig(yaml, dir, rec);
         QCOMPARE(QString::fromStdString(s.status), QString("failed"));
-        QVERIFY2(QString::fromStdString(s.reason).contains("/no/such/pairs.jsonl"), s.reason.c_str());
+        QVERIFY2(QString::fromStdString(s.reason).contains("/no/such/pairs.jsonl"),
+                 s.reason.c_str());
         QCOMPARE(rec.failed, 1);
         RunSummary read = readSummary(dir);
         QCOMPARE(QString::fromStdString(read.status), QString("failed"));
     }
 
     void cudaAbsentFailsClearly() {
-        if (torch::cuda::is_available()) QSKIP("CUDA is available here");
+        if (torch::cuda::is_available())
+            QSKIP("CUDA is available here");
         QTemporaryDir tmp;
         Recorder rec;
-        RunSummary s = runConfig("device: cuda\nstages: [{method: mle, steps: 2}]\n", tmp.filePath("g").toStdString(), rec);
+        RunSummary s = runConfig("device: cuda\nstages: [{method: mle, steps: 2}]\n",
+                                 tmp.filePath("g").toStdString(), rec);
         QCOMPARE(QString::fromStdString(s.status), QString("failed"));
-        QVERIFY2(QString::fromStdString(s.reason).contains("CUDA is not available"), s.reason.c_str());
+        QVERIFY2(QString::fromStdString(s.reason).contains("CUDA is not available"),
+                 s.reason.c_str());
     }
 
     void lockRefusesSecondWriter() {

@@ -1,8 +1,8 @@
 // CurvePlot: debiased EMA against hand-computed values, batched appends, log scale, export.
 #include <QtTest>
 
-#include <QTemporaryDir>
 #include <qcustomplot.h>
+#include <QTemporaryDir>
 
 #include "widgets/CurvePlot.h"
 
@@ -67,12 +67,14 @@ private Q_SLOTS:
         QVERIFY(plot.exportCsv(csv));
         QFile f(csv);
         QVERIFY(f.open(QIODevice::ReadOnly));
-        QCOMPARE(QString(f.readAll()), QString("run,label,step,tokens,seconds,value,smoothed\n"
-                                               "r,ul b=1,1,8,0.5,0.25,0.25\nr,ul b=1,2,16,1,0.5,0.5\n"));
+        QCOMPARE(QString(f.readAll()),
+                 QString("run,label,step,tokens,seconds,value,smoothed\n"
+                         "r,ul b=1,1,8,0.5,0.25,0.25\nr,ul b=1,2,16,1,0.5,0.5\n"));
         QVERIFY(plot.exportPng(png));
         QImage img(png);
         QCOMPARE(img.width(), 900);
-        QVERIFY(!QFile::exists(tmp.filePath("missing/dir/x.csv")) && !plot.exportCsv(tmp.filePath("missing/dir/x.csv")));
+        QVERIFY(!QFile::exists(tmp.filePath("missing/dir/x.csv")) &&
+                !plot.exportCsv(tmp.filePath("missing/dir/x.csv")));
     }
 };
 

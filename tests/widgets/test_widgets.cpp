@@ -46,8 +46,10 @@ private Q_SLOTS:
         QPushButton* cancelButton = nullptr;
         QPushButton* deleteButton = nullptr;
         for (QPushButton* p : t.findChildren<QPushButton*>()) {
-            if (p->text() == "Cancel") cancelButton = p;
-            if (p->text() == "Delete...") deleteButton = p;
+            if (p->text() == "Cancel")
+                cancelButton = p;
+            if (p->text() == "Delete...")
+                deleteButton = p;
         }
         QVERIFY(cancelButton && deleteButton);
         QVERIFY(!deleteButton->isEnabled());  // a running run cannot be deleted
