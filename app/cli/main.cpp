@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "app/cli/Commands.h"
+#include "core/util/Devices.h"
 #include "core/util/Error.h"
 
 namespace {
@@ -37,7 +38,8 @@ int main(int argc, char** argv) {
         return args.empty() ? 2 : 0;
     }
     if (args[0] == "version" || args[0] == "--version") {
-        std::cout << "rgpb " RGPB_VERSION " (LibTorch " TORCH_VERSION ")\n";
+        std::cout << "rgpb " RGPB_VERSION " (LibTorch " TORCH_VERSION ")\n"
+                  << "devices: " << rgpb::describeDevices() << "\n";
         return 0;
     }
     for (const auto& c : rgpb::cli::commands()) {

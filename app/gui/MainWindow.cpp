@@ -15,6 +15,7 @@
 #include <QUrl>
 #include <filesystem>
 
+#include "core/util/Devices.h"
 #include "core/util/Error.h"
 #include "core/util/Log.h"
 #include "widgets/ConfigEditor.h"
@@ -103,6 +104,8 @@ MainWindow::MainWindow(const QString& runs_dir, const QString& preset_dir, QWidg
     tools->addWidget(new QLabel(QString("  runs folder: %1").arg(QDir(runs_dir).absolutePath())));
     status_ = new QLabel;
     statusBar()->addWidget(status_, 1);
+    statusBar()->addPermanentWidget(
+        new QLabel(QString("devices: %1").arg(QString::fromStdString(describeDevices()))));
 
     connect(refresh, &QAction::triggered, this, &MainWindow::refreshRuns);
     connect(concurrent_, &QSpinBox::valueChanged, this, [this] { startQueued(); });
