@@ -19,9 +19,13 @@ QVector<double> debiasedEma(const QVector<double>& values, double alpha) {
             out[i] = values[i];
             continue;
         }
-        s = alpha * s + (1.0 - alpha) * values[i];
-        weight *= alpha;
-        out[i] = s / (1.0 - weight);
+        // A non-finite point (a skipped NaN step) must not poison the rest of the curve: it
+        // carries the previous smoothed value forward.
+        if (std::isfinite(values[i])) {
+            s = alpha * s + (1.0 - alpha) * values[i];
+            weight *= alpha;
+        }
+        out[i] = weight < 1.0 ? s / (1.0 - weight) : values[i];
     }
     return out;
 }
@@ -127,9 +131,11 @@ void CurvePlot::extend(Series& s, int from) {
         xs[i] = xOf(p);
         ys[i] = p.value;
         if (alpha_ > 0) {
-            s.ema = alpha_ * s.ema + (1.0 - alpha_) * p.value;
-            s.ema_weight *= alpha_;
-            sm[i] = s.ema / (1.0 - s.ema_weight);
+            if (std::isfinite(p.value)) {  // same rule as debiasedEma()
+                s.ema = alpha_ * s.ema + (1.0 - alpha_) * p.value;
+                s.ema_weight *= alpha_;
+            }
+            sm[i] = s.ema_weight < 1.0 ? s.ema / (1.0 - s.ema_weight) : p.value;
         }
         if (!std::isfinite(p.value) || (log_scale_ && p.value <= 0))
             continue;

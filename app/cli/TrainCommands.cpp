@@ -19,10 +19,12 @@ namespace rgpb::cli {
 namespace {
 
 RunControl* g_control = nullptr;
+volatile std::sig_atomic_t g_interrupted = 0;  // the user pressed Ctrl-C (ends a sweep too)
 
 // First Ctrl-C cancels cleanly (checkpoint, status "cancelled"); a second one kills.
 void onSigint(int) {
-    if (g_control && !g_control->cancelRequested()) {
+    if (g_control && !g_interrupted) {
+        g_interrupted = 1;
         g_control->requestCancel();
         return;
     }
@@ -71,7 +73,7 @@ int train(const std::vector<std::string>& argv) {
     if (s.status == "finished")
         return 0;
     if (s.status == "cancelled")
-        return o.stop_after_step > 0 ? 0 : 130;
+        return g_interrupted ? 130 : 0;  // 0: it stopped at --stop-after as asked
     return 1;
 }
 
@@ -158,6 +160,12 @@ int sweep(const std::vector<std::string>& argv) {
             o.runs_dir = args.value("runs-dir").value_or("runs");
             Trainer trainer(std::move(config), o);
             cells.push_back({label, beta, runTrainer(trainer, args)});
+            if (g_interrupted)
+                break;
+        }
+        if (g_interrupted) {
+            std::fprintf(stderr, "sweep interrupted: the remaining cells were not run\n");
+            break;
         }
     }
     std::printf("\n%-24s %6s %-9s %11s %10s %10s\n", "method", "beta", "status", "perplexity",

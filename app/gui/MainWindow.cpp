@@ -124,7 +124,15 @@ MainWindow::MainWindow(const QString& runs_dir, const QString& preset_dir, QWidg
             });
     connect(runs_, &widgets::RunTable::cancelRequested, this, [this](const QString& id) {
         if (queue_.removeAll(id)) {
-            onEnded(id, "cancelled", "cancelled before it started");
+            // Never started: nothing to keep, so the empty run folder goes too.
+            std::error_code ec;
+            std::filesystem::remove_all(id.toStdString(), ec);
+            runs_->remove(id);
+            rows_.remove(id);
+            if (auto s = sessions_.take(id))
+                s->deleteLater();
+            logLine(2, "gui", "removed queued run " + id);
+            startQueued();
         } else if (auto s = sessions_.value(id)) {
             s->cancel();
         }
@@ -138,8 +146,11 @@ MainWindow::MainWindow(const QString& runs_dir, const QString& preset_dir, QWidg
         runs_->upsert(row(id));
     });
     connect(runs_, &widgets::RunTable::deleteRequested, this, [this](const QString& id) {
-        if (sessions_.value(id) && sessions_.value(id)->isRunning())
+        if ((sessions_.value(id) && sessions_.value(id)->isRunning()) ||
+            RunLock::isHeld(id.toStdString())) {
+            logLine(3, "gui", id + " is being written by a running process; cancel it first");
             return;
+        }
         std::error_code ec;
         std::filesystem::remove_all(id.toStdString(), ec);
         if (ec) {
@@ -353,8 +364,14 @@ void MainWindow::showRunFromDisk(const RunSummary& s) {
 void MainWindow::refreshRuns() {
     for (const RunSummary& s : listRuns(runs_dir_.toStdString())) {
         const QString id = QString::fromStdString(s.dir);
-        if (rows_.contains(id))
-            continue;
+        if (sessions_.value(id))
+            continue;  // trained by this window: its curves are live
+        if (rows_.contains(id)) {
+            // Listed from disk earlier (e.g. a CLI run): show its current state.
+            if (rows_[id].status == QString::fromStdString(s.status) && rows_[id].step == s.step)
+                continue;
+            dashboard_->removeRun(id);
+        }
         showRunFromDisk(s);
     }
 }

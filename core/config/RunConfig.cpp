@@ -378,14 +378,28 @@ void applyOverride(YAML::Node root, const std::string& assignment, const std::st
     } catch (const YAML::Exception& e) {
         throw InputError(source, "--set " + path + ": value '" + value + "' is not valid YAML");
     }
+    // A scalar from --set gets a fresh node without a position, so problems with it are
+    // reported as "(--set)" rather than at line 1 of the preset.
+    if (parsed.IsScalar())
+        parsed = YAML::Node(parsed.Scalar());
     YAML::Node last = chain.back();
     if (last.IsSequence()) {
-        std::size_t idx = std::stoul(parts.back());
+        std::size_t idx = 0;
+        try {
+            idx = std::stoul(parts.back());
+        } catch (const std::exception&) {
+            throw InputError(source, "--set " + path + ": '" + parts.back() + "' must be a list index");
+        }
         if (idx >= last.size())
-            throw InputError(source, "--set " + path + ": index past the end");
+            throw InputError(source, "--set " + path + ": index " + parts.back() +
+                                         " is past the end (" + std::to_string(last.size()) + " entries)");
         last[idx] = parsed;
-    } else {
+    } else if (last.IsMap() || last.IsNull()) {
         last[parts.back()] = parsed;
+    } else {
+        throw InputError(source, "--set " + path + ": '" +
+                                     path.substr(0, path.size() - parts.back().size() - 1) +
+                                     "' is a single value, not a section with keys");
     }
 }
 
@@ -436,9 +450,9 @@ RunConfig parseRunConfig(const std::string& yaml_text, const std::string& source
 RunConfig parseRunConfig(const std::string& yaml_text, const std::string& source,
                          const std::vector<std::string>& overrides) {
     YAML::Node root = loadYaml(yaml_text, source);
-    for (const std::string& o : overrides)
-        applyOverride(root, o, source);
     try {
+        for (const std::string& o : overrides)
+            applyOverride(root, o, source);
         return parseNode(root, source);
     } catch (const YAML::Exception& e) {
         throw InputError(location(source, e.mark), e.msg);
@@ -456,7 +470,7 @@ RunConfig loadRunConfig(const std::string& path) {
 
 std::string toYaml(const RunConfig& c) {
     YAML::Emitter out;
-    out.SetDoublePrecision(10);
+    out.SetDoublePrecision(17);  // max_digits10: a saved config reloads to the same doubles
     out << YAML::BeginMap;
     out << YAML::Key << "name" << YAML::Value << c.name;
     out << YAML::Key << "seed" << YAML::Value << c.seed;

@@ -274,9 +274,11 @@ std::vector<MetricEvent> readMetrics(const std::string& run_dir) {
     std::ifstream in(path);
     if (!in)
         return out;
-    std::string line;
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);)
+        lines.push_back(std::move(line));
     int64_t n = 0;
-    while (std::getline(in, line)) {
+    for (const std::string& line : lines) {
         ++n;
         if (line.empty())
             continue;
@@ -293,6 +295,10 @@ std::vector<MetricEvent> readMetrics(const std::string& run_dir) {
             }
             out.push_back(std::move(e));
         } catch (const nlohmann::json::exception& ex) {
+            // A process killed mid-write leaves a torn last line: drop it, the resumed run
+            // rewrites what follows its checkpoint anyway. A bad line elsewhere is corruption.
+            if (n == static_cast<int64_t>(lines.size()))
+                break;
             throw InputError(path + ":" + std::to_string(n),
                              std::string("malformed metrics line: ") + ex.what());
         }

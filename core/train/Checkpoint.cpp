@@ -41,17 +41,24 @@ std::string saveCheckpoint(const std::string& run_dir, GptNeoX& model,
     j["data_cursor"] = s.data_cursor;
     j["tokens"] = s.tokens;
     j["wall_time_s"] = s.wall_time_s;
+    j["train_pairs"] = s.train_pairs;
+    j["eval_pairs"] = s.eval_pairs;
     writeFileAtomic((tmp / "state.json").string(), j.dump(2) + "\n");
 
-    fs::remove_all(final_dir);
+    // Replace an existing folder of the same step without a moment with no complete checkpoint:
+    // move it aside, move the new one in, then delete the old one.
+    fs::path old = root / (std::string(name) + ".old");
+    fs::remove_all(old);
+    if (fs::exists(final_dir))
+        fs::rename(final_dir, old);
     fs::rename(tmp, final_dir);
+    fs::remove_all(old);
 
     // Keep the newest keep_last complete checkpoints.
     std::vector<fs::path> all;
     for (const auto& e : fs::directory_iterator(root)) {
         std::string n = e.path().filename().string();
-        if (e.is_directory() && n.rfind("step-", 0) == 0 &&
-            n.find(".partial") == std::string::npos) {
+        if (e.is_directory() && n.rfind("step-", 0) == 0 && n.find('.') == std::string::npos) {
             all.push_back(e.path());
         }
     }
@@ -71,7 +78,7 @@ std::string latestCheckpoint(const std::string& run_dir) {
     for (const auto& e : fs::directory_iterator(root)) {
         std::string n = e.path().filename().string();
         if (e.is_directory() && n.rfind("step-", 0) == 0 &&
-            n.find(".partial") == std::string::npos && fs::exists(e.path() / "state.json") &&
+            n.find('.') == std::string::npos && fs::exists(e.path() / "state.json") &&
             e.path().string() > best) {
             best = e.path().string();
         }
@@ -113,6 +120,8 @@ TrainState loadCheckpoint(const std::string& dir, GptNeoX& model,
         s.data_cursor = j.at("data_cursor").get<int64_t>();
         s.tokens = j.value("tokens", int64_t(0));
         s.wall_time_s = j.value("wall_time_s", 0.0);
+        s.train_pairs = j.value("train_pairs", int64_t(-1));
+        s.eval_pairs = j.value("eval_pairs", int64_t(-1));
     } catch (const nlohmann::json::exception& e) {
         throw InputError(state_path, std::string("malformed checkpoint state: ") + e.what());
     }

@@ -26,6 +26,8 @@ struct TrainState {
     int64_t data_cursor = 0;
     int64_t tokens = 0;        // tokens seen so far
     double wall_time_s = 0.0;  // training time before this checkpoint
+    int64_t train_pairs = -1;  // data sizes, checked on resume (-1: not recorded)
+    int64_t eval_pairs = -1;
 };
 
 struct ReferenceCache {

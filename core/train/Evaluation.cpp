@@ -23,6 +23,10 @@ PairMetrics evaluatePairs(GptNeoX& model, const std::vector<TokenizedPair>& pair
     PairMetricsAccumulator acc(o.beta, o.grad_diff_steps);
     const std::size_t bs = static_cast<std::size_t>(std::max<int64_t>(1, o.batch_size));
     for (std::size_t start = 0; start < pairs.size(); start += bs) {
+        if (o.control && o.control->cancelRequested()) {
+            model->train(was_training);
+            throw CancelledError();
+        }
         std::vector<std::size_t> idx;
         for (std::size_t i = start; i < std::min(pairs.size(), start + bs); ++i)
             idx.push_back(i);

@@ -15,6 +15,7 @@
 #include "core/data/PairBatch.h"
 #include "core/metrics/PairMetrics.h"
 #include "core/model/GptNeoX.h"
+#include "core/train/TrainingObserver.h"
 #include "core/tokenizer/Tokenizer.h"
 
 namespace rgpb {
@@ -26,6 +27,8 @@ struct EvaluationOptions {
     torch::Tensor reference;  // [N, 2] S+_ref, S-_ref per pair; undefined = no rewards
     // Called once per pair with its index and record (S+, T+, S-, T-).
     std::function<void(std::size_t, const PairRecord&)> per_pair;
+    // Checked between batches: cancelling throws CancelledError.
+    const RunControl* control = nullptr;
 };
 
 PairMetrics evaluatePairs(GptNeoX& model, const std::vector<TokenizedPair>& pairs, int32_t pad_id,

@@ -4,6 +4,8 @@
 
 #include <numeric>
 
+#include "core/util/Error.h"
+
 namespace rgpb {
 
 PairForward forwardPairs(GptNeoX& model, const SequenceBatch& batch, const torch::Device& device) {
@@ -26,13 +28,18 @@ PairForward forwardPairs(GptNeoX& model, const SequenceBatch& batch, const torch
 }
 
 torch::Tensor sequenceSums(GptNeoX& model, const std::vector<TokenizedPair>& pairs, int32_t pad_id,
-                           int64_t batch_size, const torch::Device& device) {
+                           int64_t batch_size, const torch::Device& device,
+                           const RunControl* control) {
     torch::NoGradGuard no_grad;
     bool was_training = model->is_training();
     model->eval();
     torch::Tensor out = torch::empty({static_cast<int64_t>(pairs.size()), 2}, torch::kFloat32);
     for (std::size_t start = 0; start < pairs.size();
          start += static_cast<std::size_t>(batch_size)) {
+        if (control && control->cancelRequested()) {
+            model->train(was_training);
+            throw CancelledError();
+        }
         std::size_t end = std::min(pairs.size(), start + static_cast<std::size_t>(batch_size));
         std::vector<std::size_t> idx(end - start);
         std::iota(idx.begin(), idx.end(), start);

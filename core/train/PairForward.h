@@ -7,6 +7,7 @@
 #include "core/data/PairBatch.h"
 #include "core/model/GptNeoX.h"
 #include "core/objectives/Objective.h"
+#include "core/train/TrainingObserver.h"
 
 namespace rgpb {
 
@@ -22,7 +23,9 @@ struct PairForward {
 PairForward forwardPairs(GptNeoX& model, const SequenceBatch& batch, const torch::Device& device);
 
 // S+ and S- of pairs[indices] under `model` without gradients, in batches: [N, 2] float32 CPU.
+// Checks `control` (if given) between batches and throws CancelledError when cancelled.
 torch::Tensor sequenceSums(GptNeoX& model, const std::vector<TokenizedPair>& pairs, int32_t pad_id,
-                           int64_t batch_size, const torch::Device& device);
+                           int64_t batch_size, const torch::Device& device,
+                           const RunControl* control = nullptr);
 
 }  // namespace rgpb

@@ -82,6 +82,14 @@ private:
     bool on_;
 };
 
+// "runs/x/" -> "runs/x", so names and parents come out right.
+std::string normalizedDir(const std::string& dir) {
+    fs::path p = fs::path(dir).lexically_normal();
+    if (p.filename().empty())
+        p = p.parent_path();
+    return p.string();
+}
+
 double betaOf(const RunConfig& c) {
     double beta = 0.0;
     for (const StageConfig& s : c.stages) {
@@ -115,6 +123,7 @@ struct Trainer::Impl {
     RunSummary summary;
     NamedValues last_train, last_eval;
     int64_t last_checkpoint_step = -1;
+    const RunControl* control_ = nullptr;  // set for the duration of run()
 
     Impl(RunConfig c, TrainerOptions o) : config(std::move(c)), options(std::move(o)) {}
 
@@ -130,12 +139,17 @@ struct Trainer::Impl {
                 "device is '" +
                 config.device + "'");
         }
-        torch::manual_seed(static_cast<uint64_t>(config.seed));
-
         data = std::make_unique<TrainingData>(
             prepareTrainingData(config, (fs::path(run_dir) / "tokenizer").string()));
         ModelConfig mc = modelConfigFor(config, data->tokenizer->vocabSize());
-        model = GptNeoX(mc);
+        {
+            // LibTorch's default generator is process-wide: runs started side by side in the
+            // workbench must not interleave their seeding and initialisation.
+            static std::mutex init_mutex;
+            std::lock_guard<std::mutex> lock(init_mutex);
+            torch::manual_seed(static_cast<uint64_t>(config.seed));
+            model = GptNeoX(mc);
+        }
         model->to(device);
 
         // Weight decay on matrices only, not on biases and LayerNorm parameters.
@@ -200,8 +214,13 @@ struct Trainer::Impl {
         }
         auto t0 = Clock::now();
         const int32_t pad = data->tokenizer->specials().pad;
-        reference.train = sequenceSums(model, data->train, pad, config.eval.batch_size, device);
-        reference.eval = sequenceSums(model, data->eval, pad, config.eval.batch_size, device);
+        {
+            // Under the same autocast as the training forward, so S - S_ref is exactly 0 at the
+            // first DPO step; evaluation (float32) gets a float32 table.
+            CudaBf16Autocast autocast(config.bf16);
+            reference.train = sequenceSums(model, data->train, pad, config.eval.batch_size, device, control_);
+        }
+        reference.eval = sequenceSums(model, data->eval, pad, config.eval.batch_size, device, control_);
         log->info("stage {}: reference log-probs cached for {} + {} pairs in {:.1f} s", stage,
                   data->train.size(), data->eval.size(), seconds(t0));
     }
@@ -236,6 +255,7 @@ struct Trainer::Impl {
                 o.beta = t.beta;
         }
         o.reference = reference.eval;
+        o.control = control_;
         EvalReport r;
         r.step = state.step;
         r.stage = stage;
@@ -259,6 +279,8 @@ struct Trainer::Impl {
                     Clock::time_point t0) {
         state.data_epoch = order.epoch();
         state.data_cursor = static_cast<int64_t>(order.cursor());
+        state.train_pairs = static_cast<int64_t>(data->train.size());
+        state.eval_pairs = static_cast<int64_t>(data->eval.size());
         state.wall_time_s = wall_before + seconds(t0);
         std::string dir = saveCheckpoint(run_dir, model, *optimizer, reference, state,
                                          config.checkpoint.keep_last);
@@ -296,11 +318,14 @@ struct Trainer::Impl {
             const int64_t steps = stage_steps[static_cast<std::size_t>(stage)];
             auto objective = makeObjective(sc.objective);
             const bool fresh = state.stage != stage || state.stage_step == 0;
+            const bool stage_done = !fresh && state.stage_step >= steps;
             if (state.stage != stage) {
                 state.stage = stage;
                 state.stage_step = 0;
             }
-            if (fresh) {
+            if (stage_done) {
+                continue;  // resumed exactly at this stage's end: nothing left to train in it
+            } else if (fresh) {
                 startStageReference(stage);  // the current weights are the start-of-stage model
             } else if (sc.objective.needsReference() && sc.on_the_fly_reference) {
                 throw Error(
@@ -313,8 +338,8 @@ struct Trainer::Impl {
             }
             observer.onStageStart(stage, sc.name, steps);
             log->info("stage {} '{}': {} steps, lr {}", stage, sc.name, steps, stageLr(stage));
-            if (state.stage_step == 0 && stage == 0)
-                writeEval(evaluate(stage), observer);
+            if (state.step == 0 && last_eval.empty())
+                writeEval(evaluate(stage), observer);  // the curves' starting point
 
             while (state.stage_step < steps) {
                 while (control.paused() && !control.cancelRequested()) {
@@ -356,8 +381,17 @@ struct Trainer::Impl {
                     }
                     (r.loss / static_cast<double>(config.optimizer.grad_accum)).backward();
                     loss_sum += r.loss.item<double>();
-                    if (micro + 1 == config.optimizer.grad_accum)
-                        stats = statValues(r);
+                    // Stats over all micro-batches: counts add up, the rest are averaged.
+                    NamedValues part = statValues(r);
+                    if (stats.empty())
+                        stats.assign(part.size(), {"", 0.0});
+                    for (std::size_t i = 0; i < part.size() && i < stats.size(); ++i) {
+                        bool count = part[i].first.find("clamped_tokens") != std::string::npos;
+                        stats[i].first = part[i].first;
+                        stats[i].second += count ? part[i].second
+                                                 : part[i].second /
+                                                       static_cast<double>(config.optimizer.grad_accum);
+                    }
                 }
                 double loss = loss_sum / static_cast<double>(config.optimizer.grad_accum);
                 double grad_norm = 0.0;
@@ -474,6 +508,7 @@ const std::string& Trainer::runDir() const {
 
 RunSummary Trainer::run(TrainingObserver& observer, RunControl& control) {
     Impl& d = *impl_;
+    d.control_ = &control;
     auto t0 = Clock::now();
     std::unique_ptr<RunLock> lock;
     int log_file = -1;
@@ -484,12 +519,12 @@ RunSummary Trainer::run(TrainingObserver& observer, RunControl& control) {
     d.summary.started_at = isoTimeNow();
     try {
         if (d.options.resume) {
-            d.run_dir = d.options.run_dir;
+            d.run_dir = normalizedDir(d.options.run_dir);
             if (!fs::exists(fs::path(d.run_dir) / "config.yaml")) {
                 throw InputError(d.run_dir, "not a run folder (no config.yaml)");
             }
         } else if (!d.options.run_dir.empty()) {
-            d.run_dir = d.options.run_dir;
+            d.run_dir = normalizedDir(d.options.run_dir);
             fs::create_directories(d.run_dir);
             if (fs::exists(fs::path(d.run_dir) / "summary.json")) {
                 throw Error(d.run_dir + " already holds a run; use resume, or pick a new folder");
@@ -517,6 +552,19 @@ RunSummary Trainer::run(TrainingObserver& observer, RunControl& control) {
             if (ckpt.empty())
                 throw InputError(d.run_dir, "no checkpoint to resume from");
             d.state = loadCheckpoint(ckpt, d.model, *d.optimizer, d.reference);
+            d.last_checkpoint_step = d.state.step;
+            const auto n_train = static_cast<int64_t>(d.data->train.size());
+            const auto n_eval = static_cast<int64_t>(d.data->eval.size());
+            if ((d.state.train_pairs >= 0 && d.state.train_pairs != n_train) ||
+                (d.state.eval_pairs >= 0 && d.state.eval_pairs != n_eval) ||
+                (d.reference.defined() && (d.reference.train.size(0) != n_train ||
+                                           d.reference.eval.size(0) != n_eval))) {
+                throw InputError(ckpt, "the data changed since the run started: the checkpoint was "
+                                       "taken with " + std::to_string(d.state.train_pairs) + " train / " +
+                                       std::to_string(d.state.eval_pairs) + " eval pairs, " +
+                                       d.config.data.source + " now gives " + std::to_string(n_train) +
+                                       " / " + std::to_string(n_eval));
+            }
             MetricsLog::truncateAfter(d.run_dir, d.state.step);
             d.log->info("resuming {} at step {} (stage {}, step {} of it)", d.run_dir, d.state.step,
                         d.state.stage, d.state.stage_step);
@@ -554,6 +602,16 @@ RunSummary Trainer::run(TrainingObserver& observer, RunControl& control) {
         } else {
             observer.onFailed(d.summary);
         }
+    } catch (const CancelledError& e) {
+        // Cancelled inside reference caching or an evaluation: nothing half-done is saved.
+        d.log->info("{}", e.what());
+        if (!d.run_dir.empty() && lock)
+            d.finishSummary("cancelled", e.what(), d.state.wall_time_s + seconds(t0));
+        else {
+            d.summary.status = "cancelled";
+            d.summary.reason = e.what();
+        }
+        observer.onFailed(d.summary);
     } catch (const c10::Error& e) {
         std::string reason = std::string("LibTorch: ") + e.what_without_backtrace();
         if (reason.find("out of memory") != std::string::npos)

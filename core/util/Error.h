@@ -14,6 +14,12 @@ public:
     explicit Error(const std::string& message) : std::runtime_error(message) {}
 };
 
+// Long work (reference caching, evaluation) stopped because the user asked to cancel.
+class CancelledError : public Error {
+public:
+    CancelledError() : Error("cancelled by the user") {}
+};
+
 // A function argument (tensor shape, beta, probability) outside what the function accepts.
 class ArgumentError : public Error {
 public:

@@ -181,6 +181,12 @@ private Q_SLOTS:
         QVERIFY2(e.contains("index 5 is past the end"), qPrintable(e));
         e = errorOf(kFull, {"novalue"});
         QVERIFY2(e.contains("expected key.path=value"), qPrintable(e));
+        e = errorOf(kFull, {"optimizer.lr=abc"});
+        QVERIFY2(e.startsWith("preset.yaml (--set): optimizer.lr: expected a number"), qPrintable(e));
+        e = errorOf(kFull, {"stages.beta=0.5"});
+        QVERIFY2(e.contains("'beta' must be a list index"), qPrintable(e));
+        e = errorOf(kFull, {"seed.x=1"});
+        QVERIFY2(e.contains("'seed' is a single value"), qPrintable(e));
     }
 };
 

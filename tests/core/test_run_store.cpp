@@ -86,7 +86,12 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(csv),
                  QString("step,stage,split,metric,value\n1,0,train,loss,1\n2,0,train,loss,0.5\n"
                          "3,0,train,loss,0.333333333\n"));
-        std::ofstream(fs::path(dir) / "metrics.jsonl", std::ios::app) << "{broken\n";
+        // A torn last line (a process killed mid-write) is dropped, so the run can resume...
+        std::ofstream(fs::path(dir) / "metrics.jsonl", std::ios::app) << "{\"step\": 4, \"sta";
+        QCOMPARE(readMetrics(dir).size(), std::size_t(3));
+        // ...but a malformed line with more after it is corruption, reported with its line.
+        std::ofstream(fs::path(dir) / "metrics.jsonl", std::ios::app)
+            << "\n{\"step\": 5, \"stage\": 0, \"split\": \"train\"}\n";
         try {
             readMetrics(dir);
             QFAIL("no error");

@@ -21,6 +21,11 @@ private Q_SLOTS:
         QVERIFY(qAbs(s[1] - 1.6666666667) < 1e-9);
         QVERIFY(qAbs(s[2] - 2.4285714286) < 1e-9);
         QCOMPARE(debiasedEma({4, 5}, 0.0), (QVector<double>{4, 5}));
+        // A NaN (a skipped step) carries the previous value and does not poison what follows:
+        // 1, NaN, 3 at alpha 0.5 -> 1, 1, (0.25 + 1.5) / 0.75 = 2.3333333.
+        QVector<double> n = debiasedEma({1, qQNaN(), 3}, 0.5);
+        QVERIFY(qAbs(n[1] - 1.0) < 1e-12);
+        QVERIFY(qAbs(n[2] - 2.3333333333) < 1e-9);
     }
 
     void batchedAppendsAndSmoothing() {
