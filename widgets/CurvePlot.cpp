@@ -57,6 +57,9 @@ CurvePlot::CurvePlot(const QString& title, QWidget* parent)
     plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     plot_->setNoAntialiasingOnDrag(true);
+    // Long curves: antialiased polylines cost ~2x the replot time on a software rasteriser.
+    plot_->setNotAntialiasedElements(QCP::aePlottables);
+    plot_->setPlottingHint(QCP::phFastPolylines, true);
     connect(plot_, &QCustomPlot::mouseMove, this, &CurvePlot::onMouseMove);
     // A user who drags or zooms takes over the ranges; a double-click gives them back.
     connect(plot_, &QCustomPlot::mousePress, this, [this] { rescale_ = false; });

@@ -2,6 +2,9 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <thread>
+
 namespace rgpb {
 
 std::vector<std::string> availableDevices() {
@@ -15,7 +18,7 @@ std::vector<std::string> availableDevices() {
 }
 
 std::string describeDevices() {
-    std::string s = "cpu (" + std::to_string(at::get_num_threads()) + " threads)";
+    std::string s = "cpu (" + std::to_string(std::max(1u, std::thread::hardware_concurrency())) + " cores)";
     auto all = availableDevices();
     if (all.size() == 1) return s + "; CUDA: none (this LibTorch " TORCH_VERSION " build or machine has no GPU)";
     s += "; CUDA:";

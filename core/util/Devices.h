@@ -9,7 +9,7 @@ namespace rgpb {
 
 // "cpu" first, then "cuda:0", "cuda:1", ... for every visible CUDA device.
 std::vector<std::string> availableDevices();
-// One line for people: "cpu (2 threads); CUDA: not available in this LibTorch build".
+// One line for people: "cpu (2 cores); CUDA: none (...)".
 std::string describeDevices();
 
 }  // namespace rgpb
