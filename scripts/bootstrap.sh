@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   # Qt 6: Widgets, Test, Sql (+ SQLite driver), plus SVG for plot export
-  qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite libqt6svg6-dev libgl-dev
+  qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-svg-dev libgl-dev
   # Plotting
   libqcustomplot-dev libqcustomplot2.1-qt6
   # Training core
