@@ -4,6 +4,7 @@
 #include <QDirIterator>
 #include <QFile>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -140,8 +141,11 @@ bool ConfigEditor::loadPreset(const QString& path) {
     }
     path_ = path;
     int index = presets_->findData(path);
-    if (index >= 0)
-        presets_->setCurrentIndex(index);
+    if (index < 0) {  // a file from elsewhere: list it, so the picker names what is open
+        presets_->addItem(QFileInfo(path).fileName(), path);
+        index = presets_->count() - 1;
+    }
+    presets_->setCurrentIndex(index);
     setYaml(QString::fromUtf8(f.readAll()));
     return true;
 }

@@ -2,6 +2,7 @@
 // editor's validation (problem line marked, Run disabled) and sweep field.
 #include <QtTest>
 
+#include <QComboBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QTableWidget>
@@ -120,6 +121,15 @@ private Q_SLOTS:
         QVERIFY(e.loadPreset(tmp.filePath("p.yaml")));
         QCOMPARE(e.yaml(), QString("name: from-file\n"));
         QVERIFY(!e.loadPreset(tmp.filePath("missing.yaml")));
+        // A preset from outside the folder is listed and shown as the current one.
+        QTemporaryDir other;
+        QFile g(other.filePath("elsewhere.yaml"));
+        QVERIFY(g.open(QIODevice::WriteOnly));
+        g.write("name: elsewhere\n");
+        g.close();
+        QVERIFY(e.loadPreset(other.filePath("elsewhere.yaml")));
+        auto* picker = e.findChild<QComboBox*>();
+        QCOMPARE(picker->currentText(), QString("elsewhere.yaml"));
     }
 };
 
