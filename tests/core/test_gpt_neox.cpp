@@ -12,6 +12,7 @@
 #include "core/model/GptNeoX.h"
 #include "core/model/ModelConfig.h"
 #include "core/util/Error.h"
+#include "tests/support/ErrorText.h"
 
 using namespace rgpb;
 
@@ -28,15 +29,7 @@ double maxDiff(const torch::Tensor& a, const torch::Tensor& b) {
     return (a - b).abs().max().item<double>();
 }
 
-template <typename E, typename F>
-std::string messageOf(F&& f) {
-    try {
-        f();
-    } catch (const E& e) {
-        return e.what();
-    }
-    return "(no exception)";
-}
+using rgpb::test::messageOf;
 
 ModelConfig smallConfig() {
     ModelConfig c = ModelConfig::named("micro", 50);

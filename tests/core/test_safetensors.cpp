@@ -17,20 +17,13 @@
 #include "core/model/GptNeoX.h"
 #include "core/model/Safetensors.h"
 #include "core/util/Error.h"
+#include "tests/support/ErrorText.h"
 
 using namespace rgpb;
 
 namespace {
 
-template <typename E, typename F>
-std::string messageOf(F&& f) {
-    try {
-        f();
-    } catch (const E& e) {
-        return e.what();
-    }
-    return "(no exception)";
-}
+using rgpb::test::messageOf;
 
 QByteArray readAll(const std::string& path) {
     QFile f(QString::fromStdString(path));
