@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -266,6 +267,62 @@ void MetricsLog::write(int64_t step, int stage, const std::string& split,
 void MetricsLog::flush() {
     jsonl_.flush();
     csv_.flush();
+}
+
+void writeEvalPairs(const std::string& run_dir, const EvalPairs& eval) {
+    std::ostringstream out;
+    out.precision(17);
+    out << "step,stage,pair,s_pos,t_pos,s_neg,t_neg\n";
+    for (std::size_t i = 0; i < eval.pairs.size(); ++i) {
+        const PairRecord& p = eval.pairs[i];
+        out << eval.step << ',' << eval.stage << ',' << i << ',' << p.s_pos << ',' << p.t_pos
+            << ',' << p.s_neg << ',' << p.t_neg << '\n';
+    }
+    writeFileAtomic((fs::path(run_dir) / "eval_pairs.csv").string(), out.str());
+}
+
+EvalPairs readEvalPairs(const std::string& run_dir) {
+    const std::string path = (fs::path(run_dir) / "eval_pairs.csv").string();
+    EvalPairs out;
+    std::ifstream in(path);
+    if (!in)
+        return out;
+    std::string line;
+    int64_t n = 0;
+    const char* header = "step,stage,pair,s_pos,t_pos,s_neg,t_neg";
+    while (std::getline(in, line)) {
+        ++n;
+        if (n == 1) {
+            if (line != header)
+                throw InputError(path + ":1", std::string("expected the header \"") + header +
+                                                  "\", found \"" + line + "\"");
+            continue;
+        }
+        if (line.empty())
+            continue;
+        std::vector<double> v;
+        std::istringstream fields(line);
+        for (std::string f; std::getline(fields, f, ',');) {
+            char* end = nullptr;
+            double x = std::strtod(f.c_str(), &end);
+            if (f.empty() || end != f.c_str() + f.size())
+                throw InputError(path + ":" + std::to_string(n),
+                                 "expected a number in column " + std::to_string(v.size() + 1) +
+                                     ", found \"" + f + "\"");
+            v.push_back(x);
+        }
+        if (v.size() != 7)
+            throw InputError(path + ":" + std::to_string(n),
+                             "expected 7 columns (" + std::string(header) + "), found " +
+                                 std::to_string(v.size()));
+        if (!(v[4] > 0) || !(v[6] > 0))
+            throw InputError(path + ":" + std::to_string(n),
+                             "token counts t_pos and t_neg must be positive");
+        out.step = static_cast<int64_t>(v[0]);
+        out.stage = static_cast<int>(v[1]);
+        out.pairs.push_back({v[3], v[4], v[5], v[6], std::nullopt, std::nullopt});
+    }
+    return out;
 }
 
 std::vector<MetricEvent> readMetrics(const std::string& run_dir) {

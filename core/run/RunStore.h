@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/metrics/PairMetrics.h"
+
 namespace rgpb {
 
 using NamedValues = std::vector<std::pair<std::string, double>>;
@@ -76,6 +78,19 @@ public:
 private:
     std::ofstream jsonl_, csv_;
 };
+
+// Per-pair results of the latest evaluation, eval_pairs.csv (columns step,stage,pair,s_pos,
+// t_pos,s_neg,t_neg: summed response log-probs and token counts, 17 significant digits),
+// rewritten atomically at every evaluation. The landscape view bootstraps its intervals from it.
+struct EvalPairs {
+    int64_t step = 0;
+    int stage = 0;
+    std::vector<PairRecord> pairs;  // in eval-split order
+};
+void writeEvalPairs(const std::string& run_dir, const EvalPairs& eval);
+// Empty `pairs` when the run has no eval_pairs.csv yet (or was made before it existed); an
+// InputError naming path:line for a malformed line.
+EvalPairs readEvalPairs(const std::string& run_dir);
 
 // One parsed metrics.jsonl event.
 struct MetricEvent {

@@ -259,6 +259,8 @@ struct Trainer::Impl {
         EvalReport r;
         r.step = state.step;
         r.stage = stage;
+        r.pairs.resize(data->eval.size());
+        o.per_pair = [&r](std::size_t i, const PairRecord& p) { r.pairs.at(i) = p; };
         r.metrics = evaluatePairs(model, data->eval, data->tokenizer->specials().pad, device, o);
         r.seconds = seconds(t0);
         return r;
@@ -270,6 +272,7 @@ struct Trainer::Impl {
             last_eval.emplace_back(k, v);
         metrics->write(r.step, r.stage, "eval", last_eval);
         metrics->flush();
+        writeEvalPairs(run_dir, {r.step, r.stage, r.pairs});
         observer.onEval(r);
         log->info("eval step {}: perplexity {:.4g}, agility {:.4g}, pos_prob {:.4g}", r.step,
                   r.metrics.perplexity, r.metrics.agility, r.metrics.pos_prob);

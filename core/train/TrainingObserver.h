@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/metrics/PairMetrics.h"
 #include "core/run/RunStore.h"
@@ -48,7 +49,8 @@ struct EvalReport {
     int64_t step = 0;
     int stage = 0;
     PairMetrics metrics;
-    double seconds = 0.0;  // time the evaluation took
+    std::vector<PairRecord> pairs;  // per-pair S+, T+, S-, T- in eval-split order
+    double seconds = 0.0;           // time the evaluation took
 };
 
 class TrainingObserver {

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/metrics/BatchMetrics.h"
+#include "core/metrics/Bootstrap.h"
 #include "core/metrics/PairMetrics.h"
 #include "core/util/Error.h"
 
@@ -112,6 +113,74 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(Error, acc.result());
         QVERIFY_THROWS_EXCEPTION(ArgumentError, acc.add({-1, 0, -1, 1, {}, {}}));
         QVERIFY_THROWS_EXCEPTION(ArgumentError, acc.add({NAN, 1, -1, 1, {}, {}}));
+    }
+
+    void quantilesByHand() {
+        std::vector<double> v{4, 1, 3, 2};
+        QCOMPARE(quantile(v, 0.0), 1.0);
+        QCOMPARE(quantile(v, 1.0), 4.0);
+        QCOMPARE(quantile(v, 0.25), 1.75);  // h = 0.75: 1 + 0.75 * (2 - 1)
+        QCOMPARE(quantile(v, 0.5), 2.5);
+        std::vector<double> one{7};
+        QCOMPARE(quantile(one, 0.3), 7.0);
+        std::vector<double> none;
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, quantile(none, 0.5));
+    }
+
+    void bootstrapPointValuesByHand() {
+        // Pair 1: S+ = -2 over 2 tokens, S- = -3 over 1. Pair 2: S+ = -6 over 3, S- = -1 over 2.
+        // perplexity = exp(8 / 5); agility = ((e^-1 - e^-3) + (e^-2 - e^-0.5)) / 2.
+        std::vector<PairRecord> pairs{{-2, 2, -3, 1, {}, {}}, {-6, 3, -1, 2, {}, {}}};
+        PerplexityAgility r = bootstrapPerplexityAgility(pairs, {200, 0.95, 3});
+        QCOMPARE(r.pairs, std::size_t(2));
+        QVERIFY(near(r.perplexity.value, 4.9530324244));
+        QVERIFY(near(r.agility.value,
+                     ((std::exp(-1.0) - std::exp(-3.0)) + (std::exp(-2.0) - std::exp(-0.5))) / 2));
+        // Every resample is one of: both pair 1, both pair 2, or one of each, so the interval
+        // ends are bounded by the single-pair values.
+        QVERIFY(r.perplexity.low >= std::exp(1.0) - 1e-12);
+        QVERIFY(r.perplexity.high <= std::exp(2.0) + 1e-12);
+        QVERIFY(r.perplexity.low <= r.perplexity.value && r.perplexity.value <= r.perplexity.high);
+    }
+
+    void bootstrapIdenticalPairsHaveNoWidth() {
+        std::vector<PairRecord> pairs(50, PairRecord{-3, 3, -4, 2, {}, {}});
+        PerplexityAgility r = bootstrapPerplexityAgility(pairs);
+        QVERIFY(near(r.perplexity.value, std::exp(1.0)));
+        QVERIFY(near(r.perplexity.low, r.perplexity.value));
+        QVERIFY(near(r.perplexity.high, r.perplexity.value));
+        QVERIFY(near(r.agility.low, std::exp(-1.0) - std::exp(-2.0)));
+        QVERIFY(near(r.agility.high, std::exp(-1.0) - std::exp(-2.0)));
+    }
+
+    void bootstrapWidthMatchesTheNormalApproximation() {
+        // Agility terms a_i = exp(S+/T+) - exp(S-/T-) take two values, 0.6 and 0.2, half each:
+        // mean 0.4, population sd 0.2. For n = 400 the 95% interval of the mean is about
+        // +- 1.96 * 0.2 / sqrt(400) = +- 0.0196 (central limit theorem), independent of the code.
+        const double a_hi = 0.6, a_lo = 0.2;
+        std::vector<PairRecord> pairs;
+        for (int i = 0; i < 400; ++i) {
+            double a = i % 2 ? a_hi : a_lo;
+            // exp(S+/T+) = 0.7, exp(S-/T-) = 0.7 - a, all with T = 1.
+            pairs.push_back({std::log(0.7), 1, std::log(0.7 - a), 1, {}, {}});
+        }
+        PerplexityAgility r = bootstrapPerplexityAgility(pairs, {4000, 0.95, 11});
+        QVERIFY(near(r.agility.value, 0.4));
+        const double half = 1.96 * 0.2 / 20.0;
+        QVERIFY2(std::abs((r.agility.high - r.agility.low) / 2 - half) < 0.15 * half,
+                 qPrintable(QString("interval [%1, %2]").arg(r.agility.low).arg(r.agility.high)));
+        QVERIFY(std::abs((r.agility.low + r.agility.high) / 2 - 0.4) < 0.003);
+        // Same seed, same interval; the perplexity is 1/0.7 for every pair: no width.
+        PerplexityAgility again = bootstrapPerplexityAgility(pairs, {4000, 0.95, 11});
+        QCOMPARE(again.agility.low, r.agility.low);
+        QVERIFY(near(r.perplexity.high, 1 / 0.7) && near(r.perplexity.low, 1 / 0.7));
+    }
+
+    void bootstrapBadArguments() {
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, bootstrapPerplexityAgility({}));
+        std::vector<PairRecord> one{{-1, 1, -1, 1, {}, {}}};
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, bootstrapPerplexityAgility(one, {0, 0.95, 1}));
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, bootstrapPerplexityAgility(one, {10, 1.0, 1}));
     }
 };
 

@@ -100,6 +100,30 @@ private Q_SLOTS:
         }
     }
 
+    void evalPairsRoundTripAndErrors() {
+        QTemporaryDir tmp;
+        std::string dir = tmp.path().toStdString();
+        QCOMPARE(readEvalPairs(dir).pairs.size(), std::size_t(0));  // none yet: not an error
+        EvalPairs e{75, 1, {{-1.0 / 3.0, 7, -12.345678901234567, 9, {}, {}}, {-0.1, 1, -2, 2, {}, {}}}};
+        writeEvalPairs(dir, e);
+        EvalPairs back = readEvalPairs(dir);
+        QCOMPARE(back.step, int64_t(75));
+        QCOMPARE(back.stage, 1);
+        QCOMPARE(back.pairs.size(), std::size_t(2));
+        QCOMPARE(back.pairs[0].s_pos, -1.0 / 3.0);  // 17 digits: exact
+        QCOMPARE(back.pairs[0].s_neg, -12.345678901234567);
+        QCOMPARE(back.pairs[1].t_neg, 2.0);
+        std::ofstream(fs::path(dir) / "eval_pairs.csv", std::ios::app) << "75,1,2,-1,x,-1,1\n";
+        try {
+            readEvalPairs(dir);
+            QFAIL("no error");
+        } catch (const InputError& err) {
+            QVERIFY2(QString(err.what()).contains("eval_pairs.csv:4") &&
+                         QString(err.what()).contains("column 5"),
+                     err.what());
+        }
+    }
+
     void learningRateSchedule() {
         // Warmup 10 to peak 1e-3: step 5 -> 5e-4. Cosine over steps 11..110 down to 0.1 * peak:
         // at the midpoint (step 60.5) 0.55e-3; at the last step 1e-4.

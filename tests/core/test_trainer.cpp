@@ -96,6 +96,17 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(read.status), QString("finished"));
         QCOMPARE(read.step, int64_t(200));
         QVERIFY(std::abs(read.metric("eval/perplexity") - last) < 1e-9);
+        // The last evaluation's per-pair sums are on disk; perplexity recomputed from them
+        // (exp(-sum S+ / sum T+), spec section 3) is the logged one.
+        EvalPairs ep = readEvalPairs(dir);
+        QCOMPARE(ep.step, int64_t(200));
+        QCOMPARE(ep.pairs.size(), static_cast<std::size_t>(rec.evals.back().pairs.size()));
+        double s_sum = 0, t_sum = 0;
+        for (const PairRecord& p : ep.pairs) {
+            s_sum += p.s_pos;
+            t_sum += p.t_pos;
+        }
+        QVERIFY(std::abs(std::exp(-s_sum / t_sum) - last) < 1e-9 * last);
         auto events = readMetrics(dir);
         int train = 0, eval = 0;
         for (auto& e : events)
