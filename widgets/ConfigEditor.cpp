@@ -10,8 +10,10 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QTabWidget>
 #include <QTextBlock>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -63,7 +65,22 @@ ConfigEditor::ConfigEditor(Validator validator, QWidget* parent)
     editor_ = new QPlainTextEdit;
     editor_->setFont(QFont("monospace"));
     editor_->setLineWrapMode(QPlainTextEdit::NoWrap);
-    root->addWidget(editor_, 1);
+    form_ = new ConfigForm;
+    form_banner_ = new QLabel;
+    form_banner_->setWordWrap(true);
+    form_banner_->setStyleSheet("color: #b00020;");
+    form_banner_->setVisible(false);
+    auto* form_page = new QWidget;
+    auto* form_layout = new QVBoxLayout(form_page);
+    form_layout->setContentsMargins(0, 0, 0, 0);
+    form_layout->addWidget(form_banner_);
+    form_layout->addWidget(form_, 1);
+    tabs_ = new QTabWidget;
+    tabs_->addTab(form_page, "Form");
+    tabs_->addTab(editor_, "YAML");
+    tabs_->setTabVisible(0, false);  // until setFormSupport()
+    tabs_->setCurrentIndex(1);
+    root->addWidget(tabs_, 1);
     status_ = new QLabel;
     status_->setWordWrap(true);
     root->addWidget(status_);
@@ -82,7 +99,22 @@ ConfigEditor::ConfigEditor(Validator validator, QWidget* parent)
 
     debounce_->setSingleShot(true);
     debounce_->setInterval(250);
-    connect(editor_, &QPlainTextEdit::textChanged, debounce_, qOverload<>(&QTimer::start));
+    connect(editor_, &QPlainTextEdit::textChanged, this, [this] {
+        if (!from_form_)
+            debounce_->start();
+    });
+    connect(form_, &ConfigForm::changed, this, &ConfigEditor::formEdited);
+    connect(form_, &ConfigForm::previewRequested, this, [this](const DataConfig& d, quint64 seed) {
+        if (!previewer_) {
+            form_->showPreview({false, "no data reader in this build", {}});
+            return;
+        }
+        QPointer<ConfigForm> form = form_;
+        previewer_(d, seed, [form](const DataPreview& p) {
+            if (form)
+                form->showPreview(p);
+        });
+    });
     connect(debounce_, &QTimer::timeout, this, [this] { validateNow(); });
     connect(presets_, &QComboBox::activated, this,
             [this](int index) { loadPreset(presets_->itemData(index).toString()); });
@@ -118,6 +150,28 @@ ConfigEditor::ConfigEditor(Validator validator, QWidget* parent)
         if (validateNow().ok)
             Q_EMIT sweepRequested(yaml(), path_, b);
     });
+}
+
+void ConfigEditor::setFormSupport(Serializer serializer, const ConfigChoices& choices) {
+    serializer_ = std::move(serializer);
+    form_->setChoices(choices);
+    tabs_->setTabVisible(0, static_cast<bool>(serializer_));
+    if (serializer_)
+        tabs_->setCurrentIndex(0);
+    validateNow();
+}
+
+void ConfigEditor::formEdited() {
+    if (!serializer_)
+        return;
+    // The form's config becomes the YAML (in full form); one undoable edit of the text.
+    QString text = serializer_(form_->config());
+    from_form_ = true;
+    QTextCursor cursor(editor_->document());
+    cursor.select(QTextCursor::Document);
+    cursor.insertText(text);
+    validateNow();
+    from_form_ = false;
 }
 
 void ConfigEditor::setPresetDirectory(const QString& dir) {
@@ -175,6 +229,17 @@ ValidationResult ConfigEditor::validateNow() {
     debounce_->stop();
     ValidationResult r = validator_ ? validator_(yaml()) : ValidationResult{};
     showValidation(r);
+    if (serializer_) {
+        // YAML -> form, unless the form wrote this YAML (it already shows it).
+        if (r.ok && r.config && !from_form_)
+            form_->setConfig(*r.config);
+        form_->markProblemIn(r.ok ? QString() : r.message);
+        form_banner_->setVisible(!r.ok && !from_form_);
+        form_banner_->setText(
+            QString("The YAML view has a problem%1; the form shows the last valid configuration "
+                    "and editing it replaces the YAML.")
+                .arg(r.line > 0 ? QString(" at line %1").arg(r.line) : QString()));
+    }
     return r;
 }
 

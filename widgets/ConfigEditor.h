@@ -1,26 +1,33 @@
-// Configure a run: pick a preset (or one of the paper's recipes with one click), edit its YAML
-// with problems shown at their line as you type, save it as a preset or load one from a file,
-// and launch one run or a beta sweep. Validation is delegated to a callback the application
-// supplies (the core's parser), so this widget stays free of the training core.
+// Configure a run: pick a preset (or one of the paper's recipes with one click), edit it in a
+// form (every field, a stages table, a data preview) or as YAML with problems shown at their
+// line as you type (the two stay in sync), save it as a preset or load one from a file, and
+// launch one run or a beta sweep. Parsing, writing YAML and reading data are delegated to
+// callbacks the application supplies (the core), so this widget stays free of the training core.
 #pragma once
 
 #include <QString>
 #include <QWidget>
 #include <functional>
+#include <optional>
+
+#include "core/config/RunConfig.h"
+#include "widgets/ConfigForm.h"
 
 class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
+class QTabWidget;
 class QTimer;
 
 namespace rgpb::widgets {
 
 struct ValidationResult {
     bool ok = true;
-    int line = 0;     // 1-based line of the problem, 0 when unknown
-    QString message;  // the parser's message, or a one-line summary when ok
+    int line = 0;                     // 1-based line of the problem, 0 when unknown
+    QString message;                  // the parser's message, or a one-line summary when ok
+    std::optional<RunConfig> config;  // the parsed config when ok (the form shows it)
 };
 
 class ConfigEditor : public QWidget {
@@ -28,7 +35,18 @@ class ConfigEditor : public QWidget {
 
 public:
     using Validator = std::function<ValidationResult(const QString& yaml)>;
+    using Serializer = std::function<QString(const RunConfig& config)>;
+    // Reads the first pairs of a data source; may work in the background and call `done` later
+    // on the GUI thread.
+    using Previewer = std::function<void(const DataConfig& data, quint64 seed,
+                                         std::function<void(const DataPreview&)> done)>;
     ConfigEditor(Validator validator, QWidget* parent = nullptr);
+
+    // Enables the form view (it needs the serializer to write the YAML it edits).
+    void setFormSupport(Serializer serializer, const ConfigChoices& choices);
+    void setPreviewer(Previewer previewer) { previewer_ = std::move(previewer); }
+    ConfigForm* form() const { return form_; }
+    QTabWidget* views() const { return tabs_; }
 
     // Lists *.yaml under `dir` (recursively) in the preset picker.
     void setPresetDirectory(const QString& dir);
@@ -46,7 +64,14 @@ Q_SIGNALS:
 
 private:
     void showValidation(const ValidationResult& r);
+    void formEdited();
     Validator validator_;
+    Serializer serializer_;
+    Previewer previewer_;
+    ConfigForm* form_;
+    QLabel* form_banner_;
+    QTabWidget* tabs_;
+    bool from_form_ = false;
     QComboBox* presets_;
     QPlainTextEdit* editor_;
     QLabel* status_;

@@ -11,53 +11,23 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QToolBar>
 #include <QUrl>
 #include <filesystem>
 
+#include "app/gui/CoreBindings.h"
 #include "core/util/Devices.h"
 #include "core/util/Error.h"
 #include "core/util/Log.h"
 #include "widgets/ConfigEditor.h"
+#include "widgets/LandscapeView.h"
 #include "widgets/LogView.h"
 #include "widgets/MetricsDashboard.h"
 
 namespace rgpb::app {
 
 namespace {
-
-// Line number of a core InputError location "source:line:col: ..." (0 when absent).
-int lineOf(const QString& message) {
-    QStringList parts = message.split(':');
-    if (parts.size() >= 3) {
-        bool ok = false;
-        int line = parts[1].toInt(&ok);
-        if (ok)
-            return line;
-    }
-    return 0;
-}
-
-widgets::ValidationResult validateYaml(const QString& yaml) {
-    widgets::ValidationResult r;
-    try {
-        RunConfig c = parseRunConfig(yaml.toStdString(), "config");
-        int64_t steps = 0;
-        for (const StageConfig& s : c.stages)
-            steps += s.steps;
-        r.message =
-            QString("valid: %1, %2 stage(s)%3, model %4, data %5")
-                .arg(QString::fromStdString(c.recipe()))
-                .arg(c.stages.size())
-                .arg(steps ? QString(", %1 steps").arg(steps) : QString())
-                .arg(QString::fromStdString(c.model.size), QString::fromStdString(c.data.source));
-    } catch (const std::exception& e) {
-        r.ok = false;
-        r.message = QString::fromStdString(e.what());
-        r.line = lineOf(r.message);
-    }
-    return r;
-}
 
 QString labelFor(const RunSummary& s) {
     QString recipe = QString::fromStdString(s.recipe);
@@ -71,12 +41,17 @@ MainWindow::MainWindow(const QString& runs_dir, const QString& preset_dir, QWidg
     setWindowTitle("RGPB Workbench");
     editor_ = new widgets::ConfigEditor(validateYaml);
     editor_->setPresetDirectory(preset_dir);
+    connectEditorToCore(editor_);
     dashboard_ = new widgets::MetricsDashboard;
+    landscape_ = new widgets::LandscapeView;
+    views_ = new QTabWidget;
+    views_->addTab(dashboard_, "Curves");
+    views_->addTab(landscape_, "Landscape");
     runs_ = new widgets::RunTable;
     log_ = new widgets::LogView;
 
     auto* right = new QSplitter(Qt::Vertical);
-    right->addWidget(dashboard_);
+    right->addWidget(views_);
     right->addWidget(runs_);
     right->setStretchFactor(0, 3);
     right->setStretchFactor(1, 1);
@@ -159,6 +134,7 @@ MainWindow::MainWindow(const QString& runs_dir, const QString& preset_dir, QWidg
             return;
         }
         dashboard_->removeRun(id);
+        landscape_->removeRun(id);
         runs_->remove(id);
         rows_.remove(id);
         delete sessions_.take(id);
@@ -316,6 +292,20 @@ void MainWindow::onEval(const QString& id, const EvalPoint& e) {
             r.agility = value;
     }
     runs_->upsert(r);
+    updateLandscape(id);
+}
+
+void MainWindow::updateLandscape(const QString& id) {
+    const widgets::RunRow& r = row(id);
+    RunSummary s;
+    s.dir = id.toStdString();
+    s.id = QFileInfo(id).fileName().toStdString();
+    s.name = r.name.toStdString();
+    s.recipe = r.recipe.toStdString();
+    s.beta = r.beta;
+    s.status = r.status.toStdString();
+    if (auto p = landscapePoint(s))
+        landscape_->setPoint(*p);
 }
 
 void MainWindow::onEnded(const QString& id, const QString& status, const QString& reason) {
@@ -325,6 +315,7 @@ void MainWindow::onEnded(const QString& id, const QString& status, const QString
     runs_->upsert(r);
     logLine(status == "failed" ? 4 : 2, QFileInfo(id).fileName(),
             reason.isEmpty() ? status : QString("%1: %2").arg(status, reason));
+    updateLandscape(id);
     startQueued();
 }
 
@@ -359,6 +350,8 @@ void MainWindow::showRunFromDisk(const RunSummary& s) {
     }
     for (auto it = curves.begin(); it != curves.end(); ++it)
         dashboard_->appendPoints(it.key(), id, labelFor(s), it.value());
+    if (auto p = landscapePoint(s))
+        landscape_->setPoint(*p);
 }
 
 void MainWindow::refreshRuns() {

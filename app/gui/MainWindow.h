@@ -15,10 +15,12 @@
 
 class QSpinBox;
 class QLabel;
+class QTabWidget;
 
 namespace rgpb::widgets {
 class ConfigEditor;
 class MetricsDashboard;
+class LandscapeView;
 class LogView;
 }  // namespace rgpb::widgets
 
@@ -43,6 +45,8 @@ public:
     widgets::MetricsDashboard* dashboard() const { return dashboard_; }
     widgets::RunTable* runTable() const { return runs_; }
     widgets::LogView* logView() const { return log_; }
+    widgets::LandscapeView* landscape() const { return landscape_; }
+    QTabWidget* views() const { return views_; }
     TrainingSession* session(const QString& id) const { return sessions_.value(id); }
 
 private:
@@ -52,12 +56,15 @@ private:
     void onEval(const QString& id, const EvalPoint& e);
     void onEnded(const QString& id, const QString& status, const QString& reason);
     void showRunFromDisk(const RunSummary& s);
+    void updateLandscape(const QString& id);  // from the run's latest eval_pairs.csv
     void logLine(int level, const QString& source, const QString& message);
     widgets::RunRow& row(const QString& id);
 
     QString runs_dir_;
     widgets::ConfigEditor* editor_;
     widgets::MetricsDashboard* dashboard_;
+    widgets::LandscapeView* landscape_;
+    QTabWidget* views_;
     widgets::RunTable* runs_;
     widgets::LogView* log_;
     QSpinBox* concurrent_;

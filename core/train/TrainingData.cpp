@@ -13,7 +13,7 @@ namespace fs = std::filesystem;
 
 namespace rgpb {
 
-DataSplit loadPairTexts(const DataConfig& data, uint64_t seed) {
+DataSplit loadPairTexts(const DataConfig& data, uint64_t seed, ReadReport* report) {
     std::vector<PairText> pairs;
     if (data.source == "synthetic") {
         SyntheticTaskOptions o;
@@ -32,6 +32,8 @@ DataSplit loadPairTexts(const DataConfig& data, uint64_t seed) {
         for (const std::string& p : ds.report.problems)
             log->warn("{}", p);
         pairs = std::move(ds.pairs);
+        if (report)
+            *report = ds.report;
     }
     if (data.limit > 0 && pairs.size() > static_cast<std::size_t>(data.limit)) {
         shufflePairs(pairs, seed ^ 0x5eedull);

@@ -11,6 +11,7 @@
 #include "core/config/RunConfig.h"
 #include "core/data/PairBatch.h"
 #include "core/data/PairDataset.h"
+#include "core/data/PairSource.h"
 #include "core/data/PairText.h"
 #include "core/tokenizer/Tokenizer.h"
 
@@ -22,10 +23,6 @@ struct TrainingData {
     std::unique_ptr<Tokenizer> tokenizer;
     ReadReport report;  // of the file reader; empty for synthetic data
 };
-
-// The pair texts of a config, split by seed (no tokenization). InputError for a missing or
-// malformed file, or too few pairs for the requested eval split.
-DataSplit loadPairTexts(const DataConfig& data, uint64_t seed);
 
 // Loads, splits and tokenizes. With `tokenizer_dir` holding a saved tokenizer (resume) it is
 // reloaded; otherwise one is made (and, for SentencePiece, trained) and saved there.

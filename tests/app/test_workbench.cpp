@@ -9,6 +9,7 @@
 #include "app/gui/MainWindow.h"
 #include "widgets/ConfigEditor.h"
 #include "widgets/CurvePlot.h"
+#include "widgets/LandscapeView.h"
 #include "widgets/LogView.h"
 #include "widgets/MetricsDashboard.h"
 
@@ -53,6 +54,16 @@ private Q_SLOTS:
             QTRY_COMPARE(w.dashboard()->plotFor("loss")->pointCount(id), 10);
             QVERIFY(w.dashboard()->plotFor("perplexity")->pointCount(id) >= 2);  // start + evals
             QCOMPARE(w.runTable()->rowAt(0).status, QString("finished"));
+            // The landscape has the run's final point, within its own interval.
+            QCOMPARE(w.landscape()->points().size(), 1);
+            widgets::LandscapePoint p = w.landscape()->points().front();
+            QVERIFY(p.final);
+            QCOMPARE(p.step, qint64(10));
+            QCOMPARE(p.pairs, 16);
+            QCOMPARE(p.method, QString("exmate"));
+            QVERIFY(p.perplexity_low <= p.perplexity && p.perplexity <= p.perplexity_high);
+            QVERIFY(std::abs(p.perplexity - w.runTable()->rowAt(0).perplexity) <
+                    1e-9 * p.perplexity);
         }
         // A new window lists the finished run from disk, with its curves.
         MainWindow again(runs, RGPB_SOURCE_DIR "/presets");
@@ -60,6 +71,7 @@ private Q_SLOTS:
         QCOMPARE(again.runTable()->rowAt(0).status, QString("finished"));
         QCOMPARE(again.dashboard()->plotFor("loss")->pointCount(id), 10);
         QVERIFY(again.dashboard()->plotFor("agility")->pointCount(id) >= 2);
+        QCOMPARE(again.landscape()->points().size(), 1);
     }
 
     void cancelEndsTheRun() {

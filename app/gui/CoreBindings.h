@@ -1,0 +1,33 @@
+// What the torch-free widgets ask of the core, in one place: YAML validation and writing for
+// the config editor, the choices its form offers (model sizes, devices, data formats), a data
+// preview read in the background, and landscape points (perplexity and agility with bootstrap
+// intervals) from a run folder. The widgets get these as callbacks and plain values.
+#pragma once
+
+#include <QString>
+#include <optional>
+
+#include "core/run/RunStore.h"
+#include "widgets/ConfigEditor.h"
+#include "widgets/LandscapeView.h"
+
+namespace rgpb::app {
+
+widgets::ValidationResult validateYaml(const QString& yaml);
+QString configToYaml(const RunConfig& config);
+widgets::ConfigChoices configChoices();
+// Reads the first `count` training pairs of `data` as a run with `seed` would, on a worker
+// thread; `done` runs on the GUI thread (through `context`, skipped if it is gone by then).
+void previewData(const DataConfig& data, quint64 seed, QObject* context,
+                 std::function<void(const widgets::DataPreview&)> done, int count = 20);
+// Synchronous form of the above (tests, the worker).
+widgets::DataPreview readDataPreview(const DataConfig& data, quint64 seed, int count = 20);
+// Gives the editor the form, the preview, and the core's choices.
+void connectEditorToCore(widgets::ConfigEditor* editor);
+
+// The landscape point of a run from its latest evaluation on disk (eval_pairs.csv), with 95%
+// bootstrap intervals (1000 resamples, seeded by the run's step). nullopt when the run has not
+// been evaluated yet or its file is unreadable.
+std::optional<widgets::LandscapePoint> landscapePoint(const RunSummary& summary);
+
+}  // namespace rgpb::app

@@ -1,0 +1,288 @@
+#include "widgets/LandscapeView.h"
+
+#include <qcustomplot.h>
+
+#include <QCheckBox>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QTextStream>
+#include <QVBoxLayout>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <tuple>
+
+namespace rgpb::widgets {
+
+namespace {
+
+// The paper's four methods keep their colours across runs and sessions; recipes get the rest.
+QColor fixedColor(const QString& method) {
+    if (method == "mle")
+        return QColor(31, 119, 180);
+    if (method == "dpo")
+        return QColor(214, 39, 40);
+    if (method == "ul")
+        return QColor(44, 160, 44);
+    if (method == "exmate")
+        return QColor(255, 127, 14);
+    return {};
+}
+
+const QColor kOthers[] = {QColor(148, 103, 189), QColor(140, 86, 75),  QColor(227, 119, 194),
+                          QColor(127, 127, 127), QColor(188, 189, 34), QColor(23, 190, 207)};
+
+const QCPScatterStyle::ScatterShape kShapes[] = {
+    QCPScatterStyle::ssDisc,     QCPScatterStyle::ssSquare,      QCPScatterStyle::ssDiamond,
+    QCPScatterStyle::ssTriangle, QCPScatterStyle::ssCrossSquare, QCPScatterStyle::ssStar};
+
+QString num(double v) {
+    return QString::number(v, 'g', 10);
+}
+
+QString csvField(QString s) {
+    if (s.contains(',') || s.contains('"') || s.contains('\n'))
+        s = '"' + s.replace('"', "\"\"") + '"';
+    return s;
+}
+
+}  // namespace
+
+LandscapeView::LandscapeView(QWidget* parent)
+    : QWidget(parent),
+      plot_(new QCustomPlot(this)),
+      readout_(new QLabel(this)),
+      labels_(new QCheckBox("beta labels", this)) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto* controls = new QHBoxLayout;
+    auto* note = new QLabel(
+        "One point per run at its final (hollow: latest) evaluation; bars: 95% bootstrap "
+        "interval over eval pairs.");
+    note->setWordWrap(true);
+    controls->addWidget(note, 1);
+    labels_->setChecked(true);
+    controls->addWidget(labels_);
+    auto* export_button = new QPushButton("Export PNG + CSV...");
+    controls->addWidget(export_button);
+    layout->addLayout(controls);
+    layout->addWidget(plot_, 1);
+    layout->addWidget(readout_);
+    readout_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    readout_->setMinimumHeight(readout_->fontMetrics().height() + 2);
+
+    plot_->plotLayout()->insertRow(0);
+    plot_->plotLayout()->addElement(
+        0, 0,
+        new QCPTextElement(plot_, "Perplexity vs agility",
+                           QFont(font().family(), font().pointSize() + 1, QFont::Bold)));
+    plot_->xAxis->setLabel("perplexity (log scale; lower is better)");
+    plot_->yAxis->setLabel("agility  exp(m+) - exp(m-)  (higher is better)");
+    plot_->xAxis->setScaleType(QCPAxis::stLogarithmic);
+    plot_->xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+    plot_->xAxis->setNumberFormat("gb");
+    plot_->legend->setVisible(true);
+    plot_->legend->setFont(QFont(font().family(), font().pointSize() - 1));
+    plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    plot_->setMouseTracking(true);
+
+    connect(labels_, &QCheckBox::toggled, this, [this] { replot(); });
+    connect(plot_, &QCustomPlot::mouseMove, this,
+            [this](QMouseEvent* e) { readout_->setText(readoutAt(e->position())); });
+    connect(export_button, &QPushButton::clicked, this, [this] {
+        QString base = QFileDialog::getSaveFileName(this, "Export the landscape", "landscape",
+                                                    "PNG and CSV (*.png)");
+        if (base.isEmpty())
+            return;
+        if (base.endsWith(".png"))
+            base.chop(4);
+        bool ok = exportPng(base + ".png") && exportCsv(base + ".csv");
+        readout_->setText(ok ? QString("exported %1.png and %1.csv").arg(base)
+                             : QString("could not write %1.png / .csv").arg(base));
+    });
+    replot();
+}
+
+void LandscapeView::setPoint(const LandscapePoint& point) {
+    auto it = std::find_if(points_.begin(), points_.end(),
+                           [&](const LandscapePoint& p) { return p.run == point.run; });
+    if (it != points_.end())
+        *it = point;
+    else
+        points_.push_back(point);
+    if (!methods_.contains(point.method))
+        methods_.push_back(point.method);
+    replot();
+}
+
+void LandscapeView::removeRun(const QString& run) {
+    points_.erase(std::remove_if(points_.begin(), points_.end(),
+                                 [&](const LandscapePoint& p) { return p.run == run; }),
+                  points_.end());
+    QStringList still;
+    for (const LandscapePoint& p : points_)
+        if (!still.contains(p.method))
+            still.push_back(p.method);
+    methods_ = still;
+    replot();
+}
+
+void LandscapeView::clear() {
+    points_.clear();
+    methods_.clear();
+    replot();
+}
+
+QVector<LandscapePoint> LandscapeView::points() const {
+    return points_;
+}
+QStringList LandscapeView::methods() const {
+    return methods_;
+}
+bool LandscapeView::showsLabels() const {
+    return labels_->isChecked();
+}
+
+QColor LandscapeView::colorOf(const QString& method) const {
+    QColor c = fixedColor(method);
+    if (c.isValid())
+        return c;
+    auto it = colors_.find(method);
+    if (it != colors_.end())
+        return *it;
+    int others = 0;
+    for (auto i = colors_.cbegin(); i != colors_.cend(); ++i)
+        others += !fixedColor(i.key()).isValid();
+    c = kOthers[others % std::size(kOthers)];
+    colors_.insert(method, c);
+    return c;
+}
+
+void LandscapeView::replot() {
+    plot_->clearPlottables();
+    plot_->clearItems();
+    double xmin = std::numeric_limits<double>::infinity(), xmax = -xmin;
+    double ymin = xmin, ymax = -xmin;
+    for (int m = 0; m < methods_.size(); ++m) {
+        const QString& method = methods_[m];
+        QColor color = colorOf(method);
+        bool has_finished = false;
+        // Finished runs as filled markers, running ones hollow, one legend entry per method.
+        for (bool finished : {true, false}) {
+            QVector<double> x, y, xlo, xhi, ylo, yhi;
+            for (const LandscapePoint& p : points_) {
+                if (p.method != method || p.final != finished || !(p.perplexity > 0))
+                    continue;
+                x << p.perplexity;
+                y << p.agility;
+                xlo << p.perplexity - p.perplexity_low;
+                xhi << p.perplexity_high - p.perplexity;
+                ylo << p.agility - p.agility_low;
+                yhi << p.agility_high - p.agility;
+                xmin = std::min(xmin, p.perplexity_low);
+                xmax = std::max(xmax, p.perplexity_high);
+                ymin = std::min(ymin, p.agility_low);
+                ymax = std::max(ymax, p.agility_high);
+                if (labels_->isChecked() && p.beta > 0) {
+                    auto* text = new QCPItemText(plot_);
+                    text->position->setCoords(p.perplexity, p.agility);
+                    text->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+                    text->setPadding(QMargins(6, 0, 0, 4));
+                    text->setText(QString("β=%1").arg(p.beta));
+                    text->setColor(color.darker(130));
+                    text->setClipToAxisRect(true);
+                }
+            }
+            if (x.isEmpty())
+                continue;
+            auto* graph = plot_->addGraph();
+            graph->setName(method);
+            graph->setLineStyle(QCPGraph::lsNone);
+            graph->setScatterStyle(QCPScatterStyle(kShapes[m % std::size(kShapes)], color,
+                                                   finished ? color : QColor(Qt::white), 9));
+            graph->setPen(QPen(color, 1.5));
+            graph->setData(x, y, true);
+            // One legend entry per method: its finished runs, or its running ones if none.
+            if (!finished && has_finished)
+                graph->removeFromLegend();
+            has_finished = has_finished || finished;
+            for (auto [type, lo, hi] : {std::tuple{QCPErrorBars::etKeyError, &xlo, &xhi},
+                                        std::tuple{QCPErrorBars::etValueError, &ylo, &yhi}}) {
+                auto* bars = new QCPErrorBars(plot_->xAxis, plot_->yAxis);
+                bars->removeFromLegend();
+                bars->setErrorType(type);
+                bars->setDataPlottable(graph);
+                bars->setData(*lo, *hi);
+                bars->setPen(QPen(color.lighter(120), 1));
+                bars->setWhiskerWidth(6);
+            }
+        }
+    }
+    if (std::isfinite(xmin) && xmin > 0) {
+        plot_->xAxis->setRange(xmin / 1.25, xmax * 1.25);
+        double pad = std::max(0.02, 0.08 * (ymax - ymin));
+        plot_->yAxis->setRange(ymin - pad, ymax + pad);
+    } else {
+        plot_->xAxis->setRange(1, 1000);
+        plot_->yAxis->setRange(-0.1, 1);
+    }
+    plot_->replot();
+}
+
+QString LandscapeView::readoutAt(const QPointF& pixel) const {
+    const LandscapePoint* best = nullptr;
+    double best_d = 20.0;
+    for (const LandscapePoint& p : points_) {
+        if (!(p.perplexity > 0))
+            continue;
+        double dx = plot_->xAxis->coordToPixel(p.perplexity) - pixel.x();
+        double dy = plot_->yAxis->coordToPixel(p.agility) - pixel.y();
+        double d = std::hypot(dx, dy);
+        if (d <= best_d) {
+            best_d = d;
+            best = &p;
+        }
+    }
+    if (!best)
+        return {};
+    return QString("%1 (%2%3, step %4%5): perplexity %6 [%7, %8], agility %9 [%10, %11], %12 pairs")
+        .arg(best->label, best->method,
+             best->beta > 0 ? QString(", β=%1").arg(best->beta) : QString())
+        .arg(best->step)
+        .arg(best->final ? "" : ", running")
+        .arg(QString::number(best->perplexity, 'g', 4),
+             QString::number(best->perplexity_low, 'g', 4),
+             QString::number(best->perplexity_high, 'g', 4), QString::number(best->agility, 'g', 4),
+             QString::number(best->agility_low, 'g', 4),
+             QString::number(best->agility_high, 'g', 4))
+        .arg(best->pairs);
+}
+
+bool LandscapeView::exportPng(const QString& path, int width, int height) {
+    replot();
+    return plot_->savePng(path, width, height);
+}
+
+bool LandscapeView::exportCsv(const QString& path) const {
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Text))
+        return false;
+    QTextStream out(&f);
+    out << "run,label,method,beta,step,final,pairs,perplexity,perplexity_low,perplexity_high,"
+           "agility,agility_low,agility_high\n";
+    for (const LandscapePoint& p : points_) {
+        out << csvField(p.run) << ',' << csvField(p.label) << ',' << csvField(p.method) << ','
+            << num(p.beta) << ',' << p.step << ',' << (p.final ? 1 : 0) << ',' << p.pairs << ','
+            << num(p.perplexity) << ',' << num(p.perplexity_low) << ',' << num(p.perplexity_high)
+            << ',' << num(p.agility) << ',' << num(p.agility_low) << ',' << num(p.agility_high)
+            << '\n';
+    }
+    out.flush();
+    return f.commit();
+}
+
+}  // namespace rgpb::widgets

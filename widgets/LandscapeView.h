@@ -1,0 +1,66 @@
+// The landscape view (paper Fig. 4 and 6): one point per run at its final (or, while it trains,
+// latest) evaluation, perplexity on a log x axis against agility, each with its 95% bootstrap
+// interval over eval pairs drawn as error bars in both directions, coloured by method (recipe),
+// labelled by beta. Hovering a point reads out its run and values; PNG and CSV export.
+// Torch-free: the application computes the points (core/metrics/Bootstrap.h) and hands them over.
+#pragma once
+
+#include <QHash>
+#include <QString>
+#include <QStringList>
+#include <QVector>
+#include <QWidget>
+
+class QCustomPlot;
+class QLabel;
+class QCheckBox;
+
+namespace rgpb::widgets {
+
+struct LandscapePoint {
+    QString run;         // run id (folder)
+    QString label;       // run name shown in the read-out
+    QString method;      // recipe: "exmate", "mle -> dpo", ...
+    double beta = 0;     // 0 when the recipe has none (MLE)
+    qint64 step = 0;     // step of the evaluation
+    bool final = false;  // the run has finished (else: latest evaluation of a running run)
+    int pairs = 0;       // eval pairs the intervals resample
+    double perplexity = 0, perplexity_low = 0, perplexity_high = 0;
+    double agility = 0, agility_low = 0, agility_high = 0;
+};
+
+class LandscapeView : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit LandscapeView(QWidget* parent = nullptr);
+
+    // Adds the run's point or replaces it (a newer evaluation of the same run).
+    void setPoint(const LandscapePoint& point);
+    void removeRun(const QString& run);
+    void clear();
+    QVector<LandscapePoint> points() const;  // in insertion order
+    QStringList methods() const;             // legend entries, in first-seen order
+    QColor colorOf(const QString& method) const;
+    bool showsLabels() const;
+
+    // The read-out for the point nearest to the pixel position (empty when no point is within
+    // 20 px); the hover handler shows it under the plot.
+    QString readoutAt(const QPointF& pixel) const;
+    bool exportPng(const QString& path, int width = 900, int height = 640);
+    // run,label,method,beta,step,final,pairs,perplexity,perplexity_low,perplexity_high,
+    // agility,agility_low,agility_high; written to a temporary file, then renamed.
+    bool exportCsv(const QString& path) const;
+    QCustomPlot* plot() const { return plot_; }
+    void replot();
+
+private:
+    QCustomPlot* plot_;
+    QLabel* readout_;
+    QCheckBox* labels_;
+    QVector<LandscapePoint> points_;
+    QStringList methods_;
+    mutable QHash<QString, QColor> colors_;
+};
+
+}  // namespace rgpb::widgets
