@@ -415,6 +415,7 @@ void ConfigForm::setConfig(const RunConfig& c) {
                                               "a run started here will fail.")
                                           .arg(dev, choices_.devices.join(", ")));
     device_note_->setStyleSheet(available ? QString() : QString("color: #b00020;"));
+    device_note_->setVisible(!available);
     device->setStyleSheet(available ? QString() : QString(kBad));
     device_missing_ = !available;
     unparsed_.clear();

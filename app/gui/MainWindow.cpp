@@ -59,7 +59,7 @@ MainWindow::MainWindow(const QString& runs_dir, const QString& preset_dir, QWidg
     main->addWidget(editor_);
     main->addWidget(right);
     main->setStretchFactor(1, 3);
-    main->setSizes({380, 1100});
+    main->setSizes({440, 1060});
     setCentralWidget(main);
 
     auto* dock = new QDockWidget("Log", this);

@@ -3,11 +3,13 @@
 //   --presets DIR    preset folder (default: the source tree's or the installed presets/)
 //   --preset FILE    preset opened at start (default: demo.yaml)
 //   --run            start the opened preset at once
+//   --tab NAME       show the tab labelled NAME wherever it is (repeatable: "Landscape", "YAML")
 //   --screenshot PNG --after SECONDS   save a picture of the window, then quit (docs, tests)
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
+#include <QTabWidget>
 #include <QTimer>
 #include <cstdlib>
 
@@ -47,6 +49,7 @@ int main(int argc, char** argv) {
     cli.addOption({"presets", "Folder of presets.", "dir"});
     cli.addOption({"preset", "Preset to open.", "file"});
     cli.addOption({"run", "Start the opened preset at once."});
+    cli.addOption({"tab", "Show the tab with this label (repeatable).", "name"});
     cli.addOption({"screenshot", "Save a PNG of the window and quit.", "png"});
     cli.addOption({"after", "Seconds before the screenshot.", "seconds", "3"});
     cli.process(app);
@@ -58,6 +61,19 @@ int main(int argc, char** argv) {
     if (QFileInfo(preset).exists())
         window.loadPreset(preset);
     window.show();
+    for (const QString& name : cli.values("tab")) {
+        bool found = false;
+        for (QTabWidget* tabs : window.findChildren<QTabWidget*>()) {
+            for (int i = 0; i < tabs->count(); ++i) {
+                if (tabs->tabText(i).compare(name, Qt::CaseInsensitive) == 0) {
+                    tabs->setCurrentIndex(i);
+                    found = true;
+                }
+            }
+        }
+        if (!found)
+            fprintf(stderr, "no tab labelled '%s'\n", qPrintable(name));
+    }
     if (cli.isSet("run")) {
         QTimer::singleShot(0, &window, [&] { window.launch(window.editor()->yaml(), preset); });
     }

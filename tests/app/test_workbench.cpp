@@ -87,6 +87,27 @@ private Q_SLOTS:
         QCOMPARE(w.runTable()->rowAt(0).status, QString("cancelled"));
     }
 
+    void failedRunShowsItsReasonAndTheWindowStaysUp() {
+        QTemporaryDir tmp;
+        MainWindow w(tmp.filePath("runs"), RGPB_SOURCE_DIR "/presets");
+        QString yaml = microYaml(5).replace("data: {synthetic: {count: 120}",
+                                            "data: {source: /nonexistent/pairs.jsonl");
+        QString id = w.launch(yaml, "bad-data.yaml");
+        QVERIFY(!id.isEmpty());
+        QSignalSpy ended(w.session(id), &TrainingSession::ended);
+        QVERIFY(ended.wait(60000));
+        QCOMPARE(ended.at(0).at(1).toString(), QString("failed"));
+        QCOMPARE(w.runTable()->rowAt(0).status, QString("failed"));
+        QVERIFY2(w.runTable()->rowAt(0).reason.contains("/nonexistent/pairs.jsonl"),
+                 qPrintable(w.runTable()->rowAt(0).reason));
+        QTRY_VERIFY(w.logView()->visibleText().contains("/nonexistent/pairs.jsonl"));
+        // The window goes on: the next run trains.
+        QString next = w.launch(microYaml(2), "ok.yaml");
+        QSignalSpy ok(w.session(next), &TrainingSession::ended);
+        QVERIFY(ok.wait(120000));
+        QCOMPARE(ok.at(0).at(1).toString(), QString("finished"));
+    }
+
     void queueRespectsConcurrency() {
         QTemporaryDir tmp;
         MainWindow w(tmp.filePath("runs"), RGPB_SOURCE_DIR "/presets");
