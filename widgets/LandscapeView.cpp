@@ -4,11 +4,13 @@
 
 #include <QCheckBox>
 #include <QFileDialog>
+#include <QFontMetrics>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
 #include <QSaveFile>
 #include <QTextStream>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
@@ -165,6 +167,12 @@ QColor LandscapeView::colorOf(const QString& method) const {
 void LandscapeView::replot() {
     plot_->clearPlottables();
     plot_->clearItems();
+    struct Label {
+        double x, y;
+        QString text;
+        QColor color;
+    };
+    std::vector<Label> labels;
     double xmin = std::numeric_limits<double>::infinity(), xmax = -xmin;
     double ymin = xmin, ymax = -xmin;
     for (int m = 0; m < methods_.size(); ++m) {
@@ -187,15 +195,9 @@ void LandscapeView::replot() {
                 xmax = std::max(xmax, p.perplexity_high);
                 ymin = std::min(ymin, p.agility_low);
                 ymax = std::max(ymax, p.agility_high);
-                if (labels_->isChecked() && p.beta > 0) {
-                    auto* text = new QCPItemText(plot_);
-                    text->position->setCoords(p.perplexity, p.agility);
-                    text->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
-                    text->setPadding(QMargins(6, 0, 0, 4));
-                    text->setText(QString("β=%1").arg(p.beta));
-                    text->setColor(color.darker(130));
-                    text->setClipToAxisRect(true);
-                }
+                if (labels_->isChecked() && p.beta > 0)
+                    labels.push_back(
+                        {p.perplexity, p.agility, QString("β=%1").arg(p.beta), color.darker(130)});
             }
             if (x.isEmpty())
                 continue;
@@ -223,12 +225,44 @@ void LandscapeView::replot() {
         }
     }
     if (std::isfinite(xmin) && xmin > 0) {
-        plot_->xAxis->setRange(xmin / 1.25, xmax * 1.25);
+        plot_->xAxis->setRange(xmin / 1.25, xmax * 2.0);  // room for the labels
         double pad = std::max(0.02, 0.08 * (ymax - ymin));
         plot_->yAxis->setRange(ymin - pad, ymax + pad);
     } else {
         plot_->xAxis->setRange(1, 1000);
         plot_->yAxis->setRange(-0.1, 1);
+    }
+    // Beta labels beside their points, nudged down where they would overlap an earlier one.
+    plot_->replot();  // lays out the axis rect, so coordinates map to pixels
+    const int line = QFontMetrics(font()).height();
+    std::vector<QRectF> placed;
+    for (const Label& l : labels) {
+        auto* text = new QCPItemText(plot_);
+        text->position->setCoords(l.x, l.y);
+        text->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+        text->setText(l.text);
+        text->setColor(l.color);
+        text->setClipToAxisRect(true);
+        const QPointF at(plot_->xAxis->coordToPixel(l.x), plot_->yAxis->coordToPixel(l.y));
+        const double width = QFontMetrics(font()).horizontalAdvance(l.text) + 8;
+        // Try the spot above the point, then one line up, one down, two up, ... and keep the first
+        // that overlaps no earlier label and stays inside the plot.
+        auto box = [&](int k) {
+            return QRectF(at.x() + 6, at.y() - 4 - line + k * line, width, line);
+        };
+        const QRectF inside = plot_->axisRect()->rect();
+        int shift = 0;
+        for (int k : {0, -1, 1, -2, 2, -3, 3}) {
+            const QRectF b = box(k);
+            if (inside.contains(b) &&
+                std::none_of(placed.begin(), placed.end(),
+                             [&](const QRectF& r) { return r.intersects(b); })) {
+                shift = k;
+                break;
+            }
+        }
+        placed.push_back(box(shift));
+        text->setPadding(QMargins(6, 0, 0, 4 - shift * line));
     }
     plot_->replot();
 }
@@ -260,6 +294,16 @@ QString LandscapeView::readoutAt(const QPointF& pixel) const {
              QString::number(best->agility_low, 'g', 4),
              QString::number(best->agility_high, 'g', 4))
         .arg(best->pairs);
+}
+
+void LandscapeView::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    QTimer::singleShot(0, this, [this] { replot(); });  // after the plot has its new size
+}
+
+void LandscapeView::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    QTimer::singleShot(0, this, [this] { replot(); });
 }
 
 bool LandscapeView::exportPng(const QString& path, int width, int height) {

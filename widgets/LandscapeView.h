@@ -54,6 +54,11 @@ public:
     QCustomPlot* plot() const { return plot_; }
     void replot();
 
+protected:
+    // Label placement is in pixels: redone when the plot's size changes.
+    void resizeEvent(QResizeEvent* event) override;
+    void showEvent(QShowEvent* event) override;
+
 private:
     QCustomPlot* plot_;
     QLabel* readout_;

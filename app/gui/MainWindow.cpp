@@ -66,6 +66,7 @@ MainWindow::MainWindow(const QString& runs_dir, const QString& preset_dir, QWidg
     dock->setObjectName("log");
     dock->setWidget(log_);
     addDockWidget(Qt::BottomDockWidgetArea, dock);
+    resizeDocks({dock}, {170}, Qt::Vertical);
 
     auto* tools = addToolBar("Runs");
     tools->setObjectName("runs");
