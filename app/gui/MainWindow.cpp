@@ -11,6 +11,7 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QToolBar>
 #include <QUrl>
 #include <filesystem>
@@ -21,6 +22,7 @@
 #include "widgets/ConfigEditor.h"
 #include "widgets/LogView.h"
 #include "widgets/MetricsDashboard.h"
+#include "widgets/SamplesView.h"
 
 namespace rgpb::app {
 
@@ -76,7 +78,11 @@ MainWindow::MainWindow(const QString& runs_dir, const QString& preset_dir, QWidg
     log_ = new widgets::LogView;
 
     auto* right = new QSplitter(Qt::Vertical);
-    right->addWidget(dashboard_);
+    samples_ = new widgets::SamplesView;
+    auto* views = new QTabWidget;
+    views->addTab(dashboard_, "Metrics");
+    views->addTab(samples_, "Samples");
+    right->addWidget(views);
     right->addWidget(runs_);
     right->setStretchFactor(0, 3);
     right->setStretchFactor(1, 1);
@@ -159,6 +165,7 @@ MainWindow::MainWindow(const QString& runs_dir, const QString& preset_dir, QWidg
             return;
         }
         dashboard_->removeRun(id);
+        samples_->removeRun(id);
         runs_->remove(id);
         rows_.remove(id);
         delete sessions_.take(id);
@@ -240,6 +247,10 @@ QString MainWindow::launch(const QString& yaml, const QString& source,
     connect(s, &TrainingSession::started, this, &MainWindow::onStarted);
     connect(s, &TrainingSession::steps, this, &MainWindow::onSteps);
     connect(s, &TrainingSession::evaluated, this, &MainWindow::onEval);
+    connect(s, &TrainingSession::sampled, this,
+            [this, s](const QString& run, const widgets::SampleSet& set) {
+                samples_->addSamples(run, QFileInfo(run).fileName() + " (" + s->label() + ")", set);
+            });
     connect(s, &TrainingSession::ended, this, &MainWindow::onEnded);
     widgets::RunRow& r = row(id);
     r.id = id;
@@ -359,6 +370,16 @@ void MainWindow::showRunFromDisk(const RunSummary& s) {
     }
     for (auto it = curves.begin(); it != curves.end(); ++it)
         dashboard_->appendPoints(it.key(), id, labelFor(s), it.value());
+    try {
+        QVector<widgets::SampleSet> sets;
+        for (const SamplesReport& r : readSamples(s.dir))
+            sets.append(sampleSetFrom(r));
+        if (!sets.isEmpty())
+            samples_->setRunSamples(id, QString::fromStdString(s.id) + " (" + labelFor(s) + ")",
+                                    sets);
+    } catch (const std::exception& ex) {
+        logLine(3, "gui", QString("%1: %2").arg(id, ex.what()));
+    }
 }
 
 void MainWindow::refreshRuns() {

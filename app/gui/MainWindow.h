@@ -20,6 +20,7 @@ namespace rgpb::widgets {
 class ConfigEditor;
 class MetricsDashboard;
 class LogView;
+class SamplesView;
 }  // namespace rgpb::widgets
 
 namespace rgpb::app {
@@ -43,6 +44,7 @@ public:
     widgets::MetricsDashboard* dashboard() const { return dashboard_; }
     widgets::RunTable* runTable() const { return runs_; }
     widgets::LogView* logView() const { return log_; }
+    widgets::SamplesView* samplesView() const { return samples_; }
     TrainingSession* session(const QString& id) const { return sessions_.value(id); }
 
 private:
@@ -60,6 +62,7 @@ private:
     widgets::MetricsDashboard* dashboard_;
     widgets::RunTable* runs_;
     widgets::LogView* log_;
+    widgets::SamplesView* samples_;
     QSpinBox* concurrent_;
     QLabel* status_;
     QHash<QString, QPointer<TrainingSession>> sessions_;

@@ -4,6 +4,7 @@
 #include <QtTest>
 
 #include <qcustomplot.h>
+#include <QTableWidget>
 #include <QTemporaryDir>
 
 #include "app/gui/MainWindow.h"
@@ -11,6 +12,7 @@
 #include "widgets/CurvePlot.h"
 #include "widgets/LogView.h"
 #include "widgets/MetricsDashboard.h"
+#include "widgets/SamplesView.h"
 
 using namespace rgpb;
 using namespace rgpb::app;
@@ -53,6 +55,9 @@ private Q_SLOTS:
             QTRY_COMPARE(w.dashboard()->plotFor("loss")->pointCount(id), 10);
             QVERIFY(w.dashboard()->plotFor("perplexity")->pointCount(id) >= 2);  // start + evals
             QCOMPARE(w.runTable()->rowAt(0).status, QString("finished"));
+            // Samples (eval.samples defaults to 3) of the evaluations at steps 0, 5 and 10.
+            QTRY_COMPARE(w.samplesView()->steps(id), QVector<qint64>({0, 5, 10}));
+            QCOMPARE(w.samplesView()->table()->rowCount(), 3);
         }
         // A new window lists the finished run from disk, with its curves.
         MainWindow again(runs, RGPB_SOURCE_DIR "/presets");
@@ -60,6 +65,7 @@ private Q_SLOTS:
         QCOMPARE(again.runTable()->rowAt(0).status, QString("finished"));
         QCOMPARE(again.dashboard()->plotFor("loss")->pointCount(id), 10);
         QVERIFY(again.dashboard()->plotFor("agility")->pointCount(id) >= 2);
+        QCOMPARE(again.samplesView()->steps(id), QVector<qint64>({0, 5, 10}));  // samples.jsonl
     }
 
     void cancelEndsTheRun() {
