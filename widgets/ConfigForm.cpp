@@ -192,6 +192,10 @@ ConfigForm::ConfigForm(QWidget* parent) : QWidget(parent) {
     addInt(f, "eval.grad_diff_steps", "grad_diff steps K", 0, 10000,
            "Response steps of the gradient-difference metric.");
     addInt(f, "eval.batch_size", "batch size", 1, 1000000, "Pairs per evaluation batch.");
+    addInt(f, "eval.samples", "samples", 0, 1000,
+           "Greedy responses to the first N eval prompts at every evaluation (0 = off).");
+    addInt(f, "eval.sample_max_new_tokens", "sample max tokens", 1, 100000,
+           "Longest sampled response, in tokens.");
 
     group(v, "Checkpoints", f);
     addInt(f, "checkpoint.every", "every (steps)", 0, 100000000, "0 = only at the end.");
@@ -462,6 +466,8 @@ void ConfigForm::setConfig(const RunConfig& c) {
     setInt("eval.every", c.eval.every);
     setInt("eval.grad_diff_steps", c.eval.grad_diff_steps);
     setInt("eval.batch_size", c.eval.batch_size);
+    setInt("eval.samples", c.eval.samples);
+    setInt("eval.sample_max_new_tokens", c.eval.sample_max_new_tokens);
     setInt("checkpoint.every", c.checkpoint.every);
     setInt("checkpoint.keep_last", c.checkpoint.keep_last);
     fillStages(c.stages);
@@ -531,6 +537,8 @@ RunConfig ConfigForm::config() const {
     c.eval.every = integer("eval.every");
     c.eval.grad_diff_steps = integer("eval.grad_diff_steps");
     c.eval.batch_size = integer("eval.batch_size");
+    c.eval.samples = integer("eval.samples");
+    c.eval.sample_max_new_tokens = integer("eval.sample_max_new_tokens");
     c.checkpoint.every = integer("checkpoint.every");
     c.checkpoint.keep_last = integer("checkpoint.keep_last");
 

@@ -24,5 +24,7 @@ Command resumeCommand();
 Command sweepCommand();
 Command runsCommand();
 Command evalCommand();
+Command sampleCommand();
+Command compareCommand();
 
 }  // namespace rgpb::cli

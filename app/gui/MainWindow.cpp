@@ -24,6 +24,7 @@
 #include "widgets/LandscapeView.h"
 #include "widgets/LogView.h"
 #include "widgets/MetricsDashboard.h"
+#include "widgets/SamplesView.h"
 
 namespace rgpb::app {
 
@@ -51,6 +52,8 @@ MainWindow::MainWindow(const QString& runs_dir, const QString& preset_dir, QWidg
     log_ = new widgets::LogView;
 
     auto* right = new QSplitter(Qt::Vertical);
+    samples_ = new widgets::SamplesView;
+    views_->addTab(samples_, "Samples");
     right->addWidget(views_);
     right->addWidget(runs_);
     right->setStretchFactor(0, 3);
@@ -136,6 +139,7 @@ MainWindow::MainWindow(const QString& runs_dir, const QString& preset_dir, QWidg
         }
         dashboard_->removeRun(id);
         landscape_->removeRun(id);
+        samples_->removeRun(id);
         runs_->remove(id);
         rows_.remove(id);
         delete sessions_.take(id);
@@ -217,6 +221,10 @@ QString MainWindow::launch(const QString& yaml, const QString& source,
     connect(s, &TrainingSession::started, this, &MainWindow::onStarted);
     connect(s, &TrainingSession::steps, this, &MainWindow::onSteps);
     connect(s, &TrainingSession::evaluated, this, &MainWindow::onEval);
+    connect(s, &TrainingSession::sampled, this,
+            [this, s](const QString& run, const widgets::SampleSet& set) {
+                samples_->addSamples(run, QFileInfo(run).fileName() + " (" + s->label() + ")", set);
+            });
     connect(s, &TrainingSession::ended, this, &MainWindow::onEnded);
     widgets::RunRow& r = row(id);
     r.id = id;
@@ -353,6 +361,16 @@ void MainWindow::showRunFromDisk(const RunSummary& s) {
         dashboard_->appendPoints(it.key(), id, labelFor(s), it.value());
     if (auto p = landscapePoint(s))
         landscape_->setPoint(*p);
+    try {
+        QVector<widgets::SampleSet> sets;
+        for (const SamplesReport& r : readSamples(s.dir))
+            sets.append(sampleSetFrom(r));
+        if (!sets.isEmpty())
+            samples_->setRunSamples(id, QString::fromStdString(s.id) + " (" + labelFor(s) + ")",
+                                    sets);
+    } catch (const std::exception& ex) {
+        logLine(3, "gui", QString("%1: %2").arg(id, ex.what()));
+    }
 }
 
 void MainWindow::refreshRuns() {

@@ -22,6 +22,7 @@ class ConfigEditor;
 class MetricsDashboard;
 class LandscapeView;
 class LogView;
+class SamplesView;
 }  // namespace rgpb::widgets
 
 namespace rgpb::app {
@@ -47,6 +48,7 @@ public:
     widgets::LogView* logView() const { return log_; }
     widgets::LandscapeView* landscape() const { return landscape_; }
     QTabWidget* views() const { return views_; }
+    widgets::SamplesView* samplesView() const { return samples_; }
     TrainingSession* session(const QString& id) const { return sessions_.value(id); }
 
 private:
@@ -67,6 +69,7 @@ private:
     QTabWidget* views_;
     widgets::RunTable* runs_;
     widgets::LogView* log_;
+    widgets::SamplesView* samples_;
     QSpinBox* concurrent_;
     QLabel* status_;
     QHash<QString, QPointer<TrainingSession>> sessions_;

@@ -14,6 +14,7 @@ struct TrainingSession::Inbox {
     QString device;
     QVector<StepPoint> steps;
     QVector<EvalPoint> evals;
+    QVector<widgets::SampleSet> samples;
     bool ended = false;
     QString status, reason;
     double last_tokens = 0, last_seconds = 0;
@@ -59,6 +60,11 @@ public:
         e.seconds = inbox_.last_seconds;
         inbox_.evals.append(std::move(e));
     }
+    void onSamples(const SamplesReport& r) override {
+        widgets::SampleSet set = sampleSetFrom(r);
+        std::lock_guard<std::mutex> lock(inbox_.mutex);
+        inbox_.samples.append(std::move(set));
+    }
     void onFinished(const RunSummary& s) override { end(s); }
     void onFailed(const RunSummary& s) override { end(s); }
 
@@ -72,6 +78,20 @@ private:
     Inbox& inbox_;
 };
 
+widgets::SampleSet sampleSetFrom(const SamplesReport& report) {
+    widgets::SampleSet set;
+    set.step = report.step;
+    set.stage = report.stage;
+    for (const GenerationSample& g : report.samples) {
+        widgets::SampleRow row;
+        row.prompt = QString::fromStdString(g.prompt);
+        row.response = QString::fromStdString(g.response);
+        row.correct = g.correct ? (*g.correct ? 1 : 0) : -1;
+        set.samples.append(row);
+    }
+    return set;
+}
+
 TrainingSession::TrainingSession(RunConfig config, QString run_dir, bool resume, QObject* parent)
     : QObject(parent),
       config_(std::move(config)),
@@ -81,6 +101,7 @@ TrainingSession::TrainingSession(RunConfig config, QString run_dir, bool resume,
       control_(std::make_unique<RunControl>()) {
     qRegisterMetaType<rgpb::app::StepPoint>();
     qRegisterMetaType<rgpb::app::EvalPoint>();
+    qRegisterMetaType<rgpb::widgets::SampleSet>();
     qRegisterMetaType<QVector<rgpb::app::StepPoint>>();
     timer_.setInterval(33);
     connect(&timer_, &QTimer::timeout, this, &TrainingSession::drain);
@@ -153,6 +174,7 @@ void TrainingSession::drain() {
     QString device, status, reason;
     QVector<StepPoint> steps;
     QVector<EvalPoint> evals;
+    QVector<widgets::SampleSet> samples;
     {
         std::lock_guard<std::mutex> lock(inbox_->mutex);
         if (inbox_->started) {
@@ -164,6 +186,7 @@ void TrainingSession::drain() {
         }
         steps.swap(inbox_->steps);
         evals.swap(inbox_->evals);
+        samples.swap(inbox_->samples);
         if (inbox_->ended) {
             ended = true;
             inbox_->ended = false;
@@ -177,6 +200,8 @@ void TrainingSession::drain() {
         Q_EMIT this->steps(run_dir_, steps);
     for (const EvalPoint& e : evals)
         Q_EMIT evaluated(run_dir_, e);
+    for (const widgets::SampleSet& set : samples)
+        Q_EMIT sampled(run_dir_, set);
     if (ended) {
         timer_.stop();
         if (worker_.joinable())

@@ -13,7 +13,9 @@
 #include <thread>
 
 #include "core/config/RunConfig.h"
+#include "core/generate/SampleLog.h"
 #include "core/run/RunStore.h"
+#include "widgets/SamplesView.h"
 
 namespace rgpb {
 class RunControl;
@@ -38,6 +40,9 @@ struct EvalPoint {
     Values metrics;  // PairMetrics::named()
 };
 
+// One evaluation's samples (core) as the samples view shows them.
+widgets::SampleSet sampleSetFrom(const SamplesReport& report);
+
 class TrainingSession : public QObject {
     Q_OBJECT
 
@@ -61,6 +66,7 @@ Q_SIGNALS:
     void started(const QString& id, qint64 total_steps, qint64 parameters, const QString& device);
     void steps(const QString& id, const QVector<rgpb::app::StepPoint>& batch);
     void evaluated(const QString& id, const rgpb::app::EvalPoint& eval);
+    void sampled(const QString& id, const rgpb::widgets::SampleSet& samples);
     void ended(const QString& id, const QString& status, const QString& reason);
 
 private:
@@ -82,3 +88,4 @@ private:
 
 Q_DECLARE_METATYPE(rgpb::app::StepPoint)
 Q_DECLARE_METATYPE(rgpb::app::EvalPoint)
+Q_DECLARE_METATYPE(rgpb::widgets::SampleSet)

@@ -301,6 +301,9 @@ RunConfig parseNode(const YAML::Node& root, const std::string& source) {
     c.eval.every = e.integer("every", c.eval.every, 0, 100000000);
     c.eval.grad_diff_steps = e.integer("grad_diff_steps", c.eval.grad_diff_steps, 0, 1000);
     c.eval.batch_size = e.integer("batch_size", c.eval.batch_size, 1, 1000000);
+    c.eval.samples = e.integer("samples", c.eval.samples, 0, 10000);
+    c.eval.sample_max_new_tokens =
+        e.integer("sample_max_new_tokens", c.eval.sample_max_new_tokens, 1, 100000);
     e.finish();
 
     Section k = top.child("checkpoint");
@@ -531,6 +534,8 @@ std::string toYaml(const RunConfig& c) {
     out << YAML::Key << "every" << YAML::Value << c.eval.every;
     out << YAML::Key << "grad_diff_steps" << YAML::Value << c.eval.grad_diff_steps;
     out << YAML::Key << "batch_size" << YAML::Value << c.eval.batch_size;
+    out << YAML::Key << "samples" << YAML::Value << c.eval.samples;
+    out << YAML::Key << "sample_max_new_tokens" << YAML::Value << c.eval.sample_max_new_tokens;
     out << YAML::EndMap;
     out << YAML::Key << "checkpoint" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "every" << YAML::Value << c.checkpoint.every;

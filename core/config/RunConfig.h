@@ -62,6 +62,10 @@ struct EvalConfig {
     int64_t every = 50;           // optimizer steps between evaluations (0 = only at stage ends)
     int64_t grad_diff_steps = 3;  // K of the grad_diff metric
     int64_t batch_size = 32;      // pairs per evaluation batch
+    // Greedy responses to the first `samples` distinct eval prompts at every evaluation, written
+    // to samples.jsonl (0 = off); each at most sample_max_new_tokens tokens.
+    int64_t samples = 3;
+    int64_t sample_max_new_tokens = 32;
 };
 
 struct CheckpointConfig {

@@ -16,6 +16,7 @@
 #include "core/model/Safetensors.h"
 #include "core/train/Checkpoint.h"
 #include "core/train/DataOrder.h"
+#include "core/train/EvalSampler.h"
 #include "core/train/Evaluation.h"
 #include "core/train/LrSchedule.h"
 #include "core/train/PairForward.h"
@@ -111,6 +112,7 @@ struct Trainer::Impl {
     // Set up by prepare().
     torch::Device device{torch::kCPU};
     std::unique_ptr<TrainingData> data;
+    std::unique_ptr<EvalSampler> sampler;  // samples.jsonl at each evaluation
     GptNeoX model{nullptr};
     std::unique_ptr<torch::optim::AdamW> optimizer;
     std::vector<int64_t> stage_steps;
@@ -141,6 +143,7 @@ struct Trainer::Impl {
         }
         data = std::make_unique<TrainingData>(
             prepareTrainingData(config, (fs::path(run_dir) / "tokenizer").string()));
+        sampler = std::make_unique<EvalSampler>(config, data->eval_text);
         ModelConfig mc = modelConfigFor(config, data->tokenizer->vocabSize());
         {
             // LibTorch's default generator is process-wide: runs started side by side in the
@@ -276,6 +279,19 @@ struct Trainer::Impl {
         observer.onEval(r);
         log->info("eval step {}: perplexity {:.4g}, agility {:.4g}, pos_prob {:.4g}", r.step,
                   r.metrics.perplexity, r.metrics.agility, r.metrics.pos_prob);
+        if (sampler && sampler->enabled()) {
+            SamplesReport s =
+                sampler->sample(model, *data->tokenizer, device, r.step, r.stage, control_);
+            appendSamples(run_dir, s);
+            observer.onSamples(s);
+            int known = 0, correct = 0;
+            for (const GenerationSample& g : s.samples) {
+                known += g.correct.has_value() ? 1 : 0;
+                correct += g.correct.value_or(false) ? 1 : 0;
+            }
+            if (known > 0)
+                log->info("samples step {}: {}/{} correct", r.step, correct, known);
+        }
     }
 
     void checkpoint(DataOrder& order, TrainingObserver& observer, double wall_before,
@@ -569,6 +585,7 @@ RunSummary Trainer::run(TrainingObserver& observer, RunControl& control) {
                                        " / " + std::to_string(n_eval));
             }
             MetricsLog::truncateAfter(d.run_dir, d.state.step);
+            truncateSamplesAfter(d.run_dir, d.state.step);
             d.log->info("resuming {} at step {} (stage {}, step {} of it)", d.run_dir, d.state.step,
                         d.state.stage, d.state.stage_step);
             for (const MetricEvent& e : readMetrics(d.run_dir)) {

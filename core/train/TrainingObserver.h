@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/generate/SampleLog.h"
 #include "core/metrics/PairMetrics.h"
 #include "core/run/RunStore.h"
 
@@ -60,6 +61,9 @@ public:
     virtual void onStageStart(int /*stage*/, const std::string& /*name*/, int64_t /*steps*/) {}
     virtual void onStep(const StepMetrics&) {}
     virtual void onEval(const EvalReport&) {}
+    // Greedy responses to the run's fixed sample prompts, after each evaluation
+    // (eval.samples > 0); also appended to samples.jsonl.
+    virtual void onSamples(const SamplesReport&) {}
     virtual void onCheckpoint(int64_t /*step*/, const std::string& /*path*/) {}
     virtual void onFinished(const RunSummary&) {}
     // The run failed or was cancelled; summary.status says which, summary.reason why.

@@ -4,6 +4,7 @@
 #include <QtTest>
 
 #include <qcustomplot.h>
+#include <QTableWidget>
 #include <QTemporaryDir>
 
 #include "app/gui/MainWindow.h"
@@ -12,6 +13,7 @@
 #include "widgets/LandscapeView.h"
 #include "widgets/LogView.h"
 #include "widgets/MetricsDashboard.h"
+#include "widgets/SamplesView.h"
 
 using namespace rgpb;
 using namespace rgpb::app;
@@ -64,6 +66,9 @@ private Q_SLOTS:
             QVERIFY(p.perplexity_low <= p.perplexity && p.perplexity <= p.perplexity_high);
             QVERIFY(std::abs(p.perplexity - w.runTable()->rowAt(0).perplexity) <
                     1e-9 * p.perplexity);
+            // Samples (eval.samples defaults to 3) of the evaluations at steps 0, 5 and 10.
+            QTRY_COMPARE(w.samplesView()->steps(id), QVector<qint64>({0, 5, 10}));
+            QCOMPARE(w.samplesView()->table()->rowCount(), 3);
         }
         // A new window lists the finished run from disk, with its curves.
         MainWindow again(runs, RGPB_SOURCE_DIR "/presets");
@@ -72,6 +77,7 @@ private Q_SLOTS:
         QCOMPARE(again.dashboard()->plotFor("loss")->pointCount(id), 10);
         QVERIFY(again.dashboard()->plotFor("agility")->pointCount(id) >= 2);
         QCOMPARE(again.landscape()->points().size(), 1);
+        QCOMPARE(again.samplesView()->steps(id), QVector<qint64>({0, 5, 10}));  // samples.jsonl
     }
 
     void cancelEndsTheRun() {

@@ -99,6 +99,69 @@ if(NOT status STREQUAL "finished" OR NOT step EQUAL 4)
   message(FATAL_ERROR "resume: ${status} at step ${step}")
 endif()
 
+# Lines of generated text can hold any byte, ';' and '[' included, which CMake lists split on:
+# count and pick JSONL lines with string operations instead of file(STRINGS).
+function(jsonl_lines path count_var)
+  file(READ ${path} content)
+  string(REGEX MATCHALL "\n" newlines "${content}")
+  list(LENGTH newlines n)
+  set(${count_var} ${n} PARENT_SCOPE)
+endfunction()
+function(jsonl_line path index out_var)
+  file(READ ${path} content)
+  foreach(i RANGE ${index})
+    string(FIND "${content}" "\n" pos)
+    string(SUBSTRING "${content}" 0 ${pos} line)
+    math(EXPR pos "${pos} + 1")
+    string(SUBSTRING "${content}" ${pos} -1 content)
+  endforeach()
+  set(${out_var} "${line}" PARENT_SCOPE)
+endfunction()
+
+# Generation: samples written at each evaluation (eval.samples defaults to 3; evaluations at
+# steps 0, 2, 4), `rgpb sample` printing and writing JSONL, `rgpb compare` writing a comparison set.
+jsonl_lines(${run_dir}/samples.jsonl n)
+if(NOT n EQUAL 9)
+  message(FATAL_ERROR "train: samples.jsonl has ${n} lines, expected 3 evaluations x 3 prompts")
+endif()
+run_capture(response 0 sample ${run_dir} --prompt "Al has pink. Bo has gold.\\nUser: Bo?\\nAssistant:"
+            --max-new-tokens 8 --checkpoint step-4)
+file(WRITE ${WORK_DIR}/prompts.txt "Al has pink.\\nUser: Al?\\nAssistant:\nHello\n")
+run_capture(ignored 0 sample ${run_dir} --prompts ${WORK_DIR}/prompts.txt --out ${WORK_DIR}/samples.jsonl
+            --temperature 0.7 --top-k 5 --top-p 0.9 --seed 3 --max-new-tokens 6 --batch-size 2)
+jsonl_lines(${WORK_DIR}/samples.jsonl n)
+if(NOT n EQUAL 2)
+  message(FATAL_ERROR "sample --out wrote ${n} lines, expected 2")
+endif()
+jsonl_line(${WORK_DIR}/samples.jsonl 1 second)
+string(JSON prompt GET "${second}" prompt)
+string(JSON new_tokens GET "${second}" new_tokens)
+string(JSON eos_flag GET "${second}" stopped_at_eos)
+if(NOT prompt STREQUAL "Hello" OR new_tokens LESS 1 OR new_tokens GREATER 6
+   OR NOT (eos_flag STREQUAL "ON" OR eos_flag STREQUAL "OFF"))
+  message(FATAL_ERROR "sample --out: unexpected line ${second}")
+endif()
+expect_run(1 "argument 'top_p' must be in (0, 1]" sample ${run_dir} --prompt x --top-p 0)
+expect_run(1 "no checkpoint step-1 (available: step-4)" sample ${run_dir} --prompt x --checkpoint step-1)
+file(WRITE ${WORK_DIR}/bad_prompts.jsonl "{\"prompt\": \"a\"}\n{\"text\": \"b\"}\n")
+expect_run(1 "bad_prompts.jsonl:2: expected an object with a string \"prompt\""
+           sample ${run_dir} --prompts ${WORK_DIR}/bad_prompts.jsonl)
+run_capture(cmp_dir 0 compare ${run_dir} ${stopped} --eval-split --count 3 --max-new-tokens 6
+            --out ${WORK_DIR}/cmp)
+jsonl_lines(${WORK_DIR}/cmp/items.jsonl n)
+file(READ ${WORK_DIR}/cmp/comparison.json meta)
+string(JSON version GET "${meta}" version)
+string(JSON nmodels LENGTH "${meta}" models)
+jsonl_line(${WORK_DIR}/cmp/items.jsonl 0 first)
+string(JSON reference GET "${first}" reference)
+string(JSON nresponses LENGTH "${first}" responses)
+if(NOT n EQUAL 3 OR NOT version EQUAL 1 OR NOT nmodels EQUAL 2 OR NOT nresponses EQUAL 2
+   OR NOT reference MATCHES "has")
+  message(FATAL_ERROR "compare: unexpected set (${n} items):\n${meta}\n${first}")
+endif()
+expect_run(1 "give exactly one of --prompts FILE, --eval-split, --synthetic"
+           compare ${run_dir} ${stopped} --out ${WORK_DIR}/cmp)
+
 # A sweep: one run per beta, then a table.
 run_capture(table 0 sweep ${WORK_DIR}/tiny.yaml --runs-dir ${runs}/sweep --beta 0.1,1 --set stages.1.steps=1)
 string(REGEX MATCHALL "finished" rows "${table}")

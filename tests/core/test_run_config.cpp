@@ -26,7 +26,8 @@ const char* kFull =
     "model: {size: tiny, num_layers: 2}\n"
     "optimizer: {lr: 3.0e-4, betas: [0.8, 0.99], weight_decay: 0.01, warmup_steps: 5,\n"
     "            schedule: cosine, grad_clip: 0.5, grad_accum: 2, batch_size: 8}\n"
-    "eval: {every: 10, grad_diff_steps: 4, batch_size: 16}\n"
+    "eval: {every: 10, grad_diff_steps: 4, batch_size: 16,\n"
+    "       samples: 5, sample_max_new_tokens: 20}\n"
     "checkpoint: {every: 20, keep_last: 3}\n"
     "stages:\n"
     "  - {method: exmate, beta: 0.5, steps: 30}\n"
@@ -68,6 +69,8 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(c.optimizer.schedule), QString("cosine"));
         QCOMPARE(c.optimizer.grad_accum, int64_t(2));
         QCOMPARE(c.eval.grad_diff_steps, int64_t(4));
+        QCOMPARE(c.eval.samples, int64_t(5));
+        QCOMPARE(c.eval.sample_max_new_tokens, int64_t(20));
         QCOMPARE(c.checkpoint.keep_last, int64_t(3));
         QCOMPARE(c.stages.size(), std::size_t(2));
         QCOMPARE(c.stages[0].objective.terms[0].kind, ObjectiveKind::Exmate);
@@ -86,6 +89,8 @@ private Q_SLOTS:
         RunConfig c = parseRunConfig("stages: [{method: dpo, steps: 10}]\n", "min.yaml");
         QCOMPARE(QString::fromStdString(c.data.source), QString("synthetic"));
         QCOMPARE(QString::fromStdString(c.model.size), QString("micro"));
+        QCOMPARE(c.eval.samples, int64_t(3));
+        QCOMPARE(c.eval.sample_max_new_tokens, int64_t(32));
         QCOMPARE(c.stages[0].objective.terms[0].beta, 0.1);
         QCOMPARE(QString::fromStdString(c.stages[0].name), QString("dpo"));
         QVERIFY(c.stages[0].objective.needsReference());
@@ -131,6 +136,13 @@ private Q_SLOTS:
                  qPrintable(e));
         e = errorOf("optimizer: {batch_size: 2.5}\nstages: [{method: mle, steps: 1}]\n");
         QVERIFY2(e.contains("optimizer.batch_size: expected a whole number"), qPrintable(e));
+        e = errorOf("stages: [{method: mle, steps: 1}]\neval: {samples: -1}\n");
+        QVERIFY2(e.startsWith("preset.yaml:2:17: eval.samples: expected a whole number in [0, "),
+                 qPrintable(e));
+        e = errorOf("stages: [{method: mle, steps: 1}]\neval:\n  sample_max_new_tokens: 0\n");
+        QVERIFY2(e.startsWith("preset.yaml:3:26: eval.sample_max_new_tokens: expected a whole "
+                              "number in [1, "),
+                 qPrintable(e));
     }
 
     void missingStagesAndSyntaxErrors() {

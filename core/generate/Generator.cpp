@@ -1,0 +1,329 @@
+#include "core/generate/Generator.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "core/util/Error.h"
+
+namespace rgpb {
+
+namespace {
+
+constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+
+// A CPU float64 copy of a logits row [V].
+std::vector<double> rowValues(const torch::Tensor& logits) {
+    requireArgument(logits.defined() && logits.dim() == 1 && logits.size(0) > 0, "sampling",
+                    "logits", "a non-empty row [V]",
+                    logits.defined() ? std::to_string(logits.dim()) + "-d tensor" : "undefined");
+    auto t = logits.detach().to(torch::kCPU, torch::kDouble).contiguous();
+    const double* p = t.data_ptr<double>();
+    return std::vector<double>(p, p + t.numel());
+}
+
+torch::Tensor toTensor(const std::vector<double>& v) {
+    return torch::tensor(v, torch::TensorOptions().dtype(torch::kDouble));
+}
+
+// Token ids by decreasing value; equal values keep increasing ids.
+std::vector<int64_t> orderByValue(const std::vector<double>& v) {
+    std::vector<int64_t> order(v.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+        return v[static_cast<std::size_t>(a)] > v[static_cast<std::size_t>(b)];
+    });
+    return order;
+}
+
+void topK(std::vector<double>& v, int64_t k) {
+    if (k <= 0 || k >= static_cast<int64_t>(v.size()))
+        return;
+    const auto order = orderByValue(v);
+    for (std::size_t i = static_cast<std::size_t>(k); i < order.size(); ++i)
+        v[static_cast<std::size_t>(order[i])] = kNegInf;
+}
+
+std::vector<double> softmax(const std::vector<double>& v) {
+    const double top = *std::max_element(v.begin(), v.end());
+    std::vector<double> p(v.size());
+    double sum = 0.0;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        p[i] = v[i] == kNegInf ? 0.0 : std::exp(v[i] - top);
+        sum += p[i];
+    }
+    for (double& x : p)
+        x /= sum;
+    return p;
+}
+
+void topP(std::vector<double>& v, double p) {
+    if (p >= 1.0)
+        return;
+    const auto probs = softmax(v);
+    const auto order = orderByValue(v);
+    double before = 0.0;  // probability of the tokens ranked above this one
+    for (int64_t id : order) {
+        const auto i = static_cast<std::size_t>(id);
+        if (before >= p)
+            v[i] = kNegInf;
+        before += probs[i];
+    }
+}
+
+std::vector<double> distribution(const torch::Tensor& logits, double temperature, int64_t top_k,
+                                 double top_p) {
+    requireArgument(std::isfinite(temperature) && temperature > 0, "samplingDistribution",
+                    "temperature", "finite and > 0", temperature);
+    std::vector<double> v = rowValues(logits);
+    for (double& x : v)
+        x /= temperature;
+    topK(v, top_k);
+    topP(v, top_p);
+    return softmax(v);
+}
+
+int64_t argmax(const std::vector<double>& v) {
+    return static_cast<int64_t>(std::max_element(v.begin(), v.end()) - v.begin());
+}
+
+// The random stream of prompt `index`: splitmix64 states far apart for neighbouring indices.
+SeededRandom rowRandom(uint64_t seed, int64_t index) {
+    SeededRandom mix(seed);
+    return SeededRandom(mix.next() + 0xD1B54A32D192ED03ULL * static_cast<uint64_t>(index + 1));
+}
+
+}  // namespace
+
+void GenerationSettings::validate() const {
+    const char* w = "generation settings";
+    requireArgument(max_new_tokens > 0 && max_new_tokens <= 1000000, w, "max_new_tokens",
+                    "in [1, 1000000]", max_new_tokens);
+    requireArgument(std::isfinite(temperature) && temperature >= 0, w, "temperature",
+                    "finite and >= 0 (0 = greedy)", temperature);
+    requireArgument(top_k >= 0, w, "top_k", ">= 0 (0 = no top-k filter)", top_k);
+    requireArgument(std::isfinite(top_p) && top_p > 0 && top_p <= 1, w, "top_p",
+                    "in (0, 1] (1 = no nucleus filter)", top_p);
+    requireArgument(batch_size > 0, w, "batch_size", "> 0", batch_size);
+}
+
+std::vector<int32_t> promptContext(const Tokenizer& tokenizer, const std::string& prompt,
+                                   int64_t max_prompt_tokens) {
+    std::vector<int32_t> p = tokenizer.encode(prompt);
+    if (max_prompt_tokens >= 0 && p.size() > static_cast<std::size_t>(max_prompt_tokens))
+        p.erase(p.begin(), p.end() - static_cast<std::ptrdiff_t>(max_prompt_tokens));
+    const SpecialTokens sp = tokenizer.specials();
+    std::vector<int32_t> ids;
+    ids.reserve(p.size() + 2);
+    ids.push_back(sp.bos);
+    ids.insert(ids.end(), p.begin(), p.end());
+    ids.push_back(sp.sep);
+    return ids;
+}
+
+torch::Tensor filterTopK(const torch::Tensor& logits, int64_t k) {
+    std::vector<double> v = rowValues(logits);
+    topK(v, k);
+    return toTensor(v);
+}
+
+torch::Tensor filterTopP(const torch::Tensor& logits, double p) {
+    requireArgument(p > 0, "filterTopP", "p", "> 0", p);
+    std::vector<double> v = rowValues(logits);
+    topP(v, p);
+    return toTensor(v);
+}
+
+torch::Tensor samplingDistribution(const torch::Tensor& logits, double temperature, int64_t top_k,
+                                   double top_p) {
+    return toTensor(distribution(logits, temperature, top_k, top_p));
+}
+
+int64_t sampleToken(const torch::Tensor& logits, const GenerationSettings& settings,
+                    SeededRandom& random) {
+    if (settings.temperature == 0.0)
+        return argmax(rowValues(logits));
+    const std::vector<double> probs =
+        distribution(logits, settings.temperature, settings.top_k, settings.top_p);
+    const double u = random.unit();
+    double cumulative = 0.0;
+    int64_t last = 0;
+    for (std::size_t i = 0; i < probs.size(); ++i) {
+        if (probs[i] <= 0.0)
+            continue;
+        last = static_cast<int64_t>(i);
+        cumulative += probs[i];
+        if (u < cumulative)
+            return last;
+    }
+    return last;  // u beyond the rounded total: the last token that has probability
+}
+
+Generator::Generator(GptNeoX model, SpecialTokens specials, torch::Device device)
+    : model_(std::move(model)), specials_(specials), device_(device) {}
+
+std::vector<GeneratedTokens> Generator::generate(const std::vector<std::vector<int32_t>>& contexts,
+                                                 const GenerationSettings& settings,
+                                                 const GenerationHooks& hooks,
+                                                 int64_t first_index) {
+    settings.validate();
+    const int64_t max_positions = model_->config().max_positions;
+    for (std::size_t i = 0; i < contexts.size(); ++i) {
+        const auto n = static_cast<int64_t>(contexts[i].size());
+        requireArgument(n > 0 && n < max_positions, "Generator::generate", "contexts",
+                        detail::concat("between 1 and ", max_positions - 1,
+                                       " tokens (the model's max_positions leaves room for one "
+                                       "new token)"),
+                        n, " tokens in context ", i);
+    }
+    // Inference mode (no autograd bookkeeping, no version counters): nothing created here
+    // leaves this function but plain token ids.
+    torch::InferenceMode inference;
+    const bool was_training = model_->is_training();
+    model_->eval();
+    std::vector<GeneratedTokens> out;
+    out.reserve(contexts.size());
+    GenerationProgress progress;
+    progress.prompts_total = static_cast<int64_t>(contexts.size());
+    const auto bs = static_cast<std::size_t>(settings.batch_size);
+    try {
+        for (std::size_t begin = 0; begin < contexts.size(); begin += bs) {
+            const std::size_t end = std::min(contexts.size(), begin + bs);
+            auto part = generateBatch(contexts, begin, end, settings, hooks, progress, first_index);
+            out.insert(out.end(), part.begin(), part.end());
+            progress.prompts_done = static_cast<int64_t>(end);
+            if (hooks.progress)
+                hooks.progress(progress);
+        }
+    } catch (...) {
+        model_->train(was_training);
+        throw;
+    }
+    model_->train(was_training);
+    return out;
+}
+
+std::vector<GeneratedTokens> Generator::generateBatch(
+    const std::vector<std::vector<int32_t>>& contexts, std::size_t begin, std::size_t end,
+    const GenerationSettings& settings, const GenerationHooks& hooks, GenerationProgress& progress,
+    int64_t first_index) {
+    const auto rows = static_cast<int64_t>(end - begin);
+    int64_t longest = 0;
+    for (std::size_t i = begin; i < end; ++i)
+        longest = std::max<int64_t>(longest, static_cast<int64_t>(contexts[i].size()));
+
+    // Left padding: every row's last context token sits in the last column, so one column of
+    // logits serves the whole batch; the mask gives each row its own positions.
+    std::vector<int64_t> ids(static_cast<std::size_t>(rows * longest), specials_.pad);
+    std::vector<uint8_t> real(static_cast<std::size_t>(rows * longest), 0);
+    bool padded = false;
+    for (int64_t r = 0; r < rows; ++r) {
+        const auto& c = contexts[begin + static_cast<std::size_t>(r)];
+        const int64_t offset = longest - static_cast<int64_t>(c.size());
+        padded = padded || offset > 0;
+        for (std::size_t j = 0; j < c.size(); ++j) {
+            const auto at = static_cast<std::size_t>(r * longest + offset) + j;
+            ids[at] = c[j];
+            real[at] = 1;
+        }
+    }
+    auto input = torch::tensor(ids, torch::kInt64).view({rows, longest}).to(device_);
+    auto mask = torch::tensor(std::vector<int64_t>(real.begin(), real.end()), torch::kInt64)
+                    .view({rows, longest})
+                    .to(torch::kBool)
+                    .to(device_);
+    if (!padded)
+        mask = torch::Tensor();  // the unpadded fast path (plain causal mask)
+
+    const int64_t max_positions = model_->config().max_positions;
+    const int64_t steps = std::min(settings.max_new_tokens, max_positions - longest);
+    std::vector<GeneratedTokens> out(static_cast<std::size_t>(rows));
+    std::vector<SeededRandom> random;
+    random.reserve(static_cast<std::size_t>(rows));
+    for (int64_t r = 0; r < rows; ++r)
+        random.push_back(rowRandom(settings.seed, first_index + static_cast<int64_t>(begin) + r));
+    std::vector<bool> done(static_cast<std::size_t>(rows), false);
+
+    KVCache cache;
+    torch::Tensor sequence = input, sequence_mask = mask;  // without the cache: all tokens so far
+    torch::Tensor logits =
+        settings.use_kv_cache ? model_->forward(input, mask, &cache) : model_->forward(input, mask);
+    std::vector<int64_t> next(static_cast<std::size_t>(rows), specials_.pad);
+    for (int64_t t = 0; t < steps; ++t) {
+        if (hooks.cancel != nullptr && hooks.cancel->load())
+            throw CancelledError();
+        auto last = logits.select(1, logits.size(1) - 1);  // [rows, V]
+        if (settings.temperature == 0.0) {
+            auto best = last.argmax(-1).to(torch::kCPU);
+            for (int64_t r = 0; r < rows; ++r)
+                next[static_cast<std::size_t>(r)] = best[r].item<int64_t>();
+        } else {
+            auto cpu = last.to(torch::kCPU, torch::kDouble);
+            for (int64_t r = 0; r < rows; ++r) {
+                if (!done[static_cast<std::size_t>(r)])
+                    next[static_cast<std::size_t>(r)] =
+                        sampleToken(cpu[r], settings, random[static_cast<std::size_t>(r)]);
+            }
+        }
+        int64_t active = 0;
+        for (int64_t r = 0; r < rows; ++r) {
+            const auto i = static_cast<std::size_t>(r);
+            if (done[i]) {
+                next[i] = specials_.pad;  // keeps the batch rectangular; no one reads it
+                continue;
+            }
+            GeneratedTokens& g = out[i];
+            g.new_tokens += 1;
+            ++progress.tokens_generated;
+            if (settings.stop_at_eos && next[i] == specials_.eos) {
+                g.stopped_at_eos = true;
+                done[i] = true;
+            } else {
+                g.tokens.push_back(static_cast<int32_t>(next[i]));
+                ++active;
+            }
+        }
+        if (hooks.progress)
+            hooks.progress(progress);
+        if (active == 0 || t + 1 == steps)
+            break;
+        auto column = torch::tensor(next, torch::kInt64).view({rows, 1}).to(device_);
+        if (settings.use_kv_cache) {
+            logits = model_->forward(column, {}, &cache);
+        } else {
+            sequence = torch::cat({sequence, column}, 1);
+            if (sequence_mask.defined()) {
+                sequence_mask =
+                    torch::cat({sequence_mask, torch::ones({rows, 1}, sequence_mask.options())}, 1);
+            }
+            logits = model_->forward(sequence, sequence_mask);
+        }
+    }
+    return out;
+}
+
+std::vector<GeneratedText> Generator::generateText(const Tokenizer& tokenizer,
+                                                   const std::vector<std::string>& prompts,
+                                                   int64_t max_prompt_tokens,
+                                                   const GenerationSettings& settings,
+                                                   const GenerationHooks& hooks) {
+    std::vector<std::vector<int32_t>> contexts;
+    contexts.reserve(prompts.size());
+    for (const std::string& p : prompts)
+        contexts.push_back(promptContext(tokenizer, p, max_prompt_tokens));
+    std::vector<GeneratedTokens> tokens = generate(contexts, settings, hooks);
+    std::vector<GeneratedText> out(prompts.size());
+    for (std::size_t i = 0; i < prompts.size(); ++i) {
+        out[i].prompt = prompts[i];
+        out[i].tokens = tokens[i].tokens;
+        out[i].response = tokenizer.decode(tokens[i].tokens);
+        out[i].new_tokens = tokens[i].new_tokens;
+        out[i].stopped_at_eos = tokens[i].stopped_at_eos;
+    }
+    return out;
+}
+
+}  // namespace rgpb
