@@ -24,5 +24,6 @@ Command resumeCommand();
 Command sweepCommand();
 Command runsCommand();
 Command evalCommand();
+Command judgeStatsCommand();
 
 }  // namespace rgpb::cli
