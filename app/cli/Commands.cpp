@@ -6,7 +6,7 @@ const std::vector<Command>& commands() {
     static const std::vector<Command> all = {
         trainCommand(), resumeCommand(), sweepCommand(),
         runsCommand(),  evalCommand(),   gradlabCommand(),
-        judgeStatsCommand(),
+        judgeStatsCommand(), judgeImportCommand(),
     };
     return all;
 }

@@ -25,5 +25,6 @@ Command sweepCommand();
 Command runsCommand();
 Command evalCommand();
 Command judgeStatsCommand();
+Command judgeImportCommand();
 
 }  // namespace rgpb::cli

@@ -133,13 +133,44 @@ private Q_SLOTS:
         const QString csv = tmp_.filePath("votes.csv"), battles = tmp_.filePath("b.jsonl"),
                       alpaca = tmp_.filePath("a.json");
         Result r = runCli({"judge-stats", db_, "--export-csv", csv, "--export-fastchat", battles,
-                         "--export-alpaca", alpaca, "--format", "csv"});
+                           "--export-alpaca", alpaca, "--format", "csv"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY(r.err.contains(csv + ": 30 votes (CSV)"));  // 15 showings x 2 judges
         QVERIFY(r.err.contains(battles + ": 30 battles"));
         QFile a(alpaca);
         QVERIFY(a.open(QIODevice::ReadOnly));
         QCOMPARE(QJsonDocument::fromJson(a.readAll()).array().size(), 30);
+    }
+
+    void importWithTheAutomaticJudge() {
+        std::vector<rgpb::test::FixtureItem> items;
+        for (int i = 0; i < 6; ++i) {
+            rgpb::test::FixtureItem it;
+            it.prompt = rgpb::test::syntheticPrompt(i);
+            it.reference = rgpb::test::syntheticAnswerFor(i);
+            it.response_0 = *it.reference;                                   // always right
+            it.response_1 = i < 2 ? *it.reference : std::string(" Maybe?");  // right twice
+            items.push_back(it);
+        }
+        rgpb::test::writeComparisonSet(tmp_.filePath("synthetic"), items);
+        const QString db = tmp_.filePath("headless.sqlite");
+        Result r = runCli({"judge-import", db, tmp_.filePath("synthetic"), "--repeat-fraction",
+                           "0.5", "--seed", "3"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(r.out.trimmed(), "imported 'synthetic' into " + db +
+                                      ": 6 items, 9 showings, exmate-dpo vs sft-dpo; automatic "
+                                      "judge: 6 votes");
+        Result s = runCli({"judge-stats", db, "--format", "json"});
+        QVERIFY2(s.code == 0, qPrintable(s.err));
+        const QJsonObject row =
+            QJsonDocument::fromJson(s.out.toUtf8()).object()["pairs"].toArray()[0].toObject();
+        QCOMPARE(row["judge"].toString(), QString("auto"));
+        QCOMPARE(row["wins"].toInt(), 4);
+        QCOMPARE(row["ties"].toInt(), 2);
+        Result bad =
+            runCli({"judge-import", db, tmp_.filePath("synthetic"), "--repeat-fraction", "2"});
+        QCOMPARE(bad.code, 1);
+        QVERIFY(bad.err.contains("--repeat-fraction must be in [0, 1]"));
     }
 
     void errors() {
