@@ -396,7 +396,9 @@ int64_t JudgmentStore::judgedCount(int64_t set_id, const std::string& judge) con
 
 int64_t JudgmentStore::recordVote(int64_t presentation_id, const std::string& judge,
                                   Winner winner) {
-    requireArgument(!judge.empty(), "recordVote", "judge", "a non-empty judge name", "''");
+    requireArgument(!judge.empty() && judge != kAutoJudgeName, "recordVote", "judge",
+                    "a non-empty judge name other than 'auto' (the automatic judge's)",
+                    "'" + judge + "'");
     const double now = static_cast<double>(QDateTime::currentMSecsSinceEpoch()) / 1000.0;
     d_->begin();
     try {

@@ -205,6 +205,10 @@ private Q_SLOTS:
         store.recordVote(last.id, "ann", winnerOf(SideChoice::Left, last.model_a_left));
         QCOMPARE(store.liveVotes(id).size(), std::size_t(6));
         QVERIFY(!store.undoLastVote(id, "bob"));
+        QCOMPARE(rgpb::test::messageOf<rgpb::ArgumentError>(
+                     [&] { store.recordVote(last.id, "auto", Winner::Tie); }),
+                 std::string("recordVote: argument 'judge' must be a non-empty judge name other "
+                             "than 'auto' (the automatic judge's), got 'auto'"));
 
         const std::vector<Vote> votes = store.statsVotes(id);
         QCOMPARE(votes.size(), std::size_t(6));
