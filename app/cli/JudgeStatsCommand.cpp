@@ -6,6 +6,7 @@
 // without it still has the command and says so.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -128,12 +129,17 @@ void printTable(std::ostream& out, const JudgeStatsReport& r, const std::string&
         out << "no votes yet\n";
         return;
     }
-    out << pad("model A vs model B", 30) << pad("judge", 12) << pad("n", 5)
+    std::size_t w = 30, jw = 12;  // widen the name columns to the longest entry
+    for (const PairResult& p : r.pairs) {
+        w = std::max(w, p.model_a.size() + p.model_b.size() + 5);
+        jw = std::max(jw, p.judge.size() + 2);
+    }
+    out << pad("model A vs model B", w) << pad("judge", jw) << pad("n", 5)
         << pad("win [95% CI]", 22) << pad("lose [95% CI]", 22) << pad("tie", 7)
         << pad("both bad", 9) << pad("adj. win [95% CI]", 22) << pad("sign p", 8)
         << pad("len A/B", 12) << pad("win|A longer", 14) << "win|B longer\n";
     for (const PairResult& p : r.pairs) {
-        out << pad(p.model_a + " vs " + p.model_b, 30) << pad(p.judge, 12)
+        out << pad(p.model_a + " vs " + p.model_b, w) << pad(p.judge, jw)
             << pad(std::to_string(p.votes), 5) << pad(withInterval(p.win_rate, p.win_ci), 22)
             << pad(withInterval(p.lose_rate, p.lose_ci), 22) << pad(fixed(p.tie_rate), 7)
             << pad(fixed(p.both_bad_rate), 9)
@@ -172,15 +178,18 @@ void printTable(std::ostream& out, const JudgeStatsReport& r, const std::string&
 void printTable1(std::ostream& out, const JudgeStatsReport& r) {
     const Table1 t = table1(r);
     out << "Table 1 layout: win and lose rates of model A vs model B, per judge\n\n";
-    out << pad("", 30);
+    std::size_t w = 30;
+    for (const Table1::Row& row : t.rows)
+        w = std::max(w, row.label.size() + 2);
+    out << pad("", w);
     for (const std::string& j : t.judges)
         out << pad(j, 14);
-    out << "\n" << pad("", 30);
+    out << "\n" << pad("", w);
     for (std::size_t i = 0; i < t.judges.size(); ++i)
         out << pad("win", 7) << pad("lose", 7);
     out << "\n";
     for (const Table1::Row& row : t.rows) {
-        out << pad(row.label, 30);
+        out << pad(row.label, w);
         for (const auto& cell : row.cells) {
             out << pad(cell ? fixed(cell->first, 2) : "-", 7)
                 << pad(cell ? fixed(cell->second, 2) : "-", 7);
