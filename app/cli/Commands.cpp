@@ -7,6 +7,7 @@ const std::vector<Command>& commands() {
         trainCommand(), resumeCommand(), sweepCommand(),
         runsCommand(),  evalCommand(),   gradlabCommand(),
         sampleCommand(), compareCommand(),
+        judgeStatsCommand(), judgeImportCommand(),
     };
     return all;
 }

@@ -26,5 +26,7 @@ Command runsCommand();
 Command evalCommand();
 Command sampleCommand();
 Command compareCommand();
+Command judgeStatsCommand();
+Command judgeImportCommand();
 
 }  // namespace rgpb::cli

@@ -21,6 +21,7 @@
 #include "core/util/Error.h"
 #include "core/util/Log.h"
 #include "widgets/ConfigEditor.h"
+#include "widgets/JudgingView.h"
 #include "widgets/LandscapeView.h"
 #include "widgets/LogView.h"
 #include "widgets/MetricsDashboard.h"
@@ -29,6 +30,19 @@
 namespace rgpb::app {
 
 namespace {
+
+// Adds `page` as a tab of the central tab widget; the first time, the central widget becomes
+// the first tab ("Train").
+void addCentralTab(QMainWindow* window, QWidget* page, const QString& title) {
+    auto* tabs = qobject_cast<QTabWidget*>(window->centralWidget());
+    if (!tabs) {
+        tabs = new QTabWidget;
+        tabs->setObjectName("tabs");
+        tabs->addTab(window->takeCentralWidget(), "Train");
+        window->setCentralWidget(tabs);
+    }
+    tabs->addTab(page, title);
+}
 
 QString labelFor(const RunSummary& s) {
     QString recipe = QString::fromStdString(s.recipe);
@@ -156,6 +170,9 @@ MainWindow::MainWindow(const QString& runs_dir, const QString& preset_dir, QWidg
              msg = QString::fromStdString(r.message)] { logLine(level, src, msg); },
             Qt::QueuedConnection);
     });
+    // Judge tab: blinded side-by-side judging stored in <runs dir>/judgments.sqlite.
+    addCentralTab(this, new widgets::JudgingView(QDir(runs_dir).filePath("judgments.sqlite")),
+                  "Judge");
     refreshRuns();
     resize(1500, 950);
 }

@@ -1,0 +1,43 @@
+// The workbench's Judge tab: the main window shows the judging view in a tab beside the
+// training view, on <runs dir>/judgments.sqlite, and a set imported there is judged and stored.
+#include <QtTest>
+
+#include <QTabWidget>
+#include <QTemporaryDir>
+
+#include "app/gui/MainWindow.h"
+#include "tests/judging/JudgingFixtures.h"
+#include "widgets/JudgingView.h"
+
+using namespace rgpb;
+
+class TestJudgeTab : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void judgeTabUsesTheRunsFolder() {
+        QStandardPaths::setTestModeEnabled(true);
+        QTemporaryDir tmp;
+        const QString runs = tmp.filePath("runs");
+        QDir().mkpath(runs);
+        rgpb::test::writeComparisonSet(tmp.filePath("cmp"), rgpb::test::plainItems(3));
+        app::MainWindow w(runs, RGPB_SOURCE_DIR "/presets");
+        auto* tabs = qobject_cast<QTabWidget*>(w.centralWidget());
+        QVERIFY(tabs);
+        QCOMPARE(tabs->count(), 2);
+        QCOMPARE(tabs->tabText(0), QString("Train"));
+        QCOMPARE(tabs->tabText(1), QString("Judge"));
+        auto* view = qobject_cast<widgets::JudgingView*>(tabs->widget(1));
+        QVERIFY(view);
+        QCOMPARE(view->databasePath(), QDir(runs).filePath("judgments.sqlite"));
+        QVERIFY(!QFile::exists(view->databasePath()));  // nothing written before an import
+        QVERIFY2(view->importComparison(tmp.filePath("cmp")), qPrintable(view->errorText()));
+        view->setJudge("tab-test");
+        view->vote(judging::SideChoice::Tie);
+        QCOMPARE(view->store()->liveVotes(*view->currentSetId()).size(), std::size_t(1));
+        QVERIFY(QFile::exists(QDir(runs).filePath("judgments.sqlite")));
+    }
+};
+
+QTEST_MAIN(TestJudgeTab)
+#include "test_judge_tab.moc"

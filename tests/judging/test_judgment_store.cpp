@@ -1,0 +1,409 @@
+// The judgments store: importing comparison sets (seeded sides, swapped repeats, the automatic
+// judge), votes and undo, refusing files that are not ours without touching them, the
+// exports, and a vote surviving a process killed right after recording it.
+#include <sys/types.h>
+#include <unistd.h>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <csignal>
+#include <map>
+#include <set>
+#include <string>
+
+#include "app/judging/JudgmentStore.h"
+#include "core/util/Error.h"
+#include "tests/judging/JudgingFixtures.h"
+#include "tests/support/ErrorText.h"
+
+using namespace rgpb::judging;
+using rgpb::test::FixtureItem;
+
+namespace {
+
+QByteArray bytesOf(const QString& path) {
+    QFile f(path);
+    f.open(QIODevice::ReadOnly);
+    return f.readAll();
+}
+
+void rawSql(const QString& path, const QStringList& statements) {
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase("QSQLITE", "raw");
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        for (const QString& s : statements)
+            QVERIFY2(q.exec(s), qPrintable(s));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase("raw");
+}
+
+}  // namespace
+
+class TestJudgmentStore : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir tmp_;
+    QString dir(const QString& name) const { return tmp_.filePath(name); }
+
+private Q_SLOTS:
+    void readsComparisonSetAndNamesErrors() {
+        rgpb::test::writeComparisonSet(dir("set1"), rgpb::test::plainItems(3));
+        ComparisonSet s = readComparisonSet(dir("set1").toStdString());
+        QCOMPARE(s.items.size(), std::size_t(3));
+        QCOMPARE(s.models[0].name, std::string("exmate-dpo"));
+        QCOMPARE(s.models[1].checkpoint, std::string("final"));
+        QCOMPARE(s.items[2].responses[1], std::string("one 2"));
+        QCOMPARE(s.items[2].new_tokens[0], int64_t(3));
+        QVERIFY(!s.items[0].reference);
+        QVERIFY(s.generation_json.find("max_new_tokens") != std::string::npos);
+
+        // A broken line names the file and line.
+        QFile f(dir("set1") + "/items.jsonl");
+        QVERIFY(f.open(QIODevice::Append));
+        f.write("{\"index\": 3, \"prompt\": \"p\", \"responses\": [\"only one\"]}\n");
+        f.close();
+        const std::string items = dir("set1").toStdString() + "/items.jsonl";
+        QCOMPARE(rgpb::test::messageOf<rgpb::InputError>(
+                     [&] { readComparisonSet(dir("set1").toStdString()); }),
+                 items + ":4 (responses): expected an array of 2 strings");
+        QCOMPARE(rgpb::test::messageOf<rgpb::InputError>(
+                     [&] { readComparisonSet(dir("nothing").toStdString()); }),
+                 dir("nothing").toStdString() +
+                     ": is not a directory (expected a comparison set folder with "
+                     "comparison.json and items.jsonl)");
+    }
+
+    void importStoresSidesAndRepeats() {
+        rgpb::test::writeComparisonSet(dir("set2"), rgpb::test::plainItems(20));
+        const ComparisonSet cs = readComparisonSet(dir("set2").toStdString());
+        JudgmentStore store(dir("a.sqlite").toStdString());
+        ImportOptions o;
+        o.seed = 5;
+        o.repeat_fraction = 0.25;
+        const int64_t id = store.importSet(cs, o);
+        const SetInfo info = store.set("set2");
+        QCOMPARE(info.id, id);
+        QCOMPARE(info.items, int64_t(20));
+        QCOMPARE(info.presentations, int64_t(25));  // 20 + round(0.25 * 20)
+        QCOMPARE(info.models[0], std::string("exmate-dpo"));
+
+        const auto shows = store.presentations(id);
+        QCOMPARE(shows.size(), std::size_t(25));
+        int left_a = 0;
+        std::map<int64_t, bool> first_side;
+        for (const Presentation& p : shows) {
+            const ComparisonItem& item = cs.items[static_cast<std::size_t>(p.item_index)];
+            // What is shown left/right is the stored side applied to the item's responses.
+            QCOMPARE(p.left_response, item.responses[p.model_a_left ? 0 : 1]);
+            QCOMPARE(p.right_response, item.responses[p.model_a_left ? 1 : 0]);
+            QCOMPARE(p.left_model, std::string(p.model_a_left ? "exmate-dpo" : "sft-dpo"));
+            if (!p.swapped_repeat) {
+                QCOMPARE(p.position, p.item_index);  // first showings in file order
+                first_side[p.item_index] = p.model_a_left;
+                left_a += p.model_a_left ? 1 : 0;
+            } else {
+                QVERIFY(p.position >= 20);  // repeats after every first showing
+                QCOMPARE(p.model_a_left, !first_side.at(p.item_index));  // sides swapped
+            }
+        }
+        QVERIFY2(left_a > 3 && left_a < 17, qPrintable(QString::number(left_a)));
+        // Same seed: same sides; another seed: a different pattern; default name made unique.
+        const int64_t again = store.importSet(cs, o);
+        QCOMPARE(store.sets()[1].name, std::string("set2 (2)"));
+        o.seed = 6;
+        const int64_t other = store.importSet(cs, o);
+        std::vector<bool> s1, s2, s3;
+        for (const Presentation& p : store.presentations(id))
+            s1.push_back(p.model_a_left);
+        for (const Presentation& p : store.presentations(again))
+            s2.push_back(p.model_a_left);
+        for (const Presentation& p : store.presentations(other))
+            s3.push_back(p.model_a_left);
+        QVERIFY(s1 == s2);
+        QVERIFY(s1 != s3);
+        QCOMPARE(rgpb::test::messageOf<rgpb::InputError>([&] { store.set("nope"); }),
+                 dir("a.sqlite").toStdString() +
+                     ": has no comparison set named 'nope' (sets: 'set2', 'set2 (2)', 'set2 (3)')");
+    }
+
+    void automaticJudgeFromReference() {
+        // The verdict table: correct beats incorrect, both correct tie, both wrong both bad.
+        const std::string p = rgpb::test::syntheticPrompt(1);  // asks Cy: " Cy has pink."
+        const std::string ref = rgpb::test::syntheticAnswerFor(1);
+        QCOMPARE(ref, std::string(" Cy has pink."));
+        QCOMPARE(autoJudge(p, ref, " cy has pink", " Cy has blue."), Winner::ModelA);
+        QCOMPARE(autoJudge(p, ref, " Bo has blue.", " Cy  has pink!\nUser: more"), Winner::ModelB);
+        QCOMPARE(autoJudge(p, ref, " Cy has pink.", " Cy has pink."), Winner::Tie);
+        QCOMPARE(autoJudge(p, ref, " I think red.", " Maybe?"), Winner::BothBad);
+        QCOMPARE(autoJudge(p, "", " Cy has pink.", "no"), Winner::ModelA);  // from the prompt
+
+        std::vector<FixtureItem> items;
+        const char* verdicts[] = {"a", "b", "tie", "bad", "none"};
+        for (int i = 0; i < 5; ++i) {
+            FixtureItem it;
+            it.prompt = rgpb::test::syntheticPrompt(i);
+            const std::string right = rgpb::test::syntheticAnswerFor(i);
+            const std::string wrong = " I think teal.";
+            const std::string v = verdicts[i];
+            it.response_0 = (v == "a" || v == "tie") ? right : wrong;
+            it.response_1 = (v == "b" || v == "tie") ? right : wrong;
+            if (v != "none")
+                it.reference = right;
+            items.push_back(it);
+        }
+        rgpb::test::writeComparisonSet(dir("synthetic"), items);
+        JudgmentStore store(dir("auto.sqlite").toStdString());
+        const int64_t id = store.importSet(readComparisonSet(dir("synthetic").toStdString()));
+        std::map<int64_t, Winner> got;
+        for (const Vote& v : store.statsVotes(id)) {
+            QCOMPARE(v.judge, std::string("auto"));
+            QVERIFY(!v.swapped_repeat);
+            got[std::stoll(v.item.substr(v.item.rfind(':') + 1))] = v.winner;
+        }
+        QCOMPARE(got.size(), std::size_t(4));  // no reference, no automatic vote
+        QCOMPARE(got[0], Winner::ModelA);
+        QCOMPARE(got[1], Winner::ModelB);
+        QCOMPARE(got[2], Winner::Tie);
+        QCOMPARE(got[3], Winner::BothBad);
+        // The automatic judge has judged 4 of 5 showings: the person still sees all 5.
+        QCOMPARE(store.judgedCount(id, "auto"), int64_t(4));
+        QCOMPARE(store.nextFor(id, "ann")->position, int64_t(0));
+    }
+
+    void votesUndoAndStatistics() {
+        rgpb::test::writeComparisonSet(dir("set3"), rgpb::test::plainItems(6));
+        JudgmentStore store(dir("b.sqlite").toStdString());
+        const int64_t id = store.importSet(readComparisonSet(dir("set3").toStdString()));
+        // ann presses Left on every showing: the model shown left wins.
+        int64_t wins_a = 0;
+        for (int k = 0; k < 6; ++k) {
+            auto p = store.nextFor(id, "ann");
+            QVERIFY(p);
+            QCOMPARE(p->position, int64_t(k));
+            store.recordVote(p->id, "ann", winnerOf(SideChoice::Left, p->model_a_left));
+            wins_a += p->model_a_left ? 1 : 0;
+            QCOMPARE(store.judgedCount(id, "ann"), int64_t(k + 1));
+        }
+        QVERIFY(!store.nextFor(id, "ann"));
+        // Undo removes the latest vote from the live votes and puts its showing back in line.
+        auto undone = store.undoLastVote(id, "ann");
+        QVERIFY(undone);
+        QCOMPARE(store.judgedCount(id, "ann"), int64_t(5));
+        QCOMPARE(store.nextFor(id, "ann")->position, int64_t(5));
+        QCOMPARE(store.liveVotes(id).size(), std::size_t(5));
+        const Presentation last = store.presentation(undone->presentation_id);
+        store.recordVote(last.id, "ann", Winner::Tie);
+        // Voting again on a showing replaces the earlier vote.
+        store.recordVote(last.id, "ann", winnerOf(SideChoice::Left, last.model_a_left));
+        QCOMPARE(store.liveVotes(id).size(), std::size_t(6));
+        QVERIFY(!store.undoLastVote(id, "bob"));
+        QCOMPARE(rgpb::test::messageOf<rgpb::ArgumentError>(
+                     [&] { store.recordVote(last.id, "auto", Winner::Tie); }),
+                 std::string("recordVote: argument 'judge' must be a non-empty judge name other "
+                             "than 'auto' (the automatic judge's), got 'auto'"));
+
+        const std::vector<Vote> votes = store.statsVotes(id);
+        QCOMPARE(votes.size(), std::size_t(6));
+        const JudgeStatsReport r = computeJudgeStats(votes);
+        QCOMPARE(r.pairs.size(), std::size_t(1));
+        QCOMPARE(static_cast<int64_t>(r.pairs[0].wins), wins_a);
+        QCOMPARE(static_cast<int64_t>(r.pairs[0].losses), 6 - wins_a);
+        // Lengths are the stored new-token counts: (1 + 2 + 3 + 1 + 2 + 3) / 6 = 2.
+        QCOMPARE(r.pairs[0].mean_length_a, 2.0);
+        QCOMPARE(r.pairs[0].mean_length_b, 2.0);
+        // Always-left judge: left side won every decisive vote.
+        QCOMPARE(r.consistency[0].left_win_rate, 1.0);
+    }
+
+    void refusesFilesThatAreNotOurs() {
+        // Not SQLite at all.
+        const QString text = dir("notes.sqlite");
+        {
+            QFile f(text);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("hello, these are my notes\n");
+        }
+        const QByteArray text_before = bytesOf(text);
+        QCOMPARE(
+            rgpb::test::messageOf<rgpb::InputError>([&] { JudgmentStore s(text.toStdString()); }),
+            text.toStdString() +
+                ": is not an SQLite database (it starts with \"hello, these "
+                "are\"); expected an RGPB judgments database");
+        QCOMPARE(bytesOf(text), text_before);
+
+        // An SQLite database of another application.
+        const QString foreign = dir("shop.db");
+        rawSql(foreign,
+               {"CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)",
+                "INSERT INTO customers (name) VALUES ('Ada')", "CREATE TABLE orders (id INTEGER)"});
+        const QByteArray foreign_before = bytesOf(foreign);
+        QCOMPARE(rgpb::test::messageOf<rgpb::InputError>(
+                     [&] { JudgmentStore s(foreign.toStdString()); }),
+                 foreign.toStdString() +
+                     ": is an SQLite database of another application (application_id 0, "
+                     "tables: customers, orders), not an RGPB judgments database");
+        QCOMPARE(bytesOf(foreign), foreign_before);
+
+        // Ours, but from a newer build.
+        const QString newer = dir("newer.sqlite");
+        { JudgmentStore s(newer.toStdString()); }
+        rawSql(newer, {"PRAGMA journal_mode = DELETE", "PRAGMA user_version = 2"});
+        const QByteArray newer_before = bytesOf(newer);
+        QCOMPARE(
+            rgpb::test::messageOf<rgpb::InputError>([&] { JudgmentStore s(newer.toStdString()); }),
+            newer.toStdString() +
+                ": has judgments schema version 2, newer than this build reads (1); open "
+                "it with a newer rgpb");
+        QCOMPARE(bytesOf(newer), newer_before);
+
+        // Truncated SQLite file: header right, rest garbage.
+        const QString broken = dir("broken.sqlite");
+        {
+            QFile f(broken);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(QByteArray("SQLite format 3\0", 16) + QByteArray(200, 'x'));
+        }
+        const QByteArray broken_before = bytesOf(broken);
+        const std::string msg =
+            rgpb::test::messageOf<rgpb::InputError>([&] { JudgmentStore s(broken.toStdString()); });
+        QVERIFY2(msg.rfind(broken.toStdString() + ": cannot be read as an SQLite database", 0) == 0,
+                 msg.c_str());
+        QCOMPARE(bytesOf(broken), broken_before);
+
+        // Read-only mode never creates a file.
+        QCOMPARE(rgpb::test::messageOf<rgpb::InputError>([&] {
+                     JudgmentStore s(dir("absent.sqlite").toStdString(),
+                                     JudgmentStore::Mode::ReadOnly);
+                 }),
+                 dir("absent.sqlite").toStdString() +
+                     ": does not exist (expected a judgments database)");
+        QVERIFY(!QFile::exists(dir("absent.sqlite")));
+        // An existing store reopens, and is in WAL mode with our schema version.
+        {
+            JudgmentStore s(dir("b.sqlite").toStdString(), JudgmentStore::Mode::ReadOnly);
+            QCOMPARE(s.sets().size(), std::size_t(1));
+        }
+        QSqlDatabase db = QSqlDatabase::addDatabase("QSQLITE", "check");
+        db.setDatabaseName(dir("b.sqlite"));
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec("PRAGMA journal_mode") && q.next());
+        QCOMPARE(q.value(0).toString(), QString("wal"));
+        QVERIFY(q.exec("PRAGMA user_version") && q.next());
+        QCOMPARE(q.value(0).toInt(), JudgmentStore::kSchemaVersion);
+        q = QSqlQuery();
+        db.close();
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase("check");
+    }
+
+    void exports() {
+        std::vector<FixtureItem> items = rgpb::test::plainItems(4);
+        items[0].prompt = "a \"quoted\", multi\nline prompt";
+        rgpb::test::writeComparisonSet(dir("set4"), items);
+        JudgmentStore store(dir("c.sqlite").toStdString());
+        const int64_t id = store.importSet(readComparisonSet(dir("set4").toStdString()));
+        const auto shows = store.presentations(id);
+        // Votes: item 0 model_a, item 1 model_b, item 2 tie, item 3 both bad, plus bob skips 0.
+        const Winner w[] = {Winner::ModelA, Winner::ModelB, Winner::Tie, Winner::BothBad};
+        for (int i = 0; i < 4; ++i)
+            store.recordVote(shows[static_cast<std::size_t>(i)].id, "ann", w[i]);
+        store.recordVote(shows[0].id, "bob", Winner::Skip);
+
+        QCOMPARE(store.exportCsv(dir("out.csv").toStdString(), id), std::size_t(5));
+        const QString csv = QString::fromUtf8(bytesOf(dir("out.csv")));
+        QVERIFY(
+            csv.startsWith("set,item,position,swapped_repeat,judge,winner,model_a,model_b,"
+                           "left_model,right_model,"));
+        QVERIFY(csv.contains("\"a \"\"quoted\"\", multi\nline prompt\""));
+        QVERIFY(csv.contains(",bob,skip,"));
+        QVERIFY(!QFile::exists(dir("out.csv") + ".tmp"));
+
+        QCOMPARE(store.exportFastChat(dir("battles.jsonl").toStdString(), id), std::size_t(4));
+        const QList<QByteArray> lines = bytesOf(dir("battles.jsonl")).trimmed().split('\n');
+        QCOMPARE(lines.size(), 4);
+        const char* fastchat[] = {"model_a", "model_b", "tie", "tie (bothbad)"};
+        for (int i = 0; i < 4; ++i) {
+            const QJsonObject o = QJsonDocument::fromJson(lines[i]).object();
+            const Presentation& p = shows[static_cast<std::size_t>(i)];
+            // model_a is the model shown left; the winner is relative to that.
+            QCOMPARE(o["model_a"].toString().toStdString(), p.left_model);
+            QCOMPARE(o["model_b"].toString().toStdString(), p.right_model);
+            QString expected = fastchat[i];
+            if (i < 2 && !p.model_a_left)
+                expected = i == 0 ? "model_b" : "model_a";
+            QCOMPARE(o["winner"].toString(), expected);
+            QCOMPARE(o["judge"].toString(), QString("ann"));
+            QVERIFY(o["tstamp"].toDouble() > 1.7e9);
+            QCOMPARE(o["shown_order"].toArray()[0].toString().toStdString(), p.left_model);
+            QCOMPARE(
+                o["conversation_a"].toArray()[1].toObject()["content"].toString().toStdString(),
+                p.left_response);
+        }
+
+        QCOMPARE(store.exportAlpacaEval(dir("alpaca.json").toStdString(), id), std::size_t(4));
+        const QJsonArray a = QJsonDocument::fromJson(bytesOf(dir("alpaca.json"))).array();
+        QCOMPARE(a.size(), 4);
+        const double pref[] = {1, 2, 1.5, 1.5};
+        for (int i = 0; i < 4; ++i) {
+            const QJsonObject o = a[i].toObject();
+            QCOMPARE(o["preference"].toDouble(), pref[i]);
+            QCOMPARE(o["generator_1"].toString(), QString("exmate-dpo"));
+            QCOMPARE(o["output_2"].toString().toStdString(),
+                     items[static_cast<std::size_t>(i)].response_1);
+            QCOMPARE(o["annotator"].toString(), QString("ann"));
+        }
+    }
+
+    void voteSurvivesKilledProcess() {
+        rgpb::test::writeComparisonSet(dir("set5"), rgpb::test::plainItems(3));
+        const QString db = dir("crash.sqlite");
+        int64_t show = 0;
+        {
+            JudgmentStore store(db.toStdString());
+            const int64_t id = store.importSet(readComparisonSet(dir("set5").toStdString()));
+            show = store.presentations(id)[1].id;
+        }
+        QProcess child;
+        child.start(QCoreApplication::applicationFilePath(),
+                    {"--vote-then-sigkill", db, QString::number(show)});
+        QVERIFY(child.waitForFinished(60000));
+        // Killed by SIGKILL right after recordVote returned: no destructor, no checkpoint.
+        QCOMPARE(child.exitStatus(), QProcess::CrashExit);
+        // The vote sits in the write-ahead log, never checkpointed into the main file.
+        QVERIFY(QFileInfo(db + "-wal").size() > 0);
+        QVERIFY2(child.readAllStandardOutput().contains("recorded"),
+                 child.readAllStandardError().constData());
+        JudgmentStore store(db.toStdString());
+        const auto votes = store.liveVotes(store.set("set5").id);
+        QCOMPARE(votes.size(), std::size_t(1));
+        QCOMPARE(votes[0].judge, std::string("kim"));
+        QCOMPARE(votes[0].presentation_id, show);
+        QCOMPARE(votes[0].winner, Winner::ModelB);
+    }
+};
+
+int main(int argc, char** argv) {
+    QCoreApplication app(argc, argv);
+    if (argc == 4 && std::string(argv[1]) == "--vote-then-sigkill") {
+        // Child of voteSurvivesKilledProcess.
+        JudgmentStore store(argv[2]);
+        store.recordVote(std::stoll(argv[3]), "kim", Winner::ModelB);
+        std::fputs("recorded\n", stdout);
+        std::fflush(stdout);
+        ::kill(::getpid(), SIGKILL);
+        return 3;
+    }
+    TestJudgmentStore test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "test_judgment_store.moc"

@@ -1,0 +1,62 @@
+// The judging results as a table: per model pair and judge the win / lose / tie / both-bad
+// rates with 95% bootstrap intervals, adjusted win rate, sign-test p-value and the length
+// split (the same numbers as `rgpb judge-stats`, from core/judging/JudgeStats), or the paper's
+// Table 1 layout (win / lose per judge) with a toggle; below it a line with the kappas between
+// judges and each judge's position consistency. Every numeric cell keeps its exact value in
+// Qt::UserRole (tests and copy-out read it), the text shows it rounded.
+#pragma once
+
+#include <QWidget>
+
+#include "core/judging/JudgeStats.h"
+
+class QCheckBox;
+class QLabel;
+class QTableWidget;
+
+namespace rgpb::widgets {
+
+class JudgingResults : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit JudgingResults(QWidget* parent = nullptr);
+
+    void setReport(const judging::JudgeStatsReport& report);
+    const judging::JudgeStatsReport& report() const { return report_; }
+    void setTable1Layout(bool on);
+    bool table1Layout() const;
+
+    QTableWidget* table() const { return table_; }
+    QLabel* agreementLabel() const { return agreement_; }
+
+    // Column of the full layout: pair, judge, n, win, lose, tie, both bad, adj. win, sign p,
+    // len 1, len 2, win|1 longer, win|2 longer. Model 1 and 2 are the set's order (the rates
+    // are model 1's); A and B are only the screen sides.
+    enum Column {
+        Pair,
+        Judge,
+        Votes,
+        Win,
+        Lose,
+        Tie,
+        BothBad,
+        AdjustedWin,
+        SignP,
+        LengthA,
+        LengthB,
+        WinALonger,
+        WinBLonger,
+        ColumnCount
+    };
+
+private:
+    void rebuild();
+
+    judging::JudgeStatsReport report_;
+    QTableWidget* table_;
+    QCheckBox* table1_;
+    QLabel* agreement_;
+};
+
+}  // namespace rgpb::widgets
