@@ -11,6 +11,7 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QToolBar>
 #include <QUrl>
 #include <filesystem>
@@ -18,7 +19,10 @@
 #include "core/util/Devices.h"
 #include "core/util/Error.h"
 #include "core/util/Log.h"
+#include "app/gui/GradientMeasureSession.h"
 #include "widgets/ConfigEditor.h"
+#include "widgets/GradientLab.h"
+#include "widgets/GradientLabMeasured.h"
 #include "widgets/LogView.h"
 #include "widgets/MetricsDashboard.h"
 
@@ -85,7 +89,10 @@ MainWindow::MainWindow(const QString& runs_dir, const QString& preset_dir, QWidg
     main->addWidget(right);
     main->setStretchFactor(1, 3);
     main->setSizes({380, 1100});
-    setCentralWidget(main);
+    auto* tabs = new QTabWidget;
+    tabs->addTab(main, "Training");
+    setCentralWidget(tabs);
+    addGradientLab(tabs);
 
     auto* dock = new QDockWidget("Log", this);
     dock->setObjectName("log");
@@ -177,6 +184,26 @@ MainWindow::MainWindow(const QString& runs_dir, const QString& preset_dir, QWidg
     });
     refreshRuns();
     resize(1500, 950);
+}
+
+void MainWindow::addGradientLab(QTabWidget* tabs) {
+    gradient_lab_ = new widgets::GradientLab;
+    tabs->addTab(gradient_lab_, "Gradient lab");
+    lab_session_ = new GradientMeasureSession(this);
+    widgets::GradientLabMeasured* view = gradient_lab_->measured();
+    connect(view, &widgets::GradientLabMeasured::measureRequested, this,
+            [this, view](const GradientMeasureRequest& r) {
+                if (lab_session_->start(r))
+                    view->setRunning(true);
+            });
+    connect(view, &widgets::GradientLabMeasured::cancelRequested, lab_session_,
+            &GradientMeasureSession::cancel);
+    connect(lab_session_, &GradientMeasureSession::progress, view,
+            &widgets::GradientLabMeasured::setProgress);
+    connect(lab_session_, &GradientMeasureSession::finished, view,
+            &widgets::GradientLabMeasured::showResult);
+    connect(lab_session_, &GradientMeasureSession::failed, view,
+            &widgets::GradientLabMeasured::showError);
 }
 
 MainWindow::~MainWindow() {

@@ -15,14 +15,18 @@
 
 class QSpinBox;
 class QLabel;
+class QTabWidget;
 
 namespace rgpb::widgets {
 class ConfigEditor;
 class MetricsDashboard;
 class LogView;
+class GradientLab;
 }  // namespace rgpb::widgets
 
 namespace rgpb::app {
+
+class GradientMeasureSession;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -44,6 +48,8 @@ public:
     widgets::RunTable* runTable() const { return runs_; }
     widgets::LogView* logView() const { return log_; }
     TrainingSession* session(const QString& id) const { return sessions_.value(id); }
+    widgets::GradientLab* gradientLab() const { return gradient_lab_; }
+    GradientMeasureSession* gradientMeasureSession() const { return lab_session_; }
 
 private:
     void startQueued();
@@ -66,6 +72,10 @@ private:
     QStringList queue_;
     QHash<QString, widgets::RunRow> rows_;
     int log_listener_ = -1;
+    // The "Gradient lab" tab and the adapter that runs its measurements.
+    void addGradientLab(QTabWidget* tabs);
+    widgets::GradientLab* gradient_lab_ = nullptr;
+    GradientMeasureSession* lab_session_ = nullptr;
 };
 
 }  // namespace rgpb::app

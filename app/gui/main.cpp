@@ -4,16 +4,22 @@
 //   --preset FILE    preset opened at start (default: demo.yaml)
 //   --run            start the opened preset at once
 //   --screenshot PNG --after SECONDS   save a picture of the window, then quit (docs, tests)
+//   --tab "Gradient lab/Measured"      show that tab (a path through nested tab widgets)
+//   --lab-run DIR [--lab-data F] [--lab-format F]   start a gradient-lab measurement at once
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
+#include <QPushButton>
+#include <QTabWidget>
 #include <QTimer>
 #include <cstdlib>
 
 #include "app/gui/MainWindow.h"
 #include "core/util/Log.h"
 #include "widgets/ConfigEditor.h"
+#include "widgets/GradientLab.h"
+#include "widgets/GradientLabMeasured.h"
 
 namespace {
 
@@ -26,6 +32,32 @@ QString findPresets() {
             return QDir(c).absolutePath();
     }
     return QDir::currentPath();
+}
+
+// Selects the tab named by each part of "A/B/..." in the tab widgets below `root`, in turn.
+void selectTabPath(QWidget* root, const QString& path) {
+    QWidget* scope = root;
+    for (const QString& name : path.split('/')) {
+        bool found = false;
+        QList<QTabWidget*> candidates = scope->findChildren<QTabWidget*>();
+        if (auto* self = qobject_cast<QTabWidget*>(scope))
+            candidates.prepend(self);
+        for (QTabWidget* tabs : candidates) {
+            for (int i = 0; i < tabs->count() && !found; ++i) {
+                if (tabs->tabText(i) == name) {
+                    tabs->setCurrentIndex(i);
+                    scope = tabs->widget(i);
+                    found = true;
+                }
+            }
+            if (found)
+                break;
+        }
+        if (!found) {
+            fprintf(stderr, "no tab named '%s'\n", qPrintable(name));
+            return;
+        }
+    }
 }
 
 }  // namespace
@@ -49,6 +81,11 @@ int main(int argc, char** argv) {
     cli.addOption({"run", "Start the opened preset at once."});
     cli.addOption({"screenshot", "Save a PNG of the window and quit.", "png"});
     cli.addOption({"after", "Seconds before the screenshot.", "seconds", "3"});
+    cli.addOption({"tab", "Tab to show, e.g. \"Gradient lab\" or \"Gradient lab/Measured\".",
+                   "name"});
+    cli.addOption({"lab-run", "Gradient lab: measure this run or checkpoint at start.", "dir"});
+    cli.addOption({"lab-data", "Gradient lab: the pair data to measure on.", "file", "synthetic"});
+    cli.addOption({"lab-format", "Gradient lab: the data's format.", "format", "auto"});
     cli.process(app);
 
     rgpb::log::initConsole(rgpb::log::Level::Warn);
@@ -58,6 +95,18 @@ int main(int argc, char** argv) {
     if (QFileInfo(preset).exists())
         window.loadPreset(preset);
     window.show();
+    if (cli.isSet("tab"))
+        selectTabPath(&window, cli.value("tab"));
+    if (cli.isSet("lab-run")) {
+        rgpb::GradientMeasureRequest r = window.gradientLab()->measured()->request();
+        r.model_path = cli.value("lab-run").toStdString();
+        r.data_path = cli.value("lab-data").toStdString();
+        r.format = cli.value("lab-format").toStdString();
+        window.gradientLab()->measured()->setRequest(r);
+        QTimer::singleShot(0, &window, [&] {
+            window.gradientLab()->measured()->measureButton()->click();
+        });
+    }
     if (cli.isSet("run")) {
         QTimer::singleShot(0, &window, [&] { window.launch(window.editor()->yaml(), preset); });
     }
