@@ -147,15 +147,19 @@ GradientLabMeasured::GradientLabMeasured(QWidget* parent) : QWidget(parent) {
     form_box->setMaximumWidth(340);
 
     table_ = new QTableWidget(0, 7);
-    table_->setHorizontalHeaderLabels({"case", "steps", "median exact", "median approx",
-                                       "median |gap|", "max |gap|", "median rel. gap"});
+    // Medians over the steps of each case, except "max |gap|".
+    table_->setHorizontalHeaderLabels(
+        {"case", "steps", "exact", "approx", "|gap|", "max |gap|", "rel. gap"});
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    table_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    table_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
     table_->verticalHeader()->setVisible(false);
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     table_->setToolTip(
         "Exact: autograd of the objective on the logits at the step, both contexts combined, "
         "per token. Approx: the paper's coefficient (spec.md 4.1 / 4.2) from the same P+, P-, "
-        "u and epsilon. See docs/gradlab.md.");
+        "u and epsilon. Columns are medians over the case's steps, except max |gap|. See "
+        "docs/gradlab.md.");
 
     for (auto& p : plots_)
         p = new QCustomPlot;
@@ -167,6 +171,8 @@ GradientLabMeasured::GradientLabMeasured(QWidget* parent) : QWidget(parent) {
     grid->addWidget(boxes, 1, 0);
     auto* right_bottom = new QVBoxLayout;
     right_bottom->addWidget(verdict_);
+    right_bottom->addWidget(new QLabel(
+        "Exact vs approximate coefficients (medians over steps; docs/gradlab.md):"));
     right_bottom->addWidget(table_, 1);
     grid->addLayout(right_bottom, 1, 1);
 
@@ -352,7 +358,7 @@ void GradientLabMeasured::redrawBoxes() {
     b->rescaleAxes();
     b->xAxis->setRange(0.4, std::max<double>(1.0, static_cast<double>(stats.size())) + 0.6);
     b->yAxis->setRangeLower(0);
-    b->yAxis->setRangeUpper(std::max(0.05, b->yAxis->range().upper * 1.1));
+    b->yAxis->setRangeUpper(std::max(1e-9, b->yAxis->range().upper * 1.1));
     QSharedPointer<QCPAxisTickerFixed> ticker(new QCPAxisTickerFixed);
     ticker->setTickStep(1.0);
     b->xAxis->setTicker(ticker);
