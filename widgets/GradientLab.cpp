@@ -6,9 +6,7 @@
 namespace rgpb::widgets {
 
 GradientLab::GradientLab(QWidget* parent)
-    : QTabWidget(parent),
-      analytic_(new GradientLabAnalytic),
-      measured_(new GradientLabMeasured) {
+    : QTabWidget(parent), analytic_(new GradientLabAnalytic), measured_(new GradientLabMeasured) {
     addTab(analytic_, "Analytic");
     addTab(measured_, "Measured");
 }

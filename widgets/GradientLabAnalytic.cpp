@@ -76,7 +76,8 @@ QVector<double> zeros(const std::function<double(double)>& f, double a, double b
     double x0 = a, f0 = f(a);
     for (int i = 1; i <= n; ++i) {
         double x1 = a + (b - a) * i / n, f1 = f(x1);
-        if (std::isfinite(f0) && std::isfinite(f1) && ((f0 < 0 && f1 >= 0) || (f0 > 0 && f1 <= 0))) {
+        if (std::isfinite(f0) && std::isfinite(f1) &&
+            ((f0 < 0 && f1 >= 0) || (f0 > 0 && f1 <= 0))) {
             double lo = x0, hi = x1, flo = f0;
             for (int it = 0; it < 60; ++it) {
                 double mid = 0.5 * (lo + hi), fm = f(mid);
@@ -143,9 +144,7 @@ GradientLabAnalytic::GradientLabAnalytic(QWidget* parent) : QWidget(parent) {
         inputs_.push_back(s);
         input_labels_.push_back(l);
         df->addRow(names[i], labelled(s, l));
-        connect(s, &QSlider::valueChanged, this, [this] {
-            replotDistinct();
-        });
+        connect(s, &QSlider::valueChanged, this, [this] { replotDistinct(); });
     }
     distinct_note_ = new QLabel;
     distinct_note_->setWordWrap(true);
@@ -167,10 +166,10 @@ GradientLabAnalytic::GradientLabAnalytic(QWidget* parent) : QWidget(parent) {
                     0, 0);
     grid->addWidget(framed(Plot::LandscapeNeg, "Loss vs P(y-|x-), P(y+|x+) fixed", "landscape_neg"),
                     0, 1);
-    grid->addWidget(framed(Plot::Distinct, "Distinct-step coefficients (eq. 10-15)", "distinct"),
-                    0, 2);
-    grid->addWidget(framed(Plot::Shared, "Shared-token coefficient vs u (eq. 16-18)", "shared"),
-                    1, 0);
+    grid->addWidget(framed(Plot::Distinct, "Distinct-step coefficients (eq. 10-15)", "distinct"), 0,
+                    2);
+    grid->addWidget(framed(Plot::Shared, "Shared-token coefficient vs u (eq. 16-18)", "shared"), 1,
+                    0);
     grid->addWidget(framed(Plot::HeatMap, "Shared-token coefficient over (u, \u03b5)", "heatmap"),
                     1, 1, 1, 2);
     auto* root = new QHBoxLayout(this);
@@ -485,8 +484,8 @@ bool GradientLabAnalytic::exportCsv(Plot which, const QString& path) const {
         case Plot::LandscapePos:
         case Plot::LandscapeNeg: {
             const bool pos = which == Plot::LandscapePos;
-            t.columns = {pos ? "f_pos" : "f_neg", pos ? "f_neg" : "f_pos", "beta", "dpo", "ul",
-                         "exmate"};
+            t.columns = {
+                pos ? "f_pos" : "f_neg", pos ? "f_neg" : "f_pos", "beta", "dpo", "ul", "exmate"};
             QCustomPlot* p = plot(which);
             for (int i = 0; i < p->graph(0)->dataCount(); ++i) {
                 QStringList row = {csvNumber(p->graph(0)->dataMainKey(i)), fixed, b};
@@ -519,8 +518,8 @@ bool GradientLabAnalytic::exportCsv(Plot which, const QString& path) const {
                 for (int j = 0; j < kHeatE; ++j) {
                     double u, e;
                     d->cellToCoord(i, j, &u, &e);
-                    t.rows.push_back({m, b, "cell", csvNumber(u), csvNumber(e),
-                                      csvNumber(d->cell(i, j))});
+                    t.rows.push_back(
+                        {m, b, "cell", csvNumber(u), csvNumber(e), csvNumber(d->cell(i, j))});
                 }
             }
             for (const QPointF& pt : contour_)
@@ -528,8 +527,8 @@ bool GradientLabAnalytic::exportCsv(Plot which, const QString& path) const {
             break;
         }
         case Plot::Distinct: {
-            t.columns = {"method", "beta", "p_pos_ypos", "p_pos_yneg", "p_neg_ypos", "p_neg_yneg",
-                         "u", "e", "token", "coefficient"};
+            t.columns = {"method",     "beta", "p_pos_ypos", "p_pos_yneg", "p_neg_ypos",
+                         "p_neg_yneg", "u",    "e",          "token",      "coefficient"};
             const analytic::DistinctInputs in = distinctInputs();
             const char* tokens[3] = {"y+", "y-", "other"};
             for (int m = 0; m < 3; ++m) {

@@ -38,8 +38,8 @@ public:
     // The epsilon values of the shared-coefficient curves.
     static QVector<double> sharedEpsilons();
 
-    double beta() const;           // beta slider: 0.05 .. 10 in steps of 0.05
-    double fixedProbability() const;  // the probability held fixed in the landscapes
+    double beta() const;                    // beta slider: 0.05 .. 10 in steps of 0.05
+    double fixedProbability() const;        // the probability held fixed in the landscapes
     analytic::Method sharedMethod() const;  // method of the shared curves and heat map
     void setSharedMethod(analytic::Method m);
 

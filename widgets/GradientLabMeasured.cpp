@@ -165,14 +165,13 @@ GradientLabMeasured::GradientLabMeasured(QWidget* parent) : QWidget(parent) {
         p = new QCustomPlot;
     auto* grid = new QGridLayout;
     grid->addWidget(framed(Plot::Histogram, "log10 |f+ - f-| over pairs", "info_diff_hist"), 0, 0);
-    grid->addWidget(framed(Plot::Scatter, "log10 |f+ - f-| vs length", "info_diff_scatter"), 0,
-                    1);
+    grid->addWidget(framed(Plot::Scatter, "log10 |f+ - f-| vs length", "info_diff_scatter"), 0, 1);
     auto* boxes = framed(Plot::Boxes, "||P+ - P-|| per response step", "grad_diff_boxes");
     grid->addWidget(boxes, 1, 0);
     auto* right_bottom = new QVBoxLayout;
     right_bottom->addWidget(verdict_);
-    right_bottom->addWidget(new QLabel(
-        "Exact vs approximate coefficients (medians over steps; docs/gradlab.md):"));
+    right_bottom->addWidget(
+        new QLabel("Exact vs approximate coefficients (medians over steps; docs/gradlab.md):"));
     right_bottom->addWidget(table_, 1);
     grid->addLayout(right_bottom, 1, 1);
 
@@ -333,10 +332,10 @@ void GradientLabMeasured::showResult(const GradientMeasureResult& r) {
     for (const GapSummary& g : r.gaps) {
         int row = table_->rowCount();
         table_->insertRow(row);
-        QStringList cells = {QString::fromStdString(g.name), QString::number(g.count),
-                             num(g.median_exact),           num(g.median_approx),
-                             num(g.median_abs_gap),         num(g.max_abs_gap),
-                             pct(g.median_rel_gap)};
+        QStringList cells = {
+            QString::fromStdString(g.name), QString::number(g.count), num(g.median_exact),
+            num(g.median_approx),           num(g.median_abs_gap),    num(g.max_abs_gap),
+            pct(g.median_rel_gap)};
         for (int c = 0; c < cells.size(); ++c)
             table_->setItem(row, c, new QTableWidgetItem(cells[c]));
     }
@@ -399,8 +398,12 @@ bool GradientLabMeasured::exportCsv(Plot which, const QString& path) const {
                     const QString step = QString::number(s + 1);
                     const std::pair<const char*, double> items[] = {
                         {"count", static_cast<double>(b.count)},
-                        {"min", b.min}, {"q1", b.q1}, {"median", b.median},
-                        {"q3", b.q3}, {"max", b.max}, {"mean", b.mean}};
+                        {"min", b.min},
+                        {"q1", b.q1},
+                        {"median", b.median},
+                        {"q3", b.q3},
+                        {"max", b.max},
+                        {"mean", b.mean}};
                     for (const auto& [name, v] : items)
                         t.rows.push_back({step, norm, name, "", csvNumber(v)});
                 }

@@ -50,9 +50,8 @@ QWidget* exportButtons(const QString& base_name, std::function<bool(const QStrin
         b->setMaximumWidth(46);
         QObject::connect(b, &QPushButton::clicked, bar, [bar, kind, base_name, writer] {
             const QString ext = kind.toLower();
-            QString path = QFileDialog::getSaveFileName(bar, "Export " + kind,
-                                                        base_name + "." + ext,
-                                                        kind + " (*." + ext + ")");
+            QString path = QFileDialog::getSaveFileName(
+                bar, "Export " + kind, base_name + "." + ext, kind + " (*." + ext + ")");
             if (path.isEmpty())
                 return;
             if (!writer(path))

@@ -56,12 +56,10 @@ int runGradlabMeasure(const std::vector<std::string>& argv) {
     req.format = args.value("format").value_or("auto");
     req.method = args.value("method").value_or("");
     req.beta = args.number("beta", 0.0);
-    requireArgument(!args.has("beta") || req.beta > 0, "gradlab measure", "beta", "> 0",
-                    req.beta);
+    requireArgument(!args.has("beta") || req.beta > 0, "gradlab measure", "beta", "> 0", req.beta);
     req.steps = static_cast<int>(args.integer("steps", 3));
     long long max_pairs = args.integer("max-pairs", 200);
-    requireArgument(max_pairs >= 0, "gradlab measure", "max-pairs", ">= 0 (0 = all)",
-                    max_pairs);
+    requireArgument(max_pairs >= 0, "gradlab measure", "max-pairs", ">= 0 (0 = all)", max_pairs);
     req.max_pairs = static_cast<std::size_t>(max_pairs);
     req.batch_size = args.integer("batch-size", 16);
     req.device = args.value("device").value_or("cpu");
@@ -82,11 +80,11 @@ int runGradlabMeasure(const std::vector<std::string>& argv) {
                 if (pct == last_pct && done != total)
                     return;
                 last_pct = pct;
-                double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
-                               .count();
-                double eta = done > 0 ? s * static_cast<double>(total - done) /
-                                            static_cast<double>(done)
-                                      : 0.0;
+                double s =
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                double eta = done > 0
+                                 ? s * static_cast<double>(total - done) / static_cast<double>(done)
+                                 : 0.0;
                 std::cerr << "gradlab measure: " << done << "/" << total << " pairs (" << pct
                           << "%), " << static_cast<int>(s) << " s, ETA " << static_cast<int>(eta)
                           << " s\n";

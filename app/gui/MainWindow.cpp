@@ -16,10 +16,10 @@
 #include <QUrl>
 #include <filesystem>
 
+#include "app/gui/GradientMeasureSession.h"
 #include "core/util/Devices.h"
 #include "core/util/Error.h"
 #include "core/util/Log.h"
-#include "app/gui/GradientMeasureSession.h"
 #include "widgets/ConfigEditor.h"
 #include "widgets/GradientLab.h"
 #include "widgets/GradientLabMeasured.h"

@@ -81,8 +81,8 @@ int main(int argc, char** argv) {
     cli.addOption({"run", "Start the opened preset at once."});
     cli.addOption({"screenshot", "Save a PNG of the window and quit.", "png"});
     cli.addOption({"after", "Seconds before the screenshot.", "seconds", "3"});
-    cli.addOption({"tab", "Tab to show, e.g. \"Gradient lab\" or \"Gradient lab/Measured\".",
-                   "name"});
+    cli.addOption(
+        {"tab", "Tab to show, e.g. \"Gradient lab\" or \"Gradient lab/Measured\".", "name"});
     cli.addOption({"lab-run", "Gradient lab: measure this run or checkpoint at start.", "dir"});
     cli.addOption({"lab-data", "Gradient lab: the pair data to measure on.", "file", "synthetic"});
     cli.addOption({"lab-format", "Gradient lab: the data's format.", "format", "auto"});
@@ -103,9 +103,8 @@ int main(int argc, char** argv) {
         r.data_path = cli.value("lab-data").toStdString();
         r.format = cli.value("lab-format").toStdString();
         window.gradientLab()->measured()->setRequest(r);
-        QTimer::singleShot(0, &window, [&] {
-            window.gradientLab()->measured()->measureButton()->click();
-        });
+        QTimer::singleShot(0, &window,
+                           [&] { window.gradientLab()->measured()->measureButton()->click(); });
     }
     if (cli.isSet("run")) {
         QTimer::singleShot(0, &window, [&] { window.launch(window.editor()->yaml(), preset); });

@@ -30,9 +30,8 @@ struct PaperProbabilities {
     double u = kNaN, e = kNaN;
 };
 
-PaperProbabilities paperProbabilities(ObjectiveKind kind, double s_pos, double s_neg,
-                                      double t_pos, double t_neg, double p_pos_ypos,
-                                      double p_neg_yneg) {
+PaperProbabilities paperProbabilities(ObjectiveKind kind, double s_pos, double s_neg, double t_pos,
+                                      double t_neg, double p_pos_ypos, double p_neg_yneg) {
     PaperProbabilities p;
     double log_u = 0, log_f = 0;
     switch (kind) {
@@ -94,9 +93,8 @@ void approximate(DecompositionRow& r, ObjectiveKind kind, double beta) {
             in.p_pos_ypos = r.p_pos_ypos;
             in.p_pos_yneg = r.p_pos_yneg;
             in.p_neg_ypos = r.p_neg_ypos;
-            in.p_neg_yneg =
-                kind == ObjectiveKind::Unlikelihood ? std::min(r.p_neg_yneg, kUlMaxProb)
-                                                    : r.p_neg_yneg;
+            in.p_neg_yneg = kind == ObjectiveKind::Unlikelihood ? std::min(r.p_neg_yneg, kUlMaxProb)
+                                                                : r.p_neg_yneg;
             // The formulas are linear in P(z): the summed mass of all other tokens gives the
             // summed coefficient over them.
             in.p_pos_other = std::clamp(1.0 - r.p_pos_ypos - r.p_pos_yneg, 0.0, 1.0);
@@ -184,8 +182,8 @@ GradientMeasureResult measureTokenizedPairs(GptNeoX& model, const std::vector<To
         torch::Tensor labels = batch.labels.to(o.device);
         torch::Tensor lmask = batch.loss_mask.to(o.device);
         PairLogProbs lp;
-        lp.pos = sequenceLogProbs(leaf.slice(0, 0, b), labels.slice(0, 0, b),
-                                  lmask.slice(0, 0, b), "positive");
+        lp.pos = sequenceLogProbs(leaf.slice(0, 0, b), labels.slice(0, 0, b), lmask.slice(0, 0, b),
+                                  "positive");
         lp.neg = sequenceLogProbs(leaf.slice(0, b, 2 * b), labels.slice(0, b, 2 * b),
                                   lmask.slice(0, b, 2 * b), "negative");
         ObjectiveResult loss = objective->compute(lp);
@@ -252,9 +250,9 @@ GradientMeasureResult measureTokenizedPairs(GptNeoX& model, const std::vector<To
                 r.p_pos_yneg = pa[ti][r.y_neg];
                 r.p_neg_ypos = na[ti][r.y_pos];
                 r.p_neg_yneg = na[ti][r.y_neg];
-                PaperProbabilities up = paperProbabilities(o.method, info.s_pos, info.s_neg,
-                                                           info.t_pos, info.t_neg, r.p_pos_ypos,
-                                                           r.p_neg_yneg);
+                PaperProbabilities up =
+                    paperProbabilities(o.method, info.s_pos, info.s_neg, info.t_pos, info.t_neg,
+                                       r.p_pos_ypos, r.p_neg_yneg);
                 r.u = up.u;
                 r.e = up.e;
                 const double total = a_total[ti].item<double>();
@@ -326,8 +324,8 @@ GradientMeasureResult measureGradients(const GradientMeasureRequest& request,
         d.synthetic_regime = regime;
         d.limit = 0;
         texts = loadPairTexts(d, run.config.seed).eval;
-        data_desc = "synthetic:" + regime + " (eval split, seed " +
-                    std::to_string(run.config.seed) + ")";
+        data_desc =
+            "synthetic:" + regime + " (eval split, seed " + std::to_string(run.config.seed) + ")";
     } else {
         if (request.data_path.empty())
             throw ArgumentError(where, "data", "a pair file or 'synthetic'", "nothing");

@@ -37,16 +37,16 @@
 namespace rgpb {
 
 struct GradientMeasureRequest {
-    std::string model_path;         // run folder (newest checkpoint) or checkpoint folder
-    std::string data_path;          // pair file; or "synthetic" / a synthetic regime name
-    std::string format = "auto";    // auto, hh (= hh-rlhf), trl, contrast, causal-dialogue,
-                                    // synthetic (the run's synthetic task, its eval split)
-    std::string method;             // mle, dpo, ul, exmate; empty: the run's last stage's
-    double beta = 0.0;              // the objective's beta; <= 0: the run's last stage's
-    int steps = 3;                  // K: response steps measured per pair
-    std::size_t max_pairs = 200;    // first N pairs of the file (0 = all)
-    std::string device = "cpu";     // cpu, cuda, cuda:N
-    int64_t batch_size = 16;        // pairs per forward pass
+    std::string model_path;       // run folder (newest checkpoint) or checkpoint folder
+    std::string data_path;        // pair file; or "synthetic" / a synthetic regime name
+    std::string format = "auto";  // auto, hh (= hh-rlhf), trl, contrast, causal-dialogue,
+                                  // synthetic (the run's synthetic task, its eval split)
+    std::string method;           // mle, dpo, ul, exmate; empty: the run's last stage's
+    double beta = 0.0;            // the objective's beta; <= 0: the run's last stage's
+    int steps = 3;                // K: response steps measured per pair
+    std::size_t max_pairs = 200;  // first N pairs of the file (0 = all)
+    std::string device = "cpu";   // cpu, cuda, cuda:N
+    int64_t batch_size = 16;      // pairs per forward pass
 };
 
 // One pair: sequence log-probs (natural log) and response lengths (tokens incl. EOS).
@@ -93,13 +93,13 @@ struct GapSummary {
 };
 
 struct GradientMeasureResult {
-    std::string model;       // checkpoint measured
-    std::string data;        // data described ("file (format)", "synthetic:regime eval split")
-    std::string method;      // mle, dpo, ul, exmate
+    std::string model;   // checkpoint measured
+    std::string data;    // data described ("file (format)", "synthetic:regime eval split")
+    std::string method;  // mle, dpo, ul, exmate
     double beta = 0;
     int steps = 0;
-    std::size_t pairs = 0;   // pairs measured
-    std::size_t skipped = 0; // pairs skipped by the reader
+    std::size_t pairs = 0;    // pairs measured
+    std::size_t skipped = 0;  // pairs skipped by the reader
 
     std::vector<InfoDiffRow> info;
     std::vector<GradDiffRow> grad;

@@ -21,7 +21,7 @@ struct GradientMeasureOptions {
     int steps = 3;            // K
     int64_t batch_size = 16;  // pairs per forward pass
     torch::Device device = torch::kCPU;
-    GradientMeasureProgress progress;         // (pairs done, total) after each batch
+    GradientMeasureProgress progress;           // (pairs done, total) after each batch
     const std::atomic<bool>* cancel = nullptr;  // checked between batches: CancelledError
 };
 

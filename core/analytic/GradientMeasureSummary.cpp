@@ -76,9 +76,9 @@ nlohmann::ordered_json boxJson(const BoxStats& b) {
 }  // namespace
 
 BoxStats boxStats(std::vector<double> values) {
-    values.erase(std::remove_if(values.begin(), values.end(),
-                                [](double v) { return std::isnan(v); }),
-                 values.end());
+    values.erase(
+        std::remove_if(values.begin(), values.end(), [](double v) { return std::isnan(v); }),
+        values.end());
     BoxStats b;
     b.count = values.size();
     if (values.empty()) {
@@ -193,9 +193,9 @@ void writeGradientMeasure(const GradientMeasureResult& r, const std::string& dir
     std::ostringstream info;
     info << "pair,t_pos,t_neg,s_pos,s_neg,mean_length,log10_info_diff\n";
     for (const InfoDiffRow& row : r.info) {
-        info << row.pair << "," << num(row.t_pos) << "," << num(row.t_neg) << ","
-             << num(row.s_pos) << "," << num(row.s_neg) << ","
-             << num(0.5 * (row.t_pos + row.t_neg)) << "," << num(row.log10_info_diff) << "\n";
+        info << row.pair << "," << num(row.t_pos) << "," << num(row.t_neg) << "," << num(row.s_pos)
+             << "," << num(row.s_neg) << "," << num(0.5 * (row.t_pos + row.t_neg)) << ","
+             << num(row.log10_info_diff) << "\n";
     }
     writeFileAtomic(path("info_diff.csv"), info.str());
 
@@ -213,8 +213,8 @@ void writeGradientMeasure(const GradientMeasureResult& r, const std::string& dir
         for (int n = 0; n < 2; ++n) {
             const BoxStats& b = n == 0 ? r.grad_l1[t] : r.grad_l2[t];
             gs << t + 1 << "," << (n == 0 ? "l1" : "l2") << "," << b.count << "," << num(b.min)
-               << "," << num(b.q1) << "," << num(b.median) << "," << num(b.q3) << ","
-               << num(b.max) << "," << num(b.mean) << "\n";
+               << "," << num(b.q1) << "," << num(b.median) << "," << num(b.q3) << "," << num(b.max)
+               << "," << num(b.mean) << "\n";
         }
     }
     writeFileAtomic(path("grad_diff_summary.csv"), gs.str());

@@ -6,9 +6,9 @@
 
 #include <QtTest>
 
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTabWidget>
-#include <QPushButton>
 #include <QTemporaryDir>
 
 #include "app/gui/GradientMeasureSession.h"

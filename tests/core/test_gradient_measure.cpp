@@ -8,9 +8,9 @@
 
 #include <unistd.h>
 
-#include <cmath>
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <vector>
@@ -73,7 +73,8 @@ struct Side {
 
 Side direct(GptNeoX& model, const TokenizedSequence& s) {
     torch::NoGradGuard ng;
-    torch::Tensor ids = torch::tensor(std::vector<int64_t>(s.ids.begin(), s.ids.end())).unsqueeze(0);
+    torch::Tensor ids =
+        torch::tensor(std::vector<int64_t>(s.ids.begin(), s.ids.end())).unsqueeze(0);
     torch::Tensor logp = torch::log_softmax(model->forward(ids)[0].to(torch::kFloat64), -1);
     Side side;
     for (std::size_t j = static_cast<std::size_t>(s.response_start); j < s.ids.size(); ++j) {
@@ -172,8 +173,8 @@ private Q_SLOTS:
         std::vector<double> step1;
         for (std::size_t i = 0; i < pairs.size(); ++i) {
             Side pos = direct(model, pairs[i].pos), neg = direct(model, pairs[i].neg);
-            std::size_t steps = std::min<std::size_t>({static_cast<std::size_t>(k),
-                                                       pos.dist.size(), neg.dist.size()});
+            std::size_t steps = std::min<std::size_t>(
+                {static_cast<std::size_t>(k), pos.dist.size(), neg.dist.size()});
             for (std::size_t t = 0; t < steps; ++t) {
                 torch::Tensor d = pos.dist[t] - neg.dist[t];
                 double l1 = d.abs().sum().item<double>();
@@ -182,7 +183,8 @@ private Q_SLOTS:
                     return g.pair == i && g.step == static_cast<int>(t + 1);
                 });
                 QVERIFY(it != r.grad.end());
-                QVERIFY2(near(it->l1, l1, 1e-5), qPrintable(QString("%1 vs %2").arg(it->l1).arg(l1)));
+                QVERIFY2(near(it->l1, l1, 1e-5),
+                         qPrintable(QString("%1 vs %2").arg(it->l1).arg(l1)));
                 QVERIFY(near(it->l2, l2, 1e-5));
                 if (t == 0)
                     step1.push_back(l1);
@@ -231,7 +233,10 @@ private Q_SLOTS:
             double total = a.sum().item<double>();
             QVERIFY2(near(row.exact_pos, on_pos, 1e-5),
                      qPrintable(QString("pair %1 step %2: %3 vs %4")
-                                    .arg(row.pair).arg(row.step).arg(row.exact_pos).arg(on_pos)));
+                                    .arg(row.pair)
+                                    .arg(row.step)
+                                    .arg(row.exact_pos)
+                                    .arg(on_pos)));
             if (row.shared) {
                 QVERIFY(std::isnan(row.exact_neg));
                 QVERIFY(near(row.exact_other, total - on_pos, 1e-5));
@@ -284,7 +289,9 @@ private Q_SLOTS:
             QVERIFY(std::isfinite(row.approx_pos));
             QVERIFY2(near(row.exact_pos, row.approx_pos, 1e-6),
                      qPrintable(QString("pair %1 step %2: exact %3 approx %4")
-                                    .arg(row.pair).arg(row.step).arg(row.exact_pos)
+                                    .arg(row.pair)
+                                    .arg(row.step)
+                                    .arg(row.exact_pos)
                                     .arg(row.approx_pos)));
             QVERIFY(near(row.exact_other, row.approx_other, 1e-6));
             if (!row.shared)
@@ -315,8 +322,8 @@ private Q_SLOTS:
         Side pos = direct(model, pairs[1].pos), neg = direct(model, pairs[1].neg);
         double ppos = pos.dist[0][pos.tokens[0]].item<double>();
         double pneg = neg.dist[0][neg.tokens[0]].item<double>();
-        double expected_gap = beta * (std::exp(pos.s / pos.t) * (1 - ppos) -
-                                      std::exp(neg.s / neg.t) * (1 - pneg));
+        double expected_gap =
+            beta * (std::exp(pos.s / pos.t) * (1 - ppos) - std::exp(neg.s / neg.t) * (1 - pneg));
         QVERIFY(std::abs(expected_gap) > 1e-4);
         QVERIFY(near(row.exact_pos - row.approx_pos, expected_gap, 1e-6));
     }
@@ -354,11 +361,10 @@ private Q_SLOTS:
         req.method = "ul";
         req.beta = 0.5;
         std::size_t last_done = 0;
-        GradientMeasureResult r =
-            measureGradients(req, [&](std::size_t done, std::size_t total) {
-                QCOMPARE(total, std::size_t(5));
-                last_done = done;
-            });
+        GradientMeasureResult r = measureGradients(req, [&](std::size_t done, std::size_t total) {
+            QCOMPARE(total, std::size_t(5));
+            last_done = done;
+        });
         QCOMPARE(last_done, std::size_t(5));
         QCOMPARE(r.pairs, std::size_t(5));
         QVERIFY(r.data.find("context-contrast") != std::string::npos);

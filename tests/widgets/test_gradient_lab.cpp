@@ -144,7 +144,8 @@ private Q_SLOTS:
         double u, e;
         d->cellToCoord(30, 70, &u, &e);
         QVERIFY(near(d->cell(30, 70),
-                     analytic::sharedCoefficient(analytic::Method::Unlikelihood, 1.0, u, e), 1e-12));
+                     analytic::sharedCoefficient(analytic::Method::Unlikelihood, 1.0, u, e),
+                     1e-12));
 
         // DPO: the coefficient has the sign of e, so the contour is e = 0.
         view.setSharedMethod(analytic::Method::Dpo);
