@@ -1,5 +1,7 @@
 #include "widgets/CurvePlot.h"
 
+#include "widgets/PlotExport.h"
+
 #include <qcustomplot.h>
 
 #include <QFile>
@@ -265,26 +267,23 @@ void CurvePlot::setXAxis(XAxis axis) {
 
 bool CurvePlot::exportPng(const QString& path, int width, int height) {
     flush();
-    return plot_->savePng(path, width, height);
+    return exportPlotPng(plot_, path, width, height);
 }
 
 bool CurvePlot::exportCsv(const QString& path) const {
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text))
-        return false;
-    QTextStream out(&f);
-    out << "run,label,step,tokens,seconds,value,smoothed\n";
+    CsvTable t;
+    t.columns = {"run", "label", "step", "tokens", "seconds", "value", "smoothed"};
     for (const QString& run : order_) {
         const Series& s = series_[run];
         QVector<double> sm = smoothedValues(run);
         for (int i = 0; i < s.points.size(); ++i) {
             const CurvePoint& p = s.points[i];
-            out << run << ',' << s.label << ',' << p.step << ',' << p.tokens << ',' << p.seconds
-                << ',' << QString::number(p.value, 'g', 10) << ','
-                << QString::number(sm[i], 'g', 10) << '\n';
+            t.rows.push_back({run, s.label, QString::number(p.step), QString::number(p.tokens),
+                              QString::number(p.seconds), QString::number(p.value, 'g', 10),
+                              QString::number(sm[i], 'g', 10)});
         }
     }
-    return f.error() == QFile::NoError;
+    return writeCsv(path, t);
 }
 
 QString CurvePlot::readoutAt(double x) const {

@@ -15,6 +15,11 @@
 #include "core/util/Error.h"
 
 namespace rgpb::cli {
+
+// GradlabMeasure.cpp: `gradlab measure`.
+extern const char* kGradlabMeasureHelp;
+int runGradlabMeasure(const std::vector<std::string>& args);
+
 namespace {
 
 const char* kHelp =
@@ -153,13 +158,23 @@ int runAnalytic(const std::vector<std::string>& argv) {
 Command gradlabCommand() {
     Command c;
     c.name = "gradlab";
-    c.summary = "gradient analysis: 'gradlab analytic' prints the paper's coefficients";
-    c.help = kHelp;
+    c.summary =
+        "gradient analysis: 'gradlab analytic' prints the paper's coefficients, 'gradlab "
+        "measure' checks them on a model";
+    c.help = std::string(kHelp) + "\n" + kGradlabMeasureHelp;
     c.run = [](const std::vector<std::string>& args) -> int {
-        if (args.empty() || args[0] != "analytic") {
-            throw Error("gradlab: expected the subcommand 'analytic' (see 'rgpb gradlab --help')");
+        std::vector<std::string> rest(args.begin() + (args.empty() ? 0 : 1), args.end());
+        if (!args.empty() && args[0] == "analytic")
+            return runAnalytic(rest);
+        if (!args.empty() && args[0] == "measure") {
+            if (!rest.empty() && (rest[0] == "--help" || rest[0] == "-h")) {
+                std::cout << kGradlabMeasureHelp;
+                return 0;
+            }
+            return runGradlabMeasure(rest);
         }
-        return runAnalytic(std::vector<std::string>(args.begin() + 1, args.end()));
+        throw Error(
+            "gradlab: expected the subcommand 'analytic' or 'measure' (see 'rgpb gradlab --help')");
     };
     return c;
 }

@@ -17,12 +17,15 @@
 #include <filesystem>
 
 #include "app/gui/CoreBindings.h"
+#include "app/gui/GradientMeasureSession.h"
 #include "core/util/Devices.h"
 #include "core/util/Error.h"
 #include "core/util/Log.h"
 #include "widgets/ConfigEditor.h"
 #include "widgets/JudgingView.h"
 #include "widgets/LandscapeView.h"
+#include "widgets/GradientLab.h"
+#include "widgets/GradientLabMeasured.h"
 #include "widgets/LogView.h"
 #include "widgets/MetricsDashboard.h"
 #include "widgets/SamplesView.h"
@@ -78,6 +81,7 @@ MainWindow::MainWindow(const QString& runs_dir, const QString& preset_dir, QWidg
     main->setStretchFactor(1, 3);
     main->setSizes({440, 1060});
     setCentralWidget(main);
+    addGradientLab();
 
     auto* dock = new QDockWidget("Log", this);
     dock->setObjectName("log");
@@ -175,6 +179,26 @@ MainWindow::MainWindow(const QString& runs_dir, const QString& preset_dir, QWidg
                   "Judge");
     refreshRuns();
     resize(1500, 950);
+}
+
+void MainWindow::addGradientLab() {
+    gradient_lab_ = new widgets::GradientLab;
+    addCentralTab(this, gradient_lab_, "Gradient lab");
+    lab_session_ = new GradientMeasureSession(this);
+    widgets::GradientLabMeasured* view = gradient_lab_->measured();
+    connect(view, &widgets::GradientLabMeasured::measureRequested, this,
+            [this, view](const GradientMeasureRequest& r) {
+                if (lab_session_->start(r))
+                    view->setRunning(true);
+            });
+    connect(view, &widgets::GradientLabMeasured::cancelRequested, lab_session_,
+            &GradientMeasureSession::cancel);
+    connect(lab_session_, &GradientMeasureSession::progress, view,
+            &widgets::GradientLabMeasured::setProgress);
+    connect(lab_session_, &GradientMeasureSession::finished, view,
+            &widgets::GradientLabMeasured::showResult);
+    connect(lab_session_, &GradientMeasureSession::failed, view,
+            &widgets::GradientLabMeasured::showError);
 }
 
 MainWindow::~MainWindow() {

@@ -23,9 +23,12 @@ class MetricsDashboard;
 class LandscapeView;
 class LogView;
 class SamplesView;
+class GradientLab;
 }  // namespace rgpb::widgets
 
 namespace rgpb::app {
+
+class GradientMeasureSession;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -50,6 +53,8 @@ public:
     QTabWidget* views() const { return views_; }
     widgets::SamplesView* samplesView() const { return samples_; }
     TrainingSession* session(const QString& id) const { return sessions_.value(id); }
+    widgets::GradientLab* gradientLab() const { return gradient_lab_; }
+    GradientMeasureSession* gradientMeasureSession() const { return lab_session_; }
 
 private:
     void startQueued();
@@ -76,6 +81,10 @@ private:
     QStringList queue_;
     QHash<QString, widgets::RunRow> rows_;
     int log_listener_ = -1;
+    // The "Gradient lab" tab and the adapter that runs its measurements.
+    void addGradientLab();
+    widgets::GradientLab* gradient_lab_ = nullptr;
+    GradientMeasureSession* lab_session_ = nullptr;
 };
 
 }  // namespace rgpb::app

@@ -5,10 +5,13 @@
 //   --run            start the opened preset at once
 //   --tab NAME       show the tab labelled NAME wherever it is (repeatable: "Landscape", "YAML")
 //   --screenshot PNG --after SECONDS   save a picture of the window, then quit (docs, tests)
+//   --tab "Gradient lab/Measured"      show that tab (a path through nested tab widgets)
+//   --lab-run DIR [--lab-data F] [--lab-format F]   start a gradient-lab measurement at once
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
+#include <QPushButton>
 #include <QTabWidget>
 #include <QTimer>
 #include <cstdlib>
@@ -16,6 +19,8 @@
 #include "app/gui/MainWindow.h"
 #include "core/util/Log.h"
 #include "widgets/ConfigEditor.h"
+#include "widgets/GradientLab.h"
+#include "widgets/GradientLabMeasured.h"
 
 namespace {
 
@@ -28,6 +33,32 @@ QString findPresets() {
             return QDir(c).absolutePath();
     }
     return QDir::currentPath();
+}
+
+// Selects the tab named by each part of "A/B/..." in the tab widgets below `root`, in turn.
+void selectTabPath(QWidget* root, const QString& path) {
+    QWidget* scope = root;
+    for (const QString& name : path.split('/')) {
+        bool found = false;
+        QList<QTabWidget*> candidates = scope->findChildren<QTabWidget*>();
+        if (auto* self = qobject_cast<QTabWidget*>(scope))
+            candidates.prepend(self);
+        for (QTabWidget* tabs : candidates) {
+            for (int i = 0; i < tabs->count() && !found; ++i) {
+                if (tabs->tabText(i) == name) {
+                    tabs->setCurrentIndex(i);
+                    scope = tabs->widget(i);
+                    found = true;
+                }
+            }
+            if (found)
+                break;
+        }
+        if (!found) {
+            fprintf(stderr, "no tab named '%s'\n", qPrintable(name));
+            return;
+        }
+    }
 }
 
 }  // namespace
@@ -52,6 +83,11 @@ int main(int argc, char** argv) {
     cli.addOption({"tab", "Show the tab with this label (repeatable).", "name"});
     cli.addOption({"screenshot", "Save a PNG of the window and quit.", "png"});
     cli.addOption({"after", "Seconds before the screenshot.", "seconds", "3"});
+    cli.addOption(
+        {"tab", "Tab to show, e.g. \"Gradient lab\" or \"Gradient lab/Measured\".", "name"});
+    cli.addOption({"lab-run", "Gradient lab: measure this run or checkpoint at start.", "dir"});
+    cli.addOption({"lab-data", "Gradient lab: the pair data to measure on.", "file", "synthetic"});
+    cli.addOption({"lab-format", "Gradient lab: the data's format.", "format", "auto"});
     cli.process(app);
 
     rgpb::log::initConsole(rgpb::log::Level::Warn);
@@ -61,18 +97,16 @@ int main(int argc, char** argv) {
     if (QFileInfo(preset).exists())
         window.loadPreset(preset);
     window.show();
-    for (const QString& name : cli.values("tab")) {
-        bool found = false;
-        for (QTabWidget* tabs : window.findChildren<QTabWidget*>()) {
-            for (int i = 0; i < tabs->count(); ++i) {
-                if (tabs->tabText(i).compare(name, Qt::CaseInsensitive) == 0) {
-                    tabs->setCurrentIndex(i);
-                    found = true;
-                }
-            }
-        }
-        if (!found)
-            fprintf(stderr, "no tab labelled '%s'\n", qPrintable(name));
+    for (const QString& path : cli.values("tab"))
+        selectTabPath(&window, path);
+    if (cli.isSet("lab-run")) {
+        rgpb::GradientMeasureRequest r = window.gradientLab()->measured()->request();
+        r.model_path = cli.value("lab-run").toStdString();
+        r.data_path = cli.value("lab-data").toStdString();
+        r.format = cli.value("lab-format").toStdString();
+        window.gradientLab()->measured()->setRequest(r);
+        QTimer::singleShot(0, &window,
+                           [&] { window.gradientLab()->measured()->measureButton()->click(); });
     }
     if (cli.isSet("run")) {
         QTimer::singleShot(0, &window, [&] { window.launch(window.editor()->yaml(), preset); });

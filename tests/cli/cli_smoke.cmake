@@ -84,6 +84,42 @@ if(NOT s_pos MATCHES "^-[0-9]" OR NOT t_pos GREATER 0)
   message(FATAL_ERROR "eval --per-pair: S_pos must be a negative log-prob and T_pos > 0: ${first}")
 endif()
 
+# The gradient lab's measurement on the run's own synthetic task and on a contrast file.
+run_capture(measure_json 0 gradlab measure ${run_dir} --data synthetic --method ul --beta 0.5
+            --steps 2 --max-pairs 6 --out ${WORK_DIR}/lab)
+string(JSON lab_pairs GET "${measure_json}" pairs)
+string(JSON lab_method GET "${measure_json}" method)
+string(JSON lab_median GET "${measure_json}" info_diff_log10_median)
+if(NOT lab_pairs EQUAL 6 OR NOT lab_method STREQUAL "ul" OR NOT lab_median LESS 0)
+  message(FATAL_ERROR "gradlab measure: unexpected summary ${measure_json}")
+endif()
+string(FIND "${measure_json_err}" "6/6 pairs (100%)" pos)
+if(pos EQUAL -1)
+  message(FATAL_ERROR "gradlab measure: no progress line on stderr:\n${measure_json_err}")
+endif()
+foreach(f info_diff.csv grad_diff.csv grad_diff_summary.csv decomposition.csv summary.json)
+  if(NOT EXISTS ${WORK_DIR}/lab/${f})
+    message(FATAL_ERROR "gradlab measure: ${WORK_DIR}/lab/${f} missing")
+  endif()
+endforeach()
+file(STRINGS ${WORK_DIR}/lab/info_diff.csv info_lines)
+list(LENGTH info_lines n)
+list(GET info_lines 0 info_header)
+if(NOT n EQUAL 7 OR NOT info_header STREQUAL "pair,t_pos,t_neg,s_pos,s_neg,mean_length,log10_info_diff")
+  message(FATAL_ERROR "gradlab measure: info_diff.csv has ${n} lines, header '${info_header}'")
+endif()
+file(STRINGS ${WORK_DIR}/lab/grad_diff.csv grad_lines LIMIT_COUNT 1)
+if(NOT grad_lines STREQUAL "pair,step,norm,value")
+  message(FATAL_ERROR "gradlab measure: grad_diff.csv header '${grad_lines}'")
+endif()
+expect_run(0 "\"data\": \"${SOURCE_DIR}/tests/data/contrast"
+           gradlab measure ${run_dir} --data ${SOURCE_DIR}/tests/data/contrast/small.jsonl
+           --format contrast --method dpo --beta 0.1 --out ${WORK_DIR}/lab2)
+expect_run(1 "not a run folder" gradlab measure ${WORK_DIR} --data synthetic --out ${WORK_DIR}/lab3)
+expect_run(1 "/no/such/pairs.jsonl" gradlab measure ${run_dir} --data /no/such/pairs.jsonl
+           --out ${WORK_DIR}/lab3)
+expect_run(1 "--out DIR is required" gradlab measure ${run_dir} --data synthetic)
+
 # Stop after step 3 (inside the DPO stage), then resume to the end.
 run_capture(stopped 0 train ${WORK_DIR}/tiny.yaml --runs-dir ${runs} --stop-after 3)
 file(READ ${stopped}/summary.json summary)

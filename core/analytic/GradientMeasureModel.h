@@ -1,0 +1,34 @@
+// The tensor-level entry point of the gradient lab's measurement (GradientMeasure.h): measure
+// a model on tokenized pairs. Implementation header (LibTorch); tests and the request-level
+// measureGradients() use it, the GUI never includes it.
+#pragma once
+
+#include <torch/types.h>
+
+#include <atomic>
+#include <vector>
+
+#include "core/analytic/GradientMeasure.h"
+#include "core/data/PairBatch.h"
+#include "core/model/GptNeoX.h"
+#include "core/objectives/ObjectiveSpec.h"
+
+namespace rgpb {
+
+struct GradientMeasureOptions {
+    ObjectiveKind method = ObjectiveKind::Exmate;
+    double beta = 0.5;
+    int steps = 3;            // K
+    int64_t batch_size = 16;  // pairs per forward pass
+    torch::Device device = torch::kCPU;
+    GradientMeasureProgress progress;           // (pairs done, total) after each batch
+    const std::atomic<bool>* cancel = nullptr;  // checked between batches: CancelledError
+};
+
+// Fills info, grad and decomposition rows (pair indices refer to `pairs`) and summarises.
+// The model is evaluated in eval mode; its parameters get no gradient (autograd runs on the
+// logits only). ArgumentError for steps < 1, batch_size < 1 or beta <= 0 (except MLE).
+GradientMeasureResult measureTokenizedPairs(GptNeoX& model, const std::vector<TokenizedPair>& pairs,
+                                            int32_t pad_id, const GradientMeasureOptions& options);
+
+}  // namespace rgpb

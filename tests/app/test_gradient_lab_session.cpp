@@ -1,0 +1,112 @@
+// The gradient lab's adapter (app/gui/GradientMeasureSession) and its place in the main window,
+// offscreen: a measurement on a micro run comes back on the GUI thread with progress, a bad run
+// comes back as a failure naming it, cancel stops it, and the "Gradient lab" tab's measured view
+// fills from the adapter.
+#include "tests/support/MicroRun.h"
+
+#include <QtTest>
+
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTemporaryDir>
+
+#include "app/gui/GradientMeasureSession.h"
+#include "app/gui/MainWindow.h"
+#include "widgets/GradientLab.h"
+#include "widgets/GradientLabMeasured.h"
+
+using namespace rgpb;
+using namespace rgpb::app;
+
+class TestGradientLabSession : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void measurementArrivesOnTheGuiThread() {
+        QTemporaryDir tmp;
+        GradientMeasureRequest req;
+        req.model_path = test::makeMicroRun(tmp.filePath("run").toStdString());
+        req.data_path = "synthetic";
+        req.max_pairs = 4;
+        req.batch_size = 2;
+        GradientMeasureSession session;
+        QSignalSpy progress(&session, &GradientMeasureSession::progress);
+        GradientMeasureResult got;
+        bool finished = false;
+        QThread* delivered_on = nullptr;
+        connect(&session, &GradientMeasureSession::finished, this,
+                [&](const GradientMeasureResult& r) {
+                    got = r;
+                    finished = true;
+                    delivered_on = QThread::currentThread();
+                });
+        QVERIFY(session.start(req));
+        QVERIFY(!session.start(req));  // one at a time
+        QTRY_VERIFY_WITH_TIMEOUT(finished, 60000);
+        QCOMPARE(delivered_on, QThread::currentThread());
+        QCOMPARE(got.pairs, std::size_t(4));
+        QCOMPARE(got.method, std::string("exmate"));  // the run's stage
+        QCOMPARE(progress.size(), 2);                 // two batches of two
+        QCOMPARE(progress.last().at(0).toLongLong(), 4);
+        QVERIFY(!session.running());
+    }
+
+    void failureNamesTheRun() {
+        GradientMeasureSession session;
+        QString message;
+        connect(&session, &GradientMeasureSession::failed, this,
+                [&](const QString& m) { message = m; });
+        GradientMeasureRequest req;
+        req.model_path = "/no/such/run";
+        req.data_path = "synthetic";
+        QVERIFY(session.start(req));
+        QTRY_VERIFY_WITH_TIMEOUT(!message.isEmpty(), 30000);
+        QVERIFY2(message.contains("/no/such/run"), qPrintable(message));
+    }
+
+    void cancelStops() {
+        QTemporaryDir tmp;
+        GradientMeasureRequest req;
+        req.model_path = test::makeMicroRun(tmp.filePath("run").toStdString());
+        req.data_path = "synthetic";
+        req.max_pairs = 200;
+        req.batch_size = 1;
+        GradientMeasureSession session;
+        QString message;
+        connect(&session, &GradientMeasureSession::failed, this,
+                [&](const QString& m) { message = m; });
+        connect(&session, &GradientMeasureSession::progress, &session,
+                &GradientMeasureSession::cancel);
+        QVERIFY(session.start(req));
+        QTRY_VERIFY_WITH_TIMEOUT(!message.isEmpty(), 60000);
+        QCOMPARE(message, QString("cancelled by the user"));
+    }
+
+    void mainWindowHasTheLab() {
+        QTemporaryDir tmp;
+        MainWindow w(tmp.filePath("runs"), RGPB_SOURCE_DIR "/presets");
+        auto* tabs = qobject_cast<QTabWidget*>(w.centralWidget());
+        QVERIFY(tabs);
+        int lab_index = -1;
+        for (int i = 0; i < tabs->count(); ++i)
+            if (tabs->tabText(i) == "Gradient lab")
+                lab_index = i;
+        QVERIFY(lab_index >= 0);
+        QCOMPARE(tabs->widget(lab_index), static_cast<QWidget*>(w.gradientLab()));
+        widgets::GradientLabMeasured* view = w.gradientLab()->measured();
+        GradientMeasureRequest req = view->request();
+        req.model_path = test::makeMicroRun(tmp.filePath("run").toStdString());
+        req.data_path = "context-contrast";
+        req.max_pairs = 3;
+        view->setRequest(req);
+        view->measureButton()->click();
+        QVERIFY(view->running());
+        QTRY_VERIFY_WITH_TIMEOUT(!view->running(), 60000);
+        QCOMPARE(view->result().pairs, std::size_t(3));
+        QVERIFY(!view->verdict().isEmpty());
+    }
+};
+
+QTEST_MAIN(TestGradientLabSession)
+#include "test_gradient_lab_session.moc"
