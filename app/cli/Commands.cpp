@@ -4,8 +4,8 @@ namespace rgpb::cli {
 
 const std::vector<Command>& commands() {
     static const std::vector<Command> all = {
-        trainCommand(), resumeCommand(), sweepCommand(),
-        runsCommand(),  evalCommand(),   gradlabCommand(),
+        trainCommand(),   resumeCommand(),   sweepCommand(),    runsCommand(),     evalCommand(),
+        gradlabCommand(), tokenizeCommand(), exportHfCommand(), importHfCommand(), logitsCommand(),
     };
     return all;
 }

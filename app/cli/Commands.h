@@ -24,5 +24,9 @@ Command resumeCommand();
 Command sweepCommand();
 Command runsCommand();
 Command evalCommand();
+Command tokenizeCommand();
+Command exportHfCommand();
+Command importHfCommand();
+Command logitsCommand();
 
 }  // namespace rgpb::cli
