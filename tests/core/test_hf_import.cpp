@@ -349,6 +349,30 @@ private Q_SLOTS:
         QVERIFY(maxDiff(modelLogits(model), gpt2Reference(w, s, kIds)) < 1e-5);
     }
 
+    void gpt2CacheAndLeftPaddingGiveTheSameLogits() {
+        // Learned positions follow the same rules as rotary ones: token by token through the
+        // KV cache, and a left-padded row, give the logits of the plain forward.
+        QTemporaryDir tmp;
+        const std::string dir = tmp.path().toStdString() + "/g";
+        writeCheckpoint(dir, gpt2Config(), gpt2Weights());
+        GptNeoX model = loadHfModel(dir);
+        const auto full = modelLogits(model);
+        torch::NoGradGuard no_grad;
+        KVCache cache;
+        for (size_t i = 0; i < kIds.size(); ++i) {
+            auto step =
+                model->forward(torch::tensor({kIds[i]}, torch::kInt64).view({1, 1}), {}, &cache);
+            QVERIFY(maxDiff(step.view({-1}), full[static_cast<int64_t>(i)]) < 1e-5);
+        }
+        std::vector<int64_t> padded{0, 0, 0};
+        padded.insert(padded.end(), kIds.begin(), kIds.end());
+        auto mask = torch::ones({1, static_cast<int64_t>(padded.size())}, torch::kBool);
+        mask.narrow(1, 0, 3).fill_(false);
+        auto out = model->forward(torch::tensor(padded, torch::kInt64).unsqueeze(0), mask);
+        QVERIFY(maxDiff(out.squeeze(0).narrow(0, 3, static_cast<int64_t>(kIds.size())), full) <
+                1e-5);
+    }
+
     void neoxLogitsMatchReference() {
         QTemporaryDir tmp;
         const Weights w = neoxWeights();
