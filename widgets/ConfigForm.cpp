@@ -159,7 +159,21 @@ ConfigForm::ConfigForm(QWidget* parent) : QWidget(parent) {
     addInt(f, "tokenizer.vocab_size", "vocab size", 16, 10000000, "SentencePiece only.");
 
     group(v, "Model", f);
-    addCombo(f, "model.size", "size", "Named GPT-NeoX shape; the fields below override it.");
+    auto* from = static_cast<QLineEdit*>(addText(
+        f, "model.from", "start from (HF folder)",
+        "A local Hugging Face GPT-NeoX or GPT-2 folder (config.json, safetensors, tokenizer.json): "
+        "its shape, weights and tokenizer. Empty = a fresh model of the size below."));
+    auto* browse_model = new QPushButton("Browse folder...");
+    f->addRow("", browse_model);
+    connect(browse_model, &QPushButton::clicked, this, [this, from] {
+        QString dir = QFileDialog::getExistingDirectory(this, "Hugging Face model folder");
+        if (dir.isEmpty())
+            return;
+        from->setText(dir);
+        edited();
+    });
+    addCombo(f, "model.architecture", "architecture", "gpt_neox (Pythia) or gpt2.");
+    addCombo(f, "model.size", "size", "Named shape; the fields below override it.");
     addInt(f, "model.hidden_size", "hidden size", 0, 1000000, "0 = the size's value.");
     addInt(f, "model.num_layers", "layers", 0, 100000, "0 = the size's value.");
     addInt(f, "model.num_heads", "heads", 0, 100000, "0 = the size's value.");
@@ -327,6 +341,7 @@ void ConfigForm::setChoices(const ConfigChoices& choices) {
             device->setItemData(i, choices.device_notes[i], Qt::ToolTipRole);
     }
     fill("model.size", choices.model_sizes);
+    fill("model.architecture", choices.architectures);
     fill("data.format", choices.data_formats);
     fill("data.synthetic.regime", choices.synthetic_regimes);
     fill("tokenizer.kind", choices.tokenizer_kinds);
@@ -441,6 +456,8 @@ void ConfigForm::setConfig(const RunConfig& c) {
     setCombo("tokenizer.kind", QString::fromStdString(c.tokenizer.kind));
     setInt("tokenizer.vocab_size", c.tokenizer.vocab_size);
 
+    setText("model.from", QString::fromStdString(c.model.from));
+    setCombo("model.architecture", QString::fromStdString(c.model.architecture));
     setCombo("model.size", QString::fromStdString(c.model.size));
     setInt("model.hidden_size", c.model.hidden_size);
     setInt("model.num_layers", c.model.num_layers);
@@ -495,9 +512,20 @@ RunConfig ConfigForm::config() const {
     c.data.on_malformed = text("data.on_malformed").toStdString();
     c.data.limit = integer("data.limit");
 
-    c.tokenizer.kind = text("tokenizer.kind").toStdString();
     c.tokenizer.vocab_size = integer("tokenizer.vocab_size");
 
+    const std::string from = text("model.from").toStdString();
+    if (from != c.model.from) {
+        // Starting from a model brings its tokenizer; leaving it goes back to the byte one.
+        if (!from.empty())
+            c.tokenizer.kind = "model";
+        else if (c.tokenizer.kind == "model")
+            c.tokenizer.kind = "byte";
+    } else {
+        c.tokenizer.kind = text("tokenizer.kind").toStdString();
+    }
+    c.model.from = from;
+    c.model.architecture = text("model.architecture").toStdString();
     c.model.size = text("model.size").toStdString();
     c.model.hidden_size = integer("model.hidden_size");
     c.model.num_layers = integer("model.num_layers");
@@ -699,6 +727,13 @@ void ConfigForm::updateDataFields() {
         fields_[key]->setEnabled(synthetic);
     for (const char* key : {"data.format", "data.on_malformed"})
         fields_[key]->setEnabled(!synthetic);
+    // A model folder fixes the shape and the tokenizer.
+    const bool from = !text("model.from").isEmpty();
+    for (const char* key :
+         {"model.architecture", "model.size", "model.hidden_size", "model.num_layers",
+          "model.num_heads", "model.intermediate_size", "model.max_positions", "model.rotary_pct",
+          "model.parallel_residual", "tokenizer.kind", "tokenizer.vocab_size"})
+        fields_[key]->setEnabled(!from);
 }
 
 void ConfigForm::edited() {

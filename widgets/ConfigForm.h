@@ -34,6 +34,7 @@ namespace rgpb::widgets {
 struct ConfigChoices {
     QStringList devices, device_notes;
     QStringList model_sizes;         // micro, tiny, pythia-70m, ...
+    QStringList architectures;       // gpt_neox, gpt2
     QStringList data_formats;        // auto, hh-rlhf, trl, contrast, causal-dialogue
     QStringList synthetic_regimes;   // response-contrast, context-contrast
     QStringList tokenizer_kinds;     // byte, sentencepiece

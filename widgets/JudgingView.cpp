@@ -66,6 +66,11 @@ JudgingView::JudgingView(const QString& default_db, QWidget* parent)
     sets_->setObjectName("sets");
     sets_->setMinimumContentsLength(24);
     sets_->setToolTip("The comparison set being judged");
+    auto* generate = new QPushButton("New comparison…");
+    generate->setObjectName("newComparison");
+    generate->setToolTip("Generate two runs' responses to the same prompts, then judge them");
+    generate->setFocusPolicy(Qt::NoFocus);
+    connect(generate, &QPushButton::clicked, this, &JudgingView::newComparisonRequested);
     auto* import = new QPushButton("Import comparison…");
     import->setObjectName("import");
     import->setToolTip(
@@ -88,6 +93,7 @@ JudgingView::JudgingView(const QString& default_db, QWidget* parent)
     auto* top = new QHBoxLayout;
     top->addWidget(new QLabel("Set:"));
     top->addWidget(sets_, 1);
+    top->addWidget(generate);
     top->addWidget(import);
     top->addWidget(repeat_percent_);
     top->addWidget(seed_);

@@ -64,6 +64,8 @@ public:
 
 Q_SIGNALS:
     void voted(qint64 presentation_id);
+    // "New comparison…": the application asks for two runs and generates a set to import.
+    void newComparisonRequested();
 
 private:
     void chooseAndImport();

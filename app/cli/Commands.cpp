@@ -4,10 +4,10 @@ namespace rgpb::cli {
 
 const std::vector<Command>& commands() {
     static const std::vector<Command> all = {
-        trainCommand(), resumeCommand(), sweepCommand(),
-        runsCommand(),  evalCommand(),   gradlabCommand(),
-        sampleCommand(), compareCommand(),
-        judgeStatsCommand(), judgeImportCommand(),
+        trainCommand(),  resumeCommand(),   sweepCommand(),    runsCommand(),
+        evalCommand(),   gradlabCommand(),  sampleCommand(),   compareCommand(),
+        judgeStatsCommand(), judgeImportCommand(), tokenizeCommand(), exportHfCommand(),
+        importHfCommand(), logitsCommand(),
     };
     return all;
 }

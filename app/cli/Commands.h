@@ -28,5 +28,9 @@ Command sampleCommand();
 Command compareCommand();
 Command judgeStatsCommand();
 Command judgeImportCommand();
+Command tokenizeCommand();
+Command exportHfCommand();
+Command importHfCommand();
+Command logitsCommand();
 
 }  // namespace rgpb::cli

@@ -77,7 +77,8 @@ widgets::ConfigChoices configChoices() {
         c.data_formats << dataFormatName(f);
     for (SyntheticRegime r : {SyntheticRegime::ResponseContrast, SyntheticRegime::ContextContrast})
         c.synthetic_regimes << syntheticRegimeName(r);
-    c.tokenizer_kinds = {"byte", "sentencepiece"};
+    c.tokenizer_kinds = {"byte", "sentencepiece", "model"};
+    c.architectures = {"gpt_neox", "gpt2"};
     for (ObjectiveKind k : {ObjectiveKind::Mle, ObjectiveKind::Dpo, ObjectiveKind::Unlikelihood,
                             ObjectiveKind::Exmate})
         c.methods << objectiveKindName(k);

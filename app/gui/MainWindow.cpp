@@ -8,6 +8,8 @@
 #include <QFileInfo>
 #include <QLabel>
 #include <QMenuBar>
+#include <QProgressDialog>
+#include <QSaveFile>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
@@ -21,11 +23,12 @@
 #include "core/util/Devices.h"
 #include "core/util/Error.h"
 #include "core/util/Log.h"
+#include "widgets/ComparisonDialog.h"
 #include "widgets/ConfigEditor.h"
-#include "widgets/JudgingView.h"
-#include "widgets/LandscapeView.h"
 #include "widgets/GradientLab.h"
 #include "widgets/GradientLabMeasured.h"
+#include "widgets/JudgingView.h"
+#include "widgets/LandscapeView.h"
 #include "widgets/LogView.h"
 #include "widgets/MetricsDashboard.h"
 #include "widgets/SamplesView.h"
@@ -175,10 +178,83 @@ MainWindow::MainWindow(const QString& runs_dir, const QString& preset_dir, QWidg
             Qt::QueuedConnection);
     });
     // Judge tab: blinded side-by-side judging stored in <runs dir>/judgments.sqlite.
-    addCentralTab(this, new widgets::JudgingView(QDir(runs_dir).filePath("judgments.sqlite")),
-                  "Judge");
+    judging_ = new widgets::JudgingView(QDir(runs_dir).filePath("judgments.sqlite"));
+    addCentralTab(this, judging_, "Judge");
+    connect(judging_, &widgets::JudgingView::newComparisonRequested, this,
+            &MainWindow::newComparison);
     refreshRuns();
     resize(1500, 950);
+}
+
+void MainWindow::newComparison() {
+    QVector<widgets::RunChoice> runs;
+    for (auto it = rows_.cbegin(); it != rows_.cend(); ++it) {
+        const widgets::RunRow& r = it.value();
+        if (r.status != "finished")
+            continue;  // only runs with final weights
+        runs.push_back(
+            {QString("%1 (%2%3)")
+                 .arg(r.name, r.recipe, r.beta > 0 ? QString(", b=%1").arg(r.beta) : QString()),
+             r.id});
+    }
+    widgets::ComparisonDialog dialog(runs, QDir(runs_dir_).filePath("comparisons"), this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    startComparison(dialog.request(), dialog.typedPrompts());
+}
+
+ComparisonJob* MainWindow::startComparison(ComparisonRequest request, const QStringList& typed) {
+    if (comparison_ && comparison_->isRunning()) {
+        logLine(3, "judge", "a comparison is already being generated");
+        return nullptr;
+    }
+    const QString out = QString::fromStdString(request.out_dir);
+    QDir().mkpath(out);
+    if (!typed.isEmpty()) {
+        // Typed prompts become the set's prompts file (one per line, as readPromptFile reads).
+        QSaveFile f(QDir(out).filePath("prompts.txt"));
+        if (!f.open(QIODevice::WriteOnly) || f.write(typed.join('\n').toUtf8() + "\n") < 0 ||
+            !f.commit()) {
+            logLine(4, "judge", QString("cannot write %1: %2").arg(f.fileName(), f.errorString()));
+            return nullptr;
+        }
+        request.prompts = ComparisonPrompts::File;
+        request.prompts_file = QDir(out).filePath("prompts.txt").toStdString();
+    }
+    delete comparison_;
+    comparison_ = new ComparisonJob(this);
+    auto* bar =
+        new QProgressDialog("Generating both models' responses...", "Cancel", 0, 1000, this);
+    bar->setWindowTitle("New comparison");
+    bar->setWindowModality(Qt::NonModal);
+    bar->setMinimumDuration(0);
+    bar->setAutoClose(false);
+    bar->setAutoReset(false);
+    connect(bar, &QProgressDialog::canceled, comparison_, &ComparisonJob::cancel);
+    connect(comparison_, &ComparisonJob::progress, bar, [bar](double f, const QString& text) {
+        bar->setValue(static_cast<int>(f * 1000));
+        bar->setLabelText(text);
+    });
+    connect(comparison_, &ComparisonJob::finished, this,
+            [this, bar](const QString& dir, int items) {
+                bar->deleteLater();
+                logLine(2, "judge", QString("generated %1 items into %2").arg(items).arg(dir));
+                if (judging_->importComparison(dir))
+                    judging_->setFocus();
+                else
+                    logLine(4, "judge", "cannot import " + dir + ": " + judging_->errorText());
+            });
+    connect(comparison_, &ComparisonJob::failed, this, [this, bar](const QString& reason) {
+        bar->deleteLater();
+        logLine(4, "judge", "comparison not generated: " + reason);
+        status_->setText("comparison not generated: " + reason);
+    });
+    logLine(2, "judge",
+            QString("generating a comparison of %1 and %2 into %3")
+                .arg(QString::fromStdString(request.run_a), QString::fromStdString(request.run_b),
+                     out));
+    comparison_->start(request);
+    return comparison_;
 }
 
 void MainWindow::addGradientLab() {

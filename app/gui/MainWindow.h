@@ -10,6 +10,7 @@
 #include <QPointer>
 #include <QStringList>
 
+#include "app/gui/ComparisonJob.h"
 #include "app/gui/TrainingSession.h"
 #include "widgets/RunTable.h"
 
@@ -23,6 +24,7 @@ class MetricsDashboard;
 class LandscapeView;
 class LogView;
 class SamplesView;
+class JudgingView;
 class GradientLab;
 }  // namespace rgpb::widgets
 
@@ -53,6 +55,11 @@ public:
     QTabWidget* views() const { return views_; }
     widgets::SamplesView* samplesView() const { return samples_; }
     TrainingSession* session(const QString& id) const { return sessions_.value(id); }
+    widgets::JudgingView* judgingView() const { return judging_; }
+    // Generates a comparison set in the background and imports it into the Judge tab when done
+    // (the "New comparison..." dialog ends here). `typed` prompts, when given, are written to
+    // the set's folder as its prompts file. nullptr while another comparison is generating.
+    ComparisonJob* startComparison(ComparisonRequest request, const QStringList& typed = {});
     widgets::GradientLab* gradientLab() const { return gradient_lab_; }
     GradientMeasureSession* gradientMeasureSession() const { return lab_session_; }
 
@@ -75,6 +82,8 @@ private:
     widgets::RunTable* runs_;
     widgets::LogView* log_;
     widgets::SamplesView* samples_;
+    widgets::JudgingView* judging_ = nullptr;
+    ComparisonJob* comparison_ = nullptr;
     QSpinBox* concurrent_;
     QLabel* status_;
     QHash<QString, QPointer<TrainingSession>> sessions_;
@@ -83,6 +92,7 @@ private:
     int log_listener_ = -1;
     // The "Gradient lab" tab and the adapter that runs its measurements.
     void addGradientLab();
+    void newComparison();  // the dialog, then startComparison()
     widgets::GradientLab* gradient_lab_ = nullptr;
     GradientMeasureSession* lab_session_ = nullptr;
 };

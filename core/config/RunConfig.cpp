@@ -3,11 +3,14 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "core/util/Error.h"
+
+namespace fs = std::filesystem;
 
 namespace rgpb {
 namespace {
@@ -251,12 +254,31 @@ RunConfig parseNode(const YAML::Node& root, const std::string& source) {
     c.data.limit = d.integer("limit", 0, 0, 1000000000);
     d.finish();
 
-    Section t = top.child("tokenizer");
-    c.tokenizer.kind = t.choice("kind", c.tokenizer.kind, {"byte", "sentencepiece"});
-    c.tokenizer.vocab_size = t.integer("vocab_size", c.tokenizer.vocab_size, 16, 1000000);
-    t.finish();
-
     Section m = top.child("model");
+    YAML::Node from = m.raw("from");
+    if (from && !from.IsNull()) {
+        c.model.from = m.text("from", "");
+        std::error_code ec;
+        const fs::path dir = fs::absolute(c.model.from, ec);
+        if (c.model.from.empty() || !fs::is_directory(dir, ec))
+            m.failKey(
+                "from", from,
+                "'" + c.model.from + "' is not a folder (expected a Hugging Face model folder)");
+        if (!fs::exists(dir / "config.json", ec))
+            m.failKey(
+                "from", from,
+                "'" + c.model.from + "' has no config.json (expected a Hugging Face model folder)");
+        c.model.from = dir.lexically_normal().string();
+        for (const char* key :
+             {"architecture", "size", "hidden_size", "num_layers", "num_heads", "intermediate_size",
+              "max_positions", "rotary_pct", "parallel_residual"}) {
+            YAML::Node n = m.raw(key);
+            if (n && !n.IsNull())
+                m.failKey(key, n,
+                          "not allowed with model.from (the shape comes from its config.json)");
+        }
+    }
+    c.model.architecture = m.choice("architecture", c.model.architecture, {"gpt_neox", "gpt2"});
     c.model.size = m.text("size", c.model.size);
     c.model.hidden_size = m.integer("hidden_size", 0, 0, 1 << 20);
     c.model.num_layers = m.integer("num_layers", 0, 0, 1024);
@@ -268,6 +290,20 @@ RunConfig parseNode(const YAML::Node& root, const std::string& source) {
     if (pr && !pr.IsNull())
         c.model.parallel_residual = m.boolean("parallel_residual", true) ? 1 : 0;
     m.finish();
+
+    Section t = top.child("tokenizer");
+    YAML::Node kind = t.raw("kind");
+    c.tokenizer.kind = t.choice("kind", c.model.from.empty() ? c.tokenizer.kind : "model",
+                                {"byte", "sentencepiece", "model"});
+    if (!c.model.from.empty() && c.tokenizer.kind != "model") {
+        t.failKey("kind", kind,
+                  "model.from brings its own tokenizer (" + c.model.from +
+                      "); remove tokenizer.kind or set it to 'model'");
+    }
+    if (c.model.from.empty() && c.tokenizer.kind == "model")
+        t.failKey("kind", kind, "'model' (the model's own tokenizer) needs model.from");
+    c.tokenizer.vocab_size = t.integer("vocab_size", c.tokenizer.vocab_size, 16, 1000000);
+    t.finish();
 
     Section o = top.child("optimizer");
     OptimizerConfig& op = c.optimizer;
@@ -500,21 +536,28 @@ std::string toYaml(const RunConfig& c) {
     out << YAML::Key << "vocab_size" << YAML::Value << c.tokenizer.vocab_size;
     out << YAML::EndMap;
     out << YAML::Key << "model" << YAML::Value << YAML::BeginMap;
-    out << YAML::Key << "size" << YAML::Value << c.model.size;
-    if (c.model.hidden_size)
-        out << YAML::Key << "hidden_size" << YAML::Value << c.model.hidden_size;
-    if (c.model.num_layers)
-        out << YAML::Key << "num_layers" << YAML::Value << c.model.num_layers;
-    if (c.model.num_heads)
-        out << YAML::Key << "num_heads" << YAML::Value << c.model.num_heads;
-    if (c.model.intermediate_size)
-        out << YAML::Key << "intermediate_size" << YAML::Value << c.model.intermediate_size;
-    if (c.model.max_positions)
-        out << YAML::Key << "max_positions" << YAML::Value << c.model.max_positions;
-    if (c.model.rotary_pct >= 0)
-        out << YAML::Key << "rotary_pct" << YAML::Value << c.model.rotary_pct;
-    if (c.model.parallel_residual >= 0)
-        out << YAML::Key << "parallel_residual" << YAML::Value << (c.model.parallel_residual == 1);
+    if (!c.model.from.empty()) {
+        out << YAML::Key << "from" << YAML::Value << c.model.from;
+    } else {
+        if (c.model.architecture != "gpt_neox")
+            out << YAML::Key << "architecture" << YAML::Value << c.model.architecture;
+        out << YAML::Key << "size" << YAML::Value << c.model.size;
+        if (c.model.hidden_size)
+            out << YAML::Key << "hidden_size" << YAML::Value << c.model.hidden_size;
+        if (c.model.num_layers)
+            out << YAML::Key << "num_layers" << YAML::Value << c.model.num_layers;
+        if (c.model.num_heads)
+            out << YAML::Key << "num_heads" << YAML::Value << c.model.num_heads;
+        if (c.model.intermediate_size)
+            out << YAML::Key << "intermediate_size" << YAML::Value << c.model.intermediate_size;
+        if (c.model.max_positions)
+            out << YAML::Key << "max_positions" << YAML::Value << c.model.max_positions;
+        if (c.model.rotary_pct >= 0)
+            out << YAML::Key << "rotary_pct" << YAML::Value << c.model.rotary_pct;
+        if (c.model.parallel_residual >= 0)
+            out << YAML::Key << "parallel_residual" << YAML::Value
+                << (c.model.parallel_residual == 1);
+    }
     out << YAML::EndMap;
     const OptimizerConfig& o = c.optimizer;
     out << YAML::Key << "optimizer" << YAML::Value << YAML::BeginMap;

@@ -28,12 +28,19 @@ struct DataConfig {
 };
 
 struct TokenizerConfig {
-    std::string kind = "byte";  // byte or sentencepiece (trained on the run's training texts)
+    // byte, sentencepiece (trained on the run's training texts), or model: the tokenizer of
+    // model.from (the only kind allowed with it, and the default then).
+    std::string kind = "byte";
     int64_t vocab_size = 1000;  // sentencepiece only
 };
 
 struct ModelSection {
-    std::string size = "micro";  // micro, tiny, pythia-70m, pythia-160m, pythia-410m
+    // A Hugging Face model folder (config.json, safetensors weights, tokenizer; GPT-NeoX or
+    // GPT-2) to start from: its shape, weights and tokenizer. Absolute once parsed. When set,
+    // none of the keys below may be given.
+    std::string from;
+    std::string architecture = "gpt_neox";  // gpt_neox or gpt2 (ModelConfig::makeGpt2)
+    std::string size = "micro";             // micro, tiny, pythia-70m, pythia-160m, pythia-410m
     // Explicit shape overrides on top of the named size (0 / negative = keep the size's value).
     int64_t hidden_size = 0;
     int64_t num_layers = 0;

@@ -256,6 +256,8 @@ std::vector<GeneratedTokens> Generator::generateBatch(
         if (hooks.cancel != nullptr && hooks.cancel->load())
             throw CancelledError();
         auto last = logits.select(1, logits.size(1) - 1);  // [rows, V]
+        if (vocab_limit_ > 0 && vocab_limit_ < last.size(-1))
+            last = last.narrow(-1, 0, vocab_limit_);
         if (settings.temperature == 0.0) {
             auto best = last.argmax(-1).to(torch::kCPU);
             for (int64_t r = 0; r < rows; ++r)
@@ -314,6 +316,14 @@ std::vector<GeneratedText> Generator::generateText(const Tokenizer& tokenizer,
     contexts.reserve(prompts.size());
     for (const std::string& p : prompts)
         contexts.push_back(promptContext(tokenizer, p, max_prompt_tokens));
+    // A Hugging Face model's embedding is often padded past its tokenizer's vocabulary: ids the
+    // tokenizer cannot decode are never generated.
+    struct Limit {
+        int64_t& limit;
+        int64_t saved;
+        ~Limit() { limit = saved; }
+    } restore{vocab_limit_, vocab_limit_};
+    vocab_limit_ = tokenizer.vocabSize();
     std::vector<GeneratedTokens> tokens = generate(contexts, settings, hooks);
     std::vector<GeneratedText> out(prompts.size());
     for (std::size_t i = 0; i < prompts.size(); ++i) {

@@ -66,7 +66,8 @@ public:
                                           const GenerationHooks& hooks = {},
                                           int64_t first_index = 0);
 
-    // Text in, text out: promptContext() for each prompt, generate(), decode.
+    // Text in, text out: promptContext() for each prompt, generate(), decode. Only ids the
+    // tokenizer has are generated (a model's vocabulary may be padded beyond it).
     std::vector<GeneratedText> generateText(const Tokenizer& tokenizer,
                                             const std::vector<std::string>& prompts,
                                             int64_t max_prompt_tokens,
@@ -83,6 +84,8 @@ private:
     GptNeoX model_;
     SpecialTokens specials_;
     torch::Device device_;
+    int64_t vocab_limit_ =
+        0;  // > 0: only ids below it are generated (generateText: the tokenizer's)
 };
 
 }  // namespace rgpb

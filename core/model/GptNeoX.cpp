@@ -157,7 +157,8 @@ torch::Tensor GptNeoXAttentionImpl::forward(const torch::Tensor& hidden,
     return dense->forward(out);
 }
 
-GptNeoXMlpImpl::GptNeoXMlpImpl(const ModelConfig& config) {
+GptNeoXMlpImpl::GptNeoXMlpImpl(const ModelConfig& config)
+    : tanh_gelu_(config.hidden_act == "gelu_new") {
     dense_h_to_4h = register_module(
         "dense_h_to_4h", torch::nn::Linear(config.hidden_size, config.intermediate_size));
     dense_4h_to_h = register_module(
@@ -165,8 +166,9 @@ GptNeoXMlpImpl::GptNeoXMlpImpl(const ModelConfig& config) {
 }
 
 torch::Tensor GptNeoXMlpImpl::forward(const torch::Tensor& hidden) {
-    // Exact (erf) GELU: HF's "gelu".
-    return dense_4h_to_h->forward(torch::gelu(dense_h_to_4h->forward(hidden)));
+    // Exact (erf) GELU: HF's "gelu"; the tanh approximation is HF's "gelu_new" (GPT-2).
+    return dense_4h_to_h->forward(
+        torch::gelu(dense_h_to_4h->forward(hidden), tanh_gelu_ ? "tanh" : "none"));
 }
 
 GptNeoXLayerImpl::GptNeoXLayerImpl(const ModelConfig& config)
@@ -192,6 +194,10 @@ torch::Tensor GptNeoXLayerImpl::forward(const torch::Tensor& hidden, const Atten
 GptNeoXBodyImpl::GptNeoXBodyImpl(const ModelConfig& config) {
     embed_in =
         register_module("embed_in", torch::nn::Embedding(config.vocab_size, config.hidden_size));
+    if (config.learned_positions) {
+        embed_pos = register_module("embed_pos",
+                                    torch::nn::Embedding(config.max_positions, config.hidden_size));
+    }
     layers = register_module("layers", torch::nn::ModuleList());
     for (int64_t i = 0; i < config.num_layers; ++i)
         layers->push_back(GptNeoXLayer(config));
@@ -204,10 +210,12 @@ GptNeoXBodyImpl::GptNeoXBodyImpl(const ModelConfig& config) {
 GptNeoXImpl::GptNeoXImpl(const ModelConfig& config) : config_(config) {
     config_.validate();
     gpt_neox = register_module("gpt_neox", GptNeoXBody(config_));
-    embed_out = register_module(
-        "embed_out",
-        torch::nn::Linear(
-            torch::nn::LinearOptions(config_.hidden_size, config_.vocab_size).bias(false)));
+    if (!config_.tie_word_embeddings) {
+        embed_out = register_module(
+            "embed_out",
+            torch::nn::Linear(
+                torch::nn::LinearOptions(config_.hidden_size, config_.vocab_size).bias(false)));
+    }
     auto positions = torch::arange(config_.max_positions, torch::kInt64);
     auto [cos, sin] = rotaryCosSin(positions, config_.rotaryDims(), config_.rotary_base);
     rotary_cos_ = register_buffer("rotary_cos", cos);
@@ -244,6 +252,12 @@ AttentionContext GptNeoXImpl::attentionContext(int64_t batch, int64_t length,
             ctx.cos = rotary_cos_.narrow(0, past, length).view({1, 1, length, dims});
             ctx.sin = rotary_sin_.narrow(0, past, length).view({1, 1, length, dims});
         }
+        if (config_.learned_positions) {
+            ctx.positions =
+                torch::arange(past, past + length,
+                              torch::TensorOptions().dtype(torch::kInt64).device(device))
+                    .view({1, length});
+        }
     } else {
         auto fresh = attention_mask.defined() ? attention_mask.to(torch::kBool)
                                               : torch::ones({batch, length}, bool_opts);
@@ -262,6 +276,8 @@ AttentionContext GptNeoXImpl::attentionContext(int64_t batch, int64_t length,
             ctx.cos = rotary_cos_.index_select(0, positions).view({batch, 1, length, dims});
             ctx.sin = rotary_sin_.index_select(0, positions).view({batch, 1, length, dims});
         }
+        if (config_.learned_positions)
+            ctx.positions = positions.view({batch, length});
     }
 
     if (!padded && length == 1)
@@ -310,13 +326,18 @@ torch::Tensor GptNeoXImpl::forward(const torch::Tensor& input_ids,
 
     const auto ctx = attentionContext(batch, length, attention_mask, cache, input_ids.device());
     auto hidden = gpt_neox->embed_in->forward(input_ids);
+    if (config_.learned_positions)
+        hidden = hidden + gpt_neox->embed_pos->forward(ctx.positions);
     const auto& layers = *gpt_neox->layers;
     for (size_t i = 0; i < layers.size(); ++i) {
         hidden = layers.ptr<GptNeoXLayerImpl>(i)->forward(hidden, ctx, cache, i);
     }
     if (cache != nullptr)
         cache->advance(length);
-    return embed_out->forward(gpt_neox->final_layer_norm->forward(hidden));
+    hidden = gpt_neox->final_layer_norm->forward(hidden);
+    if (config_.tie_word_embeddings)
+        return torch::nn::functional::linear(hidden, gpt_neox->embed_in->weight);
+    return embed_out->forward(hidden);
 }
 
 std::vector<std::pair<std::string, torch::Tensor>> namedWeights(GptNeoX& model) {

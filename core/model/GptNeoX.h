@@ -63,7 +63,8 @@ torch::Tensor applyRotary(const torch::Tensor& x, const torch::Tensor& cos,
 
 // Per-forward attention inputs shared by all layers (computed once, not per layer).
 struct AttentionContext {
-    torch::Tensor cos, sin;  // [1 or B, 1, L, rotary_dims] float32 (cast per layer)
+    torch::Tensor cos, sin;   // [1 or B, 1, L, rotary_dims] float32 (cast per layer)
+    torch::Tensor positions;  // [1 or B, L] int64 (learned position embeddings only)
     // [1 or B, 1, L, T_total] bool. LibTorch 2.x (SDPA) uses `allowed` (true = may attend),
     // 1.13 uses `blocked` (its negation, for masked_fill_); undefined when nothing is masked.
     torch::Tensor allowed, blocked;
@@ -89,6 +90,9 @@ public:
     explicit GptNeoXMlpImpl(const ModelConfig& config);
     torch::Tensor forward(const torch::Tensor& hidden);  // [B, L, H] -> [B, L, H]
     torch::nn::Linear dense_h_to_4h{nullptr}, dense_4h_to_h{nullptr};
+
+private:
+    bool tanh_gelu_;  // hidden_act "gelu_new"
 };
 TORCH_MODULE(GptNeoXMlp);
 
@@ -106,11 +110,13 @@ private:
 };
 TORCH_MODULE(GptNeoXLayer);
 
-// HF's GPTNeoXModel: the "gpt_neox." prefix of the parameter names.
+// HF's GPTNeoXModel: the "gpt_neox." prefix of the parameter names. embed_pos (GPT-2's wpe)
+// exists only with config.learned_positions.
 class GptNeoXBodyImpl : public torch::nn::Module {
 public:
     explicit GptNeoXBodyImpl(const ModelConfig& config);
     torch::nn::Embedding embed_in{nullptr};
+    torch::nn::Embedding embed_pos{nullptr};
     torch::nn::ModuleList layers{nullptr};
     torch::nn::LayerNorm final_layer_norm{nullptr};
 };
@@ -128,7 +134,7 @@ public:
     const ModelConfig& config() const { return config_; }
 
     GptNeoXBody gpt_neox{nullptr};
-    torch::nn::Linear embed_out{nullptr};
+    torch::nn::Linear embed_out{nullptr};  // null with tie_word_embeddings (embed_in is used)
 
 private:
     AttentionContext attentionContext(int64_t batch, int64_t length,

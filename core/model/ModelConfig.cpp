@@ -60,6 +60,15 @@ ModelConfig ModelConfig::named(const std::string& size, int64_t vocab_size) {
     throw ArgumentError("ModelConfig::named", "size", "one of " + joinedNames(), "'" + size + "'");
 }
 
+void ModelConfig::makeGpt2() {
+    architecture = "gpt2";
+    rotary_pct = 0.0;
+    parallel_residual = false;
+    hidden_act = "gelu_new";
+    tie_word_embeddings = true;
+    learned_positions = true;
+}
+
 int64_t ModelConfig::rotaryDims() const {
     // HF: rotary_ndims = int(head_size * rotary_pct), truncating toward zero.
     return static_cast<int64_t>(static_cast<double>(headDim()) * rotary_pct);
@@ -67,15 +76,16 @@ int64_t ModelConfig::rotaryDims() const {
 
 int64_t ModelConfig::parameterCount() const {
     const int64_t h = hidden_size, f = intermediate_size;
-    const int64_t per_layer = 2 * h                // input_layernorm
-                              + 3 * h * h + 3 * h  // query_key_value
-                              + h * h + h          // attention.dense
-                              + 2 * h              // post_attention_layernorm
-                              + h * f + f          // dense_h_to_4h
-                              + f * h + h;         // dense_4h_to_h
-    return vocab_size * h                          // embed_in
-           + num_layers * per_layer + 2 * h        // final_layer_norm
-           + h * vocab_size;                       // embed_out (untied, no bias)
+    const int64_t per_layer = 2 * h                       // input_layernorm
+                              + 3 * h * h + 3 * h         // query_key_value
+                              + h * h + h                 // attention.dense
+                              + 2 * h                     // post_attention_layernorm
+                              + h * f + f                 // dense_h_to_4h
+                              + f * h + h;                // dense_4h_to_h
+    return vocab_size * h                                 // embed_in
+           + (learned_positions ? max_positions * h : 0)  // embed_pos (GPT-2 wpe)
+           + num_layers * per_layer + 2 * h               // final_layer_norm
+           + (tie_word_embeddings ? 0 : h * vocab_size);  // embed_out (no bias)
 }
 
 void ModelConfig::validate() const {
@@ -98,28 +108,64 @@ void ModelConfig::validate() const {
                     rotary_pct, " (", rotaryDims(), " dims)");
     requireArgument(rotary_base > 0.0, w, "rotary_base", "> 0", rotary_base);
     requireArgument(layer_norm_eps > 0.0, w, "layer_norm_eps", "> 0", layer_norm_eps);
+    requireArgument(architecture == "gpt_neox" || architecture == "gpt2", w, "architecture",
+                    "\"gpt_neox\" or \"gpt2\"", "'" + architecture + "'");
+    requireArgument(hidden_act == "gelu" || hidden_act == "gelu_new", w, "hidden_act",
+                    "\"gelu\" or \"gelu_new\"", "'" + hidden_act + "'");
+    if (architecture == "gpt2") {
+        requireArgument(learned_positions && rotaryDims() == 0 && !parallel_residual, w,
+                        "architecture",
+                        "gpt2 with learned positions, no rotary dims and a sequential residual "
+                        "(ModelConfig::makeGpt2)",
+                        "learned_positions ", learned_positions, ", rotary dims ", rotaryDims(),
+                        ", parallel_residual ", parallel_residual);
+    } else {
+        requireArgument(!learned_positions, w, "learned_positions",
+                        "false for gpt_neox (it uses rotary embeddings)", learned_positions);
+    }
 }
 
 nlohmann::json ModelConfig::toHfJson() const {
     nlohmann::json j;
-    j["architectures"] = {"GPTNeoXForCausalLM"};
-    j["model_type"] = "gpt_neox";
-    j["vocab_size"] = vocab_size;
-    j["hidden_size"] = hidden_size;
-    j["num_hidden_layers"] = num_layers;
-    j["num_attention_heads"] = num_heads;
-    j["intermediate_size"] = intermediate_size;
-    j["max_position_embeddings"] = max_positions;
-    j["rotary_pct"] = rotary_pct;
-    j["rotary_emb_base"] = rotary_base;
-    j["use_parallel_residual"] = parallel_residual;
-    j["layer_norm_eps"] = layer_norm_eps;
-    j["hidden_act"] = "gelu";
-    j["tie_word_embeddings"] = false;
+    if (architecture == "gpt2") {
+        j["architectures"] = {"GPT2LMHeadModel"};
+        j["model_type"] = "gpt2";
+        j["vocab_size"] = vocab_size;
+        j["n_embd"] = hidden_size;
+        j["n_layer"] = num_layers;
+        j["n_head"] = num_heads;
+        j["n_inner"] = intermediate_size;
+        j["n_positions"] = max_positions;
+        j["n_ctx"] = max_positions;
+        j["activation_function"] = hidden_act;
+        j["layer_norm_epsilon"] = layer_norm_eps;
+        j["resid_pdrop"] = 0.0;
+        j["embd_pdrop"] = 0.0;
+        j["attn_pdrop"] = 0.0;
+        j["scale_attn_weights"] = true;
+        j["scale_attn_by_inverse_layer_idx"] = false;
+        j["reorder_and_upcast_attn"] = false;
+        j["tie_word_embeddings"] = tie_word_embeddings;
+    } else {
+        j["architectures"] = {"GPTNeoXForCausalLM"};
+        j["model_type"] = "gpt_neox";
+        j["vocab_size"] = vocab_size;
+        j["hidden_size"] = hidden_size;
+        j["num_hidden_layers"] = num_layers;
+        j["num_attention_heads"] = num_heads;
+        j["intermediate_size"] = intermediate_size;
+        j["max_position_embeddings"] = max_positions;
+        j["rotary_pct"] = rotary_pct;
+        j["rotary_emb_base"] = rotary_base;
+        j["use_parallel_residual"] = parallel_residual;
+        j["layer_norm_eps"] = layer_norm_eps;
+        j["hidden_act"] = hidden_act;
+        j["tie_word_embeddings"] = tie_word_embeddings;
+        j["attention_dropout"] = 0.0;
+        j["hidden_dropout"] = 0.0;
+        j["attention_bias"] = true;
+    }
     j["initializer_range"] = 0.02;
-    j["attention_dropout"] = 0.0;
-    j["hidden_dropout"] = 0.0;
-    j["attention_bias"] = true;
     j["use_cache"] = true;
     j["torch_dtype"] = "float32";
     j["rgpb_preset"] = name;
@@ -152,6 +198,68 @@ int64_t requiredInt(const nlohmann::json& j, const char* key, const std::string&
 }
 
 double optionalNumber(const nlohmann::json& j, const char* key, const char* alt, double fallback,
+                      const std::string& source);
+
+bool optionalBool(const nlohmann::json& j, const char* key, bool fallback,
+                  const std::string& source) {
+    const nlohmann::json* v = find(j, key);
+    if (v == nullptr || v->is_null())
+        return fallback;
+    if (!v->is_boolean())
+        throw InputError(source + " (" + key + ")", "expected true or false, got " + v->dump());
+    return v->get<bool>();
+}
+
+std::string activation(const nlohmann::json& j, const char* key, const char* fallback,
+                       const std::string& source) {
+    const nlohmann::json* a = find(j, key);
+    if (a == nullptr)
+        return fallback;
+    // gelu_pytorch_tanh and gelu_fast compute the same tanh approximation as gelu_new.
+    if (*a == "gelu")
+        return "gelu";
+    if (*a == "gelu_new" || *a == "gelu_pytorch_tanh" || *a == "gelu_fast")
+        return "gelu_new";
+    throw InputError(source + " (" + key + ")",
+                     "supported: \"gelu\", \"gelu_new\" (also gelu_pytorch_tanh, gelu_fast), "
+                     "got " +
+                         a->dump());
+}
+
+ModelConfig gpt2FromHfJson(const nlohmann::json& j, const std::string& source) {
+    auto where = [&](const char* key) { return source + " (" + key + ")"; };
+    ModelConfig c;
+    c.makeGpt2();
+    c.name = "gpt2";
+    if (const auto* n = find(j, "rgpb_preset"); n != nullptr && n->is_string())
+        c.name = n->get<std::string>();
+    c.vocab_size = requiredInt(j, "vocab_size", source);
+    c.hidden_size = requiredInt(j, "n_embd", source);
+    c.num_layers = requiredInt(j, "n_layer", source);
+    c.num_heads = requiredInt(j, "n_head", source);
+    c.max_positions = requiredInt(j, "n_positions", source);
+    // n_inner null (the usual) means 4 x n_embd.
+    const nlohmann::json* inner = find(j, "n_inner");
+    c.intermediate_size = inner == nullptr || inner->is_null() ? 4 * c.hidden_size
+                                                               : requiredInt(j, "n_inner", source);
+    c.hidden_act = activation(j, "activation_function", "gelu_new", source);
+    c.layer_norm_eps = optionalNumber(j, "layer_norm_epsilon", nullptr, 1e-5, source);
+    c.tie_word_embeddings = optionalBool(j, "tie_word_embeddings", true, source);
+    if (!optionalBool(j, "scale_attn_weights", true, source))
+        throw InputError(where("scale_attn_weights"), "only true is supported");
+    if (optionalBool(j, "scale_attn_by_inverse_layer_idx", false, source))
+        throw InputError(where("scale_attn_by_inverse_layer_idx"), "only false is supported");
+    if (optionalBool(j, "add_cross_attention", false, source))
+        throw InputError(where("add_cross_attention"), "only false is supported");
+    try {
+        c.validate();
+    } catch (const ArgumentError& e) {
+        throw InputError(source, e.what());
+    }
+    return c;
+}
+
+double optionalNumber(const nlohmann::json& j, const char* key, const char* alt, double fallback,
                       const std::string& source) {
     const nlohmann::json* v = find(j, key, alt);
     if (v == nullptr)
@@ -168,8 +276,13 @@ ModelConfig ModelConfig::fromHfJson(const nlohmann::json& j, const std::string& 
     if (!j.is_object())
         throw InputError(source, "expected a JSON object (a GPTNeoXConfig)");
     auto where = [&](const char* key) { return source + " (" + key + ")"; };
+    if (const auto* t = find(j, "model_type"); t != nullptr && *t == "gpt2")
+        return gpt2FromHfJson(j, source);
     if (const auto* t = find(j, "model_type"); t != nullptr && *t != "gpt_neox") {
-        throw InputError(where("model_type"), "expected \"gpt_neox\", got " + t->dump());
+        throw InputError(where("model_type"),
+                         "unknown architecture " + t->dump() +
+                             ": supported model types are \"gpt_neox\" (GPTNeoXForCausalLM, "
+                             "Pythia) and \"gpt2\" (GPT2LMHeadModel)");
     }
     ModelConfig c;
     if (const auto* n = find(j, "rgpb_preset"); n != nullptr && n->is_string()) {
@@ -192,13 +305,13 @@ ModelConfig ModelConfig::fromHfJson(const nlohmann::json& j, const std::string& 
         }
         c.parallel_residual = p->get<bool>();
     }
-    if (const auto* a = find(j, "hidden_act"); a != nullptr && *a != "gelu") {
-        throw InputError(where("hidden_act"), "only \"gelu\" is supported, got " + a->dump());
-    }
-    if (const auto* t = find(j, "tie_word_embeddings"); t != nullptr && *t != false) {
-        throw InputError(where("tie_word_embeddings"),
-                         "only untied embeddings (false) are supported, got " + t->dump());
-    }
+    c.hidden_act = activation(j, "hidden_act", "gelu", source);
+    if (const auto* r = find(j, "rope_scaling"); r != nullptr && !r->is_null())
+        throw InputError(where("rope_scaling"),
+                         "unsupported (only plain rotary), got " + r->dump());
+    c.tie_word_embeddings = optionalBool(j, "tie_word_embeddings", false, source);
+    if (!optionalBool(j, "attention_bias", true, source))
+        throw InputError(where("attention_bias"), "only true (biased attention) is supported");
     try {
         c.validate();
     } catch (const ArgumentError& e) {

@@ -29,6 +29,21 @@ struct ModelConfig {
     bool parallel_residual = true;    // x + attn(ln1(x)) + mlp(ln2(x)) as in Pythia
     double layer_norm_eps = 1e-5;     // epsilon of every LayerNorm
 
+    // Which Hugging Face architecture this is, and the switches that make the NeoX-shaped
+    // module compute it. "gpt_neox" (GPTNeoXForCausalLM, the defaults above) or "gpt2"
+    // (GPT2LMHeadModel): learned absolute position embeddings (wpe) instead of rotary
+    // (rotary_pct 0), sequential residual, "gelu_new" (tanh GELU), input and output embeddings
+    // tied. The weights keep NeoX names inside the workbench; core/model/HfImport maps GPT-2's
+    // names, Conv1D layout and [q|k|v] split on import and export.
+    std::string architecture = "gpt_neox";
+    std::string hidden_act = "gelu";   // "gelu" (erf) or "gelu_new" (tanh approximation)
+    bool tie_word_embeddings = false;  // logits use embed_in's matrix (no embed_out)
+    bool learned_positions = false;    // a [max_positions, hidden] position table (GPT-2 wpe)
+
+    // Sets the GPT-2 switches above (architecture "gpt2", rotary_pct 0, sequential residual,
+    // gelu_new, tied embeddings, learned positions).
+    void makeGpt2();
+
     // micro (~1M params with a 260-token byte vocab: the demo), tiny (~10M), pythia-70m,
     // pythia-160m, pythia-410m (real Pythia shapes; vocab_size overrides the vocab). Unknown
     // name -> ArgumentError listing the names.
@@ -43,11 +58,14 @@ struct ModelConfig {
     // ArgumentError naming the field (hidden % heads, rotary dims even, sizes > 0, ...).
     void validate() const;
 
-    // Hugging Face GPTNeoXConfig keys (architectures, model_type "gpt_neox", hidden_act "gelu",
-    // tie_word_embeddings false, ...), plus "rgpb_preset" carrying `name`.
+    // Hugging Face config.json: GPTNeoXConfig keys (architectures GPTNeoXForCausalLM,
+    // model_type "gpt_neox", hidden_act, tie_word_embeddings, ...) or, for "gpt2", GPT2Config
+    // keys (GPT2LMHeadModel, n_embd, n_layer, n_head, n_inner, n_positions,
+    // activation_function, layer_norm_epsilon, ...), plus "rgpb_preset" carrying `name`.
     nlohmann::json toHfJson() const;
-    // Reads a GPTNeoXConfig. InputError "source (key)" for missing or wrong-typed keys and for
-    // settings this implementation does not support (another activation, tied embeddings).
+    // Reads a GPTNeoXConfig or GPT2Config (by "model_type"; another model_type is an
+    // InputError naming it). InputError "source (key)" for missing or wrong-typed keys and for
+    // settings this implementation does not support (another activation, ...).
     static ModelConfig fromHfJson(const nlohmann::json& j, const std::string& source);
 };
 

@@ -1,7 +1,8 @@
 // The tokenizer interface every tokenizer implements (byte-level, SentencePiece, and later
 // Hugging Face BPE). Torch-free. Special tokens are handled the same way by every tokenizer:
-// encode() never emits them from text, decode() drops them, and their ids are fixed per
-// tokenizer and reported by specials().
+// encode() never emits them from text (except the Hugging Face BPE, which like `tokenizers`
+// matches its added tokens such as "<|endoftext|>" written in the text), decode() drops them,
+// and their ids are fixed per tokenizer and reported by specials().
 #pragma once
 
 #include <cstdint>

@@ -4,7 +4,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
+#include "core/run/RunStore.h"
+#include "core/tokenizer/BpeTokenizer.h"
 #include "core/tokenizer/ByteTokenizer.h"
 #include "core/tokenizer/SentencePieceTokenizer.h"
 #include "core/tokenizer/SpmShim.h"
@@ -156,9 +159,28 @@ std::unique_ptr<Tokenizer> loadTokenizer(const std::string& dir) {
         }
         tok = SentencePieceTokenizer::loadModelFile(
             (fs::path(dir) / model->get<std::string>()).string());
+    } else if (name == "bpe") {
+        auto file = descriptor.find("file");
+        if (file == descriptor.end())
+            throw InputError(path + " (file)", "key missing");
+        if (!file->is_string() || file->get<std::string>().empty())
+            throw InputError(path + " (file)", "must be a file name");
+        std::map<std::string, std::string> tokens;
+        if (auto t = descriptor.find("tokens"); t != descriptor.end()) {
+            if (!t->is_object())
+                throw InputError(path + " (tokens)", "must be an object {role: token text}");
+            for (const auto& [role, text] : t->items()) {
+                if (!text.is_string())
+                    throw InputError(path + " (tokens." + role + ")", "must be a token text");
+                tokens[role] = text.get<std::string>();
+            }
+        }
+        const std::string json_path = (fs::path(dir) / file->get<std::string>()).string();
+        tok = BpeTokenizer::fromTokenizerJson(readFile(json_path), json_path, tokens);
     } else {
-        throw InputError(path + " (kind)", "unknown tokenizer kind '" + name +
-                                               "', expected \"byte\" or \"sentencepiece\"");
+        throw InputError(path + " (kind)",
+                         "unknown tokenizer kind '" + name +
+                             "', expected \"byte\", \"sentencepiece\" or \"bpe\"");
     }
     checkDescriptorSpecials(descriptor, path, tok->specials());
     if (auto vocab = descriptor.find("vocab_size"); vocab != descriptor.end()) {
@@ -169,6 +191,52 @@ std::unique_ptr<Tokenizer> loadTokenizer(const std::string& dir) {
         }
     }
     return tok;
+}
+
+std::unique_ptr<Tokenizer> loadTokenizerFrom(const std::string& path) {
+    std::error_code ec;
+    const fs::path p(path);
+    if (fs::is_regular_file(p, ec)) {
+        if (p.filename() == kTokenizerDescriptorFile)
+            return loadTokenizer(p.parent_path().string());
+        return BpeTokenizer::loadTokenizerJson(path);
+    }
+    if (!fs::is_directory(p, ec))
+        throw InputError(path, "no such tokenizer file or folder");
+    if (fs::exists(p / kTokenizerDescriptorFile, ec))
+        return loadTokenizer(path);
+    if (fs::exists(p / "tokenizer" / kTokenizerDescriptorFile, ec))  // a run folder
+        return loadTokenizer((p / "tokenizer").string());
+    if (fs::exists(p / "tokenizer.json", ec)) {  // a Hugging Face model folder
+        // tokenizer_config.json's bos/eos/pad token texts, when it names them.
+        std::map<std::string, std::string> tokens;
+        const fs::path config = p / "tokenizer_config.json";
+        if (fs::exists(config, ec)) {
+            nlohmann::json j;
+            try {
+                j = nlohmann::json::parse(readFile(config.string()));
+            } catch (const nlohmann::json::exception& e) {
+                throw InputError(config.string(), std::string("not valid JSON: ") + e.what());
+            }
+            for (const char* role : {"bos", "eos", "pad"}) {
+                auto it = j.find(std::string(role) + "_token");
+                if (it == j.end())
+                    continue;
+                if (it->is_string())
+                    tokens[role] = it->get<std::string>();
+                else if (it->is_object() && it->contains("content") && (*it)["content"].is_string())
+                    tokens[role] = (*it)["content"].get<std::string>();
+            }
+        }
+        const std::string file = (p / "tokenizer.json").string();
+        return BpeTokenizer::fromTokenizerJson(readFile(file), file, tokens);
+    }
+    if (fs::exists(p / "vocab.json", ec) && fs::exists(p / "merges.txt", ec))
+        return BpeTokenizer::loadVocabMerges((p / "vocab.json").string(),
+                                             (p / "merges.txt").string());
+    throw InputError(path, "no tokenizer here: expected a tokenizer.json, a folder with " +
+                               std::string(kTokenizerDescriptorFile) +
+                               " or tokenizer.json (or vocab.json + merges.txt), or a run folder");
 }
 
 }  // namespace rgpb

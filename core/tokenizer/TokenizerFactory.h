@@ -34,8 +34,15 @@ std::unique_ptr<Tokenizer> makeByteTokenizer();
 std::unique_ptr<Tokenizer> trainSentencePieceTokenizer(const std::vector<std::string>& texts,
                                                        int vocab_size, const std::string& dir);
 
-// Reads dir/rgpb_tokenizer.json ({"kind": "byte" | "sentencepiece", ...}) and the files it
+// Reads dir/rgpb_tokenizer.json ({"kind": "byte" | "sentencepiece" | "bpe", ...}) and the files it
 // names. Throws rgpb::InputError naming the file (and the key) on anything missing or wrong.
+// "bpe" (Hugging Face byte-level BPE, core/tokenizer/BpeTokenizer.h) reads {"file":
+// "tokenizer.json", "tokens": {"bos": text, ...}} beside it.
 std::unique_ptr<Tokenizer> loadTokenizer(const std::string& dir);
+
+// Any of: a tokenizer.json file (byte-level BPE); a folder with rgpb_tokenizer.json; a run
+// folder (its tokenizer/); a Hugging Face model folder (tokenizer.json, or GPT-2's vocab.json
+// + merges.txt). InputError naming the path when none applies.
+std::unique_ptr<Tokenizer> loadTokenizerFrom(const std::string& path);
 
 }  // namespace rgpb

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "core/metrics/BatchMetrics.h"
+#include "core/model/HfImport.h"
 #include "core/model/Safetensors.h"
 #include "core/tokenizer/TokenizerFactory.h"
 #include "core/train/Checkpoint.h"
@@ -53,7 +54,28 @@ PairMetrics evaluatePairs(GptNeoX& model, const std::vector<TokenizedPair>& pair
 
 ModelConfig modelConfigFor(const RunConfig& config, int64_t vocab_size) {
     const ModelSection& m = config.model;
+    if (!m.from.empty()) {
+        ModelConfig c = readHfConfig(m.from);
+        if (vocab_size > c.vocab_size) {
+            throw InputError(m.from + "/config.json (vocab_size)",
+                             "is " + std::to_string(c.vocab_size) + " but the tokenizer has " +
+                                 std::to_string(vocab_size) + " tokens");
+        }
+        if (c.max_positions < config.data.max_length) {
+            if (c.learned_positions) {
+                throw InputError(m.from + "/config.json (n_positions)",
+                                 "is " + std::to_string(c.max_positions) +
+                                     ", shorter than data.max_length " +
+                                     std::to_string(config.data.max_length) +
+                                     " (learned position embeddings cannot be extended)");
+            }
+            c.max_positions = config.data.max_length;  // rotary tables extend to any length
+        }
+        return c;
+    }
     ModelConfig c = ModelConfig::named(m.size, vocab_size);
+    if (m.architecture == "gpt2")
+        c.makeGpt2();
     if (m.hidden_size)
         c.hidden_size = m.hidden_size;
     if (m.num_layers)

@@ -13,6 +13,7 @@
 
 #include "core/metrics/BatchMetrics.h"
 #include "core/model/GptNeoX.h"
+#include "core/model/HfImport.h"
 #include "core/model/Safetensors.h"
 #include "core/train/Checkpoint.h"
 #include "core/train/DataOrder.h"
@@ -152,6 +153,11 @@ struct Trainer::Impl {
             std::lock_guard<std::mutex> lock(init_mutex);
             torch::manual_seed(static_cast<uint64_t>(config.seed));
             model = GptNeoX(mc);
+        }
+        if (!config.model.from.empty() && !options.resume) {
+            // Start from the Hugging Face model's weights (a resumed run loads its checkpoint).
+            loadHfWeights(model, config.model.from);
+            log->info("model weights from {}", config.model.from);
         }
         model->to(device);
 

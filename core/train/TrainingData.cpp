@@ -56,6 +56,10 @@ TrainingData prepareTrainingData(const RunConfig& config, const std::string& tok
 
     if (fs::exists(fs::path(tokenizer_dir) / "rgpb_tokenizer.json")) {
         d.tokenizer = loadTokenizer(tokenizer_dir);
+    } else if (!config.model.from.empty()) {
+        // The tokenizer comes with the Hugging Face model (RunConfig forbids naming another).
+        d.tokenizer = loadTokenizerFrom(config.model.from);
+        d.tokenizer->save(tokenizer_dir);
     } else if (config.tokenizer.kind == "sentencepiece") {
         std::vector<std::string> texts;
         texts.reserve(d.train_text.size() * 3);

@@ -48,6 +48,7 @@ QComboBox* combo(ConfigForm* f, const char* key) {
 void typeInto(QLineEdit* e, const QString& text) {
     e->setFocus();
     e->selectAll();
+    QTest::keyClick(e, Qt::Key_Delete);
     QTest::keyClicks(e, text);
     QTest::keyClick(e, Qt::Key_Return);
 }
@@ -280,6 +281,39 @@ private Q_SLOTS:
         QVERIFY(banner);
         QVERIFY(!banner->isHidden());
         QCOMPARE(lineEdit(f, "name")->text(), QString("demo"));
+    }
+
+    void startingFromAHuggingFaceFolder() {
+        // The parser only needs the folder and its config.json to accept model.from.
+        QTemporaryDir tmp;
+        QFile cfg(tmp.filePath("config.json"));
+        QVERIFY(cfg.open(QIODevice::WriteOnly));
+        cfg.write("{}");
+        cfg.close();
+        auto ed = makeEditor();
+        QVERIFY(ed->loadPreset(RGPB_SOURCE_DIR "/presets/demo.yaml"));
+        ConfigForm* f = ed->form();
+        QVERIFY(f->field("model.size")->isEnabled());
+        typeInto(lineEdit(f, "model.from"), tmp.path());
+        RunConfig c = parsedYaml(*ed);
+        QCOMPARE(QString::fromStdString(c.model.from), QDir(tmp.path()).absolutePath());
+        QCOMPARE(QString::fromStdString(c.tokenizer.kind), QString("model"));
+        QVERIFY(ed->validateNow().ok);
+        QVERIFY(!f->field("model.size")->isEnabled());
+        QVERIFY(!f->field("tokenizer.kind")->isEnabled());
+        // Cleared: a fresh model again, with the byte tokenizer.
+        typeInto(lineEdit(f, "model.from"), "");
+        c = parsedYaml(*ed);
+        QVERIFY(c.model.from.empty());
+        QCOMPARE(QString::fromStdString(c.tokenizer.kind), QString("byte"));
+        QVERIFY(f->field("model.size")->isEnabled());
+        // A folder without config.json is refused at its field.
+        QTemporaryDir empty;
+        typeInto(lineEdit(f, "model.from"), empty.path());
+        widgets::ValidationResult r = ed->validateNow();
+        QVERIFY(!r.ok);
+        QVERIFY2(r.message.contains("config.json"), qPrintable(r.message));
+        QVERIFY(marked(f->field("model.from")));
     }
 
     void devicePickerListsWhatThisMachineHas() {

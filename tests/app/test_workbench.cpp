@@ -8,7 +8,9 @@
 #include <QTemporaryDir>
 
 #include "app/gui/MainWindow.h"
+#include "app/judging/JudgmentStore.h"
 #include "widgets/ConfigEditor.h"
+#include "widgets/JudgingView.h"
 #include "widgets/CurvePlot.h"
 #include "widgets/LandscapeView.h"
 #include "widgets/LogView.h"
@@ -112,6 +114,48 @@ private Q_SLOTS:
         QSignalSpy ok(w.session(next), &TrainingSession::ended);
         QVERIFY(ok.wait(120000));
         QCOMPARE(ok.at(0).at(1).toString(), QString("finished"));
+    }
+
+    void newComparisonGeneratesAndImportsForJudging() {
+        QTemporaryDir tmp;
+        MainWindow w(tmp.filePath("runs"), RGPB_SOURCE_DIR "/presets");
+        QString a = w.launch(microYaml(2), "a.yaml");
+        QString b = w.launch(microYaml(3), "b.yaml");
+        QTRY_VERIFY_WITH_TIMEOUT(w.runTable()->rowCount() == 2 &&
+                                     w.runTable()->rowAt(0).status == "finished" &&
+                                     w.runTable()->rowAt(1).status == "finished",
+                                 120000);
+        ComparisonRequest r;
+        r.run_a = a.toStdString();
+        r.run_b = b.toStdString();
+        r.count = 2;
+        r.generation.max_new_tokens = 6;
+        r.out_dir = tmp.filePath("runs/comparisons/a-vs-b").toStdString();
+        ComparisonJob* job = w.startComparison(r, {"Hello there", "What is 2 + 2?"});
+        QVERIFY(job);
+        QVERIFY(!w.startComparison(r));  // one at a time
+        QSignalSpy done(job, &ComparisonJob::finished), failed(job, &ComparisonJob::failed);
+        QVERIFY(done.wait(120000));
+        QCOMPARE(failed.size(), 0);
+        QCOMPARE(done.at(0).at(1).toInt(), 2);
+        // The typed prompts became the set's prompts file, and the set is in the Judge tab.
+        QVERIFY(QFile::exists(tmp.filePath("runs/comparisons/a-vs-b/prompts.txt")));
+        QVERIFY(w.judgingView()->store());
+        auto sets = w.judgingView()->store()->sets();
+        QCOMPARE(sets.size(), std::size_t(1));
+        QCOMPARE(sets[0].items, int64_t(2));
+        QCOMPARE(QString::fromStdString(sets[0].models[0]), QFileInfo(a).fileName());
+        w.judgingView()->setJudge("tester");
+        QVERIFY(w.judgingView()->current().has_value());  // ready to judge
+        // A run that does not exist: the job fails with a reason naming it.
+        r.run_b = tmp.filePath("runs/missing").toStdString();
+        r.out_dir = tmp.filePath("runs/comparisons/bad").toStdString();
+        job = w.startComparison(r);
+        QVERIFY(job);
+        QSignalSpy bad(job, &ComparisonJob::failed);
+        QVERIFY(bad.wait(60000));
+        QVERIFY2(bad.at(0).at(0).toString().contains("missing"),
+                 qPrintable(bad.at(0).at(0).toString()));
     }
 
     void queueRespectsConcurrency() {

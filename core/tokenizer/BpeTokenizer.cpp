@@ -1,0 +1,741 @@
+#include "core/tokenizer/BpeTokenizer.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <climits>
+#include <filesystem>
+
+#include "core/run/RunStore.h"
+#include "core/tokenizer/TokenizerFactory.h"
+#include "core/tokenizer/TokenizerFiles.h"
+#include "core/util/Error.h"
+
+namespace fs = std::filesystem;
+
+namespace rgpb {
+
+namespace {
+
+struct CodeRange {
+    uint32_t first, last;
+};
+#include "core/tokenizer/UnicodeClasses.inc"
+
+template <size_t N>
+bool inRanges(const CodeRange (&ranges)[N], uint32_t cp) {
+    const CodeRange* end = ranges + N;
+    const CodeRange* it = std::upper_bound(
+        ranges, end, cp, [](uint32_t v, const CodeRange& r) { return v < r.first; });
+    return it != ranges && cp <= (it - 1)->last;
+}
+
+// Unicode White_Space (what Rust's regex \s matches).
+bool isSpaceCp(uint32_t cp) {
+    return (cp >= 0x9 && cp <= 0xD) || cp == 0x20 || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
+           (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
+           cp == 0x205F || cp == 0x3000;
+}
+
+constexpr uint32_t kInvalid = 0xFFFFFFFF;  // a byte that is not part of valid UTF-8
+
+struct Char {
+    uint32_t cp;     // code point, or kInvalid
+    uint32_t begin;  // byte offset
+    uint32_t size;   // bytes
+};
+
+// Decodes UTF-8; every byte of an invalid sequence becomes its own kInvalid char.
+std::vector<Char> decodeUtf8(const std::string& s) {
+    std::vector<Char> out;
+    out.reserve(s.size());
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const size_t n = s.size();
+    size_t i = 0;
+    while (i < n) {
+        const unsigned char c = p[i];
+        uint32_t cp = kInvalid, len = 1;
+        if (c < 0x80) {
+            cp = c;
+        } else {
+            uint32_t need = 0, min = 0;
+            if ((c & 0xE0) == 0xC0) {
+                need = 1, min = 0x80, cp = c & 0x1F;
+            } else if ((c & 0xF0) == 0xE0) {
+                need = 2, min = 0x800, cp = c & 0x0F;
+            } else if ((c & 0xF8) == 0xF0) {
+                need = 3, min = 0x10000, cp = c & 0x07;
+            }
+            bool ok = need > 0;
+            for (uint32_t k = 1; ok && k <= need; ++k) {
+                if (i + k >= n || (p[i + k] & 0xC0) != 0x80)
+                    ok = false;
+                else
+                    cp = (cp << 6) | (p[i + k] & 0x3F);
+            }
+            if (ok && (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)))
+                ok = false;
+            if (ok)
+                len = need + 1;
+            else
+                cp = kInvalid;
+        }
+        out.push_back({cp, static_cast<uint32_t>(i), len});
+        i += len;
+    }
+    return out;
+}
+
+void appendUtf8(std::string& out, uint32_t cp) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
+enum class Class { Space, Letter, Number, Other };
+
+Class classOf(uint32_t cp) {
+    if (cp == kInvalid)
+        return Class::Other;
+    if (isSpaceCp(cp))
+        return Class::Space;
+    if (inRanges(kLetterRanges, cp))
+        return Class::Letter;
+    if (inRanges(kNumberRanges, cp))
+        return Class::Number;
+    return Class::Other;
+}
+
+// GPT-2's bytes_to_unicode(): printable bytes stand for themselves, the others are shifted to
+// 256 + n in byte order.
+struct ByteTables {
+    std::array<uint32_t, 256> cp{};
+    std::array<std::string, 256> text;
+    std::vector<int> byte_of;  // code point -> byte, -1 where none
+    ByteTables() {
+        std::array<bool, 256> printable{};
+        for (int b = '!'; b <= '~'; ++b)
+            printable[b] = true;
+        for (int b = 0xA1; b <= 0xAC; ++b)
+            printable[b] = true;
+        for (int b = 0xAE; b <= 0xFF; ++b)
+            printable[b] = true;
+        uint32_t n = 0;
+        for (int b = 0; b < 256; ++b)
+            cp[b] = printable[b] ? static_cast<uint32_t>(b) : 256 + n++;
+        byte_of.assign(256 + n, -1);
+        for (int b = 0; b < 256; ++b) {
+            appendUtf8(text[b], cp[b]);
+            byte_of[cp[b]] = b;
+        }
+    }
+};
+
+const ByteTables& byteTables() {
+    static const ByteTables tables;
+    return tables;
+}
+
+std::string mergeKey(const std::string& a, const std::string& b) {
+    std::string k;
+    k.reserve(a.size() + b.size() + 1);
+    k += a;
+    k += '\0';
+    k += b;
+    return k;
+}
+
+// ---- JSON helpers with "source (path)" locations -------------------------------------------
+
+[[noreturn]] void bad(const std::string& source, const std::string& path, const std::string& what) {
+    throw InputError(source + " (" + path + ")", what);
+}
+
+bool optBool(const nlohmann::json& obj, const char* key, bool fallback, const std::string& source,
+             const std::string& path) {
+    auto it = obj.find(key);
+    if (it == obj.end() || it->is_null())
+        return fallback;
+    if (!it->is_boolean())
+        bad(source, path + "." + key, "expected true or false, got " + it->dump());
+    return it->get<bool>();
+}
+
+void checkPreTokenizer(const nlohmann::json& pre, const std::string& source, bool* prefix_space,
+                       bool* use_regex) {
+    if (pre.is_null() || !pre.is_object())
+        bad(source, "pre_tokenizer",
+            "a byte-level BPE needs {\"type\": \"ByteLevel\"}, got " + pre.dump());
+    const std::string type = pre.value("type", "");
+    if (type == "ByteLevel") {
+        *prefix_space = optBool(pre, "add_prefix_space", false, source, "pre_tokenizer");
+        *use_regex = optBool(pre, "use_regex", true, source, "pre_tokenizer");
+        return;
+    }
+    if (type == "Sequence") {
+        auto list = pre.find("pretokenizers");
+        if (list != pre.end() && list->is_array() && list->size() == 1) {
+            checkPreTokenizer((*list)[0], source, prefix_space, use_regex);
+            return;
+        }
+    }
+    bad(source, "pre_tokenizer.type",
+        "unsupported pre-tokenizer " + pre.value("type", std::string("(none)")) +
+            ": only ByteLevel (GPT-2's pattern) is supported");
+}
+
+}  // namespace
+
+// ---- Loading --------------------------------------------------------------------------------
+
+const std::string& BpeTokenizer::byteChar(uint8_t b) {
+    return byteTables().text[b];
+}
+
+std::unique_ptr<BpeTokenizer> BpeTokenizer::fromTokenizerJson(
+    const std::string& text, const std::string& source,
+    const std::map<std::string, std::string>& token_overrides) {
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::exception& e) {
+        throw InputError(source, std::string("not valid JSON: ") + e.what());
+    }
+    if (!j.is_object())
+        throw InputError(source, "expected a JSON object (a Hugging Face tokenizer.json)");
+    std::unique_ptr<BpeTokenizer> tok(new BpeTokenizer());
+    tok->json_text_ = text;
+
+    auto model_it = j.find("model");
+    if (model_it == j.end() || !model_it->is_object())
+        bad(source, "model", "missing: expected the tokenizer model object");
+    const nlohmann::json& model = *model_it;
+    if (auto t = model.find("type"); t != model.end() && *t != "BPE") {
+        bad(source, "model.type",
+            "unsupported tokenizer model " + t->dump() +
+                ": only byte-level BPE (GPT-2, GPT-NeoX/Pythia) is supported, not Unigram, "
+                "WordPiece or WordLevel");
+    }
+    for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix"}) {
+        auto it = model.find(key);
+        if (it != model.end() && !it->is_null() && *it != "")
+            bad(source, std::string("model.") + key,
+                "unsupported (byte-level BPE has none), got " + it->dump());
+    }
+    if (optBool(model, "byte_fallback", false, source, "model"))
+        bad(source, "model.byte_fallback", "unsupported: byte-level BPE needs no byte fallback");
+    if (auto d = model.find("dropout"); d != model.end() && !d->is_null() && *d != 0 && *d != 0.0)
+        bad(source, "model.dropout", "unsupported (BPE dropout is random), got " + d->dump());
+    tok->ignore_merges_ = optBool(model, "ignore_merges", false, source, "model");
+
+    auto vocab = model.find("vocab");
+    if (vocab == model.end() || !vocab->is_object())
+        bad(source, "model.vocab", "missing: expected an object {token: id}");
+    int32_t max_id = -1;
+    for (const auto& [token, id] : vocab->items()) {
+        if (!id.is_number_integer() || id.get<int64_t>() < 0 || id.get<int64_t>() > INT32_MAX)
+            bad(source, "model.vocab." + token,
+                "expected a non-negative integer id, got " + id.dump());
+        const auto v = static_cast<int32_t>(id.get<int64_t>());
+        tok->vocab_[token] = v;
+        max_id = std::max(max_id, v);
+    }
+
+    auto merges = model.find("merges");
+    if (merges == model.end() || !merges->is_array())
+        bad(source, "model.merges",
+            "missing: expected a list of merges (\"a b\" or [\"a\", \"b\"])");
+    for (size_t i = 0; i < merges->size(); ++i) {
+        const auto& m = (*merges)[i];
+        const std::string path = "model.merges[" + std::to_string(i) + "]";
+        std::string a, b;
+        if (m.is_string()) {
+            const std::string s = m.get<std::string>();
+            const size_t space = s.find(' ');
+            if (space == std::string::npos || space == 0 || space + 1 >= s.size() ||
+                s.find(' ', space + 1) != std::string::npos)
+                bad(source, path,
+                    "expected \"left right\" (two tokens, one space), got " + m.dump());
+            a = s.substr(0, space);
+            b = s.substr(space + 1);
+        } else if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string()) {
+            a = m[0].get<std::string>();
+            b = m[1].get<std::string>();
+        } else {
+            bad(source, path, "expected \"left right\" or [\"left\", \"right\"], got " + m.dump());
+        }
+        for (const std::string& token : {a, b, a + b}) {
+            if (tok->vocab_.count(token) == 0)
+                bad(source, path, "token '" + token + "' is not in model.vocab");
+        }
+        tok->merge_rank_.emplace(mergeKey(a, b), static_cast<int>(i));
+    }
+    if (auto unk = model.find("unk_token"); unk != model.end() && !unk->is_null()) {
+        if (!unk->is_string() || tok->vocab_.count(unk->get<std::string>()) == 0)
+            bad(source, "model.unk_token",
+                "expected a token of model.vocab or null, got " + unk->dump());
+        tok->unk_id_ = tok->vocab_[unk->get<std::string>()];
+    }
+
+    if (auto added = j.find("added_tokens"); added != j.end() && !added->is_null()) {
+        if (!added->is_array())
+            bad(source, "added_tokens", "expected a list");
+        for (size_t i = 0; i < added->size(); ++i) {
+            const auto& a = (*added)[i];
+            const std::string path = "added_tokens[" + std::to_string(i) + "]";
+            if (!a.is_object())
+                bad(source, path, "expected an object {id, content, special, ...}");
+            auto id = a.find("id");
+            if (id == a.end() || !id->is_number_integer() || id->get<int64_t>() < 0 ||
+                id->get<int64_t>() > INT32_MAX)
+                bad(source, path + ".id", "expected a non-negative integer id");
+            auto content = a.find("content");
+            if (content == a.end() || !content->is_string() || content->get<std::string>().empty())
+                bad(source, path + ".content", "expected a non-empty string");
+            AddedToken t;
+            t.id = static_cast<int32_t>(id->get<int64_t>());
+            t.content = content->get<std::string>();
+            t.special = optBool(a, "special", false, source, path);
+            t.lstrip = optBool(a, "lstrip", false, source, path);
+            t.rstrip = optBool(a, "rstrip", false, source, path);
+            t.single_word = optBool(a, "single_word", false, source, path);
+            max_id = std::max(max_id, t.id);
+            tok->added_.push_back(t);
+        }
+    }
+
+    if (auto norm = j.find("normalizer"); norm != j.end() && !norm->is_null()) {
+        // NFC is accepted and not applied (see the header).
+        if (!norm->is_object() || norm->value("type", "") != "NFC")
+            bad(source, "normalizer",
+                "unsupported normalizer " + norm->dump() +
+                    ": only none or NFC (taken as already applied)");
+    }
+    auto pre = j.find("pre_tokenizer");
+    checkPreTokenizer(pre == j.end() ? nlohmann::json() : *pre, source, &tok->add_prefix_space_,
+                      &tok->use_regex_);
+    tok->vocab_size_ = max_id + 1;
+    tok->finish(token_overrides, source);
+    return tok;
+}
+
+std::unique_ptr<BpeTokenizer> BpeTokenizer::loadTokenizerJson(const std::string& path) {
+    return fromTokenizerJson(readFile(path), path);
+}
+
+std::unique_ptr<BpeTokenizer> BpeTokenizer::loadVocabMerges(const std::string& vocab_path,
+                                                            const std::string& merges_path) {
+    nlohmann::json vocab;
+    try {
+        vocab = nlohmann::json::parse(readFile(vocab_path));
+    } catch (const nlohmann::json::exception& e) {
+        throw InputError(vocab_path, std::string("not valid JSON: ") + e.what());
+    }
+    if (!vocab.is_object())
+        throw InputError(vocab_path, "expected a JSON object {token: id}");
+    nlohmann::json merges = nlohmann::json::array();
+    const std::string text = readFile(merges_path);
+    size_t start = 0, line_no = 0;
+    while (start < text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string::npos)
+            end = text.size();
+        std::string line = text.substr(start, end - start);
+        ++line_no;
+        if (!line.empty() && line.back() == '\r')
+            line.pop_back();
+        start = end + 1;
+        if (line.empty() || (line_no == 1 && line.rfind("#version", 0) == 0))
+            continue;
+        merges.push_back(line);
+    }
+    nlohmann::json added = nlohmann::json::array();
+    if (vocab.contains("<|endoftext|>")) {
+        added.push_back({{"id", vocab["<|endoftext|>"]},
+                         {"content", "<|endoftext|>"},
+                         {"single_word", false},
+                         {"lstrip", false},
+                         {"rstrip", false},
+                         {"normalized", true},
+                         {"special", true}});
+    }
+    nlohmann::ordered_json j;
+    j["version"] = "1.0";
+    j["truncation"] = nullptr;
+    j["padding"] = nullptr;
+    j["added_tokens"] = added;
+    j["normalizer"] = nullptr;
+    j["pre_tokenizer"] = {{"type", "ByteLevel"},
+                          {"add_prefix_space", false},
+                          {"trim_offsets", true},
+                          {"use_regex", true}};
+    j["post_processor"] = {{"type", "ByteLevel"},
+                           {"add_prefix_space", true},
+                           {"trim_offsets", false},
+                           {"use_regex", true}};
+    j["decoder"] = {{"type", "ByteLevel"},
+                    {"add_prefix_space", true},
+                    {"trim_offsets", true},
+                    {"use_regex", true}};
+    j["model"] = {{"type", "BPE"},
+                  {"dropout", nullptr},
+                  {"unk_token", nullptr},
+                  {"continuing_subword_prefix", ""},
+                  {"end_of_word_suffix", ""},
+                  {"fuse_unk", false},
+                  {"byte_fallback", false},
+                  {"vocab", vocab},
+                  {"merges", merges}};
+    return fromTokenizerJson(j.dump(), vocab_path + " + " + merges_path);
+}
+
+void BpeTokenizer::finish(const std::map<std::string, std::string>& overrides,
+                          const std::string& source) {
+    id_to_token_.assign(static_cast<size_t>(vocab_size_), std::string());
+    for (const auto& [token, id] : vocab_)
+        id_to_token_[static_cast<size_t>(id)] = token;
+    added_by_id_.assign(static_cast<size_t>(vocab_size_), 0);
+    for (const AddedToken& t : added_)
+        added_by_id_[static_cast<size_t>(t.id)] = t.special ? 1 : 2;
+    // Longest first, so the first match at a position is the longest.
+    std::stable_sort(added_.begin(), added_.end(), [](const AddedToken& a, const AddedToken& b) {
+        return a.content.size() > b.content.size();
+    });
+
+    auto idOf = [&](const std::string& text) -> int32_t {
+        for (const AddedToken& t : added_)
+            if (t.content == text)
+                return t.id;
+        auto it = vocab_.find(text);
+        return it == vocab_.end() ? -1 : it->second;
+    };
+    std::string eot;
+    if (idOf("<|endoftext|>") >= 0) {
+        eot = "<|endoftext|>";
+    } else {
+        for (const AddedToken& t : added_)
+            if (t.special && (eot.empty() || t.id < idOf(eot)))
+                eot = t.content;
+    }
+    std::map<std::string, std::string> texts{
+        {"bos", eot},
+        {"eos", eot},
+        {"sep", eot},
+        {"pad", idOf("<|padding|>") >= 0 ? "<|padding|>" : eot}};
+    for (const auto& [role, text] : overrides) {
+        if (texts.count(role) == 0)
+            throw InputError(source, "unknown special token role '" + role +
+                                         "' (expected bos, eos, pad or sep)");
+        texts[role] = text;
+    }
+    for (const auto& [role, text] : texts) {
+        const int32_t id = text.empty() ? -1 : idOf(text);
+        if (id < 0) {
+            throw InputError(source,
+                             "no token for the " + role + " special" +
+                                 (text.empty() ? std::string(": the file has no \"<|endoftext|>\" "
+                                                             "and no special added token")
+                                               : " token '" + text + "'"));
+        }
+        if (role == "bos")
+            specials_.bos = id;
+        else if (role == "eos")
+            specials_.eos = id;
+        else if (role == "pad")
+            specials_.pad = id;
+        else
+            specials_.sep = id;
+        // The interface's specials are never decoded as text.
+        added_by_id_[static_cast<size_t>(id)] = 1;
+    }
+    special_texts_ = texts;
+}
+
+// ---- Encoding -------------------------------------------------------------------------------
+
+std::vector<std::string> BpeTokenizer::preTokenize(const std::string& text) {
+    const std::vector<Char> chars = decodeUtf8(text);
+    const size_t n = chars.size();
+    std::vector<Class> cls(n);
+    for (size_t i = 0; i < n; ++i)
+        cls[i] = classOf(chars[i].cp);
+    auto run = [&](size_t j, Class c) {
+        while (j < n && cls[j] == c)
+            ++j;
+        return j;
+    };
+    auto matchAt = [&](size_t i) -> size_t {
+        // 's|'t|'re|'ve|'m|'ll|'d
+        if (chars[i].cp == '\'') {
+            static const char* const kSuffixes[] = {"s", "t", "re", "ve", "m", "ll", "d"};
+            for (const char* suffix : kSuffixes) {
+                size_t k = 0;
+                while (suffix[k] != '\0' && i + 1 + k < n &&
+                       chars[i + 1 + k].cp == static_cast<uint32_t>(suffix[k]))
+                    ++k;
+                if (suffix[k] == '\0')
+                    return i + 1 + k;
+            }
+        }
+        // ' ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+'
+        for (Class c : {Class::Letter, Class::Number, Class::Other}) {
+            size_t j = i;
+            if (chars[i].cp == ' ' && i + 1 < n && cls[i + 1] == c)
+                j = i + 1;
+            if (cls[j] == c)
+                return run(j, c);
+        }
+        // '\s+(?!\S)|\s+': a whitespace run; before a non-space, its last char is left to
+        // prefix the next piece (unless the run is that one char).
+        const size_t k = run(i, Class::Space);
+        if (k == n || k - i == 1)
+            return k;
+        return k - 1;
+    };
+    std::vector<std::string> out;
+    size_t i = 0;
+    while (i < n) {
+        const size_t end = matchAt(i);
+        const size_t b = chars[i].begin, e = chars[end - 1].begin + chars[end - 1].size;
+        out.push_back(text.substr(b, e - b));
+        i = end;
+    }
+    return out;
+}
+
+void BpeTokenizer::encodePiece(const std::string& bytes, std::vector<int32_t>& out) const {
+    {
+        std::lock_guard<std::mutex> lock(cache_mutex_);
+        auto it = cache_.find(bytes);
+        if (it != cache_.end()) {
+            out.insert(out.end(), it->second.begin(), it->second.end());
+            return;
+        }
+    }
+    const ByteTables& t = byteTables();
+    std::vector<std::string> symbols;
+    symbols.reserve(bytes.size());
+    std::string whole;
+    for (unsigned char b : bytes) {
+        symbols.push_back(t.text[b]);
+        whole += t.text[b];
+    }
+    std::vector<int32_t> ids;
+    auto direct = ignore_merges_ ? vocab_.find(whole) : vocab_.end();
+    if (direct != vocab_.end()) {
+        ids.push_back(direct->second);
+    } else {
+        while (symbols.size() > 1) {
+            int best = INT_MAX;
+            size_t at = 0;
+            for (size_t i = 0; i + 1 < symbols.size(); ++i) {
+                auto it = merge_rank_.find(mergeKey(symbols[i], symbols[i + 1]));
+                if (it != merge_rank_.end() && it->second < best) {
+                    best = it->second;
+                    at = i;
+                }
+            }
+            if (best == INT_MAX)
+                break;
+            const std::string a = symbols[at], b = symbols[at + 1];
+            std::vector<std::string> merged;
+            merged.reserve(symbols.size());
+            for (size_t i = 0; i < symbols.size();) {
+                if (i + 1 < symbols.size() && symbols[i] == a && symbols[i + 1] == b) {
+                    merged.push_back(a + b);
+                    i += 2;
+                } else {
+                    merged.push_back(std::move(symbols[i]));
+                    ++i;
+                }
+            }
+            symbols = std::move(merged);
+        }
+        for (const std::string& s : symbols) {
+            auto it = vocab_.find(s);
+            if (it != vocab_.end()) {
+                ids.push_back(it->second);
+            } else if (unk_id_ >= 0) {
+                ids.push_back(unk_id_);
+            } else {
+                throw Error("BPE: the vocabulary has no token '" + s +
+                            "' and no unk_token (a byte-level vocabulary must hold all 256 byte "
+                            "characters)");
+            }
+        }
+    }
+    out.insert(out.end(), ids.begin(), ids.end());
+    std::lock_guard<std::mutex> lock(cache_mutex_);
+    if (cache_.size() > 200000)
+        cache_.clear();
+    cache_.emplace(bytes, std::move(ids));
+}
+
+void BpeTokenizer::encodeOrdinary(const std::string& text, std::vector<int32_t>& out) const {
+    if (text.empty())
+        return;
+    std::string segment = text;
+    if (add_prefix_space_ && segment.front() != ' ')
+        segment.insert(segment.begin(), ' ');
+    if (!use_regex_) {
+        encodePiece(segment, out);
+        return;
+    }
+    for (const std::string& piece : preTokenize(segment))
+        encodePiece(piece, out);
+}
+
+std::vector<int32_t> BpeTokenizer::encode(const std::string& text) const {
+    std::vector<int32_t> out;
+    const size_t n = text.size();
+    auto isSpaceByte = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); };
+    auto isWordByte = [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u >= 0x80 || std::isalnum(u) != 0 || c == '_';
+    };
+    size_t plain = 0;  // start of the text not yet encoded
+    size_t i = 0;
+    while (i < n && !added_.empty()) {
+        const AddedToken* hit = nullptr;
+        for (const AddedToken& t : added_) {
+            if (text.compare(i, t.content.size(), t.content) != 0)
+                continue;
+            const size_t e = i + t.content.size();
+            if (t.single_word &&
+                ((i > 0 && isWordByte(text[i - 1])) || (e < n && isWordByte(text[e]))))
+                continue;
+            hit = &t;
+            break;
+        }
+        if (hit == nullptr) {
+            ++i;
+            continue;
+        }
+        size_t b = i, e = i + hit->content.size();
+        if (hit->lstrip)
+            while (b > plain && isSpaceByte(text[b - 1]))
+                --b;
+        if (hit->rstrip)
+            while (e < n && isSpaceByte(text[e]))
+                ++e;
+        encodeOrdinary(text.substr(plain, b - plain), out);
+        out.push_back(hit->id);
+        plain = i = e;
+    }
+    encodeOrdinary(text.substr(plain), out);
+    return out;
+}
+
+std::string BpeTokenizer::tokenText(int32_t id) const {
+    if (id < 0 || id >= vocab_size_)
+        return "";
+    if (added_by_id_[static_cast<size_t>(id)] != 0)
+        for (const AddedToken& t : added_)
+            if (t.id == id)
+                return t.content;
+    return id_to_token_[static_cast<size_t>(id)];
+}
+
+std::string BpeTokenizer::decode(const std::vector<int32_t>& ids) const {
+    const ByteTables& t = byteTables();
+    std::string out;
+    for (size_t k = 0; k < ids.size(); ++k) {
+        const int32_t id = ids[k];
+        if (id < 0 || id >= vocab_size_)
+            throw ArgumentError("BpeTokenizer::decode", "ids",
+                                "ids in [0, " + std::to_string(vocab_size_) + ")",
+                                std::to_string(id) + " at index " + std::to_string(k));
+        const int8_t added = added_by_id_[static_cast<size_t>(id)];
+        if (added == 1)
+            continue;
+        if (added == 2) {
+            out += tokenText(id);
+            continue;
+        }
+        const std::string& token = id_to_token_[static_cast<size_t>(id)];
+        if (token.empty())
+            throw ArgumentError(
+                "BpeTokenizer::decode", "ids", "ids of tokens",
+                std::to_string(id) + " (no token has this id) at index " + std::to_string(k));
+        for (const Char& c : decodeUtf8(token)) {
+            if (c.cp != kInvalid && c.cp < t.byte_of.size() && t.byte_of[c.cp] >= 0)
+                out += static_cast<char>(t.byte_of[c.cp]);
+            else
+                out.append(token, c.begin, c.size);
+        }
+    }
+    return out;
+}
+
+void BpeTokenizer::save(const std::string& dir) const {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec)
+        throw Error("cannot create tokenizer folder " + dir + ": " + ec.message());
+    writeFileAtomic((fs::path(dir) / "tokenizer.json").string(), json_text_);
+    nlohmann::json d;
+    d["kind"] = "bpe";
+    d["file"] = "tokenizer.json";
+    d["tokens"] = special_texts_;
+    d["vocab_size"] = vocab_size_;
+    writeDescriptor(dir, d, specials_);
+}
+
+std::string byteTokenizerJson() {
+    nlohmann::ordered_json vocab = nlohmann::ordered_json::object();
+    for (int b = 0; b < 256; ++b)
+        vocab[BpeTokenizer::byteChar(static_cast<uint8_t>(b))] = 4 + b;
+    nlohmann::ordered_json added = nlohmann::ordered_json::array();
+    const char* names[] = {"<|pad|>", "<|bos|>", "<|eos|>", "<|sep|>"};
+    for (int id = 0; id < 4; ++id) {
+        added.push_back({{"id", id},
+                         {"content", names[id]},
+                         {"single_word", false},
+                         {"lstrip", false},
+                         {"rstrip", false},
+                         {"normalized", false},
+                         {"special", true}});
+    }
+    nlohmann::ordered_json j;
+    j["version"] = "1.0";
+    j["truncation"] = nullptr;
+    j["padding"] = nullptr;
+    j["added_tokens"] = added;
+    j["normalizer"] = nullptr;
+    // No merges: with or without the regex split every byte is one token.
+    j["pre_tokenizer"] = {{"type", "ByteLevel"},
+                          {"add_prefix_space", false},
+                          {"trim_offsets", false},
+                          {"use_regex", false}};
+    j["post_processor"] = nullptr;
+    j["decoder"] = {{"type", "ByteLevel"},
+                    {"add_prefix_space", false},
+                    {"trim_offsets", false},
+                    {"use_regex", false}};
+    j["model"] = {{"type", "BPE"},
+                  {"dropout", nullptr},
+                  {"unk_token", nullptr},
+                  {"continuing_subword_prefix", nullptr},
+                  {"end_of_word_suffix", nullptr},
+                  {"fuse_unk", false},
+                  {"byte_fallback", false},
+                  {"vocab", vocab},
+                  {"merges", nlohmann::ordered_json::array()}};
+    return j.dump(2) + "\n";
+}
+
+}  // namespace rgpb
