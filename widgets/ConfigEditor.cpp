@@ -93,6 +93,12 @@ ConfigEditor::ConfigEditor(Validator validator, QWidget* parent)
     launch->addWidget(new QLabel("sweep beta:"));
     betas_ = new QLineEdit("0.05,0.1,0.5,1,5");
     launch->addWidget(betas_, 1);
+    methods_ = new QLineEdit;
+    methods_->setPlaceholderText("methods: preset's");
+    methods_->setToolTip(
+        "A method grid: comma-separated mle, dpo, ul, exmate (each single-objective "
+        "stage takes it); empty = the preset's own method(s)");
+    launch->addWidget(methods_, 1);
     sweep_ = new QPushButton("Sweep");
     launch->addWidget(sweep_);
     root->addLayout(launch);
@@ -147,8 +153,16 @@ ConfigEditor::ConfigEditor(Validator validator, QWidget* parent)
                 "e.g. 0.05,0.1,0.5</span>");
             return;
         }
+        bool methods_ok = false;
+        QStringList m = sweepMethods(&methods_ok);
+        if (!methods_ok) {
+            status_->setText(
+                "<span style='color:#c81e1e'>sweep methods: expected comma-separated "
+                "names of mle, dpo, ul, exmate</span>");
+            return;
+        }
         if (validateNow().ok)
-            Q_EMIT sweepRequested(yaml(), path_, b);
+            Q_EMIT sweepRequested(yaml(), path_, b, m);
     });
 }
 
@@ -223,6 +237,22 @@ QStringList ConfigEditor::sweepBetas() const {
         out << part.trimmed();
     }
     return out;
+}
+
+QStringList ConfigEditor::sweepMethods(bool* ok) const {
+    QStringList out;
+    bool good = true;
+    for (const QString& part : methods_->text().split(',', Qt::SkipEmptyParts)) {
+        const QString name = part.trimmed();
+        try {
+            out << QString(objectiveKindName(parseObjectiveKind(name.toStdString())));
+        } catch (const std::exception&) {
+            good = false;
+        }
+    }
+    if (ok)
+        *ok = good;
+    return good ? out : QStringList();
 }
 
 ValidationResult ConfigEditor::validateNow() {

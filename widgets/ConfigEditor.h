@@ -56,11 +56,16 @@ public:
     QString currentPath() const { return path_; }
     ValidationResult validateNow();
     QStringList sweepBetas() const;  // parsed from the sweep field; empty when invalid
+    // Methods of the grid (mle, dpo, ul, exmate); empty = the preset's own. `ok` false when a
+    // name is unknown.
+    QStringList sweepMethods(bool* ok = nullptr) const;
     QPushButton* runButton() const { return run_; }
 
 Q_SIGNALS:
     void runRequested(const QString& yaml, const QString& source);
-    void sweepRequested(const QString& yaml, const QString& source, const QStringList& betas);
+    // One run per method x beta (methods empty: the preset's own method(s)).
+    void sweepRequested(const QString& yaml, const QString& source, const QStringList& betas,
+                        const QStringList& methods);
 
 private:
     void showValidation(const ValidationResult& r);
@@ -76,6 +81,7 @@ private:
     QPlainTextEdit* editor_;
     QLabel* status_;
     QLineEdit* betas_;
+    QLineEdit* methods_;
     QPushButton *run_, *sweep_;
     QTimer* debounce_;
     QString dir_, path_;

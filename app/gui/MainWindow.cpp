@@ -112,16 +112,8 @@ MainWindow::MainWindow(const QString& runs_dir, const QString& preset_dir, QWidg
     connect(editor_, &widgets::ConfigEditor::runRequested, this,
             [this](const QString& yaml, const QString& source) { launch(yaml, source); });
     connect(editor_, &widgets::ConfigEditor::sweepRequested, this,
-            [this](const QString& yaml, const QString& source, const QStringList& betas) {
-                RunConfig base = parseRunConfig(yaml.toStdString(), source.toStdString());
-                for (const QString& b : betas) {
-                    QStringList sets;
-                    for (std::size_t i = 0; i < base.stages.size(); ++i)
-                        sets << QString("stages.%1.beta=%2").arg(i).arg(b);
-                    sets << QString("name=%1-b%2").arg(QString::fromStdString(base.name), b);
-                    launch(yaml, source, sets);
-                }
-            });
+            [this](const QString& yaml, const QString& source, const QStringList& betas,
+                   const QStringList& methods) { launchSweep(yaml, source, betas, methods); });
     connect(runs_, &widgets::RunTable::cancelRequested, this, [this](const QString& id) {
         if (queue_.removeAll(id)) {
             // Never started: nothing to keep, so the empty run folder goes too.
@@ -359,6 +351,37 @@ QString MainWindow::launch(const QString& yaml, const QString& source,
     logLine(2, "gui", QString("queued %1 (%2)").arg(id, s->label()));
     startQueued();
     return id;
+}
+
+QStringList MainWindow::launchSweep(const QString& yaml, const QString& source,
+                                    const QStringList& betas, const QStringList& methods) {
+    RunConfig base;
+    try {
+        base = parseRunConfig(yaml.toStdString(), source.toStdString());
+    } catch (const std::exception& e) {
+        logLine(4, "gui", QString("cannot launch the sweep: %1").arg(e.what()));
+        return {};
+    }
+    QStringList ids;
+    const QStringList grid = methods.isEmpty() ? QStringList{QString()} : methods;
+    for (const QString& method : grid) {
+        for (const QString& b : betas) {
+            QStringList sets;
+            for (std::size_t i = 0; i < base.stages.size(); ++i) {
+                sets << QString("stages.%1.beta=%2").arg(i).arg(b);
+                // As `rgpb sweep --methods`: every single-objective stage takes the method.
+                if (!method.isEmpty() && base.stages[i].objective.terms.size() == 1)
+                    sets << QString("stages.%1.method=%2").arg(i).arg(method);
+            }
+            sets << QString("name=%1%2-b%3")
+                        .arg(QString::fromStdString(base.name),
+                             method.isEmpty() ? QString() : "-" + method, b);
+            QString id = launch(yaml, source, sets);
+            if (!id.isEmpty())
+                ids << id;
+        }
+    }
+    return ids;
 }
 
 void MainWindow::startQueued() {

@@ -42,6 +42,9 @@ public:
     // Queues a run of `yaml` (source names it in errors); returns the run folder, or an empty
     // string with the error shown when the YAML is invalid.
     QString launch(const QString& yaml, const QString& source, const QStringList& overrides = {});
+    // One run per method x beta (methods empty: the preset's own), queued; returns their folders.
+    QStringList launchSweep(const QString& yaml, const QString& source, const QStringList& betas,
+                            const QStringList& methods = {});
     void loadPreset(const QString& path);
     void refreshRuns();  // lists runs on disk that are not already shown
     int maxConcurrent() const;

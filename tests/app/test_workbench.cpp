@@ -158,6 +158,25 @@ private Q_SLOTS:
                  qPrintable(bad.at(0).at(0).toString()));
     }
 
+    void sweepQueuesAMethodByBetaGrid() {
+        QTemporaryDir tmp;
+        MainWindow w(tmp.filePath("runs"), RGPB_SOURCE_DIR "/presets");
+        w.setMaxConcurrent(1);
+        QStringList ids = w.launchSweep(microYaml(400), "grid.yaml", {"0.5", "2"}, {"dpo", "ul"});
+        QCOMPARE(ids.size(), 4);
+        QStringList cells;
+        for (int i = 0; i < w.runTable()->rowCount(); ++i)
+            cells << QString("%1@%2").arg(w.runTable()->rowAt(i).recipe).arg(w.runTable()->rowAt(i).beta);
+        cells.sort();
+        QCOMPARE(cells, QStringList({"dpo@0.5", "dpo@2", "ul@0.5", "ul@2"}));
+        QVERIFY(QFileInfo(ids[3]).fileName().startsWith("gui-ul-b2"));
+        // Cancel everything: the queued ones go, the running one stops.
+        for (const QString& id : ids)
+            Q_EMIT w.runTable()->cancelRequested(id);
+        QTRY_VERIFY_WITH_TIMEOUT(!w.session(ids[0]) || !w.session(ids[0])->isRunning(), 60000);
+        QCOMPARE(w.runTable()->rowCount(), 1);
+    }
+
     void queueRespectsConcurrency() {
         QTemporaryDir tmp;
         MainWindow w(tmp.filePath("runs"), RGPB_SOURCE_DIR "/presets");
