@@ -92,7 +92,8 @@ ConfigEditor::ConfigEditor(Validator validator, QWidget* parent)
     launch->addSpacing(12);
     launch->addWidget(new QLabel("sweep beta:"));
     betas_ = new QLineEdit("0.05,0.1,0.5,1,5");
-    launch->addWidget(betas_, 1);
+    betas_->setMinimumWidth(120);
+    launch->addWidget(betas_, 2);
     methods_ = new QLineEdit;
     methods_->setPlaceholderText("methods: preset's");
     methods_->setToolTip(
