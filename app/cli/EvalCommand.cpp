@@ -56,10 +56,7 @@ int evalRun(const std::vector<std::string>& argv) {
     LengthLimits limits;
     limits.max_length = static_cast<int>(run.config.data.max_length);
     limits.max_prompt_length = static_cast<int>(run.config.data.max_prompt_length);
-    std::vector<TokenizedPair> pairs;
-    pairs.reserve(texts.size());
-    for (const PairText& p : texts)
-        pairs.push_back(tokenizePair(*run.tokenizer, p, limits));
+    std::vector<TokenizedPair> pairs = tokenizePairs(*run.tokenizer, texts, limits);
 
     EvaluationOptions o;
     o.batch_size = args.integer("batch-size", run.config.eval.batch_size);

@@ -340,10 +340,7 @@ GradientMeasureResult measureGradients(const GradientMeasureRequest& request,
     LengthLimits limits;
     limits.max_length = static_cast<int>(run.config.data.max_length);
     limits.max_prompt_length = static_cast<int>(run.config.data.max_prompt_length);
-    std::vector<TokenizedPair> pairs;
-    pairs.reserve(texts.size());
-    for (const PairText& p : texts)
-        pairs.push_back(tokenizePair(*run.tokenizer, p, limits));
+    std::vector<TokenizedPair> pairs = tokenizePairs(*run.tokenizer, texts, limits);
 
     GradientMeasureOptions o;
     o.method = kind;

@@ -40,6 +40,15 @@ TokenizedSequence tokenizeSide(const Tokenizer& tok, const SpecialTokens& sp,
 
 }  // namespace
 
+std::vector<TokenizedPair> tokenizePairs(const Tokenizer& tok, const std::vector<PairText>& pairs,
+                                         const LengthLimits& limits) {
+    std::vector<TokenizedPair> out;
+    out.reserve(pairs.size());
+    for (const PairText& p : pairs)
+        out.push_back(tokenizePair(tok, p, limits));
+    return out;
+}
+
 TokenizedPair tokenizePair(const Tokenizer& tok, const PairText& pair, const LengthLimits& limits) {
     requireArgument(limits.max_prompt_length >= 0, "tokenizePair", "max_prompt_length", ">= 0",
                     limits.max_prompt_length);

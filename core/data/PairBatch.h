@@ -42,6 +42,9 @@ struct LengthLimits {
 // only if it fits (a cut response has no EOS: the model must not learn to stop there).
 // Throws rgpb::ArgumentError naming the limits when they violate the rule above.
 TokenizedPair tokenizePair(const Tokenizer& tok, const PairText& pair, const LengthLimits& limits);
+// tokenizePair() for each pair, in order.
+std::vector<TokenizedPair> tokenizePairs(const Tokenizer& tok, const std::vector<PairText>& pairs,
+                                         const LengthLimits& limits);
 
 // Padded tensors for a batch of N sequences of at most L tokens (right padding with pad_id):
 // - input_ids      [N, L]   int64

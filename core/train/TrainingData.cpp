@@ -78,12 +78,8 @@ TrainingData prepareTrainingData(const RunConfig& config, const std::string& tok
     LengthLimits limits;
     limits.max_length = static_cast<int>(config.data.max_length);
     limits.max_prompt_length = static_cast<int>(config.data.max_prompt_length);
-    d.train.reserve(d.train_text.size());
-    for (const PairText& p : d.train_text)
-        d.train.push_back(tokenizePair(*d.tokenizer, p, limits));
-    d.eval.reserve(d.eval_text.size());
-    for (const PairText& p : d.eval_text)
-        d.eval.push_back(tokenizePair(*d.tokenizer, p, limits));
+    d.train = tokenizePairs(*d.tokenizer, d.train_text, limits);
+    d.eval = tokenizePairs(*d.tokenizer, d.eval_text, limits);
     return d;
 }
 
