@@ -209,6 +209,7 @@ bool ConfigEditor::loadPreset(const QString& path) {
         return false;
     }
     path_ = path;
+    form_shows_text_ = false;  // a new file: the form shows it once it validates
     int index = presets_->findData(path);
     if (index < 0) {  // a file from elsewhere: list it, so the picker names what is open
         presets_->addItem(QFileInfo(path).fileName(), path);
@@ -262,14 +263,24 @@ ValidationResult ConfigEditor::validateNow() {
     showValidation(r);
     if (serializer_) {
         // YAML -> form, unless the form wrote this YAML (it already shows it).
-        if (r.ok && r.config && !from_form_)
+        if (r.ok && r.config && !from_form_) {
             form_->setConfig(*r.config);
+            form_shows_text_ = true;
+        }
         form_->markProblemIn(r.ok ? QString() : r.message);
+        // Until this text has been valid once, the form would show another config (the
+        // defaults or the previous preset): it stays disabled rather than mislead.
+        form_->setEnabled(form_shows_text_);
         form_banner_->setVisible(!r.ok && !from_form_);
+        const QString where = r.line > 0 ? QString(" at line %1").arg(r.line) : QString();
         form_banner_->setText(
-            QString("The YAML view has a problem%1; the form shows the last valid configuration "
-                    "and editing it replaces the YAML.")
-                .arg(r.line > 0 ? QString(" at line %1").arg(r.line) : QString()));
+            form_shows_text_
+                ? QString("The YAML view has a problem%1; the form shows the last valid "
+                          "configuration and editing it replaces the YAML.")
+                      .arg(where)
+                : QString("The YAML view has a problem%1: fix it there; the form fills in once "
+                          "the YAML is valid.")
+                      .arg(where));
     }
     return r;
 }

@@ -77,6 +77,7 @@ private:
     QLabel* form_banner_;
     QTabWidget* tabs_;
     bool from_form_ = false;
+    bool form_shows_text_ = false;  // the form shows a config parsed from the current file
     QComboBox* presets_;
     QPlainTextEdit* editor_;
     QLabel* status_;

@@ -316,6 +316,32 @@ private Q_SLOTS:
         QVERIFY(marked(f->field("model.from")));
     }
 
+    void anInvalidPresetLeavesTheFormEmptyNotStale() {
+        QTemporaryDir tmp;
+        QFile bad(tmp.filePath("bad.yaml"));
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write("name: mine\noptimizer: {lr: -1}\nstages: [{method: mle, steps: 3}]\n");
+        bad.close();
+        auto ed = makeEditor();
+        QVERIFY(ed->loadPreset(RGPB_SOURCE_DIR "/presets/demo.yaml"));
+        QVERIFY(ed->form()->isEnabled());
+        QVERIFY(ed->loadPreset(tmp.filePath("bad.yaml")));
+        // The form would show demo.yaml's values: it is disabled and says why.
+        QVERIFY(!ed->form()->isEnabled());
+        QLabel* banner = nullptr;
+        for (QLabel* l : ed->findChildren<QLabel*>())
+            if (l->text().contains("fills in once the YAML is valid"))
+                banner = l;
+        QVERIFY(banner);
+        QVERIFY(banner->text().contains("line 2"));
+        QVERIFY(!ed->runButton()->isEnabled());
+        // Fixed in the YAML view: the form shows this file.
+        ed->setYaml("name: mine\noptimizer: {lr: 0.01}\nstages: [{method: mle, steps: 3}]\n");
+        QVERIFY(ed->form()->isEnabled());
+        QCOMPARE(lineEdit(ed->form(), "name")->text(), QString("mine"));
+        QCOMPARE(lineEdit(ed->form(), "optimizer.lr")->text(), QString("0.01"));
+    }
+
     void devicePickerListsWhatThisMachineHas() {
         auto ed = makeEditor();
         ConfigForm* f = ed->form();
