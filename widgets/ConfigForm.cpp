@@ -57,9 +57,8 @@ QGroupBox* group(QVBoxLayout* into, const QString& title, QFormLayout*& form) {
 
 // The beta a stage shows: its first term that uses one (MLE does not).
 double stageBeta(const StageConfig& s) {
-    for (const ObjectiveTerm& t : s.objective.terms)
-        if (t.kind != ObjectiveKind::Mle)
-            return t.beta;
+    if (auto b = s.beta())
+        return *b;
     return s.objective.terms.empty() ? 0.1 : s.objective.terms.front().beta;
 }
 

@@ -108,19 +108,19 @@ void RunTable::upsert(const RunRow& row) {
     table_->item(r, kName)->setToolTip(row.id);
     table_->item(r, kRecipe)->setText(row.recipe);
     table_->item(r, kBeta)->setText(row.beta > 0 ? QString::number(row.beta) : QString());
-    table_->item(r, kStatus)->setText(row.status);
+    table_->item(r, kStatus)->setText(runStatusName(row.status));
     table_->item(r, kStatus)->setToolTip(row.reason);
     table_->item(r, kStatus)
-        ->setForeground(row.status == "failed"     ? QColor(200, 30, 30)
-                        : row.status == "finished" ? QColor(30, 130, 30)
+        ->setForeground(row.status == RunStatus::Failed     ? QColor(200, 30, 30)
+                        : row.status == RunStatus::Finished ? QColor(30, 130, 30)
                                                    : palette().text().color());
     auto* bar = static_cast<QProgressBar*>(table_->cellWidget(r, kProgress));
     double frac = row.total_steps > 0 ? double(row.step) / double(row.total_steps) : 0.0;
     bar->setValue(int(std::lround(1000 * frac)));
     bar->setFormat(QString("%1/%2").arg(row.step).arg(row.total_steps));
-    table_->item(r, kEta)->setText(row.status == "running" ? formatEta(row.eta_s) : QString());
+    table_->item(r, kEta)->setText(row.status == RunStatus::Running ? formatEta(row.eta_s) : QString());
     table_->item(r, kTokens)
-        ->setText(row.status == "running" && row.tokens_per_s > 0
+        ->setText(row.status == RunStatus::Running && row.tokens_per_s > 0
                       ? QString::number(row.tokens_per_s, 'f', 0)
                       : QString());
     table_->item(r, kPpl)->setText(num(row.perplexity, 5));
@@ -161,10 +161,10 @@ void RunTable::updateButtons() {
     QStringList ids = selectedIds();
     bool any_active = false, any_paused = false, any_done = false;
     for (const QString& id : ids) {
-        const QString& s = rows_[find(id)].status;
-        any_active |= s == "running" || s == "paused" || s == "queued";
-        any_paused |= s == "paused";
-        any_done |= !(s == "running" || s == "paused" || s == "queued");
+        const RunStatus s = rows_[find(id)].status;
+        any_active |= isActive(s);
+        any_paused |= s == RunStatus::Paused;
+        any_done |= !isActive(s);
     }
     cancel_->setEnabled(any_active);
     pause_->setEnabled(any_active);

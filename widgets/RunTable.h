@@ -6,6 +6,8 @@
 #include <QString>
 #include <QWidget>
 
+#include "core/run/RunStatus.h"
+
 class QTableWidget;
 class QPushButton;
 
@@ -15,7 +17,7 @@ struct RunRow {
     QString id;  // unique key (the run folder)
     QString name, recipe;
     double beta = 0;
-    QString status;  // queued, running, paused, finished, failed, cancelled
+    RunStatus status = RunStatus::Queued;
     QString reason;  // failure reason, shown as the status tooltip
     qint64 step = 0, total_steps = 0;
     double eta_s = -1, tokens_per_s = 0;

@@ -1,6 +1,7 @@
 // `rgpb train`, `rgpb resume`, `rgpb sweep` and `rgpb runs`: the trainer from the command line.
 #include <unistd.h>
 
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -9,6 +10,7 @@
 #include "app/cli/CliArgs.h"
 #include "app/cli/Commands.h"
 #include "core/config/RunConfig.h"
+#include "core/config/SweepGrid.h"
 #include "core/run/RunStore.h"
 #include "core/train/ConsoleObserver.h"
 #include "core/train/Trainer.h"
@@ -70,9 +72,9 @@ int train(const std::vector<std::string>& argv) {
     Trainer trainer(std::move(config), o);
     RunSummary s = runTrainer(trainer, args);
     std::cout << s.dir << "\n";
-    if (s.status == "finished")
+    if (s.status == RunStatus::Finished)
         return 0;
-    if (s.status == "cancelled")
+    if (s.status == RunStatus::Cancelled)
         return g_interrupted ? 130 : 0;  // 0: it stopped at --stop-after as asked
     return 1;
 }
@@ -84,7 +86,7 @@ int resume(const std::vector<std::string>& argv) {
     auto trainer = Trainer::resume(args.positional()[0]);
     RunSummary s = runTrainer(*trainer, args);
     std::cout << s.dir << "\n";
-    return s.status == "finished" ? 0 : (s.status == "cancelled" ? 130 : 1);
+    return s.status == RunStatus::Finished ? 0 : (s.status == RunStatus::Cancelled ? 130 : 1);
 }
 
 std::string fmt(double v, const char* f = "%.4f") {
@@ -106,11 +108,11 @@ int runs(const std::vector<std::string>& argv) {
     for (const RunSummary& s : all) {
         std::string steps = std::to_string(s.step) + "/" + std::to_string(s.total_steps);
         std::printf("%-40s %-22s %6g %-10s %9s %10s %9s %8s\n", s.id.c_str(), s.recipe.c_str(),
-                    s.beta, s.status.c_str(), steps.c_str(),
+                    s.beta, runStatusName(s.status), steps.c_str(),
                     fmt(s.metric("eval/perplexity", NAN)).c_str(),
                     fmt(s.metric("eval/agility", NAN), "%.5f").c_str(),
                     ConsoleObserver::formatDuration(s.wall_time_s).c_str());
-        if (!s.reason.empty() && s.status != "finished")
+        if (!s.reason.empty() && s.status != RunStatus::Finished)
             std::printf("    %s\n", s.reason.c_str());
     }
     return 0;
@@ -129,12 +131,8 @@ int sweep(const std::vector<std::string>& argv) {
     std::vector<std::string> methods;
     if (auto m = args.value("methods")) {
         std::stringstream ss(*m);
-        for (std::string x; std::getline(ss, x, ',');) {
-            parseObjectiveKind(x);  // validates, naming the bad one
+        for (std::string x; std::getline(ss, x, ',');)
             methods.push_back(x);
-        }
-    } else {
-        methods.push_back("");  // the preset's own method(s)
     }
     struct Cell {
         std::string method;
@@ -142,27 +140,13 @@ int sweep(const std::vector<std::string>& argv) {
         RunSummary summary;
     };
     std::vector<Cell> cells;
-    for (const std::string& method : methods) {
-        for (double beta : betas) {
-            RunConfig config = configFromArgs(preset, args);
-            std::string label = method.empty() ? config.recipe() : method;
-            for (StageConfig& st : config.stages) {
-                for (ObjectiveTerm& t : st.objective.terms)
-                    t.beta = beta;
-                if (!method.empty() && st.objective.terms.size() == 1) {
-                    st.objective.terms[0].kind = parseObjectiveKind(method);
-                    st.name = st.objective.describe();
-                }
-            }
-            config.name = config.name + "-" + label + "-b" + fmt(beta, "%g");
-            std::fprintf(stderr, "== sweep cell %s, beta %g ==\n", label.c_str(), beta);
-            TrainerOptions o;
-            o.runs_dir = args.value("runs-dir").value_or("runs");
-            Trainer trainer(std::move(config), o);
-            cells.push_back({label, beta, runTrainer(trainer, args)});
-            if (g_interrupted)
-                break;
-        }
+    for (SweepCell& cell : sweepGrid(configFromArgs(preset, args), methods, betas)) {
+        std::string label = cell.method.empty() ? cell.config.recipe() : cell.method;
+        std::fprintf(stderr, "== sweep cell %s, beta %g ==\n", label.c_str(), cell.beta);
+        TrainerOptions o;
+        o.runs_dir = args.value("runs-dir").value_or("runs");
+        Trainer trainer(std::move(cell.config), o);
+        cells.push_back({label, cell.beta, runTrainer(trainer, args)});
         if (g_interrupted) {
             std::fprintf(stderr, "sweep interrupted: the remaining cells were not run\n");
             break;
@@ -173,10 +157,10 @@ int sweep(const std::vector<std::string>& argv) {
     int failed = 0;
     for (const Cell& c : cells) {
         std::printf("%-24s %6g %-9s %11s %10s %10s\n", c.method.c_str(), c.beta,
-                    c.summary.status.c_str(), fmt(c.summary.metric("eval/perplexity", NAN)).c_str(),
+                    runStatusName(c.summary.status), fmt(c.summary.metric("eval/perplexity", NAN)).c_str(),
                     fmt(c.summary.metric("eval/agility", NAN), "%.5f").c_str(),
                     fmt(c.summary.metric("eval/pos_prob", NAN), "%.5f").c_str());
-        if (c.summary.status != "finished")
+        if (c.summary.status != RunStatus::Finished)
             ++failed;
     }
     return failed ? 1 : 0;

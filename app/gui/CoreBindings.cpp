@@ -162,7 +162,7 @@ std::optional<widgets::LandscapePoint> landscapePoint(const RunSummary& s) {
         p.method = QString::fromStdString(s.recipe);
         p.beta = s.beta;
         p.step = e.step;
-        p.final = s.status == "finished";
+        p.final = s.status == RunStatus::Finished;
         p.pairs = static_cast<int>(b.pairs);
         p.perplexity = b.perplexity.value;
         p.perplexity_low = b.perplexity.low;

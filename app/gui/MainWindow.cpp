@@ -20,6 +20,7 @@
 
 #include "app/gui/CoreBindings.h"
 #include "app/gui/GradientMeasureSession.h"
+#include "core/config/SweepGrid.h"
 #include "core/util/Devices.h"
 #include "core/util/Error.h"
 #include "core/util/Log.h"
@@ -134,7 +135,7 @@ MainWindow::MainWindow(const QString& runs_dir, const QString& preset_dir, QWidg
         if (!s || !s->isRunning())
             return;
         s->setPaused(!s->isPaused());
-        row(id).status = s->isPaused() ? "paused" : "running";
+        row(id).status = s->isPaused() ? RunStatus::Paused : RunStatus::Running;
         runs_->upsert(row(id));
     });
     connect(runs_, &widgets::RunTable::deleteRequested, this, [this](const QString& id) {
@@ -182,7 +183,7 @@ void MainWindow::newComparison() {
     QVector<widgets::RunChoice> runs;
     for (auto it = rows_.cbegin(); it != rows_.cend(); ++it) {
         const widgets::RunRow& r = it.value();
-        if (r.status != "finished")
+        if (r.status != RunStatus::Finished)
             continue;  // only runs with final weights
         runs.push_back(
             {QString("%1 (%2%3)")
@@ -317,6 +318,10 @@ QString MainWindow::launch(const QString& yaml, const QString& source,
         status_->setText(QString("cannot launch: %1").arg(e.what()));
         return {};
     }
+    return launchConfig(std::move(config));
+}
+
+QString MainWindow::launchConfig(RunConfig config) {
     TrainingSession* s = nullptr;
     try {
         s = new TrainingSession(config, runs_dir_, this);
@@ -339,13 +344,8 @@ QString MainWindow::launch(const QString& yaml, const QString& source,
     r.id = id;
     r.name = QFileInfo(id).fileName();
     r.recipe = QString::fromStdString(config.recipe());
-    for (const StageConfig& st : config.stages) {
-        for (const ObjectiveTerm& t : st.objective.terms) {
-            if (t.kind != ObjectiveKind::Mle)
-                r.beta = t.beta;
-        }
-    }
-    r.status = "queued";
+    r.beta = config.beta();
+    r.status = RunStatus::Queued;
     runs_->upsert(r);
     queue_ << id;
     logLine(2, "gui", QString("queued %1 (%2)").arg(id, s->label()));
@@ -355,31 +355,30 @@ QString MainWindow::launch(const QString& yaml, const QString& source,
 
 QStringList MainWindow::launchSweep(const QString& yaml, const QString& source,
                                     const QStringList& betas, const QStringList& methods) {
-    RunConfig base;
+    std::vector<SweepCell> cells;
     try {
-        base = parseRunConfig(yaml.toStdString(), source.toStdString());
+        RunConfig base = parseRunConfig(yaml.toStdString(), source.toStdString());
+        std::vector<double> values;
+        for (const QString& b : betas) {
+            bool ok = false;
+            values.push_back(b.trimmed().toDouble(&ok));
+            if (!ok)
+                throw ArgumentError("sweep", "beta", "a number > 0", "'" + b.toStdString() + "'");
+        }
+        std::vector<std::string> names;
+        for (const QString& m : methods)
+            names.push_back(m.trimmed().toStdString());
+        cells = sweepGrid(base, names, values);
     } catch (const std::exception& e) {
         logLine(4, "gui", QString("cannot launch the sweep: %1").arg(e.what()));
+        status_->setText(QString("cannot launch the sweep: %1").arg(e.what()));
         return {};
     }
     QStringList ids;
-    const QStringList grid = methods.isEmpty() ? QStringList{QString()} : methods;
-    for (const QString& method : grid) {
-        for (const QString& b : betas) {
-            QStringList sets;
-            for (std::size_t i = 0; i < base.stages.size(); ++i) {
-                sets << QString("stages.%1.beta=%2").arg(i).arg(b);
-                // As `rgpb sweep --methods`: every single-objective stage takes the method.
-                if (!method.isEmpty() && base.stages[i].objective.terms.size() == 1)
-                    sets << QString("stages.%1.method=%2").arg(i).arg(method);
-            }
-            sets << QString("name=%1%2-b%3")
-                        .arg(QString::fromStdString(base.name),
-                             method.isEmpty() ? QString() : "-" + method, b);
-            QString id = launch(yaml, source, sets);
-            if (!id.isEmpty())
-                ids << id;
-        }
+    for (SweepCell& cell : cells) {
+        QString id = launchConfig(std::move(cell.config));
+        if (!id.isEmpty())
+            ids << id;
     }
     return ids;
 }
@@ -394,7 +393,7 @@ void MainWindow::startQueued() {
         if (!s)
             continue;
         s->start();
-        row(id).status = "running";
+        row(id).status = RunStatus::Running;
         runs_->upsert(row(id));
         ++active;
     }
@@ -452,18 +451,19 @@ void MainWindow::updateLandscape(const QString& id) {
     s.name = r.name.toStdString();
     s.recipe = r.recipe.toStdString();
     s.beta = r.beta;
-    s.status = r.status.toStdString();
+    s.status = r.status;
     if (auto p = landscapePoint(s))
         landscape_->setPoint(*p);
 }
 
-void MainWindow::onEnded(const QString& id, const QString& status, const QString& reason) {
+void MainWindow::onEnded(const QString& id, RunStatus status, const QString& reason) {
     widgets::RunRow& r = row(id);
     r.status = status;
     r.reason = reason;
     runs_->upsert(r);
-    logLine(status == "failed" ? 4 : 2, QFileInfo(id).fileName(),
-            reason.isEmpty() ? status : QString("%1: %2").arg(status, reason));
+    const QString name = runStatusName(status);
+    logLine(status == RunStatus::Failed ? 4 : 2, QFileInfo(id).fileName(),
+            reason.isEmpty() ? name : QString("%1: %2").arg(name, reason));
     updateLandscape(id);
     startQueued();
 }
@@ -475,7 +475,7 @@ void MainWindow::showRunFromDisk(const RunSummary& s) {
     r.name = QString::fromStdString(s.id);
     r.recipe = QString::fromStdString(s.recipe);
     r.beta = s.beta;
-    r.status = QString::fromStdString(s.status);
+    r.status = s.status;
     r.reason = QString::fromStdString(s.reason);
     r.step = s.step;
     r.total_steps = s.total_steps;
@@ -520,7 +520,7 @@ void MainWindow::refreshRuns() {
             continue;  // trained by this window: its curves are live
         if (rows_.contains(id)) {
             // Listed from disk earlier (e.g. a CLI run): show its current state.
-            if (rows_[id].status == QString::fromStdString(s.status) && rows_[id].step == s.step)
+            if (rows_[id].status == s.status && rows_[id].step == s.step)
                 continue;
             dashboard_->removeRun(id);
         }

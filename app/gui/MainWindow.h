@@ -42,6 +42,8 @@ public:
     // Queues a run of `yaml` (source names it in errors); returns the run folder, or an empty
     // string with the error shown when the YAML is invalid.
     QString launch(const QString& yaml, const QString& source, const QStringList& overrides = {});
+    // Queues a run of a parsed config; returns its folder (empty when it cannot be created).
+    QString launchConfig(RunConfig config);
     // One run per method x beta (methods empty: the preset's own), queued; returns their folders.
     QStringList launchSweep(const QString& yaml, const QString& source, const QStringList& betas,
                             const QStringList& methods = {});
@@ -71,7 +73,7 @@ private:
     void onStarted(const QString& id, qint64 total, qint64 params, const QString& device);
     void onSteps(const QString& id, const QVector<StepPoint>& batch);
     void onEval(const QString& id, const EvalPoint& e);
-    void onEnded(const QString& id, const QString& status, const QString& reason);
+    void onEnded(const QString& id, RunStatus status, const QString& reason);
     void showRunFromDisk(const RunSummary& s);
     void updateLandscape(const QString& id);  // from the run's latest eval_pairs.csv
     void logLine(int level, const QString& source, const QString& message);

@@ -16,7 +16,8 @@ struct TrainingSession::Inbox {
     QVector<EvalPoint> evals;
     QVector<widgets::SampleSet> samples;
     bool ended = false;
-    QString status, reason;
+    RunStatus status = RunStatus::Failed;
+    QString reason;
     double last_tokens = 0, last_seconds = 0;
 };
 
@@ -72,7 +73,7 @@ private:
     void end(const RunSummary& s) {
         std::lock_guard<std::mutex> lock(inbox_.mutex);
         inbox_.ended = true;
-        inbox_.status = QString::fromStdString(s.status);
+        inbox_.status = s.status;
         inbox_.reason = QString::fromStdString(s.reason);
     }
     Inbox& inbox_;
@@ -125,13 +126,7 @@ TrainingSession::~TrainingSession() {
 
 QString TrainingSession::label() const {
     QString recipe = QString::fromStdString(config_.recipe());
-    double beta = 0;
-    for (const StageConfig& s : config_.stages) {
-        for (const ObjectiveTerm& t : s.objective.terms) {
-            if (t.kind != ObjectiveKind::Mle)
-                beta = t.beta;
-        }
-    }
+    const double beta = config_.beta();
     return beta > 0 ? QString("%1 b=%2").arg(recipe).arg(beta) : recipe;
 }
 
@@ -150,7 +145,7 @@ void TrainingSession::start() {
             trainer.run(observer, *control_);
         } catch (const std::exception& e) {
             RunSummary s;
-            s.status = "failed";
+            s.status = RunStatus::Failed;
             s.reason = e.what();
             observer.onFailed(s);
         }
@@ -171,7 +166,8 @@ bool TrainingSession::isPaused() const {
 void TrainingSession::drain() {
     bool started = false, ended = false;
     qint64 total = 0, params = 0;
-    QString device, status, reason;
+    QString device, reason;
+    RunStatus status = RunStatus::Failed;
     QVector<StepPoint> steps;
     QVector<EvalPoint> evals;
     QVector<widgets::SampleSet> samples;

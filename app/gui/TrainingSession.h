@@ -67,7 +67,7 @@ Q_SIGNALS:
     void steps(const QString& id, const QVector<rgpb::app::StepPoint>& batch);
     void evaluated(const QString& id, const rgpb::app::EvalPoint& eval);
     void sampled(const QString& id, const rgpb::widgets::SampleSet& samples);
-    void ended(const QString& id, const QString& status, const QString& reason);
+    void ended(const QString& id, rgpb::RunStatus status, const QString& reason);
 
 private:
     struct Inbox;
@@ -86,6 +86,7 @@ private:
 
 }  // namespace rgpb::app
 
+Q_DECLARE_METATYPE(rgpb::RunStatus)
 Q_DECLARE_METATYPE(rgpb::app::StepPoint)
 Q_DECLARE_METATYPE(rgpb::app::EvalPoint)
 Q_DECLARE_METATYPE(rgpb::widgets::SampleSet)

@@ -87,6 +87,10 @@ struct StageConfig {
     double epochs = 0;                  // passes over the training pairs (steps wins if both given)
     std::optional<double> lr;           // overrides optimizer.lr for this stage
     bool on_the_fly_reference = false;  // DPO: keep a frozen copy instead of cached log-probs
+
+    // The beta of the stage: that of its first term that uses one (MLE does not); nullopt for
+    // a stage of MLE alone. The one definition every table, label and form reads.
+    std::optional<double> beta() const;
 };
 
 struct RunConfig {
@@ -106,6 +110,9 @@ struct RunConfig {
 
     // "exmate -> dpo" style recipe label.
     std::string recipe() const;
+    // The run's beta as one number (run lists, labels, the landscape): the beta of its last
+    // stage that uses one; 0 when no stage does (MLE alone).
+    double beta() const;
 };
 
 // Parses YAML text; `source` names the file in messages. Throws rgpb::InputError with

@@ -108,7 +108,7 @@ nlohmann::json toJson(const RunSummary& s) {
     j["name"] = s.name;
     j["recipe"] = s.recipe;
     j["beta"] = s.beta;
-    j["status"] = s.status;
+    j["status"] = runStatusName(s.status);
     j["reason"] = s.reason;
     j["started_at"] = s.started_at;
     j["finished_at"] = s.finished_at;
@@ -134,7 +134,12 @@ RunSummary readSummary(const std::string& run_dir) {
         s.name = j.value("name", "");
         s.recipe = j.value("recipe", "");
         s.beta = j.value("beta", 0.0);
-        s.status = j.at("status").get<std::string>();
+        const std::string status = j.at("status").get<std::string>();
+        auto parsed = parseRunStatus(status);
+        if (!parsed || *parsed == RunStatus::Queued || *parsed == RunStatus::Paused)
+            throw InputError(path, "unknown run status '" + status +
+                                       "': expected running, finished, failed or cancelled");
+        s.status = *parsed;
         s.reason = j.value("reason", "");
         s.started_at = j.value("started_at", "");
         s.finished_at = j.value("finished_at", "");
@@ -164,8 +169,8 @@ std::vector<RunSummary> listRuns(const std::string& runs_dir) {
             continue;
         try {
             RunSummary s = readSummary(entry.path().string());
-            if (s.status == "running" && !RunLock::isHeld(entry.path().string())) {
-                s.status = "failed";
+            if (s.status == RunStatus::Running && !RunLock::isHeld(entry.path().string())) {
+                s.status = RunStatus::Failed;
                 s.reason = "interrupted: the process ended without finishing";
             }
             out.push_back(std::move(s));

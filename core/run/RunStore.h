@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/metrics/PairMetrics.h"
+#include "core/run/RunStatus.h"
 
 namespace rgpb {
 
@@ -24,7 +25,7 @@ struct RunSummary {
     std::string name;        // config name
     std::string recipe;      // "exmate -> dpo"
     double beta = 0.0;       // beta of the last stage that uses one (for grouping by method x beta)
-    std::string status;      // running, finished, failed, cancelled
+    RunStatus status = RunStatus::Running;
     std::string reason;      // why it failed or was cancelled; empty otherwise
     std::string started_at;  // ISO 8601 UTC
     std::string finished_at;  // ISO 8601 UTC, empty while running

@@ -112,7 +112,7 @@ void ConsoleObserver::onFinished(const RunSummary& s) {
 
 void ConsoleObserver::onFailed(const RunSummary& s) {
     endBar();
-    std::fprintf(out_, "%s %s: %s\n", s.status.c_str(), s.dir.c_str(), s.reason.c_str());
+    std::fprintf(out_, "%s %s: %s\n", runStatusName(s.status), s.dir.c_str(), s.reason.c_str());
     std::fflush(out_);
 }
 

@@ -92,17 +92,6 @@ std::string normalizedDir(const std::string& dir) {
     return p.string();
 }
 
-double betaOf(const RunConfig& c) {
-    double beta = 0.0;
-    for (const StageConfig& s : c.stages) {
-        for (const ObjectiveTerm& t : s.objective.terms) {
-            if (t.kind != ObjectiveKind::Mle)
-                beta = t.beta;
-        }
-    }
-    return beta;
-}
-
 }  // namespace
 
 struct Trainer::Impl {
@@ -314,7 +303,7 @@ struct Trainer::Impl {
         observer.onCheckpoint(state.step, dir);
     }
 
-    void finishSummary(const std::string& status, const std::string& reason, double wall) {
+    void finishSummary(RunStatus status, const std::string& reason, double wall) {
         summary.status = status;
         summary.reason = reason;
         summary.finished_at = isoTimeNow();
@@ -328,8 +317,8 @@ struct Trainer::Impl {
         writeSummary(run_dir, summary);
     }
 
-    // Returns "finished" or "cancelled".
-    std::string train(TrainingObserver& observer, RunControl& control) {
+    // Returns Finished or Cancelled.
+    RunStatus train(TrainingObserver& observer, RunControl& control) {
         auto t0 = Clock::now();
         double wall_before = state.wall_time_s;
         int64_t steps_at_start = state.step;
@@ -372,7 +361,7 @@ struct Trainer::Impl {
                 }
                 if (control.cancelRequested()) {
                     checkpoint(order, observer, wall_before, t0);
-                    return "cancelled";
+                    return RunStatus::Cancelled;
                 }
                 auto ts = Clock::now();
                 const int64_t local = state.stage_step + 1;
@@ -501,13 +490,13 @@ struct Trainer::Impl {
                     checkpoint(order, observer, wall_before, t0);
                 }
                 if (stop_here)
-                    return "cancelled";
+                    return RunStatus::Cancelled;
             }
         }
         state.stage = static_cast<int>(config.stages.size());
         if (last_checkpoint_step != state.step)
             checkpoint(order, observer, wall_before, t0);
-        return "finished";
+        return RunStatus::Finished;
     }
 };
 
@@ -540,7 +529,7 @@ RunSummary Trainer::run(TrainingObserver& observer, RunControl& control) {
     d.summary = RunSummary{};
     d.summary.name = d.config.name;
     d.summary.recipe = d.config.recipe();
-    d.summary.beta = betaOf(d.config);
+    d.summary.beta = d.config.beta();
     d.summary.started_at = isoTimeNow();
     try {
         if (d.options.resume) {
@@ -567,7 +556,7 @@ RunSummary Trainer::run(TrainingObserver& observer, RunControl& control) {
         } else {
             writeFileAtomic((fs::path(d.run_dir) / "config.yaml").string(), toYaml(d.config));
         }
-        d.summary.status = "running";
+        d.summary.status = RunStatus::Running;
         writeSummary(d.run_dir, d.summary);
 
         d.prepare();
@@ -613,17 +602,17 @@ RunSummary Trainer::run(TrainingObserver& observer, RunControl& control) {
         info.threads = torch::get_num_threads();
         observer.onStart(info);
 
-        std::string status = d.train(observer, control);
+        RunStatus status = d.train(observer, control);
         double wall = d.state.wall_time_s;
         d.finishSummary(
             status,
-            status == "cancelled"
+            status == RunStatus::Cancelled
                 ? (control.cancelRequested() ? "cancelled by the user"
                                              : "stopped after step " + std::to_string(d.state.step))
                 : "",
             wall);
         d.metrics->flush();
-        if (status == "finished") {
+        if (status == RunStatus::Finished) {
             observer.onFinished(d.summary);
         } else {
             observer.onFailed(d.summary);
@@ -632,9 +621,9 @@ RunSummary Trainer::run(TrainingObserver& observer, RunControl& control) {
         // Cancelled inside reference caching or an evaluation: nothing half-done is saved.
         d.log->info("{}", e.what());
         if (!d.run_dir.empty() && lock)
-            d.finishSummary("cancelled", e.what(), d.state.wall_time_s + seconds(t0));
+            d.finishSummary(RunStatus::Cancelled, e.what(), d.state.wall_time_s + seconds(t0));
         else {
-            d.summary.status = "cancelled";
+            d.summary.status = RunStatus::Cancelled;
             d.summary.reason = e.what();
         }
         observer.onFailed(d.summary);
@@ -644,18 +633,18 @@ RunSummary Trainer::run(TrainingObserver& observer, RunControl& control) {
             reason = "out of memory: " + reason;
         d.log->error("run failed: {}", reason);
         if (!d.run_dir.empty() && lock)
-            d.finishSummary("failed", reason, d.state.wall_time_s + seconds(t0));
+            d.finishSummary(RunStatus::Failed, reason, d.state.wall_time_s + seconds(t0));
         else {
-            d.summary.status = "failed";
+            d.summary.status = RunStatus::Failed;
             d.summary.reason = reason;
         }
         observer.onFailed(d.summary);
     } catch (const std::exception& e) {
         d.log->error("run failed: {}", e.what());
         if (!d.run_dir.empty() && lock)
-            d.finishSummary("failed", e.what(), d.state.wall_time_s + seconds(t0));
+            d.finishSummary(RunStatus::Failed, e.what(), d.state.wall_time_s + seconds(t0));
         else {
-            d.summary.status = "failed";
+            d.summary.status = RunStatus::Failed;
             d.summary.reason = e.what();
         }
         observer.onFailed(d.summary);

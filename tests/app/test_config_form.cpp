@@ -415,7 +415,7 @@ private Q_SLOTS:
         s.name = "exm";
         s.recipe = "exmate";
         s.beta = 0.5;
-        s.status = "finished";
+        s.status = RunStatus::Finished;
         auto p = landscapePoint(s);
         QVERIFY(p);
         // perplexity = exp(-(20 * 2 ln 0.8 + 20 * 2 ln 0.5) / 80) = 1 / sqrt(0.4);

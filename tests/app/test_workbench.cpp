@@ -49,7 +49,7 @@ private Q_SLOTS:
             QVERIFY(s);
             QSignalSpy steps(s, &TrainingSession::steps), ended(s, &TrainingSession::ended);
             QVERIFY(ended.wait(120000));
-            QCOMPARE(ended.at(0).at(1).toString(), QString("finished"));
+            QCOMPARE(ended.at(0).at(1).value<RunStatus>(), RunStatus::Finished);
             // Steps arrive in batches (the adapter drains ~30 times a second), all 10 of them.
             int received = 0;
             for (const auto& call : steps)
@@ -57,7 +57,7 @@ private Q_SLOTS:
             QCOMPARE(received, 10);
             QTRY_COMPARE(w.dashboard()->plotFor("loss")->pointCount(id), 10);
             QVERIFY(w.dashboard()->plotFor("perplexity")->pointCount(id) >= 2);  // start + evals
-            QCOMPARE(w.runTable()->rowAt(0).status, QString("finished"));
+            QCOMPARE(w.runTable()->rowAt(0).status, RunStatus::Finished);
             // The landscape has the run's final point, within its own interval.
             QCOMPARE(w.landscape()->points().size(), 1);
             widgets::LandscapePoint p = w.landscape()->points().front();
@@ -75,7 +75,7 @@ private Q_SLOTS:
         // A new window lists the finished run from disk, with its curves.
         MainWindow again(runs, RGPB_SOURCE_DIR "/presets");
         QCOMPARE(again.runTable()->rowCount(), 1);
-        QCOMPARE(again.runTable()->rowAt(0).status, QString("finished"));
+        QCOMPARE(again.runTable()->rowAt(0).status, RunStatus::Finished);
         QCOMPARE(again.dashboard()->plotFor("loss")->pointCount(id), 10);
         QVERIFY(again.dashboard()->plotFor("agility")->pointCount(id) >= 2);
         QCOMPARE(again.landscape()->points().size(), 1);
@@ -91,8 +91,8 @@ private Q_SLOTS:
         QVERIFY(steps.wait(60000));
         s->cancel();
         QVERIFY(ended.wait(60000));
-        QCOMPARE(ended.at(0).at(1).toString(), QString("cancelled"));
-        QCOMPARE(w.runTable()->rowAt(0).status, QString("cancelled"));
+        QCOMPARE(ended.at(0).at(1).value<RunStatus>(), RunStatus::Cancelled);
+        QCOMPARE(w.runTable()->rowAt(0).status, RunStatus::Cancelled);
     }
 
     void failedRunShowsItsReasonAndTheWindowStaysUp() {
@@ -104,8 +104,8 @@ private Q_SLOTS:
         QVERIFY(!id.isEmpty());
         QSignalSpy ended(w.session(id), &TrainingSession::ended);
         QVERIFY(ended.wait(60000));
-        QCOMPARE(ended.at(0).at(1).toString(), QString("failed"));
-        QCOMPARE(w.runTable()->rowAt(0).status, QString("failed"));
+        QCOMPARE(ended.at(0).at(1).value<RunStatus>(), RunStatus::Failed);
+        QCOMPARE(w.runTable()->rowAt(0).status, RunStatus::Failed);
         QVERIFY2(w.runTable()->rowAt(0).reason.contains("/nonexistent/pairs.jsonl"),
                  qPrintable(w.runTable()->rowAt(0).reason));
         QTRY_VERIFY(w.logView()->visibleText().contains("/nonexistent/pairs.jsonl"));
@@ -113,7 +113,7 @@ private Q_SLOTS:
         QString next = w.launch(microYaml(2), "ok.yaml");
         QSignalSpy ok(w.session(next), &TrainingSession::ended);
         QVERIFY(ok.wait(120000));
-        QCOMPARE(ok.at(0).at(1).toString(), QString("finished"));
+        QCOMPARE(ok.at(0).at(1).value<RunStatus>(), RunStatus::Finished);
     }
 
     void newComparisonGeneratesAndImportsForJudging() {
@@ -122,8 +122,8 @@ private Q_SLOTS:
         QString a = w.launch(microYaml(2), "a.yaml");
         QString b = w.launch(microYaml(3), "b.yaml");
         QTRY_VERIFY_WITH_TIMEOUT(w.runTable()->rowCount() == 2 &&
-                                     w.runTable()->rowAt(0).status == "finished" &&
-                                     w.runTable()->rowAt(1).status == "finished",
+                                     w.runTable()->rowAt(0).status == RunStatus::Finished &&
+                                     w.runTable()->rowAt(1).status == RunStatus::Finished,
                                  120000);
         ComparisonRequest r;
         r.run_a = a.toStdString();
@@ -186,8 +186,8 @@ private Q_SLOTS:
         QVERIFY(w.session(a)->isRunning());
         QVERIFY(!w.session(b)->isRunning());
         QTRY_VERIFY_WITH_TIMEOUT(w.runTable()->rowCount() == 2 &&
-                                     w.runTable()->rowAt(0).status == "finished" &&
-                                     w.runTable()->rowAt(1).status == "finished",
+                                     w.runTable()->rowAt(0).status == RunStatus::Finished &&
+                                     w.runTable()->rowAt(1).status == RunStatus::Finished,
                                  120000);
     }
 

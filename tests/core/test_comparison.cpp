@@ -95,8 +95,8 @@ private Q_SLOTS:
         run_a_ = tmp_.filePath("run-a").toStdString();
         run_b_ = tmp_.filePath("run-b").toStdString();
         SampleRecorder a, b;
-        QCOMPARE(QString::fromStdString(train(config(3), run_a_, a).status), QString("finished"));
-        QCOMPARE(QString::fromStdString(train(config(4), run_b_, b).status), QString("finished"));
+        QCOMPARE(train(config(3), run_a_, a).status, RunStatus::Finished);
+        QCOMPARE(train(config(4), run_b_, b).status, RunStatus::Finished);
         QCOMPARE(a.reports.size(), std::size_t(3));  // evaluations at steps 0, 2, 4
     }
 
@@ -140,15 +140,14 @@ private Q_SLOTS:
         SampleRecorder first;
         TrainerOptions stop;
         stop.stop_after_step = 3;
-        QCOMPARE(QString::fromStdString(train(config(3), dir, first, stop).status),
-                 QString("cancelled"));
+        QCOMPARE(train(config(3), dir, first, stop).status, RunStatus::Cancelled);
         // A crash after an evaluation but before the checkpoint would leave its samples: the
         // resume from step 3 must drop lines after it.
         appendSamples(dir, SamplesReport{9, 0, {GenerationSample{"x", "y", std::nullopt}}});
         auto t = Trainer::resume(dir);
         SampleRecorder second;
         RunControl control;
-        QCOMPARE(QString::fromStdString(t->run(second, control).status), QString("finished"));
+        QCOMPARE(t->run(second, control).status, RunStatus::Finished);
         std::vector<int64_t> steps;
         for (const SamplesReport& r : readSamples(dir))
             steps.push_back(r.step);
@@ -160,7 +159,7 @@ private Q_SLOTS:
         SampleRecorder rec;
         std::string yaml = config(3);
         yaml.replace(yaml.find("samples: 2"), 10, "samples: 0");
-        QCOMPARE(QString::fromStdString(train(yaml, dir, rec).status), QString("finished"));
+        QCOMPARE(train(yaml, dir, rec).status, RunStatus::Finished);
         QVERIFY(rec.reports.empty());
         QVERIFY(!fs::exists(fs::path(dir) / "samples.jsonl"));
     }

@@ -130,7 +130,8 @@ private Q_SLOTS:
             Quiet q;
             RunControl control;
             RunSummary s = trainer.run(q, control);
-            QVERIFY2(s.status == "finished", (s.status + ": " + q.failure).c_str());
+            QVERIFY2(s.status == RunStatus::Finished,
+                     (std::string(runStatusName(s.status)) + ": " + q.failure).c_str());
             QCOMPARE(s.step, int64_t(3));
 
             // The run's tokenizer is the folder's.
@@ -205,7 +206,7 @@ private Q_SLOTS:
         Trainer trainer(parseRunConfig(config("{size: micro, num_layers: 1}"), "t.yaml"), o);
         Quiet q;
         RunControl control;
-        QCOMPARE(trainer.run(q, control).status, std::string("finished"));
+        QCOMPARE(trainer.run(q, control).status, RunStatus::Finished);
         const std::string out = tmp.path().toStdString() + "/export";
         HfExportOptions e;
         e.dtype = torch::kBFloat16;

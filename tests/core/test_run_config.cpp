@@ -5,6 +5,7 @@
 #include <QDirIterator>
 
 #include "core/config/RunConfig.h"
+#include "core/config/SweepGrid.h"
 #include "core/util/Error.h"
 
 using namespace rgpb;
@@ -199,6 +200,47 @@ private Q_SLOTS:
         QVERIFY2(e.contains("'beta' must be a list index"), qPrintable(e));
         e = errorOf(kFull, {"seed.x=1"});
         QVERIFY2(e.contains("'seed' is a single value"), qPrintable(e));
+    }
+
+    void sweepGridOneRuleForNamesAndMethods() {
+        RunConfig base = parseRunConfig(
+            "name: exmate -> dpo\n"
+            "stages:\n"
+            "  - {method: mle, steps: 5}\n"
+            "  - {method: {dpo: 1, mle: 0.5}, beta: 0.1, steps: 5}\n",
+            "grid");
+        // The preset's own methods: one cell per beta, only the betas change.
+        auto own = sweepGrid(base, {}, {0.5, 2});
+        QCOMPARE(int(own.size()), 2);
+        QCOMPARE(QString::fromStdString(own[0].config.name), QString("exmate-dpo-b0.5"));
+        QCOMPARE(QString::fromStdString(own[1].config.name), QString("exmate-dpo-b2"));
+        QCOMPARE(own[1].config.stages[1].objective.terms[0].beta, 2.0);
+        QCOMPARE(own[1].config.stages[1].objective.terms[1].beta, 2.0);
+        QCOMPARE(own[1].config.beta(), 2.0);
+        // Methods x betas, method-major; single-objective stages take the method, mixes keep
+        // their terms; default stage names follow the new method.
+        auto grid = sweepGrid(base, {"ul", "exmate"}, {0.1, 1});
+        QCOMPARE(int(grid.size()), 4);
+        QCOMPARE(QString::fromStdString(grid[2].method), QString("exmate"));
+        QCOMPARE(grid[2].beta, 0.1);
+        QCOMPARE(QString::fromStdString(grid[2].config.name), QString("exmate-dpo-exmate-b0.1"));
+        QCOMPARE(grid[2].config.stages[0].objective.terms[0].kind, ObjectiveKind::Exmate);
+        QCOMPARE(QString::fromStdString(grid[2].config.stages[0].name), QString("exmate"));
+        QCOMPARE(int(grid[2].config.stages[1].objective.terms.size()), 2);
+        QCOMPARE(grid[2].config.stages[1].objective.terms[0].kind, ObjectiveKind::Dpo);
+        // Errors name what is wrong before any run starts.
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, sweepGrid(base, {"ppo"}, {0.1}));
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, sweepGrid(base, {}, {0.0}));
+    }
+
+    void runNameSlugIsASafeFolderName() {
+        QCOMPARE(QString::fromStdString(runNameSlug("exmate -> dpo")), QString("exmate-dpo"));
+        QCOMPARE(QString::fromStdString(runNameSlug("../../etc/x")), QString("..-..-etc-x"));
+        QCOMPARE(QString::fromStdString(runNameSlug("..")), QString("run"));
+        QCOMPARE(QString::fromStdString(runNameSlug("  ")), QString("run"));
+        QCOMPARE(QString::fromStdString(runNameSlug("dpo+0.2*mle b=0.5")),
+                 QString("dpo+0.2-mle-b-0.5"));
+        QCOMPARE(QString::fromStdString(betaText(1e-5)), QString("1e-05"));
     }
 };
 

@@ -19,6 +19,27 @@ class TestRunStore : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    void runStatusIsTextOnlyAtTheFileEdge() {
+        for (RunStatus st : {RunStatus::Queued, RunStatus::Running, RunStatus::Paused,
+                             RunStatus::Finished, RunStatus::Failed, RunStatus::Cancelled})
+            QCOMPARE(parseRunStatus(runStatusName(st)), std::optional<RunStatus>(st));
+        QCOMPARE(QString(runStatusName(RunStatus::Cancelled)), QString("cancelled"));
+        QVERIFY(!parseRunStatus("Finished"));
+        QVERIFY(isActive(RunStatus::Paused) && !isActive(RunStatus::Failed));
+        // A summary whose status is no run status is refused with the file and what is allowed.
+        QTemporaryDir tmp;
+        QFile f(tmp.filePath("summary.json"));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\"status\": \"done\"}");
+        f.close();
+        try {
+            readSummary(tmp.path().toStdString());
+            QFAIL("an unknown status was accepted");
+        } catch (const InputError& e) {
+            QVERIFY2(QString(e.what()).contains("unknown run status 'done'"), e.what());
+        }
+    }
+
     void atomicWriteReplacesWholeFile() {
         QTemporaryDir tmp;
         std::string p = tmp.filePath("a/b/file.txt").toStdString();
@@ -38,7 +59,7 @@ private Q_SLOTS:
         QVERIFY(a != b);
         RunSummary s;
         s.name = "x";
-        s.status = "finished";
+        s.status = RunStatus::Finished;
         s.started_at = "2026-01-01T00:00:00Z";
         s.final_metrics = {{"eval/perplexity", 12.5}, {"eval/agility", NAN}};
         writeSummary(a, s);
@@ -46,13 +67,13 @@ private Q_SLOTS:
         QCOMPARE(r.metric("eval/perplexity"), 12.5);
         QVERIFY(std::isnan(r.metric("eval/agility")));
         // A run that claims to be running but holds no live lock died: listed as failed.
-        s.status = "running";
+        s.status = RunStatus::Running;
         s.started_at = "2026-01-02T00:00:00Z";
         writeSummary(b, s);
         auto list = listRuns(runs);
         QCOMPARE(list.size(), std::size_t(2));
         QCOMPARE(QString::fromStdString(list[0].dir), QString::fromStdString(b));  // newest first
-        QCOMPARE(QString::fromStdString(list[0].status), QString("failed"));
+        QCOMPARE(list[0].status, RunStatus::Failed);
         QVERIFY(QString::fromStdString(list[0].reason).contains("interrupted"));
         // A corrupt summary names the file.
         std::ofstream(fs::path(a) / "summary.json") << "{not json";

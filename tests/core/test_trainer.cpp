@@ -71,7 +71,7 @@ private Q_SLOTS:
         RunSummary s = runConfig(smallConfig("  - {method: mle, steps: 200}\n",
                                              "checkpoint: {every: 50, keep_last: 2}\n"),
                                  dir, rec);
-        QCOMPARE(QString::fromStdString(s.status), QString("finished"));
+        QCOMPARE(s.status, RunStatus::Finished);
         QCOMPARE(rec.finished, 1);
         QCOMPARE(rec.steps.size(), std::size_t(200));
         QVERIFY(rec.evals.size() >= 2);
@@ -93,7 +93,7 @@ private Q_SLOTS:
         QCOMPARE(kept.size(), std::size_t(2));
         QCOMPARE(QString::fromStdString(kept.back()), QString("step-00000200"));
         RunSummary read = readSummary(dir);
-        QCOMPARE(QString::fromStdString(read.status), QString("finished"));
+        QCOMPARE(read.status, RunStatus::Finished);
         QCOMPARE(read.step, int64_t(200));
         QVERIFY(std::abs(read.metric("eval/perplexity") - last) < 1e-9);
         // The last evaluation's per-pair sums are on disk; perplexity recomputed from them
@@ -124,20 +124,20 @@ private Q_SLOTS:
         QTemporaryDir tmp;
         Recorder full;
         RunSummary a = runConfig(yaml, tmp.filePath("full").toStdString(), full);
-        QCOMPARE(QString::fromStdString(a.status), QString("finished"));
+        QCOMPARE(a.status, RunStatus::Finished);
 
         Recorder part;
         TrainerOptions stop;
         stop.stop_after_step = 9;  // inside the DPO stage
         std::string dir = tmp.filePath("resumed").toStdString();
         RunSummary b1 = runConfig(yaml, dir, part, stop);
-        QCOMPARE(QString::fromStdString(b1.status), QString("cancelled"));
+        QCOMPARE(b1.status, RunStatus::Cancelled);
         QCOMPARE(b1.step, int64_t(9));
         Recorder rest;
         auto trainer = Trainer::resume(dir);
         RunControl control;
         RunSummary b = trainer->run(rest, control);
-        QCOMPARE(QString::fromStdString(b.status), QString("finished"));
+        QCOMPARE(b.status, RunStatus::Finished);
         QCOMPARE(rest.steps.front().step, int64_t(10));
         // Every metric of the resumed run equals the uninterrupted one.
         for (std::size_t i = 0; i < rest.steps.size(); ++i) {
@@ -166,7 +166,7 @@ private Q_SLOTS:
             runConfig(smallConfig("  - {method: mle, steps: 12}\n"
                                   "  - {method: dpo, beta: 1.0, steps: 2, lr: 1.0e-12}\n"),
                       tmp.filePath("r").toStdString(), rec);
-        QCOMPARE(QString::fromStdString(s.status), QString("finished"));
+        QCOMPARE(s.status, RunStatus::Finished);
         const PairMetrics& m = rec.evals.back().metrics;
         QVERIFY(m.has_rewards);
         QVERIFY2(std::abs(m.reward_chosen) < 1e-3 && std::abs(m.reward_rejected) < 1e-3,
@@ -183,11 +183,11 @@ private Q_SLOTS:
         std::string dir = tmp.filePath("c").toStdString();
         RunSummary s =
             runConfig(smallConfig("  - {method: exmate, beta: 1.0, steps: 50}\n"), dir, rec);
-        QCOMPARE(QString::fromStdString(s.status), QString("cancelled"));
+        QCOMPARE(s.status, RunStatus::Cancelled);
         QCOMPARE(rec.steps.size(), std::size_t(3));
         QCOMPARE(rec.failed, 1);
         QVERIFY(!latestCheckpoint(dir).empty());
-        QCOMPARE(QString::fromStdString(readSummary(dir).status), QString("cancelled"));
+        QCOMPARE(readSummary(dir).status, RunStatus::Cancelled);
     }
 
     void nanStepsAreSkippedThenFail() {
@@ -197,7 +197,7 @@ private Q_SLOTS:
         o.nan_loss_at_steps = {2};
         RunSummary s = runConfig(smallConfig("  - {method: ul, beta: 0.5, steps: 4}\n"),
                                  tmp.filePath("a").toStdString(), ok, o);
-        QCOMPARE(QString::fromStdString(s.status), QString("finished"));
+        QCOMPARE(s.status, RunStatus::Finished);
         QVERIFY(ok.steps[1].skipped);
         QVERIFY(!ok.steps[2].skipped);
         Recorder bad;
@@ -206,11 +206,11 @@ private Q_SLOTS:
         s = runConfig(
             smallConfig("  - {method: ul, beta: 0.5, steps: 8}\n", "max_nonfinite_steps: 3\n"), dir,
             bad, o);
-        QCOMPARE(QString::fromStdString(s.status), QString("failed"));
+        QCOMPARE(s.status, RunStatus::Failed);
         QVERIFY2(QString::fromStdString(s.reason).contains("3 steps in a row had a NaN/Inf loss"),
                  s.reason.c_str());
         QVERIFY2(QString::fromStdString(s.reason).contains("step 4"), s.reason.c_str());
-        QCOMPARE(QString::fromStdString(readSummary(dir).status), QString("failed"));
+        QCOMPARE(readSummary(dir).status, RunStatus::Failed);
     }
 
     void badDataPathFailsWithReason() {
@@ -220,12 +220,12 @@ private Q_SLOTS:
         std::string yaml =
             "data: {source: /no/such/pairs.jsonl}\nstages: [{method: mle, steps: 2}]\n";
         RunSummary s = runConfig(yaml, dir, rec);
-        QCOMPARE(QString::fromStdString(s.status), QString("failed"));
+        QCOMPARE(s.status, RunStatus::Failed);
         QVERIFY2(QString::fromStdString(s.reason).contains("/no/such/pairs.jsonl"),
                  s.reason.c_str());
         QCOMPARE(rec.failed, 1);
         RunSummary read = readSummary(dir);
-        QCOMPARE(QString::fromStdString(read.status), QString("failed"));
+        QCOMPARE(read.status, RunStatus::Failed);
     }
 
     void cudaAbsentFailsClearly() {
@@ -235,7 +235,7 @@ private Q_SLOTS:
         Recorder rec;
         RunSummary s = runConfig("device: cuda\nstages: [{method: mle, steps: 2}]\n",
                                  tmp.filePath("g").toStdString(), rec);
-        QCOMPARE(QString::fromStdString(s.status), QString("failed"));
+        QCOMPARE(s.status, RunStatus::Failed);
         QVERIFY2(QString::fromStdString(s.reason).contains("CUDA is not available"),
                  s.reason.c_str());
     }

@@ -24,14 +24,14 @@ private Q_SLOTS:
         RunRow a;
         a.id = "runs/a";
         a.name = "a";
-        a.status = "running";
+        a.status = RunStatus::Running;
         a.step = 50;
         a.total_steps = 200;
         a.eta_s = 75;
         t.upsert(a);
         RunRow b = a;
         b.id = "runs/b";
-        b.status = "finished";
+        b.status = RunStatus::Finished;
         b.perplexity = 3.25;
         t.upsert(b);
         QCOMPARE(t.rowCount(), 2);
