@@ -281,6 +281,18 @@ ValidationResult ConfigEditor::validateNow() {
                 : QString("The YAML view has a problem%1: fix it there; the form fills in once "
                           "the YAML is valid.")
                       .arg(where));
+        // A form field holding no valid value gives the YAML its last good value: running
+        // now would not run what the form shows.
+        const QStringList bad = form_shows_text_ ? form_->invalidFields() : QStringList();
+        if (r.ok && !bad.isEmpty()) {
+            r.ok = false;
+            r.message = QString(
+                            "the form's %1 %2 no valid value (marked red); fix %3 before "
+                            "running")
+                            .arg(bad.join(", "), bad.size() == 1 ? "holds" : "hold",
+                                 bad.size() == 1 ? "it" : "them");
+            showValidation(r);
+        }
     }
     return r;
 }

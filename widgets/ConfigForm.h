@@ -1,11 +1,12 @@
-// The run configuration as a form: every field of RunConfig (run, data with a preview of the
-// first pairs, tokenizer, model, device with what this machine has, optimizer, evaluation,
-// checkpointing) and a stages table (add, remove, reorder; method, beta, steps, epochs, lr and
-// DPO reference per stage). The form edits a RunConfig value: setConfig() shows one, config()
-// returns it with the user's edits; what the form does not show (DPO label smoothing, the
-// weights of a mixed objective, ...) is carried through unchanged. The editor keeps it in sync
-// with the YAML view. Torch-free; the choices offered (model sizes, devices, formats) come from
-// the application, which asks the core.
+// The run configuration as a form: a row for every field of the config table
+// (core/config/ConfigFields.h: label, tooltip, range and choices come from it, so the form
+// accepts exactly what the YAML reader accepts), grouped as run, data with a preview of the
+// first pairs, tokenizer, model, optimizer, evaluation and checkpointing, and a stages table (add,
+// remove, reorder; method, beta, steps, epochs, lr and DPO reference per stage). The form edits a
+// RunConfig value: setConfig() shows one, config() returns it with the user's edits; what the form
+// does not show (DPO label smoothing, the weights of a mixed objective, ...) is carried through
+// unchanged. The editor keeps it in sync with the YAML view. Torch-free; the choices offered (model
+// sizes, devices, formats) come from the application, which asks the core.
 #pragma once
 
 #include <QHash>
@@ -17,6 +18,7 @@
 #include <QWidget>
 #include <vector>
 
+#include "core/config/ConfigFields.h"
 #include "core/config/RunConfig.h"
 #include "core/data/PairText.h"
 
@@ -26,21 +28,18 @@ class QLabel;
 class QPushButton;
 class QTableWidget;
 class QTableWidgetItem;
+class QVBoxLayout;
 
 namespace rgpb::widgets {
 
-// What the combo boxes offer. `devices` are the ones this machine has ("cpu", "cuda:0");
-// `device_notes` (same length, may be empty) describe them ("NVIDIA H100, 80 GB").
+// What the combo boxes offer beyond the config table's own choices (core/config/ConfigFields.h
+// gives formats, regimes, schedules, ...): what only the running core knows. `devices` are the
+// ones this machine has ("cpu", "cuda:0"); `device_notes` (same length, may be empty) describe
+// them ("NVIDIA H100, 80 GB").
 struct ConfigChoices {
     QStringList devices, device_notes;
-    QStringList model_sizes;         // micro, tiny, pythia-70m, ...
-    QStringList architectures;       // gpt_neox, gpt2
-    QStringList data_formats;        // auto, hh-rlhf, trl, contrast, causal-dialogue
-    QStringList synthetic_regimes;   // response-contrast, context-contrast
-    QStringList tokenizer_kinds;     // byte, sentencepiece
-    QStringList methods;             // mle, dpo, ul, exmate
-    QStringList schedules;           // constant, cosine
-    QStringList malformed_policies;  // skip, stop
+    QStringList model_sizes;  // micro, tiny, pythia-70m, ...
+    QStringList methods;      // mle, dpo, ul, exmate
 };
 
 // The first pairs of a data source, for the preview.
@@ -86,28 +85,24 @@ public:
     void removeStage(int row);
     void moveStage(int row, int delta);
 
+    // Fields whose text does not hold a valid value (marked red): the config() they give
+    // keeps their last good value, so a run must not start while any is listed.
+    QStringList invalidFields() const;
+
 Q_SIGNALS:
     void changed();  // the user edited something
     void previewRequested(const rgpb::DataConfig& data, quint64 seed);
 
 private:
-    QWidget* addText(QFormLayout* form, const QString& key, const QString& label,
-                     const QString& tip);
-    QWidget* addInt(QFormLayout* form, const QString& key, const QString& label, int min, int max,
-                    const QString& tip);
-    QWidget* addCombo(QFormLayout* form, const QString& key, const QString& label,
-                      const QString& tip, bool editable = false);
-    QWidget* addCheck(QFormLayout* form, const QString& key, const QString& label,
-                      const QString& tip);
-    void setText(const QString& key, const QString& text);
-    void setNumber(const QString& key, double value);
-    void setInt(const QString& key, qint64 value);
-    void setCombo(const QString& key, const QString& value);
-    void setCheck(const QString& key, bool on);
+    QWidget* addField(QFormLayout* form, const ConfigField& field);
+    QWidget* makeFieldWidget(const ConfigField& field);
+    void addFieldExtras(QFormLayout* form, const QString& key);
+    void addStagesBox(QVBoxLayout* into);
+    void setValue(const ConfigField& field, const FieldValue& value);
+    // The widget's value for `field`, checked against the table; the problem (marked) when
+    // it holds none, and then the config's value is kept.
+    FieldValue value(const ConfigField& field, const FieldValue& fallback) const;
     QString text(const QString& key) const;
-    double number(const QString& key, double fallback) const;
-    qint64 integer(const QString& key) const;
-    bool check(const QString& key) const;
     void fillStages(const std::vector<StageConfig>& stages);
     void setStageRow(int row, const StageConfig& stage);
     StageConfig stageAt(int row) const;

@@ -3,11 +3,13 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 
+#include "core/config/ConfigFields.h"
 #include "core/util/Error.h"
 
 namespace fs = std::filesystem;
@@ -109,6 +111,51 @@ public:
 
     std::string text(const std::string& key, const std::string& fallback) {
         return scalar<std::string>(key, fallback, "a string");
+    }
+
+    // Reads `key` as the table's field `f` says (type, range, rule); `fallback` when absent.
+    FieldValue field(const std::string& key, const ConfigField& f, const FieldValue& fallback) {
+        YAML::Node n = raw(key);
+        if (!n || n.IsNull())
+            return fallback;
+        FieldValue v = fallback;
+        switch (f.type) {
+            case FieldType::Text:
+                v = text(key, "");
+                break;
+            case FieldType::Choice:
+                v = choice(key, "", f.choices);
+                break;
+            case FieldType::Boolean:
+                v = boolean(key, false);
+                break;
+            case FieldType::TriState:
+                v = static_cast<int64_t>(boolean(key, false) ? 1 : 0);
+                break;
+            case FieldType::Integer:
+                v = integer(key, 0, static_cast<int64_t>(f.min), static_cast<int64_t>(f.max));
+                break;
+            case FieldType::Number:
+                v = number(key, 0.0, f.min, f.max, f.min_open);
+                break;
+            case FieldType::NumberPair: {
+                const std::string want = "expected " + expectedText(f);
+                if (!n.IsSequence() || n.size() != 2)
+                    failKey(key, n, want);
+                std::vector<double> pair;
+                try {
+                    pair = {n[0].as<double>(), n[1].as<double>()};
+                } catch (const YAML::Exception&) {
+                    failKey(key, n, want);
+                }
+                v = pair;
+                break;
+            }
+        }
+        const std::string problem = checkValue(f, v);
+        if (!problem.empty())
+            failKey(key, n, problem);
+        return v;
     }
 
     Section child(const std::string& key) { return Section(raw(key), full(key), source_); }
@@ -217,136 +264,102 @@ StageConfig parseStage(const YAML::Node& node, std::size_t index, const std::str
     return st;
 }
 
-RunConfig parseNode(const YAML::Node& root, const std::string& source) {
-    Section top(root, "", source);
-    RunConfig c;
-    c.name = top.text("name", c.name);
-    c.seed = static_cast<uint64_t>(top.integer("seed", 1, 0, (int64_t(1) << 53)));
-    c.device = top.text("device", c.device);
-    if (c.device != "cpu" && c.device != "cuda" && c.device.rfind("cuda:", 0) != 0) {
-        top.failKey("device", top.raw("device"),
-                    "expected cpu, cuda or cuda:N, got '" + c.device + "'");
+// The sections of a run config being read, by path ("", "data", "data.synthetic"), created
+// on first use so that every section's unknown keys are reported once all fields are read.
+class Sections {
+public:
+    Sections(const YAML::Node& root, const std::string& source) {
+        sections_.emplace_back("", Section(root, "", source));
     }
-    c.threads = top.integer("threads", 0, 0, 1024);
-    c.bf16 = top.boolean("bf16", false);
-    c.max_nonfinite_steps = top.integer("max_nonfinite_steps", 5, 1, 1000000);
+    Section& at(const std::string& path) {
+        for (auto& [p, s] : sections_) {
+            if (p == path)
+                return s;
+        }
+        const auto dot = path.rfind('.');
+        const std::string parent = dot == std::string::npos ? "" : path.substr(0, dot);
+        const std::string name = dot == std::string::npos ? path : path.substr(dot + 1);
+        Section child = at(parent).child(name);
+        sections_.emplace_back(path, std::move(child));
+        return sections_.back().second;
+    }
+    void finish() const {
+        for (const auto& [p, s] : sections_)
+            s.finish();
+    }
 
-    Section d = top.child("data");
-    c.data.source = d.text("source", c.data.source);
-    c.data.format = d.choice("format", c.data.format,
-                             {"auto", "hh-rlhf", "trl", "contrast", "causal-dialogue"});
-    Section syn = d.child("synthetic");
-    c.data.synthetic_regime =
-        syn.choice("regime", c.data.synthetic_regime, {"response-contrast", "context-contrast"});
-    c.data.synthetic_count = syn.integer("count", c.data.synthetic_count, 10, 10000000);
-    c.data.synthetic_overlap = syn.number("overlap", c.data.synthetic_overlap, 0.0, 1.0);
-    syn.finish();
-    c.data.eval_pairs = d.integer("eval_pairs", c.data.eval_pairs, 1, 10000000);
-    c.data.max_length = d.integer("max_length", c.data.max_length, 8, 1000000);
-    c.data.max_prompt_length = d.integer("max_prompt_length", c.data.max_prompt_length, 1, 1000000);
+private:
+    std::deque<std::pair<std::string, Section>> sections_;
+};
+
+std::string sectionOf(const std::string& key) {
+    const auto dot = key.rfind('.');
+    return dot == std::string::npos ? "" : key.substr(0, dot);
+}
+std::string nameOf(const std::string& key) {
+    const auto dot = key.rfind('.');
+    return dot == std::string::npos ? key : key.substr(dot + 1);
+}
+
+// model.from: an existing Hugging Face folder (made absolute); it excludes the shape keys.
+void readModelFrom(Section& m, RunConfig& c) {
+    YAML::Node from = m.raw("from");
+    if (!from || from.IsNull())
+        return;
+    c.model.from = m.text("from", "");
+    std::error_code ec;
+    const fs::path dir = fs::absolute(c.model.from, ec);
+    if (c.model.from.empty() || !fs::is_directory(dir, ec))
+        m.failKey("from", from,
+                  "'" + c.model.from + "' is not a folder (expected a Hugging Face model folder)");
+    if (!fs::exists(dir / "config.json", ec))
+        m.failKey(
+            "from", from,
+            "'" + c.model.from + "' has no config.json (expected a Hugging Face model folder)");
+    c.model.from = dir.lexically_normal().string();
+    for (const ConfigField& f : configFields()) {
+        if (sectionOf(f.key) != "model" || f.key == "model.from")
+            continue;
+        YAML::Node n = m.raw(nameOf(f.key));
+        if (n && !n.IsNull())
+            m.failKey(nameOf(f.key), n,
+                      "not allowed with model.from (the shape comes from its config.json)");
+    }
+    c.tokenizer.kind = "model";  // the default with model.from
+}
+
+// The rules that tie fields together.
+void checkAcrossFields(Sections& sections, const YAML::Node& root, const RunConfig& c) {
+    Section& d = sections.at("data");
     if (c.data.max_prompt_length + 4 > c.data.max_length) {
         d.failKey("max_prompt_length",
                   d.raw("max_prompt_length") ? d.raw("max_prompt_length") : root,
                   "must leave room for a response: max_prompt_length + 4 <= max_length (" +
                       std::to_string(c.data.max_length) + ")");
     }
-    c.data.on_malformed = d.choice("on_malformed", c.data.on_malformed, {"skip", "stop"});
-    c.data.limit = d.integer("limit", 0, 0, 1000000000);
-    d.finish();
-
-    Section m = top.child("model");
-    YAML::Node from = m.raw("from");
-    if (from && !from.IsNull()) {
-        c.model.from = m.text("from", "");
-        std::error_code ec;
-        const fs::path dir = fs::absolute(c.model.from, ec);
-        if (c.model.from.empty() || !fs::is_directory(dir, ec))
-            m.failKey(
-                "from", from,
-                "'" + c.model.from + "' is not a folder (expected a Hugging Face model folder)");
-        if (!fs::exists(dir / "config.json", ec))
-            m.failKey(
-                "from", from,
-                "'" + c.model.from + "' has no config.json (expected a Hugging Face model folder)");
-        c.model.from = dir.lexically_normal().string();
-        for (const char* key :
-             {"architecture", "size", "hidden_size", "num_layers", "num_heads", "intermediate_size",
-              "max_positions", "rotary_pct", "parallel_residual"}) {
-            YAML::Node n = m.raw(key);
-            if (n && !n.IsNull())
-                m.failKey(key, n,
-                          "not allowed with model.from (the shape comes from its config.json)");
-        }
-    }
-    c.model.architecture = m.choice("architecture", c.model.architecture, {"gpt_neox", "gpt2"});
-    c.model.size = m.text("size", c.model.size);
-    c.model.hidden_size = m.integer("hidden_size", 0, 0, 1 << 20);
-    c.model.num_layers = m.integer("num_layers", 0, 0, 1024);
-    c.model.num_heads = m.integer("num_heads", 0, 0, 1024);
-    c.model.intermediate_size = m.integer("intermediate_size", 0, 0, 1 << 22);
-    c.model.max_positions = m.integer("max_positions", 0, 0, 1 << 20);
-    c.model.rotary_pct = m.number("rotary_pct", -1.0, -1.0, 1.0);
-    YAML::Node pr = m.raw("parallel_residual");
-    if (pr && !pr.IsNull())
-        c.model.parallel_residual = m.boolean("parallel_residual", true) ? 1 : 0;
-    m.finish();
-
-    Section t = top.child("tokenizer");
-    YAML::Node kind = t.raw("kind");
-    c.tokenizer.kind = t.choice("kind", c.model.from.empty() ? c.tokenizer.kind : "model",
-                                {"byte", "sentencepiece", "model"});
+    Section& t = sections.at("tokenizer");
     if (!c.model.from.empty() && c.tokenizer.kind != "model") {
-        t.failKey("kind", kind,
+        t.failKey("kind", t.raw("kind"),
                   "model.from brings its own tokenizer (" + c.model.from +
                       "); remove tokenizer.kind or set it to 'model'");
     }
     if (c.model.from.empty() && c.tokenizer.kind == "model")
-        t.failKey("kind", kind, "'model' (the model's own tokenizer) needs model.from");
-    c.tokenizer.vocab_size = t.integer("vocab_size", c.tokenizer.vocab_size, 16, 1000000);
-    t.finish();
+        t.failKey("kind", t.raw("kind"), "'model' (the model's own tokenizer) needs model.from");
+}
 
-    Section o = top.child("optimizer");
-    OptimizerConfig& op = c.optimizer;
-    op.lr = o.number("lr", op.lr, 0.0, 10.0, true);
-    YAML::Node betas = o.raw("betas");
-    if (betas && !betas.IsNull()) {
-        if (!betas.IsSequence() || betas.size() != 2) {
-            o.failKey("betas", betas, "expected two numbers [beta1, beta2] in [0, 1)");
-        }
-        try {
-            op.beta1 = betas[0].as<double>();
-            op.beta2 = betas[1].as<double>();
-        } catch (const YAML::Exception&) {
-            o.failKey("betas", betas, "expected two numbers [beta1, beta2] in [0, 1)");
-        }
-        if (!(op.beta1 >= 0 && op.beta1 < 1 && op.beta2 >= 0 && op.beta2 < 1)) {
-            o.failKey("betas", betas, "expected two numbers [beta1, beta2] in [0, 1)");
-        }
+RunConfig parseNode(const YAML::Node& root, const std::string& source) {
+    Sections sections(root, source);
+    RunConfig c;
+    readModelFrom(sections.at("model"), c);
+    for (const ConfigField& f : configFields()) {
+        if (f.key == "model.from")
+            continue;
+        Section& s = sections.at(sectionOf(f.key));
+        f.set(c, s.field(nameOf(f.key), f, f.get(c)));
     }
-    op.eps = o.number("eps", op.eps, 0.0, 1.0, true);
-    op.weight_decay = o.number("weight_decay", op.weight_decay, 0.0, 10.0);
-    op.warmup_steps = o.integer("warmup_steps", op.warmup_steps, 0, 100000000);
-    op.schedule = o.choice("schedule", op.schedule, {"constant", "cosine"});
-    op.min_lr_ratio = o.number("min_lr_ratio", op.min_lr_ratio, 0.0, 1.0);
-    op.grad_clip = o.number("grad_clip", op.grad_clip, 0.0, 1e9);
-    op.grad_accum = o.integer("grad_accum", op.grad_accum, 1, 100000);
-    op.batch_size = o.integer("batch_size", op.batch_size, 1, 1000000);
-    o.finish();
+    checkAcrossFields(sections, root, c);
 
-    Section e = top.child("eval");
-    c.eval.every = e.integer("every", c.eval.every, 0, 100000000);
-    c.eval.grad_diff_steps = e.integer("grad_diff_steps", c.eval.grad_diff_steps, 0, 1000);
-    c.eval.batch_size = e.integer("batch_size", c.eval.batch_size, 1, 1000000);
-    c.eval.samples = e.integer("samples", c.eval.samples, 0, 10000);
-    c.eval.sample_max_new_tokens =
-        e.integer("sample_max_new_tokens", c.eval.sample_max_new_tokens, 1, 100000);
-    e.finish();
-
-    Section k = top.child("checkpoint");
-    c.checkpoint.every = k.integer("every", c.checkpoint.every, 0, 100000000);
-    c.checkpoint.keep_last = k.integer("keep_last", c.checkpoint.keep_last, 1, 1000000);
-    k.finish();
-
+    Section& top = sections.at("");
     YAML::Node stages = top.raw("stages");
     if (!stages || stages.IsNull()) {
         top.fail(root,
@@ -359,7 +372,7 @@ RunConfig parseNode(const YAML::Node& root, const std::string& source) {
     for (std::size_t i = 0; i < stages.size(); ++i) {
         c.stages.push_back(parseStage(stages[i], i, source));
     }
-    top.finish();
+    sections.finish();
     return c;
 }
 
@@ -408,6 +421,11 @@ void applyOverride(YAML::Node root, const std::string& assignment, const std::st
             next = cur[idx];
         } else {
             next = cur[parts[i]];
+            if (!next.IsDefined() || next.IsNull()) {
+                // A section the file leaves out ("data.synthetic.count=10" with no data:).
+                cur[parts[i]] = YAML::Node(YAML::NodeType::Map);
+                next = cur[parts[i]];
+            }
         }
         chain.push_back(next);
     }
@@ -427,11 +445,13 @@ void applyOverride(YAML::Node root, const std::string& assignment, const std::st
         try {
             idx = std::stoul(parts.back());
         } catch (const std::exception&) {
-            throw InputError(source, "--set " + path + ": '" + parts.back() + "' must be a list index");
+            throw InputError(source,
+                             "--set " + path + ": '" + parts.back() + "' must be a list index");
         }
         if (idx >= last.size())
             throw InputError(source, "--set " + path + ": index " + parts.back() +
-                                         " is past the end (" + std::to_string(last.size()) + " entries)");
+                                         " is past the end (" + std::to_string(last.size()) +
+                                         " entries)");
         last[idx] = parsed;
     } else if (last.IsMap() || last.IsNull()) {
         last[parts.back()] = parsed;
@@ -451,24 +471,26 @@ void emitStage(YAML::Emitter& out, const StageConfig& s) {
     } else {
         out << YAML::Key << "method" << YAML::Value << YAML::Flow << YAML::BeginMap;
         for (const ObjectiveTerm& t : o.terms) {
-            out << YAML::Key << objectiveKindName(t.kind) << YAML::Value << t.weight;
+            out << YAML::Key << objectiveKindName(t.kind) << YAML::Value
+                << shortestNumberText(t.weight);
         }
         out << YAML::EndMap;
     }
     const ObjectiveTerm& first = o.terms.front();
-    out << YAML::Key << "beta" << YAML::Value << first.beta;
+    out << YAML::Key << "beta" << YAML::Value << shortestNumberText(first.beta);
     out << YAML::Key << "steps" << YAML::Value << s.steps;
-    out << YAML::Key << "epochs" << YAML::Value << s.epochs;
+    out << YAML::Key << "epochs" << YAML::Value << shortestNumberText(s.epochs);
     if (s.lr)
-        out << YAML::Key << "lr" << YAML::Value << *s.lr;
+        out << YAML::Key << "lr" << YAML::Value << shortestNumberText(*s.lr);
     out << YAML::Key << "dpo" << YAML::Value << YAML::Flow << YAML::BeginMap;
-    out << YAML::Key << "label_smoothing" << YAML::Value << first.dpo.label_smoothing;
+    out << YAML::Key << "label_smoothing" << YAML::Value
+        << shortestNumberText(first.dpo.label_smoothing);
     out << YAML::Key << "reference_free" << YAML::Value << first.dpo.reference_free;
     out << YAML::Key << "ipo" << YAML::Value << first.dpo.ipo;
     out << YAML::Key << "on_the_fly_reference" << YAML::Value << s.on_the_fly_reference;
     out << YAML::EndMap;
     out << YAML::Key << "ul" << YAML::Value << YAML::Flow << YAML::BeginMap;
-    out << YAML::Key << "max_prob" << YAML::Value << first.ul_max_prob;
+    out << YAML::Key << "max_prob" << YAML::Value << shortestNumberText(first.ul_max_prob);
     out << YAML::EndMap;
     out << YAML::EndMap;
 }
@@ -502,81 +524,50 @@ RunConfig loadRunConfig(const std::string& path) {
 
 std::string toYaml(const RunConfig& c) {
     YAML::Emitter out;
-    out.SetDoublePrecision(17);  // max_digits10: a saved config reloads to the same doubles
     out << YAML::BeginMap;
-    out << YAML::Key << "name" << YAML::Value << c.name;
-    out << YAML::Key << "seed" << YAML::Value << c.seed;
-    out << YAML::Key << "device" << YAML::Value << c.device;
-    out << YAML::Key << "threads" << YAML::Value << c.threads;
-    out << YAML::Key << "bf16" << YAML::Value << c.bf16;
-    out << YAML::Key << "max_nonfinite_steps" << YAML::Value << c.max_nonfinite_steps;
-    out << YAML::Key << "data" << YAML::Value << YAML::BeginMap;
-    out << YAML::Key << "source" << YAML::Value << c.data.source;
-    out << YAML::Key << "format" << YAML::Value << c.data.format;
-    out << YAML::Key << "synthetic" << YAML::Value << YAML::Flow << YAML::BeginMap;
-    out << YAML::Key << "regime" << YAML::Value << c.data.synthetic_regime;
-    out << YAML::Key << "count" << YAML::Value << c.data.synthetic_count;
-    out << YAML::Key << "overlap" << YAML::Value << c.data.synthetic_overlap;
-    out << YAML::EndMap;
-    out << YAML::Key << "eval_pairs" << YAML::Value << c.data.eval_pairs;
-    out << YAML::Key << "max_length" << YAML::Value << c.data.max_length;
-    out << YAML::Key << "max_prompt_length" << YAML::Value << c.data.max_prompt_length;
-    out << YAML::Key << "on_malformed" << YAML::Value << c.data.on_malformed;
-    out << YAML::Key << "limit" << YAML::Value << c.data.limit;
-    out << YAML::EndMap;
-    out << YAML::Key << "tokenizer" << YAML::Value << YAML::BeginMap;
-    out << YAML::Key << "kind" << YAML::Value << c.tokenizer.kind;
-    out << YAML::Key << "vocab_size" << YAML::Value << c.tokenizer.vocab_size;
-    out << YAML::EndMap;
-    out << YAML::Key << "model" << YAML::Value << YAML::BeginMap;
-    if (!c.model.from.empty()) {
-        out << YAML::Key << "from" << YAML::Value << c.model.from;
-    } else {
-        if (c.model.architecture != "gpt_neox")
-            out << YAML::Key << "architecture" << YAML::Value << c.model.architecture;
-        out << YAML::Key << "size" << YAML::Value << c.model.size;
-        if (c.model.hidden_size)
-            out << YAML::Key << "hidden_size" << YAML::Value << c.model.hidden_size;
-        if (c.model.num_layers)
-            out << YAML::Key << "num_layers" << YAML::Value << c.model.num_layers;
-        if (c.model.num_heads)
-            out << YAML::Key << "num_heads" << YAML::Value << c.model.num_heads;
-        if (c.model.intermediate_size)
-            out << YAML::Key << "intermediate_size" << YAML::Value << c.model.intermediate_size;
-        if (c.model.max_positions)
-            out << YAML::Key << "max_positions" << YAML::Value << c.model.max_positions;
-        if (c.model.rotary_pct >= 0)
-            out << YAML::Key << "rotary_pct" << YAML::Value << c.model.rotary_pct;
-        if (c.model.parallel_residual >= 0)
-            out << YAML::Key << "parallel_residual" << YAML::Value
-                << (c.model.parallel_residual == 1);
+    // The table's keys in order; a section's map opens at its first key and closes when the
+    // next key leaves it (sections are contiguous in the table).
+    std::vector<std::string> open;
+    auto enter = [&](const std::string& section) {
+        std::vector<std::string> want;
+        std::stringstream ss(section);
+        for (std::string p; std::getline(ss, p, '.');)
+            want.push_back(p);
+        std::size_t common = 0;
+        while (common < open.size() && common < want.size() && open[common] == want[common])
+            ++common;
+        while (open.size() > common) {
+            out << YAML::EndMap;
+            open.pop_back();
+        }
+        for (std::size_t i = common; i < want.size(); ++i) {
+            out << YAML::Key << want[i] << YAML::Value << YAML::BeginMap;
+            open.push_back(want[i]);
+        }
+    };
+    for (const ConfigField& f : configFields()) {
+        const FieldValue v = f.get(c);
+        const bool model_key = sectionOf(f.key) == "model";
+        if (model_key && !c.model.from.empty() && f.key != "model.from")
+            continue;  // the folder gives the shape
+        if ((f.omit_default || f.key == "model.from") && v == defaultValue(f))
+            continue;
+        enter(sectionOf(f.key));
+        out << YAML::Key << nameOf(f.key) << YAML::Value;
+        if (f.type == FieldType::NumberPair) {
+            out << YAML::Flow << YAML::BeginSeq;
+            for (double d : std::get<std::vector<double>>(v))
+                out << shortestNumberText(d);
+            out << YAML::EndSeq;
+        } else if (f.type == FieldType::TriState) {
+            out << (std::get<int64_t>(v) == 1);
+        } else if (std::holds_alternative<std::string>(v)) {
+            out << std::get<std::string>(v);
+        } else {
+            out << valueText(v);  // numbers in their shortest exact form, true/false
+        }
     }
-    out << YAML::EndMap;
-    const OptimizerConfig& o = c.optimizer;
-    out << YAML::Key << "optimizer" << YAML::Value << YAML::BeginMap;
-    out << YAML::Key << "lr" << YAML::Value << o.lr;
-    out << YAML::Key << "betas" << YAML::Value << YAML::Flow << YAML::BeginSeq << o.beta1 << o.beta2
-        << YAML::EndSeq;
-    out << YAML::Key << "eps" << YAML::Value << o.eps;
-    out << YAML::Key << "weight_decay" << YAML::Value << o.weight_decay;
-    out << YAML::Key << "warmup_steps" << YAML::Value << o.warmup_steps;
-    out << YAML::Key << "schedule" << YAML::Value << o.schedule;
-    out << YAML::Key << "min_lr_ratio" << YAML::Value << o.min_lr_ratio;
-    out << YAML::Key << "grad_clip" << YAML::Value << o.grad_clip;
-    out << YAML::Key << "grad_accum" << YAML::Value << o.grad_accum;
-    out << YAML::Key << "batch_size" << YAML::Value << o.batch_size;
-    out << YAML::EndMap;
-    out << YAML::Key << "eval" << YAML::Value << YAML::BeginMap;
-    out << YAML::Key << "every" << YAML::Value << c.eval.every;
-    out << YAML::Key << "grad_diff_steps" << YAML::Value << c.eval.grad_diff_steps;
-    out << YAML::Key << "batch_size" << YAML::Value << c.eval.batch_size;
-    out << YAML::Key << "samples" << YAML::Value << c.eval.samples;
-    out << YAML::Key << "sample_max_new_tokens" << YAML::Value << c.eval.sample_max_new_tokens;
-    out << YAML::EndMap;
-    out << YAML::Key << "checkpoint" << YAML::Value << YAML::BeginMap;
-    out << YAML::Key << "every" << YAML::Value << c.checkpoint.every;
-    out << YAML::Key << "keep_last" << YAML::Value << c.checkpoint.keep_last;
-    out << YAML::EndMap;
+    enter("");
     out << YAML::Key << "stages" << YAML::Value << YAML::BeginSeq;
     for (const StageConfig& s : c.stages)
         emitStage(out, s);

@@ -3,7 +3,10 @@
 #include <QtTest>
 
 #include <QDirIterator>
+#include <QSet>
+#include <cmath>
 
+#include "core/config/ConfigFields.h"
 #include "core/config/RunConfig.h"
 #include "core/config/SweepGrid.h"
 #include "core/util/Error.h"
@@ -195,7 +198,8 @@ private Q_SLOTS:
         e = errorOf(kFull, {"novalue"});
         QVERIFY2(e.contains("expected key.path=value"), qPrintable(e));
         e = errorOf(kFull, {"optimizer.lr=abc"});
-        QVERIFY2(e.startsWith("preset.yaml (--set): optimizer.lr: expected a number"), qPrintable(e));
+        QVERIFY2(e.startsWith("preset.yaml (--set): optimizer.lr: expected a number"),
+                 qPrintable(e));
         e = errorOf(kFull, {"stages.beta=0.5"});
         QVERIFY2(e.contains("'beta' must be a list index"), qPrintable(e));
         e = errorOf(kFull, {"seed.x=1"});
@@ -241,6 +245,96 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(runNameSlug("dpo+0.2*mle b=0.5")),
                  QString("dpo+0.2-mle-b-0.5"));
         QCOMPARE(QString::fromStdString(betaText(1e-5)), QString("1e-05"));
+    }
+
+    void docsTableIsGeneratedFromTheTable() {
+        // docs/config.md is the table's reference; it must say what the code accepts.
+        const QString path = RGPB_SOURCE_DIR "/docs/config.md";
+        QFile f(path);
+        QVERIFY2(f.open(QIODevice::ReadOnly), qPrintable(path + " is missing"));
+        const QString want = QString::fromStdString(configReferenceMarkdown());
+        if (QString::fromUtf8(f.readAll()) != want) {
+            QFile out(QDir::temp().filePath("rgpb-config.md"));
+            QVERIFY(out.open(QIODevice::WriteOnly));
+            out.write(want.toUtf8());
+            QFAIL(qPrintable(path + " differs from the config table; the table's version is in " +
+                             out.fileName() + " (copy it over docs/config.md)"));
+        }
+    }
+
+    void everyDefaultIsAllowedByItsOwnField() {
+        QVERIFY(configFields().size() >= 40);
+        QSet<QString> keys;
+        for (const ConfigField& f : configFields()) {
+            const QString key = QString::fromStdString(f.key);
+            QVERIFY2(!keys.contains(key), qPrintable("defined twice: " + key));
+            keys.insert(key);
+            QVERIFY2(!f.doc.empty() && !f.label.empty(), qPrintable(key));
+            const std::string problem = checkValue(f, defaultValue(f));
+            QVERIFY2(problem.empty(), qPrintable(key + ": " + QString::fromStdString(problem)));
+        }
+    }
+
+    // Each number field at both ends of its range, through --set and the writer: the reader
+    // takes it, the writer writes it back exactly, and one step beyond is refused with the
+    // range the table states.
+    void everyFieldIsReadAndWrittenAtItsBounds() {
+        const std::string base = "stages: [{method: mle, steps: 1}]\n";
+        for (const ConfigField& f : configFields()) {
+            if (f.type != FieldType::Integer && f.type != FieldType::Number)
+                continue;
+            const QString key = QString::fromStdString(f.key);
+            std::vector<double> ends{f.min_open ? f.min + 1e-12 * (f.max - f.min) : f.min, f.max};
+            for (double end : ends) {
+                // max_prompt_length must leave 4 tokens of max_length (a rule across fields).
+                if (f.key == "data.max_prompt_length" && end == f.max)
+                    end = f.max - 4;
+                if (f.key == "data.max_length" && end == f.min)
+                    continue;  // 8 leaves no room for the default prompt length of 64
+                const FieldValue v = f.type == FieldType::Integer
+                                         ? FieldValue(static_cast<int64_t>(end))
+                                         : FieldValue(end);
+                std::vector<std::string> sets{f.key + "=" + valueText(v)};
+                if (f.key == "data.max_prompt_length")
+                    sets.push_back("data.max_length=1000000");
+                RunConfig c;
+                try {
+                    c = parseRunConfig(base, "bounds", sets);
+                } catch (const std::exception& e) {
+                    QFAIL(qPrintable(key + " at " + QString::fromStdString(valueText(v)) + ": " +
+                                     e.what()));
+                }
+                QVERIFY2(f.get(c) == v, qPrintable(key));
+                const RunConfig again = parseRunConfig(toYaml(c), "written");
+                QVERIFY2(f.get(again) == v, qPrintable(key + " after the writer"));
+            }
+            const double beyond =
+                f.max * 2 + 1;  // past the end even where doubles are sparse (2^53)
+            const std::string set = f.key + "=" + shortestNumberText(beyond);
+            try {
+                parseRunConfig(base, "bounds", {set});
+                QFAIL(qPrintable(key + " accepted " + QString::fromStdString(set)));
+            } catch (const InputError& e) {
+                QVERIFY2(QString(e.what()).contains(QString::fromStdString(expectedText(f))),
+                         e.what());
+            }
+        }
+    }
+
+    void writerWritesTheShortestExactNumbers() {
+        RunConfig c =
+            parseRunConfig("stages: [{method: dpo, beta: 0.1, steps: 1, lr: 3e-4}]\n", "n");
+        c.optimizer.lr = 0.003;
+        c.optimizer.eps = 0.1 + 0.2;  // 0.30000000000000004: needs all 17 digits
+        const QString y = QString::fromStdString(toYaml(c));
+        QVERIFY2(y.contains("lr: 0.003\n"), qPrintable(y));
+        QVERIFY2(y.contains("eps: 0.30000000000000004\n"), qPrintable(y));
+        QVERIFY2(y.contains("lr: 0.0003\n") && y.contains("beta: 0.1\n"), qPrintable(y));
+        QVERIFY2(!y.contains("0000000001"), qPrintable(y));
+        const RunConfig again = parseRunConfig(y.toStdString(), "again");
+        QCOMPARE(again.optimizer.eps, 0.1 + 0.2);
+        QCOMPARE(again.optimizer.lr, 0.003);
+        QCOMPARE(QString::fromStdString(shortestNumberText(1e-8)), QString("1e-08"));
     }
 };
 
