@@ -72,18 +72,9 @@ widgets::ConfigChoices configChoices() {
     for (int i = 0; i < c.devices.size(); ++i)
         c.device_notes << description;
     c.model_sizes = toQt(ModelConfig::names());
-    for (DataFormat f : {DataFormat::Auto, DataFormat::HhRlhf, DataFormat::Trl,
-                         DataFormat::Contrast, DataFormat::CausalDialogue})
-        c.data_formats << dataFormatName(f);
-    for (SyntheticRegime r : {SyntheticRegime::ResponseContrast, SyntheticRegime::ContextContrast})
-        c.synthetic_regimes << syntheticRegimeName(r);
-    c.tokenizer_kinds = {"byte", "sentencepiece", "model"};
-    c.architectures = {"gpt_neox", "gpt2"};
     for (ObjectiveKind k : {ObjectiveKind::Mle, ObjectiveKind::Dpo, ObjectiveKind::Unlikelihood,
                             ObjectiveKind::Exmate})
         c.methods << objectiveKindName(k);
-    c.schedules = {"constant", "cosine"};
-    c.malformed_policies = {"skip", "stop"};
     return c;
 }
 

@@ -192,7 +192,7 @@ private Q_SLOTS:
         ed->findChild<QPlainTextEdit*>()->setPlainText(
             "name: z\nseed: 9\nstages: [{method: ul, beta: 2, steps: 5}]\n");
         QTRY_COMPARE(lineEdit(f, "name")->text(), QString("z"));
-        QCOMPARE(spin(f, "seed")->value(), 9);
+        QCOMPARE(lineEdit(f, "seed")->text(), QString("9"));
         QCOMPARE(f->stagesTable()->rowCount(), 1);
         QCOMPARE(methodAt(f, 0), QString("ul"));
     }
@@ -234,7 +234,7 @@ private Q_SLOTS:
             "dpo: {label_smoothing: 0.1}}\n");
         ConfigForm* f = ed->form();
         QVERIFY(methodAt(f, 0).startsWith("mix:"));
-        spin(f, "seed")->setValue(5);
+        typeInto(lineEdit(f, "seed"), "5");
         RunConfig c = parsedYaml(*ed);
         QCOMPARE(c.seed, uint64_t(5));
         QCOMPARE(c.stages[0].objective.terms.size(), std::size_t(2));
@@ -244,6 +244,30 @@ private Q_SLOTS:
         c = parsedYaml(*ed);
         QCOMPARE(c.stages[0].objective.terms[0].beta, 0.7);
         QCOMPARE(c.stages[0].objective.terms.size(), std::size_t(2));
+    }
+
+    void textThatIsNoValueDisablesRunAndSweep() {
+        auto ed = makeEditor();
+        QVERIFY(ed->loadPreset(RGPB_SOURCE_DIR "/presets/demo.yaml"));
+        ConfigForm* f = ed->form();
+        QVERIFY(ed->validateNow().ok);
+        QVERIFY(ed->runButton()->isEnabled());
+        // "abc" is no learning rate: the YAML keeps the last good one, so running now would
+        // run something the form does not show. The status names the field.
+        typeInto(lineEdit(f, "optimizer.lr"), "abc");
+        widgets::ValidationResult r = ed->validateNow();
+        QVERIFY(!r.ok);
+        QVERIFY2(r.message.contains("optimizer.lr") && r.message.contains("no valid value"),
+                 qPrintable(r.message));
+        QVERIFY(marked(f->field("optimizer.lr")));
+        QVERIFY(!ed->runButton()->isEnabled());
+        QSignalSpy runs(ed.get(), &ConfigEditor::runRequested);
+        ed->runButton()->click();
+        QCOMPARE(runs.count(), 0);
+        typeInto(lineEdit(f, "optimizer.lr"), "0.002");
+        QVERIFY(ed->validateNow().ok);
+        QVERIFY(ed->runButton()->isEnabled());
+        QCOMPARE(parsedYaml(*ed).optimizer.lr, 0.002);
     }
 
     void invalidValuesAreMarkedAtTheirField() {
