@@ -2,7 +2,9 @@
 // without Qt), widgets/ is torch-free (keeps GUI builds fast and threads honest).
 #include <QDirIterator>
 #include <QFile>
+#include <QHash>
 #include <QRegularExpression>
+#include <QSet>
 #include <QtTest>
 
 class TestLayering : public QObject {
@@ -56,6 +58,73 @@ private Q_SLOTS:
         QString widgets = QStringLiteral(RGPB_SOURCE_DIR "/widgets");
         QStringList hits = offendingFiles(widgets, torch);
         QVERIFY2(hits.isEmpty(), qPrintable("torch includes in widgets/:\n" + hits.join('\n')));
+    }
+
+    // core/CMakeLists.txt lists every source in one of two libraries; the torch-free one must
+    // stay torch-free through every project header it includes (that is what lets it build
+    // without the LibTorch headers, and the widgets link it).
+    void coreSourcesAreListedOnceAndTheLightOnesAreTorchFree() {
+        QFile list(QStringLiteral(RGPB_CORE_SOURCES_LIST));
+        QVERIFY2(list.open(QIODevice::ReadOnly | QIODevice::Text), RGPB_CORE_SOURCES_LIST);
+        QHash<QString, QString> library;  // source -> "light" / "torch"
+        while (!list.atEnd()) {
+            const QStringList parts = QString::fromUtf8(list.readLine()).trimmed().split(' ');
+            if (parts.size() != 2)
+                continue;
+            QVERIFY2(!library.contains(parts[1]), qPrintable("listed twice: " + parts[1]));
+            library.insert(parts[1], parts[0]);
+        }
+        const QString root = QStringLiteral(RGPB_SOURCE_DIR);
+        QDirIterator it(root + "/core", {"*.cpp"}, QDir::Files, QDirIterator::Subdirectories);
+        QStringList unlisted;
+        while (it.hasNext()) {
+            const QString rel = QDir(root).relativeFilePath(it.next());
+            if (!rel.contains("/spm_shim/") && !library.contains(rel))
+                unlisted << rel;
+        }
+        QVERIFY2(unlisted.isEmpty(),
+                 qPrintable("not in core/CMakeLists.txt: " + unlisted.join(", ")));
+        QStringList torchy;
+        for (auto i = library.cbegin(); i != library.cend(); ++i) {
+            QStringList chain;
+            if (i.value() == "light" && reachesTorch(root, i.key(), chain))
+                torchy << chain.join(" -> ");
+        }
+        QVERIFY2(torchy.isEmpty(),
+                 qPrintable("torch-free sources that include LibTorch:\n" + torchy.join('\n')));
+    }
+
+private:
+    // Whether `rel` includes a LibTorch header, itself or through project headers; `chain`
+    // gets the include path that gets there.
+    static bool reachesTorch(const QString& root, const QString& rel, QStringList& chain,
+                             QSet<QString>* seen = nullptr) {
+        QSet<QString> own;
+        if (!seen)
+            seen = &own;
+        if (seen->contains(rel))
+            return false;
+        seen->insert(rel);
+        static const QRegularExpression include("^\\s*#\\s*include\\s*[<\"]([^>\"]+)[>\"]");
+        QFile f(root + "/" + rel);
+        if (!f.open(QIODevice::ReadOnly | QIODevice::Text))
+            return false;
+        while (!f.atEnd()) {
+            const QRegularExpressionMatch m = include.match(QString::fromUtf8(f.readLine()));
+            if (!m.hasMatch())
+                continue;
+            const QString header = m.captured(1);
+            if (header.startsWith("torch/") || header.startsWith("ATen/") ||
+                header.startsWith("c10/")) {
+                chain = {rel, header};
+                return true;
+            }
+            if (QFile::exists(root + "/" + header) && reachesTorch(root, header, chain, seen)) {
+                chain.prepend(rel);
+                return true;
+            }
+        }
+        return false;
     }
 };
 
