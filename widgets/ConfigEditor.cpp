@@ -36,6 +36,34 @@ const std::pair<const char*, const char*> kRecipes[] = {
 ConfigEditor::ConfigEditor(Validator validator, QWidget* parent)
     : QWidget(parent), validator_(std::move(validator)), debounce_(new QTimer(this)) {
     auto* root = new QVBoxLayout(this);
+    buildPresetRow(root);
+    buildRecipeButtons(root);
+    buildViews(root);
+    buildLaunchRow(root);
+    debounce_->setSingleShot(true);
+    debounce_->setInterval(250);
+    connect(editor_, &QPlainTextEdit::textChanged, this, [this] {
+        if (!from_form_)
+            debounce_->start();
+    });
+    connect(form_, &ConfigForm::changed, this, &ConfigEditor::formEdited);
+    connect(form_, &ConfigForm::previewRequested, this, [this](const DataConfig& d, quint64 seed) {
+        if (!previewer_) {
+            form_->showPreview({false, "no data reader in this build", {}});
+            return;
+        }
+        QPointer<ConfigForm> form = form_;
+        previewer_(d, seed, [form](const DataPreview& p) {
+            if (form)
+                form->showPreview(p);
+        });
+    });
+    connect(debounce_, &QTimer::timeout, this, [this] { validateNow(); });
+    connect(presets_, &QComboBox::activated, this,
+            [this](int index) { loadPreset(presets_->itemData(index).toString()); });
+}
+
+void ConfigEditor::buildPresetRow(QVBoxLayout* root) {
     auto* top = new QHBoxLayout;
     top->addWidget(new QLabel("preset:"));
     presets_ = new QComboBox;
@@ -43,10 +71,13 @@ ConfigEditor::ConfigEditor(Validator validator, QWidget* parent)
     top->addWidget(presets_, 1);
     auto* load = new QPushButton("Open...");
     auto* save = new QPushButton("Save as...");
+    connectFileButtons(load, save);
     top->addWidget(load);
     top->addWidget(save);
     root->addLayout(top);
+}
 
+void ConfigEditor::buildRecipeButtons(QVBoxLayout* root) {
     auto* recipes = new QGridLayout;
     int i = 0;
     for (const auto& [label, file] : kRecipes) {
@@ -61,7 +92,9 @@ ConfigEditor::ConfigEditor(Validator validator, QWidget* parent)
         ++i;
     }
     root->addLayout(recipes);
+}
 
+void ConfigEditor::buildViews(QVBoxLayout* root) {
     editor_ = new QPlainTextEdit;
     editor_->setFont(QFont("monospace"));
     editor_->setLineWrapMode(QPlainTextEdit::NoWrap);
@@ -84,7 +117,9 @@ ConfigEditor::ConfigEditor(Validator validator, QWidget* parent)
     status_ = new QLabel;
     status_->setWordWrap(true);
     root->addWidget(status_);
+}
 
+void ConfigEditor::buildLaunchRow(QVBoxLayout* root) {
     auto* launch = new QHBoxLayout;
     run_ = new QPushButton("Run");
     run_->setDefault(true);
@@ -104,44 +139,6 @@ ConfigEditor::ConfigEditor(Validator validator, QWidget* parent)
     launch->addWidget(sweep_);
     root->addLayout(launch);
 
-    debounce_->setSingleShot(true);
-    debounce_->setInterval(250);
-    connect(editor_, &QPlainTextEdit::textChanged, this, [this] {
-        if (!from_form_)
-            debounce_->start();
-    });
-    connect(form_, &ConfigForm::changed, this, &ConfigEditor::formEdited);
-    connect(form_, &ConfigForm::previewRequested, this, [this](const DataConfig& d, quint64 seed) {
-        if (!previewer_) {
-            form_->showPreview({false, "no data reader in this build", {}});
-            return;
-        }
-        QPointer<ConfigForm> form = form_;
-        previewer_(d, seed, [form](const DataPreview& p) {
-            if (form)
-                form->showPreview(p);
-        });
-    });
-    connect(debounce_, &QTimer::timeout, this, [this] { validateNow(); });
-    connect(presets_, &QComboBox::activated, this,
-            [this](int index) { loadPreset(presets_->itemData(index).toString()); });
-    connect(load, &QPushButton::clicked, this, [this] {
-        QString f =
-            QFileDialog::getOpenFileName(this, "Open a run preset", dir_, "YAML (*.yaml *.yml)");
-        if (!f.isEmpty())
-            loadPreset(f);
-    });
-    connect(save, &QPushButton::clicked, this, [this] {
-        QString f = QFileDialog::getSaveFileName(this, "Save preset", dir_, "YAML (*.yaml)");
-        if (f.isEmpty())
-            return;
-        QSaveFile out(f);  // temporary file + rename: an existing preset is never half-written
-        if (!out.open(QIODevice::WriteOnly) || out.write(yaml().toUtf8()) < 0 || !out.commit()) {
-            status_->setText("cannot save " + f + ": " + out.errorString());
-            return;
-        }
-        path_ = f;
-    });
     connect(run_, &QPushButton::clicked, this, [this] {
         if (validateNow().ok)
             Q_EMIT runRequested(yaml(), path_);
@@ -164,6 +161,26 @@ ConfigEditor::ConfigEditor(Validator validator, QWidget* parent)
         }
         if (validateNow().ok)
             Q_EMIT sweepRequested(yaml(), path_, b, m);
+    });
+}
+
+void ConfigEditor::connectFileButtons(QPushButton* load, QPushButton* save) {
+    connect(load, &QPushButton::clicked, this, [this] {
+        QString f =
+            QFileDialog::getOpenFileName(this, "Open a run preset", dir_, "YAML (*.yaml *.yml)");
+        if (!f.isEmpty())
+            loadPreset(f);
+    });
+    connect(save, &QPushButton::clicked, this, [this] {
+        QString f = QFileDialog::getSaveFileName(this, "Save preset", dir_, "YAML (*.yaml)");
+        if (f.isEmpty())
+            return;
+        QSaveFile out(f);  // temporary file + rename: an existing preset is never half-written
+        if (!out.open(QIODevice::WriteOnly) || out.write(yaml().toUtf8()) < 0 || !out.commit()) {
+            status_->setText("cannot save " + f + ": " + out.errorString());
+            return;
+        }
+        path_ = f;
     });
 }
 

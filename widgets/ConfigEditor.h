@@ -18,6 +18,7 @@ class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
+class QVBoxLayout;
 class QTabWidget;
 class QTimer;
 
@@ -68,6 +69,11 @@ Q_SIGNALS:
                         const QStringList& methods);
 
 private:
+    void buildPresetRow(QVBoxLayout* root);
+    void buildRecipeButtons(QVBoxLayout* root);
+    void buildViews(QVBoxLayout* root);
+    void buildLaunchRow(QVBoxLayout* root);
+    void connectFileButtons(QPushButton* load, QPushButton* save);
     void showValidation(const ValidationResult& r);
     void formEdited();
     Validator validator_;
