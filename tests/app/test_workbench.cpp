@@ -8,7 +8,7 @@
 #include <QTemporaryDir>
 
 #include "app/gui/MainWindow.h"
-#include "app/judging/JudgmentStore.h"
+#include "store/JudgmentStore.h"
 #include "widgets/ConfigEditor.h"
 #include "widgets/JudgingView.h"
 #include "widgets/CurvePlot.h"
