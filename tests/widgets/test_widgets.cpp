@@ -13,6 +13,7 @@
 #include "widgets/RunTable.h"
 
 using namespace rgpb::widgets;
+using rgpb::RunStatus;
 
 class TestWidgets : public QObject {
     Q_OBJECT
