@@ -106,6 +106,20 @@ QVector<double> GradientLabAnalytic::sharedEpsilons() {
 }
 
 GradientLabAnalytic::GradientLabAnalytic(QWidget* parent) : QWidget(parent) {
+    auto* root = new QHBoxLayout(this);
+    root->addWidget(buildControls());
+    root->addLayout(buildPlotGrid(), 1);
+    setUpLandscapePlots();
+    setUpSharedPlot();
+    setUpHeatMap();
+    setUpDistinctBars();
+    connectControls();
+    replotAll();
+}
+
+// The left column: beta, the fixed probability, the shared plots' method, and the distinct
+// step's six inputs.
+QWidget* GradientLabAnalytic::buildControls() {
     beta_ = makeSlider(1, 200, 20);  // beta = 0.05 * value
     beta_label_ = new QLabel;
     fixed_ = makeSlider(1, 99, 10);
@@ -159,6 +173,10 @@ GradientLabAnalytic::GradientLabAnalytic(QWidget* parent) : QWidget(parent) {
     cl->addWidget(help);
     cl->addStretch(1);
 
+    return controls;
+}
+
+QGridLayout* GradientLabAnalytic::buildPlotGrid() {
     for (auto& p : plots_)
         p = new QCustomPlot;
     auto* grid = new QGridLayout;
@@ -172,11 +190,12 @@ GradientLabAnalytic::GradientLabAnalytic(QWidget* parent) : QWidget(parent) {
                     0);
     grid->addWidget(framed(Plot::HeatMap, "Shared-token coefficient over (u, \u03b5)", "heatmap"),
                     1, 1, 1, 2);
-    auto* root = new QHBoxLayout(this);
-    root->addWidget(controls);
-    root->addLayout(grid, 1);
 
-    // Landscapes: one graph per method.
+    return grid;
+}
+
+// Landscapes: one graph per method.
+void GradientLabAnalytic::setUpLandscapePlots() {
     for (Plot which : {Plot::LandscapePos, Plot::LandscapeNeg}) {
         QCustomPlot* p = plot(which);
         for (int i = 0; i < 3; ++i) {
@@ -188,83 +207,87 @@ GradientLabAnalytic::GradientLabAnalytic(QWidget* parent) : QWidget(parent) {
         p->yAxis->setLabel("loss");
         p->legend->setVisible(true);
     }
-    // Shared coefficient: one graph per epsilon.
-    {
-        QCustomPlot* p = plot(Plot::Shared);
-        const QVector<double> eps = sharedEpsilons();
-        for (int i = 0; i < eps.size(); ++i) {
-            QCPGraph* g = p->addGraph();
-            g->setName(QString("\u03b5 = %1").arg(eps[i]));
-            QColor c = QColor::fromHsv(240 - 240 * i / std::max(1, int(eps.size()) - 1), 200, 200);
-            g->setPen(QPen(c, 2));
-        }
-        p->xAxis->setLabel("u = f+");
-        p->yAxis->setLabel("coefficient on grad f");
-        p->legend->setVisible(true);
-    }
-    // Heat map with colour scale and the zero contour.
-    {
-        QCustomPlot* p = plot(Plot::HeatMap);
-        heat_ = new QCPColorMap(p->xAxis, p->yAxis);
-        heat_->data()->setSize(kHeatU, kHeatE);
-        heat_->data()->setRange(QCPRange(kHeatUMin, kHeatUMax), QCPRange(kHeatEMin, kHeatEMax));
-        QCPColorGradient g;
-        g.clearColorStops();
-        g.setColorStopAt(0.0, QColor(49, 54, 149));
-        g.setColorStopAt(0.5, QColor(255, 255, 255));
-        g.setColorStopAt(1.0, QColor(165, 0, 38));
-        g.setNanHandling(QCPColorGradient::nhTransparent);
-        heat_->setInterpolate(false);
-        auto* scale = new QCPColorScale(p);
-        p->plotLayout()->addElement(0, 1, scale);
-        heat_->setColorScale(scale);
-        // After setColorScale(), which hands the scale's gradient to the map.
-        scale->setGradient(g);
-        heat_->setGradient(g);
-        auto* margins = new QCPMarginGroup(p);
-        p->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
-        scale->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
-        contour_curve_ = new QCPCurve(p->xAxis, p->yAxis);
-        contour_curve_->setPen(QPen(Qt::black, 2));
-        contour_curve_->setName("zero contour");
-        p->xAxis->setLabel("u = f+");
-        p->yAxis->setLabel("\u03b5 = f- - f+");
-        p->xAxis->setRange(kHeatUMin, kHeatUMax);
-        p->yAxis->setRange(kHeatEMin, kHeatEMax);
-    }
-    // Distinct bars: three bar series (y+, y-, other) grouped per method.
-    {
-        QCustomPlot* p = plot(Plot::Distinct);
-        auto* group = new QCPBarsGroup(p);
-        const char* tokens[3] = {"y+", "y-", "other"};
-        const QColor colors[3] = {QColor(44, 160, 44), QColor(214, 39, 40), QColor(127, 127, 127)};
-        for (int i = 0; i < 3; ++i) {
-            auto* bars = new QCPBars(p->xAxis, p->yAxis);
-            bars->setName(tokens[i]);
-            bars->setWidth(0.25);
-            bars->setBrush(colors[i]);
-            bars->setPen(QPen(colors[i].darker(130)));
-            bars->setBarsGroup(group);
-        }
-        QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
-        for (int i = 0; i < 3; ++i)
-            ticker->addTick(i, methodLabel(kMethods[i]));
-        p->xAxis->setTicker(ticker);
-        p->xAxis->setRange(-0.6, 2.6);
-        p->yAxis->setLabel("coefficient (ascent)");
-        p->legend->setVisible(true);
-        // One legend row at the top, above the bars (replotDistinct leaves room for it).
-        p->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-        p->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignHCenter);
-    }
+}
 
+// Shared coefficient: one graph per epsilon.
+void GradientLabAnalytic::setUpSharedPlot() {
+    QCustomPlot* p = plot(Plot::Shared);
+    const QVector<double> eps = sharedEpsilons();
+    for (int i = 0; i < eps.size(); ++i) {
+        QCPGraph* g = p->addGraph();
+        g->setName(QString("\u03b5 = %1").arg(eps[i]));
+        QColor c = QColor::fromHsv(240 - 240 * i / std::max(1, int(eps.size()) - 1), 200, 200);
+        g->setPen(QPen(c, 2));
+    }
+    p->xAxis->setLabel("u = f+");
+    p->yAxis->setLabel("coefficient on grad f");
+    p->legend->setVisible(true);
+}
+
+// Heat map with colour scale and the zero contour.
+void GradientLabAnalytic::setUpHeatMap() {
+    QCustomPlot* p = plot(Plot::HeatMap);
+    heat_ = new QCPColorMap(p->xAxis, p->yAxis);
+    heat_->data()->setSize(kHeatU, kHeatE);
+    heat_->data()->setRange(QCPRange(kHeatUMin, kHeatUMax), QCPRange(kHeatEMin, kHeatEMax));
+    QCPColorGradient g;
+    g.clearColorStops();
+    g.setColorStopAt(0.0, QColor(49, 54, 149));
+    g.setColorStopAt(0.5, QColor(255, 255, 255));
+    g.setColorStopAt(1.0, QColor(165, 0, 38));
+    g.setNanHandling(QCPColorGradient::nhTransparent);
+    heat_->setInterpolate(false);
+    auto* scale = new QCPColorScale(p);
+    p->plotLayout()->addElement(0, 1, scale);
+    heat_->setColorScale(scale);
+    // After setColorScale(), which hands the scale's gradient to the map.
+    scale->setGradient(g);
+    heat_->setGradient(g);
+    auto* margins = new QCPMarginGroup(p);
+    p->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
+    scale->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
+    contour_curve_ = new QCPCurve(p->xAxis, p->yAxis);
+    contour_curve_->setPen(QPen(Qt::black, 2));
+    contour_curve_->setName("zero contour");
+    p->xAxis->setLabel("u = f+");
+    p->yAxis->setLabel("\u03b5 = f- - f+");
+    p->xAxis->setRange(kHeatUMin, kHeatUMax);
+    p->yAxis->setRange(kHeatEMin, kHeatEMax);
+}
+
+// Distinct bars: three bar series (y+, y-, other) grouped per method.
+void GradientLabAnalytic::setUpDistinctBars() {
+    QCustomPlot* p = plot(Plot::Distinct);
+    auto* group = new QCPBarsGroup(p);
+    const char* tokens[3] = {"y+", "y-", "other"};
+    const QColor colors[3] = {QColor(44, 160, 44), QColor(214, 39, 40), QColor(127, 127, 127)};
+    for (int i = 0; i < 3; ++i) {
+        auto* bars = new QCPBars(p->xAxis, p->yAxis);
+        bars->setName(tokens[i]);
+        bars->setWidth(0.25);
+        bars->setBrush(colors[i]);
+        bars->setPen(QPen(colors[i].darker(130)));
+        bars->setBarsGroup(group);
+    }
+    QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+    for (int i = 0; i < 3; ++i)
+        ticker->addTick(i, methodLabel(kMethods[i]));
+    p->xAxis->setTicker(ticker);
+    p->xAxis->setRange(-0.6, 2.6);
+    p->yAxis->setLabel("coefficient (ascent)");
+    p->legend->setVisible(true);
+    // One legend row at the top, above the bars (replotDistinct leaves room for it).
+    p->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    p->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignHCenter);
+}
+
+void GradientLabAnalytic::connectControls() {
     connect(beta_, &QSlider::valueChanged, this, [this] { replotAll(); });
     connect(fixed_, &QSlider::valueChanged, this, [this] { replotLandscapes(); });
     connect(method_, QOverload<int>::of(&QComboBox::currentIndexChanged), this, [this] {
         replotShared();
         replotHeatMap();
     });
-    replotAll();
 }
 
 QWidget* GradientLabAnalytic::framed(Plot which, const QString& title, const QString& base_name) {

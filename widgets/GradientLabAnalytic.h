@@ -19,6 +19,7 @@
 #include "core/analytic/GradientCoefficients.h"
 
 class QComboBox;
+class QGridLayout;
 class QCustomPlot;
 class QCPColorMap;
 class QCPCurve;
@@ -59,6 +60,15 @@ public:
     bool exportPng(Plot which, const QString& path);
 
 private:
+    // The constructor's steps, in order.
+    QWidget* buildControls();
+    QGridLayout* buildPlotGrid();
+    void setUpLandscapePlots();
+    void setUpSharedPlot();
+    void setUpHeatMap();
+    void setUpDistinctBars();
+    void connectControls();
+
     void replotAll();
     void replotLandscapes();
     void replotShared();

@@ -74,6 +74,24 @@ QVector<double> finiteInfo(const GradientMeasureResult& r) {
 }  // namespace
 
 GradientLabMeasured::GradientLabMeasured(QWidget* parent) : QWidget(parent) {
+    createInputs();
+    buildResultTable();
+    auto* left = new QVBoxLayout;
+    left->addWidget(buildForm());
+    auto* norm_row = new QFormLayout;
+    norm_row->addRow("box plot norm", norm_);
+    left->addLayout(norm_row);
+    left->addStretch(1);
+    auto* root = new QHBoxLayout(this);
+    root->addLayout(left);
+    root->addLayout(buildPlotGrid(), 1);
+
+    setUpPlots();
+    connectControls();
+}
+
+// The measurement's fields, buttons, progress and verdict (laid out by buildForm()).
+void GradientLabMeasured::createInputs() {
     model_ = new QLineEdit;
     model_->setPlaceholderText("runs/<id> or runs/<id>/checkpoints/step-N");
     data_ = new QLineEdit("synthetic");
@@ -110,7 +128,9 @@ GradientLabMeasured::GradientLabMeasured(QWidget* parent) : QWidget(parent) {
     verdict_ = new QLabel("No measurement yet.");
     verdict_->setWordWrap(true);
     verdict_->setStyleSheet("font-weight: bold;");
+}
 
+QGroupBox* GradientLabMeasured::buildForm() {
     auto browse = [this](QLineEdit* edit, bool dir) {
         auto* b = new QPushButton("\u2026");
         b->setMaximumWidth(28);
@@ -145,7 +165,10 @@ GradientLabMeasured::GradientLabMeasured(QWidget* parent) : QWidget(parent) {
     form->addRow(progress_);
     form->addRow(status_);
     form_box->setMaximumWidth(340);
+    return form_box;
+}
 
+void GradientLabMeasured::buildResultTable() {
     table_ = new QTableWidget(0, 7);
     // Medians over the steps of each case, except "max |gap|".
     table_->setHorizontalHeaderLabels(
@@ -160,7 +183,10 @@ GradientLabMeasured::GradientLabMeasured(QWidget* parent) : QWidget(parent) {
         "per token. Approx: the paper's coefficient (spec.md 4.1 / 4.2) from the same P+, P-, "
         "u and epsilon. Columns are medians over the case's steps, except max |gap|. See "
         "docs/gradlab.md.");
+}
 
+// The three plots and, beside the box plot, the verdict over the coefficient table.
+QGridLayout* GradientLabMeasured::buildPlotGrid() {
     for (auto& p : plots_)
         p = new QCustomPlot;
     auto* grid = new QGridLayout;
@@ -174,17 +200,10 @@ GradientLabMeasured::GradientLabMeasured(QWidget* parent) : QWidget(parent) {
         new QLabel("Exact vs approximate coefficients (medians over steps; docs/gradlab.md):"));
     right_bottom->addWidget(table_, 1);
     grid->addLayout(right_bottom, 1, 1);
+    return grid;
+}
 
-    auto* left = new QVBoxLayout;
-    left->addWidget(form_box);
-    auto* norm_row = new QFormLayout;
-    norm_row->addRow("box plot norm", norm_);
-    left->addLayout(norm_row);
-    left->addStretch(1);
-    auto* root = new QHBoxLayout(this);
-    root->addLayout(left);
-    root->addLayout(grid, 1);
-
+void GradientLabMeasured::setUpPlots() {
     QCustomPlot* h = plot(Plot::Histogram);
     auto* bars = new QCPBars(h->xAxis, h->yAxis);
     bars->setBrush(QColor(31, 119, 180, 170));
@@ -203,7 +222,9 @@ GradientLabMeasured::GradientLabMeasured(QWidget* parent) : QWidget(parent) {
     box->setBrush(QColor(44, 160, 44, 120));
     b->xAxis->setLabel("response step t");
     b->yAxis->setLabel("||P+ - P-||_1");
+}
 
+void GradientLabMeasured::connectControls() {
     connect(start_, &QPushButton::clicked, this, [this] { Q_EMIT measureRequested(request()); });
     connect(cancel_, &QPushButton::clicked, this, [this] {
         status_->setText("cancelling\u2026");

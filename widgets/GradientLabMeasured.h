@@ -17,6 +17,8 @@
 class QComboBox;
 class QCustomPlot;
 class QDoubleSpinBox;
+class QGridLayout;
+class QGroupBox;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
@@ -61,6 +63,14 @@ Q_SIGNALS:
     void cancelRequested();
 
 private:
+    // The constructor's steps, in order (buildForm() and buildPlotGrid() lay out what
+    // createInputs() and buildResultTable() made).
+    void createInputs();
+    void buildResultTable();
+    QGroupBox* buildForm();
+    QGridLayout* buildPlotGrid();
+    void setUpPlots();
+    void connectControls();
     QWidget* framed(Plot which, const QString& title, const QString& base_name);
     void redrawBoxes();
 

@@ -7,7 +7,7 @@
 // application can be killed at any time). Below: progress, and the results table (same numbers
 // as `rgpb judge-stats`) with the kappa line.
 //
-// The view owns a JudgmentStore (app/judging, Qt SQL): it opens <runs dir>/judgments.sqlite by
+// The view owns a JudgmentStore (store/, Qt SQL): it opens <runs dir>/judgments.sqlite by
 // default (created on the first import), imports `rgpb compare` directories, and lists their
 // sets. Torch-free.
 #pragma once
@@ -17,7 +17,7 @@
 #include <memory>
 #include <optional>
 
-#include "app/judging/JudgmentStore.h"
+#include "store/JudgmentStore.h"
 
 class QComboBox;
 class QLabel;

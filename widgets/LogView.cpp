@@ -1,5 +1,8 @@
 #include "widgets/LogView.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include <QComboBox>
 #include <QDateTime>
 #include <QHBoxLayout>
@@ -11,8 +14,30 @@
 namespace rgpb::widgets {
 
 namespace {
-const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "critical"};
+// The levels the filter offers, lowest first (the combo box index is a position in this list).
+constexpr log::Level kLevels[] = {log::Level::Trace, log::Level::Debug, log::Level::Info,
+                                  log::Level::Warn,  log::Level::Error, log::Level::Critical};
+
+const char* levelText(log::Level level) {
+    switch (level) {
+        case log::Level::Trace:
+            return "trace";
+        case log::Level::Debug:
+            return "debug";
+        case log::Level::Info:
+            return "info";
+        case log::Level::Warn:
+            return "warn";
+        case log::Level::Error:
+            return "error";
+        case log::Level::Critical:
+            return "critical";
+        case log::Level::Off:
+            break;
+    }
+    return "off";
 }
+}  // namespace
 
 LogView::LogView(QWidget* parent) : QWidget(parent) {
     auto* root = new QVBoxLayout(this);
@@ -20,9 +45,9 @@ LogView::LogView(QWidget* parent) : QWidget(parent) {
     auto* bar = new QHBoxLayout;
     bar->addWidget(new QLabel("level:"));
     level_ = new QComboBox;
-    for (const char* l : kLevels)
-        level_->addItem(l);
-    level_->setCurrentIndex(2);
+    for (log::Level l : kLevels)
+        level_->addItem(levelText(l));
+    setMinimumLevel(log::Level::Info);
     bar->addWidget(level_);
     bar->addWidget(new QLabel("filter:"));
     filter_ = new QLineEdit;
@@ -40,7 +65,7 @@ LogView::LogView(QWidget* parent) : QWidget(parent) {
 }
 
 bool LogView::accepts(const LogRecord& r) const {
-    if (r.level < level_->currentIndex())
+    if (r.level < minimumLevel())
         return false;
     const QString f = filter_->text();
     return f.isEmpty() || r.message.contains(f, Qt::CaseInsensitive) ||
@@ -49,9 +74,8 @@ bool LogView::accepts(const LogRecord& r) const {
 
 QString LogView::format(const LogRecord& r) const {
     QString time = QDateTime::fromMSecsSinceEpoch(r.time_ms).toString("HH:mm:ss");
-    int l = qBound(0, r.level, 5);
     return QString("%1 %2 [%3] %4")
-        .arg(time, QString(kLevels[l]).leftJustified(5), r.source, r.message);
+        .arg(time, QString(levelText(r.level)).leftJustified(5), r.source, r.message);
 }
 
 void LogView::append(const LogRecord& record) {
@@ -62,8 +86,13 @@ void LogView::append(const LogRecord& record) {
         text_->appendPlainText(format(record));
 }
 
-void LogView::setMinimumLevel(int level) {
-    level_->setCurrentIndex(qBound(0, level, 5));
+void LogView::setMinimumLevel(log::Level level) {
+    const auto* at = std::find(std::begin(kLevels), std::end(kLevels), level);
+    level_->setCurrentIndex(at == std::end(kLevels) ? level_->count() - 1
+                                                    : int(at - std::begin(kLevels)));
+}
+log::Level LogView::minimumLevel() const {
+    return kLevels[qBound(0, level_->currentIndex(), level_->count() - 1)];
 }
 void LogView::setFilterText(const QString& text) {
     filter_->setText(text);

@@ -6,6 +6,8 @@
 #include <QString>
 #include <QWidget>
 
+#include "core/util/Log.h"  // torch-free and Qt-free: only its Level enum is used here
+
 class QPlainTextEdit;
 class QComboBox;
 class QLineEdit;
@@ -14,7 +16,7 @@ namespace rgpb::widgets {
 
 struct LogRecord {
     qint64 time_ms = 0;
-    int level = 2;   // 0 trace, 1 debug, 2 info, 3 warn, 4 error, 5 critical
+    log::Level level = log::Level::Info;
     QString source;  // logger name or run id
     QString message;
 };
@@ -25,7 +27,8 @@ class LogView : public QWidget {
 public:
     explicit LogView(QWidget* parent = nullptr);
     void append(const LogRecord& record);
-    void setMinimumLevel(int level);
+    void setMinimumLevel(log::Level level);
+    log::Level minimumLevel() const;
     void setFilterText(const QString& text);
     QString visibleText() const;
     int recordCount() const { return records_.size(); }

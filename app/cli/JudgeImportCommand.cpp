@@ -8,7 +8,7 @@
 #include "app/cli/Commands.h"
 #include "core/util/Error.h"
 #ifdef RGPB_HAVE_JUDGING
-#include "app/judging/JudgmentStore.h"
+#include "store/JudgmentStore.h"
 #endif
 
 namespace rgpb::cli {

@@ -16,7 +16,7 @@
 #include "app/cli/Commands.h"
 #include "core/util/Error.h"
 #ifdef RGPB_HAVE_JUDGING
-#include "app/judging/JudgmentStore.h"
+#include "store/JudgmentStore.h"
 #include "core/judging/JudgeStats.h"
 #endif
 

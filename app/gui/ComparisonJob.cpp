@@ -1,40 +1,29 @@
 #include "app/gui/ComparisonJob.h"
 
-#include <QMetaObject>
 #include <chrono>
-
-#include "core/util/Error.h"
 
 namespace rgpb::app {
 
-ComparisonJob::ComparisonJob(QObject* parent) : QObject(parent) {}
+namespace {
+constexpr qint64 kPermille = 1000;  // progress travels as done / kPermille
+}
 
-ComparisonJob::~ComparisonJob() {
-    cancel_.store(true);
-    if (worker_.joinable())
-        worker_.join();
+ComparisonJob::ComparisonJob(QObject* parent) : QObject(parent), job_(new WorkerJob(this)) {
+    connect(job_, &WorkerJob::progress, this, [this](qint64 done, qint64, const QString& text) {
+        Q_EMIT progress(double(done) / kPermille, text);
+    });
+    connect(job_, &WorkerJob::failed, this, &ComparisonJob::failed);
 }
 
 bool ComparisonJob::start(const ComparisonRequest& request) {
-    if (running_)
-        return false;
-    if (worker_.joinable())
-        worker_.join();
-    cancel_.store(false);
-    running_ = true;
-    worker_ = std::thread([this, request] {
+    return job_->start([this, request](WorkerJob::Feedback& feedback) -> WorkerJob::Completion {
         using Clock = std::chrono::steady_clock;
         const auto t0 = Clock::now();
-        auto last = t0 - std::chrono::seconds(1);
         auto report = [&](const ComparisonProgress& p) {
-            const auto now = Clock::now();
-            if (now - last < std::chrono::milliseconds(100))
-                return;  // ~10 updates a second are plenty
-            last = now;
             const auto& g = p.generation;
             double within = g.prompts_total > 0 ? double(g.prompts_done) / g.prompts_total : 0.0;
             double fraction = (p.model + within) / 2.0;
-            double elapsed = std::chrono::duration<double>(now - t0).count();
+            double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
             QString eta =
                 fraction > 0.02
                     ? QString(", about %1 s left").arg(qRound(elapsed * (1 - fraction) / fraction))
@@ -45,29 +34,14 @@ bool ComparisonJob::start(const ComparisonRequest& request) {
                                .arg(g.prompts_total)
                                .arg(g.tokens_generated)
                                .arg(eta);
-            QMetaObject::invokeMethod(
-                this, [this, fraction, text] { Q_EMIT progress(fraction, text); },
-                Qt::QueuedConnection);
+            feedback.setProgress(qRound64(fraction * kPermille), kPermille, text);
         };
-        QString error;
-        int items = 0;
-        try {
-            items = static_cast<int>(runComparison(request, report, &cancel_).items.size());
-        } catch (const std::exception& e) {
-            error = QString::fromStdString(e.what());
-        }
-        QMetaObject::invokeMethod(
-            this,
-            [this, error, items, dir = QString::fromStdString(request.out_dir)] {
-                running_ = false;
-                if (error.isEmpty())
-                    Q_EMIT finished(dir, items);
-                else
-                    Q_EMIT failed(error);
-            },
-            Qt::QueuedConnection);
+        int items =
+            static_cast<int>(runComparison(request, report, feedback.cancelFlag()).items.size());
+        return [this, items, dir = QString::fromStdString(request.out_dir)] {
+            Q_EMIT finished(dir, items);
+        };
     });
-    return true;
 }
 
 }  // namespace rgpb::app

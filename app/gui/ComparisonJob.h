@@ -1,14 +1,12 @@
 // Generates a comparison set (two runs answering the same prompts, core/generate/Comparison.h)
-// on a worker thread for the Judge tab: progress (fraction, text with ETA) and the end arrive as
-// queued signals on the GUI thread; cancel() stops it between decoding steps.
+// on a WorkerJob for the Judge tab: progress (fraction, text with ETA) and the end arrive as
+// signals on the GUI thread; cancel() stops it between decoding steps.
 #pragma once
 
 #include <QObject>
 #include <QString>
-#include <atomic>
-#include <memory>
-#include <thread>
 
+#include "app/gui/WorkerJob.h"
 #include "core/generate/Comparison.h"
 
 namespace rgpb::app {
@@ -18,12 +16,11 @@ class ComparisonJob : public QObject {
 
 public:
     explicit ComparisonJob(QObject* parent = nullptr);
-    ~ComparisonJob() override;  // cancels and joins
 
     // False (and nothing started) while another job runs.
     bool start(const ComparisonRequest& request);
-    void cancel() { cancel_.store(true); }
-    bool isRunning() const { return running_; }
+    void cancel() { job_->cancel(); }
+    bool isRunning() const { return job_->isRunning(); }
 
 Q_SIGNALS:
     void progress(double fraction, const QString& text);
@@ -31,9 +28,7 @@ Q_SIGNALS:
     void failed(const QString& reason);  // "cancelled by the user" when cancelled
 
 private:
-    std::thread worker_;
-    std::atomic<bool> cancel_{false};
-    bool running_ = false;
+    WorkerJob* job_;  // a child: destroyed (cancelled, joined) with this
 };
 
 }  // namespace rgpb::app

@@ -1,9 +1,5 @@
 #include "app/gui/CoreBindings.h"
 
-#include <QMetaObject>
-#include <QPointer>
-#include <thread>
-
 #include <spdlog/spdlog.h>
 
 #include "core/data/PairDataset.h"
@@ -115,25 +111,27 @@ widgets::DataPreview readDataPreview(const DataConfig& data, quint64 seed, int c
     return p;
 }
 
-void previewData(const DataConfig& data, quint64 seed, QObject* context,
-                 std::function<void(const widgets::DataPreview&)> done, int count) {
-    QPointer<QObject> guard(context);
-    std::thread([data, seed, count, guard, done = std::move(done)] {
-        widgets::DataPreview p = readDataPreview(data, seed, count);
-        if (guard)
-            QMetaObject::invokeMethod(
-                guard.data(),
-                [guard, done, p] {
-                    if (guard)
-                        done(p);
-                },
-                Qt::QueuedConnection);
-    }).detach();
+WorkerJob* startPreview(QObject* context, std::function<widgets::DataPreview()> read,
+                        PreviewDone done) {
+    auto* job = new WorkerJob(context);
+    QObject::connect(job, &WorkerJob::ended, job, &QObject::deleteLater);
+    job->start([read = std::move(read),
+                done = std::move(done)](WorkerJob::Feedback&) -> WorkerJob::Completion {
+        widgets::DataPreview p = read();
+        return [done, p] { done(p); };
+    });
+    return job;
+}
+
+void previewData(const DataConfig& data, quint64 seed, QObject* context, PreviewDone done,
+                 int count) {
+    startPreview(
+        context, [data, seed, count] { return readDataPreview(data, seed, count); },
+        std::move(done));
 }
 
 void connectEditorToCore(widgets::ConfigEditor* editor) {
-    editor->setPreviewer([editor](const DataConfig& d, quint64 seed,
-                                  std::function<void(const widgets::DataPreview&)> done) {
+    editor->setPreviewer([editor](const DataConfig& d, quint64 seed, PreviewDone done) {
         previewData(d, seed, editor, std::move(done));
     });
     editor->setFormSupport(configToYaml, configChoices());

@@ -7,6 +7,7 @@
 #include <QString>
 #include <optional>
 
+#include "app/gui/WorkerJob.h"
 #include "core/run/RunStore.h"
 #include "widgets/ConfigEditor.h"
 #include "widgets/LandscapeView.h"
@@ -16,10 +17,15 @@ namespace rgpb::app {
 widgets::ValidationResult validateYaml(const QString& yaml);
 QString configToYaml(const RunConfig& config);
 widgets::ConfigChoices configChoices();
-// Reads the first `count` training pairs of `data` as a run with `seed` would, on a worker
-// thread; `done` runs on the GUI thread (through `context`, skipped if it is gone by then).
-void previewData(const DataConfig& data, quint64 seed, QObject* context,
-                 std::function<void(const widgets::DataPreview&)> done, int count = 20);
+using PreviewDone = std::function<void(const widgets::DataPreview&)>;
+// Reads the first `count` training pairs of `data` as a run with `seed` would, on a WorkerJob
+// that is a child of `context`: `done` runs on the GUI thread, and destroying `context` joins
+// the reader and drops a result not yet delivered.
+void previewData(const DataConfig& data, quint64 seed, QObject* context, PreviewDone done,
+                 int count = 20);
+// previewData() with the reader given (tests pass a slow one). The job deletes itself when done.
+WorkerJob* startPreview(QObject* context, std::function<widgets::DataPreview()> read,
+                        PreviewDone done);
 // Synchronous form of the above (tests, the worker).
 widgets::DataPreview readDataPreview(const DataConfig& data, quint64 seed, int count = 20);
 // Gives the editor the form, the preview, and the core's choices.

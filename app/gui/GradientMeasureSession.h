@@ -1,15 +1,13 @@
 // The gradient lab's adapter: runs core measureGradients() (core/analytic/GradientMeasure.h) on
-// a worker thread and delivers progress, the result or the failure to the GUI thread through
-// queued calls. Only plain values cross threads. One measurement at a time per session;
-// destroying the session cancels and joins a running one.
+// a WorkerJob and delivers progress, the result or the failure to the GUI thread. Only plain
+// values cross threads. One measurement at a time per session; destroying the session cancels
+// and joins a running one.
 #pragma once
 
 #include <QObject>
 #include <QString>
 
-#include <atomic>
-#include <thread>
-
+#include "app/gui/WorkerJob.h"
 #include "core/analytic/GradientMeasure.h"
 
 namespace rgpb::app {
@@ -19,12 +17,11 @@ class GradientMeasureSession : public QObject {
 
 public:
     explicit GradientMeasureSession(QObject* parent = nullptr);
-    ~GradientMeasureSession() override;
 
     // Starts a measurement; false (and nothing started) while one is running.
     bool start(const GradientMeasureRequest& request);
-    void cancel();
-    bool running() const { return running_; }
+    void cancel() { job_->cancel(); }
+    bool running() const { return job_->isRunning(); }
 
 Q_SIGNALS:
     void progress(qint64 done, qint64 total);
@@ -32,11 +29,7 @@ Q_SIGNALS:
     void failed(const QString& message);  // also for a cancelled measurement ("cancelled ...")
 
 private:
-    void join();
-
-    std::thread worker_;
-    std::atomic<bool> cancel_{false};
-    bool running_ = false;
+    WorkerJob* job_;  // a child: destroyed (cancelled, joined) with the session
 };
 
 }  // namespace rgpb::app

@@ -20,6 +20,7 @@
 
 #include "app/gui/CoreBindings.h"
 #include "app/gui/GradientMeasureSession.h"
+#include "app/gui/LandscapeUpdater.h"
 #include "core/config/SweepGrid.h"
 #include "core/util/Devices.h"
 #include "core/util/Error.h"
@@ -59,22 +60,44 @@ QString labelFor(const RunSummary& s) {
 }  // namespace
 
 MainWindow::MainWindow(const QString& runs_dir, const QString& preset_dir, QWidget* parent)
-    : QMainWindow(parent), runs_dir_(runs_dir) {
+    : QMainWindow(parent),
+      runs_dir_(runs_dir),
+      queue_([this](const QString& id) { return startRun(id); }) {
     setWindowTitle("RGPB Workbench");
+    buildViews(preset_dir);
+    buildGradientLab();
+    buildJudgeTab();
+    buildLogDock();
+    buildToolbar();
+    connectEditor();
+    connectRunTable();
+    connectCoreLog();
+    refreshRuns();
+    resize(1500, 950);
+}
+
+// The Train tab: the config editor on the left; curves, landscape and samples over the runs
+// table on the right.
+void MainWindow::buildViews(const QString& preset_dir) {
     editor_ = new widgets::ConfigEditor(validateYaml);
     editor_->setPresetDirectory(preset_dir);
     connectEditorToCore(editor_);
     dashboard_ = new widgets::MetricsDashboard;
     landscape_ = new widgets::LandscapeView;
+    samples_ = new widgets::SamplesView;
     views_ = new QTabWidget;
     views_->addTab(dashboard_, "Curves");
     views_->addTab(landscape_, "Landscape");
+    views_->addTab(samples_, "Samples");
     runs_ = new widgets::RunTable;
-    log_ = new widgets::LogView;
+    landscape_jobs_ = new LandscapeUpdater(this);
+    connect(landscape_jobs_, &LandscapeUpdater::pointReady, this,
+            [this](const widgets::LandscapePoint& p) {
+                if (rows_.contains(p.run))  // not deleted while it was computed
+                    landscape_->setPoint(p);
+            });
 
     auto* right = new QSplitter(Qt::Vertical);
-    samples_ = new widgets::SamplesView;
-    views_->addTab(samples_, "Samples");
     right->addWidget(views_);
     right->addWidget(runs_);
     right->setStretchFactor(0, 3);
@@ -85,98 +108,124 @@ MainWindow::MainWindow(const QString& runs_dir, const QString& preset_dir, QWidg
     main->setStretchFactor(1, 3);
     main->setSizes({440, 1060});
     setCentralWidget(main);
-    addGradientLab();
+}
 
+void MainWindow::buildLogDock() {
+    log_ = new widgets::LogView;
     auto* dock = new QDockWidget("Log", this);
     dock->setObjectName("log");
     dock->setWidget(log_);
     addDockWidget(Qt::BottomDockWidgetArea, dock);
     resizeDocks({dock}, {170}, Qt::Vertical);
+}
 
+// The runs toolbar (concurrent runs, refresh, the runs folder) and the status bar.
+void MainWindow::buildToolbar() {
     auto* tools = addToolBar("Runs");
     tools->setObjectName("runs");
     tools->addWidget(new QLabel(" concurrent runs: "));
     concurrent_ = new QSpinBox;
     concurrent_->setRange(1, 16);
-    concurrent_->setValue(1);
+    concurrent_->setValue(queue_.maxConcurrent());
     tools->addWidget(concurrent_);
     tools->addSeparator();
     QAction* refresh = tools->addAction("Refresh runs");
-    tools->addWidget(new QLabel(QString("  runs folder: %1").arg(QDir(runs_dir).absolutePath())));
+    tools->addWidget(new QLabel(QString("  runs folder: %1").arg(QDir(runs_dir_).absolutePath())));
     status_ = new QLabel;
     statusBar()->addWidget(status_, 1);
     statusBar()->addPermanentWidget(
         new QLabel(QString("devices: %1").arg(QString::fromStdString(describeDevices()))));
-
     connect(refresh, &QAction::triggered, this, &MainWindow::refreshRuns);
-    connect(concurrent_, &QSpinBox::valueChanged, this, [this] { startQueued(); });
+    connect(concurrent_, &QSpinBox::valueChanged, this, [this](int n) {
+        queue_.setMaxConcurrent(n);
+        showQueueStatus();
+    });
+}
+
+void MainWindow::connectEditor() {
     connect(editor_, &widgets::ConfigEditor::runRequested, this,
             [this](const QString& yaml, const QString& source) { launch(yaml, source); });
     connect(editor_, &widgets::ConfigEditor::sweepRequested, this,
             [this](const QString& yaml, const QString& source, const QStringList& betas,
                    const QStringList& methods) { launchSweep(yaml, source, betas, methods); });
-    connect(runs_, &widgets::RunTable::cancelRequested, this, [this](const QString& id) {
-        if (queue_.removeAll(id)) {
-            // Never started: nothing to keep, so the empty run folder goes too.
-            std::error_code ec;
-            std::filesystem::remove_all(id.toStdString(), ec);
-            runs_->remove(id);
-            rows_.remove(id);
-            if (auto s = sessions_.take(id))
-                s->deleteLater();
-            logLine(2, "gui", "removed queued run " + id);
-            startQueued();
-        } else if (auto s = sessions_.value(id)) {
-            s->cancel();
-        }
-    });
-    connect(runs_, &widgets::RunTable::pauseToggled, this, [this](const QString& id) {
-        auto s = sessions_.value(id);
-        if (!s || !s->isRunning())
-            return;
-        s->setPaused(!s->isPaused());
-        row(id).status = s->isPaused() ? RunStatus::Paused : RunStatus::Running;
-        runs_->upsert(row(id));
-    });
-    connect(runs_, &widgets::RunTable::deleteRequested, this, [this](const QString& id) {
-        if ((sessions_.value(id) && sessions_.value(id)->isRunning()) ||
-            RunLock::isHeld(id.toStdString())) {
-            logLine(3, "gui", id + " is being written by a running process; cancel it first");
-            return;
-        }
-        std::error_code ec;
-        std::filesystem::remove_all(id.toStdString(), ec);
-        if (ec) {
-            logLine(4, "gui",
-                    QString("cannot delete %1: %2").arg(id, QString::fromStdString(ec.message())));
-            return;
-        }
-        dashboard_->removeRun(id);
-        landscape_->removeRun(id);
-        samples_->removeRun(id);
-        runs_->remove(id);
-        rows_.remove(id);
-        delete sessions_.take(id);
-        logLine(2, "gui", "deleted " + id);
-    });
+}
+
+void MainWindow::connectRunTable() {
+    connect(runs_, &widgets::RunTable::cancelRequested, this, &MainWindow::cancelRun);
+    connect(runs_, &widgets::RunTable::pauseToggled, this, &MainWindow::togglePause);
+    connect(runs_, &widgets::RunTable::deleteRequested, this, &MainWindow::deleteRun);
     connect(runs_, &widgets::RunTable::openFolderRequested, this,
             [](const QString& id) { QDesktopServices::openUrl(QUrl::fromLocalFile(id)); });
+}
 
-    // The core's log, from any thread, queued to the GUI thread.
+// The core's log, from any thread, queued to the GUI thread.
+void MainWindow::connectCoreLog() {
     log_listener_ = log::addListener([this](const log::Record& r) {
         QMetaObject::invokeMethod(
             this,
-            [this, level = static_cast<int>(r.level), src = QString::fromStdString(r.logger),
+            [this, level = r.level, src = QString::fromStdString(r.logger),
              msg = QString::fromStdString(r.message)] { logLine(level, src, msg); },
             Qt::QueuedConnection);
     });
-    // Judge tab: blinded side-by-side judging stored in <runs dir>/judgments.sqlite.
-    judging_ = new widgets::JudgingView(QDir(runs_dir).filePath("judgments.sqlite"));
+}
+
+// Judge tab: blinded side-by-side judging stored in <runs dir>/judgments.sqlite.
+void MainWindow::buildJudgeTab() {
+    judging_ = new widgets::JudgingView(QDir(runs_dir_).filePath("judgments.sqlite"));
     addCentralTab(this, judging_, "Judge");
     connect(judging_, &widgets::JudgingView::newComparisonRequested, this,
             &MainWindow::newComparison);
-    refreshRuns();
-    resize(1500, 950);
+}
+
+void MainWindow::cancelRun(const QString& id) {
+    if (queue_.removeQueued(id)) {
+        // Never started: nothing to keep, so the empty run folder goes too.
+        std::error_code ec;
+        std::filesystem::remove_all(id.toStdString(), ec);
+        runs_->remove(id);
+        rows_.remove(id);
+        if (auto s = sessions_.take(id))
+            s->deleteLater();
+        logLine(log::Level::Info, "gui", "removed queued run " + id);
+        showQueueStatus();
+    } else if (auto s = sessions_.value(id)) {
+        s->cancel();
+    }
+}
+
+void MainWindow::togglePause(const QString& id) {
+    auto s = sessions_.value(id);
+    if (!s || !s->isRunning())
+        return;
+    s->setPaused(!s->isPaused());
+    row(id).status = s->isPaused() ? RunStatus::Paused : RunStatus::Running;
+    runs_->upsert(row(id));
+}
+
+void MainWindow::deleteRun(const QString& id) {
+    if ((sessions_.value(id) && sessions_.value(id)->isRunning()) ||
+        RunLock::isHeld(id.toStdString())) {
+        logLine(log::Level::Warn, "gui",
+                id + " is being written by a running process; cancel it first");
+        return;
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(id.toStdString(), ec);
+    if (ec) {
+        logLine(log::Level::Error, "gui",
+                QString("cannot delete %1: %2").arg(id, QString::fromStdString(ec.message())));
+        return;
+    }
+    queue_.removeQueued(id);
+    landscape_jobs_->forget(id);
+    dashboard_->removeRun(id);
+    landscape_->removeRun(id);
+    samples_->removeRun(id);
+    runs_->remove(id);
+    rows_.remove(id);
+    delete sessions_.take(id);
+    logLine(log::Level::Info, "gui", "deleted " + id);
+    showQueueStatus();
 }
 
 void MainWindow::newComparison() {
@@ -198,7 +247,7 @@ void MainWindow::newComparison() {
 
 ComparisonJob* MainWindow::startComparison(ComparisonRequest request, const QStringList& typed) {
     if (comparison_ && comparison_->isRunning()) {
-        logLine(3, "judge", "a comparison is already being generated");
+        logLine(log::Level::Warn, "judge", "a comparison is already being generated");
         return nullptr;
     }
     const QString out = QString::fromStdString(request.out_dir);
@@ -208,7 +257,8 @@ ComparisonJob* MainWindow::startComparison(ComparisonRequest request, const QStr
         QSaveFile f(QDir(out).filePath("prompts.txt"));
         if (!f.open(QIODevice::WriteOnly) || f.write(typed.join('\n').toUtf8() + "\n") < 0 ||
             !f.commit()) {
-            logLine(4, "judge", QString("cannot write %1: %2").arg(f.fileName(), f.errorString()));
+            logLine(log::Level::Error, "judge",
+                    QString("cannot write %1: %2").arg(f.fileName(), f.errorString()));
             return nullptr;
         }
         request.prompts = ComparisonPrompts::File;
@@ -231,18 +281,20 @@ ComparisonJob* MainWindow::startComparison(ComparisonRequest request, const QStr
     connect(comparison_, &ComparisonJob::finished, this,
             [this, bar](const QString& dir, int items) {
                 bar->deleteLater();
-                logLine(2, "judge", QString("generated %1 items into %2").arg(items).arg(dir));
+                logLine(log::Level::Info, "judge",
+                        QString("generated %1 items into %2").arg(items).arg(dir));
                 if (judging_->importComparison(dir))
                     judging_->setFocus();
                 else
-                    logLine(4, "judge", "cannot import " + dir + ": " + judging_->errorText());
+                    logLine(log::Level::Error, "judge",
+                            "cannot import " + dir + ": " + judging_->errorText());
             });
     connect(comparison_, &ComparisonJob::failed, this, [this, bar](const QString& reason) {
         bar->deleteLater();
-        logLine(4, "judge", "comparison not generated: " + reason);
+        logLine(log::Level::Error, "judge", "comparison not generated: " + reason);
         status_->setText("comparison not generated: " + reason);
     });
-    logLine(2, "judge",
+    logLine(log::Level::Info, "judge",
             QString("generating a comparison of %1 and %2 into %3")
                 .arg(QString::fromStdString(request.run_a), QString::fromStdString(request.run_b),
                      out));
@@ -250,7 +302,7 @@ ComparisonJob* MainWindow::startComparison(ComparisonRequest request, const QStr
     return comparison_;
 }
 
-void MainWindow::addGradientLab() {
+void MainWindow::buildGradientLab() {
     gradient_lab_ = new widgets::GradientLab;
     addCentralTab(this, gradient_lab_, "Gradient lab");
     lab_session_ = new GradientMeasureSession(this);
@@ -285,7 +337,7 @@ widgets::RunRow& MainWindow::row(const QString& id) {
     return rows_[id];
 }
 
-void MainWindow::logLine(int level, const QString& source, const QString& message) {
+void MainWindow::logLine(log::Level level, const QString& source, const QString& message) {
     widgets::LogRecord r;
     r.time_ms = QDateTime::currentMSecsSinceEpoch();
     r.level = level;
@@ -295,7 +347,7 @@ void MainWindow::logLine(int level, const QString& source, const QString& messag
 }
 
 int MainWindow::maxConcurrent() const {
-    return concurrent_->value();
+    return queue_.maxConcurrent();
 }
 void MainWindow::setMaxConcurrent(int n) {
     concurrent_->setValue(n);
@@ -314,7 +366,7 @@ QString MainWindow::launch(const QString& yaml, const QString& source,
         config = parseRunConfig(yaml.toStdString(),
                                 source.isEmpty() ? "config" : source.toStdString(), sets);
     } catch (const std::exception& e) {
-        logLine(4, "gui", QString("cannot launch: %1").arg(e.what()));
+        logLine(log::Level::Error, "gui", QString("cannot launch: %1").arg(e.what()));
         status_->setText(QString("cannot launch: %1").arg(e.what()));
         return {};
     }
@@ -326,7 +378,7 @@ QString MainWindow::launchConfig(RunConfig config) {
     try {
         s = new TrainingSession(config, runs_dir_, this);
     } catch (const std::exception& e) {
-        logLine(4, "gui",
+        logLine(log::Level::Error, "gui",
                 QString("cannot create a run folder under %1: %2").arg(runs_dir_, e.what()));
         return {};
     }
@@ -347,9 +399,9 @@ QString MainWindow::launchConfig(RunConfig config) {
     r.beta = config.beta();
     r.status = RunStatus::Queued;
     runs_->upsert(r);
-    queue_ << id;
-    logLine(2, "gui", QString("queued %1 (%2)").arg(id, s->label()));
-    startQueued();
+    logLine(log::Level::Info, "gui", QString("queued %1 (%2)").arg(id, s->label()));
+    queue_.enqueue(id);
+    showQueueStatus();
     return id;
 }
 
@@ -370,7 +422,7 @@ QStringList MainWindow::launchSweep(const QString& yaml, const QString& source,
             names.push_back(m.trimmed().toStdString());
         cells = sweepGrid(base, names, values);
     } catch (const std::exception& e) {
-        logLine(4, "gui", QString("cannot launch the sweep: %1").arg(e.what()));
+        logLine(log::Level::Error, "gui", QString("cannot launch the sweep: %1").arg(e.what()));
         status_->setText(QString("cannot launch the sweep: %1").arg(e.what()));
         return {};
     }
@@ -383,27 +435,25 @@ QStringList MainWindow::launchSweep(const QString& yaml, const QString& source,
     return ids;
 }
 
-void MainWindow::startQueued() {
-    int active = 0;
-    for (auto& s : sessions_)
-        active += s && s->isRunning();
-    while (active < maxConcurrent() && !queue_.isEmpty()) {
-        QString id = queue_.takeFirst();
-        auto s = sessions_.value(id);
-        if (!s)
-            continue;
-        s->start();
-        row(id).status = RunStatus::Running;
-        runs_->upsert(row(id));
-        ++active;
-    }
-    status_->setText(QString("%1 running, %2 queued").arg(active).arg(queue_.size()));
+bool MainWindow::startRun(const QString& id) {
+    auto s = sessions_.value(id);
+    if (!s)
+        return false;
+    s->start();
+    row(id).status = RunStatus::Running;
+    runs_->upsert(row(id));
+    return true;
+}
+
+void MainWindow::showQueueStatus() {
+    status_->setText(
+        QString("%1 running, %2 queued").arg(queue_.runningCount()).arg(queue_.queuedCount()));
 }
 
 void MainWindow::onStarted(const QString& id, qint64 total, qint64 params, const QString& device) {
     row(id).total_steps = total;
     runs_->upsert(row(id));
-    logLine(2, QFileInfo(id).fileName(),
+    logLine(log::Level::Info, QFileInfo(id).fileName(),
             QString("started on %1: %2 parameters, %3 steps").arg(device).arg(params).arg(total));
 }
 
@@ -452,8 +502,7 @@ void MainWindow::updateLandscape(const QString& id) {
     s.recipe = r.recipe.toStdString();
     s.beta = r.beta;
     s.status = r.status;
-    if (auto p = landscapePoint(s))
-        landscape_->setPoint(*p);
+    landscape_jobs_->request(s);
 }
 
 void MainWindow::onEnded(const QString& id, RunStatus status, const QString& reason) {
@@ -462,10 +511,12 @@ void MainWindow::onEnded(const QString& id, RunStatus status, const QString& rea
     r.reason = reason;
     runs_->upsert(r);
     const QString name = runStatusName(status);
-    logLine(status == RunStatus::Failed ? 4 : 2, QFileInfo(id).fileName(),
+    logLine(status == RunStatus::Failed ? log::Level::Error : log::Level::Info,
+            QFileInfo(id).fileName(),
             reason.isEmpty() ? name : QString("%1: %2").arg(name, reason));
     updateLandscape(id);
-    startQueued();
+    queue_.markEnded(id);
+    showQueueStatus();
 }
 
 void MainWindow::showRunFromDisk(const RunSummary& s) {
@@ -495,12 +546,11 @@ void MainWindow::showRunFromDisk(const RunSummary& s) {
             }
         }
     } catch (const std::exception& ex) {
-        logLine(3, "gui", QString("%1: %2").arg(id, ex.what()));
+        logLine(log::Level::Warn, "gui", QString("%1: %2").arg(id, ex.what()));
     }
     for (auto it = curves.begin(); it != curves.end(); ++it)
         dashboard_->appendPoints(it.key(), id, labelFor(s), it.value());
-    if (auto p = landscapePoint(s))
-        landscape_->setPoint(*p);
+    landscape_jobs_->request(s);
     try {
         QVector<widgets::SampleSet> sets;
         for (const SamplesReport& r : readSamples(s.dir))
@@ -509,7 +559,7 @@ void MainWindow::showRunFromDisk(const RunSummary& s) {
             samples_->setRunSamples(id, QString::fromStdString(s.id) + " (" + labelFor(s) + ")",
                                     sets);
     } catch (const std::exception& ex) {
-        logLine(3, "gui", QString("%1: %2").arg(id, ex.what()));
+        logLine(log::Level::Warn, "gui", QString("%1: %2").arg(id, ex.what()));
     }
 }
 

@@ -11,7 +11,9 @@
 #include <QStringList>
 
 #include "app/gui/ComparisonJob.h"
+#include "app/gui/RunQueue.h"
 #include "app/gui/TrainingSession.h"
+#include "core/util/Log.h"
 #include "widgets/RunTable.h"
 
 class QSpinBox;
@@ -31,6 +33,7 @@ class GradientLab;
 namespace rgpb::app {
 
 class GradientMeasureSession;
+class LandscapeUpdater;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -68,36 +71,53 @@ public:
     widgets::GradientLab* gradientLab() const { return gradient_lab_; }
     GradientMeasureSession* gradientMeasureSession() const { return lab_session_; }
 
+    LandscapeUpdater* landscapeUpdater() const { return landscape_jobs_; }
+    const RunQueue& queue() const { return queue_; }
+
 private:
-    void startQueued();
+    // The constructor's steps, in order.
+    void buildViews(const QString& preset_dir);
+    void buildGradientLab();
+    void buildJudgeTab();
+    void buildLogDock();
+    void buildToolbar();
+    void connectEditor();
+    void connectRunTable();
+    void connectCoreLog();
+
+    bool startRun(const QString& id);  // the queue's starter
+    void showQueueStatus();
+    void cancelRun(const QString& id);
+    void togglePause(const QString& id);
+    void deleteRun(const QString& id);
     void onStarted(const QString& id, qint64 total, qint64 params, const QString& device);
     void onSteps(const QString& id, const QVector<StepPoint>& batch);
     void onEval(const QString& id, const EvalPoint& e);
     void onEnded(const QString& id, RunStatus status, const QString& reason);
     void showRunFromDisk(const RunSummary& s);
     void updateLandscape(const QString& id);  // from the run's latest eval_pairs.csv
-    void logLine(int level, const QString& source, const QString& message);
+    void newComparison();                     // the dialog, then startComparison()
+    void logLine(log::Level level, const QString& source, const QString& message);
     widgets::RunRow& row(const QString& id);
 
     QString runs_dir_;
-    widgets::ConfigEditor* editor_;
-    widgets::MetricsDashboard* dashboard_;
-    widgets::LandscapeView* landscape_;
-    QTabWidget* views_;
-    widgets::RunTable* runs_;
-    widgets::LogView* log_;
-    widgets::SamplesView* samples_;
+    widgets::ConfigEditor* editor_ = nullptr;
+    widgets::MetricsDashboard* dashboard_ = nullptr;
+    widgets::LandscapeView* landscape_ = nullptr;
+    QTabWidget* views_ = nullptr;
+    widgets::RunTable* runs_ = nullptr;
+    widgets::LogView* log_ = nullptr;
+    widgets::SamplesView* samples_ = nullptr;
     widgets::JudgingView* judging_ = nullptr;
     ComparisonJob* comparison_ = nullptr;
-    QSpinBox* concurrent_;
-    QLabel* status_;
+    LandscapeUpdater* landscape_jobs_ = nullptr;
+    QSpinBox* concurrent_ = nullptr;
+    QLabel* status_ = nullptr;
     QHash<QString, QPointer<TrainingSession>> sessions_;
-    QStringList queue_;
+    RunQueue queue_;
     QHash<QString, widgets::RunRow> rows_;
     int log_listener_ = -1;
     // The "Gradient lab" tab and the adapter that runs its measurements.
-    void addGradientLab();
-    void newComparison();  // the dialog, then startComparison()
     widgets::GradientLab* gradient_lab_ = nullptr;
     GradientMeasureSession* lab_session_ = nullptr;
 };

@@ -104,8 +104,10 @@ TrainingSession::TrainingSession(RunConfig config, QString run_dir, bool resume,
     qRegisterMetaType<rgpb::app::EvalPoint>();
     qRegisterMetaType<rgpb::widgets::SampleSet>();
     qRegisterMetaType<QVector<rgpb::app::StepPoint>>();
-    timer_.setInterval(33);
+    timer_.setInterval(WorkerJob::kProgressIntervalMs);
     connect(&timer_, &QTimer::timeout, this, &TrainingSession::drain);
+    connect(&job_, &WorkerJob::succeeded, this, &TrainingSession::drain);
+    connect(&job_, &WorkerJob::failed, this, &TrainingSession::onJobFailed);
 }
 
 TrainingSession::TrainingSession(RunConfig config, const QString& runs_dir, QObject* parent)
@@ -120,8 +122,8 @@ TrainingSession* TrainingSession::resume(const QString& run_dir, QObject* parent
 
 TrainingSession::~TrainingSession() {
     control_->requestCancel();
-    if (worker_.joinable())
-        worker_.join();
+    job_.cancel();
+    job_.wait();
 }
 
 QString TrainingSession::label() const {
@@ -131,26 +133,32 @@ QString TrainingSession::label() const {
 }
 
 void TrainingSession::start() {
-    if (worker_.joinable())
+    if (job_.isRunning())
         return;
     TrainerOptions o;
     o.run_dir = run_dir_.toStdString();
     o.resume = resume_;
-    // The worker owns its Trainer; exceptions never escape Trainer::run (failures become a
-    // failed summary), and the catch below is the last line of defence for the thread.
-    worker_ = std::thread([this, o, config = config_] {
+    // The worker owns its Trainer. Trainer::run turns failures into a failed summary; what
+    // escapes (a Trainer that cannot be built) the job reports to onJobFailed().
+    job_.start([this, o, config = config_](WorkerJob::Feedback&) -> WorkerJob::Completion {
         Observer observer(*inbox_);
-        try {
-            Trainer trainer(config, o);
-            trainer.run(observer, *control_);
-        } catch (const std::exception& e) {
-            RunSummary s;
-            s.status = RunStatus::Failed;
-            s.reason = e.what();
-            observer.onFailed(s);
-        }
+        Trainer trainer(config, o);
+        trainer.run(observer, *control_);
+        return {};
     });
     timer_.start();
+}
+
+void TrainingSession::onJobFailed(const QString& message) {
+    {
+        std::lock_guard<std::mutex> lock(inbox_->mutex);
+        if (!inbox_->ended) {
+            inbox_->ended = true;
+            inbox_->status = RunStatus::Failed;
+            inbox_->reason = message;
+        }
+    }
+    drain();
 }
 
 void TrainingSession::cancel() {
@@ -198,10 +206,10 @@ void TrainingSession::drain() {
         Q_EMIT evaluated(run_dir_, e);
     for (const widgets::SampleSet& set : samples)
         Q_EMIT sampled(run_dir_, set);
-    if (ended) {
+    if (ended && !ended_) {
+        ended_ = true;
         timer_.stop();
-        if (worker_.joinable())
-            worker_.join();
+        job_.wait();  // the trainer has returned: isRunning() is false from here on
         Q_EMIT this->ended(run_dir_, status, reason);
     }
 }

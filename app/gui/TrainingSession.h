@@ -1,5 +1,6 @@
-// The one adapter between the training core and Qt: runs a Trainer on a worker thread and turns
-// its observer callbacks into queued Qt signals. The worker never waits for the GUI: callbacks
+// The one adapter between the training core and Qt: runs a Trainer on a WorkerJob (which owns
+// the thread, joins it and turns an escaping exception into a failed run) and turns its observer
+// callbacks into Qt signals on the GUI thread. The worker never waits for the GUI: callbacks
 // append plain values to a locked queue, and a GUI-thread timer drains it about 30 times a
 // second, so a fast run cannot flood the event loop. Only plain values cross threads.
 #pragma once
@@ -10,7 +11,8 @@
 #include <QVector>
 #include <memory>
 #include <mutex>
-#include <thread>
+
+#include "app/gui/WorkerJob.h"
 
 #include "core/config/RunConfig.h"
 #include "core/generate/SampleLog.h"
@@ -57,7 +59,7 @@ public:
     void cancel();
     void setPaused(bool paused);
     bool isPaused() const;
-    bool isRunning() const { return worker_.joinable(); }
+    bool isRunning() const { return job_.isRunning(); }
     QString id() const { return run_dir_; }
     QString label() const;
     const RunConfig& config() const { return config_; }
@@ -74,14 +76,16 @@ private:
     class Observer;
     TrainingSession(RunConfig config, QString run_dir, bool resume, QObject* parent);
     void drain();
+    void onJobFailed(const QString& message);
 
     RunConfig config_;
     QString run_dir_;
     bool resume_ = false;
     std::unique_ptr<Inbox> inbox_;
     std::unique_ptr<RunControl> control_;
-    std::thread worker_;
     QTimer timer_;
+    bool ended_ = false;  // ended() was emitted
+    WorkerJob job_;       // last: joined before the inbox and the control go
 };
 
 }  // namespace rgpb::app

@@ -9,7 +9,7 @@
 #include <QtTest>
 #include <cmath>
 
-#include "app/judging/JudgmentStore.h"
+#include "store/JudgmentStore.h"
 #include "tests/judging/JudgingFixtures.h"
 
 using namespace rgpb::judging;

@@ -16,7 +16,7 @@
 #include <set>
 #include <string>
 
-#include "app/judging/JudgmentStore.h"
+#include "store/JudgmentStore.h"
 #include "core/util/Error.h"
 #include "tests/judging/JudgingFixtures.h"
 #include "tests/support/ErrorText.h"

@@ -1,14 +1,39 @@
 // Enforces design.md's layering on the source tree: core/ is Qt-free (it builds on GPU servers
-// without Qt), widgets/ is torch-free (keeps GUI builds fast and threads honest).
+// without Qt), widgets/ is torch-free (keeps GUI builds fast and threads honest), and
+// dependencies point one way (app -> widgets -> core, app -> store -> core): a lower layer never
+// includes a higher one.
 #include <QDirIterator>
 #include <QFile>
 #include <QHash>
 #include <QRegularExpression>
 #include <QSet>
+#include <QTemporaryDir>
 #include <QtTest>
+
+namespace {
+// An #include of a header under one of `folders` (e.g. "app|widgets"), from the source root.
+QRegularExpression includeOf(const QString& folders) {
+    return QRegularExpression("^\\s*#\\s*include\\s*[<\"](" + folders + ")/");
+}
+const QString kTorch = "torch|ATen|c10|caffe2";
+// Starting a thread by hand (std::thread::hardware_concurrency() is only a question).
+const QRegularExpression kStartsThread(
+    "\\bstd::j?thread\\b(?!::)|\\bstd::async\\b|\\bQThread\\b|\\bQtConcurrent::");
+}  // namespace
 
 class TestLayering : public QObject {
     Q_OBJECT
+
+    static QString source(const QString& folder) {
+        return QStringLiteral(RGPB_SOURCE_DIR "/") + folder;
+    }
+    static void checkNoInclude(const QString& folder, const QString& forbidden) {
+        QVERIFY2(QDir(source(folder)).exists(), qPrintable(folder + "/ not found"));
+        QStringList hits = offendingFiles(source(folder), includeOf(forbidden));
+        QVERIFY2(
+            hits.isEmpty(),
+            qPrintable(QString("%1/ includes %2:\n%3").arg(folder, forbidden, hits.join('\n'))));
+    }
 
     static QStringList offendingFiles(const QString& dir, const QRegularExpression& include) {
         QStringList hits;
@@ -43,6 +68,36 @@ private Q_SLOTS:
         QRegularExpression torch("^\\s*#\\s*include\\s*[<\"](torch/|ATen/|c10/)");
         QVERIFY(torch.match("#include <ATen/ATen.h>").hasMatch());
         QVERIFY(!torch.match("#include <QWidget>").hasMatch());
+        // Upward includes, as the checks below build them.
+        QVERIFY(includeOf("app").match("#include \"app/gui/WorkerJob.h\"").hasMatch());
+        QVERIFY(includeOf("app").match(" # include <app/cli/Command.h>").hasMatch());
+        QVERIFY(!includeOf("app").match("#include \"widgets/app/x.h\"").hasMatch());
+        QVERIFY(!includeOf("app").match("// #include \"app/gui/MainWindow.h\"").hasMatch());
+        QRegularExpression core_up = includeOf("app|widgets|store");
+        QVERIFY(core_up.match("#include \"widgets/LogView.h\"").hasMatch());
+        QVERIFY(core_up.match("#include \"store/JudgmentStore.h\"").hasMatch());
+        QVERIFY(!core_up.match("#include \"core/util/Log.h\"").hasMatch());
+        QRegularExpression store_up = includeOf("app|widgets|" + kTorch);
+        QVERIFY(store_up.match("#include <torch/torch.h>").hasMatch());
+        QVERIFY(store_up.match("#include <c10/util/Exception.h>").hasMatch());
+        QVERIFY(store_up.match("#include \"app/gui/MainWindow.h\"").hasMatch());
+        QVERIFY(!store_up.match("#include \"core/judging/JudgeStats.h\"").hasMatch());
+        QVERIFY(!store_up.match("#include <QSqlQuery>").hasMatch());
+        QVERIFY(kStartsThread.match("    std::thread worker_;").hasMatch());
+        QVERIFY(kStartsThread.match("std::thread([this] { run(); }).detach();").hasMatch());
+        QVERIFY(kStartsThread.match("auto f = std::async(std::launch::async, g);").hasMatch());
+        QVERIFY(kStartsThread.match("QThread* t = QThread::create(f);").hasMatch());
+        QVERIFY(!kStartsThread.match("int n = std::thread::hardware_concurrency();").hasMatch());
+        // And offendingFiles() reports a violation with its file and line.
+        QTemporaryDir tmp;
+        QFile bad(tmp.filePath("Bad.h"));
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write("#pragma once\n#include \"app/gui/MainWindow.h\"\n");
+        bad.close();
+        QStringList hits = offendingFiles(tmp.path(), includeOf("app"));
+        QCOMPARE(hits.size(), 1);
+        QVERIFY2(hits[0].endsWith("Bad.h:2: #include \"app/gui/MainWindow.h\""),
+                 qPrintable(hits[0]));
     }
 
     void coreHasNoQtInclude() {
@@ -58,6 +113,23 @@ private Q_SLOTS:
         QString widgets = QStringLiteral(RGPB_SOURCE_DIR "/widgets");
         QStringList hits = offendingFiles(widgets, torch);
         QVERIFY2(hits.isEmpty(), qPrintable("torch includes in widgets/:\n" + hits.join('\n')));
+    }
+
+    void widgetsNeverIncludeApp() { checkNoInclude("widgets", "app"); }
+    void coreIncludesNoHigherLayer() { checkNoInclude("core", "app|widgets|store"); }
+    // design.md: one task class for background work; nothing else in app/ starts threads.
+    void onlyWorkerJobStartsThreadsInApp() {
+        QStringList hits;
+        for (const QString& hit : offendingFiles(source("app"), kStartsThread)) {
+            if (!hit.contains("/app/gui/WorkerJob."))
+                hits << hit;
+        }
+        QVERIFY2(hits.isEmpty(),
+                 qPrintable("threads started outside WorkerJob:\n" + hits.join('\n')));
+    }
+
+    void storeIncludesNeitherAppNorWidgetsNorTorch() {
+        checkNoInclude("store", "app|widgets|" + kTorch);
     }
 
     // core/CMakeLists.txt lists every source in one of two libraries; the torch-free one must

@@ -13,6 +13,7 @@
 #include "widgets/RunTable.h"
 
 using namespace rgpb::widgets;
+using rgpb::RunStatus;
 
 class TestWidgets : public QObject {
     Q_OBJECT
@@ -68,14 +69,14 @@ private Q_SLOTS:
 
     void logViewFilters() {
         LogView v;
-        v.append({0, 2, "trainer", "eval step 25: perplexity 40"});
-        v.append({0, 3, "data", "pairs.jsonl:7: missing key 'chosen'"});
-        v.append({0, 1, "trainer", "debug detail"});
+        v.append({0, rgpb::log::Level::Info, "trainer", "eval step 25: perplexity 40"});
+        v.append({0, rgpb::log::Level::Warn, "data", "pairs.jsonl:7: missing key 'chosen'"});
+        v.append({0, rgpb::log::Level::Debug, "trainer", "debug detail"});
         QCOMPARE(v.visibleText().count('\n'), 1);  // info and warn, not debug
-        v.setMinimumLevel(3);
+        v.setMinimumLevel(rgpb::log::Level::Warn);
         QVERIFY(!v.visibleText().contains("perplexity"));
         QVERIFY(v.visibleText().contains("missing key"));
-        v.setMinimumLevel(0);
+        v.setMinimumLevel(rgpb::log::Level::Trace);
         v.setFilterText("trainer");
         QVERIFY(v.visibleText().contains("debug detail"));
         QVERIFY(!v.visibleText().contains("missing key"));

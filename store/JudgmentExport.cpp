@@ -9,7 +9,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "app/judging/StoreSql.h"
+#include "store/StoreSql.h"
 
 namespace rgpb::judging {
 

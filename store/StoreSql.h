@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "app/judging/JudgmentStore.h"
+#include "store/JudgmentStore.h"
 #include "core/util/Error.h"
 
 namespace rgpb::judging {

@@ -1,4 +1,4 @@
-#include "app/judging/JudgmentStore.h"
+#include "store/JudgmentStore.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -13,7 +13,7 @@
 #include <cmath>
 #include <set>
 
-#include "app/judging/StoreSql.h"
+#include "store/StoreSql.h"
 #include "core/data/SeededRandom.h"
 #include "core/util/Error.h"
 

@@ -7,7 +7,7 @@
 #include <set>
 #include <sstream>
 
-#include "app/judging/JudgmentStore.h"
+#include "store/JudgmentStore.h"
 #include "core/util/Error.h"
 
 namespace rgpb::judging {

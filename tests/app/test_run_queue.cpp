@@ -1,0 +1,98 @@
+// The run queue without widgets or training (app/gui/RunQueue.h): runs start in the order they
+// were queued while slots are free, an ended run frees its slot for the next, more slots start
+// more at once, a queued run can be removed, and a run that cannot start takes no slot.
+#include <QtTest>
+
+#include "app/gui/RunQueue.h"
+
+using rgpb::app::RunQueue;
+
+class TestRunQueue : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void startsInOrderWithinTheSlots() {
+        QStringList started;
+        RunQueue q([&](const QString& id) {
+            started << id;
+            return true;
+        });
+        QCOMPARE(q.maxConcurrent(), 1);
+        q.enqueue("a");
+        q.enqueue("b");
+        q.enqueue("c");
+        QCOMPARE(started, QStringList({"a"}));
+        QCOMPARE(q.runningCount(), 1);
+        QCOMPARE(q.queuedCount(), 2);
+        QVERIFY(q.isRunning("a") && q.isQueued("b") && !q.isQueued("a"));
+        q.markEnded("a");
+        QCOMPARE(started, QStringList({"a", "b"}));
+        q.markEnded("x");  // not running: changes nothing
+        QCOMPARE(started, QStringList({"a", "b"}));
+        QCOMPARE(q.runningCount(), 1);
+        q.enqueue("b");  // already running: not queued twice
+        QCOMPARE(q.queued(), QStringList({"c"}));
+    }
+
+    void moreSlotsStartMoreRuns() {
+        QStringList started;
+        RunQueue q(
+            [&](const QString& id) {
+                started << id;
+                return true;
+            },
+            2);
+        for (const char* id : {"a", "b", "c", "d", "e"})
+            q.enqueue(id);
+        QCOMPARE(started, QStringList({"a", "b"}));
+        q.setMaxConcurrent(4);
+        QCOMPARE(started, QStringList({"a", "b", "c", "d"}));
+        QCOMPARE(q.queuedCount(), 1);
+        q.setMaxConcurrent(1);  // fewer slots stop nothing; no new run starts until below
+        q.markEnded("a");
+        q.markEnded("b");
+        q.markEnded("c");
+        QCOMPARE(started.size(), 4);
+        q.markEnded("d");
+        QCOMPARE(started.last(), QString("e"));
+        q.setMaxConcurrent(0);  // at least one slot
+        QCOMPARE(q.maxConcurrent(), 1);
+    }
+
+    void removingAQueuedRun() {
+        QStringList started;
+        RunQueue q([&](const QString& id) {
+            started << id;
+            return true;
+        });
+        q.enqueue("a");
+        q.enqueue("b");
+        q.enqueue("c");
+        QVERIFY(q.removeQueued("b"));
+        QVERIFY(!q.removeQueued("b"));
+        QVERIFY(!q.removeQueued("a"));  // running, not queued
+        q.markEnded("a");
+        QCOMPARE(started, QStringList({"a", "c"}));
+        QCOMPARE(q.queuedCount(), 0);
+    }
+
+    void aRunThatCannotStartTakesNoSlot() {
+        QStringList started;
+        RunQueue q([&](const QString& id) {
+            if (id == "gone")
+                return false;
+            started << id;
+            return true;
+        });
+        q.enqueue("a");
+        q.enqueue("gone");
+        q.enqueue("b");
+        q.markEnded("a");
+        QCOMPARE(started, QStringList({"a", "b"}));
+        QCOMPARE(q.runningCount(), 1);
+        QCOMPARE(q.queuedCount(), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRunQueue)
+#include "test_run_queue.moc"
