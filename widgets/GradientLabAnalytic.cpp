@@ -62,6 +62,17 @@ double landscape(analytic::Method m, double beta, double fp, double fn) {
     }
 }
 
+// A slider with its value read-out on the right.
+QWidget* labelledSlider(QSlider* s, QLabel* l) {
+    auto* w = new QWidget;
+    auto* h = new QHBoxLayout(w);
+    h->setContentsMargins(0, 0, 0, 0);
+    h->addWidget(s, 1);
+    l->setMinimumWidth(44);
+    h->addWidget(l);
+    return w;
+}
+
 QSlider* makeSlider(int min, int max, int value) {
     auto* s = new QSlider(Qt::Horizontal);
     s->setRange(min, max);
@@ -106,6 +117,37 @@ QVector<double> GradientLabAnalytic::sharedEpsilons() {
 }
 
 GradientLabAnalytic::GradientLabAnalytic(QWidget* parent) : QWidget(parent) {
+    QWidget* controls = buildControls();
+    QGridLayout* grid = buildPlotGrid();
+    auto* root = new QHBoxLayout(this);
+    root->addWidget(controls);
+    root->addLayout(grid, 1);
+    setUpLandscapePlots();
+    setUpSharedPlot();
+    setUpHeatMap();
+    setUpDistinctPlot();
+    connectSignals();
+    replotAll();
+}
+
+QWidget* GradientLabAnalytic::buildControls() {
+    auto* controls = new QWidget;
+    controls->setMaximumWidth(300);
+    auto* cl = new QVBoxLayout(controls);
+    cl->addWidget(buildObjectiveBox());
+    cl->addWidget(buildDistinctBox());
+    auto* help = new QLabel(
+        "Coefficients are for gradient ascent along a token's logit: positive = pushed up "
+        "(spec.md section 4). 'Other' sums all tokens except y+ and y-, with P(other) = 1 - "
+        "P(y+) - P(y-). The heat map's black curve is the zero contour of the shared-token "
+        "coefficient; colours are clipped to the range on the scale.");
+    help->setWordWrap(true);
+    cl->addWidget(help);
+    cl->addStretch(1);
+    return controls;
+}
+
+QGroupBox* GradientLabAnalytic::buildObjectiveBox() {
     beta_ = makeSlider(1, 200, 20);  // beta = 0.05 * value
     beta_label_ = new QLabel;
     fixed_ = makeSlider(1, 99, 10);
@@ -114,26 +156,15 @@ GradientLabAnalytic::GradientLabAnalytic(QWidget* parent) : QWidget(parent) {
     for (analytic::Method m : kMethods)
         method_->addItem(methodLabel(m), static_cast<int>(m));
     method_->setCurrentIndex(1);
-
-    auto* controls = new QWidget;
-    controls->setMaximumWidth(300);
-    auto* cl = new QVBoxLayout(controls);
     auto* common = new QGroupBox("Objective");
     auto* cf = new QFormLayout(common);
-    auto labelled = [](QSlider* s, QLabel* l) {
-        auto* w = new QWidget;
-        auto* h = new QHBoxLayout(w);
-        h->setContentsMargins(0, 0, 0, 0);
-        h->addWidget(s, 1);
-        l->setMinimumWidth(44);
-        h->addWidget(l);
-        return w;
-    };
-    cf->addRow("beta", labelled(beta_, beta_label_));
-    cf->addRow("fixed P", labelled(fixed_, fixed_label_));
+    cf->addRow("beta", labelledSlider(beta_, beta_label_));
+    cf->addRow("fixed P", labelledSlider(fixed_, fixed_label_));
     cf->addRow("shared plots", method_);
-    cl->addWidget(common);
+    return common;
+}
 
+QGroupBox* GradientLabAnalytic::buildDistinctBox() {
     auto* distinct = new QGroupBox("Distinct step (y+ \u2260 y-)");
     auto* df = new QFormLayout(distinct);
     const char* names[6] = {"P+(y+)", "P+(y-)", "P-(y+)", "P-(y-)", "u = f+", "\u03b5 = f- - f+"};
@@ -143,22 +174,16 @@ GradientLabAnalytic::GradientLabAnalytic(QWidget* parent) : QWidget(parent) {
         auto* l = new QLabel;
         inputs_.push_back(s);
         input_labels_.push_back(l);
-        df->addRow(names[i], labelled(s, l));
+        df->addRow(names[i], labelledSlider(s, l));
         connect(s, &QSlider::valueChanged, this, [this] { replotDistinct(); });
     }
     distinct_note_ = new QLabel;
     distinct_note_->setWordWrap(true);
     df->addRow(distinct_note_);
-    cl->addWidget(distinct);
-    auto* help = new QLabel(
-        "Coefficients are for gradient ascent along a token's logit: positive = pushed up "
-        "(spec.md section 4). 'Other' sums all tokens except y+ and y-, with P(other) = 1 - "
-        "P(y+) - P(y-). The heat map's black curve is the zero contour of the shared-token "
-        "coefficient; colours are clipped to the range on the scale.");
-    help->setWordWrap(true);
-    cl->addWidget(help);
-    cl->addStretch(1);
+    return distinct;
+}
 
+QGridLayout* GradientLabAnalytic::buildPlotGrid() {
     for (auto& p : plots_)
         p = new QCustomPlot;
     auto* grid = new QGridLayout;
@@ -172,11 +197,11 @@ GradientLabAnalytic::GradientLabAnalytic(QWidget* parent) : QWidget(parent) {
                     0);
     grid->addWidget(framed(Plot::HeatMap, "Shared-token coefficient over (u, \u03b5)", "heatmap"),
                     1, 1, 1, 2);
-    auto* root = new QHBoxLayout(this);
-    root->addWidget(controls);
-    root->addLayout(grid, 1);
+    return grid;
+}
 
-    // Landscapes: one graph per method.
+// One graph per method.
+void GradientLabAnalytic::setUpLandscapePlots() {
     for (Plot which : {Plot::LandscapePos, Plot::LandscapeNeg}) {
         QCustomPlot* p = plot(which);
         for (int i = 0; i < 3; ++i) {
@@ -188,83 +213,87 @@ GradientLabAnalytic::GradientLabAnalytic(QWidget* parent) : QWidget(parent) {
         p->yAxis->setLabel("loss");
         p->legend->setVisible(true);
     }
-    // Shared coefficient: one graph per epsilon.
-    {
-        QCustomPlot* p = plot(Plot::Shared);
-        const QVector<double> eps = sharedEpsilons();
-        for (int i = 0; i < eps.size(); ++i) {
-            QCPGraph* g = p->addGraph();
-            g->setName(QString("\u03b5 = %1").arg(eps[i]));
-            QColor c = QColor::fromHsv(240 - 240 * i / std::max(1, int(eps.size()) - 1), 200, 200);
-            g->setPen(QPen(c, 2));
-        }
-        p->xAxis->setLabel("u = f+");
-        p->yAxis->setLabel("coefficient on grad f");
-        p->legend->setVisible(true);
-    }
-    // Heat map with colour scale and the zero contour.
-    {
-        QCustomPlot* p = plot(Plot::HeatMap);
-        heat_ = new QCPColorMap(p->xAxis, p->yAxis);
-        heat_->data()->setSize(kHeatU, kHeatE);
-        heat_->data()->setRange(QCPRange(kHeatUMin, kHeatUMax), QCPRange(kHeatEMin, kHeatEMax));
-        QCPColorGradient g;
-        g.clearColorStops();
-        g.setColorStopAt(0.0, QColor(49, 54, 149));
-        g.setColorStopAt(0.5, QColor(255, 255, 255));
-        g.setColorStopAt(1.0, QColor(165, 0, 38));
-        g.setNanHandling(QCPColorGradient::nhTransparent);
-        heat_->setInterpolate(false);
-        auto* scale = new QCPColorScale(p);
-        p->plotLayout()->addElement(0, 1, scale);
-        heat_->setColorScale(scale);
-        // After setColorScale(), which hands the scale's gradient to the map.
-        scale->setGradient(g);
-        heat_->setGradient(g);
-        auto* margins = new QCPMarginGroup(p);
-        p->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
-        scale->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
-        contour_curve_ = new QCPCurve(p->xAxis, p->yAxis);
-        contour_curve_->setPen(QPen(Qt::black, 2));
-        contour_curve_->setName("zero contour");
-        p->xAxis->setLabel("u = f+");
-        p->yAxis->setLabel("\u03b5 = f- - f+");
-        p->xAxis->setRange(kHeatUMin, kHeatUMax);
-        p->yAxis->setRange(kHeatEMin, kHeatEMax);
-    }
-    // Distinct bars: three bar series (y+, y-, other) grouped per method.
-    {
-        QCustomPlot* p = plot(Plot::Distinct);
-        auto* group = new QCPBarsGroup(p);
-        const char* tokens[3] = {"y+", "y-", "other"};
-        const QColor colors[3] = {QColor(44, 160, 44), QColor(214, 39, 40), QColor(127, 127, 127)};
-        for (int i = 0; i < 3; ++i) {
-            auto* bars = new QCPBars(p->xAxis, p->yAxis);
-            bars->setName(tokens[i]);
-            bars->setWidth(0.25);
-            bars->setBrush(colors[i]);
-            bars->setPen(QPen(colors[i].darker(130)));
-            bars->setBarsGroup(group);
-        }
-        QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
-        for (int i = 0; i < 3; ++i)
-            ticker->addTick(i, methodLabel(kMethods[i]));
-        p->xAxis->setTicker(ticker);
-        p->xAxis->setRange(-0.6, 2.6);
-        p->yAxis->setLabel("coefficient (ascent)");
-        p->legend->setVisible(true);
-        // One legend row at the top, above the bars (replotDistinct leaves room for it).
-        p->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-        p->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignHCenter);
-    }
+}
 
+// One graph per epsilon.
+void GradientLabAnalytic::setUpSharedPlot() {
+    QCustomPlot* p = plot(Plot::Shared);
+    const QVector<double> eps = sharedEpsilons();
+    for (int i = 0; i < eps.size(); ++i) {
+        QCPGraph* g = p->addGraph();
+        g->setName(QString("\u03b5 = %1").arg(eps[i]));
+        QColor c = QColor::fromHsv(240 - 240 * i / std::max(1, int(eps.size()) - 1), 200, 200);
+        g->setPen(QPen(c, 2));
+    }
+    p->xAxis->setLabel("u = f+");
+    p->yAxis->setLabel("coefficient on grad f");
+    p->legend->setVisible(true);
+}
+
+// Heat map with colour scale and the zero contour.
+void GradientLabAnalytic::setUpHeatMap() {
+    QCustomPlot* p = plot(Plot::HeatMap);
+    heat_ = new QCPColorMap(p->xAxis, p->yAxis);
+    heat_->data()->setSize(kHeatU, kHeatE);
+    heat_->data()->setRange(QCPRange(kHeatUMin, kHeatUMax), QCPRange(kHeatEMin, kHeatEMax));
+    QCPColorGradient g;
+    g.clearColorStops();
+    g.setColorStopAt(0.0, QColor(49, 54, 149));
+    g.setColorStopAt(0.5, QColor(255, 255, 255));
+    g.setColorStopAt(1.0, QColor(165, 0, 38));
+    g.setNanHandling(QCPColorGradient::nhTransparent);
+    heat_->setInterpolate(false);
+    auto* scale = new QCPColorScale(p);
+    p->plotLayout()->addElement(0, 1, scale);
+    heat_->setColorScale(scale);
+    // After setColorScale(), which hands the scale's gradient to the map.
+    scale->setGradient(g);
+    heat_->setGradient(g);
+    auto* margins = new QCPMarginGroup(p);
+    p->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
+    scale->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
+    contour_curve_ = new QCPCurve(p->xAxis, p->yAxis);
+    contour_curve_->setPen(QPen(Qt::black, 2));
+    contour_curve_->setName("zero contour");
+    p->xAxis->setLabel("u = f+");
+    p->yAxis->setLabel("\u03b5 = f- - f+");
+    p->xAxis->setRange(kHeatUMin, kHeatUMax);
+    p->yAxis->setRange(kHeatEMin, kHeatEMax);
+}
+
+// Three bar series (y+, y-, other) grouped per method.
+void GradientLabAnalytic::setUpDistinctPlot() {
+    QCustomPlot* p = plot(Plot::Distinct);
+    auto* group = new QCPBarsGroup(p);
+    const char* tokens[3] = {"y+", "y-", "other"};
+    const QColor colors[3] = {QColor(44, 160, 44), QColor(214, 39, 40), QColor(127, 127, 127)};
+    for (int i = 0; i < 3; ++i) {
+        auto* bars = new QCPBars(p->xAxis, p->yAxis);
+        bars->setName(tokens[i]);
+        bars->setWidth(0.25);
+        bars->setBrush(colors[i]);
+        bars->setPen(QPen(colors[i].darker(130)));
+        bars->setBarsGroup(group);
+    }
+    QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+    for (int i = 0; i < 3; ++i)
+        ticker->addTick(i, methodLabel(kMethods[i]));
+    p->xAxis->setTicker(ticker);
+    p->xAxis->setRange(-0.6, 2.6);
+    p->yAxis->setLabel("coefficient (ascent)");
+    p->legend->setVisible(true);
+    // One legend row at the top, above the bars (replotDistinct leaves room for it).
+    p->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    p->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignHCenter);
+}
+
+void GradientLabAnalytic::connectSignals() {
     connect(beta_, &QSlider::valueChanged, this, [this] { replotAll(); });
     connect(fixed_, &QSlider::valueChanged, this, [this] { replotLandscapes(); });
     connect(method_, QOverload<int>::of(&QComboBox::currentIndexChanged), this, [this] {
         replotShared();
         replotHeatMap();
     });
-    replotAll();
 }
 
 QWidget* GradientLabAnalytic::framed(Plot which, const QString& title, const QString& base_name) {

@@ -22,6 +22,8 @@ class QComboBox;
 class QCustomPlot;
 class QCPColorMap;
 class QCPCurve;
+class QGridLayout;
+class QGroupBox;
 class QLabel;
 class QSlider;
 
@@ -59,6 +61,17 @@ public:
     bool exportPng(Plot which, const QString& path);
 
 private:
+    // Constructor steps.
+    QWidget* buildControls();
+    QGroupBox* buildObjectiveBox();
+    QGroupBox* buildDistinctBox();
+    QGridLayout* buildPlotGrid();
+    void setUpLandscapePlots();
+    void setUpSharedPlot();
+    void setUpHeatMap();
+    void setUpDistinctPlot();
+    void connectSignals();
+
     void replotAll();
     void replotLandscapes();
     void replotShared();

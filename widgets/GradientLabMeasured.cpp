@@ -74,6 +74,30 @@ QVector<double> finiteInfo(const GradientMeasureResult& r) {
 }  // namespace
 
 GradientLabMeasured::GradientLabMeasured(QWidget* parent) : QWidget(parent) {
+    QGroupBox* form_box = buildForm();
+    verdict_ = new QLabel("No measurement yet.");
+    verdict_->setWordWrap(true);
+    verdict_->setStyleSheet("font-weight: bold;");
+    buildTable();
+    QGridLayout* grid = buildPlotGrid();
+
+    auto* left = new QVBoxLayout;
+    left->addWidget(form_box);
+    norm_ = new QComboBox;
+    norm_->addItems({"L1", "L2"});
+    auto* norm_row = new QFormLayout;
+    norm_row->addRow("box plot norm", norm_);
+    left->addLayout(norm_row);
+    left->addStretch(1);
+    auto* root = new QHBoxLayout(this);
+    root->addLayout(left);
+    root->addLayout(grid, 1);
+
+    setUpPlots();
+    connectSignals();
+}
+
+QGroupBox* GradientLabMeasured::buildForm() {
     model_ = new QLineEdit;
     model_->setPlaceholderText("runs/<id> or runs/<id>/checkpoints/step-N");
     data_ = new QLineEdit("synthetic");
@@ -97,8 +121,6 @@ GradientLabMeasured::GradientLabMeasured(QWidget* parent) : QWidget(parent) {
     max_pairs_->setRange(0, 1000000);
     max_pairs_->setValue(200);
     max_pairs_->setSpecialValueText("all");
-    norm_ = new QComboBox;
-    norm_->addItems({"L1", "L2"});
     start_ = new QPushButton("Measure");
     cancel_ = new QPushButton("Cancel");
     cancel_->setEnabled(false);
@@ -107,32 +129,10 @@ GradientLabMeasured::GradientLabMeasured(QWidget* parent) : QWidget(parent) {
     progress_->setValue(0);
     status_ = new QLabel;
     status_->setWordWrap(true);
-    verdict_ = new QLabel("No measurement yet.");
-    verdict_->setWordWrap(true);
-    verdict_->setStyleSheet("font-weight: bold;");
-
-    auto browse = [this](QLineEdit* edit, bool dir) {
-        auto* b = new QPushButton("\u2026");
-        b->setMaximumWidth(28);
-        connect(b, &QPushButton::clicked, this, [this, edit, dir] {
-            QString p = dir ? QFileDialog::getExistingDirectory(this, "Run or checkpoint folder",
-                                                                edit->text())
-                            : QFileDialog::getOpenFileName(this, "Pair data file", edit->text());
-            if (!p.isEmpty())
-                edit->setText(p);
-        });
-        auto* w = new QWidget;
-        auto* h = new QHBoxLayout(w);
-        h->setContentsMargins(0, 0, 0, 0);
-        h->addWidget(edit, 1);
-        h->addWidget(b);
-        return w;
-    };
-
     auto* form_box = new QGroupBox("Measurement");
     auto* form = new QFormLayout(form_box);
-    form->addRow("run", browse(model_, true));
-    form->addRow("data", browse(data_, false));
+    form->addRow("run", withBrowseButton(model_, true));
+    form->addRow("data", withBrowseButton(data_, false));
     form->addRow("format", format_);
     form->addRow("method", method_);
     form->addRow("beta", beta_);
@@ -145,7 +145,29 @@ GradientLabMeasured::GradientLabMeasured(QWidget* parent) : QWidget(parent) {
     form->addRow(progress_);
     form->addRow(status_);
     form_box->setMaximumWidth(340);
+    return form_box;
+}
 
+// `dir`: browse for a folder (a run or checkpoint) rather than a file.
+QWidget* GradientLabMeasured::withBrowseButton(QLineEdit* edit, bool dir) {
+    auto* b = new QPushButton("\u2026");
+    b->setMaximumWidth(28);
+    connect(b, &QPushButton::clicked, this, [this, edit, dir] {
+        QString p =
+            dir ? QFileDialog::getExistingDirectory(this, "Run or checkpoint folder", edit->text())
+                : QFileDialog::getOpenFileName(this, "Pair data file", edit->text());
+        if (!p.isEmpty())
+            edit->setText(p);
+    });
+    auto* w = new QWidget;
+    auto* h = new QHBoxLayout(w);
+    h->setContentsMargins(0, 0, 0, 0);
+    h->addWidget(edit, 1);
+    h->addWidget(b);
+    return w;
+}
+
+void GradientLabMeasured::buildTable() {
     table_ = new QTableWidget(0, 7);
     // Medians over the steps of each case, except "max |gap|".
     table_->setHorizontalHeaderLabels(
@@ -160,7 +182,9 @@ GradientLabMeasured::GradientLabMeasured(QWidget* parent) : QWidget(parent) {
         "per token. Approx: the paper's coefficient (spec.md 4.1 / 4.2) from the same P+, P-, "
         "u and epsilon. Columns are medians over the case's steps, except max |gap|. See "
         "docs/gradlab.md.");
+}
 
+QGridLayout* GradientLabMeasured::buildPlotGrid() {
     for (auto& p : plots_)
         p = new QCustomPlot;
     auto* grid = new QGridLayout;
@@ -174,17 +198,10 @@ GradientLabMeasured::GradientLabMeasured(QWidget* parent) : QWidget(parent) {
         new QLabel("Exact vs approximate coefficients (medians over steps; docs/gradlab.md):"));
     right_bottom->addWidget(table_, 1);
     grid->addLayout(right_bottom, 1, 1);
+    return grid;
+}
 
-    auto* left = new QVBoxLayout;
-    left->addWidget(form_box);
-    auto* norm_row = new QFormLayout;
-    norm_row->addRow("box plot norm", norm_);
-    left->addLayout(norm_row);
-    left->addStretch(1);
-    auto* root = new QHBoxLayout(this);
-    root->addLayout(left);
-    root->addLayout(grid, 1);
-
+void GradientLabMeasured::setUpPlots() {
     QCustomPlot* h = plot(Plot::Histogram);
     auto* bars = new QCPBars(h->xAxis, h->yAxis);
     bars->setBrush(QColor(31, 119, 180, 170));
@@ -203,7 +220,9 @@ GradientLabMeasured::GradientLabMeasured(QWidget* parent) : QWidget(parent) {
     box->setBrush(QColor(44, 160, 44, 120));
     b->xAxis->setLabel("response step t");
     b->yAxis->setLabel("||P+ - P-||_1");
+}
 
+void GradientLabMeasured::connectSignals() {
     connect(start_, &QPushButton::clicked, this, [this] { Q_EMIT measureRequested(request()); });
     connect(cancel_, &QPushButton::clicked, this, [this] {
         status_->setText("cancelling\u2026");

@@ -17,6 +17,8 @@
 class QComboBox;
 class QCustomPlot;
 class QDoubleSpinBox;
+class QGridLayout;
+class QGroupBox;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
@@ -61,6 +63,14 @@ Q_SIGNALS:
     void cancelRequested();
 
 private:
+    // Constructor steps.
+    QGroupBox* buildForm();
+    QWidget* withBrowseButton(QLineEdit* edit, bool dir);
+    void buildTable();
+    QGridLayout* buildPlotGrid();
+    void setUpPlots();
+    void connectSignals();
+
     QWidget* framed(Plot which, const QString& title, const QString& base_name);
     void redrawBoxes();
 
