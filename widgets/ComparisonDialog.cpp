@@ -19,8 +19,20 @@
 namespace rgpb::widgets {
 
 namespace {
+
 enum Source { EvalSplit, Synthetic, File, Typed };
+
+// One form row of two widgets at 3:1 width.
+QWidget* wideAndNarrow(QWidget* a, QWidget* b) {
+    auto* w = new QWidget;
+    auto* h = new QHBoxLayout(w);
+    h->setContentsMargins(0, 0, 0, 0);
+    h->addWidget(a, 3);
+    h->addWidget(b, 1);
+    return w;
 }
+
+}  // namespace
 
 ComparisonDialog::ComparisonDialog(const QVector<RunChoice>& runs, const QString& out_base,
                                    QWidget* parent)
@@ -29,6 +41,24 @@ ComparisonDialog::ComparisonDialog(const QVector<RunChoice>& runs, const QString
     auto* v = new QVBoxLayout(this);
     auto* form = new QFormLayout;
     v->addLayout(form);
+    addModelRows(form, runs);
+    QPushButton* browse = addPromptRows(form);
+    addGenerationRows(form);
+
+    problem_ = new QLabel;
+    problem_->setStyleSheet("color: #b00020;");
+    problem_->setWordWrap(true);
+    v->addWidget(problem_);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    buttons->button(QDialogButtonBox::Ok)->setText("Generate");
+    v->addWidget(buttons);
+
+    connectSignals(buttons, browse);
+    proposeOutDir();
+    updateSourceFields();
+}
+
+void ComparisonDialog::addModelRows(QFormLayout* form, const QVector<RunChoice>& runs) {
     run_a_ = new QComboBox;
     run_b_ = new QComboBox;
     for (const RunChoice& r : runs) {
@@ -41,17 +71,12 @@ ComparisonDialog::ComparisonDialog(const QVector<RunChoice>& runs, const QString
     ckpt_b_ = new QLineEdit("final");
     for (QLineEdit* c : {ckpt_a_, ckpt_b_})
         c->setToolTip("final (the newest checkpoint) or step-N");
-    auto row = [](QWidget* a, QWidget* b) {
-        auto* w = new QWidget;
-        auto* h = new QHBoxLayout(w);
-        h->setContentsMargins(0, 0, 0, 0);
-        h->addWidget(a, 3);
-        h->addWidget(b, 1);
-        return w;
-    };
-    form->addRow("model A (run, checkpoint)", row(run_a_, ckpt_a_));
-    form->addRow("model B (run, checkpoint)", row(run_b_, ckpt_b_));
+    form->addRow("model A (run, checkpoint)", wideAndNarrow(run_a_, ckpt_a_));
+    form->addRow("model B (run, checkpoint)", wideAndNarrow(run_b_, ckpt_b_));
+}
 
+// Returns the prompts file's browse button, for connectSignals().
+QPushButton* ComparisonDialog::addPromptRows(QFormLayout* form) {
     source_ = new QComboBox;
     source_->addItem("eval split of run A's data", EvalSplit);
     source_->addItem("fresh synthetic prompts (known answers)", Synthetic);
@@ -61,7 +86,7 @@ ComparisonDialog::ComparisonDialog(const QVector<RunChoice>& runs, const QString
     file_ = new QLineEdit;
     file_->setPlaceholderText("one prompt per line (\\n for a newline), or JSONL with \"prompt\"");
     auto* browse = new QPushButton("Browse...");
-    form->addRow("prompts file", row(file_, browse));
+    form->addRow("prompts file", wideAndNarrow(file_, browse));
     typed_ = new QPlainTextEdit;
     typed_->setPlaceholderText("One prompt per line.");
     typed_->setMaximumHeight(110);
@@ -70,7 +95,10 @@ ComparisonDialog::ComparisonDialog(const QVector<RunChoice>& runs, const QString
     count_->setRange(1, 100000);
     count_->setValue(20);
     form->addRow("items", count_);
+    return browse;
+}
 
+void ComparisonDialog::addGenerationRows(QFormLayout* form) {
     max_new_ = new QSpinBox;
     max_new_->setRange(1, 100000);
     max_new_->setValue(64);
@@ -97,15 +125,9 @@ ComparisonDialog::ComparisonDialog(const QVector<RunChoice>& runs, const QString
     form->addRow("seed", seed_);
     out_ = new QLineEdit;
     form->addRow("save to", out_);
+}
 
-    problem_ = new QLabel;
-    problem_->setStyleSheet("color: #b00020;");
-    problem_->setWordWrap(true);
-    v->addWidget(problem_);
-    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
-    buttons->button(QDialogButtonBox::Ok)->setText("Generate");
-    v->addWidget(buttons);
-
+void ComparisonDialog::connectSignals(QDialogButtonBox* buttons, QPushButton* browse) {
     connect(buttons, &QDialogButtonBox::accepted, this, &ComparisonDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(browse, &QPushButton::clicked, this, [this] {
@@ -118,8 +140,6 @@ ComparisonDialog::ComparisonDialog(const QVector<RunChoice>& runs, const QString
     connect(run_a_, &QComboBox::currentIndexChanged, this, [this] { proposeOutDir(); });
     connect(run_b_, &QComboBox::currentIndexChanged, this, [this] { proposeOutDir(); });
     connect(source_, &QComboBox::currentIndexChanged, this, [this] { updateSourceFields(); });
-    proposeOutDir();
-    updateSourceFields();
 }
 
 void ComparisonDialog::proposeOutDir() {

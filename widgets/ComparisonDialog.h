@@ -12,10 +12,13 @@
 #include "core/generate/Comparison.h"
 
 class QComboBox;
+class QDialogButtonBox;
 class QDoubleSpinBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
+class QPushButton;
 class QSpinBox;
 
 namespace rgpb::widgets {
@@ -49,6 +52,12 @@ public:
     void accept() override;
 
 private:
+    // Constructor steps.
+    void addModelRows(QFormLayout* form, const QVector<RunChoice>& runs);
+    QPushButton* addPromptRows(QFormLayout* form);
+    void addGenerationRows(QFormLayout* form);
+    void connectSignals(QDialogButtonBox* buttons, QPushButton* browse);
+
     void proposeOutDir();
     void updateSourceFields();
 

@@ -39,6 +39,32 @@ QString kappaText(double k) {
     return std::isnan(k) ? QString("undefined") : fixed(k);
 }
 
+// Cohen's kappa per judge pair, Fleiss' kappa, then each judge's position consistency.
+QStringList agreementParts(const judging::JudgeStatsReport& report) {
+    QStringList parts;
+    for (const judging::CohenResult& c : report.cohen) {
+        parts << QString("Cohen's kappa %1 vs %2: %3 (%4 items)")
+                     .arg(QString::fromStdString(c.judge_1), QString::fromStdString(c.judge_2),
+                          kappaText(c.kappa))
+                     .arg(c.items);
+    }
+    if (report.fleiss) {
+        parts << QString("Fleiss' kappa (%1 judges): %2 (%3 items)")
+                     .arg(report.fleiss->judges.size())
+                     .arg(kappaText(report.fleiss->kappa))
+                     .arg(report.fleiss->items);
+    }
+    for (const judging::PositionConsistency& c : report.consistency) {
+        if (c.repeated > 0) {
+            parts << QString("position consistency %1: %2/%3")
+                         .arg(QString::fromStdString(c.judge))
+                         .arg(c.consistent)
+                         .arg(c.repeated);
+        }
+    }
+    return parts;
+}
+
 }  // namespace
 
 JudgingResults::JudgingResults(QWidget* parent) : QWidget(parent) {
@@ -79,99 +105,82 @@ bool JudgingResults::table1Layout() const {
 
 void JudgingResults::rebuild() {
     table_->clear();
-    if (table1_->isChecked()) {
-        const judging::Table1 t = judging::table1(report_);
-        QStringList headers = {"model 1 vs model 2"};
-        for (const std::string& j : t.judges)
-            headers << QString("%1 win").arg(QString::fromStdString(j))
-                    << QString("%1 lose").arg(QString::fromStdString(j));
-        table_->setColumnCount(headers.size());
-        table_->setHorizontalHeaderLabels(headers);
-        table_->setRowCount(static_cast<int>(t.rows.size()));
-        for (int r = 0; r < static_cast<int>(t.rows.size()); ++r) {
-            const auto& row = t.rows[static_cast<std::size_t>(r)];
-            table_->setItem(r, 0, textItem(QString::fromStdString(row.label)));
-            for (int c = 0; c < static_cast<int>(row.cells.size()); ++c) {
-                const auto& cell = row.cells[static_cast<std::size_t>(c)];
-                const double win = cell ? cell->first : std::nan("");
-                const double lose = cell ? cell->second : std::nan("");
-                table_->setItem(r, 1 + 2 * c, numberItem(win, fixed(win, 2)));
-                table_->setItem(r, 2 + 2 * c, numberItem(lose, fixed(lose, 2)));
-            }
-        }
-    } else {
-        table_->setColumnCount(ColumnCount);
-        table_->setHorizontalHeaderLabels(
-            {"model 1 vs model 2", "judge", "n", "win [95% CI]", "lose [95% CI]", "tie", "both bad",
-             "adj. win [95% CI]", "sign p", "len 1", "len 2", "win | 1 longer", "win | 2 longer"});
-        table_->horizontalHeaderItem(AdjustedWin)
-            ->setToolTip("win + tie / 2, over the non-skipped votes");
-        table_->horizontalHeaderItem(SignP)->setToolTip(
-            "two-sided exact sign test of wins vs losses (ties and both-bad excluded)");
-        table_->horizontalHeaderItem(LengthA)->setToolTip("mean response length (new tokens)");
-        table_->horizontalHeaderItem(WinALonger)
-            ->setToolTip("model 1's win rate on items where its response was longer (count)");
-        table_->setRowCount(static_cast<int>(report_.pairs.size()));
-        for (int r = 0; r < static_cast<int>(report_.pairs.size()); ++r) {
-            const judging::PairResult& p = report_.pairs[static_cast<std::size_t>(r)];
-            table_->setItem(r, Pair,
-                            textItem(QString::fromStdString(p.model_a + " vs " + p.model_b)));
-            table_->setItem(r, Judge, textItem(QString::fromStdString(p.judge)));
-            table_->setItem(r, Votes,
-                            numberItem(static_cast<double>(p.votes), QString::number(p.votes)));
-            table_->setItem(r, Win, rateItem(p.win_rate, &p.win_ci));
-            table_->setItem(r, Lose, rateItem(p.lose_rate, &p.lose_ci));
-            table_->setItem(r, Tie, rateItem(p.tie_rate));
-            table_->setItem(r, BothBad, rateItem(p.both_bad_rate));
-            table_->setItem(r, AdjustedWin, rateItem(p.adjusted_win_rate, &p.adjusted_ci));
-            table_->setItem(r, SignP,
-                            numberItem(p.sign_test_p, p.sign_test_p < 0.001
-                                                          ? QString::number(p.sign_test_p, 'e', 1)
-                                                          : fixed(p.sign_test_p)));
-            table_->setItem(r, LengthA, numberItem(p.mean_length_a, fixed(p.mean_length_a, 1)));
-            table_->setItem(r, LengthB, numberItem(p.mean_length_b, fixed(p.mean_length_b, 1)));
-            table_->setItem(
-                r, WinALonger,
-                numberItem(
-                    p.win_rate_a_longer,
-                    QString("%1 (%2)").arg(fixed(p.win_rate_a_longer)).arg(p.a_longer_votes)));
-            table_->setItem(
-                r, WinBLonger,
-                numberItem(
-                    p.win_rate_b_longer,
-                    QString("%1 (%2)").arg(fixed(p.win_rate_b_longer)).arg(p.b_longer_votes)));
-        }
-    }
-
-    QStringList parts;
-    for (const judging::CohenResult& c : report_.cohen) {
-        parts << QString("Cohen's kappa %1 vs %2: %3 (%4 items)")
-                     .arg(QString::fromStdString(c.judge_1), QString::fromStdString(c.judge_2),
-                          kappaText(c.kappa))
-                     .arg(c.items);
-    }
-    if (report_.fleiss) {
-        parts << QString("Fleiss' kappa (%1 judges): %2 (%3 items)")
-                     .arg(report_.fleiss->judges.size())
-                     .arg(kappaText(report_.fleiss->kappa))
-                     .arg(report_.fleiss->items);
-    }
-    for (const judging::PositionConsistency& c : report_.consistency) {
-        if (c.repeated > 0) {
-            parts << QString("position consistency %1: %2/%3")
-                         .arg(QString::fromStdString(c.judge))
-                         .arg(c.consistent)
-                         .arg(c.repeated);
-        }
-    }
+    if (table1_->isChecked())
+        showTable1();
+    else
+        showPairs();
     if (report_.pairs.empty())
         agreement_->setText("no votes yet");
-    else if (parts.isEmpty())
+    else if (const QStringList parts = agreementParts(report_); parts.isEmpty())
         agreement_->setText(
             "kappa: needs two judges on common items (the automatic judge "
             "'auto' counts on items with a known answer)");
     else
         agreement_->setText(parts.join("  ·  "));
+}
+
+void JudgingResults::showTable1() {
+    const judging::Table1 t = judging::table1(report_);
+    QStringList headers = {"model 1 vs model 2"};
+    for (const std::string& j : t.judges)
+        headers << QString("%1 win").arg(QString::fromStdString(j))
+                << QString("%1 lose").arg(QString::fromStdString(j));
+    table_->setColumnCount(headers.size());
+    table_->setHorizontalHeaderLabels(headers);
+    table_->setRowCount(static_cast<int>(t.rows.size()));
+    for (int r = 0; r < static_cast<int>(t.rows.size()); ++r) {
+        const auto& row = t.rows[static_cast<std::size_t>(r)];
+        table_->setItem(r, 0, textItem(QString::fromStdString(row.label)));
+        for (int c = 0; c < static_cast<int>(row.cells.size()); ++c) {
+            const auto& cell = row.cells[static_cast<std::size_t>(c)];
+            const double win = cell ? cell->first : std::nan("");
+            const double lose = cell ? cell->second : std::nan("");
+            table_->setItem(r, 1 + 2 * c, numberItem(win, fixed(win, 2)));
+            table_->setItem(r, 2 + 2 * c, numberItem(lose, fixed(lose, 2)));
+        }
+    }
+}
+
+void JudgingResults::showPairs() {
+    table_->setColumnCount(ColumnCount);
+    table_->setHorizontalHeaderLabels(
+        {"model 1 vs model 2", "judge", "n", "win [95% CI]", "lose [95% CI]", "tie", "both bad",
+         "adj. win [95% CI]", "sign p", "len 1", "len 2", "win | 1 longer", "win | 2 longer"});
+    table_->horizontalHeaderItem(AdjustedWin)
+        ->setToolTip("win + tie / 2, over the non-skipped votes");
+    table_->horizontalHeaderItem(SignP)->setToolTip(
+        "two-sided exact sign test of wins vs losses (ties and both-bad excluded)");
+    table_->horizontalHeaderItem(LengthA)->setToolTip("mean response length (new tokens)");
+    table_->horizontalHeaderItem(WinALonger)
+        ->setToolTip("model 1's win rate on items where its response was longer (count)");
+    table_->setRowCount(static_cast<int>(report_.pairs.size()));
+    for (int r = 0; r < static_cast<int>(report_.pairs.size()); ++r)
+        setPairRow(r, report_.pairs[static_cast<std::size_t>(r)]);
+}
+
+void JudgingResults::setPairRow(int r, const judging::PairResult& p) {
+    table_->setItem(r, Pair, textItem(QString::fromStdString(p.model_a + " vs " + p.model_b)));
+    table_->setItem(r, Judge, textItem(QString::fromStdString(p.judge)));
+    table_->setItem(r, Votes, numberItem(static_cast<double>(p.votes), QString::number(p.votes)));
+    table_->setItem(r, Win, rateItem(p.win_rate, &p.win_ci));
+    table_->setItem(r, Lose, rateItem(p.lose_rate, &p.lose_ci));
+    table_->setItem(r, Tie, rateItem(p.tie_rate));
+    table_->setItem(r, BothBad, rateItem(p.both_bad_rate));
+    table_->setItem(r, AdjustedWin, rateItem(p.adjusted_win_rate, &p.adjusted_ci));
+    table_->setItem(
+        r, SignP,
+        numberItem(p.sign_test_p, p.sign_test_p < 0.001 ? QString::number(p.sign_test_p, 'e', 1)
+                                                        : fixed(p.sign_test_p)));
+    table_->setItem(r, LengthA, numberItem(p.mean_length_a, fixed(p.mean_length_a, 1)));
+    table_->setItem(r, LengthB, numberItem(p.mean_length_b, fixed(p.mean_length_b, 1)));
+    table_->setItem(
+        r, WinALonger,
+        numberItem(p.win_rate_a_longer,
+                   QString("%1 (%2)").arg(fixed(p.win_rate_a_longer)).arg(p.a_longer_votes)));
+    table_->setItem(
+        r, WinBLonger,
+        numberItem(p.win_rate_b_longer,
+                   QString("%1 (%2)").arg(fixed(p.win_rate_b_longer)).arg(p.b_longer_votes)));
 }
 
 }  // namespace rgpb::widgets

@@ -52,6 +52,9 @@ public:
 
 private:
     void rebuild();
+    void showTable1();
+    void showPairs();
+    void setPairRow(int r, const judging::PairResult& p);
 
     judging::JudgeStatsReport report_;
     QTableWidget* table_;

@@ -34,6 +34,15 @@ QPlainTextEdit* readOnlyText(const QString& object_name) {
     return t;
 }
 
+// Vote buttons never take the focus: the digit and arrow keys must reach the view's shortcuts.
+QPushButton* voteButton(const QString& text, const QString& name, const QString& tip) {
+    auto* b = new QPushButton(text);
+    b->setObjectName(name);
+    b->setToolTip(tip);
+    b->setFocusPolicy(Qt::NoFocus);
+    return b;
+}
+
 QString choiceText(judging::SideChoice c) {
     switch (c) {
         case judging::SideChoice::Left:
@@ -56,7 +65,35 @@ JudgingView::JudgingView(const QString& default_db, QWidget* parent)
     : QWidget(parent), db_path_(default_db) {
     setFocusPolicy(Qt::StrongFocus);
 
-    // Row 1: database, set, import.
+    QHBoxLayout* top = buildSetRow();
+    QHBoxLayout* second = buildJudgeRow();
+    QHBoxLayout* sides = buildSides();
+    QHBoxLayout* buttons = buildVoteButtons();
+    QWidget* judging = buildItemPane(sides, buttons);
+    results_ = new JudgingResults;
+    auto* split = new QSplitter(Qt::Vertical);
+    split->addWidget(judging);
+    split->addWidget(results_);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(top);
+    layout->addLayout(second);
+    layout->addWidget(error_);
+    layout->addWidget(split, 1);
+
+    connectSignals();
+    addShortcuts();
+
+    if (QFileInfo::exists(db_path_))
+        openDatabase(db_path_);
+    else
+        db_label_->setText(QString("database: %1 (created on the first import)").arg(db_path_));
+    loadNext();
+}
+
+QHBoxLayout* JudgingView::buildSetRow() {
     db_label_ = new QLabel;
     db_label_->setObjectName("database");
     db_label_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -90,6 +127,8 @@ JudgingView::JudgingView(const QString& default_db, QWidget* parent)
     seed_->setToolTip("Seed of the per-item side draw (stored with the set at import)");
     for (QWidget* w : {static_cast<QWidget*>(open_db), static_cast<QWidget*>(import)})
         w->setFocusPolicy(Qt::NoFocus);
+    connect(open_db, &QPushButton::clicked, this, &JudgingView::chooseDatabase);
+    connect(import, &QPushButton::clicked, this, &JudgingView::chooseAndImport);
     auto* top = new QHBoxLayout;
     top->addWidget(new QLabel("Set:"));
     top->addWidget(sets_, 1);
@@ -98,8 +137,10 @@ JudgingView::JudgingView(const QString& default_db, QWidget* parent)
     top->addWidget(repeat_percent_);
     top->addWidget(seed_);
     top->addWidget(open_db);
+    return top;
+}
 
-    // Row 2: judge name, progress.
+QHBoxLayout* JudgingView::buildJudgeRow() {
     judge_ = new QLineEdit(QSettings().value("judging/judge").toString());
     judge_->setObjectName("judge");
     judge_->setPlaceholderText("your name");
@@ -120,8 +161,10 @@ JudgingView::JudgingView(const QString& default_db, QWidget* parent)
     second->addWidget(progress_text_);
     second->addWidget(progress_, 1);
     second->addWidget(db_label_);
+    return second;
+}
 
-    // The item: prompt, then A | B.
+QHBoxLayout* JudgingView::buildSides() {
     prompt_ = readOnlyText("prompt");
     prompt_->setMaximumHeight(120);
     response_a_ = readOnlyText("responseA");
@@ -138,28 +181,28 @@ JudgingView::JudgingView(const QString& default_db, QWidget* parent)
     auto* sides = new QHBoxLayout;
     sides->addWidget(box_a_);
     sides->addWidget(box_b_);
+    return sides;
+}
 
-    // Buttons with their keys (also in the tooltips).
-    auto button = [this](const QString& text, const QString& name, const QString& tip) {
-        auto* b = new QPushButton(text);
-        b->setObjectName(name);
-        b->setToolTip(tip);
-        b->setFocusPolicy(Qt::NoFocus);
-        return b;
-    };
-    a_better_ = button("A better  [1 / ←]", "aBetter", "Response A is better (keys 1 or Left)");
-    b_better_ = button("B better  [2 / →]", "bBetter", "Response B is better (keys 2 or Right)");
-    tie_ = button("Tie  [3]", "tie", "Both equally good (key 3)");
-    both_bad_ = button("Both bad  [4]", "bothBad", "Neither is acceptable (key 4)");
-    skip_ = button("Skip  [5 / S]", "skip", "No verdict; counts as seen (keys 5 or S)");
-    undo_ = button("Undo  [Ctrl+Z / ⌫]", "undo",
-                   "Take back your last vote in this set (Ctrl+Z or Backspace)");
+// The button labels and tooltips name their keys, so the shortcuts are discoverable.
+QHBoxLayout* JudgingView::buildVoteButtons() {
+    a_better_ = voteButton("A better  [1 / ←]", "aBetter", "Response A is better (keys 1 or Left)");
+    b_better_ =
+        voteButton("B better  [2 / →]", "bBetter", "Response B is better (keys 2 or Right)");
+    tie_ = voteButton("Tie  [3]", "tie", "Both equally good (key 3)");
+    both_bad_ = voteButton("Both bad  [4]", "bothBad", "Neither is acceptable (key 4)");
+    skip_ = voteButton("Skip  [5 / S]", "skip", "No verdict; counts as seen (keys 5 or S)");
+    undo_ = voteButton("Undo  [Ctrl+Z / ⌫]", "undo",
+                       "Take back your last vote in this set (Ctrl+Z or Backspace)");
     auto* buttons = new QHBoxLayout;
     for (QPushButton* b : {a_better_, b_better_, tie_, both_bad_, skip_})
         buttons->addWidget(b);
     buttons->addStretch();
     buttons->addWidget(undo_);
+    return buttons;
+}
 
+QWidget* JudgingView::buildItemPane(QHBoxLayout* sides, QHBoxLayout* buttons) {
     reveal_ = new QLabel("Model names are revealed here after each vote.");
     reveal_->setObjectName("reveal");
     reveal_->setWordWrap(true);
@@ -177,21 +220,10 @@ JudgingView::JudgingView(const QString& default_db, QWidget* parent)
     jl->addLayout(sides, 1);
     jl->addLayout(buttons);
     jl->addWidget(reveal_);
-    results_ = new JudgingResults;
-    auto* split = new QSplitter(Qt::Vertical);
-    split->addWidget(judging);
-    split->addWidget(results_);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
+    return judging;
+}
 
-    auto* layout = new QVBoxLayout(this);
-    layout->addLayout(top);
-    layout->addLayout(second);
-    layout->addWidget(error_);
-    layout->addWidget(split, 1);
-
-    connect(open_db, &QPushButton::clicked, this, &JudgingView::chooseDatabase);
-    connect(import, &QPushButton::clicked, this, &JudgingView::chooseAndImport);
+void JudgingView::connectSignals() {
     connect(sets_, &QComboBox::currentIndexChanged, this, [this](int) {
         const QVariant id = sets_->currentData();
         set_id_ = id.isValid() ? std::optional<int64_t>(id.toLongLong()) : std::nullopt;
@@ -209,6 +241,10 @@ JudgingView::JudgingView(const QString& default_db, QWidget* parent)
     connect(both_bad_, &QPushButton::clicked, this, [this] { vote(SideChoice::BothBad); });
     connect(skip_, &QPushButton::clicked, this, [this] { vote(SideChoice::Skip); });
     connect(undo_, &QPushButton::clicked, this, &JudgingView::undo);
+}
+
+void JudgingView::addShortcuts() {
+    using judging::SideChoice;
     // Shortcuts live while the focus is in this view; the judge field keeps its typed text.
     auto key = [this](const QKeySequence& k, auto slot) {
         auto* s = new QShortcut(k, this);
@@ -225,12 +261,6 @@ JudgingView::JudgingView(const QString& default_db, QWidget* parent)
     key(QKeySequence(Qt::Key_S), [this] { vote(SideChoice::Skip); });
     key(QKeySequence(Qt::CTRL | Qt::Key_Z), [this] { undo(); });
     key(QKeySequence(Qt::Key_Backspace), [this] { undo(); });
-
-    if (QFileInfo::exists(db_path_))
-        openDatabase(db_path_);
-    else
-        db_label_->setText(QString("database: %1 (created on the first import)").arg(db_path_));
-    loadNext();
 }
 
 JudgingView::~JudgingView() = default;

@@ -27,6 +27,7 @@ class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QGroupBox;
+class QHBoxLayout;
 
 namespace rgpb::widgets {
 
@@ -68,6 +69,15 @@ Q_SIGNALS:
     void newComparisonRequested();
 
 private:
+    // Constructor steps, in the order the widgets are created.
+    QHBoxLayout* buildSetRow();
+    QHBoxLayout* buildJudgeRow();
+    QHBoxLayout* buildSides();
+    QHBoxLayout* buildVoteButtons();
+    QWidget* buildItemPane(QHBoxLayout* sides, QHBoxLayout* buttons);
+    void connectSignals();
+    void addShortcuts();
+
     void chooseAndImport();
     void chooseDatabase();
     void refreshSets(const QString& select = {});

@@ -51,6 +51,121 @@ QString csvField(QString s) {
     return s;
 }
 
+struct BetaLabel {
+    double x, y;
+    QString text;
+    QColor color;
+};
+
+// Bounds of every drawn point's intervals; infinite while nothing is drawn.
+struct Extent {
+    double xmin = std::numeric_limits<double>::infinity(), xmax = -xmin;
+    double ymin = xmin, ymax = -xmin;
+};
+
+void addErrorBars(QCustomPlot* plot, QCPGraph* graph, const QColor& color,
+                  const QVector<double>& xlo, const QVector<double>& xhi,
+                  const QVector<double>& ylo, const QVector<double>& yhi) {
+    for (auto [type, lo, hi] : {std::tuple{QCPErrorBars::etKeyError, &xlo, &xhi},
+                                std::tuple{QCPErrorBars::etValueError, &ylo, &yhi}}) {
+        auto* bars = new QCPErrorBars(plot->xAxis, plot->yAxis);
+        bars->removeFromLegend();
+        bars->setErrorType(type);
+        bars->setDataPlottable(graph);
+        bars->setData(*lo, *hi);
+        bars->setPen(QPen(color.lighter(120), 1));
+        bars->setWhiskerWidth(6);
+    }
+}
+
+// Finished runs as filled markers, running ones hollow, one legend entry per method.
+void addMethodGraphs(QCustomPlot* plot, const QVector<LandscapePoint>& points,
+                     const QString& method, const QColor& color,
+                     QCPScatterStyle::ScatterShape shape, bool with_labels, Extent& extent,
+                     std::vector<BetaLabel>& labels) {
+    bool has_finished = false;
+    for (bool finished : {true, false}) {
+        QVector<double> x, y, xlo, xhi, ylo, yhi;
+        for (const LandscapePoint& p : points) {
+            if (p.method != method || p.final != finished || !(p.perplexity > 0))
+                continue;
+            x << p.perplexity;
+            y << p.agility;
+            xlo << p.perplexity - p.perplexity_low;
+            xhi << p.perplexity_high - p.perplexity;
+            ylo << p.agility - p.agility_low;
+            yhi << p.agility_high - p.agility;
+            extent.xmin = std::min(extent.xmin, p.perplexity_low);
+            extent.xmax = std::max(extent.xmax, p.perplexity_high);
+            extent.ymin = std::min(extent.ymin, p.agility_low);
+            extent.ymax = std::max(extent.ymax, p.agility_high);
+            if (with_labels && p.beta > 0)
+                labels.push_back(
+                    {p.perplexity, p.agility, QString("β=%1").arg(p.beta), color.darker(130)});
+        }
+        if (x.isEmpty())
+            continue;
+        auto* graph = plot->addGraph();
+        graph->setName(method);
+        graph->setLineStyle(QCPGraph::lsNone);
+        graph->setScatterStyle(
+            QCPScatterStyle(shape, color, finished ? color : QColor(Qt::white), 9));
+        graph->setPen(QPen(color, 1.5));
+        graph->setData(x, y, true);
+        // One legend entry per method: its finished runs, or its running ones if none.
+        if (!finished && has_finished)
+            graph->removeFromLegend();
+        has_finished = has_finished || finished;
+        addErrorBars(plot, graph, color, xlo, xhi, ylo, yhi);
+    }
+}
+
+void fitAxes(QCustomPlot* plot, const Extent& e) {
+    if (std::isfinite(e.xmin) && e.xmin > 0) {
+        plot->xAxis->setRange(e.xmin / 1.25, e.xmax * 2.0);  // room for the labels
+        double pad = std::max(0.02, 0.08 * (e.ymax - e.ymin));
+        plot->yAxis->setRange(e.ymin - pad, e.ymax + pad);
+    } else {
+        plot->xAxis->setRange(1, 1000);
+        plot->yAxis->setRange(-0.1, 1);
+    }
+}
+
+// Beta labels beside their points, nudged down where they would overlap an earlier one. Needs
+// a laid-out plot: the placement works in pixels.
+void placeBetaLabels(QCustomPlot* plot, const QFont& font, const std::vector<BetaLabel>& labels) {
+    const int line = QFontMetrics(font).height();
+    std::vector<QRectF> placed;
+    for (const BetaLabel& l : labels) {
+        auto* text = new QCPItemText(plot);
+        text->position->setCoords(l.x, l.y);
+        text->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+        text->setText(l.text);
+        text->setColor(l.color);
+        text->setClipToAxisRect(true);
+        const QPointF at(plot->xAxis->coordToPixel(l.x), plot->yAxis->coordToPixel(l.y));
+        const double width = QFontMetrics(font).horizontalAdvance(l.text) + 8;
+        // Try the spot above the point, then one line up, one down, two up, ... and keep the first
+        // that overlaps no earlier label and stays inside the plot.
+        auto box = [&](int k) {
+            return QRectF(at.x() + 6, at.y() - 4 - line + k * line, width, line);
+        };
+        const QRectF inside = plot->axisRect()->rect();
+        int shift = 0;
+        for (int k : {0, -1, 1, -2, 2, -3, 3}) {
+            const QRectF b = box(k);
+            if (inside.contains(b) &&
+                std::none_of(placed.begin(), placed.end(),
+                             [&](const QRectF& r) { return r.intersects(b); })) {
+                shift = k;
+                break;
+            }
+        }
+        placed.push_back(box(shift));
+        text->setPadding(QMargins(6, 0, 0, 4 - shift * line));
+    }
+}
+
 }  // namespace
 
 LandscapeView::LandscapeView(QWidget* parent)
@@ -167,103 +282,16 @@ QColor LandscapeView::colorOf(const QString& method) const {
 void LandscapeView::replot() {
     plot_->clearPlottables();
     plot_->clearItems();
-    struct Label {
-        double x, y;
-        QString text;
-        QColor color;
-    };
-    std::vector<Label> labels;
-    double xmin = std::numeric_limits<double>::infinity(), xmax = -xmin;
-    double ymin = xmin, ymax = -xmin;
+    std::vector<BetaLabel> labels;
+    Extent extent;
     for (int m = 0; m < methods_.size(); ++m) {
         const QString& method = methods_[m];
-        QColor color = colorOf(method);
-        bool has_finished = false;
-        // Finished runs as filled markers, running ones hollow, one legend entry per method.
-        for (bool finished : {true, false}) {
-            QVector<double> x, y, xlo, xhi, ylo, yhi;
-            for (const LandscapePoint& p : points_) {
-                if (p.method != method || p.final != finished || !(p.perplexity > 0))
-                    continue;
-                x << p.perplexity;
-                y << p.agility;
-                xlo << p.perplexity - p.perplexity_low;
-                xhi << p.perplexity_high - p.perplexity;
-                ylo << p.agility - p.agility_low;
-                yhi << p.agility_high - p.agility;
-                xmin = std::min(xmin, p.perplexity_low);
-                xmax = std::max(xmax, p.perplexity_high);
-                ymin = std::min(ymin, p.agility_low);
-                ymax = std::max(ymax, p.agility_high);
-                if (labels_->isChecked() && p.beta > 0)
-                    labels.push_back(
-                        {p.perplexity, p.agility, QString("β=%1").arg(p.beta), color.darker(130)});
-            }
-            if (x.isEmpty())
-                continue;
-            auto* graph = plot_->addGraph();
-            graph->setName(method);
-            graph->setLineStyle(QCPGraph::lsNone);
-            graph->setScatterStyle(QCPScatterStyle(kShapes[m % std::size(kShapes)], color,
-                                                   finished ? color : QColor(Qt::white), 9));
-            graph->setPen(QPen(color, 1.5));
-            graph->setData(x, y, true);
-            // One legend entry per method: its finished runs, or its running ones if none.
-            if (!finished && has_finished)
-                graph->removeFromLegend();
-            has_finished = has_finished || finished;
-            for (auto [type, lo, hi] : {std::tuple{QCPErrorBars::etKeyError, &xlo, &xhi},
-                                        std::tuple{QCPErrorBars::etValueError, &ylo, &yhi}}) {
-                auto* bars = new QCPErrorBars(plot_->xAxis, plot_->yAxis);
-                bars->removeFromLegend();
-                bars->setErrorType(type);
-                bars->setDataPlottable(graph);
-                bars->setData(*lo, *hi);
-                bars->setPen(QPen(color.lighter(120), 1));
-                bars->setWhiskerWidth(6);
-            }
-        }
+        addMethodGraphs(plot_, points_, method, colorOf(method), kShapes[m % std::size(kShapes)],
+                        labels_->isChecked(), extent, labels);
     }
-    if (std::isfinite(xmin) && xmin > 0) {
-        plot_->xAxis->setRange(xmin / 1.25, xmax * 2.0);  // room for the labels
-        double pad = std::max(0.02, 0.08 * (ymax - ymin));
-        plot_->yAxis->setRange(ymin - pad, ymax + pad);
-    } else {
-        plot_->xAxis->setRange(1, 1000);
-        plot_->yAxis->setRange(-0.1, 1);
-    }
-    // Beta labels beside their points, nudged down where they would overlap an earlier one.
+    fitAxes(plot_, extent);
     plot_->replot();  // lays out the axis rect, so coordinates map to pixels
-    const int line = QFontMetrics(font()).height();
-    std::vector<QRectF> placed;
-    for (const Label& l : labels) {
-        auto* text = new QCPItemText(plot_);
-        text->position->setCoords(l.x, l.y);
-        text->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
-        text->setText(l.text);
-        text->setColor(l.color);
-        text->setClipToAxisRect(true);
-        const QPointF at(plot_->xAxis->coordToPixel(l.x), plot_->yAxis->coordToPixel(l.y));
-        const double width = QFontMetrics(font()).horizontalAdvance(l.text) + 8;
-        // Try the spot above the point, then one line up, one down, two up, ... and keep the first
-        // that overlaps no earlier label and stays inside the plot.
-        auto box = [&](int k) {
-            return QRectF(at.x() + 6, at.y() - 4 - line + k * line, width, line);
-        };
-        const QRectF inside = plot_->axisRect()->rect();
-        int shift = 0;
-        for (int k : {0, -1, 1, -2, 2, -3, 3}) {
-            const QRectF b = box(k);
-            if (inside.contains(b) &&
-                std::none_of(placed.begin(), placed.end(),
-                             [&](const QRectF& r) { return r.intersects(b); })) {
-                shift = k;
-                break;
-            }
-        }
-        placed.push_back(box(shift));
-        text->setPadding(QMargins(6, 0, 0, 4 - shift * line));
-    }
+    placeBetaLabels(plot_, font(), labels);
     plot_->replot();
 }
 

@@ -268,14 +268,21 @@ Interval bootstrapRatioInterval(const std::vector<double>& num, const std::vecto
     return bootstrapRatios({num}, den, resamples, seed, confidence)[0];
 }
 
-JudgeStatsReport computeJudgeStats(const std::vector<Vote>& input,
-                                   const JudgeStatsOptions& options) {
-    // 1. One orientation per model pair: the first seen; later (b, a) votes are flipped.
-    std::set<PairKey> seen_pairs;
-    std::vector<PairKey> pair_order;
-    std::vector<std::string> judge_order;
+namespace {
+
+constexpr int kCategories = 4;  // model_a, model_b, tie, both_bad
+
+struct OrientedVotes {
     std::vector<Vote> votes;
-    votes.reserve(input.size());
+    std::vector<PairKey> pairs;       // in first-seen order
+    std::vector<std::string> judges;  // in first-seen order
+};
+
+// One orientation per model pair: the first seen; later (b, a) votes are flipped.
+OrientedVotes orientVotes(const std::vector<Vote>& input) {
+    OrientedVotes out;
+    std::set<PairKey> seen_pairs;
+    out.votes.reserve(input.size());
     for (Vote v : input) {
         if (!seen_pairs.count({v.model_a, v.model_b})) {
             if (seen_pairs.count({v.model_b, v.model_a})) {
@@ -288,14 +295,18 @@ JudgeStatsReport computeJudgeStats(const std::vector<Vote>& input,
                     v.winner = Winner::ModelA;
             } else {
                 seen_pairs.insert({v.model_a, v.model_b});
-                pair_order.push_back({v.model_a, v.model_b});
+                out.pairs.push_back({v.model_a, v.model_b});
             }
         }
-        if (std::find(judge_order.begin(), judge_order.end(), v.judge) == judge_order.end())
-            judge_order.push_back(v.judge);
-        votes.push_back(std::move(v));
+        if (std::find(out.judges.begin(), out.judges.end(), v.judge) == out.judges.end())
+            out.judges.push_back(v.judge);
+        out.votes.push_back(std::move(v));
     }
-    // 2. The last vote of a judge on a showing counts (earlier ones were replaced).
+    return out;
+}
+
+// The last vote of a judge on a showing counts (earlier ones were replaced).
+std::vector<const Vote*> lastVotes(const std::vector<Vote>& votes) {
     std::map<std::tuple<std::string, std::string, bool>, std::size_t> last;
     for (std::size_t i = 0; i < votes.size(); ++i)
         last[{votes[i].judge, votes[i].item, votes[i].swapped_repeat}] = i;
@@ -304,12 +315,16 @@ JudgeStatsReport computeJudgeStats(const std::vector<Vote>& input,
         if (last[{votes[i].judge, votes[i].item, votes[i].swapped_repeat}] == i)
             kept.push_back(&votes[i]);
     }
+    return kept;
+}
 
-    JudgeStatsReport report;
-    // 3. Per pair: one row per judge, then all judges pooled (bootstrap over items).
-    for (const PairKey& p : pair_order) {
+// Per pair: one row per judge, then all judges pooled (bootstrap over items).
+std::vector<PairResult> pairRows(const OrientedVotes& o, const std::vector<const Vote*>& kept,
+                                 const JudgeStatsOptions& options) {
+    std::vector<PairResult> rows;
+    for (const PairKey& p : o.pairs) {
         std::vector<const Vote*> pooled;
-        for (const std::string& judge : judge_order) {
+        for (const std::string& judge : o.judges) {
             std::vector<const Vote*> mine;
             for (const Vote* v : kept) {
                 if (v->model_a == p.a && v->model_b == p.b && v->judge == judge &&
@@ -319,26 +334,36 @@ JudgeStatsReport computeJudgeStats(const std::vector<Vote>& input,
             if (mine.empty())
                 continue;
             pooled.insert(pooled.end(), mine.begin(), mine.end());
-            report.pairs.push_back(summarise(p.a, p.b, judge, mine, options));
+            rows.push_back(summarise(p.a, p.b, judge, mine, options));
         }
         const auto judges_here = static_cast<std::size_t>(std::count_if(
-            report.pairs.begin(), report.pairs.end(),
+            rows.begin(), rows.end(),
             [&](const PairResult& r) { return r.model_a == p.a && r.model_b == p.b; }));
         if (judges_here > 1 && !options.pooled_judge.empty())
-            report.pairs.push_back(summarise(p.a, p.b, options.pooled_judge, pooled, options));
+            rows.push_back(summarise(p.a, p.b, options.pooled_judge, pooled, options));
     }
+    return rows;
+}
 
-    // 4. Agreement on first showings, skips excluded.
-    std::map<std::string, std::map<std::string, int>> verdicts;  // judge -> item -> category
+using Verdicts = std::map<std::string, std::map<std::string, int>>;  // judge -> item -> category
+
+// Agreement counts first showings only, skips excluded.
+Verdicts firstVerdicts(const std::vector<const Vote*>& kept) {
+    Verdicts verdicts;
     for (const Vote* v : kept) {
         if (!v->swapped_repeat && v->winner != Winner::Skip)
             verdicts[v->judge][v->item] = categoryOf(v->winner);
     }
-    constexpr int kCategories = 4;  // model_a, model_b, tie, both_bad
-    for (std::size_t i = 0; i < judge_order.size(); ++i) {
-        for (std::size_t j = i + 1; j < judge_order.size(); ++j) {
-            const auto& a = verdicts[judge_order[i]];
-            const auto& b = verdicts[judge_order[j]];
+    return verdicts;
+}
+
+// Every pair of judges with items in common.
+std::vector<CohenResult> cohenPairs(const std::vector<std::string>& judges, Verdicts& verdicts) {
+    std::vector<CohenResult> out;
+    for (std::size_t i = 0; i < judges.size(); ++i) {
+        for (std::size_t j = i + 1; j < judges.size(); ++j) {
+            const auto& a = verdicts[judges[i]];
+            const auto& b = verdicts[judges[j]];
             std::vector<int> ra, rb;
             for (const auto& [item, cat] : a) {
                 auto it = b.find(item);
@@ -350,61 +375,80 @@ JudgeStatsReport computeJudgeStats(const std::vector<Vote>& input,
             if (ra.empty())
                 continue;
             CohenResult c = cohenKappa(ra, rb, kCategories);
-            c.judge_1 = judge_order[i];
-            c.judge_2 = judge_order[j];
-            report.cohen.push_back(std::move(c));
+            c.judge_1 = judges[i];
+            c.judge_2 = judges[j];
+            out.push_back(std::move(c));
         }
     }
-    if (judge_order.size() >= 3) {
-        FleissResult f;
-        f.judges = judge_order;
-        std::vector<std::vector<int>> counts;
-        for (const auto& [item, cat] : verdicts[judge_order[0]]) {
-            std::vector<int> row(kCategories, 0);
-            bool all = true;
-            for (const std::string& judge : judge_order) {
-                auto it = verdicts[judge].find(item);
-                if (it == verdicts[judge].end()) {
-                    all = false;
-                    break;
-                }
-                ++row[static_cast<std::size_t>(it->second)];
-            }
-            if (all)
-                counts.push_back(std::move(row));
-        }
-        f.items = counts.size();
-        f.kappa = fleissKappa(counts);
-        report.fleiss = std::move(f);
-    }
+    return out;
+}
 
-    // 5. Position consistency and side bias per judge.
-    for (const std::string& judge : judge_order) {
-        PositionConsistency pc;
-        pc.judge = judge;
-        std::map<std::string, Winner> first, second;
-        std::size_t left_wins = 0;
-        for (const Vote* v : kept) {
-            if (v->judge != judge || v->winner == Winner::Skip)
-                continue;
-            (v->swapped_repeat ? second : first)[v->item] = v->winner;
-            if (v->winner == Winner::ModelA || v->winner == Winner::ModelB) {
-                ++pc.decisive;
-                const bool a_won = v->winner == Winner::ModelA;
-                left_wins += a_won == v->model_a_left ? 1 : 0;
+// All judges together, on the items every one of them rated.
+FleissResult fleissAll(const std::vector<std::string>& judges, Verdicts& verdicts) {
+    FleissResult f;
+    f.judges = judges;
+    std::vector<std::vector<int>> counts;
+    for (const auto& [item, cat] : verdicts[judges[0]]) {
+        std::vector<int> row(kCategories, 0);
+        bool all = true;
+        for (const std::string& judge : judges) {
+            auto it = verdicts[judge].find(item);
+            if (it == verdicts[judge].end()) {
+                all = false;
+                break;
             }
+            ++row[static_cast<std::size_t>(it->second)];
         }
-        for (const auto& [item, w] : second) {
-            auto it = first.find(item);
-            if (it == first.end())
-                continue;
-            ++pc.repeated;
-            pc.consistent += it->second == w ? 1 : 0;
-        }
-        pc.rate = ratio(static_cast<double>(pc.consistent), static_cast<double>(pc.repeated));
-        pc.left_win_rate = ratio(static_cast<double>(left_wins), static_cast<double>(pc.decisive));
-        report.consistency.push_back(std::move(pc));
+        if (all)
+            counts.push_back(std::move(row));
     }
+    f.items = counts.size();
+    f.kappa = fleissKappa(counts);
+    return f;
+}
+
+PositionConsistency positionConsistency(const std::string& judge,
+                                        const std::vector<const Vote*>& kept) {
+    PositionConsistency pc;
+    pc.judge = judge;
+    std::map<std::string, Winner> first, second;
+    std::size_t left_wins = 0;
+    for (const Vote* v : kept) {
+        if (v->judge != judge || v->winner == Winner::Skip)
+            continue;
+        (v->swapped_repeat ? second : first)[v->item] = v->winner;
+        if (v->winner == Winner::ModelA || v->winner == Winner::ModelB) {
+            ++pc.decisive;
+            const bool a_won = v->winner == Winner::ModelA;
+            left_wins += a_won == v->model_a_left ? 1 : 0;
+        }
+    }
+    for (const auto& [item, w] : second) {
+        auto it = first.find(item);
+        if (it == first.end())
+            continue;
+        ++pc.repeated;
+        pc.consistent += it->second == w ? 1 : 0;
+    }
+    pc.rate = ratio(static_cast<double>(pc.consistent), static_cast<double>(pc.repeated));
+    pc.left_win_rate = ratio(static_cast<double>(left_wins), static_cast<double>(pc.decisive));
+    return pc;
+}
+
+}  // namespace
+
+JudgeStatsReport computeJudgeStats(const std::vector<Vote>& input,
+                                   const JudgeStatsOptions& options) {
+    const OrientedVotes oriented = orientVotes(input);
+    const std::vector<const Vote*> kept = lastVotes(oriented.votes);
+    JudgeStatsReport report;
+    report.pairs = pairRows(oriented, kept, options);
+    Verdicts verdicts = firstVerdicts(kept);
+    report.cohen = cohenPairs(oriented.judges, verdicts);
+    if (oriented.judges.size() >= 3)
+        report.fleiss = fleissAll(oriented.judges, verdicts);
+    for (const std::string& judge : oriented.judges)
+        report.consistency.push_back(positionConsistency(judge, kept));
     return report;
 }
 
