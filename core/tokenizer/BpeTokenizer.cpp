@@ -3,14 +3,15 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <climits>
 #include <filesystem>
 
 #include "core/run/RunStore.h"
+#include "core/tokenizer/ByteUnicode.h"
 #include "core/tokenizer/TokenizerFactory.h"
 #include "core/tokenizer/TokenizerFiles.h"
+#include "core/tokenizer/TokenizerJson.h"
 #include "core/util/Error.h"
 
 namespace fs = std::filesystem;
@@ -39,77 +40,10 @@ bool isSpaceCp(uint32_t cp) {
            cp == 0x205F || cp == 0x3000;
 }
 
-constexpr uint32_t kInvalid = 0xFFFFFFFF;  // a byte that is not part of valid UTF-8
-
-struct Char {
-    uint32_t cp;     // code point, or kInvalid
-    uint32_t begin;  // byte offset
-    uint32_t size;   // bytes
-};
-
-// Decodes UTF-8; every byte of an invalid sequence becomes its own kInvalid char.
-std::vector<Char> decodeUtf8(const std::string& s) {
-    std::vector<Char> out;
-    out.reserve(s.size());
-    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-    const size_t n = s.size();
-    size_t i = 0;
-    while (i < n) {
-        const unsigned char c = p[i];
-        uint32_t cp = kInvalid, len = 1;
-        if (c < 0x80) {
-            cp = c;
-        } else {
-            uint32_t need = 0, min = 0;
-            if ((c & 0xE0) == 0xC0) {
-                need = 1, min = 0x80, cp = c & 0x1F;
-            } else if ((c & 0xF0) == 0xE0) {
-                need = 2, min = 0x800, cp = c & 0x0F;
-            } else if ((c & 0xF8) == 0xF0) {
-                need = 3, min = 0x10000, cp = c & 0x07;
-            }
-            bool ok = need > 0;
-            for (uint32_t k = 1; ok && k <= need; ++k) {
-                if (i + k >= n || (p[i + k] & 0xC0) != 0x80)
-                    ok = false;
-                else
-                    cp = (cp << 6) | (p[i + k] & 0x3F);
-            }
-            if (ok && (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)))
-                ok = false;
-            if (ok)
-                len = need + 1;
-            else
-                cp = kInvalid;
-        }
-        out.push_back({cp, static_cast<uint32_t>(i), len});
-        i += len;
-    }
-    return out;
-}
-
-void appendUtf8(std::string& out, uint32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
-
 enum class Class { Space, Letter, Number, Other };
 
 Class classOf(uint32_t cp) {
-    if (cp == kInvalid)
+    if (cp == kInvalidUtf8)
         return Class::Other;
     if (isSpaceCp(cp))
         return Class::Space;
@@ -118,36 +52,6 @@ Class classOf(uint32_t cp) {
     if (inRanges(kNumberRanges, cp))
         return Class::Number;
     return Class::Other;
-}
-
-// GPT-2's bytes_to_unicode(): printable bytes stand for themselves, the others are shifted to
-// 256 + n in byte order.
-struct ByteTables {
-    std::array<uint32_t, 256> cp{};
-    std::array<std::string, 256> text;
-    std::vector<int> byte_of;  // code point -> byte, -1 where none
-    ByteTables() {
-        std::array<bool, 256> printable{};
-        for (int b = '!'; b <= '~'; ++b)
-            printable[b] = true;
-        for (int b = 0xA1; b <= 0xAC; ++b)
-            printable[b] = true;
-        for (int b = 0xAE; b <= 0xFF; ++b)
-            printable[b] = true;
-        uint32_t n = 0;
-        for (int b = 0; b < 256; ++b)
-            cp[b] = printable[b] ? static_cast<uint32_t>(b) : 256 + n++;
-        byte_of.assign(256 + n, -1);
-        for (int b = 0; b < 256; ++b) {
-            appendUtf8(text[b], cp[b]);
-            byte_of[cp[b]] = b;
-        }
-    }
-};
-
-const ByteTables& byteTables() {
-    static const ByteTables tables;
-    return tables;
 }
 
 std::string mergeKey(const std::string& a, const std::string& b) {
@@ -203,7 +107,7 @@ void checkPreTokenizer(const nlohmann::json& pre, const std::string& source, boo
 // ---- Loading --------------------------------------------------------------------------------
 
 const std::string& BpeTokenizer::byteChar(uint8_t b) {
-    return byteTables().text[b];
+    return byteUnicodeTable().text[b];
 }
 
 std::unique_ptr<BpeTokenizer> BpeTokenizer::fromTokenizerJson(
@@ -223,7 +127,27 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::fromTokenizerJson(
     auto model_it = j.find("model");
     if (model_it == j.end() || !model_it->is_object())
         bad(source, "model", "missing: expected the tokenizer model object");
-    const nlohmann::json& model = *model_it;
+    int32_t max_id = tok->readModel(*model_it, source);
+    if (auto added = j.find("added_tokens"); added != j.end() && !added->is_null())
+        max_id = std::max(max_id, tok->readAddedTokens(*added, source));
+
+    if (auto norm = j.find("normalizer"); norm != j.end() && !norm->is_null()) {
+        // NFC is accepted and not applied (see the header).
+        if (!norm->is_object() || norm->value("type", "") != "NFC")
+            bad(source, "normalizer",
+                "unsupported normalizer " + norm->dump() +
+                    ": only none or NFC (taken as already applied)");
+    }
+    auto pre = j.find("pre_tokenizer");
+    checkPreTokenizer(pre == j.end() ? nlohmann::json() : *pre, source, &tok->add_prefix_space_,
+                      &tok->use_regex_);
+    tok->vocab_size_ = max_id + 1;
+    tok->finish(token_overrides, source);
+    return tok;
+}
+
+// The "model" object: its options, vocabulary and merges. Returns the largest vocabulary id.
+int32_t BpeTokenizer::readModel(const nlohmann::json& model, const std::string& source) {
     if (auto t = model.find("type"); t != model.end() && *t != "BPE") {
         bad(source, "model.type",
             "unsupported tokenizer model " + t->dump() +
@@ -240,7 +164,7 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::fromTokenizerJson(
         bad(source, "model.byte_fallback", "unsupported: byte-level BPE needs no byte fallback");
     if (auto d = model.find("dropout"); d != model.end() && !d->is_null() && *d != 0 && *d != 0.0)
         bad(source, "model.dropout", "unsupported (BPE dropout is random), got " + d->dump());
-    tok->ignore_merges_ = optBool(model, "ignore_merges", false, source, "model");
+    ignore_merges_ = optBool(model, "ignore_merges", false, source, "model");
 
     auto vocab = model.find("vocab");
     if (vocab == model.end() || !vocab->is_object())
@@ -251,16 +175,26 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::fromTokenizerJson(
             bad(source, "model.vocab." + token,
                 "expected a non-negative integer id, got " + id.dump());
         const auto v = static_cast<int32_t>(id.get<int64_t>());
-        tok->vocab_[token] = v;
+        vocab_[token] = v;
         max_id = std::max(max_id, v);
     }
-
     auto merges = model.find("merges");
     if (merges == model.end() || !merges->is_array())
         bad(source, "model.merges",
             "missing: expected a list of merges (\"a b\" or [\"a\", \"b\"])");
-    for (size_t i = 0; i < merges->size(); ++i) {
-        const auto& m = (*merges)[i];
+    readMerges(*merges, source);
+    if (auto unk = model.find("unk_token"); unk != model.end() && !unk->is_null()) {
+        if (!unk->is_string() || vocab_.count(unk->get<std::string>()) == 0)
+            bad(source, "model.unk_token",
+                "expected a token of model.vocab or null, got " + unk->dump());
+        unk_id_ = vocab_[unk->get<std::string>()];
+    }
+    return max_id;
+}
+
+void BpeTokenizer::readMerges(const nlohmann::json& merges, const std::string& source) {
+    for (size_t i = 0; i < merges.size(); ++i) {
+        const auto& m = merges[i];
         const std::string path = "model.merges[" + std::to_string(i) + "]";
         std::string a, b;
         if (m.is_string()) {
@@ -279,58 +213,41 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::fromTokenizerJson(
             bad(source, path, "expected \"left right\" or [\"left\", \"right\"], got " + m.dump());
         }
         for (const std::string& token : {a, b, a + b}) {
-            if (tok->vocab_.count(token) == 0)
+            if (vocab_.count(token) == 0)
                 bad(source, path, "token '" + token + "' is not in model.vocab");
         }
-        tok->merge_rank_.emplace(mergeKey(a, b), static_cast<int>(i));
+        merge_rank_.emplace(mergeKey(a, b), static_cast<int>(i));
     }
-    if (auto unk = model.find("unk_token"); unk != model.end() && !unk->is_null()) {
-        if (!unk->is_string() || tok->vocab_.count(unk->get<std::string>()) == 0)
-            bad(source, "model.unk_token",
-                "expected a token of model.vocab or null, got " + unk->dump());
-        tok->unk_id_ = tok->vocab_[unk->get<std::string>()];
-    }
+}
 
-    if (auto added = j.find("added_tokens"); added != j.end() && !added->is_null()) {
-        if (!added->is_array())
-            bad(source, "added_tokens", "expected a list");
-        for (size_t i = 0; i < added->size(); ++i) {
-            const auto& a = (*added)[i];
-            const std::string path = "added_tokens[" + std::to_string(i) + "]";
-            if (!a.is_object())
-                bad(source, path, "expected an object {id, content, special, ...}");
-            auto id = a.find("id");
-            if (id == a.end() || !id->is_number_integer() || id->get<int64_t>() < 0 ||
-                id->get<int64_t>() > INT32_MAX)
-                bad(source, path + ".id", "expected a non-negative integer id");
-            auto content = a.find("content");
-            if (content == a.end() || !content->is_string() || content->get<std::string>().empty())
-                bad(source, path + ".content", "expected a non-empty string");
-            AddedToken t;
-            t.id = static_cast<int32_t>(id->get<int64_t>());
-            t.content = content->get<std::string>();
-            t.special = optBool(a, "special", false, source, path);
-            t.lstrip = optBool(a, "lstrip", false, source, path);
-            t.rstrip = optBool(a, "rstrip", false, source, path);
-            t.single_word = optBool(a, "single_word", false, source, path);
-            max_id = std::max(max_id, t.id);
-            tok->added_.push_back(t);
-        }
+// "added_tokens": matched before pre-tokenization. Returns the largest id (-1 when none).
+int32_t BpeTokenizer::readAddedTokens(const nlohmann::json& added, const std::string& source) {
+    if (!added.is_array())
+        bad(source, "added_tokens", "expected a list");
+    int32_t max_id = -1;
+    for (size_t i = 0; i < added.size(); ++i) {
+        const auto& a = added[i];
+        const std::string path = "added_tokens[" + std::to_string(i) + "]";
+        if (!a.is_object())
+            bad(source, path, "expected an object {id, content, special, ...}");
+        auto id = a.find("id");
+        if (id == a.end() || !id->is_number_integer() || id->get<int64_t>() < 0 ||
+            id->get<int64_t>() > INT32_MAX)
+            bad(source, path + ".id", "expected a non-negative integer id");
+        auto content = a.find("content");
+        if (content == a.end() || !content->is_string() || content->get<std::string>().empty())
+            bad(source, path + ".content", "expected a non-empty string");
+        AddedToken t;
+        t.id = static_cast<int32_t>(id->get<int64_t>());
+        t.content = content->get<std::string>();
+        t.special = optBool(a, "special", false, source, path);
+        t.lstrip = optBool(a, "lstrip", false, source, path);
+        t.rstrip = optBool(a, "rstrip", false, source, path);
+        t.single_word = optBool(a, "single_word", false, source, path);
+        max_id = std::max(max_id, t.id);
+        added_.push_back(t);
     }
-
-    if (auto norm = j.find("normalizer"); norm != j.end() && !norm->is_null()) {
-        // NFC is accepted and not applied (see the header).
-        if (!norm->is_object() || norm->value("type", "") != "NFC")
-            bad(source, "normalizer",
-                "unsupported normalizer " + norm->dump() +
-                    ": only none or NFC (taken as already applied)");
-    }
-    auto pre = j.find("pre_tokenizer");
-    checkPreTokenizer(pre == j.end() ? nlohmann::json() : *pre, source, &tok->add_prefix_space_,
-                      &tok->use_regex_);
-    tok->vocab_size_ = max_id + 1;
-    tok->finish(token_overrides, source);
-    return tok;
+    return max_id;
 }
 
 std::unique_ptr<BpeTokenizer> BpeTokenizer::loadTokenizerJson(const std::string& path) {
@@ -347,60 +264,8 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::loadVocabMerges(const std::string& v
     }
     if (!vocab.is_object())
         throw InputError(vocab_path, "expected a JSON object {token: id}");
-    nlohmann::json merges = nlohmann::json::array();
-    const std::string text = readFile(merges_path);
-    size_t start = 0, line_no = 0;
-    while (start < text.size()) {
-        size_t end = text.find('\n', start);
-        if (end == std::string::npos)
-            end = text.size();
-        std::string line = text.substr(start, end - start);
-        ++line_no;
-        if (!line.empty() && line.back() == '\r')
-            line.pop_back();
-        start = end + 1;
-        if (line.empty() || (line_no == 1 && line.rfind("#version", 0) == 0))
-            continue;
-        merges.push_back(line);
-    }
-    nlohmann::json added = nlohmann::json::array();
-    if (vocab.contains("<|endoftext|>")) {
-        added.push_back({{"id", vocab["<|endoftext|>"]},
-                         {"content", "<|endoftext|>"},
-                         {"single_word", false},
-                         {"lstrip", false},
-                         {"rstrip", false},
-                         {"normalized", true},
-                         {"special", true}});
-    }
-    nlohmann::ordered_json j;
-    j["version"] = "1.0";
-    j["truncation"] = nullptr;
-    j["padding"] = nullptr;
-    j["added_tokens"] = added;
-    j["normalizer"] = nullptr;
-    j["pre_tokenizer"] = {{"type", "ByteLevel"},
-                          {"add_prefix_space", false},
-                          {"trim_offsets", true},
-                          {"use_regex", true}};
-    j["post_processor"] = {{"type", "ByteLevel"},
-                           {"add_prefix_space", true},
-                           {"trim_offsets", false},
-                           {"use_regex", true}};
-    j["decoder"] = {{"type", "ByteLevel"},
-                    {"add_prefix_space", true},
-                    {"trim_offsets", true},
-                    {"use_regex", true}};
-    j["model"] = {{"type", "BPE"},
-                  {"dropout", nullptr},
-                  {"unk_token", nullptr},
-                  {"continuing_subword_prefix", ""},
-                  {"end_of_word_suffix", ""},
-                  {"fuse_unk", false},
-                  {"byte_fallback", false},
-                  {"vocab", vocab},
-                  {"merges", merges}};
-    return fromTokenizerJson(j.dump(), vocab_path + " + " + merges_path);
+    return fromTokenizerJson(gpt2TokenizerJson(vocab, readFile(merges_path)),
+                             vocab_path + " + " + merges_path);
 }
 
 void BpeTokenizer::finish(const std::map<std::string, std::string>& overrides,
@@ -468,7 +333,7 @@ void BpeTokenizer::finish(const std::map<std::string, std::string>& overrides,
 // ---- Encoding -------------------------------------------------------------------------------
 
 std::vector<std::string> BpeTokenizer::preTokenize(const std::string& text) {
-    const std::vector<Char> chars = decodeUtf8(text);
+    const std::vector<Utf8Char> chars = decodeUtf8(text);
     const size_t n = chars.size();
     std::vector<Class> cls(n);
     for (size_t i = 0; i < n; ++i)
@@ -526,7 +391,7 @@ void BpeTokenizer::encodePiece(const std::string& bytes, std::vector<int32_t>& o
             return;
         }
     }
-    const ByteTables& t = byteTables();
+    const ByteUnicodeTable& t = byteUnicodeTable();
     std::vector<std::string> symbols;
     symbols.reserve(bytes.size());
     std::string whole;
@@ -651,7 +516,7 @@ std::string BpeTokenizer::tokenText(int32_t id) const {
 }
 
 std::string BpeTokenizer::decode(const std::vector<int32_t>& ids) const {
-    const ByteTables& t = byteTables();
+    const ByteUnicodeTable& t = byteUnicodeTable();
     std::string out;
     for (size_t k = 0; k < ids.size(); ++k) {
         const int32_t id = ids[k];
@@ -671,8 +536,8 @@ std::string BpeTokenizer::decode(const std::vector<int32_t>& ids) const {
             throw ArgumentError(
                 "BpeTokenizer::decode", "ids", "ids of tokens",
                 std::to_string(id) + " (no token has this id) at index " + std::to_string(k));
-        for (const Char& c : decodeUtf8(token)) {
-            if (c.cp != kInvalid && c.cp < t.byte_of.size() && t.byte_of[c.cp] >= 0)
+        for (const Utf8Char& c : decodeUtf8(token)) {
+            if (c.cp != kInvalidUtf8 && c.cp < t.byte_of.size() && t.byte_of[c.cp] >= 0)
                 out += static_cast<char>(t.byte_of[c.cp]);
             else
                 out.append(token, c.begin, c.size);
@@ -693,49 +558,6 @@ void BpeTokenizer::save(const std::string& dir) const {
     d["tokens"] = special_texts_;
     d["vocab_size"] = vocab_size_;
     writeDescriptor(dir, d, specials_);
-}
-
-std::string byteTokenizerJson() {
-    nlohmann::ordered_json vocab = nlohmann::ordered_json::object();
-    for (int b = 0; b < 256; ++b)
-        vocab[BpeTokenizer::byteChar(static_cast<uint8_t>(b))] = 4 + b;
-    nlohmann::ordered_json added = nlohmann::ordered_json::array();
-    const char* names[] = {"<|pad|>", "<|bos|>", "<|eos|>", "<|sep|>"};
-    for (int id = 0; id < 4; ++id) {
-        added.push_back({{"id", id},
-                         {"content", names[id]},
-                         {"single_word", false},
-                         {"lstrip", false},
-                         {"rstrip", false},
-                         {"normalized", false},
-                         {"special", true}});
-    }
-    nlohmann::ordered_json j;
-    j["version"] = "1.0";
-    j["truncation"] = nullptr;
-    j["padding"] = nullptr;
-    j["added_tokens"] = added;
-    j["normalizer"] = nullptr;
-    // No merges: with or without the regex split every byte is one token.
-    j["pre_tokenizer"] = {{"type", "ByteLevel"},
-                          {"add_prefix_space", false},
-                          {"trim_offsets", false},
-                          {"use_regex", false}};
-    j["post_processor"] = nullptr;
-    j["decoder"] = {{"type", "ByteLevel"},
-                    {"add_prefix_space", false},
-                    {"trim_offsets", false},
-                    {"use_regex", false}};
-    j["model"] = {{"type", "BPE"},
-                  {"dropout", nullptr},
-                  {"unk_token", nullptr},
-                  {"continuing_subword_prefix", nullptr},
-                  {"end_of_word_suffix", nullptr},
-                  {"fuse_unk", false},
-                  {"byte_fallback", false},
-                  {"vocab", vocab},
-                  {"merges", nlohmann::ordered_json::array()}};
-    return j.dump(2) + "\n";
 }
 
 }  // namespace rgpb

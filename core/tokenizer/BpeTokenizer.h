@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "core/tokenizer/Tokenizer.h"
+#include "core/tokenizer/TokenizerJson.h"  // byteTokenizerJson()
 
 namespace rgpb {
 
@@ -87,6 +88,10 @@ private:
         std::string content;
         bool special = false, lstrip = false, rstrip = false, single_word = false;
     };
+    // Parts of fromTokenizerJson; errors name `source` and the JSON path.
+    int32_t readModel(const nlohmann::json& model, const std::string& source);
+    void readMerges(const nlohmann::json& merges, const std::string& source);
+    int32_t readAddedTokens(const nlohmann::json& added, const std::string& source);
     void finish(const std::map<std::string, std::string>& overrides, const std::string& source);
     void encodePiece(const std::string& bytes, std::vector<int32_t>& out) const;
     void encodeOrdinary(const std::string& text, std::vector<int32_t>& out) const;
@@ -106,10 +111,5 @@ private:
     mutable std::mutex cache_mutex_;
     mutable std::unordered_map<std::string, std::vector<int32_t>> cache_;
 };
-
-// A tokenizer.json equivalent to the byte tokenizer (ids 0-3 the specials <|pad|>, <|bos|>,
-// <|eos|>, <|sep|>; byte b is id 4 + b through GPT-2's byte-to-unicode characters; no merges),
-// so an exported byte-level run loads in transformers as a fast tokenizer.
-std::string byteTokenizerJson();
 
 }  // namespace rgpb

@@ -1,7 +1,7 @@
 #include "core/util/Log.h"
 
+#include <spdlog/details/file_helper.h>
 #include <spdlog/sinks/base_sink.h>
-#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/dist_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -16,6 +16,9 @@
 
 namespace rgpb::log {
 namespace {
+
+// The run the records of this thread belong to (RunScope); sinks run on the logging thread.
+thread_local std::string t_run;
 
 Level fromSpd(spdlog::level::level_enum l) {
     switch (l) {
@@ -81,6 +84,7 @@ protected:
         r.level = fromSpd(msg.level);
         r.logger.assign(msg.logger_name.data(), msg.logger_name.size());
         r.message.assign(msg.payload.data(), msg.payload.size());
+        r.run = t_run;
         for (auto& [id, l] : listeners_) {
             l(r);
         }
@@ -90,6 +94,30 @@ protected:
 private:
     std::map<int, Listener> listeners_;
     int next_ = 1;
+};
+
+// A log file, optionally for one run's records only; flushed at each record of Info and above.
+class FileSink : public spdlog::sinks::base_sink<std::mutex> {
+public:
+    FileSink(const std::string& path, std::string run) : run_(std::move(run)) {
+        file_.open(path, false);
+    }
+
+protected:
+    void sink_it_(const spdlog::details::log_msg& msg) override {
+        if (!run_.empty() && t_run != run_)
+            return;
+        spdlog::memory_buf_t text;
+        this->formatter_->format(msg, text);
+        file_.write(text);
+        if (msg.level >= spdlog::level::info)
+            file_.flush();
+    }
+    void flush_() override { file_.flush(); }
+
+private:
+    std::string run_;
+    spdlog::details::file_helper file_;
 };
 
 struct Registry {
@@ -156,13 +184,25 @@ void removeListener(int id) {
     registry().listeners->remove(id);
 }
 
-int addFile(const std::string& path) {
+RunScope::RunScope(std::string run) : outer_(std::move(t_run)) {
+    t_run = std::move(run);
+}
+
+RunScope::~RunScope() {
+    t_run = std::move(outer_);
+}
+
+const std::string& currentRun() {
+    return t_run;
+}
+
+int addFile(const std::string& path, const std::string& run) {
     Registry& r = registry();
     std::filesystem::path p(path);
     if (p.has_parent_path()) {
         std::filesystem::create_directories(p.parent_path());
     }
-    auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path, false);
+    auto sink = std::make_shared<FileSink>(path, run);
     sink->set_level(spdlog::level::debug);
     sink->set_pattern("%Y-%m-%d %H:%M:%S.%e [%n] [%l] %v");
     std::lock_guard<std::mutex> lock(r.mutex);

@@ -1,0 +1,122 @@
+// Trainer's state and the named steps of a run (an implementation detail: includes LibTorch).
+// Trainer.cpp runs the steps in order: open the run folder, prepare (TrainerSetup.cpp: device,
+// data, model, optimizer, stage lengths), restore a resumed run (TrainerSetup.cpp), train the
+// stages one optimizer step at a time (TrainerSteps.cpp), and end the run with its summary.
+#pragma once
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/data/PairBatch.h"
+#include "core/model/GptNeoX.h"
+#include "core/model/ModelConfig.h"
+#include "core/objectives/Objective.h"
+#include "core/train/Checkpoint.h"
+#include "core/train/DataOrder.h"
+#include "core/train/EvalSampler.h"
+#include "core/train/Evaluation.h"
+#include "core/train/Trainer.h"
+#include "core/train/TrainingData.h"
+#include "core/util/Log.h"
+
+namespace rgpb {
+
+using TrainerClock = std::chrono::steady_clock;
+
+// Seconds from `since` to now.
+double secondsSince(TrainerClock::time_point since);
+
+// One pass over the stages (one call of train(): a whole run, or what is left of a resumed one).
+struct TrainPass {
+    TrainPass(DataOrder o, double wall, int64_t step)
+        : order(std::move(o)), wall_before(wall), steps_at_start(step) {}
+    DataOrder order;  // which pairs the next batches take
+    TrainerClock::time_point t0 = TrainerClock::now();
+    double wall_before = 0.0;    // s of training in earlier sessions (resume)
+    int64_t steps_at_start = 0;  // global step the pass started at
+    int64_t nonfinite_run = 0;   // NaN/Inf steps in a row so far
+};
+
+// What one optimizer step did (the update is skipped when !finite).
+struct StepOutcome {
+    double loss = 0.0;       // mean over the micro-batches
+    double grad_norm = 0.0;  // before clipping
+    int64_t tokens = 0;      // tokens the forward passes saw
+    NamedValues stats;       // the objective's statistics over all micro-batches
+    bool finite = true;
+};
+
+struct Trainer::Impl {
+    RunConfig config;
+    TrainerOptions options;
+    std::string run_dir;
+
+    // Held while the run folder is open (openRunFolder() to closeRunFolder()).
+    std::unique_ptr<RunLock> lock;
+    int log_file = -1;  // train.log's id in core/util/Log.h
+
+    // Set up by prepare().
+    torch::Device device{torch::kCPU};
+    std::unique_ptr<TrainingData> data;
+    std::unique_ptr<EvalSampler> sampler;  // samples.jsonl at each evaluation
+    GptNeoX model{nullptr};
+    std::unique_ptr<torch::optim::AdamW> optimizer;
+    std::vector<int64_t> stage_steps;
+    int64_t total_steps = 0;
+    TrainState state;
+    ReferenceCache reference;
+    GptNeoX reference_model{nullptr};  // on-the-fly reference
+    std::unique_ptr<MetricsLog> metrics;
+    std::shared_ptr<spdlog::logger> log = log::get("trainer");
+    RunSummary summary;
+    NamedValues last_train, last_eval;
+    int64_t last_checkpoint_step = -1;
+    const RunControl* control_ = nullptr;  // set for the duration of run()
+
+    Impl(RunConfig c, TrainerOptions o) : config(std::move(c)), options(std::move(o)) {}
+
+    // Trainer.cpp: the run folder and the end of the run.
+    std::string chooseRunFolder() const;  // normalized; created unless resuming
+    void openRunFolder();                 // lock, train.log, config.yaml, "running" summary
+    void finishSummary(RunStatus status, const std::string& reason, double wall);
+    void endRun(RunStatus status, const RunControl& control, TrainingObserver& observer);
+    void endEarly(RunStatus status, const std::string& reason, TrainerClock::time_point t0,
+                  TrainingObserver& observer);
+    void closeRunFolder();
+
+    // TrainerSetup.cpp: everything before the first step.
+    void prepare();
+    void buildModel(const ModelConfig& mc);
+    void buildOptimizer();
+    void planStages();
+    void restore();  // a resumed run's checkpoint, metrics and samples
+    RunStartInfo startInfo() const;
+
+    // TrainerSteps.cpp: training. train() returns Finished or Cancelled.
+    RunStatus train(TrainingObserver& observer, RunControl& control);
+    bool enterStage(int stage, TrainingObserver& observer);
+    std::optional<RunStatus> runStage(int stage, const Objective& objective, TrainPass& pass,
+                                      TrainingObserver& observer, RunControl& control);
+    double setStepLr(int stage, int64_t stage_steps_total);
+    StepOutcome optimizerStep(int stage, const Objective& objective, TrainPass& pass);
+    ObjectiveResult backwardMicroBatch(const Objective& objective, DataOrder& order,
+                                       int64_t& tokens);
+    double gradientNorm();
+    void recordStep(int stage, double lr, const StepOutcome& o, TrainerClock::time_point ts,
+                    const TrainPass& pass, TrainingObserver& observer);
+    double stageLr(int stage) const;
+    void startStageReference(int stage);
+    void attachReference(PairLogProbs& lp, const std::vector<std::size_t>& idx, bool eval_split,
+                         const SequenceBatch& batch);
+    EvalReport evaluate(int stage);
+    void writeEval(const EvalReport& r, TrainingObserver& observer);
+    void checkpoint(const TrainPass& pass, TrainingObserver& observer);
+};
+
+}  // namespace rgpb

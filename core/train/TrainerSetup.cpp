@@ -1,0 +1,162 @@
+// The steps of a run before its first optimizer step: device, data, model, optimizer, stage
+// lengths (prepare) and, for a resumed run, its checkpoint, metrics and samples (restore).
+#include <torch/torch.h>
+#include <torch/version.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "core/generate/SampleLog.h"
+#include "core/model/HfImport.h"
+#include "core/train/TrainerImpl.h"
+#include "core/util/Error.h"
+
+namespace fs = std::filesystem;
+
+namespace rgpb {
+namespace {
+
+torch::Device resolveDevice(const std::string& name) {
+    if (name == "cpu")
+        return torch::kCPU;
+    if (!torch::cuda::is_available()) {
+        throw Error(
+            "device '" + name + "' requested but CUDA is not available (this LibTorch " +
+            std::string(TORCH_VERSION) +
+            " build has no CUDA, or no GPU is visible); set device: cpu to train on the CPU");
+    }
+    torch::Device d(name);
+    int64_t count = static_cast<int64_t>(torch::cuda::device_count());
+    if (d.has_index() && d.index() >= count) {
+        throw Error("device '" + name + "' requested but only " + std::to_string(count) +
+                    " CUDA device(s) are visible");
+    }
+    return d;
+}
+
+}  // namespace
+
+void Trainer::Impl::prepare() {
+    int threads = config.threads > 0
+                      ? static_cast<int>(config.threads)
+                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    torch::set_num_threads(threads);
+    device = resolveDevice(config.device);
+    if (config.bf16 && !device.is_cuda()) {
+        throw Error(
+            "bf16: true needs a CUDA device (bf16 autocast is a GPU feature); "
+            "device is '" +
+            config.device + "'");
+    }
+    data = std::make_unique<TrainingData>(
+        prepareTrainingData(config, (fs::path(run_dir) / "tokenizer").string()));
+    sampler = std::make_unique<EvalSampler>(config, data->eval_text);
+    ModelConfig mc = modelConfigFor(config, data->tokenizer->vocabSize());
+    buildModel(mc);
+    buildOptimizer();
+    planStages();
+    log->info(
+        "model {}: {} parameters, vocab {}, {} layers x {} hidden; {} train / {} eval pairs; "
+        "device {}, {} threads",
+        mc.name, mc.parameterCount(), mc.vocab_size, mc.num_layers, mc.hidden_size,
+        data->train.size(), data->eval.size(), device.str(), threads);
+}
+
+void Trainer::Impl::buildModel(const ModelConfig& mc) {
+    {
+        // LibTorch's default generator is process-wide: runs started side by side in the
+        // workbench must not interleave their seeding and initialisation.
+        static std::mutex init_mutex;
+        std::lock_guard<std::mutex> lock(init_mutex);
+        torch::manual_seed(static_cast<uint64_t>(config.seed));
+        model = GptNeoX(mc);
+    }
+    if (!config.model.from.empty() && !options.resume) {
+        // Start from the Hugging Face model's weights (a resumed run loads its checkpoint).
+        loadHfWeights(model, config.model.from);
+        log->info("model weights from {}", config.model.from);
+    }
+    model->to(device);
+}
+
+void Trainer::Impl::buildOptimizer() {
+    // Weight decay on matrices only, not on biases and LayerNorm parameters.
+    std::vector<torch::Tensor> decay, no_decay;
+    for (auto& p : model->named_parameters()) {
+        (p.value().dim() >= 2 ? decay : no_decay).push_back(p.value());
+    }
+    auto opts = [&](double wd) {
+        auto o = std::make_unique<torch::optim::AdamWOptions>(config.optimizer.lr);
+        o->betas({config.optimizer.beta1, config.optimizer.beta2});
+        o->eps(config.optimizer.eps);
+        o->weight_decay(wd);
+        return o;
+    };
+    std::vector<torch::optim::OptimizerParamGroup> groups;
+    groups.emplace_back(decay, opts(config.optimizer.weight_decay));
+    groups.emplace_back(no_decay, opts(0.0));
+    optimizer = std::make_unique<torch::optim::AdamW>(
+        groups, torch::optim::AdamWOptions(config.optimizer.lr));
+}
+
+void Trainer::Impl::planStages() {
+    const int64_t per_step = config.optimizer.batch_size * config.optimizer.grad_accum;
+    for (const StageConfig& s : config.stages) {
+        int64_t n = s.steps > 0 ? s.steps
+                                : static_cast<int64_t>(
+                                      std::ceil(s.epochs * static_cast<double>(data->train.size()) /
+                                                static_cast<double>(per_step)));
+        stage_steps.push_back(std::max<int64_t>(1, n));
+        total_steps += stage_steps.back();
+    }
+}
+
+void Trainer::Impl::restore() {
+    std::string ckpt = latestCheckpoint(run_dir);
+    if (ckpt.empty())
+        throw InputError(run_dir, "no checkpoint to resume from");
+    state = loadCheckpoint(ckpt, model, *optimizer, reference);
+    last_checkpoint_step = state.step;
+    const auto n_train = static_cast<int64_t>(data->train.size());
+    const auto n_eval = static_cast<int64_t>(data->eval.size());
+    if ((state.train_pairs >= 0 && state.train_pairs != n_train) ||
+        (state.eval_pairs >= 0 && state.eval_pairs != n_eval) ||
+        (reference.defined() &&
+         (reference.train.size(0) != n_train || reference.eval.size(0) != n_eval))) {
+        throw InputError(ckpt,
+                         "the data changed since the run started: the checkpoint was "
+                         "taken with " +
+                             std::to_string(state.train_pairs) + " train / " +
+                             std::to_string(state.eval_pairs) + " eval pairs, " +
+                             config.data.source + " now gives " + std::to_string(n_train) + " / " +
+                             std::to_string(n_eval));
+    }
+    MetricsLog::truncateAfter(run_dir, state.step);
+    truncateSamplesAfter(run_dir, state.step);
+    log->info("resuming {} at step {} (stage {}, step {} of it)", run_dir, state.step, state.stage,
+              state.stage_step);
+    for (const MetricEvent& e : readMetrics(run_dir)) {
+        if (e.split == "eval")
+            last_eval = e.values;
+        if (e.split == "train")
+            last_train = e.values;
+    }
+}
+
+RunStartInfo Trainer::Impl::startInfo() const {
+    RunStartInfo info;
+    info.run_dir = run_dir;
+    info.device = device.str();
+    info.parameters = model->config().parameterCount();
+    info.train_pairs = static_cast<int64_t>(data->train.size());
+    info.eval_pairs = static_cast<int64_t>(data->eval.size());
+    info.total_steps = total_steps;
+    info.start_step = state.step;
+    info.threads = torch::get_num_threads();
+    return info;
+}
+
+}  // namespace rgpb

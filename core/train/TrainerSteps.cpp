@@ -1,0 +1,393 @@
+// Training proper: the stages in order, each a loop of optimizer steps with evaluations and
+// checkpoints between them, and the DPO reference each stage starts from.
+#include <ATen/autocast_mode.h>
+#include <torch/torch.h>
+#include <torch/version.h>
+
+#include <algorithm>
+#include <cmath>
+#include <thread>
+
+#include "core/generate/SampleLog.h"
+#include "core/train/LrSchedule.h"
+#include "core/train/PairForward.h"
+#include "core/train/TrainerImpl.h"
+#include "core/util/Error.h"
+#include "core/util/ProcessStats.h"
+
+namespace rgpb {
+namespace {
+
+// bf16 autocast on CUDA for the scope of a forward pass (thread-local state, so it is set in
+// the training thread). The C++ API changed in LibTorch 2.4 (device-agnostic setters).
+class CudaBf16Autocast {
+public:
+    explicit CudaBf16Autocast(bool on) : on_(on) {
+        if (on_)
+            set(true);
+    }
+    ~CudaBf16Autocast() {
+        if (on_) {
+            set(false);
+            at::autocast::clear_cache();
+        }
+    }
+    CudaBf16Autocast(const CudaBf16Autocast&) = delete;
+    CudaBf16Autocast& operator=(const CudaBf16Autocast&) = delete;
+
+private:
+    static void set(bool enabled) {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+        at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
+        at::autocast::set_autocast_enabled(at::kCUDA, enabled);
+#else
+        at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+        at::autocast::set_enabled(enabled);
+#endif
+    }
+    bool on_;
+};
+
+// Adds one micro-batch's statistics to `stats`: counts add up, the rest are averaged over the
+// `micro_batches`.
+void addStats(NamedValues& stats, const NamedValues& part, int64_t micro_batches) {
+    if (stats.empty())
+        stats.assign(part.size(), {"", 0.0});
+    for (std::size_t i = 0; i < part.size() && i < stats.size(); ++i) {
+        bool count = part[i].first.find("clamped_tokens") != std::string::npos;
+        stats[i].first = part[i].first;
+        stats[i].second +=
+            count ? part[i].second : part[i].second / static_cast<double>(micro_batches);
+    }
+}
+
+}  // namespace
+
+double secondsSince(TrainerClock::time_point since) {
+    return std::chrono::duration<double>(TrainerClock::now() - since).count();
+}
+
+RunStatus Trainer::Impl::train(TrainingObserver& observer, RunControl& control) {
+    TrainPass pass(DataOrder(config.seed, data->train.size(), state.data_epoch,
+                             static_cast<std::size_t>(state.data_cursor)),
+                   state.wall_time_s, state.step);
+    for (int stage = state.stage; stage < static_cast<int>(config.stages.size()); ++stage) {
+        auto objective = makeObjective(config.stages[static_cast<std::size_t>(stage)].objective);
+        if (!enterStage(stage, observer))
+            continue;  // resumed exactly at this stage's end: nothing left to train in it
+        if (std::optional<RunStatus> stop = runStage(stage, *objective, pass, observer, control))
+            return *stop;
+    }
+    state.stage = static_cast<int>(config.stages.size());
+    if (last_checkpoint_step != state.step)
+        checkpoint(pass, observer);
+    return RunStatus::Finished;
+}
+
+// Makes `stage` the current one and sets up its reference; false when a resumed run has already
+// trained all of it.
+bool Trainer::Impl::enterStage(int stage, TrainingObserver& observer) {
+    const StageConfig& sc = config.stages[static_cast<std::size_t>(stage)];
+    const int64_t steps = stage_steps[static_cast<std::size_t>(stage)];
+    const bool fresh = state.stage != stage || state.stage_step == 0;
+    const bool stage_done = !fresh && state.stage_step >= steps;
+    if (state.stage != stage) {
+        state.stage = stage;
+        state.stage_step = 0;
+    }
+    if (stage_done) {
+        return false;
+    } else if (fresh) {
+        startStageReference(stage);  // the current weights are the start-of-stage model
+    } else if (sc.objective.needsReference() && sc.on_the_fly_reference) {
+        throw Error("cannot resume inside stage " + std::to_string(stage) +
+                    ": its on-the-fly DPO reference (the start-of-stage weights) is not kept "
+                    "in checkpoints; use the cached reference (the default) to resume DPO stages");
+    } else if (sc.objective.needsReference() && !reference.defined()) {
+        throw Error("the checkpoint lacks the cached DPO reference of stage " +
+                    std::to_string(stage));
+    }
+    observer.onStageStart(stage, sc.name, steps);
+    log->info("stage {} '{}': {} steps, lr {}", stage, sc.name, steps, stageLr(stage));
+    if (state.step == 0 && last_eval.empty())
+        writeEval(evaluate(stage), observer);  // the curves' starting point
+    return true;
+}
+
+// Trains `stage` to its end (nullopt) or until cancelled or stopped (Cancelled).
+std::optional<RunStatus> Trainer::Impl::runStage(int stage, const Objective& objective,
+                                                 TrainPass& pass, TrainingObserver& observer,
+                                                 RunControl& control) {
+    const int64_t steps = stage_steps[static_cast<std::size_t>(stage)];
+    while (state.stage_step < steps) {
+        while (control.paused() && !control.cancelRequested()) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        if (control.cancelRequested()) {
+            checkpoint(pass, observer);
+            return RunStatus::Cancelled;
+        }
+        auto ts = TrainerClock::now();
+        const double lr = setStepLr(stage, steps);
+        const StepOutcome outcome = optimizerStep(stage, objective, pass);
+        state.step += 1;
+        state.stage_step += 1;
+        state.tokens += outcome.tokens;
+        recordStep(stage, lr, outcome, ts, pass, observer);
+
+        bool stage_end = state.stage_step == steps;
+        if ((config.eval.every > 0 && state.step % config.eval.every == 0) || stage_end) {
+            writeEval(evaluate(stage), observer);
+        }
+        bool stop_here = options.stop_after_step > 0 && state.step == options.stop_after_step;
+        if ((config.checkpoint.every > 0 && state.step % config.checkpoint.every == 0) ||
+            stop_here) {
+            checkpoint(pass, observer);
+        }
+        if (stop_here)
+            return RunStatus::Cancelled;
+    }
+    return std::nullopt;
+}
+
+// The scheduled learning rate of the coming step, set on every parameter group.
+double Trainer::Impl::setStepLr(int stage, int64_t stage_steps_total) {
+    const int64_t local = state.stage_step + 1;
+    double lr =
+        learningRateAt(local, stage_steps_total, stageLr(stage), config.optimizer.warmup_steps,
+                       config.optimizer.schedule, config.optimizer.min_lr_ratio);
+    for (auto& g : optimizer->param_groups()) {
+        static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
+    }
+    return lr;
+}
+
+// grad_accum micro-batches forward and backward, then the update, skipped (and counted) when
+// the loss or the gradient is not finite.
+StepOutcome Trainer::Impl::optimizerStep(int stage, const Objective& objective, TrainPass& pass) {
+    const int64_t accum = config.optimizer.grad_accum;
+    optimizer->zero_grad();
+    StepOutcome o;
+    double loss_sum = 0.0;
+    for (int64_t micro = 0; micro < accum; ++micro) {
+        ObjectiveResult r = backwardMicroBatch(objective, pass.order, o.tokens);
+        loss_sum += r.loss.item<double>();
+        addStats(o.stats, statValues(r), accum);
+    }
+    o.loss = loss_sum / static_cast<double>(accum);
+    o.grad_norm = gradientNorm();
+    o.finite = std::isfinite(o.loss) && std::isfinite(o.grad_norm);
+    if (o.finite) {
+        optimizer->step();
+        pass.nonfinite_run = 0;
+        return o;
+    }
+    optimizer->zero_grad();
+    ++pass.nonfinite_run;
+    log->warn(
+        "stage {} step {}: non-finite {} (loss {}, grad norm {}); update skipped ({} in a row)",
+        stage, state.step + 1, std::isfinite(o.loss) ? "gradient" : "loss", o.loss, o.grad_norm,
+        pass.nonfinite_run);
+    if (pass.nonfinite_run >= config.max_nonfinite_steps) {
+        throw Error("stage " + std::to_string(stage) + " step " + std::to_string(state.step + 1) +
+                    ": " + std::to_string(pass.nonfinite_run) +
+                    " steps in a row had a NaN/Inf loss or gradient (max_nonfinite_steps = " +
+                    std::to_string(config.max_nonfinite_steps) + "); try a lower lr or beta");
+    }
+    return o;
+}
+
+// The next batch_size training pairs forward, the loss backward (scaled by 1 / grad_accum).
+ObjectiveResult Trainer::Impl::backwardMicroBatch(const Objective& objective, DataOrder& order,
+                                                  int64_t& tokens) {
+    std::vector<std::size_t> idx =
+        order.next(static_cast<std::size_t>(config.optimizer.batch_size));
+    SequenceBatch batch = collatePairs(data->train, idx, data->tokenizer->specials().pad);
+    ObjectiveResult r;
+    {
+        // Log-probs are computed in float32 from the autocast logits (sequenceLogProbs upcasts),
+        // so only the model runs in bf16.
+        CudaBf16Autocast autocast(config.bf16);
+        PairForward f = forwardPairs(model, batch, device);
+        attachReference(f.logprobs, idx, false, batch);
+        tokens += f.tokens;
+        r = objective.compute(f.logprobs);
+    }
+    const auto& faults = options.nan_loss_at_steps;
+    if (std::find(faults.begin(), faults.end(), state.step + 1) != faults.end()) {
+        r.loss = r.loss * std::nan("");
+    }
+    (r.loss / static_cast<double>(config.optimizer.grad_accum)).backward();
+    return r;
+}
+
+// The gradient's global norm, clipped to grad_clip when that is set (the norm is the one before
+// clipping either way).
+double Trainer::Impl::gradientNorm() {
+    if (config.optimizer.grad_clip > 0) {
+        return torch::nn::utils::clip_grad_norm_(model->parameters(), config.optimizer.grad_clip);
+    }
+    double sq = 0;
+    for (auto& p : model->parameters()) {
+        if (p.grad().defined())
+            sq += p.grad().pow(2).sum().item<double>();
+    }
+    return std::sqrt(sq);
+}
+
+// The step's metrics to metrics.jsonl and the observer (state.step is the step just taken).
+void Trainer::Impl::recordStep(int stage, double lr, const StepOutcome& o,
+                               TrainerClock::time_point ts, const TrainPass& pass,
+                               TrainingObserver& observer) {
+    StepMetrics m;
+    m.step = state.step;
+    m.stage = stage;
+    m.stage_name = config.stages[static_cast<std::size_t>(stage)].name;
+    m.stage_step = state.stage_step;
+    m.stage_steps = stage_steps[static_cast<std::size_t>(stage)];
+    m.total_steps = total_steps;
+    m.loss = o.loss;
+    m.grad_norm = o.grad_norm;
+    m.lr = lr;
+    m.step_time_ms = secondsSince(ts) * 1000.0;
+    m.tokens_per_s = static_cast<double>(o.tokens) / std::max(1e-9, m.step_time_ms / 1000.0);
+    m.peak_memory_mb = peakResidentMemoryMb();
+    m.tokens = state.tokens;
+    m.elapsed_s = secondsSince(pass.t0);
+    double per_step = m.elapsed_s / static_cast<double>(state.step - pass.steps_at_start);
+    m.eta_s = per_step * static_cast<double>(total_steps - state.step);
+    m.skipped = !o.finite;
+    m.stats = o.stats;
+    last_train = {{"loss", o.loss},
+                  {"grad_norm", o.grad_norm},
+                  {"lr", lr},
+                  {"tokens_per_s", m.tokens_per_s},
+                  {"step_time_ms", m.step_time_ms},
+                  {"peak_memory_mb", m.peak_memory_mb},
+                  {"tokens", static_cast<double>(state.tokens)},
+                  {"skipped", o.finite ? 0.0 : 1.0}};
+    NamedValues row = last_train;
+    row.insert(row.end(), o.stats.begin(), o.stats.end());
+    metrics->write(state.step, stage, "train", row);
+    observer.onStep(m);
+}
+
+double Trainer::Impl::stageLr(int stage) const {
+    const StageConfig& s = config.stages[static_cast<std::size_t>(stage)];
+    return s.lr ? *s.lr : config.optimizer.lr;
+}
+
+void Trainer::Impl::startStageReference(int stage) {
+    const StageConfig& s = config.stages[static_cast<std::size_t>(stage)];
+    reference = ReferenceCache{};
+    reference_model = GptNeoX(nullptr);
+    if (!s.objective.needsReference())
+        return;
+    if (s.on_the_fly_reference) {
+        reference_model = GptNeoX(model->config());
+        reference_model->to(device);
+        torch::NoGradGuard g;
+        auto src = model->named_parameters();
+        for (auto& p : reference_model->named_parameters())
+            p.value().copy_(src[p.key()]);
+        reference_model->eval();
+        for (auto& p : reference_model->parameters())
+            p.set_requires_grad(false);
+        // Evaluation uses a cached table either way (it is small); training calls the copy.
+        reference.eval = sequenceSums(model, data->eval, data->tokenizer->specials().pad,
+                                      config.eval.batch_size, device);
+        return;
+    }
+    auto t0 = TrainerClock::now();
+    const int32_t pad = data->tokenizer->specials().pad;
+    {
+        // Under the same autocast as the training forward, so S - S_ref is exactly 0 at the
+        // first DPO step; evaluation (float32) gets a float32 table.
+        CudaBf16Autocast autocast(config.bf16);
+        reference.train =
+            sequenceSums(model, data->train, pad, config.eval.batch_size, device, control_);
+    }
+    reference.eval = sequenceSums(model, data->eval, pad, config.eval.batch_size, device, control_);
+    log->info("stage {}: reference log-probs cached for {} + {} pairs in {:.1f} s", stage,
+              data->train.size(), data->eval.size(), secondsSince(t0));
+}
+
+// Fills batch reference sums for the pairs `idx` of `pairs` (train or eval split).
+void Trainer::Impl::attachReference(PairLogProbs& lp, const std::vector<std::size_t>& idx,
+                                    bool eval_split, const SequenceBatch& batch) {
+    if (reference_model) {
+        torch::NoGradGuard g;
+        PairForward f = forwardPairs(reference_model, batch, device);
+        lp.ref_pos_sum = f.logprobs.pos.sum.detach();
+        lp.ref_neg_sum = f.logprobs.neg.sum.detach();
+        return;
+    }
+    if (!reference.defined())
+        return;
+    std::vector<int64_t> rows(idx.begin(), idx.end());
+    torch::Tensor table = eval_split ? reference.eval : reference.train;
+    torch::Tensor sel = table.index_select(0, torch::tensor(rows, torch::kLong)).to(device);
+    lp.ref_pos_sum = sel.select(1, 0).to(lp.pos.sum.scalar_type());
+    lp.ref_neg_sum = sel.select(1, 1).to(lp.neg.sum.scalar_type());
+}
+
+EvalReport Trainer::Impl::evaluate(int stage) {
+    auto t0 = TrainerClock::now();
+    EvaluationOptions o;
+    o.batch_size = config.eval.batch_size;
+    o.grad_diff_steps = static_cast<int>(config.eval.grad_diff_steps);
+    for (const ObjectiveTerm& t : config.stages[static_cast<std::size_t>(stage)].objective.terms) {
+        if (t.kind != ObjectiveKind::Mle)
+            o.beta = t.beta;
+    }
+    o.reference = reference.eval;
+    o.control = control_;
+    EvalReport r;
+    r.step = state.step;
+    r.stage = stage;
+    r.pairs.resize(data->eval.size());
+    o.per_pair = [&r](std::size_t i, const PairRecord& p) { r.pairs.at(i) = p; };
+    r.metrics = evaluatePairs(model, data->eval, data->tokenizer->specials().pad, device, o);
+    r.seconds = secondsSince(t0);
+    return r;
+}
+
+void Trainer::Impl::writeEval(const EvalReport& r, TrainingObserver& observer) {
+    last_eval.clear();
+    for (const auto& [k, v] : r.metrics.named())
+        last_eval.emplace_back(k, v);
+    metrics->write(r.step, r.stage, "eval", last_eval);
+    metrics->flush();
+    writeEvalPairs(run_dir, {r.step, r.stage, r.pairs});
+    observer.onEval(r);
+    log->info("eval step {}: perplexity {:.4g}, agility {:.4g}, pos_prob {:.4g}", r.step,
+              r.metrics.perplexity, r.metrics.agility, r.metrics.pos_prob);
+    if (sampler && sampler->enabled()) {
+        SamplesReport s =
+            sampler->sample(model, *data->tokenizer, device, r.step, r.stage, control_);
+        appendSamples(run_dir, s);
+        observer.onSamples(s);
+        int known = 0, correct = 0;
+        for (const GenerationSample& g : s.samples) {
+            known += g.correct.has_value() ? 1 : 0;
+            correct += g.correct.value_or(false) ? 1 : 0;
+        }
+        if (known > 0)
+            log->info("samples step {}: {}/{} correct", r.step, correct, known);
+    }
+}
+
+void Trainer::Impl::checkpoint(const TrainPass& pass, TrainingObserver& observer) {
+    state.data_epoch = pass.order.epoch();
+    state.data_cursor = static_cast<int64_t>(pass.order.cursor());
+    state.train_pairs = static_cast<int64_t>(data->train.size());
+    state.eval_pairs = static_cast<int64_t>(data->eval.size());
+    state.wall_time_s = pass.wall_before + secondsSince(pass.t0);
+    std::string dir =
+        saveCheckpoint(run_dir, model, *optimizer, reference, state, config.checkpoint.keep_last);
+    last_checkpoint_step = state.step;
+    metrics->flush();
+    observer.onCheckpoint(state.step, dir);
+}
+
+}  // namespace rgpb
