@@ -135,6 +135,134 @@ bool isRegimeName(const std::string& s) {
     return s == "context-contrast" || s == "response-contrast";
 }
 
+// One batch's probabilities and per-pair ascent directions, both with respect to the logits.
+struct BatchGradients {
+    torch::Tensor probs;   // [2B, T-1, V] softmax of the logits; positives first, then negatives
+    torch::Tensor ascent;  // [2B, T-1, V] minus each pair's own loss gradient
+    torch::Tensor seq;     // [B, 4] CPU float64: s+, t+, s-, t- (log-prob sums and token counts)
+};
+
+BatchGradients batchGradients(GptNeoX& model, const Objective& objective,
+                              const SequenceBatch& batch, int64_t b,
+                              const GradientMeasureOptions& o) {
+    const int64_t len = batch.input_ids.size(1);
+    torch::Tensor logits;
+    {
+        torch::NoGradGuard no_grad;
+        logits = model->forward(batch.input_ids.to(o.device), batch.attention_mask.to(o.device))
+                     .slice(1, 0, len - 1);
+    }
+    // Autograd on the logits only: double precision unless that would not fit comfortably.
+    const bool dbl = logits.numel() <= (int64_t{1} << 26);
+    torch::Tensor leaf =
+        logits.detach().to(dbl ? torch::kFloat64 : torch::kFloat32).requires_grad_(true);
+    torch::Tensor labels = batch.labels.to(o.device);
+    torch::Tensor lmask = batch.loss_mask.to(o.device);
+    PairLogProbs lp;
+    lp.pos = sequenceLogProbs(leaf.slice(0, 0, b), labels.slice(0, 0, b), lmask.slice(0, 0, b),
+                              "positive");
+    lp.neg = sequenceLogProbs(leaf.slice(0, b, 2 * b), labels.slice(0, b, 2 * b),
+                              lmask.slice(0, b, 2 * b), "negative");
+    ObjectiveResult loss = objective.compute(lp);
+    BatchGradients g;
+    // The batch loss is the mean over pairs: B * gradient = each pair's own gradient.
+    g.ascent = -torch::autograd::grad({loss.loss}, {leaf})[0].detach() * static_cast<double>(b);
+    g.probs = torch::softmax(leaf.detach(), -1);
+    g.seq = torch::stack({lp.pos.sum, lp.pos.count, lp.neg.sum, lp.neg.count}, 1)
+                .detach()
+                .to(torch::kCPU, torch::kFloat64)
+                .contiguous();
+    return g;
+}
+
+InfoDiffRow infoRow(std::size_t pair, const torch::Tensor& seq, int64_t i) {
+    auto sa = seq.accessor<double, 2>();
+    InfoDiffRow info;
+    info.pair = pair;
+    info.s_pos = sa[i][0];
+    info.t_pos = sa[i][1];
+    info.s_neg = sa[i][2];
+    info.t_neg = sa[i][3];
+    info.log10_info_diff = log10AbsExpDiff(info.s_pos, info.s_neg);
+    return info;
+}
+
+// `p_pos`, `p_neg`: the step's next-token probabilities on each side; `ascent`: the summed ascent
+// direction of both sides; `total`: its sum over the vocabulary.
+DecompositionRow decompositionRow(const InfoDiffRow& info, int step, int32_t y_pos, int32_t y_neg,
+                                  at::TensorAccessor<double, 1> p_pos,
+                                  at::TensorAccessor<double, 1> p_neg,
+                                  at::TensorAccessor<double, 1> ascent, double total,
+                                  const GradientMeasureOptions& o) {
+    DecompositionRow r;
+    r.pair = info.pair;
+    r.step = step;
+    r.y_pos = y_pos;
+    r.y_neg = y_neg;
+    r.shared = r.y_pos == r.y_neg;
+    r.p_pos_ypos = p_pos[r.y_pos];
+    r.p_pos_yneg = p_pos[r.y_neg];
+    r.p_neg_ypos = p_neg[r.y_pos];
+    r.p_neg_yneg = p_neg[r.y_neg];
+    PaperProbabilities up = paperProbabilities(o.method, info.s_pos, info.s_neg, info.t_pos,
+                                               info.t_neg, r.p_pos_ypos, r.p_neg_yneg);
+    r.u = up.u;
+    r.e = up.e;
+    r.exact_pos = ascent[r.y_pos];
+    if (r.shared) {
+        r.exact_neg = kNaN;
+        r.exact_other = total - r.exact_pos;
+    } else {
+        r.exact_neg = ascent[r.y_neg];
+        r.exact_other = total - r.exact_pos - r.exact_neg;
+    }
+    approximate(r, o.method, o.beta);
+    return r;
+}
+
+// Grad and decomposition rows of pair i of the batch (its negative is row b + i), for the first
+// o.steps response steps both sides have.
+void measureSteps(GradientMeasureResult& res, const SequenceBatch& batch, const BatchGradients& g,
+                  int64_t i, int64_t b, const InfoDiffRow& info, const GradientMeasureOptions& o) {
+    std::vector<int64_t> pp = responsePositions(batch.loss_mask[i], o.steps);
+    std::vector<int64_t> np = responsePositions(batch.loss_mask[b + i], o.steps);
+    const std::size_t k = std::min(pp.size(), np.size());
+    if (k == 0)
+        return;
+    pp.resize(k);
+    np.resize(k);
+    torch::Tensor p_pos = rowsAt(g.probs, i, pp).to(torch::kCPU, torch::kFloat64);
+    torch::Tensor p_neg = rowsAt(g.probs, b + i, np).to(torch::kCPU, torch::kFloat64);
+    torch::Tensor a_pos = rowsAt(g.ascent, i, pp).to(torch::kCPU, torch::kFloat64);
+    torch::Tensor a_neg = rowsAt(g.ascent, b + i, np).to(torch::kCPU, torch::kFloat64);
+    // c+ = T+, c- = T- for the length-normalised objectives; DPO sums log-probs (header).
+    if (o.method != ObjectiveKind::Dpo) {
+        a_pos = a_pos * info.t_pos;
+        a_neg = a_neg * info.t_neg;
+    }
+    torch::Tensor a = (a_pos + a_neg).contiguous();
+    torch::Tensor diff = p_pos - p_neg;
+    torch::Tensor l1 = diff.abs().sum(1).contiguous();
+    torch::Tensor l2 = diff.pow(2).sum(1).sqrt().contiguous();
+    torch::Tensor a_total = a.sum(1).contiguous();
+    auto pa = p_pos.accessor<double, 2>();
+    auto na = p_neg.accessor<double, 2>();
+    auto aa = a.accessor<double, 2>();
+    for (std::size_t t = 0; t < k; ++t) {
+        const int64_t ti = static_cast<int64_t>(t);
+        GradDiffRow gd;
+        gd.pair = info.pair;
+        gd.step = static_cast<int>(t + 1);
+        gd.l1 = l1[ti].item<double>();
+        gd.l2 = l2[ti].item<double>();
+        res.grad.push_back(gd);
+        const auto y_pos = static_cast<int32_t>(batch.labels[i][pp[t]].item<int64_t>());
+        const auto y_neg = static_cast<int32_t>(batch.labels[b + i][np[t]].item<int64_t>());
+        res.decomposition.push_back(decompositionRow(info, gd.step, y_pos, y_neg, pa[ti], na[ti],
+                                                     aa[ti], a_total[ti].item<double>(), o));
+    }
+}
+
 }  // namespace
 
 GradientMeasureResult measureTokenizedPairs(GptNeoX& model, const std::vector<TokenizedPair>& pairs,
@@ -147,7 +275,6 @@ GradientMeasureResult measureTokenizedPairs(GptNeoX& model, const std::vector<To
     spec.terms[0].dpo.reference_free = true;  // P_ref = 1, as spec.md 4.1 assumes
     validate(spec);
     std::unique_ptr<Objective> objective = makeObjective(spec);
-    const bool per_token = o.method != ObjectiveKind::Dpo;
 
     GradientMeasureResult res;
     res.method = objectiveKindName(o.method);
@@ -168,105 +295,11 @@ GradientMeasureResult measureTokenizedPairs(GptNeoX& model, const std::vector<To
             idx.push_back(i);
         const int64_t b = static_cast<int64_t>(idx.size());
         SequenceBatch batch = collatePairs(pairs, idx, pad_id);
-        const int64_t len = batch.input_ids.size(1);
-        torch::Tensor logits;
-        {
-            torch::NoGradGuard no_grad;
-            logits = model->forward(batch.input_ids.to(o.device), batch.attention_mask.to(o.device))
-                         .slice(1, 0, len - 1);
-        }
-        // Autograd on the logits only: double precision unless that would not fit comfortably.
-        const bool dbl = logits.numel() <= (int64_t{1} << 26);
-        torch::Tensor leaf =
-            logits.detach().to(dbl ? torch::kFloat64 : torch::kFloat32).requires_grad_(true);
-        torch::Tensor labels = batch.labels.to(o.device);
-        torch::Tensor lmask = batch.loss_mask.to(o.device);
-        PairLogProbs lp;
-        lp.pos = sequenceLogProbs(leaf.slice(0, 0, b), labels.slice(0, 0, b), lmask.slice(0, 0, b),
-                                  "positive");
-        lp.neg = sequenceLogProbs(leaf.slice(0, b, 2 * b), labels.slice(0, b, 2 * b),
-                                  lmask.slice(0, b, 2 * b), "negative");
-        ObjectiveResult loss = objective->compute(lp);
-        // The batch loss is the mean over pairs: B * gradient = each pair's own gradient.
-        torch::Tensor ascent =
-            -torch::autograd::grad({loss.loss}, {leaf})[0].detach() * static_cast<double>(b);
-        torch::Tensor probs = torch::softmax(leaf.detach(), -1);
-        torch::Tensor seq = torch::stack({lp.pos.sum, lp.pos.count, lp.neg.sum, lp.neg.count}, 1)
-                                .detach()
-                                .to(torch::kCPU, torch::kFloat64)
-                                .contiguous();
-        auto sa = seq.accessor<double, 2>();
-
+        const BatchGradients g = batchGradients(model, *objective, batch, b, o);
         for (int64_t i = 0; i < b; ++i) {
-            const std::size_t pair = idx[static_cast<std::size_t>(i)];
-            InfoDiffRow info;
-            info.pair = pair;
-            info.s_pos = sa[i][0];
-            info.t_pos = sa[i][1];
-            info.s_neg = sa[i][2];
-            info.t_neg = sa[i][3];
-            info.log10_info_diff = log10AbsExpDiff(info.s_pos, info.s_neg);
+            const InfoDiffRow info = infoRow(idx[static_cast<std::size_t>(i)], g.seq, i);
             res.info.push_back(info);
-
-            std::vector<int64_t> pp = responsePositions(batch.loss_mask[i], o.steps);
-            std::vector<int64_t> np = responsePositions(batch.loss_mask[b + i], o.steps);
-            const std::size_t k = std::min(pp.size(), np.size());
-            if (k == 0)
-                continue;
-            pp.resize(k);
-            np.resize(k);
-            torch::Tensor p_pos = rowsAt(probs, i, pp).to(torch::kCPU, torch::kFloat64);
-            torch::Tensor p_neg = rowsAt(probs, b + i, np).to(torch::kCPU, torch::kFloat64);
-            torch::Tensor a_pos = rowsAt(ascent, i, pp).to(torch::kCPU, torch::kFloat64);
-            torch::Tensor a_neg = rowsAt(ascent, b + i, np).to(torch::kCPU, torch::kFloat64);
-            if (per_token) {
-                a_pos = a_pos * info.t_pos;
-                a_neg = a_neg * info.t_neg;
-            }
-            torch::Tensor a = (a_pos + a_neg).contiguous();
-            torch::Tensor diff = p_pos - p_neg;
-            torch::Tensor l1 = diff.abs().sum(1).contiguous();
-            torch::Tensor l2 = diff.pow(2).sum(1).sqrt().contiguous();
-            torch::Tensor a_total = a.sum(1).contiguous();
-            auto pa = p_pos.accessor<double, 2>();
-            auto na = p_neg.accessor<double, 2>();
-            auto aa = a.accessor<double, 2>();
-            for (std::size_t t = 0; t < k; ++t) {
-                const int64_t ti = static_cast<int64_t>(t);
-                GradDiffRow g;
-                g.pair = pair;
-                g.step = static_cast<int>(t + 1);
-                g.l1 = l1[ti].item<double>();
-                g.l2 = l2[ti].item<double>();
-                res.grad.push_back(g);
-
-                DecompositionRow r;
-                r.pair = pair;
-                r.step = g.step;
-                r.y_pos = static_cast<int32_t>(batch.labels[i][pp[t]].item<int64_t>());
-                r.y_neg = static_cast<int32_t>(batch.labels[b + i][np[t]].item<int64_t>());
-                r.shared = r.y_pos == r.y_neg;
-                r.p_pos_ypos = pa[ti][r.y_pos];
-                r.p_pos_yneg = pa[ti][r.y_neg];
-                r.p_neg_ypos = na[ti][r.y_pos];
-                r.p_neg_yneg = na[ti][r.y_neg];
-                PaperProbabilities up =
-                    paperProbabilities(o.method, info.s_pos, info.s_neg, info.t_pos, info.t_neg,
-                                       r.p_pos_ypos, r.p_neg_yneg);
-                r.u = up.u;
-                r.e = up.e;
-                const double total = a_total[ti].item<double>();
-                r.exact_pos = aa[ti][r.y_pos];
-                if (r.shared) {
-                    r.exact_neg = kNaN;
-                    r.exact_other = total - r.exact_pos;
-                } else {
-                    r.exact_neg = aa[ti][r.y_neg];
-                    r.exact_other = total - r.exact_pos - r.exact_neg;
-                }
-                approximate(r, o.method, o.beta);
-                res.decomposition.push_back(r);
-            }
+            measureSteps(res, batch, g, i, b, info, o);
         }
         if (o.progress)
             o.progress(std::min(pairs.size(), start + bs), pairs.size());

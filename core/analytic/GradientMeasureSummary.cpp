@@ -73,6 +73,107 @@ nlohmann::ordered_json boxJson(const BoxStats& b) {
     return j;
 }
 
+std::string infoDiffCsv(const GradientMeasureResult& r) {
+    std::ostringstream info;
+    info << "pair,t_pos,t_neg,s_pos,s_neg,mean_length,log10_info_diff\n";
+    for (const InfoDiffRow& row : r.info) {
+        info << row.pair << "," << num(row.t_pos) << "," << num(row.t_neg) << "," << num(row.s_pos)
+             << "," << num(row.s_neg) << "," << num(0.5 * (row.t_pos + row.t_neg)) << ","
+             << num(row.log10_info_diff) << "\n";
+    }
+    return info.str();
+}
+
+std::string gradDiffCsv(const GradientMeasureResult& r) {
+    std::ostringstream grad;
+    grad << "pair,step,norm,value\n";
+    for (const GradDiffRow& g : r.grad) {
+        grad << g.pair << "," << g.step << ",l1," << num(g.l1) << "\n";
+        grad << g.pair << "," << g.step << ",l2," << num(g.l2) << "\n";
+    }
+    return grad.str();
+}
+
+std::string gradDiffSummaryCsv(const GradientMeasureResult& r) {
+    std::ostringstream gs;
+    gs << "step,norm,count,min,q1,median,q3,max,mean\n";
+    for (std::size_t t = 0; t < r.grad_l1.size(); ++t) {
+        for (int n = 0; n < 2; ++n) {
+            const BoxStats& b = n == 0 ? r.grad_l1[t] : r.grad_l2[t];
+            gs << t + 1 << "," << (n == 0 ? "l1" : "l2") << "," << b.count << "," << num(b.min)
+               << "," << num(b.q1) << "," << num(b.median) << "," << num(b.q3) << "," << num(b.max)
+               << "," << num(b.mean) << "\n";
+        }
+    }
+    return gs.str();
+}
+
+std::string decompositionCsv(const GradientMeasureResult& r) {
+    std::ostringstream dec;
+    dec << "pair,step,case,y_pos,y_neg,p_pos_ypos,p_pos_yneg,p_neg_ypos,p_neg_yneg,u,e,"
+           "exact_pos,approx_pos,gap_pos,exact_neg,approx_neg,gap_neg,exact_other,approx_other,"
+           "gap_other\n";
+    for (const DecompositionRow& d : r.decomposition) {
+        dec << d.pair << "," << d.step << "," << (d.shared ? "shared" : "distinct") << ","
+            << d.y_pos << "," << d.y_neg << "," << num(d.p_pos_ypos) << "," << num(d.p_pos_yneg)
+            << "," << num(d.p_neg_ypos) << "," << num(d.p_neg_yneg) << "," << num(d.u) << ","
+            << num(d.e) << "," << num(d.exact_pos) << "," << num(d.approx_pos) << ","
+            << num(d.exact_pos - d.approx_pos) << "," << num(d.exact_neg) << ","
+            << num(d.approx_neg) << "," << num(d.exact_neg - d.approx_neg) << ","
+            << num(d.exact_other) << "," << num(d.approx_other) << ","
+            << num(d.exact_other - d.approx_other) << "\n";
+    }
+    return dec.str();
+}
+
+nlohmann::ordered_json gapsJson(const std::vector<GapSummary>& gaps) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const GapSummary& g : gaps) {
+        nlohmann::ordered_json gj;
+        gj["case"] = g.name;
+        gj["count"] = g.count;
+        gj["median_exact"] = jnum(g.median_exact);
+        gj["median_approx"] = jnum(g.median_approx);
+        gj["median_abs_gap"] = jnum(g.median_abs_gap);
+        gj["max_abs_gap"] = jnum(g.max_abs_gap);
+        gj["median_rel_gap"] = jnum(g.median_rel_gap);
+        out.push_back(gj);
+    }
+    return out;
+}
+
+nlohmann::ordered_json summaryJson(const GradientMeasureResult& r) {
+    nlohmann::ordered_json j;
+    j["model"] = r.model;
+    j["data"] = r.data;
+    j["method"] = r.method;
+    j["beta"] = r.beta;
+    j["steps"] = r.steps;
+    j["pairs"] = r.pairs;
+    j["skipped"] = r.skipped;
+    j["info_diff_log10_median"] = jnum(r.info_diff_log10_median);
+    j["info_diff_identical"] = r.info_diff_identical;
+    j["grad_diff_step1_l1_median"] =
+        jnum(r.grad_l1.empty() ? std::numeric_limits<double>::quiet_NaN() : r.grad_l1[0].median);
+    j["grad_diff_step1_l2_median"] =
+        jnum(r.grad_l2.empty() ? std::numeric_limits<double>::quiet_NaN() : r.grad_l2[0].median);
+    nlohmann::ordered_json steps = nlohmann::ordered_json::array();
+    for (std::size_t t = 0; t < r.grad_l1.size(); ++t) {
+        nlohmann::ordered_json s;
+        s["step"] = t + 1;
+        s["l1"] = boxJson(r.grad_l1[t]);
+        s["l2"] = boxJson(r.grad_l2[t]);
+        steps.push_back(s);
+    }
+    j["grad_diff"] = steps;
+    j["distinct_steps"] = r.distinct_steps;
+    j["shared_steps"] = r.shared_steps;
+    j["gaps"] = gapsJson(r.gaps);
+    j["approximation_holds"] = r.approximation_holds;
+    j["verdict"] = r.verdict;
+    return j;
+}
+
 }  // namespace
 
 BoxStats boxStats(std::vector<double> values) {
@@ -189,93 +290,11 @@ void writeGradientMeasure(const GradientMeasureResult& r, const std::string& dir
     if (ec)
         throw InputError(dir, "cannot create the output folder: " + ec.message());
     auto path = [&](const char* name) { return (fs::path(dir) / name).string(); };
-
-    std::ostringstream info;
-    info << "pair,t_pos,t_neg,s_pos,s_neg,mean_length,log10_info_diff\n";
-    for (const InfoDiffRow& row : r.info) {
-        info << row.pair << "," << num(row.t_pos) << "," << num(row.t_neg) << "," << num(row.s_pos)
-             << "," << num(row.s_neg) << "," << num(0.5 * (row.t_pos + row.t_neg)) << ","
-             << num(row.log10_info_diff) << "\n";
-    }
-    writeFileAtomic(path("info_diff.csv"), info.str());
-
-    std::ostringstream grad;
-    grad << "pair,step,norm,value\n";
-    for (const GradDiffRow& g : r.grad) {
-        grad << g.pair << "," << g.step << ",l1," << num(g.l1) << "\n";
-        grad << g.pair << "," << g.step << ",l2," << num(g.l2) << "\n";
-    }
-    writeFileAtomic(path("grad_diff.csv"), grad.str());
-
-    std::ostringstream gs;
-    gs << "step,norm,count,min,q1,median,q3,max,mean\n";
-    for (std::size_t t = 0; t < r.grad_l1.size(); ++t) {
-        for (int n = 0; n < 2; ++n) {
-            const BoxStats& b = n == 0 ? r.grad_l1[t] : r.grad_l2[t];
-            gs << t + 1 << "," << (n == 0 ? "l1" : "l2") << "," << b.count << "," << num(b.min)
-               << "," << num(b.q1) << "," << num(b.median) << "," << num(b.q3) << "," << num(b.max)
-               << "," << num(b.mean) << "\n";
-        }
-    }
-    writeFileAtomic(path("grad_diff_summary.csv"), gs.str());
-
-    std::ostringstream dec;
-    dec << "pair,step,case,y_pos,y_neg,p_pos_ypos,p_pos_yneg,p_neg_ypos,p_neg_yneg,u,e,"
-           "exact_pos,approx_pos,gap_pos,exact_neg,approx_neg,gap_neg,exact_other,approx_other,"
-           "gap_other\n";
-    for (const DecompositionRow& d : r.decomposition) {
-        dec << d.pair << "," << d.step << "," << (d.shared ? "shared" : "distinct") << ","
-            << d.y_pos << "," << d.y_neg << "," << num(d.p_pos_ypos) << "," << num(d.p_pos_yneg)
-            << "," << num(d.p_neg_ypos) << "," << num(d.p_neg_yneg) << "," << num(d.u) << ","
-            << num(d.e) << "," << num(d.exact_pos) << "," << num(d.approx_pos) << ","
-            << num(d.exact_pos - d.approx_pos) << "," << num(d.exact_neg) << ","
-            << num(d.approx_neg) << "," << num(d.exact_neg - d.approx_neg) << ","
-            << num(d.exact_other) << "," << num(d.approx_other) << ","
-            << num(d.exact_other - d.approx_other) << "\n";
-    }
-    writeFileAtomic(path("decomposition.csv"), dec.str());
-
-    nlohmann::ordered_json j;
-    j["model"] = r.model;
-    j["data"] = r.data;
-    j["method"] = r.method;
-    j["beta"] = r.beta;
-    j["steps"] = r.steps;
-    j["pairs"] = r.pairs;
-    j["skipped"] = r.skipped;
-    j["info_diff_log10_median"] = jnum(r.info_diff_log10_median);
-    j["info_diff_identical"] = r.info_diff_identical;
-    j["grad_diff_step1_l1_median"] =
-        jnum(r.grad_l1.empty() ? std::numeric_limits<double>::quiet_NaN() : r.grad_l1[0].median);
-    j["grad_diff_step1_l2_median"] =
-        jnum(r.grad_l2.empty() ? std::numeric_limits<double>::quiet_NaN() : r.grad_l2[0].median);
-    nlohmann::ordered_json steps = nlohmann::ordered_json::array();
-    for (std::size_t t = 0; t < r.grad_l1.size(); ++t) {
-        nlohmann::ordered_json s;
-        s["step"] = t + 1;
-        s["l1"] = boxJson(r.grad_l1[t]);
-        s["l2"] = boxJson(r.grad_l2[t]);
-        steps.push_back(s);
-    }
-    j["grad_diff"] = steps;
-    j["distinct_steps"] = r.distinct_steps;
-    j["shared_steps"] = r.shared_steps;
-    nlohmann::ordered_json gaps = nlohmann::ordered_json::array();
-    for (const GapSummary& g : r.gaps) {
-        nlohmann::ordered_json gj;
-        gj["case"] = g.name;
-        gj["count"] = g.count;
-        gj["median_exact"] = jnum(g.median_exact);
-        gj["median_approx"] = jnum(g.median_approx);
-        gj["median_abs_gap"] = jnum(g.median_abs_gap);
-        gj["max_abs_gap"] = jnum(g.max_abs_gap);
-        gj["median_rel_gap"] = jnum(g.median_rel_gap);
-        gaps.push_back(gj);
-    }
-    j["gaps"] = gaps;
-    j["approximation_holds"] = r.approximation_holds;
-    j["verdict"] = r.verdict;
-    writeFileAtomic(path("summary.json"), j.dump(2) + "\n");
+    writeFileAtomic(path("info_diff.csv"), infoDiffCsv(r));
+    writeFileAtomic(path("grad_diff.csv"), gradDiffCsv(r));
+    writeFileAtomic(path("grad_diff_summary.csv"), gradDiffSummaryCsv(r));
+    writeFileAtomic(path("decomposition.csv"), decompositionCsv(r));
+    writeFileAtomic(path("summary.json"), summaryJson(r).dump(2) + "\n");
 }
 
 }  // namespace rgpb

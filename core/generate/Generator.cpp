@@ -96,6 +96,91 @@ SeededRandom rowRandom(uint64_t seed, int64_t index) {
     return SeededRandom(mix.next() + 0xD1B54A32D192ED03ULL * static_cast<uint64_t>(index + 1));
 }
 
+struct LeftPadded {
+    torch::Tensor input;  // [rows, longest] token ids, pad on the left
+    torch::Tensor
+        mask;  // [rows, longest] bool, true on real tokens; undefined when no row is padded
+    int64_t longest = 0;
+};
+
+// Left padding: every row's last context token sits in the last column, so one column of
+// logits serves the whole batch; the mask gives each row its own positions.
+LeftPadded leftPadded(const std::vector<std::vector<int32_t>>& contexts, std::size_t begin,
+                      std::size_t end, int32_t pad, const torch::Device& device) {
+    const auto rows = static_cast<int64_t>(end - begin);
+    int64_t longest = 0;
+    for (std::size_t i = begin; i < end; ++i)
+        longest = std::max<int64_t>(longest, static_cast<int64_t>(contexts[i].size()));
+    std::vector<int64_t> ids(static_cast<std::size_t>(rows * longest), pad);
+    std::vector<uint8_t> real(static_cast<std::size_t>(rows * longest), 0);
+    bool padded = false;
+    for (int64_t r = 0; r < rows; ++r) {
+        const auto& c = contexts[begin + static_cast<std::size_t>(r)];
+        const int64_t offset = longest - static_cast<int64_t>(c.size());
+        padded = padded || offset > 0;
+        for (std::size_t j = 0; j < c.size(); ++j) {
+            const auto at = static_cast<std::size_t>(r * longest + offset) + j;
+            ids[at] = c[j];
+            real[at] = 1;
+        }
+    }
+    LeftPadded out;
+    out.longest = longest;
+    out.input = torch::tensor(ids, torch::kInt64).view({rows, longest}).to(device);
+    out.mask = torch::tensor(std::vector<int64_t>(real.begin(), real.end()), torch::kInt64)
+                   .view({rows, longest})
+                   .to(torch::kBool)
+                   .to(device);
+    if (!padded)
+        out.mask = torch::Tensor();  // the unpadded fast path (plain causal mask)
+    return out;
+}
+
+// `last`: the step's logits [rows, V]. Greedy decoding picks on the device for every row;
+// sampling draws on the CPU only for rows still running, so each row's random stream advances
+// exactly once per token it generates.
+void pickNextTokens(const torch::Tensor& last, const GenerationSettings& settings,
+                    const std::vector<bool>& done, std::vector<SeededRandom>& random,
+                    std::vector<int64_t>& next) {
+    const int64_t rows = static_cast<int64_t>(next.size());
+    if (settings.temperature == 0.0) {
+        auto best = last.argmax(-1).to(torch::kCPU);
+        for (int64_t r = 0; r < rows; ++r)
+            next[static_cast<std::size_t>(r)] = best[r].item<int64_t>();
+    } else {
+        auto cpu = last.to(torch::kCPU, torch::kDouble);
+        for (int64_t r = 0; r < rows; ++r) {
+            if (!done[static_cast<std::size_t>(r)])
+                next[static_cast<std::size_t>(r)] =
+                    sampleToken(cpu[r], settings, random[static_cast<std::size_t>(r)]);
+        }
+    }
+}
+
+// Appends each running row's token (or stops it at EOS); returns how many rows keep running.
+int64_t recordNextTokens(std::vector<int64_t>& next, std::vector<bool>& done,
+                         std::vector<GeneratedTokens>& out, GenerationProgress& progress,
+                         const GenerationSettings& settings, const SpecialTokens& specials) {
+    int64_t active = 0;
+    for (std::size_t i = 0; i < next.size(); ++i) {
+        if (done[i]) {
+            next[i] = specials.pad;  // keeps the batch rectangular; no one reads it
+            continue;
+        }
+        GeneratedTokens& g = out[i];
+        g.new_tokens += 1;
+        ++progress.tokens_generated;
+        if (settings.stop_at_eos && next[i] == specials.eos) {
+            g.stopped_at_eos = true;
+            done[i] = true;
+        } else {
+            g.tokens.push_back(static_cast<int32_t>(next[i]));
+            ++active;
+        }
+    }
+    return active;
+}
+
 }  // namespace
 
 void GenerationSettings::validate() const {
@@ -211,32 +296,10 @@ std::vector<GeneratedTokens> Generator::generateBatch(
     const GenerationSettings& settings, const GenerationHooks& hooks, GenerationProgress& progress,
     int64_t first_index) {
     const auto rows = static_cast<int64_t>(end - begin);
-    int64_t longest = 0;
-    for (std::size_t i = begin; i < end; ++i)
-        longest = std::max<int64_t>(longest, static_cast<int64_t>(contexts[i].size()));
-
-    // Left padding: every row's last context token sits in the last column, so one column of
-    // logits serves the whole batch; the mask gives each row its own positions.
-    std::vector<int64_t> ids(static_cast<std::size_t>(rows * longest), specials_.pad);
-    std::vector<uint8_t> real(static_cast<std::size_t>(rows * longest), 0);
-    bool padded = false;
-    for (int64_t r = 0; r < rows; ++r) {
-        const auto& c = contexts[begin + static_cast<std::size_t>(r)];
-        const int64_t offset = longest - static_cast<int64_t>(c.size());
-        padded = padded || offset > 0;
-        for (std::size_t j = 0; j < c.size(); ++j) {
-            const auto at = static_cast<std::size_t>(r * longest + offset) + j;
-            ids[at] = c[j];
-            real[at] = 1;
-        }
-    }
-    auto input = torch::tensor(ids, torch::kInt64).view({rows, longest}).to(device_);
-    auto mask = torch::tensor(std::vector<int64_t>(real.begin(), real.end()), torch::kInt64)
-                    .view({rows, longest})
-                    .to(torch::kBool)
-                    .to(device_);
-    if (!padded)
-        mask = torch::Tensor();  // the unpadded fast path (plain causal mask)
+    const LeftPadded padded = leftPadded(contexts, begin, end, specials_.pad, device_);
+    const torch::Tensor& input = padded.input;
+    const torch::Tensor& mask = padded.mask;
+    const int64_t longest = padded.longest;
 
     const int64_t max_positions = model_->config().max_positions;
     const int64_t steps = std::min(settings.max_new_tokens, max_positions - longest);
@@ -258,36 +321,8 @@ std::vector<GeneratedTokens> Generator::generateBatch(
         auto last = logits.select(1, logits.size(1) - 1);  // [rows, V]
         if (vocab_limit_ > 0 && vocab_limit_ < last.size(-1))
             last = last.narrow(-1, 0, vocab_limit_);
-        if (settings.temperature == 0.0) {
-            auto best = last.argmax(-1).to(torch::kCPU);
-            for (int64_t r = 0; r < rows; ++r)
-                next[static_cast<std::size_t>(r)] = best[r].item<int64_t>();
-        } else {
-            auto cpu = last.to(torch::kCPU, torch::kDouble);
-            for (int64_t r = 0; r < rows; ++r) {
-                if (!done[static_cast<std::size_t>(r)])
-                    next[static_cast<std::size_t>(r)] =
-                        sampleToken(cpu[r], settings, random[static_cast<std::size_t>(r)]);
-            }
-        }
-        int64_t active = 0;
-        for (int64_t r = 0; r < rows; ++r) {
-            const auto i = static_cast<std::size_t>(r);
-            if (done[i]) {
-                next[i] = specials_.pad;  // keeps the batch rectangular; no one reads it
-                continue;
-            }
-            GeneratedTokens& g = out[i];
-            g.new_tokens += 1;
-            ++progress.tokens_generated;
-            if (settings.stop_at_eos && next[i] == specials_.eos) {
-                g.stopped_at_eos = true;
-                done[i] = true;
-            } else {
-                g.tokens.push_back(static_cast<int32_t>(next[i]));
-                ++active;
-            }
-        }
+        pickNextTokens(last, settings, done, random, next);
+        const int64_t active = recordNextTokens(next, done, out, progress, settings, specials_);
         if (hooks.progress)
             hooks.progress(progress);
         if (active == 0 || t + 1 == steps)
