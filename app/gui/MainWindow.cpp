@@ -163,7 +163,11 @@ void MainWindow::connectCoreLog() {
     log_listener_ = log::addListener([this](const log::Record& r) {
         QMetaObject::invokeMethod(
             this,
-            [this, level = r.level, src = QString::fromStdString(r.logger),
+            // A run's records name the run (its folder), as the run's own lines do, so the
+            // log view tells concurrent runs apart; other records name their logger.
+            [this, level = r.level,
+             src = r.run.empty() ? QString::fromStdString(r.logger)
+                                 : QFileInfo(QString::fromStdString(r.run)).fileName(),
              msg = QString::fromStdString(r.message)] { logLine(level, src, msg); },
             Qt::QueuedConnection);
     });
