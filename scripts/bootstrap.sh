@@ -16,6 +16,8 @@ packages=(
   libsentencepiece-dev zlib1g-dev
   # Headless GUI runs and screenshots
   xvfb xauth
+  # Man pages generated from --help at build time (optional: skipped when absent)
+  help2man
 )
 
 missing=()

@@ -17,6 +17,17 @@ bool parseDouble(const std::string& s, double& out) {
     return end && *end == '\0';
 }
 
+// "--data VALUE, --format VALUE, --plain": what a command accepts, for an unknown option.
+std::string acceptedOptions(const std::vector<std::string>& flags_with_values,
+                            const std::vector<std::string>& switches) {
+    std::string out;
+    for (const std::string& f : flags_with_values)
+        out += (out.empty() ? "--" : ", --") + f + " VALUE";
+    for (const std::string& f : switches)
+        out += (out.empty() ? "--" : ", --") + f;
+    return out.empty() ? "no options" : out;
+}
+
 }  // namespace
 
 CliArgs::CliArgs(const std::vector<std::string>& args,
@@ -44,17 +55,18 @@ CliArgs::CliArgs(const std::vector<std::string>& args,
         }
         if (isSwitch(name)) {
             if (inline_value)
-                throw Error("option --" + name + " takes no value");
+                throw UsageError("option --" + name + " takes no value");
             flags_.emplace(name, "");
         } else if (takes(name)) {
             if (!inline_value) {
                 if (i + 1 >= args.size())
-                    throw Error("option --" + name + " needs a value");
+                    throw UsageError("option --" + name + " needs a value");
                 value = args[++i];
             }
             flags_.emplace(name, value);
         } else {
-            throw Error("unknown option --" + name);
+            throw UsageError("unknown option --" + name +
+                             "; accepted: " + acceptedOptions(flags_with_values, switches));
         }
     }
 }

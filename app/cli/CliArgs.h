@@ -7,12 +7,21 @@
 #include <string>
 #include <vector>
 
+#include "core/util/Error.h"
+
 namespace rgpb::cli {
+
+// A command line the command cannot read (unknown option, option without its value). main()
+// adds where the command's help is.
+class UsageError : public Error {
+public:
+    using Error::Error;
+};
 
 class CliArgs {
 public:
     // `flags_with_values`: flags that take a value; `switches`: flags that do not. Any other
-    // `--name` is an error naming it.
+    // `--name` is a UsageError naming it and listing the accepted options.
     CliArgs(const std::vector<std::string>& args, const std::vector<std::string>& flags_with_values,
             const std::vector<std::string>& switches = {});
 

@@ -1,5 +1,9 @@
-// The registry of `rgpb` subcommands. A command takes its arguments (without its own name)
-// and returns the process exit code; it throws for errors, which main() prints as one line.
+// The registry of `rgpb` commands and the one help mechanism for all of them. A command takes
+// its arguments (without its own name) and returns the process exit code; it throws for
+// errors, which main() prints as one line. A command may instead group subcommands
+// (`rgpb gradlab analytic`, `rgpb gradlab measure`); `rgpb` itself is the root group. Every
+// level answers `--help` (and `-h`, and `rgpb help <command>...`) with helpText(), built here
+// from the commands' own texts and summaries.
 #pragma once
 
 #include <functional>
@@ -10,12 +14,23 @@ namespace rgpb::cli {
 
 struct Command {
     std::string name;
-    std::string summary;  // one line for `rgpb help`
-    std::string help;     // full text for `rgpb <name> --help`
-    std::function<int(const std::vector<std::string>&)> run;
+    std::string summary;  // one line for the list of the parent's commands
+    std::string help;     // full text for `--help`; a group's list of subcommands is appended
+    std::function<int(const std::vector<std::string>&)> run = {};  // empty for a group
+    std::vector<Command> subcommands = {};
 };
 
+// `rgpb` itself: every command below as its subcommands.
+const Command& rootCommand();
 const std::vector<Command>& commands();
+
+// What `<path> --help` prints, e.g. helpText(gradlab, "rgpb gradlab"): the command's help and,
+// for a group, its subcommands with their summaries.
+std::string helpText(const Command& command, const std::string& path);
+
+// True when `args` (a command's arguments) ask for help: -h or --help first, or --help
+// anywhere before a "--".
+bool asksForHelp(const std::vector<std::string>& args);
 
 // Defined in their own files.
 Command gradlabCommand();
@@ -32,5 +47,6 @@ Command tokenizeCommand();
 Command exportHfCommand();
 Command importHfCommand();
 Command logitsCommand();
+Command versionCommand();
 
 }  // namespace rgpb::cli

@@ -22,6 +22,11 @@ namespace {
 int evalRun(const std::vector<std::string>& argv) {
     CliArgs args(argv, {"data", "format", "per-pair", "device", "threads", "limit", "batch-size",
                         "grad-diff-steps"});
+    const auto format = args.value("format");
+    const DataFormat data_format =
+        parseDataFormat(format.value_or("auto"), "--format", "eval");  // before loading a model
+    if (format && !args.has("data"))
+        throw UsageError("--format F needs --data FILE");
     if (args.positional().size() != 1)
         throw Error("eval: expected one RUN_DIR or CHECKPOINT");
     int threads = static_cast<int>(args.integer("threads", 0));
@@ -37,8 +42,7 @@ int evalRun(const std::vector<std::string>& argv) {
     std::vector<PairText> texts;
     std::string data_name;
     if (auto path = args.value("data")) {
-        PairDataset ds =
-            readPairDataset(*path, parseDataFormat(args.value("format").value_or("auto")));
+        PairDataset ds = readPairDataset(*path, data_format);
         texts = std::move(ds.pairs);
         data_name = *path;
         std::cerr << *path << ": " << ds.report.read << " pairs read, " << ds.report.skipped
@@ -96,17 +100,20 @@ int evalRun(const std::vector<std::string>& argv) {
     return 0;
 }
 
+const char* kEvalHelp =
+    "usage: rgpb eval RUN_DIR|CHECKPOINT [--data FILE [--format F]] [--per-pair OUT.jsonl]\n"
+    "                 [--limit N] [--batch-size N] [--grad-diff-steps K] [--device D]\n"
+    "                 [--threads N]\n\n"
+    "Prints perplexity, agility, pos_prob, logp_margin, info_diff and grad_diff as JSON.\n"
+    "Without --data it uses the run's own eval split. --per-pair writes one JSON line per\n"
+    "pair with S_pos, S_neg, T_pos, T_neg, m_pos, m_neg.\n\n"
+    "--format F: the format of the --data file (default auto):\n";
+
 }  // namespace
 
 Command evalCommand() {
-    return {
-        "eval", "metrics of a run or checkpoint on its eval split or a pair file",
-        "usage: rgpb eval RUN_DIR|CHECKPOINT [--data FILE [--format F]] [--per-pair OUT.jsonl]\n"
-        "                 [--limit N] [--device D] [--threads N]\n\n"
-        "Prints perplexity, agility, pos_prob, logp_margin, info_diff and grad_diff as JSON.\n"
-        "Without --data it uses the run's own eval split. --per-pair writes one JSON line per\n"
-        "pair with S_pos, S_neg, T_pos, T_neg, m_pos, m_neg.\n",
-        evalRun};
+    return {"eval", "metrics of a run or checkpoint on its eval split or a pair file",
+            kEvalHelp + dataFormatHelp(), evalRun};
 }
 
 }  // namespace rgpb::cli

@@ -17,8 +17,7 @@
 namespace rgpb::cli {
 
 // GradlabMeasure.cpp: `gradlab measure`.
-extern const char* kGradlabMeasureHelp;
-int runGradlabMeasure(const std::vector<std::string>& args);
+Command gradlabMeasureCommand();
 
 namespace {
 
@@ -156,27 +155,15 @@ int runAnalytic(const std::vector<std::string>& argv) {
 }  // namespace
 
 Command gradlabCommand() {
-    Command c;
-    c.name = "gradlab";
-    c.summary =
-        "gradient analysis: 'gradlab analytic' prints the paper's coefficients, 'gradlab "
-        "measure' checks them on a model";
-    c.help = std::string(kHelp) + "\n" + kGradlabMeasureHelp;
-    c.run = [](const std::vector<std::string>& args) -> int {
-        std::vector<std::string> rest(args.begin() + (args.empty() ? 0 : 1), args.end());
-        if (!args.empty() && args[0] == "analytic")
-            return runAnalytic(rest);
-        if (!args.empty() && args[0] == "measure") {
-            if (!rest.empty() && (rest[0] == "--help" || rest[0] == "-h")) {
-                std::cout << kGradlabMeasureHelp;
-                return 0;
-            }
-            return runGradlabMeasure(rest);
-        }
-        throw Error(
-            "gradlab: expected the subcommand 'analytic' or 'measure' (see 'rgpb gradlab --help')");
-    };
-    return c;
+    Command analytic{"analytic",
+                     "the paper's closed-form gradient coefficients (spec.md section 4)", kHelp,
+                     runAnalytic};
+    return {"gradlab",
+            "gradient analysis: the paper's coefficients, and measured ones on a model",
+            "usage: rgpb gradlab <command> [options]\n\n"
+            "The gradient lab from the command line (docs/gradlab.md).\n",
+            {},
+            {analytic, gradlabMeasureCommand()}};
 }
 
 }  // namespace rgpb::cli

@@ -11,7 +11,9 @@
 #include <thread>
 
 #include "app/cli/CliArgs.h"
+#include "app/cli/Commands.h"
 #include "core/analytic/GradientMeasure.h"
+#include "core/data/DataFormat.h"
 #include "core/util/Error.h"
 
 namespace rgpb::cli {
@@ -23,11 +25,7 @@ extern "C" void onMeasureSigint(int) {
     g_cancel.store(true);
 }
 
-}  // namespace
-
-const char* kGradlabMeasureHelp =
-    "usage: rgpb gradlab measure RUN_DIR|CHECKPOINT --data FILE|synthetic|REGIME --out DIR\n"
-    "                            [--format auto|hh|trl|contrast|causal-dialogue|synthetic]\n"
+const char* kMeasureOptions =
     "                            [--method dpo|ul|exmate|mle] [--beta B] [--steps K]\n"
     "                            [--max-pairs N] [--batch-size N] [--device D] [--threads N]\n\n"
     "Measures on a trained model what the paper's gradient analysis assumes (docs/gradlab.md):\n"
@@ -37,7 +35,14 @@ const char* kGradlabMeasureHelp =
     "--data synthetic uses the run's synthetic task (its eval split); context-contrast or\n"
     "response-contrast picks that regime with the run's other settings. Defaults: the method\n"
     "and beta of the run's last stage, K = 3, 200 pairs. Writes info_diff.csv, grad_diff.csv,\n"
-    "grad_diff_summary.csv, decomposition.csv and summary.json into DIR and prints the summary.\n";
+    "grad_diff_summary.csv, decomposition.csv and summary.json into DIR and prints the summary.\n\n"
+    "--format F: the pair file's format (default auto), or synthetic (as --data synthetic):\n";
+
+std::string measureHelp() {
+    return "usage: rgpb gradlab measure RUN_DIR|CHECKPOINT --data FILE|synthetic|REGIME --out DIR\n"
+           "                            [--format " +
+           dataFormatList("|") + "|synthetic]\n" + kMeasureOptions + dataFormatHelp();
+}
 
 int runGradlabMeasure(const std::vector<std::string>& argv) {
     CliArgs args(argv, {"data", "format", "method", "beta", "steps", "max-pairs", "batch-size",
@@ -54,6 +59,8 @@ int runGradlabMeasure(const std::vector<std::string>& argv) {
     req.model_path = args.positional()[0];
     req.data_path = *data;
     req.format = args.value("format").value_or("auto");
+    if (req.format != "synthetic")
+        req.format = dataFormatName(parseDataFormat(req.format, "--format", "gradlab measure"));
     req.method = args.value("method").value_or("");
     req.beta = args.number("beta", 0.0);
     requireArgument(!args.has("beta") || req.beta > 0, "gradlab measure", "beta", "> 0", req.beta);
@@ -103,6 +110,13 @@ int runGradlabMeasure(const std::vector<std::string>& argv) {
               << "gradlab measure: wrote " << *out << "/{info_diff,grad_diff,grad_diff_summary,"
               << "decomposition}.csv and summary.json\n";
     return 0;
+}
+
+}  // namespace
+
+Command gradlabMeasureCommand() {
+    return {"measure", "measure a model's information and gradient differences on pairs",
+            measureHelp(), runGradlabMeasure};
 }
 
 }  // namespace rgpb::cli

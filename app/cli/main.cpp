@@ -1,6 +1,6 @@
 // `rgpb`: the headless command-line face of the workbench. Each subcommand lives in its own
-// file (app/cli/*Command.cpp); this file only dispatches and turns errors into one line and a
-// non-zero exit code.
+// file (app/cli/*Command.cpp); this file only walks the command tree (Commands.h), answers
+// --help at every level, and turns errors into one line and a non-zero exit code.
 #include <torch/torch.h>
 
 #include <exception>
@@ -8,58 +8,91 @@
 #include <string>
 #include <vector>
 
+#include "app/cli/CliArgs.h"
 #include "app/cli/Commands.h"
 #include "core/util/Devices.h"
 #include "core/util/Error.h"
 
+namespace rgpb::cli {
+
+Command versionCommand() {
+    return {"version", "the version of rgpb and of LibTorch, and the devices it sees",
+            "usage: rgpb version\n"
+            "       rgpb --version\n\n"
+            "Prints 'rgpb VERSION (LibTorch VERSION)' and the compute devices available.\n",
+            [](const std::vector<std::string>& args) {
+                if (!CliArgs(args, {}).positional().empty())
+                    throw UsageError("version takes no arguments");
+                std::cout << "rgpb " RGPB_VERSION " (LibTorch " TORCH_VERSION ")\n"
+                          << "devices: " << describeDevices() << "\n";
+                return 0;
+            }};
+}
+
 namespace {
 
-void printUsage(std::ostream& out) {
-    out << "rgpb " RGPB_VERSION
-           " - train language models that reward good and penalize bad "
-           "examples\n\n"
-           "usage: rgpb <command> [options]\n\n"
-           "commands:\n";
-    for (const auto& c : rgpb::cli::commands()) {
-        out << "  " << c.name;
-        for (std::size_t i = c.name.size(); i < 18; ++i)
-            out << ' ';
-        out << c.summary << "\n";
+std::string namesOf(const std::vector<Command>& commands) {
+    std::string out;
+    for (const Command& c : commands)
+        out += (out.empty() ? "" : ", ") + c.name;
+    return out;
+}
+
+int dispatch(std::vector<std::string> args) {
+    if (!args.empty() && args[0] == "--version")
+        args[0] = "version";
+    // `rgpb help [command...]` is `rgpb [command...] --help`.
+    const bool help_word = !args.empty() && args[0] == "help";
+    if (help_word) {
+        args.erase(args.begin());
+        args.push_back("--help");
     }
-    out << "\n'rgpb <command> --help' describes a command.\n";
+    const Command* command = &rootCommand();
+    std::string path = command->name;
+    std::size_t i = 0;
+    while (!command->subcommands.empty() && i < args.size() && args[i].rfind("-", 0) != 0) {
+        const Command* sub = nullptr;
+        for (const Command& c : command->subcommands)
+            if (c.name == args[i])
+                sub = &c;
+        if (!sub) {
+            std::cerr << path << ": unknown command '" << args[i]
+                      << "' (commands: " << namesOf(command->subcommands) << "; see '" << path
+                      << " --help')\n";
+            return 2;
+        }
+        command = sub;
+        path += " " + args[i++];
+    }
+    const std::vector<std::string> rest(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
+    if (asksForHelp(rest)) {
+        std::cout << helpText(*command, path);
+        return 0;
+    }
+    if (!command->run) {  // a group named without one of its commands
+        if (command == &rootCommand() && rest.empty()) {
+            std::cerr << helpText(*command, path);
+        } else {
+            std::cerr << path << ": expected a command: " << namesOf(command->subcommands)
+                      << " (see '" << path << " --help')\n";
+        }
+        return 2;
+    }
+    try {
+        return command->run(rest);
+    } catch (const UsageError& e) {
+        std::cerr << path << ": " << e.what() << " (see '" << path << " --help')\n";
+    } catch (const c10::Error& e) {
+        std::cerr << path << ": LibTorch error: " << e.what_without_backtrace() << "\n";
+    } catch (const std::exception& e) {
+        std::cerr << path << ": " << e.what() << "\n";
+    }
+    return 1;
 }
 
 }  // namespace
+}  // namespace rgpb::cli
 
 int main(int argc, char** argv) {
-    std::vector<std::string> args(argv + 1, argv + argc);
-    if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
-        printUsage(std::cout);
-        return args.empty() ? 2 : 0;
-    }
-    if (args[0] == "version" || args[0] == "--version") {
-        std::cout << "rgpb " RGPB_VERSION " (LibTorch " TORCH_VERSION ")\n"
-                  << "devices: " << rgpb::describeDevices() << "\n";
-        return 0;
-    }
-    for (const auto& c : rgpb::cli::commands()) {
-        if (c.name != args[0])
-            continue;
-        std::vector<std::string> rest(args.begin() + 1, args.end());
-        if (!rest.empty() && (rest[0] == "--help" || rest[0] == "-h")) {
-            std::cout << c.help;
-            return 0;
-        }
-        try {
-            return c.run(rest);
-        } catch (const c10::Error& e) {
-            std::cerr << "rgpb " << c.name << ": LibTorch error: " << e.what_without_backtrace()
-                      << "\n";
-        } catch (const std::exception& e) {
-            std::cerr << "rgpb " << c.name << ": " << e.what() << "\n";
-        }
-        return 1;
-    }
-    std::cerr << "rgpb: unknown command '" << args[0] << "' (see 'rgpb help')\n";
-    return 2;
+    return rgpb::cli::dispatch(std::vector<std::string>(argv + 1, argv + argc));
 }

@@ -220,33 +220,6 @@ void noteMalformed(ReadReport& report, MalformedPolicy policy, const InputError&
     }
 }
 
-DataFormat parseDataFormat(const std::string& name) {
-    for (DataFormat f : {DataFormat::Auto, DataFormat::HhRlhf, DataFormat::Trl,
-                         DataFormat::Contrast, DataFormat::CausalDialogue}) {
-        if (name == dataFormatName(f)) {
-            return f;
-        }
-    }
-    throw ArgumentError("parseDataFormat", "format",
-                        "one of auto, hh-rlhf, trl, contrast, causal-dialogue", "'" + name + "'");
-}
-
-const char* dataFormatName(DataFormat f) {
-    switch (f) {
-        case DataFormat::Auto:
-            return "auto";
-        case DataFormat::HhRlhf:
-            return "hh-rlhf";
-        case DataFormat::Trl:
-            return "trl";
-        case DataFormat::Contrast:
-            return "contrast";
-        case DataFormat::CausalDialogue:
-            return "causal-dialogue";
-    }
-    return "unknown";
-}
-
 DataFormat detectDataFormat(const std::string& path) {
     const std::string name = plainName(path);
     if (endsWith(name, ".json")) {

@@ -31,6 +31,8 @@
 //      * `records` counts dialogues; a dialogue with any malformed utterance, an unknown or
 //        duplicate id, or a cycle is skipped whole (its paths cannot be trusted).
 //
+// The formats' names and aliases are core/data/DataFormat.h's table.
+//
 // Format detection (DataFormat::Auto): a document whose first non-blank character is '['
 // (or a .json/.json.gz file) is causal-dialogue; otherwise the first line that parses as a JSON
 // object decides: "prompt_pos" -> contrast, "prompt" -> trl, "chosen" -> hh-rlhf.
@@ -48,15 +50,10 @@
 #include <string>
 #include <vector>
 
+#include "core/data/DataFormat.h"  // DataFormat, its names and parser
 #include "core/data/PairText.h"
 
 namespace rgpb {
-
-enum class DataFormat { Auto, HhRlhf, Trl, Contrast, CausalDialogue };
-
-// "auto", "hh-rlhf", "trl", "contrast", "causal-dialogue"; ArgumentError lists the names.
-DataFormat parseDataFormat(const std::string& name);
-const char* dataFormatName(DataFormat f);
 
 // Skip: count the bad record, keep its first problems, go on. Stop: throw InputError at it.
 enum class MalformedPolicy { Skip, Stop };

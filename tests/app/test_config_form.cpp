@@ -23,6 +23,7 @@
 #include "core/data/PairSource.h"
 #include "core/metrics/Bootstrap.h"
 #include "core/run/RunStore.h"
+#include "tests/support/Approx.h"
 #include "widgets/ConfigEditor.h"
 #include "widgets/ConfigForm.h"
 #include "widgets/LandscapeView.h"
@@ -444,8 +445,8 @@ private Q_SLOTS:
         QVERIFY(p);
         // perplexity = exp(-(20 * 2 ln 0.8 + 20 * 2 ln 0.5) / 80) = 1 / sqrt(0.4);
         // agility = (0.7 + 0.4) / 2.
-        QVERIFY(std::abs(p->perplexity - 1 / std::sqrt(0.4)) < 1e-12);
-        QVERIFY(std::abs(p->agility - 0.55) < 1e-12);
+        RGPB_COMPARE_NEAR(p->perplexity, 1 / std::sqrt(0.4), 1e-12);
+        RGPB_COMPARE_NEAR(p->agility, 0.55, 1e-12);
         QCOMPARE(p->pairs, 40);
         QCOMPARE(p->step, qint64(120));
         QVERIFY(p->final);

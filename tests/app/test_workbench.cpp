@@ -17,6 +17,8 @@
 #include "widgets/MetricsDashboard.h"
 #include "widgets/SamplesView.h"
 
+#include "tests/support/Approx.h"
+
 using namespace rgpb;
 using namespace rgpb::app;
 
@@ -67,8 +69,7 @@ private Q_SLOTS:
             QCOMPARE(p.pairs, 16);
             QCOMPARE(p.method, QString("exmate"));
             QVERIFY(p.perplexity_low <= p.perplexity && p.perplexity <= p.perplexity_high);
-            QVERIFY(std::abs(p.perplexity - w.runTable()->rowAt(0).perplexity) <
-                    1e-9 * p.perplexity);
+            RGPB_COMPARE_NEAR_REL(p.perplexity, w.runTable()->rowAt(0).perplexity, 1e-9);
             // Samples (eval.samples defaults to 3) of the evaluations at steps 0, 5 and 10.
             QTRY_COMPARE(w.samplesView()->steps(id), QVector<qint64>({0, 5, 10}));
             QCOMPARE(w.samplesView()->table()->rowCount(), 3);

@@ -29,6 +29,57 @@ expect_run(1 "one of dpo, ul, exmate" gradlab analytic --method ppo)
 expect_run(1 "option --u expects" gradlab analytic --method dpo --u abc)
 expect_run(1 "unknown option --bogus" gradlab analytic --method dpo --bogus 1)
 
+# ---- One help mechanism: every command and nested command answers --help ------------------
+expect_run(0 "usage: rgpb gradlab analytic" gradlab analytic --help)
+expect_run(0 "usage: rgpb gradlab analytic" gradlab analytic -h)
+expect_run(0 "usage: rgpb gradlab analytic" gradlab analytic --method dpo --help)
+expect_run(0 "usage: rgpb gradlab analytic" help gradlab analytic)
+expect_run(0 "usage: rgpb gradlab measure" gradlab measure --help)
+expect_run(0 "'rgpb gradlab <command> --help' describes a command" gradlab --help)
+expect_run(2 "expected a command: analytic, measure" gradlab)
+expect_run(2 "unknown command 'analytics' (commands: analytic, measure" gradlab analytics)
+# An unknown option lists what the command accepts and points to its help.
+expect_run(1 "accepted: --method VALUE, --case VALUE" gradlab analytic --method dpo --bogus 1)
+expect_run(1 "(see 'rgpb gradlab analytic --help')" gradlab analytic --method dpo --bogus 1)
+expect_run(1 "(see 'rgpb eval --help')" eval --bogus)
+expect_run(0 "rgpb 0.1" --version)
+expect_run(0 "(LibTorch " --version)
+
+# Every command `rgpb help` lists (and every command those list) answers --help with exit 0.
+include(${SOURCE_DIR}/packaging/ListedCommands.cmake)  # listed_commands()
+function(check_help prefix)
+  execute_process(COMMAND ${RGPB} ${prefix} --help RESULT_VARIABLE code OUTPUT_VARIABLE help
+                  ERROR_VARIABLE err)
+  string(REPLACE ";" " " words "rgpb;${prefix}")
+  if(NOT code EQUAL 0 OR NOT help MATCHES "usage: ${words}")
+    message(FATAL_ERROR "${words} --help: exit ${code}, expected 0 and 'usage: ${words}':\n"
+                        "${help}\n${err}")
+  endif()
+  message(STATUS "ok: ${words} --help")
+  listed_commands("${help}" names)
+  foreach(name IN LISTS names)
+    check_help("${prefix};${name}")
+  endforeach()
+endfunction()
+execute_process(COMMAND ${RGPB} help OUTPUT_VARIABLE top_help RESULT_VARIABLE code)
+listed_commands("${top_help}" top_commands)
+list(LENGTH top_commands n)
+if(NOT code EQUAL 0 OR n LESS 14)
+  message(FATAL_ERROR "rgpb help: exit ${code}, ${n} commands listed:\n${top_help}")
+endif()
+foreach(command IN LISTS top_commands)
+  check_help(${command})
+endforeach()
+
+# ---- One vocabulary of data formats: aliases accepted, a bad name lists the canonical ones --
+set(format_list "must be one of auto, hh-rlhf, trl, contrast, causal-dialogue, got 'hhh'")
+expect_run(1 "eval: argument '--format' ${format_list}" eval /no/such/run --data x.jsonl --format hhh)
+expect_run(1 "gradlab measure: argument '--format' ${format_list}"
+           gradlab measure /no/such/run --data x.jsonl --out /no/such/out --format hhh)
+expect_run(1 "not a run folder" eval ${SOURCE_DIR}/tests --data x.jsonl --format hh)
+expect_run(1 "not a run folder" eval ${SOURCE_DIR}/tests --data x.jsonl --format hh-rlhf)
+expect_run(1 "--format F needs --data FILE" eval ${SOURCE_DIR}/tests --format hh)
+
 # ---- Training from the command line: train, runs, eval, stop + resume, sweep, failures -------
 file(REMOVE_RECURSE ${WORK_DIR})
 file(MAKE_DIRECTORY ${WORK_DIR})
@@ -115,6 +166,18 @@ endif()
 expect_run(0 "\"data\": \"${SOURCE_DIR}/tests/data/contrast"
            gradlab measure ${run_dir} --data ${SOURCE_DIR}/tests/data/contrast/small.jsonl
            --format contrast --method dpo --beta 0.1 --out ${WORK_DIR}/lab2)
+# hh and hh-rlhf name the same format for eval and gradlab measure.
+foreach(format hh hh-rlhf)
+  run_capture(hh_json 0 eval ${run_dir} --data ${SOURCE_DIR}/tests/data/hh_rlhf/small.jsonl
+              --format ${format})
+  string(JSON hh_data GET "${hh_json}" data)
+  if(NOT hh_data MATCHES "hh_rlhf/small.jsonl$")
+    message(FATAL_ERROR "eval --format ${format}: unexpected output ${hh_json}")
+  endif()
+  expect_run(0 "small.jsonl (hh-rlhf)" gradlab measure ${run_dir}
+             --data ${SOURCE_DIR}/tests/data/hh_rlhf/small.jsonl --format ${format} --method dpo
+             --beta 0.1 --max-pairs 2 --out ${WORK_DIR}/lab-${format})
+endforeach()
 expect_run(1 "not a run folder" gradlab measure ${WORK_DIR} --data synthetic --out ${WORK_DIR}/lab3)
 expect_run(1 "/no/such/pairs.jsonl" gradlab measure ${run_dir} --data /no/such/pairs.jsonl
            --out ${WORK_DIR}/lab3)

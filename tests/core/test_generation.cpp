@@ -18,6 +18,7 @@
 #include "core/model/GptNeoX.h"
 #include "core/tokenizer/TokenizerFactory.h"
 #include "core/util/Error.h"
+#include "tests/support/Approx.h"
 #include "tests/support/ErrorText.h"
 
 using namespace rgpb;
@@ -209,14 +210,14 @@ private Q_SLOTS:
         // (0.665, 0.245, 0.090); p = 0.9 then drops the third (0.665 + 0.245 = 0.910 >= 0.9).
         auto probs = samplingDistribution(torch::tensor({2.0, 1.0, 0.0, -1.0}), 1.0, 3, 0.9);
         const double e = std::exp(1.0);
-        QVERIFY(std::abs(probs[0].item<double>() - e / (e + 1)) < 1e-12);
-        QVERIFY(std::abs(probs[1].item<double>() - 1 / (e + 1)) < 1e-12);
+        RGPB_COMPARE_NEAR(probs[0].item<double>(), e / (e + 1), 1e-12);
+        RGPB_COMPARE_NEAR(probs[1].item<double>(), 1 / (e + 1), 1e-12);
         QCOMPARE(probs[2].item<double>(), 0.0);
         QCOMPARE(probs[3].item<double>(), 0.0);
         // Temperature 2 halves the logits: softmax([1, 0.5, 0, -0.5]).
         auto warm = samplingDistribution(torch::tensor({2.0, 1.0, 0.0, -1.0}), 2.0, 0, 1.0);
         const double z = std::exp(1.0) + std::exp(0.5) + 1.0 + std::exp(-0.5);
-        QVERIFY(std::abs(warm[1].item<double>() - std::exp(0.5) / z) < 1e-12);
+        RGPB_COMPARE_NEAR(warm[1].item<double>(), std::exp(0.5) / z, 1e-12);
     }
 
     void temperatureSamplingMatchesSoftmaxFrequencies() {

@@ -9,6 +9,7 @@
 
 #include "core/judging/JudgeStats.h"
 #include "core/util/Error.h"
+#include "tests/support/Approx.h"
 #include "tests/support/ErrorText.h"
 
 using namespace rgpb::judging;
@@ -61,9 +62,9 @@ private Q_SLOTS:
         add(1, 1, 15);
         CohenResult c = cohenKappa(r1, r2, 2);
         QCOMPARE(c.items, std::size_t(50));
-        QVERIFY(std::abs(c.observed - 0.7) < 1e-12);
-        QVERIFY(std::abs(c.expected - 0.5) < 1e-12);
-        QVERIFY(std::abs(c.kappa - 0.4) < 1e-12);
+        RGPB_COMPARE_NEAR(c.observed, 0.7, 1e-12);
+        RGPB_COMPARE_NEAR(c.expected, 0.5, 1e-12);
+        RGPB_COMPARE_NEAR(c.kappa, 0.4, 1e-12);
     }
 
     void cohenKappaThreeCategories() {
@@ -84,15 +85,15 @@ private Q_SLOTS:
                     r2.push_back(b);
                 }
         CohenResult c = cohenKappa(r1, r2, 3);
-        QVERIFY(std::abs(c.observed - 0.75) < 1e-12);
-        QVERIFY(std::abs(c.expected - 51.0 / 144) < 1e-12);
-        QVERIFY(std::abs(c.kappa - 57.0 / 93) < 1e-12);
+        RGPB_COMPARE_NEAR(c.observed, 0.75, 1e-12);
+        RGPB_COMPARE_NEAR(c.expected, 51.0 / 144, 1e-12);
+        RGPB_COMPARE_NEAR(c.kappa, 57.0 / 93, 1e-12);
     }
 
     void cohenKappaEdgeCases() {
         // Perfect agreement with two categories used: p_o = 1, kappa = 1.
         CohenResult perfect = cohenKappa({0, 1, 2, 0, 1}, {0, 1, 2, 0, 1}, 4);
-        QVERIFY(std::abs(perfect.kappa - 1.0) < 1e-12);
+        RGPB_COMPARE_NEAR(perfect.kappa, 1.0, 1e-12);
         // Both raters always say category 0: p_e = 1, kappa undefined (NaN), no exception.
         CohenResult degenerate = cohenKappa({0, 0, 0}, {0, 0, 0}, 4);
         QCOMPARE(degenerate.observed, 1.0);
@@ -118,13 +119,13 @@ private Q_SLOTS:
             {7, 7, 0, 0, 0},  {3, 2, 6, 3, 0}, {2, 5, 3, 2, 2}, {6, 5, 2, 1, 0}, {0, 2, 2, 3, 7}};
         const double k = fleissKappa(counts);
         QVERIFY2(std::abs(k - 4211.0 / 20059) < 1e-12, qPrintable(QString::number(k, 'g', 17)));
-        QVERIFY(std::abs(k - 0.210) < 5e-4);
+        RGPB_COMPARE_NEAR(k, 0.210, 5e-4);
     }
 
     void fleissKappaEdgeCases() {
         QVERIFY(std::isnan(fleissKappa({})));
         // Three raters agree on every subject, two categories used: kappa = 1.
-        QVERIFY(std::abs(fleissKappa({{3, 0}, {0, 3}, {3, 0}}) - 1.0) < 1e-12);
+        RGPB_COMPARE_NEAR(fleissKappa({{3, 0}, {0, 3}, {3, 0}}), 1.0, 1e-12);
         // Everyone always picks category 0: P_e = 1, undefined.
         QVERIFY(std::isnan(fleissKappa({{3, 0}, {3, 0}})));
         QVERIFY(rgpb::test::messageOf<rgpb::ArgumentError>([] {
@@ -136,14 +137,14 @@ private Q_SLOTS:
     void signTestSmallN() {
         // p = min(1, 2 * sum_{i <= min(k, n-k)} C(n, i) / 2^n)
         QCOMPARE(signTestPValue(0, 0), 1.0);
-        QVERIFY(std::abs(signTestPValue(5, 5) - 2.0 / 32) < 1e-12);       // 2 * 1/32 = 0.0625
-        QVERIFY(std::abs(signTestPValue(0, 5) - 2.0 / 32) < 1e-12);       // symmetric
-        QVERIFY(std::abs(signTestPValue(1, 6) - 14.0 / 64) < 1e-12);      // 2 * (1 + 6)/64
-        QVERIFY(std::abs(signTestPValue(8, 10) - 112.0 / 1024) < 1e-12);  // 2*(1+10+45)/1024
-        QCOMPARE(signTestPValue(2, 4), 1.0);                          // 2 * (1 + 4 + 6)/16 > 1 -> 1
-        QVERIFY(std::abs(signTestPValue(3, 4) - 10.0 / 16) < 1e-12);  // 2 * (1 + 4)/16
+        RGPB_COMPARE_NEAR(signTestPValue(5, 5), 2.0 / 32, 1e-12);       // 2 * 1/32 = 0.0625
+        RGPB_COMPARE_NEAR(signTestPValue(0, 5), 2.0 / 32, 1e-12);       // symmetric
+        RGPB_COMPARE_NEAR(signTestPValue(1, 6), 14.0 / 64, 1e-12);      // 2 * (1 + 6)/64
+        RGPB_COMPARE_NEAR(signTestPValue(8, 10), 112.0 / 1024, 1e-12);  // 2*(1+10+45)/1024
+        QCOMPARE(signTestPValue(2, 4), 1.0);                        // 2 * (1 + 4 + 6)/16 > 1 -> 1
+        RGPB_COMPARE_NEAR(signTestPValue(3, 4), 10.0 / 16, 1e-12);  // 2 * (1 + 4)/16
         // n = 20, k = 15: 2 * (1 + 20 + 190 + 1140 + 4845 + 15504) / 2^20 = 43400 / 1048576.
-        QVERIFY(std::abs(signTestPValue(15, 20) - 43400.0 / 1048576) < 1e-12);
+        RGPB_COMPARE_NEAR(signTestPValue(15, 20), 43400.0 / 1048576, 1e-12);
     }
 
     void ratesAndSignTestOfOneJudge() {
@@ -171,12 +172,12 @@ private Q_SLOTS:
         QCOMPARE(p.lose_rate, 0.2);
         QCOMPARE(p.tie_rate, 0.2);
         QCOMPARE(p.both_bad_rate, 0.1);
-        QVERIFY(std::abs(p.adjusted_win_rate - 0.6) < 1e-12);  // (5 + 2/2) / 10
+        RGPB_COMPARE_NEAR(p.adjusted_win_rate, 0.6, 1e-12);  // (5 + 2/2) / 10
         // Sign test: 5 wins, 2 losses: 2 * (1 + 7 + 21) / 128 = 58/128.
-        QVERIFY(std::abs(p.sign_test_p - 58.0 / 128) < 1e-12);
+        RGPB_COMPARE_NEAR(p.sign_test_p, 58.0 / 128, 1e-12);
         // Lengths: a = (3*20 + 4*10 + 2*10 + 20) / 10 = 14, b = (30 + 120 + 20 + 10) / 10 = 18.
-        QVERIFY(std::abs(p.mean_length_a - 14.0) < 1e-12);
-        QVERIFY(std::abs(p.mean_length_b - 18.0) < 1e-12);
+        RGPB_COMPARE_NEAR(p.mean_length_a, 14.0, 1e-12);
+        RGPB_COMPARE_NEAR(p.mean_length_b, 18.0, 1e-12);
         // a longer: 4 votes (3 wins + 1 both bad) -> 0.75; b longer: 4 votes, 2 wins -> 0.5.
         QCOMPARE(p.a_longer_votes, std::size_t(4));
         QCOMPARE(p.win_rate_a_longer, 0.75);
@@ -217,7 +218,7 @@ private Q_SLOTS:
                  qPrintable(
                      QString("%1 vs %2").arg(large.high - large.low).arg(small.high - small.low)));
         // Normal approximation for n = 2000: +-1.96 * sqrt(0.24 / 2000) = +-0.0215.
-        QVERIFY(std::abs((large.high - large.low) / 2 - 0.0215) < 0.004);
+        RGPB_COMPARE_NEAR((large.high - large.low) / 2, 0.0215, 0.004);
         // Same seed, same interval; no data, NaN.
         Interval again = interval(20);
         QCOMPARE(again.low, small.low);
@@ -268,7 +269,7 @@ private Q_SLOTS:
         JudgeStatsReport r = computeJudgeStats(v);
         QCOMPARE(r.cohen.size(), std::size_t(1));
         QCOMPARE(r.cohen[0].items, std::size_t(12));
-        QVERIFY(std::abs(r.cohen[0].kappa - 57.0 / 93) < 1e-12);
+        RGPB_COMPARE_NEAR(r.cohen[0].kappa, 57.0 / 93, 1e-12);
         QVERIFY(!r.fleiss);
         // Rows: ann, bob, then pooled; pooled counts 12 + 14 votes over 14 items.
         QVERIFY(row(r, "ann") && row(r, "bob") && row(r, "all judges"));
@@ -285,10 +286,10 @@ private Q_SLOTS:
         QCOMPARE(t.rows.size(), std::size_t(1));
         QCOMPARE(t.rows[0].label, std::string("exmate vs dpo"));
         QVERIFY(t.rows[0].cells[0] && t.rows[0].cells[1]);
-        QVERIFY(std::abs(t.rows[0].cells[0]->first - 6.0 / 14) < 1e-12);
-        QVERIFY(std::abs(t.rows[0].cells[0]->second - 6.0 / 14) < 1e-12);
-        QVERIFY(std::abs(t.rows[0].cells[1]->first - 5.0 / 12) < 1e-12);
-        QVERIFY(std::abs(t.rows[0].cells[1]->second - 4.0 / 12) < 1e-12);
+        RGPB_COMPARE_NEAR(t.rows[0].cells[0]->first, 6.0 / 14, 1e-12);
+        RGPB_COMPARE_NEAR(t.rows[0].cells[0]->second, 6.0 / 14, 1e-12);
+        RGPB_COMPARE_NEAR(t.rows[0].cells[1]->first, 5.0 / 12, 1e-12);
+        RGPB_COMPARE_NEAR(t.rows[0].cells[1]->second, 4.0 / 12, 1e-12);
 
         // A third judge in perfect agreement with ann: Fleiss over the 12 common items.
         std::vector<Vote> three = v;
@@ -309,7 +310,7 @@ private Q_SLOTS:
             if (c.judge_1 == "ann" && c.judge_2 == "cat") {
                 found = true;
                 QCOMPARE(c.items, std::size_t(14));
-                QVERIFY(std::abs(c.kappa - 1.0) < 1e-12);
+                RGPB_COMPARE_NEAR(c.kappa, 1.0, 1e-12);
             }
         }
         QVERIFY(found);
@@ -321,7 +322,7 @@ private Q_SLOTS:
         // Column totals: A = 12+2+1 = 15, B = 1+2+9+2 = 14, T = 1+6 = 7 (of 36):
         // P_e = (225 + 196 + 49) / 1296 = 470/1296.
         // kappa = (10/12 - 470/1296) / (1 - 470/1296) = (1080 - 470) / (1296 - 470) = 610/826.
-        QVERIFY(std::abs(r3.fleiss->kappa - 610.0 / 826) < 1e-12);
+        RGPB_COMPARE_NEAR(r3.fleiss->kappa, 610.0 / 826, 1e-12);
     }
 
     void positionConsistency() {
@@ -347,7 +348,7 @@ private Q_SLOTS:
         QCOMPARE(r.consistency[0].rate, 0.75);
         // Decisive votes (7): left won in s:0 first, s:1 second, s:3 both, s:4 first = 5.
         QCOMPARE(r.consistency[0].decisive, std::size_t(7));
-        QVERIFY(std::abs(r.consistency[0].left_win_rate - 5.0 / 7) < 1e-12);
+        RGPB_COMPARE_NEAR(r.consistency[0].left_win_rate, 5.0 / 7, 1e-12);
         // Rates use first showings only: 5 items, wins s:0 s:3 s:4, loss s:1, tie s:2.
         QCOMPARE(r.pairs[0].votes, std::size_t(5));
         QCOMPARE(r.pairs[0].wins, std::size_t(3));

@@ -9,6 +9,7 @@
 #include "core/metrics/Bootstrap.h"
 #include "core/metrics/PairMetrics.h"
 #include "core/util/Error.h"
+#include "tests/support/Approx.h"
 
 using namespace rgpb;
 
@@ -169,7 +170,7 @@ private Q_SLOTS:
         const double half = 1.96 * 0.2 / 20.0;
         QVERIFY2(std::abs((r.agility.high - r.agility.low) / 2 - half) < 0.15 * half,
                  qPrintable(QString("interval [%1, %2]").arg(r.agility.low).arg(r.agility.high)));
-        QVERIFY(std::abs((r.agility.low + r.agility.high) / 2 - 0.4) < 0.003);
+        RGPB_COMPARE_NEAR((r.agility.low + r.agility.high) / 2, 0.4, 0.003);
         // Same seed, same interval; the perplexity is 1/0.7 for every pair: no width.
         PerplexityAgility again = bootstrapPerplexityAgility(pairs, {4000, 0.95, 11});
         QCOMPARE(again.agility.low, r.agility.low);

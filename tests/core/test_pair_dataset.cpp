@@ -67,12 +67,18 @@ private Q_SLOTS:
                              DataFormat::Contrast, DataFormat::CausalDialogue}) {
             QVERIFY(parseDataFormat(dataFormatName(f)) == f);
         }
+        QVERIFY(parseDataFormat("hh") == DataFormat::HhRlhf);  // the alias
+        QVERIFY(dataFormatNames() == std::vector<std::string>({"auto", "hh-rlhf", "trl", "contrast",
+                                                               "causal-dialogue"}));
+        QCOMPARE(dataFormatList("|"), std::string("auto|hh-rlhf|trl|contrast|causal-dialogue"));
+        QVERIFY(contains(dataFormatHelp(), "hh-rlhf (or hh)"));
         try {
-            parseDataFormat("hh");
+            parseDataFormat("hh-rlfh", "--format", "eval");
             QFAIL("expected ArgumentError");
         } catch (const ArgumentError& e) {
-            QVERIFY(contains(e.what(), "auto, hh-rlhf, trl, contrast, causal-dialogue"));
-            QVERIFY(contains(e.what(), "'hh'"));
+            QCOMPARE(std::string(e.what()),
+                     std::string("eval: argument '--format' must be one of auto, hh-rlhf, trl, "
+                                 "contrast, causal-dialogue, got 'hh-rlfh'"));
         }
     }
 

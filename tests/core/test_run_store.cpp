@@ -11,6 +11,7 @@
 #include "core/train/DataOrder.h"
 #include "core/train/LrSchedule.h"
 #include "core/util/Error.h"
+#include "tests/support/Approx.h"
 
 using namespace rgpb;
 namespace fs = std::filesystem;
@@ -150,10 +151,10 @@ private Q_SLOTS:
         // at the midpoint (step 60.5) 0.55e-3; at the last step 1e-4.
         QCOMPARE(learningRateAt(5, 110, 1e-3, 10, "cosine", 0.1), 5e-4);
         QCOMPARE(learningRateAt(11, 110, 1e-3, 10, "cosine", 0.1), 1e-3);
-        QVERIFY(std::abs(learningRateAt(110, 110, 1e-3, 10, "cosine", 0.1) - 1e-4) < 1e-15);
+        RGPB_COMPARE_NEAR(learningRateAt(110, 110, 1e-3, 10, "cosine", 0.1), 1e-4, 1e-15);
         double mid = 0.5 * (learningRateAt(60, 110, 1e-3, 10, "cosine", 0.1) +
                             learningRateAt(61, 110, 1e-3, 10, "cosine", 0.1));
-        QVERIFY(std::abs(mid - 0.55e-3) < 1e-6);
+        RGPB_COMPARE_NEAR(mid, 0.55e-3, 1e-6);
         QCOMPARE(learningRateAt(50, 110, 1e-3, 10, "constant", 0.1), 1e-3);
     }
 

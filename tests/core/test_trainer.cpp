@@ -13,6 +13,7 @@
 #include "core/train/Checkpoint.h"
 #include "core/train/Trainer.h"
 #include "core/util/Error.h"
+#include "tests/support/Approx.h"
 
 using namespace rgpb;
 namespace fs = std::filesystem;
@@ -95,7 +96,7 @@ private Q_SLOTS:
         RunSummary read = readSummary(dir);
         QCOMPARE(read.status, RunStatus::Finished);
         QCOMPARE(read.step, int64_t(200));
-        QVERIFY(std::abs(read.metric("eval/perplexity") - last) < 1e-9);
+        RGPB_COMPARE_NEAR(read.metric("eval/perplexity"), last, 1e-9);
         // The last evaluation's per-pair sums are on disk; perplexity recomputed from them
         // (exp(-sum S+ / sum T+), spec section 3) is the logged one.
         EvalPairs ep = readEvalPairs(dir);
@@ -106,7 +107,7 @@ private Q_SLOTS:
             s_sum += p.s_pos;
             t_sum += p.t_pos;
         }
-        QVERIFY(std::abs(std::exp(-s_sum / t_sum) - last) < 1e-9 * last);
+        RGPB_COMPARE_NEAR_REL(std::exp(-s_sum / t_sum), last, 1e-9);
         auto events = readMetrics(dir);
         int train = 0, eval = 0;
         for (auto& e : events)
@@ -147,9 +148,9 @@ private Q_SLOTS:
             QVERIFY2(std::abs(x.loss - y.loss) < 1e-6,
                      qPrintable(QString("step %1: %2 vs %3").arg(x.step).arg(x.loss).arg(y.loss)));
         }
-        QVERIFY(std::abs(a.metric("eval/perplexity") - b.metric("eval/perplexity")) < 1e-6);
-        QVERIFY(std::abs(a.metric("eval/agility") - b.metric("eval/agility")) < 1e-7);
-        QVERIFY(std::abs(a.metric("eval/reward_margin") - b.metric("eval/reward_margin")) < 1e-6);
+        RGPB_COMPARE_NEAR(a.metric("eval/perplexity"), b.metric("eval/perplexity"), 1e-6);
+        RGPB_COMPARE_NEAR(a.metric("eval/agility"), b.metric("eval/agility"), 1e-7);
+        RGPB_COMPARE_NEAR(a.metric("eval/reward_margin"), b.metric("eval/reward_margin"), 1e-6);
         // The metrics files hold each step once.
         int train = 0;
         for (auto& e : readMetrics(dir))
