@@ -125,10 +125,11 @@ torch::Tensor rowsAt(const torch::Tensor& t3, int64_t row, const std::vector<int
     return t3[row].index_select(0, index);
 }
 
+// "synthetic" or a pair-data format in any of the table's names (hh -> hh-rlhf).
 std::string canonicalFormat(const std::string& f) {
-    if (f == "hh")
-        return "hh-rlhf";
-    return f;
+    if (f.empty() || f == "synthetic")
+        return f;
+    return dataFormatName(parseDataFormat(f, "format", "gradlab measure"));
 }
 
 bool isRegimeName(const std::string& s) {

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "core/data/DataFormat.h"
 #include "core/data/SyntheticTask.h"
 
 namespace rgpb {
@@ -121,7 +122,7 @@ void addDataFields(std::vector<ConfigField>& f) {
                      RGPB_TEXT(data.source)));
     f.push_back(
         choice("data.format", "format", "File format; auto detects it from the first record.",
-               {"auto", "hh-rlhf", "trl", "contrast", "causal-dialogue"}, RGPB_TEXT(data.format)));
+               dataFormatNames(), RGPB_TEXT(data.format)));
     f.push_back(choice("data.synthetic.regime", "synthetic regime",
                        "response-contrast: high information difference; context-contrast: low.",
                        {syntheticRegimeName(SyntheticRegime::ResponseContrast),
