@@ -13,9 +13,9 @@
 #include <cmath>
 #include <set>
 
-#include "store/StoreSql.h"
 #include "core/data/SeededRandom.h"
 #include "core/util/Error.h"
+#include "store/StoreSql.h"
 
 namespace rgpb::judging {
 
@@ -76,6 +76,113 @@ QString printableStart(const QByteArray& bytes) {
     return out;
 }
 
+// What an existing file says about itself, read without writing to it (WAL mode would
+// rewrite the header): SQLite's application_id and user_version, and its tables.
+struct FileIdentity {
+    int app_id = 0, version = 0;
+    QStringList tables;
+};
+
+FileIdentity identify(const std::string& path, const QString& file, const QString& connection) {
+    QFile f(file);
+    if (!f.open(QIODevice::ReadOnly))
+        throw InputError(path, "cannot be read: " + f.errorString().toStdString());
+    const QByteArray head = f.read(16);
+    if (head != QByteArray("SQLite format 3\0", 16))
+        throw InputError(path, "is not an SQLite database (it starts with \"" +
+                                   printableStart(head).toStdString() +
+                                   "\"); expected an RGPB judgments database");
+    f.close();
+    FileIdentity id;
+    QString error;
+    bool ok = false;
+    {
+        QSqlDatabase probe = QSqlDatabase::addDatabase("QSQLITE", connection);
+        probe.setDatabaseName(file);
+        probe.setConnectOptions("QSQLITE_OPEN_READONLY");
+        ok = probe.open();
+        error = probe.lastError().text();
+        if (ok) {
+            QSqlQuery q(probe);
+            ok = q.exec("PRAGMA application_id") && q.next();
+            if (ok)
+                id.app_id = q.value(0).toInt();
+            ok = ok && q.exec("PRAGMA user_version") && q.next();
+            if (ok)
+                id.version = q.value(0).toInt();
+            ok = ok && q.exec("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
+            while (ok && q.next())
+                id.tables << q.value(0).toString();
+            if (!ok)
+                error = q.lastError().text();
+        }
+        probe.close();
+    }
+    QSqlDatabase::removeDatabase(connection);
+    if (!ok)
+        throw InputError(path, "cannot be read as an SQLite database: " + error.toStdString());
+    return id;
+}
+
+// True for an RGPB judgments database this build reads, false for an empty SQLite database
+// (ours to initialise); anything else is refused, untouched, with what it is.
+bool isOurs(const std::string& path, const FileIdentity& id) {
+    if (id.app_id != kApplicationId) {
+        if (!id.tables.isEmpty()) {
+            throw InputError(path, QString("is an SQLite database of another application "
+                                           "(application_id %1, tables: %2), not an RGPB "
+                                           "judgments database")
+                                       .arg(id.app_id)
+                                       .arg(id.tables.join(", "))
+                                       .toStdString());
+        }
+        return false;
+    }
+    if (id.version > JudgmentStore::kSchemaVersion) {
+        throw InputError(path, "has judgments schema version " + std::to_string(id.version) +
+                                   ", newer than this build reads (" +
+                                   std::to_string(JudgmentStore::kSchemaVersion) +
+                                   "); open it with a newer rgpb");
+    }
+    if (id.version < 1) {
+        throw InputError(path,
+                         "is marked as an RGPB database but has no schema version "
+                         "(user_version 0); it was not written by rgpb");
+    }
+    return true;
+}
+
+// A name for the imported set: the given one (which must be new), or the set's folder name
+// made unique with " (2)", " (3)", ...
+std::string setNameFor(const ComparisonSet& set, const ImportOptions& options,
+                       const std::set<std::string>& taken, const std::string& db_path) {
+    std::string name = options.name;
+    if (!name.empty()) {
+        if (taken.count(name))
+            throw ArgumentError("import", "name", "a set name not in " + db_path, "'" + name + "'");
+        return name;
+    }
+    name = QFileInfo(QString::fromStdString(set.dir)).fileName().toStdString();
+    if (name.empty())
+        name = "set";
+    const std::string base = name;
+    for (int k = 2; taken.count(name); ++k)
+        name = base + " (" + std::to_string(k) + ")";
+    return name;
+}
+
+// Two checkpoints of one run would share a name; keep the pair distinguishable.
+std::array<std::string, 2> distinctModelNames(const ComparisonSet& set) {
+    std::array<std::string, 2> names = {set.models[0].name, set.models[1].name};
+    if (names[0] == names[1]) {
+        names[0] += "@" + set.models[0].checkpoint;
+        names[1] += "@" + set.models[1].checkpoint;
+        if (names[0] == names[1])
+            names[1] += " (2)";
+    }
+    return names;
+}
+
 }  // namespace
 
 JudgmentStore::JudgmentStore(const std::string& path, Mode mode) : d_(std::make_unique<Impl>()) {
@@ -90,70 +197,8 @@ JudgmentStore::JudgmentStore(const std::string& path, Mode mode) : d_(std::make_
         throw InputError(path, "does not exist (expected a judgments database)");
 
     bool fresh = !exists || info.size() == 0;
-    if (!fresh) {
-        // Identify the file before SQLite writes anything to it (WAL mode rewrites the header).
-        QFile f(file);
-        if (!f.open(QIODevice::ReadOnly))
-            throw InputError(path, "cannot be read: " + f.errorString().toStdString());
-        const QByteArray head = f.read(16);
-        if (head != QByteArray("SQLite format 3\0", 16))
-            throw InputError(path, "is not an SQLite database (it starts with \"" +
-                                       printableStart(head).toStdString() +
-                                       "\"); expected an RGPB judgments database");
-        f.close();
-        int app_id = 0, version = 0;
-        QStringList tables;
-        {
-            QSqlDatabase probe = QSqlDatabase::addDatabase("QSQLITE", d_->connection + "-probe");
-            probe.setDatabaseName(file);
-            probe.setConnectOptions("QSQLITE_OPEN_READONLY");
-            bool ok = probe.open();
-            QString error = probe.lastError().text();
-            if (ok) {
-                QSqlQuery q(probe);
-                ok = q.exec("PRAGMA application_id") && q.next();
-                if (ok)
-                    app_id = q.value(0).toInt();
-                ok = ok && q.exec("PRAGMA user_version") && q.next();
-                if (ok)
-                    version = q.value(0).toInt();
-                ok = ok &&
-                     q.exec("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
-                while (ok && q.next())
-                    tables << q.value(0).toString();
-                if (!ok)
-                    error = q.lastError().text();
-            }
-            probe.close();
-            if (!ok) {
-                probe = QSqlDatabase();
-                QSqlDatabase::removeDatabase(d_->connection + "-probe");
-                throw InputError(path,
-                                 "cannot be read as an SQLite database: " + error.toStdString());
-            }
-        }
-        QSqlDatabase::removeDatabase(d_->connection + "-probe");
-        if (app_id != kApplicationId) {
-            if (!tables.isEmpty()) {
-                throw InputError(path, QString("is an SQLite database of another application "
-                                               "(application_id %1, tables: %2), not an RGPB "
-                                               "judgments database")
-                                           .arg(app_id)
-                                           .arg(tables.join(", "))
-                                           .toStdString());
-            }
-            fresh = true;  // an empty SQLite database: ours to initialise
-        } else if (version > kSchemaVersion) {
-            throw InputError(path, "has judgments schema version " + std::to_string(version) +
-                                       ", newer than this build reads (" +
-                                       std::to_string(kSchemaVersion) +
-                                       "); open it with a newer rgpb");
-        } else if (version < 1) {
-            throw InputError(path,
-                             "is marked as an RGPB database but has no schema version "
-                             "(user_version 0); it was not written by rgpb");
-        }
-    }
+    if (!fresh)
+        fresh = !isOurs(path, identify(path, file, d_->connection + "-probe"));
 
     QSqlDatabase db = QSqlDatabase::addDatabase("QSQLITE", d_->connection);
     db.setDatabaseName(file);
@@ -199,118 +244,116 @@ int64_t JudgmentStore::importSet(const ComparisonSet& set, const ImportOptions& 
     requireArgument(options.repeat_fraction >= 0 && options.repeat_fraction <= 1,
                     "JudgmentStore::importSet", "repeat_fraction", "in [0, 1]",
                     options.repeat_fraction);
-    std::set<std::string> names;
+    std::set<std::string> taken;
     for (const SetInfo& s : sets())
-        names.insert(s.name);
-    std::string name = options.name;
-    if (name.empty()) {
-        name = QFileInfo(QString::fromStdString(set.dir)).fileName().toStdString();
-        if (name.empty())
-            name = "set";
-        const std::string base = name;
-        for (int k = 2; names.count(name); ++k)
-            name = base + " (" + std::to_string(k) + ")";
-    } else if (names.count(name)) {
-        throw ArgumentError("import", "name", "a set name not in " + d_->path, "'" + name + "'");
-    }
-    // Two checkpoints of one run would share a name; keep the pair distinguishable.
-    std::array<std::string, 2> model_names = {set.models[0].name, set.models[1].name};
-    if (model_names[0] == model_names[1]) {
-        model_names[0] += "@" + set.models[0].checkpoint;
-        model_names[1] += "@" + set.models[1].checkpoint;
-        if (model_names[0] == model_names[1])
-            model_names[1] += " (2)";
-    }
-
+        taken.insert(s.name);
+    const std::string name = setNameFor(set, options, taken, d_->path);
     d_->begin();
     try {
-        QSqlQuery q = d_->prepare(
-            "INSERT INTO sets (name, source_dir, comparison_json, generation_json, prompt_source,"
-            " created, imported, seed, repeat_fraction) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        q.addBindValue(QString::fromStdString(name));
-        q.addBindValue(QString::fromStdString(set.dir));
-        q.addBindValue(QString::fromStdString(set.comparison_json));
-        q.addBindValue(QString::fromStdString(set.generation_json));
-        q.addBindValue(QString::fromStdString(set.prompt_source));
-        q.addBindValue(QString::fromStdString(set.created));
-        q.addBindValue(QDateTime::currentDateTimeUtc().toString(Qt::ISODate));
-        q.addBindValue(static_cast<qint64>(options.seed));
-        q.addBindValue(options.repeat_fraction);
-        d_->run(q);
-        const int64_t set_id = q.lastInsertId().toLongLong();
-        for (int m = 0; m < 2; ++m) {
-            QSqlQuery mq = d_->prepare(
-                "INSERT INTO models (set_id, slot, name, run, checkpoint) VALUES (?, ?, ?, ?, ?)");
-            mq.addBindValue(static_cast<qint64>(set_id));
-            mq.addBindValue(m);
-            mq.addBindValue(QString::fromStdString(model_names[static_cast<std::size_t>(m)]));
-            mq.addBindValue(QString::fromStdString(set.models[static_cast<std::size_t>(m)].run));
-            mq.addBindValue(
-                QString::fromStdString(set.models[static_cast<std::size_t>(m)].checkpoint));
-            d_->run(mq);
-        }
-        QSqlQuery iq = d_->prepare(
-            "INSERT INTO items (set_id, idx, prompt, response_a, response_b, tokens_a, tokens_b,"
-            " reference) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-        for (const ComparisonItem& item : set.items) {
-            iq.addBindValue(static_cast<qint64>(set_id));
-            iq.addBindValue(static_cast<qint64>(item.index));
-            iq.addBindValue(QString::fromStdString(item.prompt));
-            iq.addBindValue(QString::fromStdString(item.responses[0]));
-            iq.addBindValue(QString::fromStdString(item.responses[1]));
-            iq.addBindValue(static_cast<qint64>(item.new_tokens[0]));
-            iq.addBindValue(static_cast<qint64>(item.new_tokens[1]));
-            iq.addBindValue(item.reference ? QVariant(QString::fromStdString(*item.reference))
-                                           : QVariant(QMetaType::fromType<QString>()));
-            d_->run(iq);
-        }
-        // Sides: one draw per item in file order; repeats: a seeded choice of
-        // round(fraction * n) items, shown after all first showings, shuffled, sides swapped.
-        SeededRandom rng(options.seed);
-        std::vector<bool> a_left;
-        for (std::size_t i = 0; i < set.items.size(); ++i)
-            a_left.push_back(rng.below(2) == 0);
-        std::vector<std::size_t> order(set.items.size());
-        for (std::size_t i = 0; i < order.size(); ++i)
-            order[i] = i;
-        rng.shuffle(order);
-        const auto repeats = static_cast<std::size_t>(
-            std::llround(options.repeat_fraction * static_cast<double>(set.items.size())));
-        order.resize(std::min(repeats, order.size()));
-        QSqlQuery pq = d_->prepare(
-            "INSERT INTO presentations (set_id, item_idx, position, model_a_left, swapped_repeat)"
-            " VALUES (?, ?, ?, ?, ?)");
-        std::vector<int64_t> first_showing;
-        int64_t position = 0;
-        auto present = [&](std::size_t i, bool left, bool repeat) {
-            pq.addBindValue(static_cast<qint64>(set_id));
-            pq.addBindValue(static_cast<qint64>(set.items[i].index));
-            pq.addBindValue(static_cast<qint64>(position++));
-            pq.addBindValue(left ? 1 : 0);
-            pq.addBindValue(repeat ? 1 : 0);
-            d_->run(pq);
-            return static_cast<int64_t>(pq.lastInsertId().toLongLong());
-        };
-        for (std::size_t i = 0; i < set.items.size(); ++i)
-            first_showing.push_back(present(i, a_left[i], false));
-        for (std::size_t i : order)
-            present(i, !a_left[i], true);
-        if (options.auto_judge) {
-            const double now = static_cast<double>(QDateTime::currentMSecsSinceEpoch()) / 1000.0;
-            for (std::size_t i = 0; i < set.items.size(); ++i) {
-                const ComparisonItem& item = set.items[i];
-                if (!item.reference || item.reference->empty())
-                    continue;
-                const Winner w =
-                    autoJudge(item.prompt, *item.reference, item.responses[0], item.responses[1]);
-                d_->insertVote(first_showing[i], kAutoJudgeName, w, now);
-            }
-        }
+        const int64_t set_id = d_->insertSet(set, name, distinctModelNames(set), options);
+        const std::vector<int64_t> first_showing = d_->insertPresentations(set_id, set, options);
+        if (options.auto_judge)
+            d_->insertAutoJudgeVotes(set, first_showing);
         d_->commit();
         return set_id;
     } catch (...) {
         d_->rollback();
         throw;
+    }
+}
+
+int64_t JudgmentStore::Impl::insertSet(const ComparisonSet& set, const std::string& name,
+                                       const std::array<std::string, 2>& model_names,
+                                       const ImportOptions& options) const {
+    QSqlQuery q = prepare(
+        "INSERT INTO sets (name, source_dir, comparison_json, generation_json, prompt_source,"
+        " created, imported, seed, repeat_fraction) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    q.addBindValue(QString::fromStdString(name));
+    q.addBindValue(QString::fromStdString(set.dir));
+    q.addBindValue(QString::fromStdString(set.comparison_json));
+    q.addBindValue(QString::fromStdString(set.generation_json));
+    q.addBindValue(QString::fromStdString(set.prompt_source));
+    q.addBindValue(QString::fromStdString(set.created));
+    q.addBindValue(QDateTime::currentDateTimeUtc().toString(Qt::ISODate));
+    q.addBindValue(static_cast<qint64>(options.seed));
+    q.addBindValue(options.repeat_fraction);
+    run(q);
+    const int64_t set_id = q.lastInsertId().toLongLong();
+    for (int m = 0; m < 2; ++m) {
+        QSqlQuery mq = prepare(
+            "INSERT INTO models (set_id, slot, name, run, checkpoint) VALUES (?, ?, ?, ?, ?)");
+        mq.addBindValue(static_cast<qint64>(set_id));
+        mq.addBindValue(m);
+        mq.addBindValue(QString::fromStdString(model_names[static_cast<std::size_t>(m)]));
+        mq.addBindValue(QString::fromStdString(set.models[static_cast<std::size_t>(m)].run));
+        mq.addBindValue(QString::fromStdString(set.models[static_cast<std::size_t>(m)].checkpoint));
+        run(mq);
+    }
+    QSqlQuery iq = prepare(
+        "INSERT INTO items (set_id, idx, prompt, response_a, response_b, tokens_a, tokens_b,"
+        " reference) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    for (const ComparisonItem& item : set.items) {
+        iq.addBindValue(static_cast<qint64>(set_id));
+        iq.addBindValue(static_cast<qint64>(item.index));
+        iq.addBindValue(QString::fromStdString(item.prompt));
+        iq.addBindValue(QString::fromStdString(item.responses[0]));
+        iq.addBindValue(QString::fromStdString(item.responses[1]));
+        iq.addBindValue(static_cast<qint64>(item.new_tokens[0]));
+        iq.addBindValue(static_cast<qint64>(item.new_tokens[1]));
+        iq.addBindValue(item.reference ? QVariant(QString::fromStdString(*item.reference))
+                                       : QVariant(QMetaType::fromType<QString>()));
+        run(iq);
+    }
+    return set_id;
+}
+
+std::vector<int64_t> JudgmentStore::Impl::insertPresentations(int64_t set_id,
+                                                              const ComparisonSet& set,
+                                                              const ImportOptions& options) const {
+    // Sides: one draw per item in file order; repeats: a seeded choice of
+    // round(fraction * n) items, shown after all first showings, shuffled, sides swapped.
+    SeededRandom rng(options.seed);
+    std::vector<bool> a_left;
+    for (std::size_t i = 0; i < set.items.size(); ++i)
+        a_left.push_back(rng.below(2) == 0);
+    std::vector<std::size_t> order(set.items.size());
+    for (std::size_t i = 0; i < order.size(); ++i)
+        order[i] = i;
+    rng.shuffle(order);
+    const auto repeats = static_cast<std::size_t>(
+        std::llround(options.repeat_fraction * static_cast<double>(set.items.size())));
+    order.resize(std::min(repeats, order.size()));
+    QSqlQuery pq = prepare(
+        "INSERT INTO presentations (set_id, item_idx, position, model_a_left, swapped_repeat)"
+        " VALUES (?, ?, ?, ?, ?)");
+    std::vector<int64_t> first_showing;
+    int64_t position = 0;
+    auto present = [&](std::size_t i, bool left, bool repeat) {
+        pq.addBindValue(static_cast<qint64>(set_id));
+        pq.addBindValue(static_cast<qint64>(set.items[i].index));
+        pq.addBindValue(static_cast<qint64>(position++));
+        pq.addBindValue(left ? 1 : 0);
+        pq.addBindValue(repeat ? 1 : 0);
+        run(pq);
+        return static_cast<int64_t>(pq.lastInsertId().toLongLong());
+    };
+    for (std::size_t i = 0; i < set.items.size(); ++i)
+        first_showing.push_back(present(i, a_left[i], false));
+    for (std::size_t i : order)
+        present(i, !a_left[i], true);
+    return first_showing;
+}
+
+void JudgmentStore::Impl::insertAutoJudgeVotes(const ComparisonSet& set,
+                                               const std::vector<int64_t>& first_showing) const {
+    const double now = static_cast<double>(QDateTime::currentMSecsSinceEpoch()) / 1000.0;
+    for (std::size_t i = 0; i < set.items.size(); ++i) {
+        const ComparisonItem& item = set.items[i];
+        if (!item.reference || item.reference->empty())
+            continue;
+        const Winner w =
+            autoJudge(item.prompt, *item.reference, item.responses[0], item.responses[1]);
+        insertVote(first_showing[i], kAutoJudgeName, w, now);
     }
 }
 

@@ -8,12 +8,13 @@
 #include <QSqlQuery>
 #include <QString>
 #include <QVariant>
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "store/JudgmentStore.h"
 #include "core/util/Error.h"
+#include "store/JudgmentStore.h"
 
 namespace rgpb::judging {
 
@@ -70,6 +71,17 @@ struct JudgmentStore::Impl {
             fail("COMMIT", d.lastError());
     }
     void rollback() const { db().rollback(); }
+
+    // The steps of importSet (JudgmentStore.cpp), inside its transaction: the set, its two
+    // models and its items; one showing per item plus the swapped repeats (returns the id of
+    // each item's first showing, in item order); the automatic judge's votes.
+    int64_t insertSet(const ComparisonSet& set, const std::string& name,
+                      const std::array<std::string, 2>& model_names,
+                      const ImportOptions& options) const;
+    std::vector<int64_t> insertPresentations(int64_t set_id, const ComparisonSet& set,
+                                             const ImportOptions& options) const;
+    void insertAutoJudgeVotes(const ComparisonSet& set,
+                              const std::vector<int64_t>& first_showing) const;
     void close() {
         {
             QSqlDatabase d = db();
