@@ -181,6 +181,30 @@ std::string checkpointPath(const std::string& path, const std::string& which) {
     return found;
 }
 
+namespace {
+
+// The first `count` distinct prompts of `pairs`, in order, each with its reference answer (the
+// synthetic task's known answer when `synthetic`, else the pair's own reference, if any).
+std::vector<PromptEntry> distinctPrompts(const std::vector<PairText>& pairs, int64_t count,
+                                         bool synthetic) {
+    std::vector<PromptEntry> out;
+    std::set<std::string> seen;
+    for (const PairText& p : pairs) {
+        if (static_cast<int64_t>(out.size()) >= count)
+            break;
+        if (!seen.insert(p.prompt_pos).second)
+            continue;
+        PromptEntry e;
+        e.prompt = p.prompt_pos;
+        e.reference = synthetic ? syntheticReference(p) : p.reference;
+        e.line = static_cast<int64_t>(out.size()) + 1;
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+}  // namespace
+
 std::vector<PromptEntry> comparisonPrompts(const ComparisonRequest& r, std::string* description) {
     requireArgument(r.count > 0, "comparison", "count", "> 0", r.count);
     std::vector<PromptEntry> out;
@@ -194,36 +218,14 @@ std::vector<PromptEntry> comparisonPrompts(const ComparisonRequest& r, std::stri
                                         : fs::path(r.run_a).parent_path().parent_path().string();
         const RunConfig config = loadRunConfig((fs::path(run_dir) / "config.yaml").string());
         const bool synthetic = config.data.source == "synthetic";
-        std::set<std::string> seen;
-        for (const PairText& p : loadPairTexts(config.data, config.seed).eval) {
-            if (static_cast<int64_t>(out.size()) >= r.count)
-                break;
-            if (!seen.insert(p.prompt_pos).second)
-                continue;
-            PromptEntry e;
-            e.prompt = p.prompt_pos;
-            e.reference = synthetic ? syntheticReference(p) : p.reference;
-            e.line = static_cast<int64_t>(out.size()) + 1;
-            out.push_back(std::move(e));
-        }
+        out = distinctPrompts(loadPairTexts(config.data, config.seed).eval, r.count, synthetic);
         what = "eval split of " + absoluteDir(run_dir) + " (data " + config.data.source + ")";
     } else {
         SyntheticTaskOptions o;
         o.regime = SyntheticRegime::ResponseContrast;
         o.count = static_cast<std::size_t>(r.count) * 2 + 16;  // room for duplicates
         o.seed = r.generation.seed;
-        std::set<std::string> seen;
-        for (const PairText& p : generateSyntheticPairs(o)) {
-            if (static_cast<int64_t>(out.size()) >= r.count)
-                break;
-            if (!seen.insert(p.prompt_pos).second)
-                continue;
-            PromptEntry e;
-            e.prompt = p.prompt_pos;
-            e.reference = syntheticReference(p);
-            e.line = static_cast<int64_t>(out.size()) + 1;
-            out.push_back(std::move(e));
-        }
+        out = distinctPrompts(generateSyntheticPairs(o), r.count, true);
         what = "synthetic task (response-contrast, seed " + std::to_string(r.generation.seed) + ")";
     }
     if (out.empty())
