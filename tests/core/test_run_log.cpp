@@ -3,6 +3,7 @@
 // to listeners name the run they belong to.
 #include <QtTest>
 
+#include <spdlog/spdlog.h>
 #include <QTemporaryDir>
 #include <chrono>
 #include <condition_variable>
