@@ -202,6 +202,7 @@ void ConfigEditor::formEdited() {
     QTextCursor cursor(editor_->document());
     cursor.select(QTextCursor::Document);
     cursor.insertText(text);
+    form_yaml_ = yaml();
     validateNow();
     from_form_ = false;
 }
@@ -280,7 +281,10 @@ ValidationResult ConfigEditor::validateNow() {
     showValidation(r);
     if (serializer_) {
         // YAML -> form, unless the form wrote this YAML (it already shows it).
-        if (r.ok && r.config && !from_form_) {
+        // The form wrote this text: it shows it already, with any field whose text is no value
+        // (which the YAML holds at its last good value); refilling would hide that text.
+        const bool form_wrote_it = from_form_ || yaml() == form_yaml_;
+        if (r.ok && r.config && !form_wrote_it) {
             form_->setConfig(*r.config);
             form_shows_text_ = true;
         }
@@ -300,7 +304,8 @@ ValidationResult ConfigEditor::validateNow() {
                       .arg(where));
         // A form field holding no valid value gives the YAML its last good value: running
         // now would not run what the form shows.
-        const QStringList bad = form_shows_text_ ? form_->invalidFields() : QStringList();
+        const QStringList bad =
+            r.ok && form_shows_text_ && form_wrote_it ? form_->invalidFields() : QStringList();
         if (r.ok && !bad.isEmpty()) {
             r.ok = false;
             r.message = QString(

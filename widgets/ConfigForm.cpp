@@ -349,7 +349,11 @@ QString ConfigForm::text(const QString& key) const {
 }
 
 QStringList ConfigForm::invalidFields() const {
-    (void)config();  // re-reads every field
+    // Re-reads the fields (not the stages table, whose cells keep their own marks).
+    for (const ConfigField& f : configFields()) {
+        if (f.key != "tokenizer.kind" && f.key != "model.from")
+            (void)value(f, f.get(base_));
+    }
     QStringList keys = unparsed_.values();
     keys.sort();
     return keys;
