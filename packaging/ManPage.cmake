@@ -40,7 +40,10 @@ function(document_commands prefix help)
 endfunction()
 
 file(WRITE ${OUTPUT}.include "")
+set(include_args "")
 if(SUBCOMMANDS)
+  # help2man refuses an empty include file: only a program with commands gets one.
+  set(include_args --include=${OUTPUT}.include)
   execute_process(COMMAND ${PROGRAM} --help OUTPUT_VARIABLE help RESULT_VARIABLE code)
   if(NOT code EQUAL 0)
     message(WARNING "${program_name} --help: exit ${code}; no COMMANDS section")
@@ -57,7 +60,7 @@ endif()
 
 execute_process(
   COMMAND ${HELP2MAN} --no-info --section=1 --name=${NAME} --version-string=${VERSION}
-          --include=${OUTPUT}.include --output=${OUTPUT} ${PROGRAM}
+          ${include_args} --output=${OUTPUT} ${PROGRAM}
   RESULT_VARIABLE code ERROR_VARIABLE err)
 if(NOT code EQUAL 0)
   # A missing man page must not stop the build: write a minimal one and say why, loudly.

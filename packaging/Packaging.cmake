@@ -63,12 +63,14 @@ set(CPACK_PACKAGE_NAME "rgpb-workbench")
 set(CPACK_PACKAGE_VENDOR "RGPB Workbench developers")
 set(CPACK_PACKAGE_CONTACT "RGPB Workbench developers <rgpb-workbench@localhost>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "train language models with preference objectives")
+# Debian wants the extended description in lines of at most 80 characters.
 set(CPACK_PACKAGE_DESCRIPTION
-    "The RGPB Workbench trains small language models with objectives that reward good and "
-    "penalize bad examples (MLE/SFT, DPO, Unlikelihood, ExMATE and staged recipes) and shows "
-    "perplexity, agility, information and gradient differences live.\n"
-    "This package holds the Qt workbench (rgpb-workbench), the headless command-line tool "
-    "(rgpb) and the run presets.")
+    "The RGPB Workbench trains small language models with objectives that reward\n"
+    "good and penalize bad examples (MLE/SFT, DPO, Unlikelihood, ExMATE and staged\n"
+    "recipes) and shows perplexity, agility, information and gradient differences\n"
+    "live.\n"
+    "This package holds the workbench (rgpb-workbench), the headless command-line\n"
+    "tool (rgpb) and the run presets.")
 set(CPACK_GENERATOR "DEB;TGZ")
 # Binaries without symbols and debug info: the Release .deb is a fraction of the unstripped one.
 set(CPACK_STRIP_FILES ON)
