@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs the whole test suite through CTest.
+# Installs what is missing, builds, and runs the whole test suite through CTest, two tests at a
+# time (BUILD_JOBS, default 2: the machine's cores; each test process uses two LibTorch threads
+# with OpenMP's passive wait policy, so two side by side share the cores without spinning).
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$BUILD_DIR"
-ctest --output-on-failure --timeout 1200 "$@"
+ctest --output-on-failure --timeout 1200 -j "${BUILD_JOBS:-2}" "$@"
