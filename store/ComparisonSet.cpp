@@ -7,8 +7,8 @@
 #include <set>
 #include <sstream>
 
-#include "store/JudgmentStore.h"
 #include "core/util/Error.h"
+#include "store/JudgmentStore.h"
 
 namespace rgpb::judging {
 

@@ -83,7 +83,7 @@ private:
     QLabel* form_banner_;
     QTabWidget* tabs_;
     bool from_form_ = false;
-    QString form_yaml_;  // the YAML text the form wrote last
+    QString form_yaml_;             // the YAML text the form wrote last
     bool form_shows_text_ = false;  // the form shows a config parsed from the current file
     QComboBox* presets_;
     QPlainTextEdit* editor_;

@@ -113,12 +113,13 @@ void RunTable::upsert(const RunRow& row) {
     table_->item(r, kStatus)
         ->setForeground(row.status == RunStatus::Failed     ? QColor(200, 30, 30)
                         : row.status == RunStatus::Finished ? QColor(30, 130, 30)
-                                                   : palette().text().color());
+                                                            : palette().text().color());
     auto* bar = static_cast<QProgressBar*>(table_->cellWidget(r, kProgress));
     double frac = row.total_steps > 0 ? double(row.step) / double(row.total_steps) : 0.0;
     bar->setValue(int(std::lround(1000 * frac)));
     bar->setFormat(QString("%1/%2").arg(row.step).arg(row.total_steps));
-    table_->item(r, kEta)->setText(row.status == RunStatus::Running ? formatEta(row.eta_s) : QString());
+    table_->item(r, kEta)->setText(row.status == RunStatus::Running ? formatEta(row.eta_s)
+                                                                    : QString());
     table_->item(r, kTokens)
         ->setText(row.status == RunStatus::Running && row.tokens_per_s > 0
                       ? QString::number(row.tokens_per_s, 'f', 0)

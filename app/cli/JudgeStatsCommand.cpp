@@ -16,8 +16,8 @@
 #include "app/cli/Commands.h"
 #include "core/util/Error.h"
 #ifdef RGPB_HAVE_JUDGING
-#include "store/JudgmentStore.h"
 #include "core/judging/JudgeStats.h"
+#include "store/JudgmentStore.h"
 #endif
 
 namespace rgpb::cli {

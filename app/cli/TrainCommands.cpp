@@ -157,7 +157,8 @@ int sweep(const std::vector<std::string>& argv) {
     int failed = 0;
     for (const Cell& c : cells) {
         std::printf("%-24s %6g %-9s %11s %10s %10s\n", c.method.c_str(), c.beta,
-                    runStatusName(c.summary.status), fmt(c.summary.metric("eval/perplexity", NAN)).c_str(),
+                    runStatusName(c.summary.status),
+                    fmt(c.summary.metric("eval/perplexity", NAN)).c_str(),
                     fmt(c.summary.metric("eval/agility", NAN), "%.5f").c_str(),
                     fmt(c.summary.metric("eval/pos_prob", NAN), "%.5f").c_str());
         if (c.summary.status != RunStatus::Finished)

@@ -82,9 +82,9 @@ int main(int argc, char** argv) {
     cli.addOption({"run", "Start the opened preset at once."});
     cli.addOption({"screenshot", "Save a PNG of the window and quit.", "png"});
     cli.addOption({"after", "Seconds before the screenshot.", "seconds", "3"});
-    cli.addOption(
-        {"tab", "Tab to show (repeatable), e.g. \"Gradient lab\" or \"Gradient lab/Measured\".",
-         "name"});
+    cli.addOption({"tab",
+                   "Tab to show (repeatable), e.g. \"Gradient lab\" or \"Gradient lab/Measured\".",
+                   "name"});
     cli.addOption({"lab-run", "Gradient lab: measure this run or checkpoint at start.", "dir"});
     cli.addOption({"lab-data", "Gradient lab: the pair data to measure on.", "file", "synthetic"});
     cli.addOption({"lab-format", "Gradient lab: the data's format.", "format", "auto"});

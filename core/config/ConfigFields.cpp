@@ -120,9 +120,9 @@ void addDataFields(std::vector<ConfigField>& f) {
     f.push_back(text("data.source", "source",
                      "'synthetic' (the built-in task) or a pair dataset file.",
                      RGPB_TEXT(data.source)));
-    f.push_back(
-        choice("data.format", "format", "File format; auto detects it from the first record.",
-               dataFormatNames(), RGPB_TEXT(data.format)));
+    f.push_back(choice("data.format", "format",
+                       "File format; auto detects it from the first record.", dataFormatNames(),
+                       RGPB_TEXT(data.format)));
     f.push_back(choice("data.synthetic.regime", "synthetic regime",
                        "response-contrast: high information difference; context-contrast: low.",
                        {syntheticRegimeName(SyntheticRegime::ResponseContrast),

@@ -57,8 +57,8 @@ std::vector<SweepCell> sweepGrid(const RunConfig& base, const std::vector<std::s
                     st.name = st.objective.describe();
                 validate(st.objective);
             }
-            cell.config.name = runNameSlug(base.name + (own ? "" : "-" + method) + "-b" +
-                                           betaText(beta));
+            cell.config.name =
+                runNameSlug(base.name + (own ? "" : "-" + method) + "-b" + betaText(beta));
             cells.push_back(std::move(cell));
         }
     }

@@ -280,8 +280,8 @@ void writeEvalPairs(const std::string& run_dir, const EvalPairs& eval) {
     out << "step,stage,pair,s_pos,t_pos,s_neg,t_neg\n";
     for (std::size_t i = 0; i < eval.pairs.size(); ++i) {
         const PairRecord& p = eval.pairs[i];
-        out << eval.step << ',' << eval.stage << ',' << i << ',' << p.s_pos << ',' << p.t_pos
-            << ',' << p.s_neg << ',' << p.t_neg << '\n';
+        out << eval.step << ',' << eval.stage << ',' << i << ',' << p.s_pos << ',' << p.t_pos << ','
+            << p.s_neg << ',' << p.t_neg << '\n';
     }
     writeFileAtomic((fs::path(run_dir) / "eval_pairs.csv").string(), out.str());
 }
@@ -311,15 +311,15 @@ EvalPairs readEvalPairs(const std::string& run_dir) {
             char* end = nullptr;
             double x = std::strtod(f.c_str(), &end);
             if (f.empty() || end != f.c_str() + f.size())
-                throw InputError(path + ":" + std::to_string(n),
-                                 "expected a number in column " + std::to_string(v.size() + 1) +
-                                     ", found \"" + f + "\"");
+                throw InputError(path + ":" + std::to_string(n), "expected a number in column " +
+                                                                     std::to_string(v.size() + 1) +
+                                                                     ", found \"" + f + "\"");
             v.push_back(x);
         }
         if (v.size() != 7)
-            throw InputError(path + ":" + std::to_string(n),
-                             "expected 7 columns (" + std::string(header) + "), found " +
-                                 std::to_string(v.size()));
+            throw InputError(path + ":" + std::to_string(n), "expected 7 columns (" +
+                                                                 std::string(header) + "), found " +
+                                                                 std::to_string(v.size()));
         if (!(v[4] > 0) || !(v[6] > 0))
             throw InputError(path + ":" + std::to_string(n),
                              "token counts t_pos and t_neg must be positive");

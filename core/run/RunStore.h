@@ -20,14 +20,14 @@ namespace rgpb {
 using NamedValues = std::vector<std::pair<std::string, double>>;
 
 struct RunSummary {
-    std::string id;          // folder name under the runs directory
-    std::string dir;         // full path of the run folder
-    std::string name;        // config name
-    std::string recipe;      // "exmate -> dpo"
-    double beta = 0.0;       // beta of the last stage that uses one (for grouping by method x beta)
+    std::string id;      // folder name under the runs directory
+    std::string dir;     // full path of the run folder
+    std::string name;    // config name
+    std::string recipe;  // "exmate -> dpo"
+    double beta = 0.0;   // beta of the last stage that uses one (for grouping by method x beta)
     RunStatus status = RunStatus::Running;
-    std::string reason;      // why it failed or was cancelled; empty otherwise
-    std::string started_at;  // ISO 8601 UTC
+    std::string reason;       // why it failed or was cancelled; empty otherwise
+    std::string started_at;   // ISO 8601 UTC
     std::string finished_at;  // ISO 8601 UTC, empty while running
     double wall_time_s = 0.0;
     int64_t step = 0;           // optimizer steps done

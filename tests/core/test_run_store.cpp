@@ -126,7 +126,8 @@ private Q_SLOTS:
         QTemporaryDir tmp;
         std::string dir = tmp.path().toStdString();
         QCOMPARE(readEvalPairs(dir).pairs.size(), std::size_t(0));  // none yet: not an error
-        EvalPairs e{75, 1, {{-1.0 / 3.0, 7, -12.345678901234567, 9, {}, {}}, {-0.1, 1, -2, 2, {}, {}}}};
+        EvalPairs e{
+            75, 1, {{-1.0 / 3.0, 7, -12.345678901234567, 9, {}, {}}, {-0.1, 1, -2, 2, {}, {}}}};
         writeEvalPairs(dir, e);
         EvalPairs back = readEvalPairs(dir);
         QCOMPARE(back.step, int64_t(75));

@@ -16,8 +16,8 @@
 #include <set>
 #include <string>
 
-#include "store/JudgmentStore.h"
 #include "core/util/Error.h"
+#include "store/JudgmentStore.h"
 #include "tests/judging/JudgingFixtures.h"
 #include "tests/support/ErrorText.h"
 
