@@ -4,6 +4,7 @@
 #include <qcustomplot.h>
 #include <QTemporaryDir>
 
+#include "tests/support/Approx.h"
 #include "widgets/CurvePlot.h"
 
 using namespace rgpb::widgets;
@@ -17,15 +18,15 @@ private Q_SLOTS:
         // -> 1, 1.6666667, 2.4285714 (the first value is reproduced exactly: no bias to 0).
         QVector<double> s = debiasedEma({1, 2, 3}, 0.5);
         QCOMPARE(s.size(), 3);
-        QVERIFY(qAbs(s[0] - 1.0) < 1e-12);
-        QVERIFY(qAbs(s[1] - 1.6666666667) < 1e-9);
-        QVERIFY(qAbs(s[2] - 2.4285714286) < 1e-9);
+        RGPB_COMPARE_NEAR(s[0], 1.0, 1e-12);
+        RGPB_COMPARE_NEAR(s[1], 1.6666666667, 1e-9);
+        RGPB_COMPARE_NEAR(s[2], 2.4285714286, 1e-9);
         QCOMPARE(debiasedEma({4, 5}, 0.0), (QVector<double>{4, 5}));
         // A NaN (a skipped step) carries the previous value and does not poison what follows:
         // 1, NaN, 3 at alpha 0.5 -> 1, 1, (0.25 + 1.5) / 0.75 = 2.3333333.
         QVector<double> n = debiasedEma({1, qQNaN(), 3}, 0.5);
-        QVERIFY(qAbs(n[1] - 1.0) < 1e-12);
-        QVERIFY(qAbs(n[2] - 2.3333333333) < 1e-9);
+        RGPB_COMPARE_NEAR(n[1], 1.0, 1e-12);
+        RGPB_COMPARE_NEAR(n[2], 2.3333333333, 1e-9);
     }
 
     void batchedAppendsAndSmoothing() {
@@ -42,8 +43,8 @@ private Q_SLOTS:
         // Incremental smoothing equals smoothing from scratch.
         QCPGraph* smooth = plot.plot()->graph(1);
         QCOMPARE(smooth->data()->size(), 3);
-        QVERIFY(qAbs(smooth->data()->at(2)->value - 2.4285714286) < 1e-9);
-        QVERIFY(qAbs(plot.smoothedValues("r1")[2] - 2.4285714286) < 1e-9);
+        RGPB_COMPARE_NEAR(smooth->data()->at(2)->value, 2.4285714286, 1e-9);
+        RGPB_COMPARE_NEAR(plot.smoothedValues("r1")[2], 2.4285714286, 1e-9);
         QVERIFY(plot.readoutAt(2.9).startsWith("exmate b=0.5  step 3: 3"));
         plot.setXAxis(XAxis::Tokens);
         plot.flush();
