@@ -94,7 +94,9 @@ int main(int argc, char** argv) {
     QString presets = cli.isSet("presets") ? cli.value("presets") : findPresets();
     rgpb::app::MainWindow window(cli.value("runs-dir"), presets);
     QString preset = cli.isSet("preset") ? cli.value("preset") : presets + "/demo.yaml";
-    if (QFileInfo(preset).exists())
+    // A preset the user named is opened even when missing, so the editor says it cannot open
+    // it (instead of showing the default preset as if it were the one asked for).
+    if (cli.isSet("preset") || QFileInfo(preset).exists())
         window.loadPreset(preset);
     window.show();
     for (const QString& path : cli.values("tab"))
