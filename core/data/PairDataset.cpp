@@ -18,7 +18,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kAssistantTurn = "\n\nAssistant:";
+constexpr const char* kHhAssistantTurn = "\n\nAssistant:";
 
 bool isBlank(const std::string& text) {
     return std::all_of(text.begin(), text.end(),
@@ -108,14 +108,14 @@ PairText hhRlhfPair(const json& record, const std::string& location) {
     const char* keys = "chosen, rejected (hh-rlhf)";
     const std::string chosen = stringField(record, "chosen", keys, location, true);
     const std::string rejected = stringField(record, "rejected", keys, location, true);
-    const std::size_t turn = chosen.rfind(kAssistantTurn);
+    const std::size_t turn = chosen.rfind(kHhAssistantTurn);
     if (turn == std::string::npos) {
         throw InputError(location,
                          "\"chosen\" has no \"\\n\\nAssistant:\" turn, expected an HH-RLHF "
                          "dialogue ending in an Assistant response");
     }
     PairText pair;
-    pair.prompt_pos = chosen.substr(0, turn + std::char_traits<char>::length(kAssistantTurn));
+    pair.prompt_pos = chosen.substr(0, turn + std::char_traits<char>::length(kHhAssistantTurn));
     if (rejected.compare(0, pair.prompt_pos.size(), pair.prompt_pos) != 0) {
         throw InputError(location,
                          "\"rejected\" does not share the prompt of \"chosen\" (up to its last "

@@ -26,7 +26,7 @@ constexpr std::array<const char*, 5> kOtherWordings = {
 
 constexpr const char* kFactVerb = " has ";
 constexpr const char* kUserTurn = "\nUser: ";
-constexpr const char* kAssistantTurn = "\nAssistant:";
+constexpr const char* kSyntheticAssistantTurn = "\nAssistant:";
 
 // Two facts and a question about one of them.
 struct Scene {
@@ -38,7 +38,7 @@ struct Scene {
 std::string promptOf(const Scene& s) {
     return std::string(kNames[s.name[0]]) + kFactVerb + kColors[s.color[0]] + ". " +
            kNames[s.name[1]] + kFactVerb + kColors[s.color[1]] + "." + kUserTurn +
-           kNames[s.name[s.asked]] + "?" + kAssistantTurn;
+           kNames[s.name[s.asked]] + "?" + kSyntheticAssistantTurn;
 }
 
 std::string answerOf(const std::string& name, const std::string& color) {
@@ -188,7 +188,7 @@ std::vector<PairText> generateSyntheticPairs(const SyntheticTaskOptions& options
 }
 
 std::optional<std::string> syntheticAnswer(const std::string& prompt) {
-    const std::string assistant = kAssistantTurn;
+    const std::string assistant = kSyntheticAssistantTurn;
     const std::size_t user = prompt.find(kUserTurn);
     if (user == std::string::npos || prompt.size() < assistant.size() ||
         prompt.compare(prompt.size() - assistant.size(), assistant.size(), assistant) != 0) {

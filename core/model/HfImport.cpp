@@ -10,6 +10,7 @@
 #include "core/model/Safetensors.h"
 #include "core/run/RunStore.h"
 #include "core/util/Error.h"
+#include "core/util/TensorText.h"
 
 namespace fs = std::filesystem;
 
@@ -19,13 +20,6 @@ namespace {
 
 constexpr const char* kIndexFile = "model.safetensors.index.json";
 constexpr const char* kSingleFile = "model.safetensors";
-
-std::string shapeText(c10::IntArrayRef shape) {
-    std::string out = "[";
-    for (size_t i = 0; i < shape.size(); ++i)
-        out += (i ? ", " : "") + std::to_string(shape[i]);
-    return out + "]";
-}
 
 bool endsWith(const std::string& s, const std::string& suffix) {
     return s.size() >= suffix.size() &&

@@ -15,6 +15,7 @@
 #endif
 
 #include "core/util/Error.h"
+#include "core/util/TensorText.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "safetensors data is little-endian; this writer copies memory as is"
@@ -58,13 +59,6 @@ bool dtypeFromName(const std::string& name, torch::ScalarType* type) {
         }
     }
     return false;
-}
-
-std::string shapeText(c10::IntArrayRef shape) {
-    std::string out = "[";
-    for (size_t i = 0; i < shape.size(); ++i)
-        out += (i ? ", " : "") + std::to_string(shape[i]);
-    return out + "]";
 }
 
 // Removes the temporary file unless released, so every failure path cleans up.

@@ -3,17 +3,19 @@
 
 #include <torch/types.h>
 
-#include <sstream>
 #include <string>
 
 namespace rgpb {
 
+inline std::string shapeText(c10::IntArrayRef shape) {
+    std::string out = "[";
+    for (size_t i = 0; i < shape.size(); ++i)
+        out += (i ? ", " : "") + std::to_string(shape[i]);
+    return out + "]";
+}
+
 inline std::string shapeOf(const torch::Tensor& t) {
-    if (!t.defined())
-        return "undefined";
-    std::ostringstream out;
-    out << t.sizes();
-    return out.str();
+    return t.defined() ? shapeText(t.sizes()) : "undefined";
 }
 
 }  // namespace rgpb

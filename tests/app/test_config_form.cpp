@@ -5,6 +5,8 @@
 // a run would, and the landscape view gets bootstrap intervals from a run's eval_pairs.csv.
 #include <QtTest>
 
+#include "tests/support/TestMain.h"
+
 #include <qcustomplot.h>
 
 #include <QCheckBox>
@@ -27,6 +29,9 @@
 #include "widgets/ConfigEditor.h"
 #include "widgets/ConfigForm.h"
 #include "widgets/LandscapeView.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_config_form {
 
 using namespace rgpb;
 using namespace rgpb::app;
@@ -524,5 +529,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_MAIN(TestConfigForm)
+RGPB_TEST_MAIN(TestConfigForm)
+}  // namespace rgpb_test_config_form
 #include "test_config_form.moc"

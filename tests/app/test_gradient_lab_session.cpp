@@ -6,6 +6,8 @@
 
 #include <QtTest>
 
+#include "tests/support/TestMain.h"
+
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTabWidget>
@@ -15,6 +17,9 @@
 #include "app/gui/MainWindow.h"
 #include "widgets/GradientLab.h"
 #include "widgets/GradientLabMeasured.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_gradient_lab_session {
 
 using namespace rgpb;
 using namespace rgpb::app;
@@ -108,5 +113,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_MAIN(TestGradientLabSession)
+RGPB_TEST_MAIN(TestGradientLabSession)
+}  // namespace rgpb_test_gradient_lab_session
 #include "test_gradient_lab_session.moc"

@@ -2,12 +2,17 @@
 // training view, on <runs dir>/judgments.sqlite, and a set imported there is judged and stored.
 #include <QtTest>
 
+#include "tests/support/TestMain.h"
+
 #include <QTabWidget>
 #include <QTemporaryDir>
 
 #include "app/gui/MainWindow.h"
 #include "tests/judging/JudgingFixtures.h"
 #include "widgets/JudgingView.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_judge_tab {
 
 using namespace rgpb;
 
@@ -40,5 +45,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_MAIN(TestJudgeTab)
+RGPB_TEST_MAIN(TestJudgeTab)
+}  // namespace rgpb_test_judge_tab
 #include "test_judge_tab.moc"

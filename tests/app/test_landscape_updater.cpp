@@ -4,12 +4,17 @@
 // a forgotten run delivers nothing, and destroying the updater mid-computation joins.
 #include <QtTest>
 
+#include "tests/support/TestMain.h"
+
 #include <atomic>
 #include <chrono>
 #include <memory>
 #include <thread>
 
 #include "app/gui/LandscapeUpdater.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_landscape_updater {
 
 using namespace rgpb;
 using namespace rgpb::app;
@@ -134,5 +139,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_MAIN(TestLandscapeUpdater)
+RGPB_TEST_MAIN(TestLandscapeUpdater)
+}  // namespace rgpb_test_landscape_updater
 #include "test_landscape_updater.moc"

@@ -3,7 +3,12 @@
 // more at once, a queued run can be removed, and a run that cannot start takes no slot.
 #include <QtTest>
 
+#include "tests/support/TestMain.h"
+
 #include "app/gui/RunQueue.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_run_queue {
 
 using rgpb::app::RunQueue;
 
@@ -94,5 +99,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestRunQueue)
+RGPB_TEST_MAIN(TestRunQueue)
+}  // namespace rgpb_test_run_queue
 #include "test_run_queue.moc"

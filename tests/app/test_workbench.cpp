@@ -3,6 +3,8 @@
 // window on the same runs folder reopens the finished run with its curves.
 #include <QtTest>
 
+#include "tests/support/TestMain.h"
+
 #include <qcustomplot.h>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -18,6 +20,9 @@
 #include "widgets/SamplesView.h"
 
 #include "tests/support/Approx.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_workbench {
 
 using namespace rgpb;
 using namespace rgpb::app;
@@ -206,5 +211,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_MAIN(TestWorkbench)
+RGPB_TEST_MAIN(TestWorkbench)
+}  // namespace rgpb_test_workbench
 #include "test_workbench.moc"

@@ -6,6 +6,8 @@
 // editor goes, delivering nothing to it.
 #include <QtTest>
 
+#include "tests/support/TestMain.h"
+
 #include <QPushButton>
 #include <atomic>
 #include <chrono>
@@ -18,6 +20,9 @@
 #include "app/gui/WorkerJob.h"
 #include "widgets/ConfigEditor.h"
 #include "widgets/ConfigForm.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_worker_job {
 
 using namespace rgpb;
 using namespace rgpb::app;
@@ -199,5 +204,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_MAIN(TestWorkerJob)
+RGPB_TEST_MAIN(TestWorkerJob)
+}  // namespace rgpb_test_worker_job
 #include "test_worker_job.moc"

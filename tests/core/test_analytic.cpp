@@ -2,10 +2,15 @@
 // paper discusses.
 #include <QtTest>
 
+#include "tests/support/TestMain.h"
+
 #include <cmath>
 
 #include "core/analytic/GradientCoefficients.h"
 #include "core/util/Error.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_analytic {
 
 using namespace rgpb;
 using namespace rgpb::analytic;
@@ -148,5 +153,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestAnalytic)
+RGPB_TEST_MAIN(TestAnalytic)
+}  // namespace rgpb_test_analytic
 #include "test_analytic.moc"

@@ -8,6 +8,8 @@
 // Every expected id below is worked out by hand from that table and GPT-2's pattern.
 #include <QtTest>
 
+#include "tests/support/TestMain.h"
+
 #include <nlohmann/json.hpp>
 
 #include <QTemporaryDir>
@@ -22,6 +24,9 @@
 #include "core/tokenizer/TokenizerFactory.h"
 #include "core/util/Error.h"
 #include "tests/support/ErrorText.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_bpe_tokenizer {
 
 using namespace rgpb;
 using rgpb::test::messageOf;
@@ -312,5 +317,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(BpeTokenizerTest)
+RGPB_TEST_MAIN(BpeTokenizerTest)
+}  // namespace rgpb_test_bpe_tokenizer
 #include "test_bpe_tokenizer.moc"

@@ -7,6 +7,8 @@
 
 #include <QtTest>
 
+#include "tests/support/TestMain.h"
+
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <atomic>
@@ -25,6 +27,9 @@
 #include "core/train/TrainingData.h"
 #include "core/util/Error.h"
 #include "tests/support/ErrorText.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_comparison {
 
 using namespace rgpb;
 using rgpb::test::messageOf;
@@ -294,5 +299,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestComparison)
+RGPB_TEST_MAIN(TestComparison)
+}  // namespace rgpb_test_comparison
 #include "test_comparison.moc"

@@ -7,6 +7,8 @@
 
 #include <QtTest>
 
+#include "tests/support/TestMain.h"
+
 #include <QTemporaryDir>
 #include <atomic>
 #include <cmath>
@@ -20,6 +22,9 @@
 #include "core/util/Error.h"
 #include "tests/support/Approx.h"
 #include "tests/support/ErrorText.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_generation {
 
 using namespace rgpb;
 using rgpb::test::messageOf;
@@ -441,5 +446,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestGeneration)
+RGPB_TEST_MAIN(TestGeneration)
+}  // namespace rgpb_test_generation
 #include "test_generation.moc"

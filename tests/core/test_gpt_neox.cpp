@@ -4,6 +4,8 @@
 
 #include <QtTest>
 
+#include "tests/support/TestMain.h"
+
 #include <nlohmann/json.hpp>
 
 #include <string>
@@ -13,6 +15,9 @@
 #include "core/model/ModelConfig.h"
 #include "core/util/Error.h"
 #include "tests/support/ErrorText.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_gpt_neox {
 
 using namespace rgpb;
 
@@ -337,5 +342,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestGptNeoX)
+RGPB_TEST_MAIN(TestGptNeoX)
+}  // namespace rgpb_test_gpt_neox
 #include "test_gpt_neox.moc"

@@ -6,6 +6,8 @@
 
 #include <QtTest>
 
+#include "tests/support/TestMain.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,6 +24,9 @@
 #include "core/util/Error.h"
 #include "tests/support/ErrorText.h"
 #include "tests/support/MicroRun.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_gradient_measure {
 
 using namespace rgpb;
 using rgpb::test::messageOf;
@@ -382,5 +387,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestGradientMeasure)
+RGPB_TEST_MAIN(TestGradientMeasure)
+}  // namespace rgpb_test_gradient_measure
 #include "test_gradient_measure.moc"

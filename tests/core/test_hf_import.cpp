@@ -9,6 +9,8 @@
 
 #include <QtTest>
 
+#include "tests/support/TestMain.h"
+
 #include <QTemporaryDir>
 
 #include <nlohmann/json.hpp>
@@ -24,6 +26,9 @@
 #include "core/model/Safetensors.h"
 #include "core/util/Error.h"
 #include "tests/support/ErrorText.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_hf_import {
 
 using namespace rgpb;
 using rgpb::test::messageOf;
@@ -606,5 +611,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(HfImportTest)
+RGPB_TEST_MAIN(HfImportTest)
+}  // namespace rgpb_test_hf_import
 #include "test_hf_import.moc"

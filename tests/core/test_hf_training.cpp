@@ -6,6 +6,8 @@
 
 #include <QtTest>
 
+#include "tests/support/TestMain.h"
+
 #include <QTemporaryDir>
 
 #include <nlohmann/json.hpp>
@@ -25,6 +27,9 @@
 #include "core/train/Trainer.h"
 #include "core/util/Error.h"
 #include "tests/support/ErrorText.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_hf_training {
 
 using namespace rgpb;
 using rgpb::test::messageOf;
@@ -219,5 +224,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(HfTrainingTest)
+RGPB_TEST_MAIN(HfTrainingTest)
+}  // namespace rgpb_test_hf_training
 #include "test_hf_training.moc"

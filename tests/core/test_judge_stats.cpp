@@ -3,6 +3,8 @@
 // the exact sign test from the binomial, bootstrap intervals, and the edge cases.
 #include <QtTest>
 
+#include "tests/support/TestMain.h"
+
 #include <cmath>
 #include <string>
 #include <vector>
@@ -11,6 +13,9 @@
 #include "core/util/Error.h"
 #include "tests/support/Approx.h"
 #include "tests/support/ErrorText.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_judge_stats {
 
 using namespace rgpb::judging;
 
@@ -364,5 +369,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestJudgeStats)
+RGPB_TEST_MAIN(TestJudgeStats)
+}  // namespace rgpb_test_judge_stats
 #include "test_judge_stats.moc"

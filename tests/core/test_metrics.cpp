@@ -3,6 +3,8 @@
 
 #include <QtTest>
 
+#include "tests/support/TestMain.h"
+
 #include <cmath>
 
 #include "core/metrics/BatchMetrics.h"
@@ -10,6 +12,9 @@
 #include "core/metrics/PairMetrics.h"
 #include "core/util/Error.h"
 #include "tests/support/Approx.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_metrics {
 
 using namespace rgpb;
 
@@ -185,5 +190,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestMetrics)
+RGPB_TEST_MAIN(TestMetrics)
+}  // namespace rgpb_test_metrics
 #include "test_metrics.moc"

@@ -5,6 +5,8 @@
 
 #include <QtTest>
 
+#include "tests/support/TestMain.h"
+
 #include <cmath>
 #include <functional>
 
@@ -15,6 +17,9 @@
 #include "core/objectives/UnlikelihoodLoss.h"
 #include "core/util/Error.h"
 #include "tests/support/Approx.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_objectives {
 
 using namespace rgpb;
 using torch::Tensor;
@@ -491,5 +496,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestObjectives)
+RGPB_TEST_MAIN(TestObjectives)
+}  // namespace rgpb_test_objectives
 #include "test_objectives.moc"

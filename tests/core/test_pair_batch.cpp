@@ -4,9 +4,14 @@
 
 #include <QtTest>
 
+#include "tests/support/TestMain.h"
+
 #include "core/data/PairBatch.h"
 #include "core/tokenizer/TokenizerFactory.h"
 #include "core/util/Error.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_pair_batch {
 
 using namespace rgpb;
 
@@ -213,5 +218,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestPairBatch)
+RGPB_TEST_MAIN(TestPairBatch)
+}  // namespace rgpb_test_pair_batch
 #include "test_pair_batch.moc"

@@ -3,6 +3,8 @@
 // file when it is present; and the platform-independent split/shuffle.
 #include <QtTest>
 
+#include "tests/support/TestMain.h"
+
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -10,6 +12,9 @@
 #include "core/data/PairDataset.h"
 #include "core/data/SeededRandom.h"
 #include "core/util/Error.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_pair_dataset {
 
 using namespace rgpb;
 
@@ -361,5 +366,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestPairDataset)
+RGPB_TEST_MAIN(TestPairDataset)
+}  // namespace rgpb_test_pair_dataset
 #include "test_pair_dataset.moc"

@@ -2,6 +2,8 @@
 // the key, overrides, and the resolved YAML round trip.
 #include <QtTest>
 
+#include "tests/support/TestMain.h"
+
 #include <QDirIterator>
 #include <QSet>
 #include <cmath>
@@ -10,6 +12,9 @@
 #include "core/config/RunConfig.h"
 #include "core/config/SweepGrid.h"
 #include "core/util/Error.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_run_config {
 
 using namespace rgpb;
 
@@ -338,5 +343,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestRunConfig)
+RGPB_TEST_MAIN(TestRunConfig)
+}  // namespace rgpb_test_run_config
 #include "test_run_config.moc"

@@ -3,6 +3,8 @@
 // to listeners name the run they belong to.
 #include <QtTest>
 
+#include "tests/support/TestMain.h"
+
 #include <spdlog/spdlog.h>
 #include <QTemporaryDir>
 #include <chrono>
@@ -18,6 +20,9 @@
 #include "core/config/RunConfig.h"
 #include "core/train/Trainer.h"
 #include "core/util/Log.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_run_log {
 
 using namespace rgpb;
 namespace fs = std::filesystem;
@@ -181,5 +186,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestRunLog)
+RGPB_TEST_MAIN(TestRunLog)
+}  // namespace rgpb_test_run_log
 #include "test_run_log.moc"

@@ -2,6 +2,8 @@
 // died), metrics files and their truncation on resume, and the learning-rate schedule.
 #include <QtTest>
 
+#include "tests/support/TestMain.h"
+
 #include <QTemporaryDir>
 #include <cmath>
 #include <filesystem>
@@ -12,6 +14,9 @@
 #include "core/train/LrSchedule.h"
 #include "core/util/Error.h"
 #include "tests/support/Approx.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_run_store {
 
 using namespace rgpb;
 namespace fs = std::filesystem;
@@ -176,5 +181,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestRunStore)
+RGPB_TEST_MAIN(TestRunStore)
+}  // namespace rgpb_test_run_store
 #include "test_run_store.moc"

@@ -5,6 +5,8 @@
 
 #include <QtTest>
 
+#include "tests/support/TestMain.h"
+
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
@@ -18,6 +20,9 @@
 #include "core/model/Safetensors.h"
 #include "core/util/Error.h"
 #include "tests/support/ErrorText.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_safetensors {
 
 using namespace rgpb;
 
@@ -275,5 +280,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestSafetensors)
+RGPB_TEST_MAIN(TestSafetensors)
+}  // namespace rgpb_test_safetensors
 #include "test_safetensors.moc"

@@ -2,12 +2,17 @@
 // overlap knob's measured effect, the length limits a byte-level model needs, and the judge.
 #include <QtTest>
 
+#include "tests/support/TestMain.h"
+
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "core/data/SyntheticTask.h"
 #include "core/util/Error.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_synthetic_task {
 
 using namespace rgpb;
 
@@ -226,5 +231,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestSyntheticTask)
+RGPB_TEST_MAIN(TestSyntheticTask)
+}  // namespace rgpb_test_synthetic_task
 #include "test_synthetic_task.moc"

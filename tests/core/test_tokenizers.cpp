@@ -6,6 +6,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "tests/support/TestMain.h"
+
 #include <zlib.h>
 #include <nlohmann/json.hpp>
 
@@ -17,6 +19,9 @@
 #include "core/tokenizer/SpmShim.h"
 #include "core/tokenizer/TokenizerFactory.h"
 #include "core/util/Error.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_tokenizers {
 
 using namespace rgpb;
 namespace fs = std::filesystem;
@@ -345,5 +350,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestTokenizers)
+RGPB_TEST_MAIN(TestTokenizers)
+}  // namespace rgpb_test_tokenizers
 #include "test_tokenizers.moc"

@@ -5,6 +5,8 @@
 
 #include <QtTest>
 
+#include "tests/support/TestMain.h"
+
 #include <QTemporaryDir>
 #include <filesystem>
 
@@ -14,6 +16,9 @@
 #include "core/train/Trainer.h"
 #include "core/util/Error.h"
 #include "tests/support/Approx.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_trainer {
 
 using namespace rgpb;
 namespace fs = std::filesystem;
@@ -250,5 +255,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestTrainer)
+RGPB_TEST_MAIN(TestTrainer)
+}  // namespace rgpb_test_trainer
 #include "test_trainer.moc"

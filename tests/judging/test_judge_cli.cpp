@@ -7,10 +7,15 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+
 #include <cmath>
 
 #include "store/JudgmentStore.h"
 #include "tests/judging/JudgingFixtures.h"
+#include "tests/support/TestMain.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_judge_cli {
 
 using namespace rgpb::judging;
 
@@ -199,5 +204,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestJudgeCli)
+RGPB_TEST_MAIN(TestJudgeCli)
+}  // namespace rgpb_test_judge_cli
 #include "test_judge_cli.moc"

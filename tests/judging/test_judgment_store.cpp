@@ -11,15 +11,20 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
+
 #include <csignal>
 #include <map>
 #include <set>
 #include <string>
+#include "tests/support/TestMain.h"
 
 #include "core/util/Error.h"
 #include "store/JudgmentStore.h"
 #include "tests/judging/JudgingFixtures.h"
 #include "tests/support/ErrorText.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_judgment_store {
 
 using namespace rgpb::judging;
 using rgpb::test::FixtureItem;
@@ -374,7 +379,7 @@ private Q_SLOTS:
         }
         QProcess child;
         child.start(QCoreApplication::applicationFilePath(),
-                    {"--vote-then-sigkill", db, QString::number(show)});
+                    {"test_judgment_store", "--vote-then-sigkill", db, QString::number(show)});
         QVERIFY(child.waitForFinished(60000));
         // Killed by SIGKILL right after recordVote returned: no destructor, no checkpoint.
         QCOMPARE(child.exitStatus(), QProcess::CrashExit);
@@ -391,19 +396,22 @@ private Q_SLOTS:
     }
 };
 
-int main(int argc, char** argv) {
-    QCoreApplication app(argc, argv);
-    if (argc == 4 && std::string(argv[1]) == "--vote-then-sigkill") {
-        // Child of voteSurvivesKilledProcess.
-        JudgmentStore store(argv[2]);
-        store.recordVote(std::stoll(argv[3]), "kim", Winner::ModelB);
-        std::fputs("recorded\n", stdout);
-        std::fflush(stdout);
-        ::kill(::getpid(), SIGKILL);
-        return 3;
-    }
-    TestJudgmentStore test;
-    return QTest::qExec(&test, argc, argv);
+namespace {
+
+// Child of voteSurvivesKilledProcess: records one vote, then dies without any cleanup.
+int voteThenSigkill(int argc, char** argv) {
+    if (argc != 4 || std::string(argv[1]) != "--vote-then-sigkill")
+        return -1;
+    JudgmentStore store(argv[2]);
+    store.recordVote(std::stoll(argv[3]), "kim", Winner::ModelB);
+    std::fputs("recorded\n", stdout);
+    std::fflush(stdout);
+    ::kill(::getpid(), SIGKILL);
+    return 3;
 }
 
+}  // namespace
+
+RGPB_TEST_MAIN_WITH_CHILD(TestJudgmentStore, voteThenSigkill)
+}  // namespace rgpb_test_judgment_store
 #include "test_judgment_store.moc"

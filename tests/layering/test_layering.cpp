@@ -10,6 +10,11 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "tests/support/TestMain.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_layering {
+
 namespace {
 // An #include of a header under one of `folders` (e.g. "app|widgets"), from the source root.
 QRegularExpression includeOf(const QString& folders) {
@@ -200,5 +205,6 @@ private:
     }
 };
 
-QTEST_GUILESS_MAIN(TestLayering)
+RGPB_TEST_MAIN(TestLayering)
+}  // namespace rgpb_test_layering
 #include "test_layering.moc"

@@ -4,6 +4,8 @@
 // unless focused, so scrolling the form never edits the experiment. Offscreen, no core.
 #include <QtTest>
 
+#include "tests/support/TestMain.h"
+
 #include <QApplication>
 #include <QComboBox>
 #include <QLineEdit>
@@ -12,6 +14,9 @@
 
 #include "core/config/ConfigFields.h"
 #include "widgets/ConfigForm.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_config_form_fields {
 
 using namespace rgpb;
 using rgpb::widgets::ConfigForm;
@@ -135,5 +140,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_MAIN(TestConfigFormFields)
+RGPB_TEST_MAIN(TestConfigFormFields)
+}  // namespace rgpb_test_config_form_fields
 #include "test_config_form_fields.moc"

@@ -1,11 +1,16 @@
 // CurvePlot: debiased EMA against hand-computed values, batched appends, log scale, export.
 #include <QtTest>
 
+#include "tests/support/TestMain.h"
+
 #include <qcustomplot.h>
 #include <QTemporaryDir>
 
 #include "tests/support/Approx.h"
 #include "widgets/CurvePlot.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_curve_plot {
 
 using namespace rgpb::widgets;
 
@@ -84,5 +89,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_MAIN(TestCurvePlot)
+RGPB_TEST_MAIN(TestCurvePlot)
+}  // namespace rgpb_test_curve_plot
 #include "test_curve_plot.moc"

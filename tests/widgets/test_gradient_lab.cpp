@@ -4,6 +4,8 @@
 // shows a given result.
 #include <QtTest>
 
+#include "tests/support/TestMain.h"
+
 #include <qcustomplot.h>
 
 #include <QFile>
@@ -18,6 +20,9 @@
 #include "widgets/GradientLab.h"
 #include "widgets/GradientLabAnalytic.h"
 #include "widgets/GradientLabMeasured.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_gradient_lab {
 
 using namespace rgpb;
 using rgpb::widgets::GradientLabAnalytic;
@@ -289,5 +294,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_MAIN(TestGradientLab)
+RGPB_TEST_MAIN(TestGradientLab)
+}  // namespace rgpb_test_gradient_lab
 #include "test_gradient_lab.moc"

@@ -13,11 +13,16 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
+
 #include <cmath>
 
 #include "tests/judging/JudgingFixtures.h"
+#include "tests/support/TestMain.h"
 #include "widgets/JudgingResults.h"
 #include "widgets/JudgingView.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_judging_view {
 
 using namespace rgpb::judging;
 using rgpb::widgets::JudgingResults;
@@ -275,5 +280,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_MAIN(TestJudgingView)
+RGPB_TEST_MAIN(TestJudgingView)
+}  // namespace rgpb_test_judging_view
 #include "test_judging_view.moc"

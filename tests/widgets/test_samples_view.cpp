@@ -3,11 +3,16 @@
 // removal.
 #include <QtTest>
 
+#include "tests/support/TestMain.h"
+
 #include <QComboBox>
 #include <QListWidget>
 #include <QTableWidget>
 
 #include "widgets/SamplesView.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_samples_view {
 
 using namespace rgpb::widgets;
 
@@ -101,5 +106,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_MAIN(TestSamplesView)
+RGPB_TEST_MAIN(TestSamplesView)
+}  // namespace rgpb_test_samples_view
 #include "test_samples_view.moc"

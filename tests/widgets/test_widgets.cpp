@@ -2,6 +2,8 @@
 // editor's validation (problem line marked, Run disabled) and sweep field.
 #include <QtTest>
 
+#include "tests/support/TestMain.h"
+
 #include <QComboBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -11,6 +13,9 @@
 #include "widgets/ConfigEditor.h"
 #include "widgets/LogView.h"
 #include "widgets/RunTable.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_widgets {
 
 using namespace rgpb::widgets;
 using rgpb::RunStatus;
@@ -134,5 +139,6 @@ private Q_SLOTS:
     }
 };
 
-QTEST_MAIN(TestWidgets)
+RGPB_TEST_MAIN(TestWidgets)
+}  // namespace rgpb_test_widgets
 #include "test_widgets.moc"
