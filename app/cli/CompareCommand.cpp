@@ -5,6 +5,7 @@
 #include "app/cli/CliArgs.h"
 #include "app/cli/Commands.h"
 #include "app/cli/GenerationArgs.h"
+#include "app/cli/StopSignals.h"
 #include "core/generate/Comparison.h"
 #include "core/util/Error.h"
 
@@ -45,7 +46,7 @@ int compare(const std::vector<std::string>& argv) {
     r.device = args.value("device").value_or("cpu");
     setThreads(args);
 
-    InterruptFlag interrupt;
+    StopSignals stop;
     ProgressLine lines[2] = {ProgressLine("compare: model A"), ProgressLine("compare: model B")};
     int last_model = -1;
     auto progress = [&](const ComparisonProgress& p) {
@@ -55,12 +56,12 @@ int compare(const std::vector<std::string>& argv) {
                               first || p.generation.prompts_done == p.generation.prompts_total);
     };
     try {
-        ComparisonSet set = runComparison(r, progress, interrupt.flag());
+        ComparisonSet set = runComparison(r, progress, stop.flag());
         std::cerr << "compare: " << set.items.size() << " prompts, " << set.models[0].name << " vs "
                   << set.models[1].name << "\n";
     } catch (const CancelledError&) {
         std::cerr << "compare: cancelled (nothing written)\n";
-        return 130;
+        return stop.exitCode();
     }
     std::cout << r.out_dir << "\n";
     return 0;

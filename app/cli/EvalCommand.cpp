@@ -15,6 +15,7 @@
 #include "core/train/Evaluation.h"
 #include "core/train/TrainingData.h"
 #include "core/util/Error.h"
+#include "core/util/SafeFile.h"
 
 namespace rgpb::cli {
 namespace {

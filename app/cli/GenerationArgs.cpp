@@ -2,28 +2,12 @@
 
 #include <torch/torch.h>
 
-#include <csignal>
 #include <cstdio>
 #include <thread>
 
 #include "core/util/Error.h"
 
 namespace rgpb::cli {
-namespace {
-
-std::atomic<bool> g_interrupted{false};
-
-void onSigint(int) {
-    if (!g_interrupted.exchange(true))
-        return;
-    std::signal(SIGINT, SIG_DFL);
-    std::raise(SIGINT);
-}
-
-using SignalHandler = void (*)(int);
-SignalHandler g_previous = SIG_DFL;
-
-}  // namespace
 
 const std::vector<std::string>& generationFlags() {
     static const std::vector<std::string> flags = {"max-new-tokens", "temperature", "top-k",
@@ -65,17 +49,6 @@ void setThreads(const CliArgs& args) {
     torch::set_num_threads(
         threads > 0 ? threads
                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
-}
-
-InterruptFlag::InterruptFlag() {
-    g_interrupted.store(false);
-    g_previous = std::signal(SIGINT, onSigint);
-}
-InterruptFlag::~InterruptFlag() {
-    std::signal(SIGINT, g_previous);
-}
-const std::atomic<bool>* InterruptFlag::flag() const {
-    return &g_interrupted;
 }
 
 ProgressLine::ProgressLine(std::string label)

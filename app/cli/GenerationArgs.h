@@ -26,16 +26,6 @@ std::string generationHelp();
 // Sets LibTorch's thread count from --threads (0 = all cores).
 void setThreads(const CliArgs& args);
 
-// While alive, the first Ctrl-C sets the flag (the job stops at its next step); a second kills.
-class InterruptFlag {
-public:
-    InterruptFlag();
-    ~InterruptFlag();
-    InterruptFlag(const InterruptFlag&) = delete;
-    InterruptFlag& operator=(const InterruptFlag&) = delete;
-    const std::atomic<bool>* flag() const;
-};
-
 // "label: 12/40 prompts, 380 tokens, 95 tok/s" on stderr at most once a second (and at the end).
 class ProgressLine {
 public:

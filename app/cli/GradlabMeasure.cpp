@@ -4,7 +4,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <csignal>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -12,18 +11,13 @@
 
 #include "app/cli/CliArgs.h"
 #include "app/cli/Commands.h"
+#include "app/cli/StopSignals.h"
 #include "core/analytic/GradientMeasure.h"
 #include "core/data/DataFormat.h"
 #include "core/util/Error.h"
 
 namespace rgpb::cli {
 namespace {
-
-std::atomic<bool> g_cancel{false};
-
-extern "C" void onMeasureSigint(int) {
-    g_cancel.store(true);
-}
 
 const char* kMeasureOptions =
     "                            [--method dpo|ul|exmate|mle] [--beta B] [--steps K]\n"
@@ -75,7 +69,7 @@ int runGradlabMeasure(const std::vector<std::string>& argv) {
         threads > 0 ? threads
                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
 
-    auto previous = std::signal(SIGINT, onMeasureSigint);
+    StopSignals stop;
     const auto t0 = std::chrono::steady_clock::now();
     int last_pct = -1;
     GradientMeasureResult r;
@@ -96,13 +90,11 @@ int runGradlabMeasure(const std::vector<std::string>& argv) {
                           << "%), " << static_cast<int>(s) << " s, ETA " << static_cast<int>(eta)
                           << " s\n";
             },
-            &g_cancel);
+            stop.flag());
     } catch (const CancelledError&) {
-        std::signal(SIGINT, previous);
         std::cerr << "gradlab measure: cancelled\n";
-        return 130;
+        return stop.exitCode();
     }
-    std::signal(SIGINT, previous);
     writeGradientMeasure(r, *out);
     std::ifstream summary(*out + "/summary.json");
     std::cout << summary.rdbuf();

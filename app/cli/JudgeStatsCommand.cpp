@@ -247,10 +247,15 @@ int judgeStats(const std::vector<std::string>& argv) {
     if (format != "table" && format != "json" && format != "csv")
         throw Error("judge-stats: --format must be table, json or csv, got '" + format + "'");
     JudgeStatsOptions o;
-    o.bootstrap_resamples = static_cast<int>(args.integer("resamples", o.bootstrap_resamples));
+    // Bounded: each resample keeps a rate per model pair, and 100000 puts the Monte Carlo error
+    // of a 95% bound far below any difference worth reporting.
+    constexpr long long kMaxResamples = 100000;
+    const long long resamples = args.integer("resamples", o.bootstrap_resamples);
+    if (resamples < 1 || resamples > kMaxResamples)
+        throw Error("judge-stats: --resamples must be between 1 and " +
+                    std::to_string(kMaxResamples) + ", got " + std::to_string(resamples));
+    o.bootstrap_resamples = static_cast<int>(resamples);
     o.seed = static_cast<uint64_t>(args.integer("seed", static_cast<long long>(o.seed)));
-    if (o.bootstrap_resamples < 1)
-        throw Error("judge-stats: --resamples must be at least 1");
 
     JudgmentStore store(args.positional()[0], JudgmentStore::Mode::ReadOnly);
     std::optional<int64_t> set_id;

@@ -9,11 +9,13 @@
 #include "app/cli/CliArgs.h"
 #include "app/cli/Commands.h"
 #include "app/cli/GenerationArgs.h"
+#include "app/cli/StopSignals.h"
 #include "core/generate/Comparison.h"
 #include "core/generate/Generator.h"
 #include "core/run/RunStore.h"
 #include "core/train/Evaluation.h"
 #include "core/util/Error.h"
+#include "core/util/SafeFile.h"
 
 namespace rgpb::cli {
 namespace {
@@ -48,10 +50,10 @@ int sample(const std::vector<std::string>& argv) {
     std::cerr << "sample: " << run.checkpoint << ", " << prompts.size() << " prompt(s)\n";
 
     Generator generator(run.model, run.tokenizer->specials(), device);
-    InterruptFlag interrupt;
+    StopSignals stop;
     ProgressLine line("sample");
     GenerationHooks hooks;
-    hooks.cancel = interrupt.flag();
+    hooks.cancel = stop.flag();
     hooks.progress = [&](const GenerationProgress& p) { line.update(p); };
     std::vector<GeneratedText> out;
     try {
@@ -59,7 +61,7 @@ int sample(const std::vector<std::string>& argv) {
                                      settings, hooks);
     } catch (const CancelledError&) {
         std::cerr << "sample: cancelled\n";
-        return 130;
+        return stop.exitCode();
     }
 
     if (auto path = args.value("out")) {

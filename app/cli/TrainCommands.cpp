@@ -2,13 +2,13 @@
 #include <unistd.h>
 
 #include <cmath>
-#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
 
 #include "app/cli/CliArgs.h"
 #include "app/cli/Commands.h"
+#include "app/cli/StopSignals.h"
 #include "core/config/RunConfig.h"
 #include "core/config/SweepGrid.h"
 #include "core/run/RunStore.h"
@@ -20,31 +20,27 @@
 namespace rgpb::cli {
 namespace {
 
-RunControl* g_control = nullptr;
-volatile std::sig_atomic_t g_interrupted = 0;  // the user pressed Ctrl-C (ends a sweep too)
-
-// First Ctrl-C cancels cleanly (checkpoint, status "cancelled"); a second one kills.
-void onSigint(int) {
-    if (g_control && !g_interrupted) {
-        g_interrupted = 1;
-        g_control->requestCancel();
-        return;
-    }
-    std::signal(SIGINT, SIG_DFL);
-    std::raise(SIGINT);
-}
-
-RunSummary runTrainer(Trainer& trainer, const CliArgs& args) {
+// Runs the trainer until it ends or a stop signal (Ctrl-C, SIGTERM, SIGHUP) cancels it cleanly;
+// sets `stop_signal` to that signal (0 when none).
+RunSummary runTrainer(Trainer& trainer, const CliArgs& args, int* stop_signal = nullptr) {
     bool tty = ::isatty(STDERR_FILENO) && !args.has("plain");
     log::initConsole(tty ? log::Level::Warn : log::Level::Info, tty);
     ConsoleObserver console(stderr, tty, static_cast<int>(args.integer("print-every", 25)));
     RunControl control;
-    g_control = &control;
-    auto previous = std::signal(SIGINT, onSigint);
+    StopSignals stop(&control);
     RunSummary s = trainer.run(console, control);
-    std::signal(SIGINT, previous);
-    g_control = nullptr;
+    if (stop_signal != nullptr)
+        *stop_signal = stop.signal();
     return s;
+}
+
+// 0 finished; 128 + the signal when one stopped it; 0 when --stop-after stopped it as asked.
+int exitCode(const RunSummary& s, int stop_signal) {
+    if (s.status == RunStatus::Finished)
+        return 0;
+    if (s.status == RunStatus::Cancelled)
+        return stop_signal != 0 ? 128 + stop_signal : 0;
+    return 1;
 }
 
 RunConfig configFromArgs(const std::string& path, const CliArgs& args) {
@@ -69,14 +65,15 @@ int train(const std::vector<std::string>& argv) {
     o.runs_dir = args.value("runs-dir").value_or("runs");
     o.run_dir = args.value("run-dir").value_or("");
     o.stop_after_step = args.integer("stop-after", 0);
+    if (o.stop_after_step < 0)
+        throw UsageError(
+            "option --stop-after expects a step number >= 1 (0: run to the end), got " +
+            std::to_string(o.stop_after_step));
     Trainer trainer(std::move(config), o);
-    RunSummary s = runTrainer(trainer, args);
+    int stop_signal = 0;
+    RunSummary s = runTrainer(trainer, args, &stop_signal);
     std::cout << s.dir << "\n";
-    if (s.status == RunStatus::Finished)
-        return 0;
-    if (s.status == RunStatus::Cancelled)
-        return g_interrupted ? 130 : 0;  // 0: it stopped at --stop-after as asked
-    return 1;
+    return exitCode(s, stop_signal);
 }
 
 int resume(const std::vector<std::string>& argv) {
@@ -84,9 +81,10 @@ int resume(const std::vector<std::string>& argv) {
     if (args.positional().size() != 1)
         throw Error("resume: expected one RUN_DIR");
     auto trainer = Trainer::resume(args.positional()[0]);
-    RunSummary s = runTrainer(*trainer, args);
+    int stop_signal = 0;
+    RunSummary s = runTrainer(*trainer, args, &stop_signal);
     std::cout << s.dir << "\n";
-    return s.status == RunStatus::Finished ? 0 : (s.status == RunStatus::Cancelled ? 130 : 1);
+    return exitCode(s, stop_signal);
 }
 
 std::string fmt(double v, const char* f = "%.4f") {
@@ -147,7 +145,7 @@ int sweep(const std::vector<std::string>& argv) {
         o.runs_dir = args.value("runs-dir").value_or("runs");
         Trainer trainer(std::move(cell.config), o);
         cells.push_back({label, cell.beta, runTrainer(trainer, args)});
-        if (g_interrupted) {
+        if (stopRequested()) {
             std::fprintf(stderr, "sweep interrupted: the remaining cells were not run\n");
             break;
         }
@@ -173,8 +171,10 @@ const char* kTrainHelp =
     "Trains the run the preset describes and writes it to runs/<name>-<time>/ (config.yaml,\n"
     "metrics.jsonl, metrics.csv, train.log, checkpoints/, summary.json). --set overrides a key\n"
     "(optimizer.lr=3e-4, stages.0.beta=0.5). --stop-after ends after that step with a\n"
-    "checkpoint (continue with 'rgpb resume'). Ctrl-C cancels cleanly, with a checkpoint.\n"
-    "Prints the run folder on stdout; exit 0 when finished, 1 when failed, 130 when cancelled.\n";
+    "checkpoint (continue with 'rgpb resume'). Ctrl-C, SIGTERM (a scheduler's preemption) or\n"
+    "SIGHUP cancel cleanly: a checkpoint, status cancelled, the signal named in the reason.\n"
+    "Prints the run folder on stdout; exit 0 when finished (or stopped by --stop-after), 1 when\n"
+    "failed, 128 + the signal when one stopped it (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).\n";
 
 }  // namespace
 

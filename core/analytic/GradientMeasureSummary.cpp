@@ -11,6 +11,7 @@
 #include "core/analytic/GradientMeasure.h"
 #include "core/run/RunStore.h"
 #include "core/util/Error.h"
+#include "core/util/SafeFile.h"
 
 namespace rgpb {
 namespace {

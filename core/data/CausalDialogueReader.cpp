@@ -278,7 +278,7 @@ void readCausalDialogue(const std::string& path, const std::string& text, Malfor
     try {
         document = json::parse(text);
     } catch (const json::parse_error& error) {
-        throw InputError(path, std::string("invalid JSON (") + error.what() +
+        throw InputError(path, "invalid JSON (" + excerpt(error.what()) +
                                    "), expected a JSON array of CausalDialogue dialogues");
     }
     if (!document.is_array()) {

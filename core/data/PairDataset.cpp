@@ -65,7 +65,7 @@ const char* jsonTypeName(const json& value) {
 std::string parseErrorDetail(const json::parse_error& error) {
     std::string what = error.what();
     const std::size_t column = what.find("column ");
-    return column == std::string::npos ? what : what.substr(column);
+    return excerpt(column == std::string::npos ? what : what.substr(column));
 }
 
 json parseLine(const std::string& line, const std::string& location) {

@@ -8,6 +8,7 @@
 
 #include "core/run/RunStore.h"
 #include "core/util/Error.h"
+#include "core/util/SafeFile.h"
 
 namespace fs = std::filesystem;
 
@@ -37,14 +38,10 @@ std::string line(int64_t step, int stage, const GenerationSample& s) {
 
 void appendSamples(const std::string& run_dir, const SamplesReport& report) {
     const std::string path = samplesPath(run_dir);
-    std::ofstream out(path, std::ios::app | std::ios::binary);
-    if (!out)
-        throw InputError(path, "cannot open for appending");
+    std::string lines;
     for (const GenerationSample& s : report.samples)
-        out << line(report.step, report.stage, s) << "\n";
-    out.flush();
-    if (!out)
-        throw InputError(path, "write failed (disk full?)");
+        lines += line(report.step, report.stage, s) + "\n";
+    AppendFile(path).write(lines);
 }
 
 std::vector<SamplesReport> readSamples(const std::string& run_dir) {

@@ -10,6 +10,7 @@
 #include "core/model/Safetensors.h"
 #include "core/run/RunStore.h"
 #include "core/util/Error.h"
+#include "core/util/SafeFile.h"
 #include "core/util/TensorText.h"
 
 namespace fs = std::filesystem;

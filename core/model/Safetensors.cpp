@@ -15,6 +15,7 @@
 #endif
 
 #include "core/util/Error.h"
+#include "core/util/SafeFile.h"
 #include "core/util/TensorText.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -60,56 +61,6 @@ bool dtypeFromName(const std::string& name, torch::ScalarType* type) {
     }
     return false;
 }
-
-// Removes the temporary file unless released, so every failure path cleans up.
-class TempFile {
-public:
-    explicit TempFile(std::string path) : path_(std::move(path)) {}
-    ~TempFile() {
-        if (file_ != nullptr)
-            std::fclose(file_);
-        if (created_ && !released_)
-            std::remove(path_.c_str());
-    }
-    TempFile(const TempFile&) = delete;
-    TempFile& operator=(const TempFile&) = delete;
-
-    void open() {
-        file_ = std::fopen(path_.c_str(), "wb");
-        if (file_ == nullptr)
-            fail("cannot create");
-        created_ = true;
-    }
-    void write(const void* data, size_t bytes) {
-        if (bytes > 0 && std::fwrite(data, 1, bytes, file_) != bytes)
-            fail("cannot write");
-    }
-    // Flushes to disk before the rename, so the rename never exposes unwritten data.
-    void commit(const std::string& final_path) {
-        if (std::fflush(file_) != 0)
-            fail("cannot write");
-#if defined(__unix__) || defined(__APPLE__)
-        if (::fsync(fileno(file_)) != 0)
-            fail("cannot sync");
-#endif
-        const int rc = std::fclose(file_);
-        file_ = nullptr;
-        if (rc != 0)
-            fail("cannot close");
-        if (std::rename(path_.c_str(), final_path.c_str()) != 0) {
-            fail("cannot rename to '" + final_path + "'");
-        }
-        released_ = true;
-    }
-
-private:
-    [[noreturn]] void fail(const std::string& what) {
-        throw Error(path_ + ": " + what + " (" + std::strerror(errno) + ")");
-    }
-    std::string path_;
-    std::FILE* file_ = nullptr;
-    bool created_ = false, released_ = false;
-};
 
 }  // namespace
 
@@ -158,15 +109,14 @@ void saveSafetensors(const std::string& path,
     for (int i = 0; i < 8; ++i)
         prefix[i] = static_cast<unsigned char>(length >> (8 * i));
 
-    TempFile file(path + ".tmp");
-    file.open();
+    AtomicFile file(path);
     file.write(prefix, 8);
     file.write(text.data(), text.size());
     for (const auto& [name, tensor] : sorted) {
         const auto cpu = tensor.detach().to(torch::kCPU).contiguous();
         file.write(cpu.data_ptr(), static_cast<size_t>(cpu.numel()) * cpu.element_size());
     }
-    file.commit(path);
+    file.commit();
 }
 
 SafetensorsFile loadSafetensors(const std::string& path) {
@@ -238,14 +188,18 @@ SafetensorsFile loadSafetensors(const std::string& path) {
         }
         std::vector<int64_t> sizes;
         bool shape_ok = shape.is_array();
-        uint64_t numel = 1;
+        // The byte count, checked for overflow: a shape claiming more than the file holds must
+        // fail on the size check below, never wrap around to a small number and allocate.
+        const uint64_t element = c10::elementSize(type);
+        uint64_t bytes = element;
         for (const auto& d : shape_ok ? shape : nlohmann::json::array()) {
-            if (!d.is_number_unsigned()) {
+            if (!d.is_number_unsigned() || d.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
                 shape_ok = false;
                 break;
             }
-            sizes.push_back(d.get<int64_t>());
-            numel *= d.get<uint64_t>();
+            const uint64_t n = d.get<uint64_t>();
+            sizes.push_back(static_cast<int64_t>(n));
+            bytes = (n != 0 && bytes > UINT64_MAX / n) ? UINT64_MAX : bytes * n;
         }
         if (!shape_ok) {
             throw InputError(path, where + " has shape " + shape.dump() +
@@ -257,12 +211,12 @@ SafetensorsFile loadSafetensors(const std::string& path) {
                                        ", expected [begin, end] with begin <= end");
         }
         const uint64_t begin = offsets[0], end = offsets[1];
-        const uint64_t bytes = numel * c10::elementSize(type);
         if (end - begin != bytes) {
-            throw InputError(path, where + " has shape " + shapeText(sizes) + " of " +
-                                       dtype.get<std::string>() + " (" + std::to_string(bytes) +
-                                       " bytes) but data_offsets " + offsets.dump() + " span " +
-                                       std::to_string(end - begin) + " bytes");
+            throw InputError(
+                path, where + " has shape " + shapeText(sizes) + " of " + dtype.get<std::string>() +
+                          " (" + (bytes == UINT64_MAX ? "2^64 or more" : std::to_string(bytes)) +
+                          " bytes) but data_offsets " + offsets.dump() + " span " +
+                          std::to_string(end - begin) + " bytes");
         }
         if (end > data_size) {
             throw InputError(path, where + " has data_offsets " + offsets.dump() +

@@ -21,10 +21,10 @@
 
 namespace rgpb {
 
-// Writes to path + ".tmp", flushes it to disk, then renames over `path`: a crash or an error
-// never leaves a half-written file at `path` and never damages a file already there. Supports
-// F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL. ArgumentError for a duplicate name or an
-// unsupported dtype (checked before anything is written); rgpb::Error when the file cannot be
+// Writes through an AtomicFile (core/util/SafeFile.h): a crash or an error never leaves a
+// half-written file at `path`, never damages a file already there, never writes through a link.
+// Supports F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL. ArgumentError for a duplicate name or
+// an unsupported dtype (checked before anything is written); rgpb::Error when the file cannot be
 // written.
 void saveSafetensors(const std::string& path,
                      const std::vector<std::pair<std::string, torch::Tensor>>& tensors,

@@ -1,5 +1,6 @@
 #include "core/run/RunStore.h"
 
+#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 #include <signal.h>
@@ -17,6 +18,8 @@
 #include <sstream>
 
 #include "core/util/Error.h"
+#include "core/util/Log.h"
+#include "core/util/SafeFile.h"
 
 namespace fs = std::filesystem;
 
@@ -30,32 +33,13 @@ double RunSummary::metric(const std::string& name, double fallback) const {
     return fallback;
 }
 
-void writeFileAtomic(const std::string& path, const std::string& content) {
-    fs::path p(path);
-    if (p.has_parent_path())
-        fs::create_directories(p.parent_path());
-    std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out)
-            throw Error("cannot write " + tmp + ": " + std::strerror(errno));
-        out << content;
-        out.flush();
-        if (!out)
-            throw Error("write to " + tmp + " failed (disk full?)");
-    }
-    std::error_code ec;
-    fs::rename(tmp, path, ec);
-    if (ec) {
-        fs::remove(tmp);
-        throw Error("cannot rename " + tmp + " to " + path + ": " + ec.message());
-    }
-}
-
 std::string readFile(const std::string& path) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec))
+        throw InputError(path, "is a folder; a file was expected");
     std::ifstream in(path, std::ios::binary);
     if (!in)
-        throw InputError(path, "cannot open (missing or unreadable)");
+        throw InputError(path, std::string("cannot open (") + std::strerror(errno) + ")");
     std::stringstream buf;
     buf << in.rdbuf();
     return buf.str();
@@ -83,15 +67,20 @@ std::string createRunDir(const std::string& runs_dir, const std::string& name) {
     gmtime_r(&t, &tm);
     char stamp[32];
     std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-    fs::create_directories(runs_dir);
+    std::error_code ec;
+    fs::create_directories(runs_dir, ec);
+    if (ec)
+        throw Error("cannot create the runs folder " + runs_dir + ": " + ec.message());
     for (int n = 0; n < 10000; ++n) {
         fs::path dir =
             fs::path(runs_dir) / (safe + "-" + stamp + (n ? "-" + std::to_string(n) : ""));
-        std::error_code ec;
         if (fs::create_directory(dir, ec))
             return dir.string();
+        if (ec)  // not "it exists": permissions, a full disk, a read-only filesystem
+            throw Error("cannot create a run folder " + dir.string() + ": " + ec.message());
     }
-    throw Error("cannot create a run folder under " + runs_dir);
+    throw Error("cannot create a run folder under " + runs_dir + ": 10000 folders named " + safe +
+                "-" + stamp + " exist");
 }
 
 namespace {
@@ -174,8 +163,15 @@ std::vector<RunSummary> listRuns(const std::string& runs_dir) {
                 s.reason = "interrupted: the process ended without finishing";
             }
             out.push_back(std::move(s));
-        } catch (const Error&) {
-            // A run folder whose summary cannot be read is skipped, not fatal for the list.
+        } catch (const Error& e) {
+            // Listed, not hidden: the user sees the folder and why it cannot be read.
+            RunSummary damaged;
+            damaged.id = entry.path().filename().string();
+            damaged.dir = entry.path().string();
+            damaged.name = damaged.id;
+            damaged.status = RunStatus::Failed;
+            damaged.reason = std::string("damaged: ") + e.what();
+            out.push_back(std::move(damaged));
         }
     }
     std::sort(out.begin(), out.end(), [](const RunSummary& a, const RunSummary& b) {
@@ -228,13 +224,18 @@ bool RunLock::isHeld(const std::string& run_dir) {
 
 MetricsLog::MetricsLog(const std::string& run_dir) {
     fs::path dir(run_dir);
-    bool fresh_csv = !fs::exists(dir / "metrics.csv");
-    jsonl_.open(dir / "metrics.jsonl", std::ios::app);
-    csv_.open(dir / "metrics.csv", std::ios::app);
-    if (!jsonl_ || !csv_)
-        throw Error("cannot open the metrics files in " + run_dir);
-    if (fresh_csv)
-        csv_ << "step,stage,split,metric,value\n";
+    jsonl_ = std::make_unique<AppendFile>((dir / "metrics.jsonl").string());
+    csv_ = std::make_unique<AppendFile>((dir / "metrics.csv").string());
+    if (csv_->size() == 0)
+        csv_pending_ = "step,stage,split,metric,value\n";
+}
+
+MetricsLog::~MetricsLog() {
+    try {
+        flush();
+    } catch (const Error& e) {
+        log::get("run")->error("{}", e.what());
+    }
 }
 
 namespace {
@@ -266,12 +267,21 @@ void formatEvent(int64_t step, int stage, const std::string& split, const NamedV
 
 void MetricsLog::write(int64_t step, int stage, const std::string& split,
                        const NamedValues& values) {
-    formatEvent(step, stage, split, values, jsonl_, csv_);
+    std::ostringstream jsonl, csv;
+    formatEvent(step, stage, split, values, jsonl, csv);
+    jsonl_pending_ += jsonl.str();
+    csv_pending_ += csv.str();
+    if (jsonl_pending_.size() + csv_pending_.size() > (64u << 10))
+        flush();
 }
 
 void MetricsLog::flush() {
-    jsonl_.flush();
-    csv_.flush();
+    // Clear before writing: after a failed write the run fails, and the records are not retried.
+    const std::string jsonl = std::move(jsonl_pending_), csv = std::move(csv_pending_);
+    jsonl_pending_.clear();
+    csv_pending_.clear();
+    jsonl_->write(jsonl);
+    csv_->write(csv);
 }
 
 void writeEvalPairs(const std::string& run_dir, const EvalPairs& eval) {

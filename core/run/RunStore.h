@@ -36,8 +36,6 @@ struct RunSummary {
     double metric(const std::string& name, double fallback = 0.0) const;
 };
 
-// Writes `content` to `path` through `path.tmp` + rename (atomic on POSIX filesystems).
-void writeFileAtomic(const std::string& path, const std::string& content);
 std::string readFile(const std::string& path);  // InputError naming the path when unreadable
 std::string isoTimeNow();
 
@@ -46,9 +44,10 @@ std::string createRunDir(const std::string& runs_dir, const std::string& name);
 void writeSummary(const std::string& run_dir, const RunSummary& summary);
 // InputError naming the file when summary.json is missing or malformed.
 RunSummary readSummary(const std::string& run_dir);
-// Every run folder under runs_dir with a readable summary, newest first. A run whose summary
+// Every run folder under runs_dir with a summary.json, newest first. A run whose summary
 // says "running" but whose lock is not held by a live process is reported as failed
-// ("interrupted: the process ended without finishing").
+// ("interrupted: the process ended without finishing"); one whose summary cannot be read (empty,
+// garbage) as failed with the reason "damaged: <what is wrong with which file>".
 std::vector<RunSummary> listRuns(const std::string& runs_dir);
 
 // An exclusive lock on a run folder (run.lock holding the owner's pid). A second process that
@@ -66,10 +65,17 @@ private:
     std::string path_;
 };
 
-// Appends metric events to metrics.jsonl and metrics.csv.
+class AppendFile;
+
+// Appends metric events to metrics.jsonl and metrics.csv, whole records only (AppendFile): events
+// are kept in memory until flush() (or 64 KB), which throws an Error naming the file when it
+// cannot be written (disk full) and leaves both files ending with a whole event.
 class MetricsLog {
 public:
     explicit MetricsLog(const std::string& run_dir);
+    ~MetricsLog();  // flushes; an error then is logged (the run has ended)
+    MetricsLog(const MetricsLog&) = delete;
+    MetricsLog& operator=(const MetricsLog&) = delete;
     // split: "train" or "eval". Values that are not finite are written as null / empty.
     void write(int64_t step, int stage, const std::string& split, const NamedValues& values);
     void flush();
@@ -77,7 +83,8 @@ public:
     static void truncateAfter(const std::string& run_dir, int64_t last_step);
 
 private:
-    std::ofstream jsonl_, csv_;
+    std::unique_ptr<AppendFile> jsonl_, csv_;
+    std::string jsonl_pending_, csv_pending_;
 };
 
 // Per-pair results of the latest evaluation, eval_pairs.csv (columns step,stage,pair,s_pos,

@@ -24,6 +24,7 @@ struct CodeRange {
     uint32_t first, last;
 };
 #include "core/tokenizer/UnicodeClasses.inc"
+#include "core/util/SafeFile.h"
 
 template <size_t N>
 bool inRanges(const CodeRange (&ranges)[N], uint32_t cp) {

@@ -9,6 +9,7 @@
 #include "core/tokenizer/SpmShim.h"
 #include "core/tokenizer/TokenizerFiles.h"
 #include "core/util/Error.h"
+#include "core/util/SafeFile.h"
 
 namespace fs = std::filesystem;
 
@@ -99,11 +100,7 @@ void SentencePieceTokenizer::save(const std::string& dir) const {
         throw Error("cannot create tokenizer folder " + dir + ": " + ec.message());
     std::string model_path = (fs::path(dir) / kModelFile).string();
     // Saving into the folder it was loaded from rewrites the same bytes, which is harmless.
-    std::ofstream out(model_path, std::ios::binary | std::ios::trunc);
-    out.write(serialized_.data(), static_cast<std::streamsize>(serialized_.size()));
-    out.close();
-    if (!out)
-        throw Error("cannot write SentencePiece model " + model_path);
+    writeFileAtomic(model_path, serialized_);
     nlohmann::json descriptor = {{"kind", kind()},
                                  {"vocab_size", vocab_size_},
                                  {"model", kModelFile},

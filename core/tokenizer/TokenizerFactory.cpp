@@ -13,6 +13,7 @@
 #include "core/tokenizer/SpmShim.h"
 #include "core/tokenizer/TokenizerFiles.h"
 #include "core/util/Error.h"
+#include "core/util/SafeFile.h"
 
 namespace fs = std::filesystem;
 
@@ -29,9 +30,8 @@ constexpr unsigned int kTrainingSeed = 20240611;
 // Writes the texts one line per sentence. SentencePiece reads its input line by line, so
 // newlines cannot be learnt; they are encoded through byte fallback instead.
 std::size_t writeTrainingLines(const std::vector<std::string>& texts, const std::string& path) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out)
-        throw Error("cannot write SentencePiece training text " + path);
+    AtomicFile file(path);
+    std::string out;
     std::size_t lines = 0;
     for (const std::string& text : texts) {
         std::size_t start = 0;
@@ -43,15 +43,18 @@ std::size_t writeTrainingLines(const std::vector<std::string>& texts, const std:
             if (!line.empty() && line.back() == '\r')
                 line.remove_suffix(1);
             if (!line.empty()) {
-                out << line << '\n';
+                out.append(line).push_back('\n');
                 ++lines;
             }
             start = end + 1;
         }
+        if (out.size() > (1u << 20)) {  // in pieces: the texts can be large
+            file.write(out);
+            out.clear();
+        }
     }
-    out.close();
-    if (!out)
-        throw Error("cannot write SentencePiece training text " + path);
+    file.write(out);
+    file.commit();
     return lines;
 }
 

@@ -7,6 +7,7 @@
 
 #include "core/tokenizer/TokenizerFactory.h"
 #include "core/util/Error.h"
+#include "core/util/SafeFile.h"
 
 namespace fs = std::filesystem;
 
@@ -22,11 +23,7 @@ void writeDescriptor(const std::string& dir, nlohmann::json descriptor,
     descriptor["specials"] = {
         {"pad", specials.pad}, {"bos", specials.bos}, {"eos", specials.eos}, {"sep", specials.sep}};
     std::string path = (fs::path(dir) / kTokenizerDescriptorFile).string();
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << descriptor.dump(2) << '\n';
-    out.close();
-    if (!out)
-        throw Error("cannot write tokenizer descriptor " + path);
+    writeFileAtomic(path, descriptor.dump(2) + "\n");
 }
 
 void checkDescriptorSpecials(const nlohmann::json& descriptor, const std::string& path,

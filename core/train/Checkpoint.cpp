@@ -10,6 +10,7 @@
 #include "core/model/Safetensors.h"
 #include "core/run/RunStore.h"
 #include "core/util/Error.h"
+#include "core/util/SafeFile.h"
 
 namespace fs = std::filesystem;
 
@@ -25,25 +26,31 @@ std::string saveCheckpoint(const std::string& run_dir, GptNeoX& model,
     fs::path tmp = root / (std::string(name) + ".partial");
     fs::remove_all(tmp);
     fs::create_directories(tmp);
-
-    saveModelWeights(model, (tmp / "model.safetensors").string());
-    torch::save(optimizer, (tmp / "optimizer.pt").string());
-    if (reference.defined()) {
-        saveSafetensors(
-            (tmp / "reference.safetensors").string(),
-            {{"eval", reference.eval.contiguous()}, {"train", reference.train.contiguous()}});
+    try {
+        saveModelWeights(model, (tmp / "model.safetensors").string());
+        torch::save(optimizer, (tmp / "optimizer.pt").string());
+        if (reference.defined()) {
+            saveSafetensors(
+                (tmp / "reference.safetensors").string(),
+                {{"eval", reference.eval.contiguous()}, {"train", reference.train.contiguous()}});
+        }
+        nlohmann::ordered_json j;
+        j["step"] = s.step;
+        j["stage"] = s.stage;
+        j["stage_step"] = s.stage_step;
+        j["data_epoch"] = s.data_epoch;
+        j["data_cursor"] = s.data_cursor;
+        j["tokens"] = s.tokens;
+        j["wall_time_s"] = s.wall_time_s;
+        j["train_pairs"] = s.train_pairs;
+        j["eval_pairs"] = s.eval_pairs;
+        writeFileAtomic((tmp / "state.json").string(), j.dump(2) + "\n");
+    } catch (...) {
+        // A full disk or a failed write: no half checkpoint stays behind, holding the space.
+        std::error_code ec;
+        fs::remove_all(tmp, ec);
+        throw;
     }
-    nlohmann::ordered_json j;
-    j["step"] = s.step;
-    j["stage"] = s.stage;
-    j["stage_step"] = s.stage_step;
-    j["data_epoch"] = s.data_epoch;
-    j["data_cursor"] = s.data_cursor;
-    j["tokens"] = s.tokens;
-    j["wall_time_s"] = s.wall_time_s;
-    j["train_pairs"] = s.train_pairs;
-    j["eval_pairs"] = s.eval_pairs;
-    writeFileAtomic((tmp / "state.json").string(), j.dump(2) + "\n");
 
     // Replace an existing folder of the same step without a moment with no complete checkpoint:
     // move it aside, move the new one in, then delete the old one.
@@ -77,9 +84,8 @@ std::string latestCheckpoint(const std::string& run_dir) {
     std::string best;
     for (const auto& e : fs::directory_iterator(root)) {
         std::string n = e.path().filename().string();
-        if (e.is_directory() && n.rfind("step-", 0) == 0 &&
-            n.find('.') == std::string::npos && fs::exists(e.path() / "state.json") &&
-            e.path().string() > best) {
+        if (e.is_directory() && n.rfind("step-", 0) == 0 && n.find('.') == std::string::npos &&
+            fs::exists(e.path() / "state.json") && e.path().string() > best) {
             best = e.path().string();
         }
     }

@@ -12,6 +12,7 @@
 #include "core/train/Checkpoint.h"
 #include "core/train/Evaluation.h"
 #include "core/util/Error.h"
+#include "core/util/SafeFile.h"
 
 namespace fs = std::filesystem;
 

@@ -5,12 +5,14 @@
 
 #include <torch/torch.h>
 
+#include <csignal>
 #include <filesystem>
 #include <optional>
 
 #include "core/train/TrainerImpl.h"
 #include "core/util/Error.h"
 #include "core/util/Log.h"
+#include "core/util/SafeFile.h"
 
 namespace fs = std::filesystem;
 
@@ -23,6 +25,20 @@ std::string normalizedDir(const std::string& dir) {
     if (p.filename().empty())
         p = p.parent_path();
     return p.string();
+}
+
+// "SIGTERM" for the signals that stop a run from outside (the CLI's StopSignals).
+std::string signalName(int signal) {
+    switch (signal) {
+        case SIGINT:
+            return "Ctrl-C (SIGINT)";
+        case SIGTERM:
+            return "SIGTERM";
+        case SIGHUP:
+            return "SIGHUP";
+        default:
+            return "signal " + std::to_string(signal);
+    }
 }
 
 std::string libTorchFailure(const c10::Error& e) {
@@ -89,8 +105,13 @@ void Trainer::Impl::endRun(RunStatus status, const RunControl& control,
                            TrainingObserver& observer) {
     std::string reason;
     if (status == RunStatus::Cancelled) {
-        reason = control.cancelRequested() ? "cancelled by the user"
-                                           : "stopped after step " + std::to_string(state.step);
+        if (const int signal = control.cancelSignal(); signal != 0)
+            reason = "interrupted by " + signalName(signal) + " at step " +
+                     std::to_string(state.step) + " (checkpoint kept; 'rgpb resume' continues)";
+        else if (control.cancelRequested())
+            reason = "cancelled by the user";
+        else
+            reason = "stopped after step " + std::to_string(state.step);
     }
     finishSummary(status, reason, state.wall_time_s);
     metrics->flush();
@@ -109,18 +130,27 @@ void Trainer::Impl::endEarly(RunStatus status, const std::string& reason,
         log->error("run failed: {}", reason);
     else
         log->info("{}", reason);
+    summary.status = status;
+    summary.reason = reason;
     if (!run_dir.empty() && lock) {
-        finishSummary(status, reason, state.wall_time_s + secondsSince(t0));
-    } else {
-        summary.status = status;
-        summary.reason = reason;
+        try {
+            finishSummary(status, reason, state.wall_time_s + secondsSince(t0));
+        } catch (const Error& e) {
+            // The failure itself may be a full disk: the run still ends with its reason.
+            log->error("cannot record the end of the run: {}", e.what());
+        }
     }
     observer.onFailed(summary);
 }
 
 void Trainer::Impl::closeRunFolder() {
-    if (metrics)
-        metrics->flush();
+    if (metrics) {
+        try {
+            metrics->flush();
+        } catch (const Error& e) {
+            log->error("{}", e.what());
+        }
+    }
     if (log_file >= 0)
         log::removeFile(log_file);
     log_file = -1;

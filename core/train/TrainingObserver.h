@@ -73,7 +73,13 @@ public:
 // Shared between the thread that trains and whoever controls it. Checked between steps.
 class RunControl {
 public:
-    void requestCancel() { cancel_.store(true); }
+    // `signal`: the POSIX signal that asked (SIGTERM, ...), 0 for the user or the window.
+    // Async-signal-safe: a signal handler may call it.
+    void requestCancel(int signal = 0) {
+        signal_.store(signal);
+        cancel_.store(true);
+    }
+    int cancelSignal() const { return signal_.load(); }
     void setPaused(bool paused) { pause_.store(paused); }
     bool cancelRequested() const { return cancel_.load(); }
     bool paused() const { return pause_.load(); }
@@ -81,6 +87,7 @@ public:
 private:
     std::atomic<bool> cancel_{false};
     std::atomic<bool> pause_{false};
+    std::atomic<int> signal_{0};
 };
 
 }  // namespace rgpb

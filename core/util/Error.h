@@ -38,6 +38,10 @@ private:
     std::string location_;
 };
 
+// `text` cut to `max` characters with "... (N characters)" when longer: input quoted in a
+// message stays one readable line however long the input is.
+std::string excerpt(const std::string& text, std::size_t max = 200);
+
 namespace detail {
 template <typename... Parts>
 std::string concat(const Parts&... parts) {

@@ -1,6 +1,5 @@
 #include "core/util/Log.h"
 
-#include <spdlog/details/file_helper.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/dist_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -13,6 +12,7 @@
 #include <mutex>
 
 #include "core/util/Error.h"
+#include "core/util/SafeFile.h"
 
 namespace rgpb::log {
 namespace {
@@ -97,10 +97,17 @@ private:
 };
 
 // A log file, optionally for one run's records only; flushed at each record of Info and above.
+// Written through AppendFile: never through a symbolic link, whole records only.
 class FileSink : public spdlog::sinks::base_sink<std::mutex> {
 public:
-    FileSink(const std::string& path, std::string run) : run_(std::move(run)) {
-        file_.open(path, false);
+    FileSink(const std::string& path, std::string run)
+        : run_(std::move(run)), file_(std::make_unique<AppendFile>(path)) {}
+    ~FileSink() override {
+        try {
+            flush_();
+        } catch (const Error&) {
+            // the file could not take the last debug records; the run is over
+        }
     }
 
 protected:
@@ -109,15 +116,20 @@ protected:
             return;
         spdlog::memory_buf_t text;
         this->formatter_->format(msg, text);
-        file_.write(text);
-        if (msg.level >= spdlog::level::info)
-            file_.flush();
+        pending_.append(text.data(), text.size());
+        if (msg.level >= spdlog::level::info || pending_.size() > (64u << 10))
+            flush_();
     }
-    void flush_() override { file_.flush(); }
+    void flush_() override {
+        std::string text;
+        text.swap(pending_);
+        file_->write(text);
+    }
 
 private:
     std::string run_;
-    spdlog::details::file_helper file_;
+    std::unique_ptr<AppendFile> file_;
+    std::string pending_;
 };
 
 struct Registry {

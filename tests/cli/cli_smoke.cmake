@@ -184,6 +184,11 @@ expect_run(1 "/no/such/pairs.jsonl" gradlab measure ${run_dir} --data /no/such/p
 expect_run(1 "--out DIR is required" gradlab measure ${run_dir} --data synthetic)
 
 # Stop after step 3 (inside the DPO stage), then resume to the end.
+expect_run(1 "option --stop-after expects a step number >= 1" train ${WORK_DIR}/tiny.yaml
+           --runs-dir ${WORK_DIR}/never --stop-after -3)
+if(EXISTS ${WORK_DIR}/never)
+  message(FATAL_ERROR "train --stop-after -3 created a runs folder before refusing")
+endif()
 run_capture(stopped 0 train ${WORK_DIR}/tiny.yaml --runs-dir ${runs} --stop-after 3)
 file(READ ${stopped}/summary.json summary)
 string(FIND "${summary}" "\"status\": \"cancelled\"" pos)

@@ -5,7 +5,10 @@
 
 #include "tests/support/TestMain.h"
 
+#include <QTemporaryDir>
+
 #include <algorithm>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -130,6 +133,19 @@ private Q_SLOTS:
             [&] { readPairDataset(path, DataFormat::HhRlhf, MalformedPolicy::Stop); }, &location);
         QCOMPARE(location, path + ":4");
         QVERIFY2(startsWith(message, path + ":4: \"rejected\" does not share"), message.c_str());
+    }
+
+    // A huge broken line (a 1 MB string without its closing quote) is named by its line, not
+    // echoed whole.
+    void aHugeBadLineIsNotEchoed() {
+        QTemporaryDir tmp;
+        const std::string path = tmp.filePath("huge.jsonl").toStdString();
+        std::ofstream(path) << "{\"chosen\": \"" << std::string(1 << 20, 'x') << "\n";
+        const std::string message =
+            inputErrorOf([&] { readPairDataset(path, DataFormat::HhRlhf, MalformedPolicy::Stop); });
+        QVERIFY2(startsWith(message, path + ":1: invalid JSON (column "), message.c_str());
+        QVERIFY2(message.size() < 600, message.substr(0, 600).c_str());
+        QVERIFY2(contains(message, "characters)"), message.c_str());
     }
 
     void gzipMatchesPlain() {

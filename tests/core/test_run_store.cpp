@@ -5,6 +5,7 @@
 #include "tests/support/TestMain.h"
 
 #include <QTemporaryDir>
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -13,12 +14,16 @@
 #include "core/train/DataOrder.h"
 #include "core/train/LrSchedule.h"
 #include "core/util/Error.h"
+#include "core/util/SafeFile.h"
 #include "tests/support/Approx.h"
+#include "tests/support/ErrorText.h"
 
 // This file's code has its own namespace: the group's tests build as one unity batch.
 namespace rgpb_test_run_store {
 
 using namespace rgpb;
+using rgpb::test::contains;
+using rgpb::test::messageOf;
 namespace fs = std::filesystem;
 
 class TestRunStore : public QObject {
@@ -52,8 +57,26 @@ private Q_SLOTS:
         writeFileAtomic(p, "first");
         writeFileAtomic(p, "second");
         QCOMPARE(QString::fromStdString(readFile(p)), QString("second"));
-        QVERIFY(!fs::exists(p + ".tmp"));
+        QCOMPARE(QDir(tmp.filePath("a/b")).entryList(QDir::Files), QStringList{"file.txt"});
         QVERIFY_THROWS_EXCEPTION(InputError, readFile(tmp.filePath("missing").toStdString()));
+    }
+
+    void readAndCreateFailuresSayWhy() {
+        QTemporaryDir tmp;
+        const std::string missing = tmp.filePath("missing.yaml").toStdString();
+        auto m = messageOf<InputError>([&] { readFile(missing); });
+        QVERIFY2(contains(m, missing) && contains(m, "No such file or directory"), m.c_str());
+        // A folder given where a file is expected is not "an empty file".
+        m = messageOf<InputError>([&] { readFile(tmp.path().toStdString()); });
+        QVERIFY2(contains(m, "is a folder"), m.c_str());
+        // A runs folder that cannot exist (a file is in the way) names the reason.
+        const std::string blocker = tmp.filePath("file").toStdString();
+        writeFileAtomic(blocker, "x");
+        m = messageOf<Error>([&] { createRunDir(blocker, "run"); });
+        QVERIFY2(contains(m, blocker) && (contains(m, "Not a directory") || contains(m, "exists")),
+                 m.c_str());
+        m = messageOf<Error>([&] { createRunDir(blocker + "/sub", "run"); });
+        QVERIFY2(contains(m, "Not a directory"), m.c_str());
     }
 
     void summariesAndListing() {
@@ -89,7 +112,21 @@ private Q_SLOTS:
         } catch (const InputError& e) {
             QVERIFY(QString(e.what()).contains("summary.json"));
         }
-        QCOMPARE(listRuns(runs).size(), std::size_t(1));
+        // ... and the run is still listed, as damaged with that reason; so is an empty one.
+        std::string c = createRunDir(runs, "empty");
+        std::ofstream(fs::path(c) / "summary.json").flush();
+        list = listRuns(runs);
+        QCOMPARE(list.size(), std::size_t(3));
+        for (const std::string& damaged : {a, c}) {
+            const auto it = std::find_if(list.begin(), list.end(),
+                                         [&](const RunSummary& r) { return r.dir == damaged; });
+            QVERIFY(it != list.end());
+            QCOMPARE(it->status, RunStatus::Failed);
+            QVERIFY2(QString::fromStdString(it->reason).startsWith("damaged: ") &&
+                         QString::fromStdString(it->reason).contains("summary.json"),
+                     it->reason.c_str());
+            QCOMPARE(it->id, fs::path(damaged).filename().string());
+        }
     }
 
     void metricsFilesAndTruncation() {

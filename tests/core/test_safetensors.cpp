@@ -164,6 +164,12 @@ private Q_SLOTS:
              "{\"x\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}",
              8,
              {"tensor 'x'", "shape [-2]"}},
+            // 2^32 x 2^32 x 4 bytes wraps to 0 in 64 bits: refused, never allocated.
+            {"overflow.safetensors",
+             "{\"x\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],"
+             "\"data_offsets\":[0,0]}}",
+             0,
+             {"tensor 'x'", "[4294967296, 4294967296]", "2^64 or more", "span 0 bytes"}},
         };
         for (const auto& c : cases) {
             const std::string p = path(c.file);
@@ -188,11 +194,17 @@ private Q_SLOTS:
         QVERIFY2(contains(m2, missing) && contains(m2, "cannot open"), m2.c_str());
     }
 
+    // Temporary files (NAME.tmp-*) left beside `file`.
+    static QStringList tempFilesBeside(const std::string& file) {
+        const QFileInfo info(QString::fromStdString(file));
+        return info.dir().entryList({info.fileName() + ".tmp*"}, QDir::AllEntries | QDir::System);
+    }
+
     void writesAreAtomic() {
         const std::string p = path("atomic.safetensors");
         saveSafetensors(p, {{"w", torch::ones({4})}});
         QVERIFY(QFile::exists(QString::fromStdString(p)));
-        QVERIFY(!QFile::exists(QString::fromStdString(p + ".tmp")));
+        QVERIFY(tempFilesBeside(p).isEmpty());
         const QByteArray before = readAll(p);
 
         // Unsupported dtype: refused before anything is written.
@@ -202,14 +214,15 @@ private Q_SLOTS:
         });
         QVERIFY2(contains(m, "'c'"), m.c_str());
         QCOMPARE(readAll(p), before);
-        QVERIFY(!QFile::exists(QString::fromStdString(p + ".tmp")));
+        QVERIFY(tempFilesBeside(p).isEmpty());
 
-        // The temporary cannot be created: the existing file is untouched.
-        QVERIFY(QDir().mkdir(QString::fromStdString(p + ".tmp")));
-        m = messageOf<Error>([&] { saveSafetensors(p, {{"w", torch::zeros({9})}}); });
-        QVERIFY2(contains(m, p + ".tmp"), m.c_str());
-        QCOMPARE(readAll(p), before);
-        QVERIFY(QDir().rmdir(QString::fromStdString(p + ".tmp")));
+        // The target cannot be replaced (a folder is in the way): the error names it, and no
+        // temporary file is left behind.
+        const std::string blocked = path("blocked.safetensors");
+        QVERIFY(QDir().mkdir(QString::fromStdString(blocked)));
+        m = messageOf<Error>([&] { saveSafetensors(blocked, {{"w", torch::zeros({9})}}); });
+        QVERIFY2(contains(m, blocked), m.c_str());
+        QVERIFY(tempFilesBeside(blocked).isEmpty());
 
         // A folder that does not exist.
         const std::string nowhere = path("no/such/dir/w.safetensors");

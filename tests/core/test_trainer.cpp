@@ -8,6 +8,7 @@
 #include "tests/support/TestMain.h"
 
 #include <QTemporaryDir>
+#include <algorithm>
 #include <filesystem>
 
 #include "core/config/RunConfig.h"
@@ -16,6 +17,7 @@
 #include "core/train/Trainer.h"
 #include "core/util/Error.h"
 #include "tests/support/Approx.h"
+#include "tests/support/SmallDisk.h"
 
 // This file's code has its own namespace: the group's tests build as one unity batch.
 namespace rgpb_test_trainer {
@@ -70,6 +72,39 @@ class TestTrainer : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    // A disk that fills up at the first checkpoint: the run fails there with the reason, and
+    // every file it wrote before stays whole (issue #17).
+    void aFullDiskFailsTheRunAndKeepsItsFilesWhole() {
+        QTemporaryDir tmp;
+        test::SmallDisk disk(tmp.path().toStdString(), "3m");  // the micro model's weights: 4 MB
+        if (!disk.mounted())
+            QSKIP(disk.skipMessage().c_str());
+        const std::string dir = tmp.filePath("run").toStdString();
+        Recorder rec;
+        RunSummary s = runConfig(smallConfig("  - {method: mle, steps: 40}\n",
+                                             "checkpoint: {every: 10, keep_last: 2}\n"),
+                                 dir, rec);
+        QCOMPARE(s.status, RunStatus::Failed);
+        QVERIFY2(s.reason.find("No space left on device") != std::string::npos, s.reason.c_str());
+        QCOMPARE(s.step, int64_t(10));
+        // What is on disk says so, and every file is whole.
+        const RunSummary on_disk = readSummary(dir);
+        QCOMPARE(on_disk.status, RunStatus::Failed);
+        QCOMPARE(on_disk.reason, s.reason);
+        const auto events = readMetrics(dir);  // an InputError on a half line
+        const bool eval_at_8 = std::any_of(events.begin(), events.end(), [](const MetricEvent& e) {
+            return e.split == "eval" && e.step == 8;  // the evaluation before the checkpoint
+        });
+        QVERIFY(eval_at_8);
+        QVERIFY(events.back().step <= 10);
+        for (const auto& e : fs::recursive_directory_iterator(dir)) {
+            const std::string name = e.path().filename().string();
+            QVERIFY2(name.find(".tmp") == std::string::npos &&
+                         name.find(".partial") == std::string::npos && name != "run.lock",
+                     e.path().c_str());
+        }
+    }
+
     void mleLowersPerplexityAndWritesRunStore() {
         QTemporaryDir tmp;
         std::string dir = tmp.filePath("run").toStdString();

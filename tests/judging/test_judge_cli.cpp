@@ -201,6 +201,11 @@ private Q_SLOTS:
         Result format = runCli({"judge-stats", db_, "--format", "xml"});
         QCOMPARE(format.code, 1);
         QVERIFY(format.err.contains("--format must be table, json or csv, got 'xml'"));
+        // A resample count that would grow without bound is refused before any work.
+        Result huge = runCli({"judge-stats", db_, "--resamples", "1e9"});
+        QCOMPARE(huge.code, 1);
+        QVERIFY2(huge.err.contains("--resamples must be between 1 and 100000, got 1000000000"),
+                 qPrintable(huge.err));
     }
 };
 

@@ -16,4 +16,9 @@ std::string messageOf(F&& f) {
     return "(no exception)";
 }
 
+// Whether a message contains `part` (for QVERIFY2(contains(m, "..."), m.c_str())).
+inline bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
 }  // namespace rgpb::test
