@@ -88,8 +88,9 @@ ConfigForm::ConfigForm(QWidget* parent) : QWidget(parent) {
     auto* v = new QVBoxLayout(body);
     scroll->setWidget(body);
     auto* hint = new QLabel(
-        "Editing the form rewrites the YAML view in its full form (every key written, comments "
-        "dropped). Fields marked red do not hold a valid value.");
+        "Editing the form writes into the YAML view: the values you change, the keys the config "
+        "now needs; its comments and the rest of its text stay. Fields marked red do not hold a "
+        "valid value.");
     hint->setWordWrap(true);
     hint->setStyleSheet("color: palette(mid);");
     v->addWidget(hint);
@@ -442,8 +443,11 @@ void ConfigForm::showPreview(const DataPreview& p) {
             item->setToolTip(text.left(4000));
             preview_table_->setItem(row, col++, item);
         }
-        preview_table_->setVerticalHeaderItem(
-            row, new QTableWidgetItem(QString::fromStdString(pair.origin)));
+        // A short row number: the origin ("data/pairs.jsonl:1234", record ids) would widen the
+        // row header until it ate the columns; it is the header's tooltip.
+        auto* header = new QTableWidgetItem(QString::number(row + 1));
+        header->setToolTip(QString::fromStdString(pair.origin));
+        preview_table_->setVerticalHeaderItem(row, header);
     }
     preview_table_->resizeRowsToContents();
 }
