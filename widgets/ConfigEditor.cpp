@@ -168,10 +168,10 @@ void ConfigEditor::buildLaunchRow(QVBoxLayout* root) {
     betas_ = new QLineEdit("0.05,0.1,0.5,1,5");
     betas_->setObjectName("sweepBetas");
     betas_->setToolTip("The betas of a sweep: comma-separated numbers > 0");
-    // Wide enough for what it holds (it grows with the text, up to half the panel).
+    // Wide enough for what it holds: it grows with the text (up to 400 px, then it scrolls).
     auto fit = [this] {
         const int text = betas_->fontMetrics().horizontalAdvance(betas_->text() + "00");
-        betas_->setMinimumWidth(std::max(120, text + 16));
+        betas_->setMinimumWidth(std::clamp(text + 16, 120, 400));
     };
     fit();
     launch->addWidget(betas_, 2);

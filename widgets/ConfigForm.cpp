@@ -219,6 +219,7 @@ void ConfigForm::addFieldExtras(QFormLayout* f, const QString& key) {
         f->addRow(preview_table_);
         connect(preview_button_, &QPushButton::clicked, this, [this] {
             RunConfig c = config();
+            previewed_ = dataKey();
             preview_summary_->setText("reading...");
             Q_EMIT previewRequested(c.data, c.seed);
         });
@@ -380,6 +381,7 @@ void ConfigForm::setConfig(const RunConfig& c) {
     fillStages(c.stages);
     filling_ = false;
     updateDataFields();
+    dropStalePreview();
 }
 
 RunConfig ConfigForm::config() const {
@@ -424,7 +426,30 @@ void ConfigForm::updateDataFields() {
 
 void ConfigForm::edited() {
     updateDataFields();
+    dropStalePreview();
     Q_EMIT changed();
+}
+
+QString ConfigForm::dataKey() const {
+    const RunConfig c = config();
+    QString key;
+    for (const ConfigField& f : configFields()) {
+        if (f.key == "seed" || f.key.rfind("data.", 0) == 0)
+            key += QString::fromStdString(f.key + "=" + valueText(f.get(c))) + "\n";
+    }
+    return key;
+}
+
+void ConfigForm::dropStalePreview() {
+    // The preview (or its error) describes the data as it was: once the data fields change,
+    // it would mislead.
+    if (previewed_.isEmpty() || dataKey() == previewed_)
+        return;
+    previewed_.clear();
+    preview_summary_->clear();
+    preview_summary_->setStyleSheet({});
+    preview_table_->setRowCount(0);
+    preview_table_->setVisible(false);
 }
 
 void ConfigForm::showPreview(const DataPreview& p) {

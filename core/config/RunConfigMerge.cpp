@@ -10,173 +10,13 @@
 #include <vector>
 
 #include "core/config/ConfigFields.h"
+#include "core/config/RunConfigMergeDetail.h"
 
 namespace rgpb {
 namespace {
 
-// Thrown inside the merge when the text has a shape it does not edit; mergeIntoYaml() then
-// writes the config in full.
-struct CannotMerge {};
-
+using namespace merge_detail;
 constexpr std::size_t npos = std::string::npos;
-
-// One line of the text. Key lines are `<indent>key: value<gap># comment`.
-struct Line {
-    enum Kind { Blank, Comment, Key, Continuation, Other };
-    std::string text;
-    Kind kind = Other;
-    int indent = 0;
-    std::string key, value, gap, comment;
-    std::string path;        // Key lines outside the stages list: the dotted key path
-    bool in_stages = false;  // inside the stages list (edited item by item, not by key)
-    bool flow = false;       // Key: the value is a flow collection ({...} or [...])
-    int span = 1;            // Key: lines its value takes (a flow collection may wrap)
-};
-
-// Splits what follows "key:" into the value, the blanks before a comment, and the comment.
-void splitComment(const std::string& rest, std::string& value, std::string& gap,
-                  std::string& comment) {
-    char quote = 0;
-    std::size_t i = 0;
-    for (; i < rest.size(); ++i) {
-        const char ch = rest[i];
-        if (quote) {
-            if (ch == quote)
-                quote = 0;
-        } else if (ch == '\'' || ch == '"') {
-            quote = ch;
-        } else if (ch == '#' && (i == 0 || rest[i - 1] == ' ')) {
-            break;
-        }
-    }
-    const std::string before = rest.substr(0, i);
-    comment = i < rest.size() ? rest.substr(i) : std::string();
-    const auto last = before.find_last_not_of(' ');
-    const auto first = before.find_first_not_of(' ');
-    value = last == npos ? std::string() : before.substr(first, last - first + 1);
-    gap = last == npos ? before : before.substr(last + 1);
-}
-
-// Open minus closed brackets of a flow collection, outside quotes and comments.
-int bracketDepth(const std::string& text) {
-    int depth = 0;
-    char quote = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char ch = text[i];
-        if (quote) {
-            if (ch == quote)
-                quote = 0;
-        } else if (ch == '\'' || ch == '"') {
-            quote = ch;
-        } else if (ch == '#' && (i == 0 || text[i - 1] == ' ')) {
-            break;
-        } else if (ch == '{' || ch == '[') {
-            ++depth;
-        } else if (ch == '}' || ch == ']') {
-            --depth;
-        }
-    }
-    return depth;
-}
-
-bool isKeyChar(char ch) {
-    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-';
-}
-
-std::vector<Line> parseLines(const std::string& text) {
-    if (text.find('\r') != npos || text.find('\t') != npos)
-        throw CannotMerge{};
-    std::vector<Line> lines;
-    std::vector<std::pair<int, std::string>> open;  // (indent, path) of block sections
-    std::set<std::string> seen;
-    bool in_stages = false;
-    int depth = 0, owner = -1;
-    std::stringstream in(text);
-    for (std::string raw; std::getline(in, raw);) {
-        Line l;
-        l.text = raw;
-        if (depth > 0) {
-            l.kind = Line::Continuation;
-            l.in_stages = in_stages;
-            depth += bracketDepth(raw);
-            ++lines[static_cast<std::size_t>(owner)].span;
-            lines.push_back(l);
-            continue;
-        }
-        const auto start = raw.find_first_not_of(' ');
-        l.indent = start == npos ? 0 : static_cast<int>(start);
-        if (start == npos) {
-            l.kind = Line::Blank;
-        } else if (raw[start] == '#') {
-            l.kind = Line::Comment;
-        } else {
-            std::size_t end = start;
-            while (end < raw.size() && isKeyChar(raw[end]))
-                ++end;
-            const bool key = end > start && raw[start] != '-' && end < raw.size() &&
-                             raw[end] == ':' && (end + 1 == raw.size() || raw[end + 1] == ' ');
-            if (key) {
-                l.kind = Line::Key;
-                l.key = raw.substr(start, end - start);
-                splitComment(raw.substr(end + 1), l.value, l.gap, l.comment);
-                l.flow = !l.value.empty() && (l.value[0] == '{' || l.value[0] == '[');
-            } else {
-                l.kind = Line::Other;
-            }
-        }
-        if (l.kind == Line::Key && l.indent == 0) {
-            in_stages = l.key == "stages";
-            open.clear();
-        } else if (l.kind != Line::Blank && l.kind != Line::Comment && l.indent == 0) {
-            throw CannotMerge{};  // "---", a top-level list or flow mapping, ...
-        }
-        l.in_stages = in_stages && !(l.kind == Line::Key && l.indent == 0);
-        if (l.kind == Line::Key && !l.in_stages) {
-            while (!open.empty() && open.back().first >= l.indent)
-                open.pop_back();
-            l.path = (open.empty() ? std::string() : open.back().second + ".") + l.key;
-            if (!seen.insert(l.path).second)
-                throw CannotMerge{};
-            const char c = l.value.empty() ? ' ' : l.value[0];
-            if (c == '|' || c == '>' || c == '&' || c == '*' || c == '!')
-                throw CannotMerge{};  // block scalars, anchors, aliases, tags
-            if (l.value.empty())
-                open.emplace_back(l.indent, l.path);
-            depth = l.flow ? bracketDepth(l.value) : 0;
-            owner = static_cast<int>(lines.size());
-        } else if (l.kind == Line::Other && !l.in_stages) {
-            // Only block sequence items under an open key (`betas:` then `- 0.9`).
-            if (open.empty() || raw.compare(static_cast<std::size_t>(l.indent), 1, "-") != 0)
-                throw CannotMerge{};
-        }
-        if (l.in_stages && l.kind != Line::Blank && l.kind != Line::Comment)
-            depth = bracketDepth(raw.substr(static_cast<std::size_t>(l.indent)));
-        if (depth > 0 && owner < 0)
-            throw CannotMerge{};
-        if (depth > 0 && l.in_stages)
-            owner = static_cast<int>(lines.size());
-        lines.push_back(l);
-    }
-    if (depth != 0)
-        throw CannotMerge{};
-    return lines;
-}
-
-std::string joinLines(const std::vector<Line>& lines) {
-    std::string out;
-    for (const Line& l : lines)
-        out += l.text + "\n";
-    return out;
-}
-
-std::string rebuild(const Line& l) {
-    std::string out = std::string(static_cast<std::size_t>(l.indent), ' ') + l.key + ":";
-    if (!l.value.empty())
-        out += " " + l.value;
-    if (!l.comment.empty())
-        out += (l.gap.empty() ? std::string(" ") : l.gap) + l.comment;
-    return out;
-}
 
 // The node at a key path of the previous text; an undefined node when absent.
 YAML::Node lookup(const YAML::Node& root, const std::string& path) {
@@ -244,118 +84,6 @@ FieldValue impliedValue(const ConfigField& f, const RunConfig& c) {
     if (f.key == "tokenizer.kind" && !c.model.from.empty())
         return std::string("model");
     return defaultValue(f);
-}
-
-// One stage as a one-line flow mapping, the keys with their defaults left out.
-std::string stageFlow(const StageConfig& s) {
-    const ObjectiveSpec& o = s.objective;
-    const ObjectiveTerm& first = o.terms.front();
-    YAML::Emitter e;
-    e << YAML::Flow << YAML::BeginMap;
-    if (s.name != o.describe())
-        e << YAML::Key << "name" << YAML::Value << s.name;
-    if (o.terms.size() == 1 && first.weight == 1.0) {
-        e << YAML::Key << "method" << YAML::Value << objectiveKindName(first.kind);
-    } else {
-        e << YAML::Key << "method" << YAML::Value << YAML::Flow << YAML::BeginMap;
-        for (const ObjectiveTerm& t : o.terms)
-            e << YAML::Key << objectiveKindName(t.kind) << YAML::Value
-              << shortestNumberText(t.weight);
-        e << YAML::EndMap;
-    }
-    if (s.beta() || first.beta != 0.1)
-        e << YAML::Key << "beta" << YAML::Value << shortestNumberText(first.beta);
-    if (s.steps > 0 || s.epochs == 0)
-        e << YAML::Key << "steps" << YAML::Value << s.steps;
-    if (s.epochs > 0)
-        e << YAML::Key << "epochs" << YAML::Value << shortestNumberText(s.epochs);
-    if (s.lr)
-        e << YAML::Key << "lr" << YAML::Value << shortestNumberText(*s.lr);
-    const DpoOptions& d = first.dpo;
-    if (d.label_smoothing != 0 || d.reference_free || d.ipo || s.on_the_fly_reference) {
-        e << YAML::Key << "dpo" << YAML::Value << YAML::Flow << YAML::BeginMap;
-        if (d.label_smoothing != 0)
-            e << YAML::Key << "label_smoothing" << YAML::Value
-              << shortestNumberText(d.label_smoothing);
-        if (d.reference_free)
-            e << YAML::Key << "reference_free" << YAML::Value << true;
-        if (d.ipo)
-            e << YAML::Key << "ipo" << YAML::Value << true;
-        if (s.on_the_fly_reference)
-            e << YAML::Key << "on_the_fly_reference" << YAML::Value << true;
-        e << YAML::EndMap;
-    }
-    if (first.ul_max_prob != 1.0 - 1e-6)
-        e << YAML::Key << "ul" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key
-          << "max_prob" << YAML::Value << shortestNumberText(first.ul_max_prob) << YAML::EndMap;
-    e << YAML::EndMap;
-    return e.c_str();
-}
-
-// One stage of the previous text, read alone; nullopt when it does not read.
-std::optional<StageConfig> readStage(const YAML::Node& node) {
-    try {
-        YAML::Emitter e;
-        e << YAML::BeginMap << YAML::Key << "stages" << YAML::Value << YAML::BeginSeq << node
-          << YAML::EndSeq << YAML::EndMap;
-        return parseRunConfig(e.c_str(), "stage").stages.at(0);
-    } catch (const std::exception&) {
-        return std::nullopt;
-    }
-}
-
-bool sameStage(const StageConfig& a, const StageConfig& b) {
-    RunConfig x, y;
-    x.stages = {a};
-    y.stages = {b};
-    return toYaml(x) == toYaml(y);
-}
-
-// How the stages list changes: old items kept, rewritten or removed, new ones added.
-struct StageEdit {
-    enum Kind { Keep, Replace, Remove, Add } kind;
-    std::size_t old_index = 0, new_index = 0;
-};
-
-// Aligns the old stages with the new ones (longest common subsequence of unchanged stages), so a
-// removed or inserted stage does not hand its neighbours' comments to the wrong stage; between
-// two kept stages, old and new ones pair up in order as rewrites.
-std::vector<StageEdit> alignStages(const std::vector<std::optional<StageConfig>>& before,
-                                   const std::vector<StageConfig>& after) {
-    const std::size_t n = before.size(), m = after.size();
-    auto same = [&](std::size_t i, std::size_t j) {
-        return before[i] && sameStage(*before[i], after[j]);
-    };
-    std::vector<std::vector<std::size_t>> lcs(n + 1, std::vector<std::size_t>(m + 1, 0));
-    for (std::size_t i = n; i-- > 0;)
-        for (std::size_t j = m; j-- > 0;)
-            lcs[i][j] = same(i, j) ? lcs[i + 1][j + 1] + 1 : std::max(lcs[i + 1][j], lcs[i][j + 1]);
-    std::vector<StageEdit> edits;
-    std::vector<std::size_t> removed, added;  // since the last kept stage
-    auto flush = [&] {
-        std::size_t k = 0;
-        for (; k < removed.size() && k < added.size(); ++k)
-            edits.push_back({StageEdit::Replace, removed[k], added[k]});
-        for (std::size_t r = k; r < removed.size(); ++r)
-            edits.push_back({StageEdit::Remove, removed[r], 0});
-        for (std::size_t a = k; a < added.size(); ++a)
-            edits.push_back({StageEdit::Add, 0, added[a]});
-        removed.clear();
-        added.clear();
-    };
-    std::size_t i = 0, j = 0;
-    while (i < n || j < m) {
-        if (i < n && j < m && same(i, j) && lcs[i][j] == lcs[i + 1][j + 1] + 1) {
-            flush();
-            edits.push_back({StageEdit::Keep, i++, j++});
-        } else if (j == m || (i < n && lcs[i + 1][j] >= lcs[i][j + 1])) {
-            removed.push_back(i++);
-        } else {
-            added.push_back(j++);
-        }
-    }
-    flush();
-    return edits;
 }
 
 // The text being edited: its lines, re-read after every change of structure.
@@ -466,6 +194,7 @@ public:
     }
 
     void mergeStages(const YAML::Node& root, const RunConfig& c);
+    std::vector<std::pair<std::size_t, std::size_t>> stageSpans(int s, int& item_indent) const;
 
     std::string text() const { return joinLines(lines_); }
     const Line& at(int i) const { return lines_[static_cast<std::size_t>(i)]; }
@@ -531,6 +260,40 @@ private:
 
 // The stages list: items that did not change keep their text (comments included), changed
 // ones are rewritten as one flow line, extra ones removed or appended.
+// The block stages list under the Key line `s`: item i runs from its "- " line to its last
+// line before the next item ([first, last + 1)); `item_indent` is the items' indentation.
+std::vector<std::pair<std::size_t, std::size_t>> Document::stageSpans(int s,
+                                                                      int& item_indent) const {
+    const std::size_t end = valueEnd(s);
+    std::vector<std::pair<std::size_t, std::size_t>> spans;
+    item_indent = -1;
+    for (std::size_t j = static_cast<std::size_t>(s) + 1; j < end; ++j) {
+        const Line& l = lines_[j];
+        if (l.kind == Line::Blank || l.kind == Line::Comment)
+            continue;
+        if (l.kind == Line::Continuation) {  // a wrapped flow item
+            if (spans.empty())
+                throw CannotMerge{};
+            spans.back().second = j + 1;
+            continue;
+        }
+        const bool dash = l.text.compare(static_cast<std::size_t>(l.indent), 1, "-") == 0;
+        if (item_indent < 0) {
+            if (!dash)
+                throw CannotMerge{};
+            item_indent = l.indent;
+        }
+        if (dash && l.indent == item_indent) {
+            spans.emplace_back(j, j + 1);
+        } else {
+            if (spans.empty())
+                throw CannotMerge{};
+            spans.back().second = j + 1;
+        }
+    }
+    return spans;
+}
+
 void Document::mergeStages(const YAML::Node& root, const RunConfig& c) {
     std::vector<std::string> items;
     for (const StageConfig& s : c.stages)
@@ -574,34 +337,8 @@ void Document::mergeStages(const YAML::Node& root, const RunConfig& c) {
         replace(static_cast<std::size_t>(s), static_cast<std::size_t>(s + header.span), with);
         return;
     }
-    // Block list: item i runs from its "- " line to its last line before the next item.
-    const std::size_t end = valueEnd(s);
-    std::vector<std::pair<std::size_t, std::size_t>> spans;
     int item_indent = -1;
-    for (std::size_t j = static_cast<std::size_t>(s) + 1; j < end; ++j) {
-        const Line& l = lines_[j];
-        if (l.kind == Line::Blank || l.kind == Line::Comment)
-            continue;
-        if (l.kind == Line::Continuation) {  // a wrapped flow item
-            if (spans.empty())
-                throw CannotMerge{};
-            spans.back().second = j + 1;
-            continue;
-        }
-        const bool dash = l.text.compare(static_cast<std::size_t>(l.indent), 1, "-") == 0;
-        if (item_indent < 0) {
-            if (!dash)
-                throw CannotMerge{};
-            item_indent = l.indent;
-        }
-        if (dash && l.indent == item_indent) {
-            spans.emplace_back(j, j + 1);
-        } else {
-            if (spans.empty())
-                throw CannotMerge{};
-            spans.back().second = j + 1;
-        }
-    }
+    const std::vector<std::pair<std::size_t, std::size_t>> spans = stageSpans(s, item_indent);
     if (spans.size() != before.size())
         throw CannotMerge{};
     if (item_indent < 0)

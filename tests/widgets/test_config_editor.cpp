@@ -8,12 +8,14 @@
 #include "tests/support/TestMain.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QFile>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QTableWidget>
 
 #include "core/config/RunConfig.h"
@@ -194,6 +196,30 @@ private Q_SLOTS:
                  QString("/home/someone/data/a-very-long-folder-name/pairs.jsonl:1001"));
         QVERIFY2(t->verticalHeader()->sizeHint().width() < 60,
                  qPrintable(QString::number(t->verticalHeader()->sizeHint().width())));
+    }
+
+    // Issue #18: a preview error (or table) stayed after the data source changed.
+    void aPreviewGoesWhenTheDataChanges() {
+        widgets::ConfigForm form;
+        QSignalSpy asked(&form, &widgets::ConfigForm::previewRequested);
+        form.previewButton()->click();
+        QCOMPARE(asked.count(), 1);
+        form.showPreview({false, "missing.jsonl: cannot open file", {}});
+        QVERIFY(form.previewSummary()->text().contains("cannot open"));
+        // Another field: the preview still describes the data.
+        auto* lr = qobject_cast<QLineEdit*>(form.field("optimizer.lr"));
+        lr->setText("0.01");
+        lr->setModified(true);
+        Q_EMIT lr->editingFinished();
+        QVERIFY(form.previewSummary()->text().contains("cannot open"));
+        // The source changes: the error goes.
+        auto* source = qobject_cast<QComboBox*>(form.field("data.source"));
+        source->setEditText("other.jsonl");
+        source->lineEdit()->setModified(true);
+        Q_EMIT source->lineEdit()->editingFinished();
+        QVERIFY2(form.previewSummary()->text().isEmpty(),
+                 qPrintable(form.previewSummary()->text()));
+        QVERIFY(form.previewTable()->isHidden());
     }
 };
 
