@@ -140,6 +140,17 @@ void ComparisonDialog::connectSignals(QDialogButtonBox* buttons, QPushButton* br
     connect(run_a_, &QComboBox::currentIndexChanged, this, [this] { proposeOutDir(); });
     connect(run_b_, &QComboBox::currentIndexChanged, this, [this] { proposeOutDir(); });
     connect(source_, &QComboBox::currentIndexChanged, this, [this] { updateSourceFields(); });
+    // A problem shown after Generate is re-checked as the fields change: it goes away with its
+    // cause (and names the next one, if any), never stays stale.
+    auto recheck = [this] {
+        if (!problem_->text().isEmpty())
+            problem_->setText(problem());
+    };
+    for (QComboBox* c : {run_a_, run_b_, source_})
+        connect(c, &QComboBox::currentIndexChanged, this, recheck);
+    for (QLineEdit* e : {ckpt_a_, ckpt_b_, file_, out_})
+        connect(e, &QLineEdit::textChanged, this, recheck);
+    connect(typed_, &QPlainTextEdit::textChanged, this, recheck);
 }
 
 void ComparisonDialog::proposeOutDir() {

@@ -49,6 +49,7 @@ public:
     QSpinBox* count() const { return count_; }
     QPlainTextEdit* typed() const { return typed_; }
     QLineEdit* outDir() const { return out_; }
+    QLabel* problemLabel() const { return problem_; }  // what Generate found missing
     void accept() override;
 
 private:

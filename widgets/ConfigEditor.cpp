@@ -1,5 +1,6 @@
 #include "widgets/ConfigEditor.h"
 
+#include <QAction>
 #include <QComboBox>
 #include <QDirIterator>
 #include <QFile>
@@ -17,19 +18,17 @@
 #include <QTextBlock>
 #include <QTimer>
 #include <QVBoxLayout>
+#include <algorithm>
 
 namespace rgpb::widgets {
 
 namespace {
-// The paper's recipes, one click each: button label -> preset file under presets/.
-const std::pair<const char*, const char*> kRecipes[] = {
-    {"MLE", "paper/micro_mle.yaml"},
-    {"DPO", "paper/micro_dpo.yaml"},
-    {"UL", "paper/micro_ul.yaml"},
-    {"ExMATE", "paper/micro_exmate.yaml"},
-    {"SFT→DPO", "paper/micro_mle_dpo.yaml"},
-    {"ExMATE→DPO", "paper/micro_exmate_dpo.yaml"},
-    {"SFT→ExMATE", "paper/micro_mle_exmate.yaml"},
+// The paper's recipes, one click each: preset files under presets/. Each button is labelled with
+// its file's recipe as RunConfig::recipe() writes it, the run table's words ("mle -> dpo").
+const char* const kRecipes[] = {
+    "paper/micro_mle.yaml",        "paper/micro_dpo.yaml",     "paper/micro_ul.yaml",
+    "paper/micro_exmate.yaml",     "paper/micro_mle_dpo.yaml", "paper/micro_exmate_dpo.yaml",
+    "paper/micro_mle_exmate.yaml",
 };
 }  // namespace
 
@@ -42,10 +41,14 @@ ConfigEditor::ConfigEditor(Validator validator, QWidget* parent)
     buildLaunchRow(root);
     debounce_->setSingleShot(true);
     debounce_->setInterval(250);
-    connect(editor_, &QPlainTextEdit::textChanged, this, [this] {
-        if (!from_form_)
-            debounce_->start();
-    });
+    connect(editor_, &QPlainTextEdit::textChanged, this, &ConfigEditor::textEdited);
+    // Ctrl+Z anywhere in the panel (a recipe button has the focus after a click) undoes the
+    // last edit of the text; fields that take Ctrl+Z themselves (the form's) keep it.
+    auto* undo = new QAction("Undo", this);
+    undo->setShortcut(QKeySequence::Undo);
+    undo->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(undo, &QAction::triggered, this, [this] { undoLoad(); });
+    addAction(undo);
     connect(form_, &ConfigForm::changed, this, &ConfigEditor::formEdited);
     connect(form_, &ConfigForm::previewRequested, this, [this](const DataConfig& d, quint64 seed) {
         if (!previewer_) {
@@ -78,20 +81,56 @@ void ConfigEditor::buildPresetRow(QVBoxLayout* root) {
 }
 
 void ConfigEditor::buildRecipeButtons(QVBoxLayout* root) {
+    root->addWidget(new QLabel("Load a paper recipe (replaces the text; Undo brings it back):"));
     auto* recipes = new QGridLayout;
     int i = 0;
-    for (const auto& [label, file] : kRecipes) {
-        auto* b = new QPushButton(label);
-        b->setToolTip(QString("load presets/%1").arg(file));
-        QString rel = file;
-        connect(b, &QPushButton::clicked, this, [this, rel] {
+    for (const char* file : kRecipes) {
+        auto* b = new QPushButton(QFileInfo(file).completeBaseName());
+        b->setProperty("preset", QString(file));
+        connect(b, &QPushButton::clicked, this, [this, b] {
             if (!dir_.isEmpty())
-                loadPreset(dir_ + "/" + rel);
+                loadPreset(dir_ + "/" + b->property("preset").toString());
         });
         recipes->addWidget(b, i / 4, i % 4);
+        recipe_buttons_ << b;
         ++i;
     }
     root->addLayout(recipes);
+    notice_row_ = new QWidget;
+    auto* notice = new QHBoxLayout(notice_row_);
+    notice->setContentsMargins(0, 0, 0, 0);
+    notice_ = new QLabel;
+    notice_->setWordWrap(true);
+    auto* undo = new QPushButton("Undo");
+    undo->setObjectName("undoLoad");
+    undo->setToolTip("Bring back the text the preset replaced (Ctrl+Z)");
+    connect(undo, &QPushButton::clicked, this, &ConfigEditor::undoLoad);
+    notice->addWidget(notice_, 1);
+    notice->addWidget(undo);
+    notice_row_->setVisible(false);
+    root->addWidget(notice_row_);
+    labelRecipeButtons();
+}
+
+// Names each recipe button by the recipe of its preset file, as the run table names runs.
+void ConfigEditor::labelRecipeButtons() {
+    for (QPushButton* b : std::as_const(recipe_buttons_)) {
+        const QString rel = b->property("preset").toString();
+        QString recipe;
+        QFile f(dir_ + "/" + rel);
+        if (!dir_.isEmpty() && validator_ && f.open(QIODevice::ReadOnly | QIODevice::Text)) {
+            const ValidationResult r = validator_(QString::fromUtf8(f.readAll()));
+            if (r.config)
+                recipe = QString::fromStdString(r.config->recipe());
+        }
+        b->setEnabled(!recipe.isEmpty());
+        b->setText(recipe.isEmpty() ? QFileInfo(rel).completeBaseName() : recipe);
+        b->setToolTip(recipe.isEmpty()
+                          ? QString("presets/%1 is missing or not valid").arg(rel)
+                          : QString("Load the %1 preset (presets/%2). It replaces the text in the "
+                                    "editor; Undo (Ctrl+Z) brings back what it replaced.")
+                                .arg(recipe, rel));
+    }
 }
 
 void ConfigEditor::buildViews(QVBoxLayout* root) {
@@ -127,7 +166,14 @@ void ConfigEditor::buildLaunchRow(QVBoxLayout* root) {
     launch->addSpacing(12);
     launch->addWidget(new QLabel("sweep beta:"));
     betas_ = new QLineEdit("0.05,0.1,0.5,1,5");
-    betas_->setMinimumWidth(120);
+    betas_->setObjectName("sweepBetas");
+    betas_->setToolTip("The betas of a sweep: comma-separated numbers > 0");
+    // Wide enough for what it holds: it grows with the text (up to 400 px, then it scrolls).
+    auto fit = [this] {
+        const int text = betas_->fontMetrics().horizontalAdvance(betas_->text() + "00");
+        betas_->setMinimumWidth(std::clamp(text + 16, 120, 400));
+    };
+    fit();
     launch->addWidget(betas_, 2);
     methods_ = new QLineEdit;
     methods_->setPlaceholderText("methods: preset's");
@@ -138,6 +184,12 @@ void ConfigEditor::buildLaunchRow(QVBoxLayout* root) {
     sweep_ = new QPushButton("Sweep");
     launch->addWidget(sweep_);
     root->addLayout(launch);
+    // A sweep field's error stays only while its cause does.
+    connect(betas_, &QLineEdit::textChanged, this, [this, fit] {
+        fit();
+        debounce_->start();
+    });
+    connect(methods_, &QLineEdit::textChanged, this, [this] { debounce_->start(); });
 
     connect(run_, &QPushButton::clicked, this, [this] {
         if (validateNow().ok)
@@ -181,6 +233,7 @@ void ConfigEditor::connectFileButtons(QPushButton* load, QPushButton* save) {
             return;
         }
         path_ = f;
+        saved_yaml_ = yaml();
     });
 }
 
@@ -196,8 +249,8 @@ void ConfigEditor::setFormSupport(Serializer serializer, const ConfigChoices& ch
 void ConfigEditor::formEdited() {
     if (!serializer_)
         return;
-    // The form's config becomes the YAML (in full form); one undoable edit of the text.
-    QString text = serializer_(form_->config());
+    // The form's config goes into the YAML (its comments kept); one undoable edit of the text.
+    QString text = serializer_(form_->config(), yaml());
     from_form_ = true;
     QTextCursor cursor(editor_->document());
     cursor.select(QTextCursor::Document);
@@ -217,6 +270,7 @@ void ConfigEditor::setPresetDirectory(const QString& dir) {
     files.sort();
     for (const QString& f : files)
         presets_->addItem(QDir(dir).relativeFilePath(f), f);
+    labelRecipeButtons();
 }
 
 bool ConfigEditor::loadPreset(const QString& path) {
@@ -226,6 +280,8 @@ bool ConfigEditor::loadPreset(const QString& path) {
                          f.errorString().toHtmlEscaped() + "</span>");
         return false;
     }
+    const bool unsaved = hasUnsavedEdits();
+    const QString before = yaml(), before_path = path_, before_saved = saved_yaml_;
     path_ = path;
     form_shows_text_ = false;  // a new file: the form shows it once it validates
     int index = presets_->findData(path);
@@ -234,8 +290,55 @@ bool ConfigEditor::loadPreset(const QString& path) {
         index = presets_->count() - 1;
     }
     presets_->setCurrentIndex(index);
-    setYaml(QString::fromUtf8(f.readAll()));
+    // One undoable edit (setPlainText would clear the undo history).
+    loading_ = true;
+    QTextCursor cursor(editor_->document());
+    cursor.beginEditBlock();
+    cursor.select(QTextCursor::Document);
+    cursor.insertText(QString::fromUtf8(f.readAll()));
+    cursor.endEditBlock();
+    loading_ = false;
+    saved_yaml_ = yaml();
+    notice_row_->setVisible(unsaved && before != yaml());
+    if (notice_row_->isVisible()) {
+        replaced_yaml_ = before;
+        replaced_path_ = before_path;
+        replaced_saved_ = before_saved;
+        notice_->setText(QString("Loaded %1 over your unsaved edits. Undo (Ctrl+Z) brings them "
+                                 "back.")
+                             .arg(QFileInfo(path).fileName()));
+    }
+    validateNow();
     return true;
+}
+
+bool ConfigEditor::hasUnsavedEdits() const {
+    return yaml() != saved_yaml_;
+}
+
+void ConfigEditor::undoLoad() {
+    editor_->undo();  // textEdited() restores the path when this brought the edits back
+}
+
+void ConfigEditor::textEdited() {
+    if (loading_)
+        return;
+    if (notice_row_->isVisible()) {
+        // Undone (Ctrl+Z in the text, or the notice's Undo): the edits and their file are back.
+        if (yaml() == replaced_yaml_) {
+            path_ = replaced_path_;
+            saved_yaml_ = replaced_saved_;
+            const int index = presets_->findData(path_);
+            presets_->setCurrentIndex(index);
+            form_shows_text_ = false;
+            notice_row_->setVisible(false);
+            validateNow();  // the form shows the edits again at once
+            return;
+        }
+        notice_row_->setVisible(false);
+    }
+    if (!from_form_)
+        debounce_->start();
 }
 
 QString ConfigEditor::yaml() const {
@@ -243,6 +346,7 @@ QString ConfigEditor::yaml() const {
 }
 
 void ConfigEditor::setYaml(const QString& yaml) {
+    notice_row_->setVisible(false);
     editor_->setPlainText(yaml);
     validateNow();
 }

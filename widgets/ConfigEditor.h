@@ -1,8 +1,11 @@
-// Configure a run: pick a preset (or one of the paper's recipes with one click), edit it in a
-// form (every field, a stages table, a data preview) or as YAML with problems shown at their
-// line as you type (the two stay in sync), save it as a preset or load one from a file, and
-// launch one run or a beta sweep. Parsing, writing YAML and reading data are delegated to
-// callbacks the application supplies (the core), so this widget stays free of the training core.
+// Configure a run: pick a preset (or one of the paper's recipes with one click, each button named
+// by its recipe as the run table names it: "mle -> dpo"), edit it in a form (every field, a
+// stages table, a data preview) or as YAML with problems shown at their line as you type (the
+// two stay in sync; form edits keep the YAML's comments), save it as a preset or load one from a
+// file, and launch one run or a beta sweep. Loading a preset over unsaved edits is one undoable
+// edit of the text: Undo (or Ctrl+Z) brings the edits back. Parsing, writing YAML and reading data
+// are delegated to callbacks the application supplies (the core), so this widget stays free of the
+// training core.
 #pragma once
 
 #include <QString>
@@ -36,7 +39,8 @@ class ConfigEditor : public QWidget {
 
 public:
     using Validator = std::function<ValidationResult(const QString& yaml)>;
-    using Serializer = std::function<QString(const RunConfig& config)>;
+    // Writes `config` into the YAML text the editor holds (`previous`), keeping its comments.
+    using Serializer = std::function<QString(const RunConfig& config, const QString& previous)>;
     // Reads the first pairs of a data source; may work in the background and call `done` later
     // on the GUI thread.
     using Previewer = std::function<void(const DataConfig& data, quint64 seed,
@@ -51,7 +55,17 @@ public:
 
     // Lists *.yaml under `dir` (recursively) in the preset picker.
     void setPresetDirectory(const QString& dir);
-    bool loadPreset(const QString& path);  // false (and a message) when unreadable
+    // Replaces the text with the file's, as one undoable edit; false (and a message) when
+    // unreadable. Over unsaved edits it says so and offers Undo.
+    bool loadPreset(const QString& path);
+    // Edits since the text was last loaded or saved.
+    bool hasUnsavedEdits() const;
+    // The one-click recipe buttons (labelled by RunConfig::recipe() of their preset files).
+    QList<QPushButton*> recipeButtons() const { return recipe_buttons_; }
+    // "Loaded ... over your edits" with its Undo button; hidden otherwise.
+    QWidget* undoNotice() const { return notice_row_; }
+    // Brings back the text a preset load replaced (the notice's Undo, Ctrl+Z).
+    void undoLoad();
     QString yaml() const;
     void setYaml(const QString& yaml);
     QString currentPath() const { return path_; }
@@ -76,6 +90,8 @@ private:
     void connectFileButtons(QPushButton* load, QPushButton* save);
     void showValidation(const ValidationResult& r);
     void formEdited();
+    void labelRecipeButtons();
+    void textEdited();
     Validator validator_;
     Serializer serializer_;
     Previewer previewer_;
@@ -93,6 +109,13 @@ private:
     QPushButton *run_, *sweep_;
     QTimer* debounce_;
     QString dir_, path_;
+    QList<QPushButton*> recipe_buttons_;
+    QString saved_yaml_;  // the text as last loaded or saved
+    bool loading_ = false;
+    // What the last preset load replaced, while the notice offers to bring it back.
+    QString replaced_yaml_, replaced_path_, replaced_saved_;
+    QWidget* notice_row_;
+    QLabel* notice_;
 };
 
 }  // namespace rgpb::widgets

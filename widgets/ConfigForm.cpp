@@ -88,8 +88,9 @@ ConfigForm::ConfigForm(QWidget* parent) : QWidget(parent) {
     auto* v = new QVBoxLayout(body);
     scroll->setWidget(body);
     auto* hint = new QLabel(
-        "Editing the form rewrites the YAML view in its full form (every key written, comments "
-        "dropped). Fields marked red do not hold a valid value.");
+        "Editing the form writes into the YAML view: the values you change, the keys the config "
+        "now needs; its comments and the rest of its text stay. Fields marked red do not hold a "
+        "valid value.");
     hint->setWordWrap(true);
     hint->setStyleSheet("color: palette(mid);");
     v->addWidget(hint);
@@ -218,6 +219,7 @@ void ConfigForm::addFieldExtras(QFormLayout* f, const QString& key) {
         f->addRow(preview_table_);
         connect(preview_button_, &QPushButton::clicked, this, [this] {
             RunConfig c = config();
+            previewed_ = dataKey();
             preview_summary_->setText("reading...");
             Q_EMIT previewRequested(c.data, c.seed);
         });
@@ -379,6 +381,7 @@ void ConfigForm::setConfig(const RunConfig& c) {
     fillStages(c.stages);
     filling_ = false;
     updateDataFields();
+    dropStalePreview();
 }
 
 RunConfig ConfigForm::config() const {
@@ -423,7 +426,30 @@ void ConfigForm::updateDataFields() {
 
 void ConfigForm::edited() {
     updateDataFields();
+    dropStalePreview();
     Q_EMIT changed();
+}
+
+QString ConfigForm::dataKey() const {
+    const RunConfig c = config();
+    QString key;
+    for (const ConfigField& f : configFields()) {
+        if (f.key == "seed" || f.key.rfind("data.", 0) == 0)
+            key += QString::fromStdString(f.key + "=" + valueText(f.get(c))) + "\n";
+    }
+    return key;
+}
+
+void ConfigForm::dropStalePreview() {
+    // The preview (or its error) describes the data as it was: once the data fields change,
+    // it would mislead.
+    if (previewed_.isEmpty() || dataKey() == previewed_)
+        return;
+    previewed_.clear();
+    preview_summary_->clear();
+    preview_summary_->setStyleSheet({});
+    preview_table_->setRowCount(0);
+    preview_table_->setVisible(false);
 }
 
 void ConfigForm::showPreview(const DataPreview& p) {
@@ -442,8 +468,11 @@ void ConfigForm::showPreview(const DataPreview& p) {
             item->setToolTip(text.left(4000));
             preview_table_->setItem(row, col++, item);
         }
-        preview_table_->setVerticalHeaderItem(
-            row, new QTableWidgetItem(QString::fromStdString(pair.origin)));
+        // A short row number: the origin ("data/pairs.jsonl:1234", record ids) would widen the
+        // row header until it ate the columns; it is the header's tooltip.
+        auto* header = new QTableWidgetItem(QString::number(row + 1));
+        header->setToolTip(QString::fromStdString(pair.origin));
+        preview_table_->setVerticalHeaderItem(row, header);
     }
     preview_table_->resizeRowsToContents();
 }

@@ -108,6 +108,9 @@ private:
     StageConfig stageAt(int row) const;
     void updateDataFields();
     void edited();
+    // The data fields and seed as text: what a preview was read for.
+    QString dataKey() const;
+    void dropStalePreview();
 
     ConfigChoices choices_;
     RunConfig base_;
@@ -120,6 +123,7 @@ private:
     QPushButton* preview_button_;
     QLabel* device_note_;
     bool filling_ = false;
+    QString previewed_;  // dataKey() of the preview shown, empty when none
     // Marks that outlive a validation: text that does not parse, a device this machine lacks.
     mutable QSet<QString> unparsed_;
     bool device_missing_ = false;

@@ -23,6 +23,7 @@ namespace rgpb::widgets {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+const QColor kOutsideDomain(150, 150, 150);  // the heat map where the formula is undefined
 const analytic::Method kMethods[3] = {analytic::Method::Dpo, analytic::Method::Unlikelihood,
                                       analytic::Method::Exmate};
 const QColor kColors[3] = {QColor(31, 119, 180), QColor(214, 39, 40), QColor(44, 160, 44)};
@@ -235,7 +236,10 @@ void GradientLabAnalytic::setUpHeatMap() {
     g.setColorStopAt(0.0, QColor(49, 54, 149));
     g.setColorStopAt(0.5, QColor(255, 255, 255));
     g.setColorStopAt(1.0, QColor(165, 0, 38));
-    g.setNanHandling(QCPColorGradient::nhTransparent);
+    // Where the formula is undefined (u + epsilon outside (0, 1]: no such distribution) is
+    // painted grey, apart from zero (white), and named in the legend.
+    g.setNanHandling(QCPColorGradient::nhNanColor);
+    g.setNanColor(kOutsideDomain);
     heat_->setInterpolate(false);
     auto* scale = new QCPColorScale(p);
     p->plotLayout()->addElement(0, 1, scale);
@@ -249,6 +253,14 @@ void GradientLabAnalytic::setUpHeatMap() {
     contour_curve_ = new QCPCurve(p->xAxis, p->yAxis);
     contour_curve_->setPen(QPen(Qt::black, 2));
     contour_curve_->setName("zero contour");
+    // A legend swatch for the undefined region (bars without data draw only in the legend).
+    auto* outside = new QCPBars(p->xAxis, p->yAxis);
+    outside->setName("undefined: u + \u03b5 outside (0, 1]");
+    outside->setBrush(kOutsideDomain);
+    outside->setPen(QPen(kOutsideDomain.darker(130)));
+    p->legend->setVisible(true);
+    p->legend->setFont(QFont(p->font().family(), 8));
+    p->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
     p->xAxis->setLabel("u = f+");
     p->yAxis->setLabel("\u03b5 = f- - f+");
     p->xAxis->setRange(kHeatUMin, kHeatUMax);

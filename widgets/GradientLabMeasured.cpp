@@ -32,6 +32,15 @@ QString pct(double v) {
     return std::isfinite(v) ? QString::number(100.0 * v, 'g', 3) + "%" : "-";
 }
 
+// The verdict's rule, as the table and its note state it.
+QString tolerances() {
+    return QString(
+               "A case passes when its median |gap| < %1 or its median relative gap < %2 "
+               "(a large relative gap on a tiny coefficient is no failure).")
+        .arg(kGapAbsTolerance)
+        .arg(pct(kGapRelTolerance));
+}
+
 QString num(double v) {
     return std::isfinite(v) ? QString::number(v, 'g', 4) : "-";
 }
@@ -169,10 +178,10 @@ QGroupBox* GradientLabMeasured::buildForm() {
 }
 
 void GradientLabMeasured::buildResultTable() {
-    table_ = new QTableWidget(0, 7);
+    table_ = new QTableWidget(0, 8);
     // Medians over the steps of each case, except "max |gap|".
     table_->setHorizontalHeaderLabels(
-        {"case", "steps", "exact", "approx", "|gap|", "max |gap|", "rel. gap"});
+        {"case", "steps", "exact", "approx", "|gap|", "max |gap|", "rel. gap", "passes"});
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     table_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     table_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
@@ -182,7 +191,8 @@ void GradientLabMeasured::buildResultTable() {
         "Exact: autograd of the objective on the logits at the step, both contexts combined, "
         "per token. Approx: the paper's coefficient (spec.md 4.1 / 4.2) from the same P+, P-, "
         "u and epsilon. Columns are medians over the case's steps, except max |gap|. See "
-        "docs/gradlab.md.");
+        "docs/gradlab.md.\n" +
+        tolerances());
 }
 
 // The three plots and, beside the box plot, the verdict over the coefficient table.
@@ -199,6 +209,10 @@ QGridLayout* GradientLabMeasured::buildPlotGrid() {
     right_bottom->addWidget(
         new QLabel("Exact vs approximate coefficients (medians over steps; docs/gradlab.md):"));
     right_bottom->addWidget(table_, 1);
+    auto* tolerance = new QLabel(tolerances());
+    tolerance->setObjectName("tolerances");
+    tolerance->setWordWrap(true);
+    right_bottom->addWidget(tolerance);
     grid->addLayout(right_bottom, 1, 1);
     return grid;
 }
@@ -354,9 +368,9 @@ void GradientLabMeasured::showResult(const GradientMeasureResult& r) {
         int row = table_->rowCount();
         table_->insertRow(row);
         QStringList cells = {
-            QString::fromStdString(g.name), QString::number(g.count), num(g.median_exact),
-            num(g.median_approx),           num(g.median_abs_gap),    num(g.max_abs_gap),
-            pct(g.median_rel_gap)};
+            QString::fromStdString(g.name), QString::number(g.count),   num(g.median_exact),
+            num(g.median_approx),           num(g.median_abs_gap),      num(g.max_abs_gap),
+            pct(g.median_rel_gap),          gapPasses(g) ? "yes" : "no"};
         for (int c = 0; c < cells.size(); ++c)
             table_->setItem(row, c, new QTableWidgetItem(cells[c]));
     }

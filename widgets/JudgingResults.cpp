@@ -35,23 +35,41 @@ QTableWidgetItem* rateItem(double rate, const judging::Interval* ci = nullptr) {
     return numberItem(rate, text);
 }
 
-QString kappaText(double k) {
-    return std::isnan(k) ? QString("undefined") : fixed(k);
+// A kappa's text: "n/a" when it is undefined or rests on too few items, the reason in `why`.
+QString kappaText(const QString& what, double k, std::size_t items, QStringList& why) {
+    if (items < JudgingResults::kKappaMinItems) {
+        why << QString("%1: n/a, %2 common item(s); a kappa needs at least %3 to say anything")
+                   .arg(what)
+                   .arg(items)
+                   .arg(JudgingResults::kKappaMinItems);
+        return "n/a";
+    }
+    if (std::isnan(k)) {
+        why << QString(
+                   "%1: n/a, undefined: chance agreement p_e is 1 (every vote the same "
+                   "verdict)")
+                   .arg(what);
+        return "n/a";
+    }
+    return fixed(k);
 }
 
-// Cohen's kappa per judge pair, Fleiss' kappa, then each judge's position consistency.
-QStringList agreementParts(const judging::JudgeStatsReport& report) {
+// Cohen's kappa per judge pair, Fleiss' kappa, then each judge's position consistency; the
+// reasons for any "n/a" go to `why`.
+QStringList agreementParts(const judging::JudgeStatsReport& report, QStringList& why) {
     QStringList parts;
     for (const judging::CohenResult& c : report.cohen) {
-        parts << QString("Cohen's kappa %1 vs %2: %3 (%4 items)")
-                     .arg(QString::fromStdString(c.judge_1), QString::fromStdString(c.judge_2),
-                          kappaText(c.kappa))
+        const QString what =
+            QString("Cohen's kappa %1 vs %2")
+                .arg(QString::fromStdString(c.judge_1), QString::fromStdString(c.judge_2));
+        parts << QString("%1: %2 (%3 items)")
+                     .arg(what, kappaText(what, c.kappa, c.items, why))
                      .arg(c.items);
     }
     if (report.fleiss) {
-        parts << QString("Fleiss' kappa (%1 judges): %2 (%3 items)")
-                     .arg(report.fleiss->judges.size())
-                     .arg(kappaText(report.fleiss->kappa))
+        const QString what = QString("Fleiss' kappa (%1 judges)").arg(report.fleiss->judges.size());
+        parts << QString("%1: %2 (%3 items)")
+                     .arg(what, kappaText(what, report.fleiss->kappa, report.fleiss->items, why))
                      .arg(report.fleiss->items);
     }
     for (const judging::PositionConsistency& c : report.consistency) {
@@ -63,6 +81,11 @@ QStringList agreementParts(const judging::JudgeStatsReport& report) {
         }
     }
     return parts;
+}
+
+bool isPooled(const judging::PairResult& p) {
+    static const std::string pooled = judging::JudgeStatsOptions{}.pooled_judge;
+    return !pooled.empty() && p.judge == pooled;
 }
 
 }  // namespace
@@ -109,9 +132,12 @@ void JudgingResults::rebuild() {
         showTable1();
     else
         showPairs();
+    QStringList why;
+    const QStringList parts = agreementParts(report_, why);
+    agreement_->setToolTip(why.join("\n"));
     if (report_.pairs.empty())
         agreement_->setText("no votes yet");
-    else if (const QStringList parts = agreementParts(report_); parts.isEmpty())
+    else if (parts.isEmpty())
         agreement_->setText(
             "kappa: needs two judges on common items (the automatic judge "
             "'auto' counts on items with a known answer)");
@@ -146,6 +172,8 @@ void JudgingResults::showPairs() {
     table_->setHorizontalHeaderLabels(
         {"model 1 vs model 2", "judge", "n", "win [95% CI]", "lose [95% CI]", "tie", "both bad",
          "adj. win [95% CI]", "sign p", "len 1", "len 2", "win | 1 longer", "win | 2 longer"});
+    table_->horizontalHeaderItem(Votes)->setToolTip(
+        "non-skip votes: one per item for a judge; the pooled row counts every judge's votes");
     table_->horizontalHeaderItem(AdjustedWin)
         ->setToolTip("win + tie / 2, over the non-skipped votes");
     table_->horizontalHeaderItem(SignP)->setToolTip(
@@ -160,8 +188,23 @@ void JudgingResults::showPairs() {
 
 void JudgingResults::setPairRow(int r, const judging::PairResult& p) {
     table_->setItem(r, Pair, textItem(QString::fromStdString(p.model_a + " vs " + p.model_b)));
-    table_->setItem(r, Judge, textItem(QString::fromStdString(p.judge)));
-    table_->setItem(r, Votes, numberItem(static_cast<double>(p.votes), QString::number(p.votes)));
+    const bool pooled = isPooled(p);
+    QTableWidgetItem* judge = textItem(QString::fromStdString(p.judge) +
+                                       (pooled ? QString(" (pooled votes)") : QString()));
+    QTableWidgetItem* votes =
+        numberItem(static_cast<double>(p.votes),
+                   pooled ? QString("%1 votes").arg(p.votes) : QString::number(p.votes));
+    if (pooled) {
+        const QString tip = QString(
+                                "Every judge's votes pooled: n counts votes (an item judged by "
+                                "several judges counts once per judge), over %1 items; the "
+                                "interval resamples items.")
+                                .arg(p.items);
+        judge->setToolTip(tip);
+        votes->setToolTip(tip);
+    }
+    table_->setItem(r, Judge, judge);
+    table_->setItem(r, Votes, votes);
     table_->setItem(r, Win, rateItem(p.win_rate, &p.win_ci));
     table_->setItem(r, Lose, rateItem(p.lose_rate, &p.lose_ci));
     table_->setItem(r, Tie, rateItem(p.tie_rate));

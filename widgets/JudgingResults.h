@@ -2,7 +2,9 @@
 // rates with 95% bootstrap intervals, adjusted win rate, sign-test p-value and the length
 // split (the same numbers as `rgpb judge-stats`, from core/judging/JudgeStats), or the paper's
 // Table 1 layout (win / lose per judge) with a toggle; below it a line with the kappas between
-// judges and each judge's position consistency. Every numeric cell keeps its exact value in
+// judges and each judge's position consistency (a kappa over fewer than kKappaMinItems common
+// items, or an undefined one, reads "n/a", the reason in the line's tooltip); the pooled row of
+// a pair says that it counts votes, not items. Every numeric cell keeps its exact value in
 // Qt::UserRole (tests and copy-out read it), the text shows it rounded.
 #pragma once
 
@@ -21,6 +23,10 @@ class JudgingResults : public QWidget {
 
 public:
     explicit JudgingResults(QWidget* parent = nullptr);
+
+    // Below this many common items a kappa is noise: one item more or less moves it by 0.2 or
+    // more (with 5 items, one disagreement out of 5 moves p_o by 0.2 alone).
+    static constexpr std::size_t kKappaMinItems = 5;
 
     void setReport(const judging::JudgeStatsReport& report);
     const judging::JudgeStatsReport& report() const { return report_; }

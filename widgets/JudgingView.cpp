@@ -98,7 +98,11 @@ QHBoxLayout* JudgingView::buildSetRow() {
     db_label_->setObjectName("database");
     db_label_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto* open_db = new QPushButton("Open database…");
-    open_db->setToolTip("Open or create a judgments database (.sqlite)");
+    open_db->setObjectName("openDatabase");
+    open_db->setToolTip("Open an existing judgments database (.sqlite)");
+    auto* new_db = new QPushButton("New database…");
+    new_db->setObjectName("newDatabase");
+    new_db->setToolTip("Create a judgments database (.sqlite) and switch to it");
     sets_ = new QComboBox;
     sets_->setObjectName("sets");
     sets_->setMinimumContentsLength(24);
@@ -125,9 +129,10 @@ QHBoxLayout* JudgingView::buildSetRow() {
     seed_->setValue(1);
     seed_->setPrefix("seed ");
     seed_->setToolTip("Seed of the per-item side draw (stored with the set at import)");
-    for (QWidget* w : {static_cast<QWidget*>(open_db), static_cast<QWidget*>(import)})
+    for (QPushButton* w : {open_db, new_db, import})
         w->setFocusPolicy(Qt::NoFocus);
     connect(open_db, &QPushButton::clicked, this, &JudgingView::chooseDatabase);
+    connect(new_db, &QPushButton::clicked, this, &JudgingView::chooseNewDatabase);
     connect(import, &QPushButton::clicked, this, &JudgingView::chooseAndImport);
     auto* top = new QHBoxLayout;
     top->addWidget(new QLabel("Set:"));
@@ -137,6 +142,7 @@ QHBoxLayout* JudgingView::buildSetRow() {
     top->addWidget(repeat_percent_);
     top->addWidget(seed_);
     top->addWidget(open_db);
+    top->addWidget(new_db);
     return top;
 }
 
@@ -472,10 +478,17 @@ void JudgingView::chooseAndImport() {
 }
 
 void JudgingView::chooseDatabase() {
-    const QString path =
-        QFileDialog::getSaveFileName(this, "Open or create a judgments database", db_path_,
-                                     "Judgments database (*.sqlite *.db);;All files (*)", nullptr,
-                                     QFileDialog::DontConfirmOverwrite);
+    const QString path = QFileDialog::getOpenFileName(
+        this, "Open a judgments database", QFileInfo(db_path_).absolutePath(),
+        "Judgments database (*.sqlite *.db);;All files (*)");
+    if (!path.isEmpty())
+        openDatabase(path);
+}
+
+void JudgingView::chooseNewDatabase() {
+    const QString path = QFileDialog::getSaveFileName(this, "New judgments database",
+                                                      QFileInfo(db_path_).absolutePath(),
+                                                      "Judgments database (*.sqlite *.db)");
     if (!path.isEmpty())
         openDatabase(path);
 }

@@ -79,7 +79,8 @@ private:
     void addShortcuts();
 
     void chooseAndImport();
-    void chooseDatabase();
+    void chooseDatabase();     // an open dialog: an existing database
+    void chooseNewDatabase();  // a save dialog: a new one
     void refreshSets(const QString& select = {});
     void loadNext();
     void refreshResults();

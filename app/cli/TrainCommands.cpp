@@ -9,6 +9,7 @@
 #include "app/cli/CliArgs.h"
 #include "app/cli/Commands.h"
 #include "app/cli/StopSignals.h"
+#include "core/config/InputPaths.h"
 #include "core/config/RunConfig.h"
 #include "core/config/SweepGrid.h"
 #include "core/run/RunStore.h"
@@ -50,7 +51,10 @@ RunConfig configFromArgs(const std::string& path, const CliArgs& args) {
     if (auto t = args.value("threads"))
         sets.push_back("threads=" + *t);
     std::string text = readFile(path);
-    return parseRunConfig(text, path, sets);
+    RunConfig config = parseRunConfig(text, path, sets);
+    // The data file and model folder exist (located at their line unless --set moved them).
+    requireInputPaths(config, path, sets.empty() ? text : std::string());
+    return config;
 }
 
 const std::vector<std::string> kTrainFlags = {"set",     "runs-dir",   "device",     "threads",

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/config/InputPaths.h"
+#include "core/config/RunConfigMerge.h"
 #include "core/data/PairDataset.h"
 #include "core/data/PairSource.h"
 #include "core/data/SyntheticTask.h"
@@ -38,7 +40,9 @@ QStringList toQt(const std::vector<std::string>& v) {
 widgets::ValidationResult validateYaml(const QString& yaml) {
     widgets::ValidationResult r;
     try {
-        RunConfig c = parseRunConfig(yaml.toStdString(), "config");
+        const std::string text = yaml.toStdString();
+        RunConfig c = parseRunConfig(text, "config");
+        requireInputPaths(c, "config", text);  // a missing data file fails here, not at Run
         int64_t steps = 0;
         for (const StageConfig& s : c.stages)
             steps += s.steps;
@@ -57,8 +61,8 @@ widgets::ValidationResult validateYaml(const QString& yaml) {
     return r;
 }
 
-QString configToYaml(const RunConfig& config) {
-    return QString::fromStdString(toYaml(config));
+QString configToYaml(const RunConfig& config, const QString& previous) {
+    return QString::fromStdString(mergeIntoYaml(previous.toStdString(), config));
 }
 
 widgets::ConfigChoices configChoices() {

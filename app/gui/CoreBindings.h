@@ -14,8 +14,10 @@
 
 namespace rgpb::app {
 
+// Parses the editor's text and checks that the files it names exist (core/config/InputPaths.h).
 widgets::ValidationResult validateYaml(const QString& yaml);
-QString configToYaml(const RunConfig& config);
+// The config written into the editor's text, its comments kept (core/config/RunConfigMerge.h).
+QString configToYaml(const RunConfig& config, const QString& previous);
 widgets::ConfigChoices configChoices();
 using PreviewDone = std::function<void(const widgets::DataPreview&)>;
 // Reads the first `count` training pairs of `data` as a run with `seed` would, on a WorkerJob

@@ -297,6 +297,16 @@ const ConfigField* findConfigField(const std::string& key) {
     return nullptr;
 }
 
+std::string configKeySection(const std::string& key) {
+    const auto dot = key.rfind('.');
+    return dot == std::string::npos ? "" : key.substr(0, dot);
+}
+
+std::string configKeyName(const std::string& key) {
+    const auto dot = key.rfind('.');
+    return dot == std::string::npos ? key : key.substr(dot + 1);
+}
+
 FieldValue defaultValue(const ConfigField& field) {
     static const RunConfig defaults;
     return field.get(defaults);

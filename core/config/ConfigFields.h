@@ -49,6 +49,10 @@ struct ConfigField {
 const std::vector<ConfigField>& configFields();
 // The field of a key path, nullptr when there is none.
 const ConfigField* findConfigField(const std::string& key);
+// A key path's section and name: "data.synthetic.count" -> "data.synthetic", "count"; a
+// top-level key's section is "".
+std::string configKeySection(const std::string& key);
+std::string configKeyName(const std::string& key);
 // The field's default: its value in a default RunConfig.
 FieldValue defaultValue(const ConfigField& field);
 

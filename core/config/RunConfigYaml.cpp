@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/config/ConfigFields.h"
+#include "core/config/InputPaths.h"
 #include "core/util/Error.h"
 
 namespace fs = std::filesystem;
@@ -292,37 +293,23 @@ private:
     std::deque<std::pair<std::string, Section>> sections_;
 };
 
-std::string sectionOf(const std::string& key) {
-    const auto dot = key.rfind('.');
-    return dot == std::string::npos ? "" : key.substr(0, dot);
-}
-std::string nameOf(const std::string& key) {
-    const auto dot = key.rfind('.');
-    return dot == std::string::npos ? key : key.substr(dot + 1);
-}
-
 // model.from: an existing Hugging Face folder (made absolute); it excludes the shape keys.
 void readModelFrom(Section& m, RunConfig& c) {
     YAML::Node from = m.raw("from");
     if (!from || from.IsNull())
         return;
     c.model.from = m.text("from", "");
+    if (const std::string problem = modelFolderProblem(c.model.from); !problem.empty())
+        m.failKey("from", from, problem);
     std::error_code ec;
     const fs::path dir = fs::absolute(c.model.from, ec);
-    if (c.model.from.empty() || !fs::is_directory(dir, ec))
-        m.failKey("from", from,
-                  "'" + c.model.from + "' is not a folder (expected a Hugging Face model folder)");
-    if (!fs::exists(dir / "config.json", ec))
-        m.failKey(
-            "from", from,
-            "'" + c.model.from + "' has no config.json (expected a Hugging Face model folder)");
     c.model.from = dir.lexically_normal().string();
     for (const ConfigField& f : configFields()) {
-        if (sectionOf(f.key) != "model" || f.key == "model.from")
+        if (configKeySection(f.key) != "model" || f.key == "model.from")
             continue;
-        YAML::Node n = m.raw(nameOf(f.key));
+        YAML::Node n = m.raw(configKeyName(f.key));
         if (n && !n.IsNull())
-            m.failKey(nameOf(f.key), n,
+            m.failKey(configKeyName(f.key), n,
                       "not allowed with model.from (the shape comes from its config.json)");
     }
     c.tokenizer.kind = "model";  // the default with model.from
@@ -354,8 +341,8 @@ RunConfig parseNode(const YAML::Node& root, const std::string& source) {
     for (const ConfigField& f : configFields()) {
         if (f.key == "model.from")
             continue;
-        Section& s = sections.at(sectionOf(f.key));
-        f.set(c, s.field(nameOf(f.key), f, f.get(c)));
+        Section& s = sections.at(configKeySection(f.key));
+        f.set(c, s.field(configKeyName(f.key), f, f.get(c)));
     }
     checkAcrossFields(sections, root, c);
 
@@ -547,13 +534,13 @@ std::string toYaml(const RunConfig& c) {
     };
     for (const ConfigField& f : configFields()) {
         const FieldValue v = f.get(c);
-        const bool model_key = sectionOf(f.key) == "model";
+        const bool model_key = configKeySection(f.key) == "model";
         if (model_key && !c.model.from.empty() && f.key != "model.from")
             continue;  // the folder gives the shape
         if ((f.omit_default || f.key == "model.from") && v == defaultValue(f))
             continue;
-        enter(sectionOf(f.key));
-        out << YAML::Key << nameOf(f.key) << YAML::Value;
+        enter(configKeySection(f.key));
+        out << YAML::Key << configKeyName(f.key) << YAML::Value;
         if (f.type == FieldType::NumberPair) {
             out << YAML::Flow << YAML::BeginSeq;
             for (double d : std::get<std::vector<double>>(v))

@@ -314,12 +314,13 @@ private Q_SLOTS:
     }
 
     void startingFromAHuggingFaceFolder() {
-        // The parser only needs the folder and its config.json to accept model.from.
+        // Validation looks for the folder's config.json, weights and tokenizer (not into them).
         QTemporaryDir tmp;
-        QFile cfg(tmp.filePath("config.json"));
-        QVERIFY(cfg.open(QIODevice::WriteOnly));
-        cfg.write("{}");
-        cfg.close();
+        for (const char* name : {"config.json", "model.safetensors", "tokenizer.json"}) {
+            QFile file(tmp.filePath(name));
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write("{}");
+        }
         auto ed = makeEditor();
         QVERIFY(ed->loadPreset(RGPB_SOURCE_DIR "/presets/demo.yaml"));
         ConfigForm* f = ed->form();
@@ -344,6 +345,72 @@ private Q_SLOTS:
         QVERIFY(!r.ok);
         QVERIFY2(r.message.contains("config.json"), qPrintable(r.message));
         QVERIFY(marked(f->field("model.from")));
+        // A folder with config.json but no weights: refused at model.from before any run.
+        QFile only(empty.filePath("config.json"));
+        QVERIFY(only.open(QIODevice::WriteOnly));
+        only.write("{}");
+        only.close();
+        typeInto(lineEdit(f, "model.from"), QDir(empty.path()).absolutePath() + "/");
+        r = ed->validateNow();
+        QVERIFY(!r.ok);
+        QVERIFY2(r.message.contains("model.from: ") && r.message.contains("model.safetensors"),
+                 qPrintable(r.message));
+        QVERIFY(marked(f->field("model.from")));
+        QVERIFY(!ed->runButton()->isEnabled());
+    }
+
+    // Issue #18: a missing data file passed validation and failed only after Run.
+    void aMissingDataFileFailsValidationAtItsKey() {
+        auto ed = makeEditor();
+        QVERIFY(ed->loadPreset(RGPB_SOURCE_DIR "/presets/demo.yaml"));
+        ConfigForm* f = ed->form();
+        auto* source = combo(f, "data.source");
+        source->setFocus();
+        source->lineEdit()->selectAll();
+        QTest::keyClicks(source->lineEdit(), "/nonexistent/pairs.jsonl");
+        QTest::keyClick(source->lineEdit(), Qt::Key_Return);
+        QCOMPARE(QString::fromStdString(parsedYaml(*ed).data.source),
+                 QString("/nonexistent/pairs.jsonl"));
+        widgets::ValidationResult r = ed->validateNow();
+        QVERIFY(!r.ok);
+        QVERIFY2(r.message.contains("data.source: '/nonexistent/pairs.jsonl' does not exist"),
+                 qPrintable(r.message));
+        QVERIFY2(r.line > 0 && ed->yaml().split('\n').value(r.line - 1).contains("source:"),
+                 qPrintable(QString::number(r.line)));
+        QVERIFY(marked(source));
+        QVERIFY(!ed->runButton()->isEnabled());
+        QSignalSpy runs(ed.get(), &ConfigEditor::runRequested);
+        ed->runButton()->click();
+        QCOMPARE(runs.count(), 0);
+        // The same text typed in the YAML view: the same message.
+        ed->setYaml("data: {source: missing.jsonl}\nstages: [{method: mle, steps: 3}]\n");
+        QVERIFY2(ed->validateNow().message.startsWith(
+                     "config:1:16: data.source: 'missing.jsonl' does not exist"),
+                 qPrintable(ed->validateNow().message));
+        // A file that exists passes.
+        ed->setYaml("data: {source: " RGPB_TEST_DATA_DIR
+                    "/hh_rlhf/small.jsonl}\nstages: [{method: mle, steps: 3}]\n");
+        QVERIFY2(ed->validateNow().ok, qPrintable(ed->validateNow().message));
+        QVERIFY(ed->runButton()->isEnabled());
+    }
+
+    // Issue #18: a form edit rewrote the YAML in full and dropped its comments.
+    void formEditsKeepTheYamlComments() {
+        auto ed = makeEditor();
+        QVERIFY(ed->loadPreset(RGPB_SOURCE_DIR "/presets/demo.yaml"));
+        const QString before = ed->yaml();
+        QVERIFY(before.contains("# greedy answers to 3 eval prompts per eval"));
+        typeInto(lineEdit(ed->form(), "optimizer.lr"), "5e-4");
+        const QString after = ed->yaml();
+        QVERIFY2(after.contains("lr: 0.0005"), qPrintable(after));
+        QVERIFY2(!after.contains("3.0e-3"), qPrintable(after));
+        for (const QString& line : before.split('\n')) {
+            if (line.startsWith('#') || line.startsWith("eval:") || line.startsWith("data:") ||
+                line.startsWith("checkpoint:") || line.startsWith("model:"))
+                QVERIFY2(after.contains(line + "\n"), qPrintable(line + "\n---\n" + after));
+        }
+        QCOMPARE(parsedYaml(*ed).optimizer.lr, 5e-4);
+        QCOMPARE(parsedYaml(*ed).optimizer.weight_decay, 0.01);
     }
 
     void anInvalidPresetLeavesTheFormEmptyNotStale() {

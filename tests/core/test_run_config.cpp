@@ -5,11 +5,15 @@
 #include "tests/support/TestMain.h"
 
 #include <QDirIterator>
+#include <QFile>
 #include <QSet>
+#include <QTemporaryDir>
 #include <cmath>
 
 #include "core/config/ConfigFields.h"
+#include "core/config/InputPaths.h"
 #include "core/config/RunConfig.h"
+#include "core/config/RunConfigMerge.h"
 #include "core/config/SweepGrid.h"
 #include "core/util/Error.h"
 
@@ -53,6 +57,41 @@ QString errorOf(const std::string& yaml, const std::vector<std::string>& sets = 
         return QString::fromStdString(e.what());
     }
     return QString();
+}
+
+// A hand-written config with comments on their own lines, after values and between stages.
+const char* kCommented =
+    "# My experiment: SFT then DPO on the synthetic task.\n"
+    "name: mine   # the run folder's prefix\n"
+    "seed: 1\n"
+    "data:\n"
+    "  # the built-in task\n"
+    "  source: synthetic\n"
+    "  synthetic: {regime: response-contrast, count: 4000}  # small\n"
+    "optimizer:\n"
+    "  lr: 3.0e-3      # peak\n"
+    "  batch_size: 16\n"
+    "model: {size: micro}\n"
+    "stages:\n"
+    "  # warm up with MLE first\n"
+    "  - {method: mle, steps: 300}   # SFT\n"
+    "  - {method: dpo, beta: 0.1, steps: 100}  # then DPO\n";
+
+void touch(const QString& path, const QByteArray& content = "{}") {
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(content);
+}
+
+// Every comment line and trailing comment of `original` is in `merged`.
+QStringList lostComments(const QString& original, const QString& merged) {
+    QStringList lost;
+    for (const QString& line : original.split('\n')) {
+        const int hash = line.indexOf('#');
+        if (hash >= 0 && !merged.contains(line.mid(hash)))
+            lost << line.mid(hash);
+    }
+    return lost;
 }
 
 }  // namespace
@@ -340,6 +379,164 @@ private Q_SLOTS:
         QCOMPARE(again.optimizer.eps, 0.1 + 0.2);
         QCOMPARE(again.optimizer.lr, 0.003);
         QCOMPARE(QString::fromStdString(shortestNumberText(1e-8)), QString("1e-08"));
+    }
+
+    // Issue #18: a missing data file passed validation and failed only after Run.
+    void inputPathsAreCheckedAndNamedByKey() {
+        RunConfig c;
+        QVERIFY(inputPathProblems(c).empty());  // synthetic
+        c.data.source = "/nonexistent/pairs.jsonl";
+        auto problems = inputPathProblems(c);
+        QCOMPARE(problems.size(), std::size_t(1));
+        QCOMPARE(QString::fromStdString(problems[0].key), QString("data.source"));
+        QVERIFY2(QString::fromStdString(problems[0].problem)
+                     .contains("'/nonexistent/pairs.jsonl' does not exist"),
+                 problems[0].problem.c_str());
+        // Located at the key's line of the text it came from.
+        const std::string text =
+            "name: x\nstages: [{method: mle, steps: 3}]\ndata:\n  source: "
+            "/nonexistent/pairs.jsonl\n";
+        try {
+            requireInputPaths(parseRunConfig(text, "cfg.yaml"), "cfg.yaml", text);
+            QFAIL("a missing data file passed");
+        } catch (const InputError& e) {
+            QVERIFY2(QString(e.what()).startsWith("cfg.yaml:4:11: data.source: "), e.what());
+        }
+        QTemporaryDir tmp;
+        c.data.source = tmp.path().toStdString();
+        QVERIFY(QString::fromStdString(inputPathProblems(c).at(0).problem).contains("not a file"));
+        touch(tmp.filePath("pairs.jsonl"));
+        c.data.source = tmp.filePath("pairs.jsonl").toStdString();
+        QVERIFY(inputPathProblems(c).empty());
+        // model.from: the folder, its weights and its tokenizer, at model.from.
+        QTemporaryDir model;
+        c.model.from = model.filePath("absent").toStdString();
+        QVERIFY(
+            QString::fromStdString(inputPathProblems(c).at(0).problem).contains("not a folder"));
+        c.model.from = model.path().toStdString();
+        QVERIFY(QString::fromStdString(inputPathProblems(c).at(0).problem).contains("config.json"));
+        touch(model.filePath("config.json"));
+        problems = inputPathProblems(c);
+        QCOMPARE(QString::fromStdString(problems.at(0).key), QString("model.from"));
+        QVERIFY(QString::fromStdString(problems[0].problem).contains("model.safetensors"));
+        touch(model.filePath("model.safetensors"));
+        QVERIFY(QString::fromStdString(inputPathProblems(c).at(0).problem).contains("tokenizer"));
+        touch(model.filePath("tokenizer.json"));
+        QVERIFY(inputPathProblems(c).empty());
+    }
+
+    void everyPathValuedKeyIsChecked() {
+        // The text fields of the table that are not paths; every other one must be checked.
+        const QSet<QString> not_paths{"name", "device", "model.size"};
+        QSet<QString> checked;
+        for (const std::string& k : inputPathKeys())
+            checked << QString::fromStdString(k);
+        for (const ConfigField& f : configFields()) {
+            const QString key = QString::fromStdString(f.key);
+            if (f.type == FieldType::Text && !not_paths.contains(key))
+                QVERIFY2(checked.contains(key), qPrintable(key + " holds a path nobody checks"));
+        }
+    }
+
+    // Issue #18: form -> YAML dropped every comment.
+    void mergeKeepsCommentsAndUnchangedText() {
+        const QString original = kCommented;
+        RunConfig c = parseRunConfig(kCommented, "mine.yaml");
+        QCOMPARE(QString::fromStdString(mergeIntoYaml(kCommented, c)), original);  // no edit
+        c.seed = 5;
+        c.optimizer.lr = 0.001;
+        c.optimizer.weight_decay = 0.01;  // a key the text does not have
+        c.stages[1].objective.terms[0].beta = 0.5;
+        const QString merged = QString::fromStdString(mergeIntoYaml(kCommented, c));
+        QVERIFY2(lostComments(original, merged).isEmpty(),
+                 qPrintable(lostComments(original, merged).join("; ") + "\n" + merged));
+        QVERIFY2(merged.contains("\nseed: 5\n"), qPrintable(merged));
+        QVERIFY2(merged.contains("\n  lr: 0.001      # peak\n"), qPrintable(merged));
+        QVERIFY2(merged.contains("  batch_size: 16\n  weight_decay: 0.01\n"), qPrintable(merged));
+        // Untouched: the flow section and the first stage, as written.
+        QVERIFY2(
+            merged.contains("  synthetic: {regime: response-contrast, count: 4000}  # small\n"),
+            qPrintable(merged));
+        QVERIFY2(merged.contains("  - {method: mle, steps: 300}   # SFT\n"), qPrintable(merged));
+        QVERIFY2(merged.contains("  - {method: dpo, beta: 0.5, steps: 100}  # then DPO\n"),
+                 qPrintable(merged));
+        QCOMPARE(toYaml(parseRunConfig(merged.toStdString(), "merged")), toYaml(c));
+    }
+
+    void mergeUnfoldsAFlowSectionOnlyWhereItChanges() {
+        RunConfig c = parseRunConfig(kCommented, "mine.yaml");
+        c.data.synthetic_count = 500;
+        const QString merged = QString::fromStdString(mergeIntoYaml(kCommented, c));
+        QVERIFY2(merged.contains("  synthetic:  # small\n    regime: response-contrast\n"
+                                 "    count: 500\n"),
+                 qPrintable(merged));
+        QVERIFY2(merged.contains("model: {size: micro}\n"), qPrintable(merged));
+        QCOMPARE(toYaml(parseRunConfig(merged.toStdString(), "merged")), toYaml(c));
+        // Stages removed and added; the comments between them stay.
+        c.stages.erase(c.stages.begin());
+        c.stages.push_back(c.stages.back());
+        c.stages.back().steps = 7;
+        const QString staged = QString::fromStdString(mergeIntoYaml(kCommented, c));
+        QVERIFY2(!staged.contains("method: mle") && staged.contains("# warm up with MLE first") &&
+                     staged.contains("  - {method: dpo, beta: 0.1, steps: 7}\n"),
+                 qPrintable(staged));
+        QCOMPARE(toYaml(parseRunConfig(staged.toStdString(), "merged")), toYaml(c));
+    }
+
+    void mergeRemovesKeysTheConfigNoLongerAllows() {
+        QTemporaryDir model;
+        touch(model.filePath("config.json"));
+        RunConfig c = parseRunConfig(kCommented, "mine.yaml");
+        c.model.from = QDir(model.path()).absolutePath().toStdString();
+        c.tokenizer.kind = "model";
+        const std::string with_from = mergeIntoYaml(kCommented, c);
+        const QString merged = QString::fromStdString(with_from);
+        QVERIFY2(merged.contains("  from: " + QDir(model.path()).absolutePath() + "\n") &&
+                     !merged.contains("size: micro") && merged.contains("# small"),
+                 qPrintable(merged));
+        QCOMPARE(toYaml(parseRunConfig(with_from, "merged")), toYaml(c));
+        c.model.from.clear();
+        c.tokenizer.kind = "byte";
+        const QString back = QString::fromStdString(mergeIntoYaml(with_from, c));
+        QVERIFY2(!back.contains("from:") && back.contains("# peak"), qPrintable(back));
+        QCOMPARE(toYaml(parseRunConfig(back.toStdString(), "merged")), toYaml(c));
+    }
+
+    void mergeFallsBackToTheFullFormWhenItCannotEdit() {
+        RunConfig c = parseRunConfig(kCommented, "mine.yaml");
+        c.seed = 9;
+        for (const char* text :
+             {"", "{name: a, stages: [{method: mle, steps: 1}]}\n",
+              "name: &n a\nstages: [{method: mle, steps: 1}]\n", "name: [unclosed\n"})
+            QCOMPARE(mergeIntoYaml(text, c), toYaml(c));
+        // An invalid value goes in at its key (the validator shows it at its line).
+        c.optimizer.lr = -1;
+        const QString merged = QString::fromStdString(mergeIntoYaml(kCommented, c));
+        QVERIFY2(merged.contains("  lr: -1      # peak\n"), qPrintable(merged));
+    }
+
+    void mergeOfEveryPresetKeepsItsCommentsAndReadsBack() {
+        QDirIterator it(RGPB_SOURCE_DIR "/presets", {"*.yaml"}, QDir::Files,
+                        QDirIterator::Subdirectories);
+        int presets = 0;
+        while (it.hasNext()) {
+            QFile f(it.next());
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            const std::string text = f.readAll().toStdString();
+            RunConfig c = parseRunConfig(text, "preset");
+            QCOMPARE(mergeIntoYaml(text, c), text);
+            c.optimizer.lr = 0.0005;
+            c.eval.every = 7;
+            c.stages.back().steps += 1;
+            const std::string merged = mergeIntoYaml(text, c);
+            QVERIFY2(merged != toYaml(c), qPrintable(f.fileName()));
+            QVERIFY2(lostComments(QString::fromStdString(text), QString::fromStdString(merged))
+                         .isEmpty(),
+                     qPrintable(f.fileName() + "\n" + QString::fromStdString(merged)));
+            QCOMPARE(toYaml(parseRunConfig(merged, "merged")), toYaml(c));
+            ++presets;
+        }
+        QVERIFY(presets >= 10);
     }
 };
 

@@ -9,6 +9,7 @@
 #include <qcustomplot.h>
 
 #include <QFile>
+#include <QLabel>
 #include <QPushButton>
 #include <QSlider>
 #include <QTableWidget>
@@ -284,6 +285,89 @@ private Q_SLOTS:
         QCOMPARE(asked.steps, 5);
         QCOMPARE(asked.max_pairs, std::size_t(50));
         QVERIFY(near(asked.beta, 0.1, 1e-12));
+    }
+
+    // Issue #18: a 90% relative gap on a coefficient of -0.002 failed the verdict.
+    void verdictUsesAnAbsoluteAndARelativeGap() {
+        auto result = [](double exact, double approx) {
+            GradientMeasureResult r;
+            r.method = "dpo";
+            r.steps = 1;
+            for (std::size_t i = 0; i < 3; ++i) {
+                DecompositionRow d;
+                d.pair = i;
+                d.shared = true;
+                d.exact_pos = exact;
+                d.approx_pos = approx;
+                d.exact_other = 0.3;
+                d.approx_other = 0.3;
+                r.decomposition.push_back(d);
+            }
+            summarizeGradientMeasure(r);
+            return r;
+        };
+        // |gap| 0.0018 (90% of -0.002): below the absolute tolerance, it holds.
+        GradientMeasureResult tiny = result(-0.002, -0.0002);
+        QVERIFY(tiny.approximation_holds);
+        GradientLabMeasured view;
+        view.showResult(tiny);
+        QVERIFY2(view.verdict().startsWith("P+ \u2248 P- holds"), qPrintable(view.verdict()));
+        QVERIFY2(view.verdict().contains("|gap| < 0.01 or relative gap < 10%"),
+                 qPrintable(view.verdict()));
+        int token = -1;
+        for (int row = 0; row < view.gapTable()->rowCount(); ++row)
+            if (view.gapTable()->item(row, 0)->text() == "shared:token")
+                token = row;
+        QVERIFY(token >= 0);
+        QCOMPARE(view.gapTable()->item(token, 6)->text(), QString("90%"));
+        QCOMPARE(view.gapTable()->item(token, 7)->text(), QString("yes"));
+        // The tolerances are stated beside the table.
+        auto* note = view.findChild<QLabel*>("tolerances");
+        QVERIFY(note && note->text().contains("< 0.01") && note->text().contains("< 10%"));
+        // A gap both large and relatively large fails; one small relative to a big coefficient
+        // passes.
+        GradientMeasureResult big = result(-0.5, -0.05);
+        QVERIFY(!big.approximation_holds);
+        view.showResult(big);
+        QVERIFY2(view.verdict().startsWith("P+ \u2248 P- does not hold"),
+                 qPrintable(view.verdict()));
+        QCOMPARE(view.gapTable()->item(token, 7)->text(), QString("no"));
+        QVERIFY(result(-5.0, -4.8).approximation_holds);  // |gap| 0.2, 4%
+    }
+
+    // Issue #18: the undefined region (u + e outside (0, 1]) looked like zero (both white).
+    void heatMapPaintsTheUndefinedRegionApart() {
+        GradientLabAnalytic view;
+        view.resize(1200, 900);
+        view.setSharedMethod(analytic::Method::Dpo);
+        QCPColorMap* heat = view.heatMap();
+        QCPColorMapData* d = heat->data();
+        // Near the top-right corner u + e > 1: undefined (NaN). (The legend sits top-left; the
+        // corner cells' centres are on the axis rect's border.)
+        const int undefined_i = d->keySize() - 5, undefined_j = d->valueSize() - 5;
+        QVERIFY(undefined_i >= 0);
+        QVERIFY(std::isnan(d->cell(undefined_i, undefined_j)));
+        QCPColorGradient g = heat->gradient();
+        QCOMPARE(g.nanHandling(), QCPColorGradient::nhNanColor);
+        const QColor zero = QColor::fromRgb(g.color(0.0, heat->dataRange()));
+        QVERIFY2(g.nanColor() != zero && g.nanColor().alpha() == 255,
+                 qPrintable(g.nanColor().name() + " vs " + zero.name()));
+        // Rendered: the pixel of the undefined cell has the NaN colour, not zero's white.
+        QCustomPlot* p = view.plot(GradientLabAnalytic::Plot::HeatMap);
+        p->replot();
+        const QImage image = p->toPixmap(p->width(), p->height()).toImage();
+        double u, e;
+        d->cellToCoord(undefined_i, undefined_j, &u, &e);
+        const QColor painted =
+            image.pixelColor(int(p->xAxis->coordToPixel(u)), int(p->yAxis->coordToPixel(e)));
+        QCOMPARE(painted.rgb(), g.nanColor().rgb());
+        // The legend names it.
+        bool named = false;
+        for (int i = 0; i < p->legend->itemCount(); ++i)
+            if (auto* item = qobject_cast<QCPPlottableLegendItem*>(p->legend->item(i)))
+                named |= item->plottable()->name().startsWith("undefined");
+        QVERIFY(named);
+        QVERIFY(p->legend->visible());
     }
 
     void labHasBothViews() {

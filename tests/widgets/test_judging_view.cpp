@@ -3,6 +3,7 @@
 // progress, and the results table holding exactly JudgeStats' numbers for the stored votes.
 #include <QApplication>
 #include <QCheckBox>
+#include <QFileDialog>
 #include <QGroupBox>
 #include <QLabel>
 #include <QLineEdit>
@@ -12,6 +13,7 @@
 #include <QStandardPaths>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QtTest>
 
 #include <cmath>
@@ -227,6 +229,89 @@ private Q_SLOTS:
         const QString kappa = view.results()->agreementLabel()->text();
         QVERIFY2(kappa.contains("Cohen's kappa auto vs ann: 1.000 (8 items)"), qPrintable(kappa));
         QVERIFY2(kappa.contains("position consistency ann: 2/2"), qPrintable(kappa));
+    }
+
+    // Issue #18: a kappa over too few items read as a number; the pooled row's n looked like
+    // items.
+    void kappaWithTooFewItemsIsNotApplicableAndPooledRowsCountVotes() {
+        JudgeStatsReport r;
+        PairResult ann;
+        ann.model_a = "a";
+        ann.model_b = "b";
+        ann.judge = "ann";
+        ann.items = ann.votes = 3;
+        PairResult pooled = ann;
+        pooled.judge = JudgeStatsOptions{}.pooled_judge;
+        pooled.items = 3;
+        pooled.votes = 6;
+        r.pairs = {ann, pooled};
+        CohenResult few{"ann", "bob", 3, 1.0, 0.5, 1.0};  // kappa 1 from 3 items
+        CohenResult undefined{"ann", "cat", 9, 1.0, 1.0, std::nan("")};
+        CohenResult enough{"bob", "cat", 9, 0.9, 0.5, 0.8};
+        r.cohen = {few, undefined, enough};
+        FleissResult fleiss;
+        fleiss.judges = {"ann", "bob", "cat"};
+        fleiss.items = 2;
+        fleiss.kappa = 0.7;
+        r.fleiss = fleiss;
+        JudgingResults results;
+        results.setReport(r);
+        const QString line = results.agreementLabel()->text();
+        QVERIFY2(line.contains("Cohen's kappa ann vs bob: n/a (3 items)"), qPrintable(line));
+        QVERIFY2(line.contains("Cohen's kappa ann vs cat: n/a (9 items)"), qPrintable(line));
+        QVERIFY2(line.contains("Cohen's kappa bob vs cat: 0.800 (9 items)"), qPrintable(line));
+        QVERIFY2(line.contains("Fleiss' kappa (3 judges): n/a (2 items)"), qPrintable(line));
+        QVERIFY2(!line.contains("1.000") && !line.contains("0.700"), qPrintable(line));
+        // The reasons are in the tooltip.
+        const QString why = results.agreementLabel()->toolTip();
+        QVERIFY2(why.contains("Cohen's kappa ann vs bob: n/a, 3 common item(s); a kappa needs at "
+                              "least 5"),
+                 qPrintable(why));
+        QVERIFY2(why.contains("ann vs cat: n/a, undefined"), qPrintable(why));
+        QVERIFY2(why.contains("Fleiss' kappa (3 judges): n/a, 2 common"), qPrintable(why));
+        QVERIFY2(!why.contains("bob vs cat"), qPrintable(why));
+        // The pooled row says it counts votes; a judge's row counts its items as before.
+        QTableWidget* t = results.table();
+        QCOMPARE(t->item(0, JudgingResults::Judge)->text(), QString("ann"));
+        QCOMPARE(t->item(0, JudgingResults::Votes)->text(), QString("3"));
+        QCOMPARE(t->item(1, JudgingResults::Judge)->text(), QString("all judges (pooled votes)"));
+        QCOMPARE(t->item(1, JudgingResults::Votes)->text(), QString("6 votes"));
+        QCOMPARE(t->item(1, JudgingResults::Votes)->data(Qt::UserRole).toDouble(), 6.0);
+        QVERIFY2(t->item(1, JudgingResults::Votes)->toolTip().contains("counts votes"),
+                 qPrintable(t->item(1, JudgingResults::Votes)->toolTip()));
+        QVERIFY(t->item(1, JudgingResults::Votes)->toolTip().contains("over 3 items"));
+    }
+
+    // Issue #18: "Open database..." was a save dialog (it offered to create a file).
+    void openDatabaseIsAnOpenDialog() {
+        JudgingView view(tmp_.filePath("open.sqlite"));
+        auto dialogOf = [&](const char* button) {
+            QFileDialog::AcceptMode mode = QFileDialog::AcceptSave;
+            QFileDialog::FileMode files = QFileDialog::AnyFile;
+            bool seen = false;
+            auto* poll = new QTimer(&view);
+            connect(poll, &QTimer::timeout, &view, [&] {
+                if (auto* d = qobject_cast<QFileDialog*>(QApplication::activeModalWidget())) {
+                    seen = true;
+                    mode = d->acceptMode();
+                    files = d->fileMode();
+                    d->reject();
+                }
+            });
+            poll->start(20);
+            view.findChild<QPushButton*>(button)->click();
+            delete poll;
+            return std::make_tuple(seen, mode, files);
+        };
+        const auto [opened, open_mode, open_files] = dialogOf("openDatabase");
+        QVERIFY(opened);
+        QCOMPARE(open_mode, QFileDialog::AcceptOpen);
+        QCOMPARE(open_files, QFileDialog::ExistingFile);
+        // Creating one is its own button, with a save dialog.
+        const auto [created, new_mode, new_files] = dialogOf("newDatabase");
+        QVERIFY(created);
+        QCOMPARE(new_mode, QFileDialog::AcceptSave);
+        Q_UNUSED(new_files);
     }
 
     // docs/judging.png: RGPB_JUDGING_SCREENSHOT=path saves the view mid-session.
