@@ -356,6 +356,10 @@ private Q_SLOTS:
         }
         {
             MainWindow w(tmp.filePath("runs"), RGPB_SOURCE_DIR "/presets");
+            QSettings saved;
+            QVERIFY2(saved.fileName().startsWith(tmp.path()), qPrintable(saved.fileName()));
+            QVERIFY(!saved.value("window/geometry").toByteArray().isEmpty());
+            QVERIFY(!saved.value("window/state").toByteArray().isEmpty());
             QCOMPARE(w.maxConcurrent(), 3);
             QCOMPARE(w.findChild<QSplitter*>("trainSplitter")->sizes(), sizes);
             QCOMPARE(MainWindow::lastPreset(), preset);
