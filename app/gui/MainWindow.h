@@ -16,6 +16,7 @@
 #include <QPointer>
 #include <QStringList>
 #include <functional>
+#include <memory>
 
 #include "app/gui/ComparisonJob.h"
 #include "app/gui/RunQueue.h"
@@ -127,6 +128,7 @@ private:
     // MainWindowLifecycle.cpp
     void connectSession(TrainingSession* s);
     void saveQueue();
+    bool claimQueue();
     void restoreQueue();
     void removeNeverStartedFolders();
     bool confirmClose(int running, int queued);
@@ -174,6 +176,9 @@ private:
     QFileSystemWatcher* watcher_ = nullptr;
     QTimer* rescan_ = nullptr;
     bool restoring_queue_ = false;  // no queue file writes while it is read back
+    // Held while this window owns the runs folder's queue file (<runs dir>/.workbench/run.lock):
+    // a second window on the same folder neither restores, rewrites nor cleans up after it.
+    std::unique_ptr<RunLock> queue_lock_;
 };
 
 }  // namespace rgpb::app

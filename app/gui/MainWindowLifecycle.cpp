@@ -51,7 +51,7 @@ void MainWindow::connectSession(TrainingSession* s) {
 }
 
 void MainWindow::saveQueue() {
-    if (restoring_queue_)
+    if (restoring_queue_ || !queue_lock_)
         return;
     QVector<QueuedRun> runs;
     for (const QString& id : queue_.queued()) {
@@ -74,7 +74,24 @@ void MainWindow::saveQueue() {
 
 // Re-queues what the last window left queued: new runs whose folder is still empty, and resumes
 // that still have a checkpoint. The queue is held meanwhile, so the file is rewritten once.
+bool MainWindow::claimQueue() {
+    const QString dir = QDir(runs_dir_).filePath(".workbench");
+    QDir().mkpath(dir);
+    try {
+        queue_lock_ = std::make_unique<RunLock>(dir.toStdString());
+        return true;
+    } catch (const std::exception& e) {
+        logLine(log::Level::Warn, "gui",
+                QString("another workbench has %1 open: this window does not save, restore or "
+                        "clean up its queue (%2)")
+                    .arg(runs_dir_, e.what()));
+        return false;
+    }
+}
+
 void MainWindow::restoreQueue() {
+    if (!claimQueue())
+        return;
     QVector<QueuedRun> runs;
     try {
         runs = readQueueFile(runs_dir_);
@@ -126,6 +143,8 @@ void MainWindow::restoreQueue() {
 // A run folder with nothing in it never started and is not queued (restoreQueue ran first): it
 // explains nothing, so it goes. A fresh one is left alone: the CLI may be about to fill it.
 void MainWindow::removeNeverStartedFolders() {
+    if (!queue_lock_)
+        return;  // the queue's owner may have queued them
     const QDateTime now = QDateTime::currentDateTime();
     const QFileInfoList dirs = QDir(runs_dir_).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot);
     for (const QFileInfo& d : dirs) {

@@ -3,6 +3,7 @@
 // them. A new run is written with its resolved config (its folder stays empty until it starts);
 // a resumed run only with its folder (its config.yaml and checkpoint are there). Rewritten
 // atomically (writeFileAtomic) whenever the queue changes, and removed when the queue is empty.
+// Only the window that holds the folder's queue lock reads and writes it (MainWindow::claimQueue).
 #pragma once
 
 #include <QString>

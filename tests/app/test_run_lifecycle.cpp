@@ -2,7 +2,8 @@
 // MainWindowFrame.cpp): closing with active runs asks first and keeps the queue for the next
 // window, which re-queues it; a never-started folder does not linger; a cancelled run resumes
 // from its checkpoint; cancelling asks; the progress column says what a DPO run does while it
-// caches its reference; runs written by another process appear live; settings and the menu bar;
+// caches its reference; runs written by another process appear live; a second window on the same
+// runs folder leaves the first one's queue alone; settings and the menu bar;
 // a missing --preset is reported as missing.
 #include <QtTest>
 
@@ -191,6 +192,25 @@ private Q_SLOTS:
         QVERIFY(ra >= 0);
         QCOMPARE(again.runTable()->rowAt(ra).status, RunStatus::Cancelled);
         QVERIFY(again.runTable()->rowAt(ra).resumable);
+    }
+
+    void aSecondWindowOnTheFolderLeavesTheQueueAlone() {
+        QTemporaryDir tmp;
+        const QString runs = tmp.filePath("runs");
+        MainWindow first(runs, RGPB_SOURCE_DIR "/presets");
+        first.setMaxConcurrent(1);
+        first.launch(microYaml(2000), "a.yaml");
+        const QString b = first.launch(microYaml(3), "b.yaml");
+        QCOMPARE(readQueueFile(runs).size(), 1);
+        MainWindow second(runs, RGPB_SOURCE_DIR "/presets");
+        QVERIFY(!second.session(b));  // not restored twice
+        QVERIFY(second.logView()->visibleText().contains("another workbench has"));
+        second.setMaxConcurrent(1);
+        second.launch(microYaml(2000), "c.yaml");
+        second.launch(microYaml(3), "d.yaml");  // queued in the second window only
+        QVector<QueuedRun> saved = readQueueFile(runs);
+        QCOMPARE(saved.size(), 1);
+        QCOMPARE(saved[0].dir, b);
     }
 
     void aCancelledRunResumesFromItsCheckpoint() {
