@@ -285,13 +285,16 @@ void MainWindow::reloadResumedRun(const QString& id) {
         return;
     dashboard_->removeRun(id);
     try {
-        RunSummary summary = readSummary(id.toStdString());
-        const qint64 total = row(id).total_steps;
-        showRunFromDisk(summary);
+        // The summary is the resumed trainer's fresh "running" one: the row keeps where the run
+        // stopped until its next steps arrive.
+        const widgets::RunRow before = row(id);
+        showRunFromDisk(readSummary(id.toStdString()));
         widgets::RunRow& r = row(id);
         r.status = RunStatus::Running;
-        r.total_steps = total;
-        r.step = summary.step;
+        r.step = before.step;
+        r.total_steps = before.total_steps;
+        r.perplexity = before.perplexity;
+        r.agility = before.agility;
         runs_->upsert(r);
     } catch (const std::exception& e) {
         logLine(log::Level::Warn, "gui", QString("%1: %2").arg(id, e.what()));

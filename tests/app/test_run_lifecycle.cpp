@@ -26,8 +26,10 @@
 #include "core/train/Trainer.h"
 #include "widgets/ComparisonDialog.h"
 #include "widgets/ConfigEditor.h"
+#include "widgets/CurvePlot.h"
 #include "widgets/JudgingView.h"
 #include "widgets/LogView.h"
+#include "widgets/MetricsDashboard.h"
 
 // This file's code has its own namespace: the group's tests build as one unity batch.
 namespace rgpb_test_run_lifecycle {
@@ -239,6 +241,8 @@ private Q_SLOTS:
         QCOMPARE(more.at(0).at(1).value<QVector<StepPoint>>().front().step, stopped + 1);
         QCOMPARE(w.runTable()->rowAt(rowOf(w, a)).status, RunStatus::Running);
         QVERIFY(!w.runTable()->resumeButton()->isEnabled());
+        // The loss curve goes on from the steps before the checkpoint (reread from disk).
+        QTRY_VERIFY(w.dashboard()->plotFor("loss")->pointCount(a) > stopped);
     }
 
     void aRunWithoutCheckpointCannotResume() {
