@@ -183,6 +183,7 @@ RunSummary Trainer::run(TrainingObserver& observer, RunControl& control) {
         d.endEarly(RunStatus::Failed, e.what(), t0, observer);
     }
     d.closeRunFolder();
+    d.observer_ = nullptr;
     return d.summary;
 }
 
