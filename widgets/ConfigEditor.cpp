@@ -278,6 +278,7 @@ bool ConfigEditor::loadPreset(const QString& path) {
     if (!f.open(QIODevice::ReadOnly | QIODevice::Text)) {
         status_->setText("<span style='color:#c81e1e'>cannot open " + path.toHtmlEscaped() + ": " +
                          f.errorString().toHtmlEscaped() + "</span>");
+        presets_->setCurrentIndex(-1);  // the picker names no other preset as if it were open
         return false;
     }
     const bool unsaved = hasUnsavedEdits();

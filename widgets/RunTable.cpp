@@ -36,9 +36,13 @@ RunTable::RunTable(QWidget* parent) : QWidget(parent), table_(new QTableWidget(0
     auto* buttons = new QHBoxLayout;
     cancel_ = new QPushButton("Cancel");
     pause_ = new QPushButton("Pause");
+    resume_ = new QPushButton("Resume from checkpoint");
+    resume_->setToolTip(
+        "Continue the selected cancelled, failed or interrupted run from its last "
+        "checkpoint");
     delete_ = new QPushButton("Delete...");
     open_ = new QPushButton("Open folder");
-    for (QPushButton* b : {cancel_, pause_, delete_, open_})
+    for (QPushButton* b : {cancel_, pause_, resume_, delete_, open_})
         buttons->addWidget(b);
     buttons->addStretch(1);
     root->addLayout(buttons);
@@ -57,7 +61,28 @@ RunTable::RunTable(QWidget* parent) : QWidget(parent), table_(new QTableWidget(0
                 Q_EMIT(this->*signal)(id);
         };
     };
-    connect(cancel_, &QPushButton::clicked, this, each(&RunTable::cancelRequested));
+    connect(cancel_, &QPushButton::clicked, this, [this] {
+        QStringList ids = selectedIds();
+        if (ids.isEmpty())
+            return;
+        if (confirm_ &&
+            QMessageBox::question(this, "Cancel runs",
+                                  QString("Cancel %1 run(s)? A running run stops after writing a "
+                                          "checkpoint (Resume continues it); a queued run is "
+                                          "removed.\n%2")
+                                      .arg(ids.size())
+                                      .arg(ids.join("\n"))) != QMessageBox::Yes) {
+            return;
+        }
+        for (const QString& id : ids)
+            Q_EMIT cancelRequested(id);
+    });
+    connect(resume_, &QPushButton::clicked, this, [this] {
+        for (const QString& id : selectedIds()) {
+            if (rows_[find(id)].resumable && !isActive(rows_[find(id)].status))
+                Q_EMIT resumeRequested(id);
+        }
+    });
     connect(pause_, &QPushButton::clicked, this, each(&RunTable::pauseToggled));
     connect(open_, &QPushButton::clicked, this, each(&RunTable::openFolderRequested));
     connect(delete_, &QPushButton::clicked, this, [this] {
@@ -115,9 +140,11 @@ void RunTable::upsert(const RunRow& row) {
                         : row.status == RunStatus::Finished ? QColor(30, 130, 30)
                                                             : palette().text().color());
     auto* bar = static_cast<QProgressBar*>(table_->cellWidget(r, kProgress));
-    double frac = row.total_steps > 0 ? double(row.step) / double(row.total_steps) : 0.0;
-    bar->setValue(int(std::lround(1000 * frac)));
-    bar->setFormat(QString("%1/%2").arg(row.step).arg(row.total_steps));
+    const bool busy = !row.activity.isEmpty() && isActive(row.status);
+    const qint64 done = busy ? row.activity_done : row.step;
+    const qint64 total = busy ? row.activity_total : row.total_steps;
+    bar->setValue(total > 0 ? int(std::lround(1000.0 * double(done) / double(total))) : 0);
+    bar->setFormat(progressText(r));
     table_->item(r, kEta)->setText(row.status == RunStatus::Running ? formatEta(row.eta_s)
                                                                     : QString());
     table_->item(r, kTokens)
@@ -127,6 +154,18 @@ void RunTable::upsert(const RunRow& row) {
     table_->item(r, kPpl)->setText(num(row.perplexity, 5));
     table_->item(r, kAgility)->setText(num(row.agility, 4));
     updateButtons();
+}
+
+QString RunTable::progressText(int r) const {
+    const RunRow& row = rows_[r];
+    if (!row.activity.isEmpty() && isActive(row.status)) {
+        return row.activity_total > 0 ? QString("%1 %2/%3")
+                                            .arg(row.activity)
+                                            .arg(row.activity_done)
+                                            .arg(row.activity_total)
+                                      : row.activity;
+    }
+    return QString("%1/%2").arg(row.step).arg(row.total_steps);
 }
 
 void RunTable::remove(const QString& id) {
@@ -160,13 +199,15 @@ void RunTable::select(const QString& id) {
 
 void RunTable::updateButtons() {
     QStringList ids = selectedIds();
-    bool any_active = false, any_paused = false, any_done = false;
+    bool any_active = false, any_paused = false, any_done = false, any_resumable = false;
     for (const QString& id : ids) {
         const RunStatus s = rows_[find(id)].status;
         any_active |= isActive(s);
         any_paused |= s == RunStatus::Paused;
         any_done |= !isActive(s);
+        any_resumable |= !isActive(s) && rows_[find(id)].resumable;
     }
+    resume_->setEnabled(any_resumable);
     cancel_->setEnabled(any_active);
     pause_->setEnabled(any_active);
     pause_->setText(any_paused ? "Resume" : "Pause");

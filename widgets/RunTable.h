@@ -1,5 +1,7 @@
 // The list of runs: name, recipe, beta, status, a progress bar, ETA, tokens/s and the latest
-// eval perplexity and agility, with Cancel, Pause/Resume, Delete (confirmed) and Open folder.
+// eval perplexity and agility, with Cancel (confirmed), Pause/Resume, Resume from checkpoint,
+// Delete (confirmed) and Open folder. The progress column says what a run does between steps
+// ("caching reference log-probs 1200/4000") and its steps otherwise.
 // The widget only asks (signals); the application does the work.
 #pragma once
 
@@ -22,6 +24,9 @@ struct RunRow {
     qint64 step = 0, total_steps = 0;
     double eta_s = -1, tokens_per_s = 0;
     double perplexity = qQNaN(), agility = qQNaN();
+    QString activity;  // what it does between steps ("evaluating"); empty: its steps
+    qint64 activity_done = 0, activity_total = 0;  // total 0: unknown
+    bool resumable = false;                        // stopped with a checkpoint to continue from
 };
 
 class RunTable : public QWidget {
@@ -35,12 +40,16 @@ public:
     RunRow rowAt(int r) const;
     QStringList selectedIds() const;
     void select(const QString& id);
-    // Confirmation before deleting; tests switch it off.
+    // Confirmation before deleting or cancelling; tests switch it off.
     void setConfirmDeletes(bool on) { confirm_ = on; }
+    QPushButton* cancelButton() const { return cancel_; }
+    QPushButton* resumeButton() const { return resume_; }
+    QString progressText(int r) const;  // the progress column's text
 
 Q_SIGNALS:
     void cancelRequested(const QString& id);
     void pauseToggled(const QString& id);
+    void resumeRequested(const QString& id);  // continue from its last checkpoint
     void deleteRequested(const QString& id);
     void openFolderRequested(const QString& id);
     void selectionChanged(const QStringList& ids);
@@ -49,7 +58,7 @@ private:
     int find(const QString& id) const;
     void updateButtons();
     QTableWidget* table_;
-    QPushButton *cancel_, *pause_, *delete_, *open_;
+    QPushButton *cancel_, *pause_, *resume_, *delete_, *open_;
     QList<RunRow> rows_;
     bool confirm_ = true;
 };

@@ -72,8 +72,14 @@ MainWindow::MainWindow(const QString& runs_dir, const QString& preset_dir, QWidg
     connectEditor();
     connectRunTable();
     connectCoreLog();
-    refreshRuns();
+    buildMenuBar();
     resize(1500, 950);
+    restoreSettings();
+    queue_.setQueuedChanged([this] { saveQueue(); });
+    restoreQueue();
+    removeNeverStartedFolders();
+    refreshRuns();
+    watchRunsFolder();
 }
 
 // The Train tab: the config editor on the left; curves, landscape and samples over the runs
@@ -98,11 +104,13 @@ void MainWindow::buildViews(const QString& preset_dir) {
             });
 
     auto* right = new QSplitter(Qt::Vertical);
+    right->setObjectName("viewsSplitter");
     right->addWidget(views_);
     right->addWidget(runs_);
     right->setStretchFactor(0, 3);
     right->setStretchFactor(1, 1);
     auto* main = new QSplitter(Qt::Horizontal);
+    main->setObjectName("trainSplitter");
     main->addWidget(editor_);
     main->addWidget(right);
     main->setStretchFactor(1, 3);
@@ -117,6 +125,7 @@ void MainWindow::buildLogDock() {
     dock->setWidget(log_);
     addDockWidget(Qt::BottomDockWidgetArea, dock);
     resizeDocks({dock}, {170}, Qt::Vertical);
+    dock->hide();  // collapsed until asked for (View > Log); the status bar shows errors too
 }
 
 // The runs toolbar (concurrent runs, refresh, the runs folder) and the status bar.
@@ -154,6 +163,7 @@ void MainWindow::connectRunTable() {
     connect(runs_, &widgets::RunTable::cancelRequested, this, &MainWindow::cancelRun);
     connect(runs_, &widgets::RunTable::pauseToggled, this, &MainWindow::togglePause);
     connect(runs_, &widgets::RunTable::deleteRequested, this, &MainWindow::deleteRun);
+    connect(runs_, &widgets::RunTable::resumeRequested, this, &MainWindow::resumeRun);
     connect(runs_, &widgets::RunTable::openFolderRequested, this,
             [](const QString& id) { QDesktopServices::openUrl(QUrl::fromLocalFile(id)); });
 }
@@ -179,22 +189,6 @@ void MainWindow::buildJudgeTab() {
     addCentralTab(this, judging_, "Judge");
     connect(judging_, &widgets::JudgingView::newComparisonRequested, this,
             &MainWindow::newComparison);
-}
-
-void MainWindow::cancelRun(const QString& id) {
-    if (queue_.removeQueued(id)) {
-        // Never started: nothing to keep, so the empty run folder goes too.
-        std::error_code ec;
-        std::filesystem::remove_all(id.toStdString(), ec);
-        runs_->remove(id);
-        rows_.remove(id);
-        if (auto s = sessions_.take(id))
-            s->deleteLater();
-        logLine(log::Level::Info, "gui", "removed queued run " + id);
-        showQueueStatus();
-    } else if (auto s = sessions_.value(id)) {
-        s->cancel();
-    }
 }
 
 void MainWindow::togglePause(const QString& id) {
@@ -388,20 +382,14 @@ QString MainWindow::launchConfig(RunConfig config) {
     }
     const QString id = s->id();
     sessions_.insert(id, s);
-    connect(s, &TrainingSession::started, this, &MainWindow::onStarted);
-    connect(s, &TrainingSession::steps, this, &MainWindow::onSteps);
-    connect(s, &TrainingSession::evaluated, this, &MainWindow::onEval);
-    connect(s, &TrainingSession::sampled, this,
-            [this, s](const QString& run, const widgets::SampleSet& set) {
-                samples_->addSamples(run, QFileInfo(run).fileName() + " (" + s->label() + ")", set);
-            });
-    connect(s, &TrainingSession::ended, this, &MainWindow::onEnded);
+    connectSession(s);
     widgets::RunRow& r = row(id);
     r.id = id;
     r.name = QFileInfo(id).fileName();
     r.recipe = QString::fromStdString(config.recipe());
     r.beta = config.beta();
     r.status = RunStatus::Queued;
+    r.total_steps = plannedSteps(config);  // "0/N" while it waits
     runs_->upsert(r);
     logLine(log::Level::Info, "gui", QString("queued %1 (%2)").arg(id, s->label()));
     queue_.enqueue(id);
@@ -455,6 +443,7 @@ void MainWindow::showQueueStatus() {
 }
 
 void MainWindow::onStarted(const QString& id, qint64 total, qint64 params, const QString& device) {
+    reloadResumedRun(id);
     row(id).total_steps = total;
     runs_->upsert(row(id));
     logLine(log::Level::Info, QFileInfo(id).fileName(),
@@ -513,6 +502,8 @@ void MainWindow::onEnded(const QString& id, RunStatus status, const QString& rea
     widgets::RunRow& r = row(id);
     r.status = status;
     r.reason = reason;
+    r.activity.clear();
+    markResumable(r);
     runs_->upsert(r);
     const QString name = runStatusName(status);
     logLine(status == RunStatus::Failed ? log::Level::Error : log::Level::Info,
@@ -536,6 +527,7 @@ void MainWindow::showRunFromDisk(const RunSummary& s) {
     r.total_steps = s.total_steps;
     r.perplexity = s.metric("eval/perplexity", qQNaN());
     r.agility = s.metric("eval/agility", qQNaN());
+    markResumable(r);
     runs_->upsert(r);
     QHash<QString, QVector<widgets::CurvePoint>> curves;
     double tokens = 0;

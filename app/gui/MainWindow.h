@@ -3,12 +3,20 @@
 // concurrent runs, watch live curves, manage runs (cancel, pause, delete, open folder), and read
 // the log. Earlier runs in the runs folder, from the GUI or the CLI, are listed with their
 // curves at start and when refreshed.
+//
+// The run lifecycle (MainWindowLifecycle.cpp): the queue is kept in <runs dir>/queue.json and
+// re-queued by the next window; closing with active or queued runs asks first; a stopped run
+// with a checkpoint can be resumed. The frame (MainWindowFrame.cpp): the menu bar, the settings
+// a window remembers (QSettings, only when the application has an organization name), and the
+// runs folder watched for runs started elsewhere (the CLI).
 #pragma once
 
 #include <QHash>
 #include <QMainWindow>
 #include <QPointer>
 #include <QStringList>
+#include <functional>
+#include <memory>
 
 #include "app/gui/ComparisonJob.h"
 #include "app/gui/RunQueue.h"
@@ -19,6 +27,8 @@
 class QSpinBox;
 class QLabel;
 class QTabWidget;
+class QFileSystemWatcher;
+class QTimer;
 
 namespace rgpb::widgets {
 class ConfigEditor;
@@ -34,6 +44,10 @@ namespace rgpb::app {
 
 class GradientMeasureSession;
 class LandscapeUpdater;
+
+// Optimizer steps a config plans when every stage gives `steps`; 0 when one counts epochs (the
+// data size decides, known once the run starts).
+qint64 plannedSteps(const RunConfig& config);
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -74,6 +88,28 @@ public:
     LandscapeUpdater* landscapeUpdater() const { return landscape_jobs_; }
     const RunQueue& queue() const { return queue_; }
 
+    // Continues a cancelled, failed or interrupted run from its last checkpoint (queued like a
+    // new run); false, with the reason logged, when it has no checkpoint or is active.
+    bool resumeRun(const QString& id);
+    // Asked when the window closes with runs active or queued: true = cancel the running runs
+    // (their checkpoints are kept; the queued ones stay queued for the next start) and quit,
+    // false = keep the window open. The default asks with a message box.
+    using CloseDecision = std::function<bool(int running, int queued)>;
+    void setCloseDecision(CloseDecision decide) { close_decision_ = std::move(decide); }
+    static QString closeQuestion(int running, int queued);  // the message box's text
+    // The preset the last window had open (QSettings); empty when none or settings are off.
+    static QString lastPreset();
+    // Opens `asked` (--preset), even when missing, so the editor says it cannot open it rather
+    // than showing another preset as if it were the one asked for; `asked` empty: the last
+    // preset, else <preset_dir>/demo.yaml. Returns the path opened (or tried).
+    QString openPresetAtStart(const QString& asked, const QString& preset_dir);
+    // How often the runs folder is rescanned besides the file watcher (runs' own files change
+    // inside their folders, which a folder watch does not see).
+    void setRescanInterval(int ms);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
 private:
     // The constructor's steps, in order.
     void buildViews(const QString& preset_dir);
@@ -84,6 +120,21 @@ private:
     void connectEditor();
     void connectRunTable();
     void connectCoreLog();
+    // MainWindowFrame.cpp
+    void buildMenuBar();
+    void restoreSettings();
+    void saveSettings() const;
+    void watchRunsFolder();
+    // MainWindowLifecycle.cpp
+    void connectSession(TrainingSession* s);
+    void saveQueue();
+    bool claimQueue();
+    void restoreQueue();
+    void removeNeverStartedFolders();
+    bool confirmClose(int running, int queued);
+    void onPhase(const QString& id, const QString& activity, qint64 done, qint64 total);
+    void markResumable(widgets::RunRow& r) const;
+    void reloadResumedRun(const QString& id);  // its curves as the checkpoint left them
 
     bool startRun(const QString& id);  // the queue's starter
     void showQueueStatus();
@@ -120,6 +171,14 @@ private:
     // The "Gradient lab" tab and the adapter that runs its measurements.
     widgets::GradientLab* gradient_lab_ = nullptr;
     GradientMeasureSession* lab_session_ = nullptr;
+    // The lifecycle and the frame.
+    CloseDecision close_decision_;
+    QFileSystemWatcher* watcher_ = nullptr;
+    QTimer* rescan_ = nullptr;
+    bool restoring_queue_ = false;  // no queue file writes while it is read back
+    // Held while this window owns the runs folder's queue file (<runs dir>/.workbench/run.lock):
+    // a second window on the same folder neither restores, rewrites nor cleans up after it.
+    std::unique_ptr<RunLock> queue_lock_;
 };
 
 }  // namespace rgpb::app

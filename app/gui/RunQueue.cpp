@@ -11,11 +11,15 @@ void RunQueue::enqueue(const QString& id) {
     if (queued_.contains(id) || running_.contains(id))
         return;
     queued_ << id;
+    notifyChanged();
     startWhatFits();
 }
 
 bool RunQueue::removeQueued(const QString& id) {
-    return queued_.removeAll(id) > 0;
+    if (queued_.removeAll(id) == 0)
+        return false;
+    notifyChanged();
+    return true;
 }
 
 void RunQueue::markEnded(const QString& id) {
@@ -28,12 +32,26 @@ void RunQueue::setMaxConcurrent(int n) {
     startWhatFits();
 }
 
+void RunQueue::setHeld(bool held) {
+    held_ = held;
+    startWhatFits();
+}
+
 void RunQueue::startWhatFits() {
-    while (running_.size() < max_concurrent_ && !queued_.isEmpty()) {
+    bool took = false;
+    while (!held_ && running_.size() < max_concurrent_ && !queued_.isEmpty()) {
         const QString id = queued_.takeFirst();
+        took = true;
         if (start_(id))
             running_.insert(id);
     }
+    if (took)
+        notifyChanged();
+}
+
+void RunQueue::notifyChanged() {
+    if (changed_)
+        changed_();
 }
 
 }  // namespace rgpb::app

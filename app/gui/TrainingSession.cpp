@@ -13,6 +13,9 @@ struct TrainingSession::Inbox {
     qint64 total_steps = 0, parameters = 0;
     QString device;
     QVector<StepPoint> steps;
+    bool phase_changed = false;  // the latest phase only: a display needs no history
+    QString activity;            // empty: training
+    qint64 phase_done = 0, phase_total = 0;
     QVector<EvalPoint> evals;
     QVector<widgets::SampleSet> samples;
     bool ended = false;
@@ -47,9 +50,21 @@ public:
         for (const auto& [k, v] : m.stats)
             p.stats.append({QString::fromStdString(k), v});
         std::lock_guard<std::mutex> lock(inbox_.mutex);
+        if (!inbox_.activity.isEmpty()) {
+            inbox_.activity.clear();
+            inbox_.phase_changed = true;
+        }
         inbox_.last_tokens = p.tokens;
         inbox_.last_seconds = p.seconds;
         inbox_.steps.append(std::move(p));
+    }
+    void onPhase(const PhaseProgress& p) override {
+        std::lock_guard<std::mutex> lock(inbox_.mutex);
+        inbox_.phase_changed = true;
+        inbox_.activity =
+            p.phase == RunPhase::Training ? QString() : QString::fromUtf8(runPhaseName(p.phase));
+        inbox_.phase_done = p.done;
+        inbox_.phase_total = p.total;
     }
     void onEval(const EvalReport& r) override {
         EvalPoint e;
@@ -115,6 +130,11 @@ TrainingSession::TrainingSession(RunConfig config, const QString& runs_dir, QObj
                       QString::fromStdString(createRunDir(runs_dir.toStdString(), config.name)),
                       false, parent) {}
 
+TrainingSession* TrainingSession::inFolder(RunConfig config, const QString& run_dir,
+                                           QObject* parent) {
+    return new TrainingSession(std::move(config), run_dir, false, parent);
+}
+
 TrainingSession* TrainingSession::resume(const QString& run_dir, QObject* parent) {
     RunConfig config = loadRunConfig(run_dir.toStdString() + "/config.yaml");
     return new TrainingSession(std::move(config), run_dir, true, parent);
@@ -137,13 +157,14 @@ void TrainingSession::start() {
         return;
     TrainerOptions o;
     o.run_dir = run_dir_.toStdString();
-    o.resume = resume_;
     // The worker owns its Trainer. Trainer::run turns failures into a failed summary; what
     // escapes (a Trainer that cannot be built) the job reports to onJobFailed().
-    job_.start([this, o, config = config_](WorkerJob::Feedback&) -> WorkerJob::Completion {
+    job_.start([this, o, config = config_,
+                resume = resume_](WorkerJob::Feedback&) -> WorkerJob::Completion {
         Observer observer(*inbox_);
-        Trainer trainer(config, o);
-        trainer.run(observer, *control_);
+        std::unique_ptr<Trainer> trainer =
+            resume ? Trainer::resume(o.run_dir) : std::make_unique<Trainer>(config, o);
+        trainer->run(observer, *control_);
         return {};
     });
     timer_.start();
@@ -179,6 +200,9 @@ void TrainingSession::drain() {
     QVector<StepPoint> steps;
     QVector<EvalPoint> evals;
     QVector<widgets::SampleSet> samples;
+    bool phase_changed = false;
+    QString activity;
+    qint64 phase_done = 0, phase_total = 0;
     {
         std::lock_guard<std::mutex> lock(inbox_->mutex);
         if (inbox_->started) {
@@ -189,6 +213,13 @@ void TrainingSession::drain() {
             device = inbox_->device;
         }
         steps.swap(inbox_->steps);
+        if (inbox_->phase_changed) {
+            phase_changed = true;
+            inbox_->phase_changed = false;
+            activity = inbox_->activity;
+            phase_done = inbox_->phase_done;
+            phase_total = inbox_->phase_total;
+        }
         evals.swap(inbox_->evals);
         samples.swap(inbox_->samples);
         if (inbox_->ended) {
@@ -200,6 +231,8 @@ void TrainingSession::drain() {
     }
     if (started)
         Q_EMIT this->started(run_dir_, total, params, device);
+    if (phase_changed)
+        Q_EMIT phaseChanged(run_dir_, activity, phase_done, phase_total);
     if (!steps.isEmpty())
         Q_EMIT this->steps(run_dir_, steps);
     for (const EvalPoint& e : evals)

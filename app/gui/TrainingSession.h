@@ -51,7 +51,12 @@ class TrainingSession : public QObject {
 public:
     // A new run of `config`; its folder is created under runs_dir at once (id() is known).
     TrainingSession(RunConfig config, const QString& runs_dir, QObject* parent = nullptr);
-    // Continues an existing run folder from its last checkpoint.
+    // A new run of `config` in `run_dir`, a folder made earlier and never started (a queued run
+    // restored from the queue file).
+    static TrainingSession* inFolder(RunConfig config, const QString& run_dir,
+                                     QObject* parent = nullptr);
+    // Continues an existing run folder from its last checkpoint (Trainer::resume, as `rgpb
+    // resume` does).
     static TrainingSession* resume(const QString& run_dir, QObject* parent = nullptr);
     ~TrainingSession() override;  // cancels and waits for the worker
 
@@ -61,12 +66,17 @@ public:
     bool isPaused() const;
     bool isRunning() const { return job_.isRunning(); }
     QString id() const { return run_dir_; }
+    bool isResume() const { return resume_; }
     QString label() const;
     const RunConfig& config() const { return config_; }
 
 Q_SIGNALS:
     void started(const QString& id, qint64 total_steps, qint64 parameters, const QString& device);
     void steps(const QString& id, const QVector<rgpb::app::StepPoint>& batch);
+    // What the run does between steps: `activity` ("caching reference log-probs", "evaluating",
+    // "preparing") with done of total units (total 0: unknown); an empty activity when it trains
+    // again (its steps say how far it is).
+    void phaseChanged(const QString& id, const QString& activity, qint64 done, qint64 total);
     void evaluated(const QString& id, const rgpb::app::EvalPoint& eval);
     void sampled(const QString& id, const rgpb::widgets::SampleSet& samples);
     void ended(const QString& id, rgpb::RunStatus status, const QString& reason);

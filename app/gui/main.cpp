@@ -1,7 +1,7 @@
 // rgpb-workbench: the Qt application. Options:
 //   --runs-dir DIR   where runs live (default: runs)
 //   --presets DIR    preset folder (default: the source tree's or the installed presets/)
-//   --preset FILE    preset opened at start (default: demo.yaml)
+//   --preset FILE    preset opened at start (default: the last one open, else demo.yaml)
 //   --run            start the opened preset at once
 //   --tab NAME       show the tab labelled NAME wherever it is (repeatable: "Landscape", "YAML")
 //   --screenshot PNG --after SECONDS   save a picture of the window, then quit (docs, tests)
@@ -70,6 +70,9 @@ int main(int argc, char** argv) {
     setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
     QApplication app(argc, argv);
     QApplication::setApplicationName("RGPB Workbench");
+    // Names the settings file (~/.config/RGPB/RGPB Workbench.conf): window geometry, splitters,
+    // concurrency and the last preset are remembered (MainWindow::saveSettings).
+    QApplication::setOrganizationName("RGPB");
     QApplication::setApplicationVersion(RGPB_VERSION);
     QCommandLineParser cli;
     cli.setApplicationDescription(
@@ -93,11 +96,7 @@ int main(int argc, char** argv) {
     rgpb::log::initConsole(rgpb::log::Level::Warn);
     QString presets = cli.isSet("presets") ? cli.value("presets") : findPresets();
     rgpb::app::MainWindow window(cli.value("runs-dir"), presets);
-    QString preset = cli.isSet("preset") ? cli.value("preset") : presets + "/demo.yaml";
-    // A preset the user named is opened even when missing, so the editor says it cannot open
-    // it (instead of showing the default preset as if it were the one asked for).
-    if (cli.isSet("preset") || QFileInfo(preset).exists())
-        window.loadPreset(preset);
+    const QString preset = window.openPresetAtStart(cli.value("preset"), presets);
     window.show();
     for (const QString& path : cli.values("tab"))
         selectTabPath(&window, path);

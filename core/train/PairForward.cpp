@@ -29,7 +29,8 @@ PairForward forwardPairs(GptNeoX& model, const SequenceBatch& batch, const torch
 
 torch::Tensor sequenceSums(GptNeoX& model, const std::vector<TokenizedPair>& pairs, int32_t pad_id,
                            int64_t batch_size, const torch::Device& device,
-                           const RunControl* control) {
+                           const RunControl* control,
+                           const std::function<void(int64_t done)>& progress) {
     torch::NoGradGuard no_grad;
     bool was_training = model->is_training();
     model->eval();
@@ -47,6 +48,8 @@ torch::Tensor sequenceSums(GptNeoX& model, const std::vector<TokenizedPair>& pai
         torch::Tensor sums = torch::stack({f.logprobs.pos.sum, f.logprobs.neg.sum}, 1);
         out.slice(0, static_cast<int64_t>(start), static_cast<int64_t>(end))
             .copy_(sums.to(torch::kCPU, torch::kFloat32));
+        if (progress)
+            progress(static_cast<int64_t>(end));
     }
     model->train(was_training);
     return out;

@@ -4,6 +4,8 @@
 
 #include <torch/types.h>
 
+#include <functional>
+
 #include "core/data/PairBatch.h"
 #include "core/model/GptNeoX.h"
 #include "core/objectives/Objective.h"
@@ -23,9 +25,11 @@ struct PairForward {
 PairForward forwardPairs(GptNeoX& model, const SequenceBatch& batch, const torch::Device& device);
 
 // S+ and S- of pairs[indices] under `model` without gradients, in batches: [N, 2] float32 CPU.
-// Checks `control` (if given) between batches and throws CancelledError when cancelled.
+// Checks `control` (if given) between batches and throws CancelledError when cancelled; calls
+// `progress` (if given) with the number of pairs done after each batch.
 torch::Tensor sequenceSums(GptNeoX& model, const std::vector<TokenizedPair>& pairs, int32_t pad_id,
                            int64_t batch_size, const torch::Device& device,
-                           const RunControl* control = nullptr);
+                           const RunControl* control = nullptr,
+                           const std::function<void(int64_t done)>& progress = {});
 
 }  // namespace rgpb

@@ -170,6 +170,11 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& run_dir) {
     return std::make_unique<Trainer>(std::move(config), std::move(o));
 }
 
+bool Trainer::canResume(const std::string& run_dir) {
+    std::error_code ec;
+    return fs::exists(fs::path(run_dir) / "config.yaml", ec) && !latestCheckpoint(run_dir).empty();
+}
+
 const RunConfig& Trainer::config() const {
     return impl_->config;
 }
@@ -180,6 +185,7 @@ const std::string& Trainer::runDir() const {
 RunSummary Trainer::run(TrainingObserver& observer, RunControl& control) {
     Impl& d = *impl_;
     d.control_ = &control;
+    d.observer_ = &observer;
     const auto t0 = TrainerClock::now();
     d.summary = RunSummary{};
     d.summary.name = d.config.name;
@@ -191,6 +197,7 @@ RunSummary Trainer::run(TrainingObserver& observer, RunControl& control) {
         d.run_dir = d.chooseRunFolder();
         log_scope.emplace(d.run_dir);
         d.openRunFolder();
+        observer.onPhase({RunPhase::Preparing, 0, 0, 0});
         d.prepare();
         d.summary.total_steps = d.total_steps;
         if (d.options.resume)
@@ -206,6 +213,7 @@ RunSummary Trainer::run(TrainingObserver& observer, RunControl& control) {
         d.endEarly(RunStatus::Failed, e.what(), t0, observer);
     }
     d.closeRunFolder();
+    d.observer_ = nullptr;
     return d.summary;
 }
 

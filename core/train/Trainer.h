@@ -36,6 +36,8 @@ public:
     Trainer(RunConfig config, TrainerOptions options);
     // Reopens run_dir (its config.yaml and last checkpoint) to continue it.
     static std::unique_ptr<Trainer> resume(const std::string& run_dir);
+    // Whether resume(run_dir) has something to continue: a config.yaml and a complete checkpoint.
+    static bool canResume(const std::string& run_dir);
     ~Trainer();
 
     // Trains to the end, cancellation or failure; never throws for run errors (bad data path,

@@ -77,7 +77,8 @@ struct Trainer::Impl {
     RunSummary summary;
     NamedValues last_train, last_eval;
     int64_t last_checkpoint_step = -1;
-    const RunControl* control_ = nullptr;  // set for the duration of run()
+    const RunControl* control_ = nullptr;   // set for the duration of run()
+    TrainingObserver* observer_ = nullptr;  // set for the duration of run()
 
     Impl(RunConfig c, TrainerOptions o) : config(std::move(c)), options(std::move(o)) {}
 
@@ -111,6 +112,7 @@ struct Trainer::Impl {
     void recordStep(int stage, double lr, const StepOutcome& o, TrainerClock::time_point ts,
                     const TrainPass& pass, TrainingObserver& observer);
     double stageLr(int stage) const;
+    void reportPhase(RunPhase phase, int stage, int64_t done, int64_t total);
     void startStageReference(int stage);
     void attachReference(PairLogProbs& lp, const std::vector<std::size_t>& idx, bool eval_split,
                          const SequenceBatch& batch);

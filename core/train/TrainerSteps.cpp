@@ -277,6 +277,11 @@ double Trainer::Impl::stageLr(int stage) const {
     return s.lr ? *s.lr : config.optimizer.lr;
 }
 
+void Trainer::Impl::reportPhase(RunPhase phase, int stage, int64_t done, int64_t total) {
+    if (observer_)
+        observer_->onPhase({phase, stage, done, total});
+}
+
 void Trainer::Impl::startStageReference(int stage) {
     const StageConfig& s = config.stages[static_cast<std::size_t>(stage)];
     reference = ReferenceCache{};
@@ -300,14 +305,21 @@ void Trainer::Impl::startStageReference(int stage) {
     }
     auto t0 = TrainerClock::now();
     const int32_t pad = data->tokenizer->specials().pad;
+    const auto n_train = static_cast<int64_t>(data->train.size());
+    const int64_t total = n_train + static_cast<int64_t>(data->eval.size());
+    reportPhase(RunPhase::CachingReference, stage, 0, total);
     {
         // Under the same autocast as the training forward, so S - S_ref is exactly 0 at the
         // first DPO step; evaluation (float32) gets a float32 table.
         CudaBf16Autocast autocast(config.bf16);
-        reference.train =
-            sequenceSums(model, data->train, pad, config.eval.batch_size, device, control_);
+        reference.train = sequenceSums(
+            model, data->train, pad, config.eval.batch_size, device, control_,
+            [&](int64_t done) { reportPhase(RunPhase::CachingReference, stage, done, total); });
     }
-    reference.eval = sequenceSums(model, data->eval, pad, config.eval.batch_size, device, control_);
+    reference.eval = sequenceSums(
+        model, data->eval, pad, config.eval.batch_size, device, control_, [&](int64_t done) {
+            reportPhase(RunPhase::CachingReference, stage, n_train + done, total);
+        });
     log->info("stage {}: reference log-probs cached for {} + {} pairs in {:.1f} s", stage,
               data->train.size(), data->eval.size(), secondsSince(t0));
 }
@@ -346,7 +358,13 @@ EvalReport Trainer::Impl::evaluate(int stage) {
     r.step = state.step;
     r.stage = stage;
     r.pairs.resize(data->eval.size());
-    o.per_pair = [&r](std::size_t i, const PairRecord& p) { r.pairs.at(i) = p; };
+    const auto total = static_cast<int64_t>(data->eval.size());
+    int64_t done = 0;
+    reportPhase(RunPhase::Evaluating, stage, 0, total);
+    o.per_pair = [&](std::size_t i, const PairRecord& p) {
+        r.pairs.at(i) = p;
+        reportPhase(RunPhase::Evaluating, stage, ++done, total);
+    };
     r.metrics = evaluatePairs(model, data->eval, data->tokenizer->specials().pad, device, o);
     r.seconds = secondsSince(t0);
     return r;

@@ -26,6 +26,37 @@ struct RunStartInfo {
     int threads = 0;
 };
 
+// What a run is doing between optimizer steps, so a display can say more than "0/400" while a
+// DPO stage caches its reference log-probs for minutes.
+enum class RunPhase {
+    Preparing,         // loading data, building the model, restoring a checkpoint
+    CachingReference,  // a DPO stage's reference log-probs (done/total: pairs, train + eval)
+    Evaluating,        // an evaluation of the eval split (done/total: pairs)
+    Training,          // optimizer steps (done/total: global steps)
+};
+
+// "preparing", "caching reference log-probs", "evaluating", "training".
+inline const char* runPhaseName(RunPhase phase) {
+    switch (phase) {
+        case RunPhase::Preparing:
+            return "preparing";
+        case RunPhase::CachingReference:
+            return "caching reference log-probs";
+        case RunPhase::Evaluating:
+            return "evaluating";
+        case RunPhase::Training:
+            break;
+    }
+    return "training";
+}
+
+struct PhaseProgress {
+    RunPhase phase = RunPhase::Preparing;
+    int stage = 0;
+    int64_t done = 0;   // units done in this phase (see RunPhase)
+    int64_t total = 0;  // units planned; 0 when unknown
+};
+
 struct StepMetrics {
     int64_t step = 0;  // global optimizer step, 1-based
     int stage = 0;     // stage index
@@ -59,6 +90,9 @@ public:
     virtual ~TrainingObserver() = default;
     virtual void onStart(const RunStartInfo&) {}
     virtual void onStageStart(int /*stage*/, const std::string& /*name*/, int64_t /*steps*/) {}
+    // Work between steps (reference caching, evaluation) as it goes; a step (onStep) means the
+    // run is training again.
+    virtual void onPhase(const PhaseProgress&) {}
     virtual void onStep(const StepMetrics&) {}
     virtual void onEval(const EvalReport&) {}
     // Greedy responses to the run's fixed sample prompts, after each evaluation

@@ -1,6 +1,7 @@
 // The run queue without widgets or training (app/gui/RunQueue.h): runs start in the order they
 // were queued while slots are free, an ended run frees its slot for the next, more slots start
-// more at once, a queued run can be removed, and a run that cannot start takes no slot.
+// more at once, a queued run can be removed, a run that cannot start takes no slot, a held queue
+// starts nothing, and every change of the waiting list is heard (the window persists it).
 #include <QtTest>
 
 #include "tests/support/TestMain.h"
@@ -96,6 +97,36 @@ private Q_SLOTS:
         QCOMPARE(started, QStringList({"a", "b"}));
         QCOMPARE(q.runningCount(), 1);
         QCOMPARE(q.queuedCount(), 0);
+    }
+
+    void aHeldQueueStartsNothingAndChangesAreHeard() {
+        QStringList started;
+        QList<QStringList> heard;  // the waiting list at each change
+        RunQueue q([&](const QString& id) {
+            started << id;
+            return true;
+        });
+        q.setQueuedChanged([&] { heard << q.queued(); });
+        q.enqueue("a");  // queued, then taken to start
+        QCOMPARE(heard, QList<QStringList>({{"a"}, {}}));
+        q.enqueue("b");
+        q.enqueue("c");
+        QCOMPARE(heard.last(), QStringList({"b", "c"}));
+        q.setHeld(true);
+        QVERIFY(q.isHeld());
+        q.markEnded("a");  // a free slot, but held: b waits
+        QCOMPARE(started, QStringList({"a"}));
+        q.setMaxConcurrent(3);
+        QCOMPARE(started, QStringList({"a"}));
+        QCOMPARE(q.queued(), QStringList({"b", "c"}));
+        heard.clear();
+        QVERIFY(q.removeQueued("c"));
+        QCOMPARE(heard, QList<QStringList>({{"b"}}));
+        QVERIFY(!q.removeQueued("c"));  // no change, nothing heard
+        QCOMPARE(heard.size(), 1);
+        q.setHeld(false);
+        QCOMPARE(started, QStringList({"a", "b"}));
+        QCOMPARE(heard.last(), QStringList());
     }
 };
 
