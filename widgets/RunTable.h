@@ -1,5 +1,7 @@
 // The list of runs: name, recipe, beta, status, a progress bar, ETA, tokens/s and the latest
 // eval perplexity and agility, with Cancel, Pause/Resume, Delete (confirmed) and Open folder.
+// With a RunIdentities registry each name carries the run's colour swatch and a checkbox that
+// shows or hides it in every plot, and selecting one row highlights that run everywhere.
 // The widget only asks (signals); the application does the work.
 #pragma once
 
@@ -12,6 +14,8 @@ class QTableWidget;
 class QPushButton;
 
 namespace rgpb::widgets {
+
+class RunIdentities;
 
 struct RunRow {
     QString id;  // unique key (the run folder)
@@ -29,6 +33,10 @@ class RunTable : public QWidget {
 
 public:
     explicit RunTable(QWidget* parent = nullptr);
+    // Rows register their runs there (name, recipe, beta) and follow its colours, visibility
+    // and highlight (not owned).
+    void setIdentities(RunIdentities* identities);
+    QTableWidget* table() const { return table_; }
     void upsert(const RunRow& row);
     void remove(const QString& id);
     int rowCount() const;
@@ -48,6 +56,9 @@ Q_SIGNALS:
 private:
     int find(const QString& id) const;
     void updateButtons();
+    void syncIdentity(int r);  // swatch and checkbox of row r from the registry
+    RunIdentities* identities_ = nullptr;
+    bool syncing_ = false;
     QTableWidget* table_;
     QPushButton *cancel_, *pause_, *delete_, *open_;
     QList<RunRow> rows_;

@@ -8,8 +8,14 @@
 #include <qcustomplot.h>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <filesystem>
 
+#include <QComboBox>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QTreeWidget>
 #include "app/gui/MainWindow.h"
+#include "core/run/RunStore.h"
 #include "store/JudgmentStore.h"
 #include "widgets/ConfigEditor.h"
 #include "widgets/CurvePlot.h"
@@ -17,6 +23,9 @@
 #include "widgets/LandscapeView.h"
 #include "widgets/LogView.h"
 #include "widgets/MetricsDashboard.h"
+#include "widgets/RunIdentity.h"
+#include "widgets/RunLegend.h"
+#include "widgets/RunTable.h"
 #include "widgets/SamplesView.h"
 
 #include "tests/support/Approx.h"
@@ -87,6 +96,85 @@ private Q_SLOTS:
         QVERIFY(again.dashboard()->plotFor("agility")->pointCount(id) >= 2);
         QTRY_COMPARE(again.landscape()->points().size(), 1);
         QCOMPARE(again.samplesView()->steps(id), QVector<qint64>({0, 5, 10}));  // samples.jsonl
+    }
+
+    // A run's colour is stored with it and is the same in every view and after a restart; a run
+    // made before colours were stored gets one, written to its run.json; curves read back from
+    // disk have a wall-time axis.
+    void identityAndWallTimeSurviveARestart() {
+        QTemporaryDir tmp;
+        const std::string runs = tmp.filePath("runs").toStdString();
+        auto fakeRun = [&](const std::string& name) {
+            std::string dir = createRunDir(runs, name);
+            RunSummary s;
+            s.name = name;
+            s.recipe = "exmate";
+            s.beta = 0.5;
+            s.status = RunStatus::Finished;
+            s.started_at = isoTimeNow();
+            writeSummary(dir, s);
+            MetricsLog log(dir);
+            for (int step = 1; step <= 3; ++step)
+                log.write(step, 0, "train",
+                          {{"loss", 2.0 / step}, {"tokens", 64.0 * step}, {"step_time_ms", 500}});
+            log.write(3, 0, "eval", {{"perplexity", 9.0}});
+            log.flush();
+            return QString::fromStdString(dir);
+        };
+        const QString a = fakeRun("a"), b = fakeRun("b"), old = fakeRun("old");
+        std::filesystem::remove(old.toStdString() + "/run.json");  // from before colours
+        QString colour_a, colour_old;
+        {
+            MainWindow w(QString::fromStdString(runs), RGPB_SOURCE_DIR "/presets");
+            auto* ids = w.findChild<widgets::RunIdentities*>("runIdentities");
+            QVERIFY(ids);
+            colour_a = ids->colorOf(a).name();
+            QCOMPARE(colour_a, QString::fromStdString(readRunColor(a.toStdString())));
+            QVERIFY(ids->colorOf(b) != ids->colorOf(a));
+            colour_old = QString::fromStdString(readRunColor(old.toStdString()));  // assigned
+            QCOMPARE(ids->colorOf(old).name(), colour_old);
+            QVERIFY(colour_old != colour_a && ids->colorOf(old) != ids->colorOf(b));
+            // Labels: the run's name, recipe and beta beside it.
+            QVERIFY(ids->fullLabelOf(a).endsWith("(exmate, β=0.5)"));
+            QVERIFY(ids->labelOf(a).startsWith("a-"));
+            // The same colour in the curves, the legend and the run table.
+            widgets::CurvePlot* loss = w.dashboard()->plotFor("loss");
+            QCOMPARE(loss->lineOf(a)->pen().color().name(), colour_a);
+            QCOMPARE(
+                w.dashboard()->legend()->itemOf(a)->data(0, Qt::DecorationRole).value<QColor>(),
+                QColor(colour_a));
+            // Wall time of the curves read from disk: 0.5 s per step, not 0.
+            auto* axis = w.dashboard()->findChild<QComboBox*>();
+            QVERIFY(axis && axis->itemText(2) == "wall time");
+            axis->setCurrentIndex(2);
+            loss->flush();
+            QCOMPARE(loss->plot()->graph(0)->data()->at(2)->key, 1.5);
+            // Selecting the run in the table highlights it in the plots.
+            w.runTable()->select(a);
+            QCOMPARE(ids->highlighted(), a);
+            QVERIFY(loss->lineOf(a)->pen().widthF() > loss->lineOf(b)->pen().widthF());
+        }
+        MainWindow again(QString::fromStdString(runs), RGPB_SOURCE_DIR "/presets");
+        auto* ids = again.findChild<widgets::RunIdentities*>("runIdentities");
+        QCOMPARE(ids->colorOf(a).name(), colour_a);
+        QCOMPARE(ids->colorOf(old).name(), colour_old);
+    }
+
+    void dashboardFitsAt1024x700() {
+        QTemporaryDir tmp;
+        MainWindow w(tmp.filePath("runs"), RGPB_SOURCE_DIR "/presets");
+        w.resize(1024, 700);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        widgets::MetricsDashboard* d = w.dashboard();
+        QTRY_VERIFY(d->columns() >= 2);
+        QScrollArea* area = d->scrollArea();
+        QCOMPARE(area->horizontalScrollBar()->maximum(), 0);
+        for (const QString& m : d->metrics()) {
+            widgets::CurvePlot* p = d->plotFor(m);
+            QVERIFY(p->width() >= p->minimumWidth() && p->height() >= p->minimumHeight());
+            QVERIFY(p->showsEmptyState());  // no runs yet: "Press Run to train the demo"
+        }
     }
 
     void cancelEndsTheRun() {
