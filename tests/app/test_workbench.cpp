@@ -8,6 +8,7 @@
 #include <qcustomplot.h>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <cmath>
 #include <filesystem>
 
 #include <QComboBox>
@@ -47,6 +48,37 @@ QString microYaml(int steps) {
                "stages: [{method: exmate, beta: 0.5, steps: %1}]\n")
         .arg(steps);
 }
+// A finished run on disk as the trainer leaves it: summary, train rows (0.5 s a step) and evals.
+QString fakeRun(const std::string& runs, const std::string& name,
+                const std::string& recipe = "exmate", double beta = 0.5, int steps = 3) {
+    std::string dir = createRunDir(runs, name);
+    RunSummary s;
+    s.name = name;
+    s.recipe = recipe;
+    s.beta = beta;
+    s.status = RunStatus::Finished;
+    s.started_at = isoTimeNow();
+    writeSummary(dir, s);
+    MetricsLog log(dir);
+    for (int step = 1; step <= steps; ++step) {
+        log.write(step, 0, "train",
+                  {{"loss", 2.0 / step + beta},
+                   {"grad_norm", 1.0 + 1.0 / step},
+                   {"tokens", 64.0 * step},
+                   {"step_time_ms", 500}});
+        if (step % 10 == 0 || step == steps) {
+            NamedValues eval = {{"perplexity", 9.0 / std::sqrt(step) + beta},
+                                {"agility", 0.1 + 0.01 * step * beta},
+                                {"pos_prob", 0.3 + 0.001 * step}};
+            if (recipe != "mle")
+                eval.push_back({"reward_margin", 0.02 * step * beta});
+            log.write(step, 0, "eval", eval);
+        }
+    }
+    log.flush();
+    return QString::fromStdString(dir);
+}
+
 }  // namespace
 
 class TestWorkbench : public QObject {
@@ -104,24 +136,7 @@ private Q_SLOTS:
     void identityAndWallTimeSurviveARestart() {
         QTemporaryDir tmp;
         const std::string runs = tmp.filePath("runs").toStdString();
-        auto fakeRun = [&](const std::string& name) {
-            std::string dir = createRunDir(runs, name);
-            RunSummary s;
-            s.name = name;
-            s.recipe = "exmate";
-            s.beta = 0.5;
-            s.status = RunStatus::Finished;
-            s.started_at = isoTimeNow();
-            writeSummary(dir, s);
-            MetricsLog log(dir);
-            for (int step = 1; step <= 3; ++step)
-                log.write(step, 0, "train",
-                          {{"loss", 2.0 / step}, {"tokens", 64.0 * step}, {"step_time_ms", 500}});
-            log.write(3, 0, "eval", {{"perplexity", 9.0}});
-            log.flush();
-            return QString::fromStdString(dir);
-        };
-        const QString a = fakeRun("a"), b = fakeRun("b"), old = fakeRun("old");
+        const QString a = fakeRun(runs, "a"), b = fakeRun(runs, "b"), old = fakeRun(runs, "old");
         std::filesystem::remove(old.toStdString() + "/run.json");  // from before colours
         QString colour_a, colour_old;
         {
@@ -160,20 +175,44 @@ private Q_SLOTS:
         QCOMPARE(ids->colorOf(old).name(), colour_old);
     }
 
+    // At 1024x700 the curve grid keeps two columns and scrolls instead of clipping. With
+    // RGPB_SCREENSHOT_DIR set, the window is saved there at 1024x700 and 1600x1000 (docs/).
     void dashboardFitsAt1024x700() {
         QTemporaryDir tmp;
-        MainWindow w(tmp.filePath("runs"), RGPB_SOURCE_DIR "/presets");
-        w.resize(1024, 700);
-        w.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&w));
-        widgets::MetricsDashboard* d = w.dashboard();
-        QTRY_VERIFY(d->columns() >= 2);
-        QScrollArea* area = d->scrollArea();
-        QCOMPARE(area->horizontalScrollBar()->maximum(), 0);
-        for (const QString& m : d->metrics()) {
-            widgets::CurvePlot* p = d->plotFor(m);
-            QVERIFY(p->width() >= p->minimumWidth() && p->height() >= p->minimumHeight());
-            QVERIFY(p->showsEmptyState());  // no runs yet: "Press Run to train the demo"
+        {
+            MainWindow empty(tmp.filePath("empty"), RGPB_SOURCE_DIR "/presets");
+            empty.resize(1024, 700);
+            empty.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&empty));
+            for (const QString& m : empty.dashboard()->metrics())
+                QVERIFY(empty.dashboard()->plotFor(m)->showsEmptyState());  // "Press Run..."
+        }
+        const std::string runs = tmp.filePath("runs").toStdString();
+        fakeRun(runs, "demo-exmate-b0.5", "exmate", 0.5, 60);
+        fakeRun(runs, "demo-exmate-b1", "exmate", 1.0, 60);
+        fakeRun(runs, "demo-mle", "mle", 0, 60);
+        const QString shots = qEnvironmentVariable("RGPB_SCREENSHOT_DIR");
+        for (QSize size : {QSize(1024, 700), QSize(1600, 1000)}) {
+            MainWindow w(QString::fromStdString(runs), RGPB_SOURCE_DIR "/presets");
+            w.resize(size);
+            w.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&w));
+            widgets::MetricsDashboard* d = w.dashboard();
+            QTRY_VERIFY(d->columns() >= 2);
+            QCOMPARE(d->scrollArea()->horizontalScrollBar()->maximum(), 0);
+            for (const QString& m : d->metrics()) {
+                widgets::CurvePlot* p = d->plotFor(m);
+                QVERIFY(p->width() >= p->minimumWidth() && p->height() >= p->minimumHeight());
+                QVERIFY(p->width() <= d->scrollArea()->viewport()->width());
+            }
+            QVERIFY(!d->plotFor("loss")->showsEmptyState());
+            if (!shots.isEmpty()) {
+                QTest::qWait(200);
+                QVERIFY(w.grab().save(QString("%1/workbench-%2x%3.png")
+                                          .arg(shots)
+                                          .arg(size.width())
+                                          .arg(size.height())));
+            }
         }
     }
 
