@@ -37,7 +37,7 @@ const PlotSpec kPlots[] = {
      "a DPO-only metric (runs with a reference model)"},
 };
 // Plots narrower than this go to fewer columns; shorter ones make the area scroll.
-constexpr int kMinPlotWidth = 250;
+constexpr int kMinPlotWidth = 240;
 constexpr int kMinPlotHeight = 210;
 }  // namespace
 
@@ -99,7 +99,7 @@ MetricsDashboard::MetricsDashboard(QWidget* parent) : QWidget(parent) {
     split->addWidget(legend_);
     split->setStretchFactor(0, 1);
     split->setCollapsible(0, false);
-    split->setSizes({600, 150});
+    split->setSizes({600, 170});
     reflow();
 
     connect(smoothing_, &QSlider::valueChanged, this, [this](int v) {
@@ -170,13 +170,12 @@ void MetricsDashboard::appendPoints(const QString& metric, const QString& run, c
     CurvePlot* p = plots_.value(metric);
     if (!p)
         return;
+    const bool first = p->pointCount(run) == 0;  // a new run in this plot changes the notes
     p->appendPoints(run, label, points);
-    if (metric == "perplexity" && !evaluated_.contains(run)) {
+    if (metric == "perplexity")
         evaluated_.insert(run);
+    if (first && !points.isEmpty())
         updateNotes();
-    } else if (metric == "reward_margin") {
-        updateNotes();
-    }
 }
 
 // A plot whose metric some evaluated runs never report says so under it (an MLE run has no

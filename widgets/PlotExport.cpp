@@ -111,19 +111,25 @@ QVector<double> readableLogTicks(double lo, double hi) {
     const int first = static_cast<int>(std::floor(std::log10(lo)));
     const int last = static_cast<int>(std::ceil(std::log10(hi)));
     const int decades = last - first;
-    // Few decades: 1, 2, 5 in each; more: every power of ten; very many: every n-th power.
-    const QVector<double> mantissas = decades <= 3 ? QVector<double>{1, 2, 5} : QVector<double>{1};
+    // Few decades: 1, 2, 5 in each (every digit when that leaves fewer than three ticks, a
+    // range inside one decade); more: every power of ten; very many: every n-th power.
     const int every = decades <= 8 ? 1 : (decades + 7) / 8;
-    for (int e = first; e <= last; ++e) {
-        if ((e - first) % every != 0)
-            continue;
-        for (double m : mantissas) {
-            // Rounded to the decade's precision, so 0.2 is 0.2 and not 0.20000000000000001.
-            const double t = QString::number(m * std::pow(10.0, e), 'g', 12).toDouble();
-            if (t >= lo * (1 - 1e-12) && t <= hi * (1 + 1e-12))
-                ticks.append(t);
+    auto collect = [&](const QVector<double>& mantissas) {
+        ticks.clear();
+        for (int e = first; e <= last; ++e) {
+            if ((e - first) % every != 0)
+                continue;
+            for (double m : mantissas) {
+                // Rounded to 12 digits, so 0.2 is 0.2 and not 0.20000000000000001.
+                const double t = QString::number(m * std::pow(10.0, e), 'g', 12).toDouble();
+                if (t >= lo * (1 - 1e-12) && t <= hi * (1 + 1e-12))
+                    ticks.append(t);
+            }
         }
-    }
+    };
+    collect(decades <= 3 ? QVector<double>{1, 2, 5} : QVector<double>{1});
+    if (ticks.size() < 3 && decades <= 2)
+        collect({1, 2, 3, 4, 5, 6, 7, 8, 9});
     return ticks;
 }
 

@@ -69,7 +69,7 @@ QString fakeRun(const std::string& runs, const std::string& name,
         if (step % 10 == 0 || step == steps) {
             NamedValues eval = {{"perplexity", 9.0 / std::sqrt(step) + beta},
                                 {"agility", 0.1 + 0.01 * step * beta},
-                                {"pos_prob", 0.3 + 0.001 * step}};
+                                {"pos_prob", 0.3 + 0.001 * step * (1 + beta)}};
             if (recipe != "mle")
                 eval.push_back({"reward_margin", 0.02 * step * beta});
             log.write(step, 0, "eval", eval);

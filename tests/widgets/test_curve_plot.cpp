@@ -97,6 +97,9 @@ private Q_SLOTS:
         QCOMPARE(rgpb::widgets::readableLogTicks(1, 1e6),
                  (QVector<double>{1, 10, 100, 1000, 1e4, 1e5, 1e6}));
         QVERIFY(rgpb::widgets::readableLogTicks(0, 10).isEmpty());
+        // Inside one decade 1-2-5 leaves too few: every digit.
+        QCOMPARE(rgpb::widgets::readableLogTicks(1.2, 3.5), (QVector<double>{2, 3}));
+        QCOMPARE(rgpb::widgets::readableLogTicks(12, 65), (QVector<double>{20, 30, 40, 50, 60}));
         // A log-scale plot uses them, labelled as plain numbers.
         CurvePlot plot("perplexity");
         plot.resize(400, 300);

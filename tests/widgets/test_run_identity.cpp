@@ -257,6 +257,16 @@ private Q_SLOTS:
         QVERIFY2(margin->note().contains("demo-m (mle)") && margin->note().contains("DPO-only"),
                  qPrintable(margin->note()));
         QVERIFY(f.dashboard.plotFor("perplexity")->note().isEmpty());
+        // A run's metrics arrive in any order (a hash on disk): the other eval plots, filled
+        // after its perplexity, carry no stale note.
+        f.dashboard.appendPoints("agility", "runs/a", "", {{2, 0, 0, 0.2}});
+        f.dashboard.appendPoints("perplexity", "runs/m2", "", {{2, 0, 0, 8.0}});
+        QVERIFY(f.dashboard.plotFor("agility")->note().contains("demo-m2") ||
+                f.dashboard.plotFor("agility")->note().contains("runs/m2"));
+        f.dashboard.appendPoints("agility", "runs/m2", "", {{2, 0, 0, 0.1}});
+        QVERIFY2(!f.dashboard.plotFor("agility")->note().contains("m2"),
+                 qPrintable(f.dashboard.plotFor("agility")->note()));
+        f.dashboard.removeRun("runs/m2");
         // With the DPO-style runs removed, the panel does not apply at all.
         for (const char* n : {"a", "b", "c"})
             f.dashboard.removeRun(QString("runs/") + n);
