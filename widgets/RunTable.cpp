@@ -51,7 +51,8 @@ RunTable::RunTable(QWidget* parent) : QWidget(parent), table_(new QTableWidget(0
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     table_->verticalHeader()->setVisible(false);
     table_->horizontalHeader()->setStretchLastSection(true);
-    table_->horizontalHeader()->setSectionResizeMode(kName, QHeaderView::Stretch);
+    // The run's name is its label everywhere: never elided to "..." (the table scrolls instead).
+    table_->horizontalHeader()->setSectionResizeMode(kName, QHeaderView::ResizeToContents);
 
     auto each = [this](auto signal) {
         return [this, signal] {

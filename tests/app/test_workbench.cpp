@@ -63,7 +63,7 @@ QString fakeRun(const std::string& runs, const std::string& name,
     for (int step = 1; step <= steps; ++step) {
         log.write(step, 0, "train",
                   {{"loss", 2.0 / step + beta},
-                   {"grad_norm", 1.0 + 1.0 / step},
+                   {"grad_norm", 1.0 + (1.0 + beta) / step},
                    {"tokens", 64.0 * step},
                    {"step_time_ms", 500}});
         if (step % 10 == 0 || step == steps) {
