@@ -1,7 +1,7 @@
 // The run store on disk: runs/<id>/ holds config.yaml (resolved), metrics.jsonl (one JSON
 // object per event), metrics.csv (the same in long form: step,stage,split,metric,value),
-// train.log, checkpoints/, tokenizer/, and summary.json (status, reason, final metrics, wall
-// time). Torch-free: the GUI lists runs through this header. Everything that is rewritten is
+// train.log, checkpoints/, tokenizer/, summary.json (status, reason, final metrics, wall
+// time) and run.json (the run's colour, "#rrggbb"). Torch-free: the GUI lists runs through this header. Everything that is rewritten is
 // written to a temporary file and renamed, so a crash never leaves a half-written file.
 #pragma once
 
