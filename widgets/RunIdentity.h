@@ -29,9 +29,9 @@ enum class RunGrouping { None, Recipe, Sweep };
 
 // "exmate, β=0.5" (recipe alone when there is no beta).
 QString runDetail(const QString& recipe, double beta);
-// The sweep (or study) a run belongs to: its name without the folder's timestamp and without
-// the "-<method>-b<beta>" suffix sweeps give their cells ("demo-exmate-b0.5-20260101-120000"
-// -> "demo").
+// The sweep (or study: the runs of one config name, whatever their method and beta) a run
+// belongs to: its name without the folder's timestamp and without the "-<method>-b<beta>"
+// suffix sweeps give their cells ("demo-exmate-b0.5-20260101-120000" -> "demo").
 QString sweepKey(const QString& name, const QString& recipe);
 QString groupKey(const RunIdentity& run, RunGrouping grouping);
 

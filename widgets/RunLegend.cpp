@@ -26,7 +26,7 @@ RunLegend::RunLegend(RunIdentities* identities, QWidget* parent)
     auto* head = new QHBoxLayout;
     head->addWidget(new QLabel("Runs, by"));
     grouping_->addItem("recipe", int(RunGrouping::Recipe));
-    grouping_->addItem("sweep", int(RunGrouping::Sweep));
+    grouping_->addItem("sweep / study", int(RunGrouping::Sweep));
     grouping_->addItem("none", int(RunGrouping::None));
     grouping_->setToolTip("Group the runs by recipe, or by the sweep (study) they belong to");
     grouping_->setCurrentIndex(grouping_->findData(int(identities_->grouping())));
@@ -52,6 +52,7 @@ RunLegend::RunLegend(RunIdentities* identities, QWidget* parent)
             return;
         const QString run = item->data(0, kRunRole).toString();
         const bool on = item->checkState(0) == Qt::Checked;
+        toggled_ = run;  // the click that ticked a box does not also highlight
         if (!run.isEmpty()) {
             identities_->setVisible(run, on);
             return;
@@ -61,7 +62,9 @@ RunLegend::RunLegend(RunIdentities* identities, QWidget* parent)
     });
     connect(tree_, &QTreeWidget::itemClicked, this, [this](QTreeWidgetItem* item, int) {
         const QString run = item->data(0, kRunRole).toString();
-        if (run.isEmpty())
+        const bool ticked = !toggled_.isNull() && toggled_ == run;
+        toggled_ = QString();
+        if (run.isEmpty() || ticked)
             return;
         identities_->setHighlighted(identities_->highlighted() == run ? QString() : run);
     });

@@ -4,6 +4,7 @@
 // every view (RunIdentities::setHighlighted); clicking it again clears the highlight.
 #pragma once
 
+#include <QString>
 #include <QWidget>
 
 class QComboBox;
@@ -32,6 +33,7 @@ private:
     QComboBox* grouping_;
     QTreeWidget* tree_;
     bool updating_ = false;
+    QString toggled_;  // the run whose box the current click ticked
 };
 
 }  // namespace rgpb::widgets

@@ -181,6 +181,13 @@ private Q_SLOTS:
         QVERIFY(f.loss()->lineOf("runs/b")->visible());
         QCOMPARE(legend->itemOf("runs/b")->checkState(0), Qt::Checked);
 
+        // A click on a run's checkbox (itemChanged, then itemClicked) only shows or hides it.
+        legend->itemOf("runs/b")->setCheckState(0, Qt::Unchecked);
+        Q_EMIT legend->tree()->itemClicked(legend->itemOf("runs/b"), 0);
+        QVERIFY(f.identities.highlighted().isEmpty());
+        legend->itemOf("runs/b")->setCheckState(0, Qt::Checked);
+        Q_EMIT legend->tree()->itemClicked(legend->itemOf("runs/b"), 0);
+        QVERIFY(f.identities.highlighted().isEmpty() && f.identities.isVisible("runs/b"));
         // A legend click highlights: thicker, others faded, in every plot; the table follows.
         Q_EMIT legend->tree()->itemClicked(legend->itemOf("runs/c"), 0);
         QCOMPARE(f.identities.highlighted(), QString("runs/c"));
@@ -222,7 +229,7 @@ private Q_SLOTS:
         ids.upsert({"r1", "s1-exmate-b0.5-20260101-120000", "exmate", 0.5, kRed});
         ids.upsert({"r2", "s1-dpo-b0.5-20260101-120001", "dpo", 0.5, kBlue});
         ids.upsert({"r3", "s2-b0.5-20260101-120002", "dpo", 0.5, kGreen});
-        sweeps.groupingBox()->setCurrentIndex(sweeps.groupingBox()->findText("sweep"));
+        sweeps.groupingBox()->setCurrentIndex(sweeps.groupingBox()->findText("sweep / study"));
         QCOMPARE(ids.grouping(), RunGrouping::Sweep);
         QCOMPARE(sweeps.tree()->topLevelItemCount(), 2);
         QCOMPARE(sweeps.tree()->topLevelItem(0)->text(0), QString("s1"));
