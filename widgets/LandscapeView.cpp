@@ -176,7 +176,8 @@ LandscapeView::LandscapeView(QWidget* parent)
     controls->addWidget(note, 1);
     labels_->setChecked(true);
     controls->addWidget(labels_);
-    auto* export_button = new QPushButton("Export PNG + CSV...");
+    auto* export_button = new QPushButton("Export...");
+    export_button->setToolTip("The landscape as PNG, SVG and PDF, and its points as CSV");
     controls->addWidget(export_button);
     layout->addLayout(controls);
     layout->addWidget(plot_, 1);

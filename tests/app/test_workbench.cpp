@@ -76,6 +76,14 @@ QString fakeRun(const std::string& runs, const std::string& name,
         }
     }
     log.flush();
+    // The last evaluation per pair, for the landscape (its bootstrap reads eval_pairs.csv).
+    EvalPairs pairs;
+    pairs.step = steps;
+    for (int i = 0; i < 16; ++i) {
+        const double spread = 0.05 * (i % 4);
+        pairs.pairs.push_back({-4.0 - beta - spread, 8, -9.0 + 2 * beta + spread, 8, {}, {}});
+    }
+    writeEvalPairs(dir, pairs);
     return QString::fromStdString(dir);
 }
 
@@ -206,12 +214,22 @@ private Q_SLOTS:
                 QVERIFY(p->width() <= d->scrollArea()->viewport()->width());
             }
             QVERIFY(!d->plotFor("loss")->showsEmptyState());
+            // The landscape, computed off the GUI thread from the runs' eval_pairs.csv: one point
+            // per run in the run's colour, filled (finished), labelled by the run's name.
+            QTRY_COMPARE(w.landscape()->points().size(), 3);
+            auto* ids = w.findChild<widgets::RunIdentities*>("runIdentities");
+            for (const widgets::LandscapePoint& p : w.landscape()->points())
+                QCOMPARE(w.landscape()->colorOfRun(p.run), ids->colorOf(p.run));
             if (!shots.isEmpty()) {
                 QTest::qWait(200);
-                QVERIFY(w.grab().save(QString("%1/workbench-%2x%3.png")
-                                          .arg(shots)
-                                          .arg(size.width())
-                                          .arg(size.height())));
+                const QString name = QString("%1/workbench-%4-%2x%3.png")
+                                         .arg(shots)
+                                         .arg(size.width())
+                                         .arg(size.height());
+                QVERIFY(w.grab().save(name.arg("curves")));
+                w.views()->setCurrentWidget(w.landscape());
+                QTest::qWait(200);
+                QVERIFY(w.grab().save(name.arg("landscape")));
             }
         }
     }
