@@ -1,11 +1,13 @@
 #include "widgets/CurvePlot.h"
 
 #include "widgets/PlotExport.h"
+#include "widgets/RunIdentity.h"
 
 #include <qcustomplot.h>
 
 #include <QFile>
 #include <QLabel>
+#include <QStackedWidget>
 #include <QTextStream>
 #include <QVBoxLayout>
 #include <cmath>
@@ -33,27 +35,45 @@ QVector<double> debiasedEma(const QVector<double>& values, double alpha) {
 }
 
 namespace {
-const QColor kPalette[] = {QColor(31, 119, 180),  QColor(214, 39, 40),   QColor(44, 160, 44),
-                           QColor(255, 127, 14),  QColor(148, 103, 189), QColor(140, 86, 75),
-                           QColor(227, 119, 194), QColor(127, 127, 127), QColor(188, 189, 34),
-                           QColor(23, 190, 207)};
-}
+// Alpha of the runs that are not highlighted while one is.
+constexpr int kFadedAlpha = 45;
+}  // namespace
 
 CurvePlot::CurvePlot(const QString& title, QWidget* parent)
-    : QWidget(parent), plot_(new QCustomPlot(this)), readout_(new QLabel(this)) {
+    : QWidget(parent),
+      own_identities_(new RunIdentities(this)),
+      stack_(new QStackedWidget(this)),
+      empty_(new QLabel(this)),
+      plot_(new QCustomPlot(this)),
+      note_(new QLabel(this)),
+      readout_(new QLabel(this)) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(2);
-    layout->addWidget(plot_, 1);
+    empty_->setAlignment(Qt::AlignCenter);
+    empty_->setWordWrap(true);
+    empty_->setText(QString("<b>%1</b><br><br>No points yet.").arg(title.toHtmlEscaped()));
+    empty_->setFrameShape(QFrame::StyledPanel);
+    stack_->addWidget(empty_);
+    stack_->addWidget(plot_);
+    layout->addWidget(stack_, 1);
+    note_->setWordWrap(true);
+    note_->setVisible(false);
+    note_->setStyleSheet("color: palette(mid);");
+    layout->addWidget(note_);
     layout->addWidget(readout_);
     readout_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     readout_->setMinimumHeight(readout_->fontMetrics().height() + 2);
+    title_ = title;
+    setIdentities(own_identities_);
 
     plot_->plotLayout()->insertRow(0);
     auto* heading = new QCPTextElement(plot_, title,
                                        QFont(font().family(), font().pointSize() + 1, QFont::Bold));
     plot_->plotLayout()->addElement(0, 0, heading);
     plot_->xAxis->setLabel("step");
+    plot_->addLayer("highlight", plot_->layer("main"), QCustomPlot::limAbove);
+    // One legend for every plot lives outside them (RunLegend).
     plot_->legend->setVisible(false);
     plot_->legend->setFont(QFont(font().family(), font().pointSize() - 1));
     plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
@@ -94,24 +114,118 @@ void CurvePlot::appendPoints(const QString& run, const QString& label,
     if (it == series_.end()) {
         Series s;
         s.label = label;
-        s.color = kPalette[order_.size() % (sizeof(kPalette) / sizeof(kPalette[0]))];
         s.raw = plot_->addGraph();
         s.smooth = plot_->addGraph();
-        QColor faint = s.color;
-        faint.setAlpha(alpha_ > 0 ? 70 : 255);
-        s.raw->setPen(QPen(faint, 1));
         s.raw->removeFromLegend();
-        s.smooth->setPen(QPen(s.color, 2));
-        s.smooth->setName(label);
-        s.smooth->setVisible(alpha_ > 0);
-        s.raw->setAdaptiveSampling(true);
+        s.smooth->removeFromLegend();
+        s.raw->setAdaptiveSampling(!markers_);
         s.smooth->setAdaptiveSampling(true);
         it = series_.insert(run, s);
         order_.append(run);
-        plot_->legend->setVisible(order_.size() > 1);
+        if (!identities_->contains(run) && identities_ == own_identities_)
+            identities_->upsert({run, label, {}, 0, {}});
+        restyle();
     }
     it->points += points;
     dirty_ = true;
+    updateEmptyState();
+}
+
+void CurvePlot::setIdentities(RunIdentities* identities) {
+    if (identities_)
+        disconnect(identities_, nullptr, this, nullptr);
+    identities_ = identities ? identities : own_identities_;
+    connect(identities_, &RunIdentities::runsChanged, this, &CurvePlot::restyle);
+    connect(identities_, &RunIdentities::visibilityChanged, this, &CurvePlot::restyle);
+    connect(identities_, &RunIdentities::highlightChanged, this, &CurvePlot::restyle);
+    restyle();
+}
+
+QString CurvePlot::labelOf(const QString& run) const {
+    if (identities_->contains(run))
+        return identities_->fullLabelOf(run);
+    auto it = series_.find(run);
+    return it == series_.end() ? run : it->label;
+}
+
+// One colour per run (the registry's); the highlighted run drawn thicker and on top, the others
+// faded; hidden runs not drawn.
+void CurvePlot::restyle() {
+    const QString hot = identities_->highlighted();
+    const bool any_hot = !hot.isEmpty() && series_.contains(hot);
+    for (auto it = series_.begin(); it != series_.end(); ++it) {
+        const bool visible = identities_->isVisible(it.key());
+        const bool is_hot = any_hot && it.key() == hot;
+        QColor c = identities_->colorOf(it.key());
+        if (any_hot && !is_hot)
+            c.setAlpha(kFadedAlpha);
+        QColor faint = c;
+        if (alpha_ > 0)
+            faint.setAlpha(std::min(c.alpha(), 70));
+        const double width = is_hot ? 3.5 : 2.0;
+        it->raw->setPen(QPen(faint, alpha_ > 0 ? 1.0 : width));
+        it->smooth->setPen(QPen(c, width));
+        it->raw->setScatterStyle(
+            markers_ ? QCPScatterStyle(QCPScatterStyle::ssCircle, c, c.lighter(130), is_hot ? 9 : 6)
+                     : QCPScatterStyle());
+        it->raw->setVisible(visible);
+        it->smooth->setVisible(visible && alpha_ > 0);
+        it->raw->setName(labelOf(it.key()));
+        it->smooth->setName(labelOf(it.key()));
+        it->raw->setLayer(is_hot ? "highlight" : "main");  // on top of the others
+        it->smooth->setLayer(is_hot ? "highlight" : "main");
+    }
+    updateEmptyState();
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void CurvePlot::setMarkers(bool on) {
+    markers_ = on;
+    for (Series& s : series_)
+        s.raw->setAdaptiveSampling(!on);
+    restyle();
+}
+
+void CurvePlot::setYLabel(const QString& label) {
+    plot_->yAxis->setLabel(label);
+}
+
+void CurvePlot::setEmptyText(const QString& text) {
+    empty_->setText(
+        QString("<b>%1</b><br><br>%2").arg(title_.toHtmlEscaped(), text.toHtmlEscaped()));
+    empty_text_ = text;
+}
+
+QString CurvePlot::emptyText() const {
+    return empty_text_;
+}
+
+bool CurvePlot::showsEmptyState() const {
+    return stack_->currentWidget() == empty_;
+}
+
+void CurvePlot::setNote(const QString& text) {
+    note_->setText(text);
+    note_->setVisible(!text.isEmpty());
+}
+
+QString CurvePlot::note() const {
+    return note_->text();
+}
+
+QCPGraph* CurvePlot::lineOf(const QString& run) const {
+    auto it = series_.find(run);
+    if (it == series_.end())
+        return nullptr;
+    return alpha_ > 0 ? it->smooth : it->raw;
+}
+
+// The axes only when some shown run has a point to draw.
+void CurvePlot::updateEmptyState() {
+    bool any = false;
+    for (auto it = series_.cbegin(); it != series_.cend() && !any; ++it)
+        any = !it->points.isEmpty() && identities_->isVisible(it.key());
+    stack_->setCurrentWidget(any ? static_cast<QWidget*>(plot_) : empty_);
 }
 
 void CurvePlot::rebuild(Series& s) {
@@ -200,7 +314,10 @@ void CurvePlot::removeRun(const QString& run) {
     plot_->removeGraph(it->smooth);
     series_.erase(it);
     order_.removeAll(run);
+    if (identities_ == own_identities_)
+        own_identities_->remove(run);
     dirty_ = true;
+    updateEmptyState();
 }
 
 void CurvePlot::clear() {
@@ -232,10 +349,10 @@ void CurvePlot::setLogScale(bool on) {
     log_scale_ = on;
     for (Series& s : series_)
         s.drawn = 0;
-    plot_->yAxis->setScaleType(on ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
     if (on) {
-        plot_->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+        setReadableLogScale(plot_->yAxis);
     } else {
+        plot_->yAxis->setScaleType(QCPAxis::stLinear);
         plot_->yAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
     }
     rescale_ = true;
@@ -244,13 +361,9 @@ void CurvePlot::setLogScale(bool on) {
 
 void CurvePlot::setSmoothing(double alpha) {
     alpha_ = std::clamp(alpha, 0.0, 0.999);
-    for (Series& s : series_) {
-        QColor faint = s.color;
-        faint.setAlpha(alpha_ > 0 ? 70 : 255);
-        s.raw->setPen(QPen(faint, 1));
-        s.smooth->setVisible(alpha_ > 0);
+    for (Series& s : series_)
         s.drawn = 0;
-    }
+    restyle();
     dirty_ = true;
 }
 
@@ -258,7 +371,7 @@ void CurvePlot::setXAxis(XAxis axis) {
     x_axis_ = axis;
     plot_->xAxis->setLabel(axis == XAxis::Step     ? "step"
                            : axis == XAxis::Tokens ? "tokens"
-                                                   : "seconds");
+                                                   : "wall time (s)");
     for (Series& s : series_)
         s.drawn = 0;
     rescale_ = true;
@@ -270,6 +383,25 @@ bool CurvePlot::exportPng(const QString& path, int width, int height) {
     return exportPlotPng(plot_, path, width, height);
 }
 
+bool CurvePlot::exportFigure(const QString& path, int width, int height) {
+    flush();
+    // The exported figure names its runs (the window's legend is outside the plot).
+    plot_->legend->setVisible(!series_.isEmpty());
+    for (Series& s : series_) {
+        QCPGraph* g = alpha_ > 0 ? s.smooth : s.raw;
+        if (g->visible())
+            g->addToLegend();
+    }
+    const bool ok = exportPlotFigure(plot_, path, width, height);
+    for (Series& s : series_) {
+        s.raw->removeFromLegend();
+        s.smooth->removeFromLegend();
+    }
+    plot_->legend->setVisible(false);
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+    return ok;
+}
+
 bool CurvePlot::exportCsv(const QString& path) const {
     CsvTable t;
     t.columns = {"run", "label", "step", "tokens", "seconds", "value", "smoothed"};
@@ -278,7 +410,7 @@ bool CurvePlot::exportCsv(const QString& path) const {
         QVector<double> sm = smoothedValues(run);
         for (int i = 0; i < s.points.size(); ++i) {
             const CurvePoint& p = s.points[i];
-            t.rows.push_back({run, s.label, QString::number(p.step), QString::number(p.tokens),
+            t.rows.push_back({run, labelOf(run), QString::number(p.step), QString::number(p.tokens),
                               QString::number(p.seconds), QString::number(p.value, 'g', 10),
                               QString::number(sm[i], 'g', 10)});
         }
@@ -291,13 +423,15 @@ QString CurvePlot::readoutAt(double x) const {
     double best_dx = std::numeric_limits<double>::infinity();
     for (const QString& run : order_) {
         const Series& s = series_[run];
+        if (!identities_->isVisible(run))
+            continue;
         QVector<double> sm = smoothedValues(run);
         for (int i = 0; i < s.points.size(); ++i) {
             double dx = std::abs(xOf(s.points[i]) - x);
             if (dx < best_dx) {
                 best_dx = dx;
                 best = QString("%1  %2 %3: %4")
-                           .arg(s.label, plot_->xAxis->label())
+                           .arg(labelOf(run), plot_->xAxis->label())
                            .arg(xOf(s.points[i]))
                            .arg(QString::number(s.points[i].value, 'g', 6));
                 if (alpha_ > 0)

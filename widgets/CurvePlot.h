@@ -1,7 +1,10 @@
 // A live metric curve for one or more runs (QCustomPlot): raw points kept in memory, a
 // debiased-EMA smoothed line drawn over a faint raw line, optional log scale, x by step, tokens
-// or wall time, a hover read-out, and PNG/CSV export. Points are appended in batches and the
-// plot redraws from a timer at most ~30 times a second, never per point.
+// or wall time, a hover read-out, and PNG/SVG/PDF/CSV export. Points are appended in batches and
+// the plot redraws from a timer at most ~30 times a second, never per point. Runs take their
+// colour, label, visibility and highlight from a RunIdentities registry (shared with the other
+// views; a plot without one keeps its own). With no point to draw the plot shows a message
+// instead of empty axes; evaluation curves can mark every point, so a first evaluation shows.
 #pragma once
 
 #include <QColor>
@@ -15,8 +18,11 @@
 class QCustomPlot;
 class QCPGraph;
 class QLabel;
+class QStackedWidget;
 
 namespace rgpb::widgets {
+
+class RunIdentities;
 
 struct CurvePoint {
     double step = 0;     // optimizer step
@@ -37,6 +43,11 @@ class CurvePlot : public QWidget {
 public:
     explicit CurvePlot(const QString& title, QWidget* parent = nullptr);
 
+    // The registry of run colours, labels, visibility and highlight (not owned; it outlives the
+    // plot). Until one is set the plot uses a registry of its own.
+    void setIdentities(RunIdentities* identities);
+    RunIdentities* identities() const { return identities_; }
+    // `label` names the run when the registry does not know it.
     void appendPoints(const QString& run, const QString& label, const QVector<CurvePoint>& points);
     void removeRun(const QString& run);
     void clear();
@@ -49,8 +60,25 @@ public:
     void setXAxis(XAxis axis);
     bool logScale() const { return log_scale_; }
     double smoothing() const { return alpha_; }
+    // Draws a marker on every point (evaluation curves: few points, the first one alone).
+    void setMarkers(bool on);
+    bool markers() const { return markers_; }
+    void setYLabel(const QString& label);  // the y axis title (exports need it)
+
+    // Shown instead of the axes while no run has a point here.
+    void setEmptyText(const QString& text);
+    QString emptyText() const;
+    bool showsEmptyState() const;
+    // A line under the plot (e.g. which runs this metric does not apply to); empty hides it.
+    void setNote(const QString& text);
+    QString note() const;
+
+    // The pens as drawn, for tests: a run's smoothed (or raw, without smoothing) line.
+    QCPGraph* lineOf(const QString& run) const;
 
     bool exportPng(const QString& path, int width = 900, int height = 540);
+    // By suffix: .png, .svg or .pdf.
+    bool exportFigure(const QString& path, int width = 900, int height = 540);
     // Long form, every raw point of every run: run,label,step,tokens,seconds,value,smoothed.
     bool exportCsv(const QString& path) const;
 
@@ -63,7 +91,6 @@ public:
 private:
     struct Series {
         QString label;
-        QColor color;
         QVector<CurvePoint> points;
         QCPGraph* raw = nullptr;
         QCPGraph* smooth = nullptr;
@@ -76,9 +103,18 @@ private:
     double xOf(const CurvePoint& p) const;
     void rebuild(Series& s);
     void onMouseMove(QMouseEvent* event);
+    void restyle();  // colours, widths, visibility from the registry
+    QString labelOf(const QString& run) const;
+    void updateEmptyState();
 
+    RunIdentities* identities_ = nullptr;
+    RunIdentities* own_identities_ = nullptr;
+    QStackedWidget* stack_;
+    QLabel* empty_;
     QCustomPlot* plot_;
+    QLabel* note_;
     QLabel* readout_;
+    QString title_, empty_text_;
     QTimer timer_;
     QHash<QString, Series> series_;
     QStringList order_;
@@ -86,6 +122,7 @@ private:
     bool rescale_ = true;
     bool log_scale_ = false;
     double alpha_ = 0.0;
+    bool markers_ = false;
     XAxis x_axis_ = XAxis::Step;
 };
 

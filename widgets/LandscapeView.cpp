@@ -1,5 +1,8 @@
 #include "widgets/LandscapeView.h"
 
+#include "widgets/PlotExport.h"
+#include "widgets/RunIdentity.h"
+
 #include <qcustomplot.h>
 
 #include <QCheckBox>
@@ -9,11 +12,13 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QSignalBlocker>
 #include <QTextStream>
 #include <QTimer>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <tuple>
 
@@ -21,25 +26,19 @@ namespace rgpb::widgets {
 
 namespace {
 
-// The paper's four methods keep their colours across runs and sessions; recipes get the rest.
-QColor fixedColor(const QString& method) {
-    if (method == "mle")
-        return QColor(31, 119, 180);
-    if (method == "dpo")
-        return QColor(214, 39, 40);
-    if (method == "ul")
-        return QColor(44, 160, 44);
-    if (method == "exmate")
-        return QColor(255, 127, 14);
-    return {};
-}
-
-const QColor kOthers[] = {QColor(148, 103, 189), QColor(140, 86, 75),  QColor(227, 119, 194),
-                          QColor(127, 127, 127), QColor(188, 189, 34), QColor(23, 190, 207)};
-
-const QCPScatterStyle::ScatterShape kShapes[] = {
-    QCPScatterStyle::ssDisc,     QCPScatterStyle::ssSquare,      QCPScatterStyle::ssDiamond,
-    QCPScatterStyle::ssTriangle, QCPScatterStyle::ssCrossSquare, QCPScatterStyle::ssStar};
+// The paper's recipes keep their shapes; other recipes get one by a stable hash of the name.
+const QCPScatterStyle::ScatterShape kShapes[] = {QCPScatterStyle::ssDisc,
+                                                 QCPScatterStyle::ssSquare,
+                                                 QCPScatterStyle::ssDiamond,
+                                                 QCPScatterStyle::ssTriangle,
+                                                 QCPScatterStyle::ssTriangleInverted,
+                                                 QCPScatterStyle::ssStar,
+                                                 QCPScatterStyle::ssCross,
+                                                 QCPScatterStyle::ssPlus,
+                                                 QCPScatterStyle::ssCrossSquare,
+                                                 QCPScatterStyle::ssPlusCircle};
+const char* const kFixedShapes[] = {"mle",        "dpo",           "ul",        "exmate",
+                                    "mle -> dpo", "exmate -> dpo", "ul -> dpo", "mle -> exmate"};
 
 QString num(double v) {
     return QString::number(v, 'g', 10);
@@ -51,7 +50,7 @@ QString csvField(QString s) {
     return s;
 }
 
-struct BetaLabel {
+struct RunLabel {
     double x, y;
     QString text;
     QColor color;
@@ -64,59 +63,21 @@ struct Extent {
 };
 
 void addErrorBars(QCustomPlot* plot, QCPGraph* graph, const QColor& color,
-                  const QVector<double>& xlo, const QVector<double>& xhi,
-                  const QVector<double>& ylo, const QVector<double>& yhi) {
-    for (auto [type, lo, hi] : {std::tuple{QCPErrorBars::etKeyError, &xlo, &xhi},
-                                std::tuple{QCPErrorBars::etValueError, &ylo, &yhi}}) {
+                  const LandscapePoint& p) {
+    for (auto [type, lo, hi] :
+         {std::tuple{QCPErrorBars::etKeyError, p.perplexity - p.perplexity_low,
+                     p.perplexity_high - p.perplexity},
+          std::tuple{QCPErrorBars::etValueError, p.agility - p.agility_low,
+                     p.agility_high - p.agility}}) {
         auto* bars = new QCPErrorBars(plot->xAxis, plot->yAxis);
         bars->removeFromLegend();
         bars->setErrorType(type);
         bars->setDataPlottable(graph);
-        bars->setData(*lo, *hi);
-        bars->setPen(QPen(color.lighter(120), 1));
+        bars->setData(QVector<double>{lo}, QVector<double>{hi});
+        QColor c = color;
+        c.setAlpha(std::min(color.alpha(), 150));
+        bars->setPen(QPen(c, 1));
         bars->setWhiskerWidth(6);
-    }
-}
-
-// Finished runs as filled markers, running ones hollow, one legend entry per method.
-void addMethodGraphs(QCustomPlot* plot, const QVector<LandscapePoint>& points,
-                     const QString& method, const QColor& color,
-                     QCPScatterStyle::ScatterShape shape, bool with_labels, Extent& extent,
-                     std::vector<BetaLabel>& labels) {
-    bool has_finished = false;
-    for (bool finished : {true, false}) {
-        QVector<double> x, y, xlo, xhi, ylo, yhi;
-        for (const LandscapePoint& p : points) {
-            if (p.method != method || p.final != finished || !(p.perplexity > 0))
-                continue;
-            x << p.perplexity;
-            y << p.agility;
-            xlo << p.perplexity - p.perplexity_low;
-            xhi << p.perplexity_high - p.perplexity;
-            ylo << p.agility - p.agility_low;
-            yhi << p.agility_high - p.agility;
-            extent.xmin = std::min(extent.xmin, p.perplexity_low);
-            extent.xmax = std::max(extent.xmax, p.perplexity_high);
-            extent.ymin = std::min(extent.ymin, p.agility_low);
-            extent.ymax = std::max(extent.ymax, p.agility_high);
-            if (with_labels && p.beta > 0)
-                labels.push_back(
-                    {p.perplexity, p.agility, QString("β=%1").arg(p.beta), color.darker(130)});
-        }
-        if (x.isEmpty())
-            continue;
-        auto* graph = plot->addGraph();
-        graph->setName(method);
-        graph->setLineStyle(QCPGraph::lsNone);
-        graph->setScatterStyle(
-            QCPScatterStyle(shape, color, finished ? color : QColor(Qt::white), 9));
-        graph->setPen(QPen(color, 1.5));
-        graph->setData(x, y, true);
-        // One legend entry per method: its finished runs, or its running ones if none.
-        if (!finished && has_finished)
-            graph->removeFromLegend();
-        has_finished = has_finished || finished;
-        addErrorBars(plot, graph, color, xlo, xhi, ylo, yhi);
     }
 }
 
@@ -131,12 +92,42 @@ void fitAxes(QCustomPlot* plot, const Extent& e) {
     }
 }
 
-// Beta labels beside their points, nudged down where they would overlap an earlier one. Needs
+// Pixel positions of the markers, each nudged (right, down, left, up, then farther) until it is
+// at least `gap` px from every earlier one, so coincident runs stay visible side by side.
+QVector<QPointF> nudgeApart(const QVector<QPointF>& at, double gap) {
+    QVector<QPointF> placed;
+    const QPointF steps[] = {{0, 0}, {1, 0},  {0, 1},  {-1, 0}, {0, -1},
+                             {1, 1}, {-1, 1}, {1, -1}, {-1, -1}};
+    for (const QPointF& p : at) {
+        QPointF best = p;
+        for (int ring = 0; ring < 4; ++ring) {
+            bool found = false;
+            for (const QPointF& d : steps) {
+                const QPointF q = p + d * gap * (ring + (ring == 0 ? 0 : 0.5));
+                const bool clear =
+                    std::none_of(placed.begin(), placed.end(), [&](const QPointF& o) {
+                        return std::hypot(o.x() - q.x(), o.y() - q.y()) < gap;
+                    });
+                if (clear) {
+                    best = q;
+                    found = true;
+                    break;
+                }
+            }
+            if (found)
+                break;
+        }
+        placed.push_back(best);
+    }
+    return placed;
+}
+
+// Run labels beside their points, nudged down where they would overlap an earlier one. Needs
 // a laid-out plot: the placement works in pixels.
-void placeBetaLabels(QCustomPlot* plot, const QFont& font, const std::vector<BetaLabel>& labels) {
+void placeRunLabels(QCustomPlot* plot, const QFont& font, const std::vector<RunLabel>& labels) {
     const int line = QFontMetrics(font).height();
     std::vector<QRectF> placed;
-    for (const BetaLabel& l : labels) {
+    for (const RunLabel& l : labels) {
         auto* text = new QCPItemText(plot);
         text->position->setCoords(l.x, l.y);
         text->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
@@ -172,18 +163,21 @@ LandscapeView::LandscapeView(QWidget* parent)
     : QWidget(parent),
       plot_(new QCustomPlot(this)),
       readout_(new QLabel(this)),
-      labels_(new QCheckBox("beta labels", this)) {
+      labels_(new QCheckBox("run labels", this)),
+      own_identities_(new RunIdentities(this)) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     auto* controls = new QHBoxLayout;
     auto* note = new QLabel(
-        "One point per run at its final (hollow: latest) evaluation; bars: 95% bootstrap "
-        "interval over eval pairs.");
+        "One point per run at its last evaluation: filled when the run finished, hollow while "
+        "it trains or when it stopped early. Colour: the run; shape: its recipe; bars: 95% "
+        "bootstrap interval over eval pairs.");
     note->setWordWrap(true);
     controls->addWidget(note, 1);
     labels_->setChecked(true);
     controls->addWidget(labels_);
-    auto* export_button = new QPushButton("Export PNG + CSV...");
+    auto* export_button = new QPushButton("Export...");
+    export_button->setToolTip("The landscape as PNG, SVG and PDF, and its points as CSV");
     controls->addWidget(export_button);
     layout->addLayout(controls);
     layout->addWidget(plot_, 1);
@@ -198,9 +192,7 @@ LandscapeView::LandscapeView(QWidget* parent)
                            QFont(font().family(), font().pointSize() + 1, QFont::Bold)));
     plot_->xAxis->setLabel("perplexity (log scale; lower is better)");
     plot_->yAxis->setLabel("agility  exp(m+) - exp(m-)  (higher is better)");
-    plot_->xAxis->setScaleType(QCPAxis::stLogarithmic);
-    plot_->xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
-    plot_->xAxis->setNumberFormat("gb");
+    setReadableLogScale(plot_->xAxis);
     plot_->legend->setVisible(true);
     plot_->legend->setFont(QFont(font().family(), font().pointSize() - 1));
     plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
@@ -212,16 +204,41 @@ LandscapeView::LandscapeView(QWidget* parent)
             [this](QMouseEvent* e) { readout_->setText(readoutAt(e->position())); });
     connect(export_button, &QPushButton::clicked, this, [this] {
         QString base = QFileDialog::getSaveFileName(this, "Export the landscape", "landscape",
-                                                    "PNG and CSV (*.png)");
+                                                    "PNG, SVG, PDF and CSV (*.png)");
         if (base.isEmpty())
             return;
         if (base.endsWith(".png"))
             base.chop(4);
-        bool ok = exportPng(base + ".png") && exportCsv(base + ".csv");
-        readout_->setText(ok ? QString("exported %1.png and %1.csv").arg(base)
-                             : QString("could not write %1.png / .csv").arg(base));
+        bool ok = exportPng(base + ".png") && exportFigure(base + ".svg") &&
+                  exportFigure(base + ".pdf") && exportCsv(base + ".csv");
+        readout_->setText(ok ? QString("exported %1.png, .svg, .pdf and .csv").arg(base)
+                             : QString("could not write %1.png / .svg / .pdf / .csv").arg(base));
     });
+    setIdentities(nullptr);
+}
+
+void LandscapeView::setIdentities(RunIdentities* identities) {
+    if (identities_)
+        disconnect(identities_, nullptr, this, nullptr);
+    identities_ = identities ? identities : own_identities_;
+    connect(identities_, &RunIdentities::runsChanged, this, &LandscapeView::replot);
+    connect(identities_, &RunIdentities::visibilityChanged, this, [this] { replot(); });
+    connect(identities_, &RunIdentities::highlightChanged, this, [this] { replot(); });
     replot();
+}
+
+int LandscapeView::shapeOf(const QString& method) {
+    for (std::size_t i = 0; i < std::size(kFixedShapes); ++i) {
+        if (method == kFixedShapes[i])
+            return kShapes[i];
+    }
+    // FNV-1a of the UTF-8 name: the same in every process (qHash is seeded per process).
+    uint32_t h = 2166136261u;
+    for (char c : method.toUtf8()) {
+        h ^= static_cast<unsigned char>(c);
+        h *= 16777619u;
+    }
+    return kShapes[h % std::size(kShapes)];
 }
 
 void LandscapeView::setPoint(const LandscapePoint& point) {
@@ -233,6 +250,10 @@ void LandscapeView::setPoint(const LandscapePoint& point) {
         points_.push_back(point);
     if (!methods_.contains(point.method))
         methods_.push_back(point.method);
+    if (identities_ == own_identities_ && !own_identities_->contains(point.run)) {
+        const QSignalBlocker quiet(own_identities_);  // replotted just below
+        own_identities_->upsert({point.run, point.label, point.method, point.beta, {}});
+    }
     replot();
 }
 
@@ -240,6 +261,10 @@ void LandscapeView::removeRun(const QString& run) {
     points_.erase(std::remove_if(points_.begin(), points_.end(),
                                  [&](const LandscapePoint& p) { return p.run == run; }),
                   points_.end());
+    if (identities_ == own_identities_) {
+        const QSignalBlocker quiet(own_identities_);
+        own_identities_->remove(run);
+    }
     QStringList still;
     for (const LandscapePoint& p : points_)
         if (!still.contains(p.method))
@@ -264,34 +289,72 @@ bool LandscapeView::showsLabels() const {
     return labels_->isChecked();
 }
 
-QColor LandscapeView::colorOf(const QString& method) const {
-    QColor c = fixedColor(method);
-    if (c.isValid())
-        return c;
-    auto it = colors_.find(method);
-    if (it != colors_.end())
-        return *it;
-    int others = 0;
-    for (auto i = colors_.cbegin(); i != colors_.cend(); ++i)
-        others += !fixedColor(i.key()).isValid();
-    c = kOthers[others % std::size(kOthers)];
-    colors_.insert(method, c);
-    return c;
+QColor LandscapeView::colorOfRun(const QString& run) const {
+    return identities_->colorOf(run);
 }
 
+// Lays the axes out from the intervals, then places the markers in pixels (nudged apart), so it
+// replots twice; one graph per run (its colour), one empty graph per recipe for the legend.
 void LandscapeView::replot() {
+    if (!identities_)
+        return;
     plot_->clearPlottables();
     plot_->clearItems();
-    std::vector<BetaLabel> labels;
+    drawn_.clear();
+    QVector<const LandscapePoint*> shown;
     Extent extent;
-    for (int m = 0; m < methods_.size(); ++m) {
-        const QString& method = methods_[m];
-        addMethodGraphs(plot_, points_, method, colorOf(method), kShapes[m % std::size(kShapes)],
-                        labels_->isChecked(), extent, labels);
+    for (const LandscapePoint& p : points_) {
+        if (!(p.perplexity > 0) || !identities_->isVisible(p.run))
+            continue;
+        shown << &p;
+        extent.xmin = std::min(extent.xmin, p.perplexity_low);
+        extent.xmax = std::max(extent.xmax, p.perplexity_high);
+        extent.ymin = std::min(extent.ymin, p.agility_low);
+        extent.ymax = std::max(extent.ymax, p.agility_high);
     }
     fitAxes(plot_, extent);
     plot_->replot();  // lays out the axis rect, so coordinates map to pixels
-    placeBetaLabels(plot_, font(), labels);
+    QVector<QPointF> pixels;
+    for (const LandscapePoint* p : shown)
+        pixels << QPointF(plot_->xAxis->coordToPixel(p->perplexity),
+                          plot_->yAxis->coordToPixel(p->agility));
+    pixels = nudgeApart(pixels, 7.0);
+    const QString hot = identities_->highlighted();
+    std::vector<RunLabel> labels;
+    for (int i = 0; i < shown.size(); ++i) {
+        const LandscapePoint& p = *shown[i];
+        const double x = plot_->xAxis->pixelToCoord(pixels[i].x());
+        const double y = plot_->yAxis->pixelToCoord(pixels[i].y());
+        drawn_.insert(p.run, QPointF(x, y));
+        QColor color = identities_->colorOf(p.run);
+        if (!hot.isEmpty() && hot != p.run)
+            color.setAlpha(70);
+        QColor fill = color;
+        fill.setAlpha(std::min(color.alpha(), 190));  // half see-through: overlaps stay visible
+        auto* graph = plot_->addGraph();
+        graph->setName(identities_->labelOf(p.run));
+        graph->removeFromLegend();
+        graph->setLineStyle(QCPGraph::lsNone);
+        const auto shape = QCPScatterStyle::ScatterShape(shapeOf(p.method));
+        const double size = p.run == hot ? 13 : 10;
+        // Filled: the run finished. Hollow (no fill at all): still training or stopped early.
+        graph->setScatterStyle(
+            p.final ? QCPScatterStyle(shape, QPen(color.darker(140), 1.5), QBrush(fill), size)
+                    : QCPScatterStyle(shape, QPen(color, 2), Qt::NoBrush, size));
+        graph->setData(QVector<double>{x}, QVector<double>{y}, true);
+        addErrorBars(plot_, graph, color, p);
+        if (labels_->isChecked())
+            labels.push_back({x, y, identities_->labelOf(p.run), color.darker(130)});
+    }
+    for (const QString& method : methods_) {  // the legend: a recipe's shape, in grey
+        auto* key = plot_->addGraph();
+        key->setName(method);
+        key->setLineStyle(QCPGraph::lsNone);
+        key->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ScatterShape(shapeOf(method)),
+                                             QPen(Qt::darkGray, 1.5), QBrush(Qt::gray), 9));
+    }
+    plot_->replot();
+    placeRunLabels(plot_, font(), labels);
     plot_->replot();
 }
 
@@ -299,10 +362,11 @@ QString LandscapeView::readoutAt(const QPointF& pixel) const {
     const LandscapePoint* best = nullptr;
     double best_d = 20.0;
     for (const LandscapePoint& p : points_) {
-        if (!(p.perplexity > 0))
+        if (!(p.perplexity > 0) || !drawn_.contains(p.run))
             continue;
-        double dx = plot_->xAxis->coordToPixel(p.perplexity) - pixel.x();
-        double dy = plot_->yAxis->coordToPixel(p.agility) - pixel.y();
+        const QPointF at = drawn_.value(p.run);  // where its marker is drawn
+        double dx = plot_->xAxis->coordToPixel(at.x()) - pixel.x();
+        double dy = plot_->yAxis->coordToPixel(at.y()) - pixel.y();
         double d = std::hypot(dx, dy);
         if (d <= best_d) {
             best_d = d;
@@ -337,6 +401,11 @@ void LandscapeView::showEvent(QShowEvent* event) {
 bool LandscapeView::exportPng(const QString& path, int width, int height) {
     replot();
     return plot_->savePng(path, width, height);
+}
+
+bool LandscapeView::exportFigure(const QString& path, int width, int height) {
+    replot();
+    return exportPlotFigure(plot_, path, width, height);
 }
 
 bool LandscapeView::exportCsv(const QString& path) const {

@@ -1,11 +1,16 @@
 // The landscape view (paper Fig. 4 and 6): one point per run at its final (or, while it trains,
 // latest) evaluation, perplexity on a log x axis against agility, each with its 95% bootstrap
-// interval over eval pairs drawn as error bars in both directions, coloured by method (recipe),
-// labelled by beta. Hovering a point reads out its run and values; PNG and CSV export.
+// interval over eval pairs drawn as error bars in both directions. A point has its run's colour
+// (RunIdentities, as in every other view), a marker shape fixed by its recipe (the legend lists
+// the shapes), is filled when the run finished and hollow otherwise (still training, or stopped
+// early), and is labelled with the run's name. Points that would overlap are nudged apart by a
+// few pixels and drawn half transparent with an outline. Hovering a point reads out its run and
+// values; PNG, SVG, PDF and CSV export.
 // Torch-free: the application computes the points (core/metrics/Bootstrap.h) and hands them over.
 #pragma once
 
 #include <QHash>
+#include <QPointF>
 #include <QString>
 #include <QStringList>
 #include <QVector>
@@ -16,6 +21,8 @@ class QLabel;
 class QCheckBox;
 
 namespace rgpb::widgets {
+
+class RunIdentities;
 
 struct LandscapePoint {
     QString run;         // run id (folder)
@@ -35,19 +42,28 @@ class LandscapeView : public QWidget {
 public:
     explicit LandscapeView(QWidget* parent = nullptr);
 
+    // Run colours, names, visibility and highlight (not owned); the view has its own until set.
+    void setIdentities(RunIdentities* identities);
+
     // Adds the run's point or replaces it (a newer evaluation of the same run).
     void setPoint(const LandscapePoint& point);
     void removeRun(const QString& run);
     void clear();
     QVector<LandscapePoint> points() const;  // in insertion order
     QStringList methods() const;             // legend entries, in first-seen order
-    QColor colorOf(const QString& method) const;
+    QColor colorOfRun(const QString& run) const;
+    // The marker of a recipe: the same for a recipe in every session (a fixed table for the
+    // paper's recipes, a stable hash of the name for others), whatever order runs appear in.
+    static int shapeOf(const QString& method);  // a QCPScatterStyle::ScatterShape
     bool showsLabels() const;
+    // Where a run's marker is drawn (plot coordinates, after the overlap nudge); for tests.
+    QPointF drawnAt(const QString& run) const { return drawn_.value(run); }
 
     // The read-out for the point nearest to the pixel position (empty when no point is within
     // 20 px); the hover handler shows it under the plot.
     QString readoutAt(const QPointF& pixel) const;
     bool exportPng(const QString& path, int width = 900, int height = 640);
+    bool exportFigure(const QString& path, int width = 900, int height = 640);  // by suffix
     // run,label,method,beta,step,final,pairs,perplexity,perplexity_low,perplexity_high,
     // agility,agility_low,agility_high; written to a temporary file, then renamed.
     bool exportCsv(const QString& path) const;
@@ -65,7 +81,9 @@ private:
     QCheckBox* labels_;
     QVector<LandscapePoint> points_;
     QStringList methods_;
-    mutable QHash<QString, QColor> colors_;
+    RunIdentities* identities_ = nullptr;
+    RunIdentities* own_identities_ = nullptr;
+    QHash<QString, QPointF> drawn_;
 };
 
 }  // namespace rgpb::widgets

@@ -3,10 +3,13 @@
 #include <qcustomplot.h>
 
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QMessageBox>
+#include <QPointer>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QSvgGenerator>
 #include <QTextStream>
 
 #include <cmath>
@@ -38,6 +41,103 @@ bool exportPlotPng(QCustomPlot* plot, const QString& path, int width, int height
     return plot->savePng(path, width, height);
 }
 
+namespace {
+
+// Writes through `<path>.tmp` renamed onto `path` (QSaveFile cannot be handed to QPdfWriter's
+// or QSvgGenerator's file-name writers, so the rename is done here).
+bool writeViaTemp(const QString& path, const std::function<bool(const QString&)>& write) {
+    const QString tmp = path + ".tmp";
+    QFile::remove(tmp);
+    if (!write(tmp) || !QFileInfo(tmp).exists() || QFileInfo(tmp).size() == 0) {
+        QFile::remove(tmp);
+        return false;
+    }
+    QFile::remove(path);
+    return QFile::rename(tmp, path);
+}
+
+// 1-2-5 ticks on a logarithmic axis, plain-number labels.
+class ReadableLogTicker : public QCPAxisTicker {
+protected:
+    QVector<double> createTickVector(double, const QCPRange& range) override {
+        return readableLogTicks(range.lower, range.upper);
+    }
+    int getSubTickCount(double) override { return 0; }
+    QString getTickLabel(double tick, const QLocale& locale, QChar, int) override {
+        return locale.toString(tick, 'g', 6);
+    }
+};
+
+}  // namespace
+
+bool exportPlotSvg(QCustomPlot* plot, const QString& path, int width, int height) {
+    plot->replot();
+    return writeViaTemp(path, [&](const QString& tmp) {
+        QSvgGenerator svg;
+        svg.setFileName(tmp);
+        svg.setSize(QSize(width, height));
+        svg.setViewBox(QRect(0, 0, width, height));
+        svg.setTitle(QFileInfo(path).completeBaseName());
+        QCPPainter painter;
+        if (!painter.begin(&svg))
+            return false;
+        plot->toPainter(&painter, width, height);
+        return painter.end();
+    });
+}
+
+bool exportPlotPdf(QCustomPlot* plot, const QString& path, int width, int height) {
+    plot->replot();
+    return writeViaTemp(path, [&](const QString& tmp) {
+        return plot->savePdf(tmp, width, height, QCP::epNoCosmetic);
+    });
+}
+
+bool exportPlotFigure(QCustomPlot* plot, const QString& path, int width, int height) {
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    if (suffix == "png")
+        return exportPlotPng(plot, path, width, height);
+    if (suffix == "svg")
+        return exportPlotSvg(plot, path, width, height);
+    if (suffix == "pdf")
+        return exportPlotPdf(plot, path, width, height);
+    return false;
+}
+
+QVector<double> readableLogTicks(double lo, double hi) {
+    QVector<double> ticks;
+    if (!(lo > 0) || !(hi > lo) || !std::isfinite(hi))
+        return ticks;
+    const int first = static_cast<int>(std::floor(std::log10(lo)));
+    const int last = static_cast<int>(std::ceil(std::log10(hi)));
+    const int decades = last - first;
+    // Few decades: 1, 2, 5 in each (every digit when that leaves fewer than three ticks, a
+    // range inside one decade); more: every power of ten; very many: every n-th power.
+    const int every = decades <= 8 ? 1 : (decades + 7) / 8;
+    auto collect = [&](const QVector<double>& mantissas) {
+        ticks.clear();
+        for (int e = first; e <= last; ++e) {
+            if ((e - first) % every != 0)
+                continue;
+            for (double m : mantissas) {
+                // Rounded to 12 digits, so 0.2 is 0.2 and not 0.20000000000000001.
+                const double t = QString::number(m * std::pow(10.0, e), 'g', 12).toDouble();
+                if (t >= lo * (1 - 1e-12) && t <= hi * (1 + 1e-12))
+                    ticks.append(t);
+            }
+        }
+    };
+    collect(decades <= 3 ? QVector<double>{1, 2, 5} : QVector<double>{1});
+    if (ticks.size() < 3 && decades <= 2)
+        collect({1, 2, 3, 4, 5, 6, 7, 8, 9});
+    return ticks;
+}
+
+void setReadableLogScale(QCPAxis* axis) {
+    axis->setScaleType(QCPAxis::stLogarithmic);
+    axis->setTicker(QSharedPointer<QCPAxisTicker>(new ReadableLogTicker));
+}
+
 QWidget* exportButtons(const QString& base_name, std::function<bool(const QString&)> png,
                        std::function<bool(const QString&)> csv, QWidget* parent) {
     auto* bar = new QWidget(parent);
@@ -61,6 +161,31 @@ QWidget* exportButtons(const QString& base_name, std::function<bool(const QStrin
     };
     add("PNG", std::move(png));
     add("CSV", std::move(csv));
+    return bar;
+}
+
+QWidget* exportButtons(const QString& base_name, QCustomPlot* plot,
+                       std::function<bool(const QString&)> csv, QWidget* parent) {
+    QPointer<QCustomPlot> guarded(plot);
+    auto figure = [guarded](const QString& path) {
+        return guarded && exportPlotFigure(guarded, path);
+    };
+    QWidget* bar = exportButtons(base_name, figure, std::move(csv), parent);
+    auto* row = static_cast<QHBoxLayout*>(bar->layout());
+    for (const char* kind_name : {"SVG", "PDF"}) {
+        const QString kind = kind_name;
+        auto* b = new QPushButton(kind, bar);
+        b->setToolTip(QString("Save this plot as %1 (vector)").arg(kind));
+        b->setMaximumWidth(46);
+        QObject::connect(b, &QPushButton::clicked, bar, [bar, kind, base_name, figure] {
+            const QString ext = kind.toLower();
+            QString path = QFileDialog::getSaveFileName(
+                bar, "Export " + kind, base_name + "." + ext, kind + " (*." + ext + ")");
+            if (!path.isEmpty() && !figure(path))
+                QMessageBox::warning(bar, "Export", "Could not write " + path);
+        });
+        row->insertWidget(row->count() - 1, b);  // before CSV
+    }
     return bar;
 }
 

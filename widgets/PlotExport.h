@@ -1,5 +1,6 @@
 // Export of plots shared by every plot widget: CSV tables written atomically (QSaveFile), PNG
-// pictures of a QCustomPlot, and a small "PNG / CSV" button bar that asks for a file name.
+// pictures and SVG / PDF vector figures of a QCustomPlot, readable log-axis ticks, and a small
+// "PNG / SVG / PDF / CSV" button bar that asks for a file name.
 #pragma once
 
 #include <QString>
@@ -9,6 +10,7 @@
 #include <functional>
 
 class QCustomPlot;
+class QCPAxis;
 class QWidget;
 
 namespace rgpb::widgets {
@@ -26,10 +28,25 @@ bool writeCsv(const QString& path, const CsvTable& table);
 
 // Saves `plot` as a PNG of the given size (replots first).
 bool exportPlotPng(QCustomPlot* plot, const QString& path, int width = 900, int height = 540);
+// Vector figures of `plot` (text stays text, lines stay lines), written through a temporary
+// file renamed onto `path`.
+bool exportPlotSvg(QCustomPlot* plot, const QString& path, int width = 900, int height = 540);
+bool exportPlotPdf(QCustomPlot* plot, const QString& path, int width = 900, int height = 540);
+// By the file's suffix: .png, .svg or .pdf; false for another suffix.
+bool exportPlotFigure(QCustomPlot* plot, const QString& path, int width = 900, int height = 540);
+
+// A logarithmic scale on `axis` with readable ticks: 1, 2, 5, 10, 20, 50, ... while the range
+// spans a few decades, powers of ten beyond, labelled as plain numbers (not 1e+01).
+void setReadableLogScale(QCPAxis* axis);
+// The tick values setReadableLogScale's ticker puts in [lo, hi] (lo > 0), for tests.
+QVector<double> readableLogTicks(double lo, double hi);
 
 // A row of two buttons, "PNG" and "CSV", that ask for a file (suggesting `base_name`.png/.csv)
 // and call the given writers; a failure is reported in a message box.
 QWidget* exportButtons(const QString& base_name, std::function<bool(const QString&)> png,
+                       std::function<bool(const QString&)> csv, QWidget* parent = nullptr);
+// The same with "PNG", "SVG" and "PDF" of `plot` (exportPlotFigure) beside "CSV".
+QWidget* exportButtons(const QString& base_name, QCustomPlot* plot,
                        std::function<bool(const QString&)> csv, QWidget* parent = nullptr);
 
 }  // namespace rgpb::widgets

@@ -9,6 +9,8 @@
 #include <QVBoxLayout>
 #include <cmath>
 
+#include "widgets/RunIdentity.h"
+
 namespace rgpb::widgets {
 
 QString formatEta(double s) {
@@ -53,7 +55,8 @@ RunTable::RunTable(QWidget* parent) : QWidget(parent), table_(new QTableWidget(0
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     table_->verticalHeader()->setVisible(false);
     table_->horizontalHeader()->setStretchLastSection(true);
-    table_->horizontalHeader()->setSectionResizeMode(kName, QHeaderView::Stretch);
+    // The run's name is its label everywhere: never elided to "..." (the table scrolls instead).
+    table_->horizontalHeader()->setSectionResizeMode(kName, QHeaderView::ResizeToContents);
 
     auto each = [this](auto signal) {
         return [this, signal] {
@@ -101,9 +104,61 @@ RunTable::RunTable(QWidget* parent) : QWidget(parent), table_(new QTableWidget(0
     });
     connect(table_, &QTableWidget::itemSelectionChanged, this, [this] {
         updateButtons();
-        Q_EMIT selectionChanged(selectedIds());
+        const QStringList ids = selectedIds();
+        if (identities_ && !syncing_)
+            identities_->setHighlighted(ids.size() == 1 ? ids.front() : QString());
+        Q_EMIT selectionChanged(ids);
+    });
+    connect(table_, &QTableWidget::itemChanged, this, [this](QTableWidgetItem* item) {
+        // Only a checkbox the registry has synced (a fresh row has none yet).
+        const QString id = item->data(Qt::UserRole).toString();
+        if (syncing_ || !identities_ || item->column() != kName || id.isEmpty() ||
+            !item->data(Qt::CheckStateRole).isValid())
+            return;
+        identities_->setVisible(id, item->checkState() == Qt::Checked);
     });
     updateButtons();
+}
+
+void RunTable::setIdentities(RunIdentities* identities) {
+    if (identities_)
+        disconnect(identities_, nullptr, this, nullptr);
+    identities_ = identities;
+    if (!identities_)
+        return;
+    auto syncAll = [this] {
+        for (int r = 0; r < rows_.size(); ++r)
+            syncIdentity(r);
+    };
+    connect(identities_, &RunIdentities::runsChanged, this, syncAll);
+    connect(identities_, &RunIdentities::visibilityChanged, this, syncAll);
+    connect(identities_, &RunIdentities::highlightChanged, this, [this](const QString& id) {
+        if (selectedIds() == QStringList{id} || (id.isEmpty() && selectedIds().size() > 1))
+            return;
+        syncing_ = true;  // a legend click: follow it without echoing it back
+        if (id.isEmpty())
+            table_->clearSelection();
+        else
+            select(id);
+        syncing_ = false;
+        updateButtons();
+    });
+    for (const RunRow& row : rows_)
+        identities_->upsert({row.id, row.name, row.recipe, row.beta, {}});
+    syncAll();
+}
+
+void RunTable::syncIdentity(int r) {
+    QTableWidgetItem* item = table_->item(r, kName);
+    if (!identities_ || !item)
+        return;
+    const QString id = rows_[r].id;
+    syncing_ = true;
+    item->setData(Qt::UserRole, id);
+    item->setData(Qt::DecorationRole, identities_->colorOf(id));
+    item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+    item->setCheckState(identities_->isVisible(id) ? Qt::Checked : Qt::Unchecked);
+    syncing_ = false;
 }
 
 int RunTable::find(const QString& id) const {
@@ -153,6 +208,10 @@ void RunTable::upsert(const RunRow& row) {
                       : QString());
     table_->item(r, kPpl)->setText(num(row.perplexity, 5));
     table_->item(r, kAgility)->setText(num(row.agility, 4));
+    if (identities_) {
+        identities_->upsert({row.id, row.name, row.recipe, row.beta, {}});
+        syncIdentity(r);
+    }
     updateButtons();
 }
 
@@ -174,6 +233,8 @@ void RunTable::remove(const QString& id) {
         return;
     rows_.removeAt(r);
     table_->removeRow(r);
+    if (identities_)
+        identities_->remove(id);
     updateButtons();
 }
 

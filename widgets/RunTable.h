@@ -1,7 +1,9 @@
 // The list of runs: name, recipe, beta, status, a progress bar, ETA, tokens/s and the latest
 // eval perplexity and agility, with Cancel (confirmed), Pause/Resume, Resume from checkpoint,
 // Delete (confirmed) and Open folder. The progress column says what a run does between steps
-// ("caching reference log-probs 1200/4000") and its steps otherwise.
+// ("caching reference log-probs 1200/4000") and its steps otherwise. With a RunIdentities
+// registry each name carries the run's colour swatch and a checkbox that shows or hides it in
+// every plot, and selecting one row highlights that run everywhere.
 // The widget only asks (signals); the application does the work.
 #pragma once
 
@@ -14,6 +16,8 @@ class QTableWidget;
 class QPushButton;
 
 namespace rgpb::widgets {
+
+class RunIdentities;
 
 struct RunRow {
     QString id;  // unique key (the run folder)
@@ -34,6 +38,10 @@ class RunTable : public QWidget {
 
 public:
     explicit RunTable(QWidget* parent = nullptr);
+    // Rows register their runs there (name, recipe, beta) and follow its colours, visibility
+    // and highlight (not owned).
+    void setIdentities(RunIdentities* identities);
+    QTableWidget* table() const { return table_; }
     void upsert(const RunRow& row);
     void remove(const QString& id);
     int rowCount() const;
@@ -57,6 +65,9 @@ Q_SIGNALS:
 private:
     int find(const QString& id) const;
     void updateButtons();
+    void syncIdentity(int r);  // swatch and checkbox of row r from the registry
+    RunIdentities* identities_ = nullptr;
+    bool syncing_ = false;
     QTableWidget* table_;
     QPushButton *cancel_, *pause_, *resume_, *delete_, *open_;
     QList<RunRow> rows_;

@@ -1,5 +1,7 @@
 #include "widgets/SamplesView.h"
 
+#include "widgets/RunIdentity.h"
+
 #include <QColor>
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -58,6 +60,27 @@ QString SamplesView::stepText(const SampleSet& set) {
     return text;
 }
 
+void SamplesView::setIdentities(RunIdentities* identities) {
+    if (identities_)
+        disconnect(identities_, nullptr, this, nullptr);
+    identities_ = identities;
+    if (identities_)
+        connect(identities_, &RunIdentities::runsChanged, this, &SamplesView::restyleRuns);
+    restyleRuns();
+}
+
+void SamplesView::restyleRuns() {
+    for (int i = 0; i < run_->count(); ++i) {
+        const QString run = run_->itemData(i).toString();
+        if (identities_ && identities_->contains(run)) {
+            run_->setItemText(i, identities_->fullLabelOf(run));
+            run_->setItemData(i, identities_->colorOf(run), Qt::DecorationRole);
+        } else {
+            run_->setItemText(i, runs_.value(run).label);
+        }
+    }
+}
+
 void SamplesView::addSamples(const QString& run, const QString& label, const SampleSet& set) {
     Run& r = runs_[run];
     r.label = label;
@@ -72,6 +95,7 @@ void SamplesView::addSamples(const QString& run, const QString& label, const Sam
         r.sets.insert(it, set);
     if (run_->findData(run) < 0) {
         run_->addItem(label, run);  // the first run added becomes current (showRun via signal)
+        restyleRuns();
         return;
     }
     if (currentRun() != run)
@@ -90,9 +114,11 @@ void SamplesView::setRunSamples(const QString& run, const QString& label,
     const int index = run_->findData(run);
     if (index < 0) {
         run_->addItem(label, run);
+        restyleRuns();
         return;
     }
     run_->setItemText(index, label);
+    restyleRuns();
     if (currentRun() == run)
         showRun();
 }

@@ -16,6 +16,8 @@ class QLabel;
 
 namespace rgpb::widgets {
 
+class RunIdentities;
+
 struct SampleRow {
     QString prompt;
     QString response;
@@ -33,6 +35,11 @@ class SamplesView : public QWidget {
 
 public:
     explicit SamplesView(QWidget* parent = nullptr);
+
+    // The run selector shows each run's colour swatch and its name with recipe and beta from
+    // the registry (not owned); the label given with the samples names runs it does not know.
+    void setIdentities(RunIdentities* identities);
+    QComboBox* runBox() const { return run_; }
 
     // Adds one evaluation's samples of `run` (a set for a step already shown replaces it).
     // `label` names the run in the selector.
@@ -59,6 +66,8 @@ private:
     };
     void showRun();
     void showStep();
+    void restyleRuns();
+    RunIdentities* identities_ = nullptr;
     static QString stepText(const SampleSet& set);
 
     QMap<QString, Run> runs_;

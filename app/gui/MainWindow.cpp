@@ -21,6 +21,7 @@
 #include "app/gui/CoreBindings.h"
 #include "app/gui/GradientMeasureSession.h"
 #include "app/gui/LandscapeUpdater.h"
+#include "app/gui/RunIdentityWiring.h"
 #include "core/config/SweepGrid.h"
 #include "core/util/Devices.h"
 #include "core/util/Error.h"
@@ -33,6 +34,7 @@
 #include "widgets/LandscapeView.h"
 #include "widgets/LogView.h"
 #include "widgets/MetricsDashboard.h"
+#include "widgets/RunCurves.h"
 #include "widgets/SamplesView.h"
 
 namespace rgpb::app {
@@ -73,6 +75,7 @@ MainWindow::MainWindow(const QString& runs_dir, const QString& preset_dir, QWidg
     connectRunTable();
     connectCoreLog();
     buildMenuBar();
+    installRunIdentities(*this);
     resize(1500, 950);
     restoreSettings();
     queue_.setQueuedChanged([this] { saveQueue(); });
@@ -530,17 +533,8 @@ void MainWindow::showRunFromDisk(const RunSummary& s) {
     markResumable(r);
     runs_->upsert(r);
     QHash<QString, QVector<widgets::CurvePoint>> curves;
-    double tokens = 0;
     try {
-        for (const MetricEvent& e : readMetrics(s.dir)) {
-            for (const auto& [k, v] : e.values) {
-                if (e.split == "train" && k == "tokens")
-                    tokens = v;
-            }
-            for (const auto& [k, v] : e.values) {
-                curves[QString::fromStdString(k)].append({double(e.step), tokens, 0.0, v});
-            }
-        }
+        curves = widgets::curvesFromMetrics(readMetrics(s.dir));  // with tokens and wall time
     } catch (const std::exception& ex) {
         logLine(log::Level::Warn, "gui", QString("%1: %2").arg(id, ex.what()));
     }

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "core/run/RunStore.h"
+#include "core/util/SafeFile.h"
 #include "core/util/Error.h"
 
 namespace rgpb::app {

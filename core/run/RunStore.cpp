@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -74,13 +75,110 @@ std::string createRunDir(const std::string& runs_dir, const std::string& name) {
     for (int n = 0; n < 10000; ++n) {
         fs::path dir =
             fs::path(runs_dir) / (safe + "-" + stamp + (n ? "-" + std::to_string(n) : ""));
-        if (fs::create_directory(dir, ec))
+        if (fs::create_directory(dir, ec)) {
+            assignRunColor(dir.string());
             return dir.string();
+        }
         if (ec)  // not "it exists": permissions, a full disk, a read-only filesystem
             throw Error("cannot create a run folder " + dir.string() + ": " + ec.message());
     }
     throw Error("cannot create a run folder under " + runs_dir + ": 10000 folders named " + safe +
                 "-" + stamp + " exist");
+}
+
+const std::vector<std::string>& runColorPalette() {
+    // Tableau 10, then ten darker/lighter companions: distinct on white, in a fixed order.
+    static const std::vector<std::string> palette = {
+        "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
+        "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#ad494a", "#637939", "#8c6d31",
+        "#7b4173", "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363"};
+    return palette;
+}
+
+std::string nextRunColor(const std::vector<std::string>& used) {
+    const auto& palette = runColorPalette();
+    std::string best = palette.front();
+    long best_count = -1;
+    for (const std::string& c : palette) {
+        const long n = static_cast<long>(std::count(used.begin(), used.end(), c));
+        if (best_count < 0 || n < best_count) {
+            best = c;
+            best_count = n;
+        }
+        if (n == 0)
+            break;
+    }
+    return best;
+}
+
+namespace {
+bool isHexColor(const std::string& c) {
+    return c.size() == 7 && c[0] == '#' && std::all_of(c.begin() + 1, c.end(), [](char ch) {
+               return std::isxdigit(static_cast<unsigned char>(ch));
+           });
+}
+}  // namespace
+
+std::string readRunColor(const std::string& run_dir) {
+    const fs::path path = fs::path(run_dir) / "run.json";
+    std::error_code ec;
+    if (!fs::exists(path, ec))
+        return "";
+    std::string color;
+    try {
+        auto j = nlohmann::json::parse(readFile(path.string()));
+        color = j.value("color", "");
+    } catch (const nlohmann::json::exception& e) {
+        throw InputError(path.string(), std::string("malformed run file: ") + e.what());
+    }
+    if (!color.empty() && !isHexColor(color))
+        throw InputError(path.string(), "color: expected \"#rrggbb\", found \"" + color + "\"");
+    return color;
+}
+
+void writeRunColor(const std::string& run_dir, const std::string& color) {
+    if (!isHexColor(color))
+        throw Error("run colour must be \"#rrggbb\", not \"" + color + "\"");
+    const fs::path path = fs::path(run_dir) / "run.json";
+    nlohmann::ordered_json j = nlohmann::ordered_json::object();
+    std::error_code ec;
+    if (fs::exists(path, ec)) {
+        try {
+            j = nlohmann::ordered_json::parse(readFile(path.string()));  // keeps other fields
+        } catch (const nlohmann::json::exception&) {
+            j = nlohmann::ordered_json::object();  // a malformed file is replaced
+        }
+    }
+    j["color"] = color;
+    writeFileAtomic(path.string(), j.dump(2) + "\n");
+}
+
+std::string assignRunColor(const std::string& run_dir) {
+    std::string mine;
+    try {
+        mine = readRunColor(run_dir);
+    } catch (const Error&) {
+        mine.clear();  // malformed: given a fresh colour below
+    }
+    if (!mine.empty())
+        return mine;
+    std::vector<std::string> used;
+    const fs::path self = fs::absolute(fs::path(run_dir)).lexically_normal();
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(self.parent_path(), ec)) {
+        if (!entry.is_directory() || entry.path() == self)
+            continue;
+        try {
+            std::string c = readRunColor(entry.path().string());
+            if (!c.empty())
+                used.push_back(c);
+        } catch (const Error&) {
+            // another run's bad run.json does not stop this one
+        }
+    }
+    mine = nextRunColor(used);
+    writeRunColor(run_dir, mine);
+    return mine;
 }
 
 namespace {
@@ -145,6 +243,11 @@ RunSummary readSummary(const std::string& run_dir) {
     }
     s.dir = fs::path(run_dir).string();
     s.id = fs::path(run_dir).filename().string();
+    try {
+        s.color = readRunColor(run_dir);
+    } catch (const Error&) {
+        s.color.clear();  // a bad run.json costs the colour, not the run
+    }
     return s;
 }
 

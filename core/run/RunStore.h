@@ -1,7 +1,7 @@
 // The run store on disk: runs/<id>/ holds config.yaml (resolved), metrics.jsonl (one JSON
 // object per event), metrics.csv (the same in long form: step,stage,split,metric,value),
-// train.log, checkpoints/, tokenizer/, and summary.json (status, reason, final metrics, wall
-// time). Torch-free: the GUI lists runs through this header. Everything that is rewritten is
+// train.log, checkpoints/, tokenizer/, summary.json (status, reason, final metrics, wall
+// time) and run.json (the run's colour, "#rrggbb"). Torch-free: the GUI lists runs through this header. Everything that is rewritten is
 // written to a temporary file and renamed, so a crash never leaves a half-written file.
 #pragma once
 
@@ -33,14 +33,30 @@ struct RunSummary {
     int64_t step = 0;           // optimizer steps done
     int64_t total_steps = 0;    // optimizer steps planned over all stages
     NamedValues final_metrics;  // last evaluation (eval/...) and last training step (train/...)
+    std::string color;          // "#rrggbb" from run.json; empty when the run has none yet
     double metric(const std::string& name, double fallback = 0.0) const;
 };
 
 std::string readFile(const std::string& path);  // InputError naming the path when unreadable
 std::string isoTimeNow();
 
-// Creates runs_dir/<name>-<UTC timestamp>[-N]/ and returns its path.
+// Creates runs_dir/<name>-<UTC timestamp>[-N]/ and returns its path. The new folder gets its
+// colour at once (run.json, see assignRunColor), so a run from the CLI has one too.
 std::string createRunDir(const std::string& runs_dir, const std::string& name);
+
+// A run's identity colour, "#rrggbb", kept in <run>/run.json ({"color": ...}) so that it is the
+// same in every plot and across restarts. The trainer never rewrites run.json.
+// The fixed palette new runs take their colours from, in order.
+const std::vector<std::string>& runColorPalette();
+// The first palette colour not in `used`; when all are used, the least used one (first wins).
+std::string nextRunColor(const std::vector<std::string>& used);
+// "" when the run has no run.json (or no colour in it); an InputError naming run.json when it is
+// malformed or the colour is not "#rrggbb".
+std::string readRunColor(const std::string& run_dir);
+void writeRunColor(const std::string& run_dir, const std::string& color);  // atomic
+// The run's colour; a run without one gets nextRunColor() of the other runs under its parent
+// folder, written to its run.json first.
+std::string assignRunColor(const std::string& run_dir);
 void writeSummary(const std::string& run_dir, const RunSummary& summary);
 // InputError naming the file when summary.json is missing or malformed.
 RunSummary readSummary(const std::string& run_dir);

@@ -529,71 +529,7 @@ private Q_SLOTS:
         s.dir = empty.path().toStdString();
         QVERIFY(!landscapePoint(s));
     }
-
-    void landscapeViewPlotsReadsOutAndExports() {
-        widgets::LandscapeView v;
-        v.resize(900, 600);
-        auto point = [](const QString& run, const QString& method, double beta, double ppl,
-                        double agility, bool final) {
-            widgets::LandscapePoint p;
-            p.run = run;
-            p.label = run;
-            p.method = method;
-            p.beta = beta;
-            p.final = final;
-            p.pairs = 200;
-            p.step = 400;
-            p.perplexity = ppl;
-            p.perplexity_low = ppl * 0.9;
-            p.perplexity_high = ppl * 1.1;
-            p.agility = agility;
-            p.agility_low = agility - 0.02;
-            p.agility_high = agility + 0.03;
-            return p;
-        };
-        v.setPoint(point("a", "exmate", 0.5, 1.09, 0.54, true));
-        v.setPoint(point("b", "exmate", 1.0, 1.2, 0.6, true));
-        v.setPoint(point("c", "dpo", 0.1, 342, 0.002, true));
-        v.setPoint(point("d", "mle -> dpo", 0.1, 1.5, 0.41, false));
-        QCOMPARE(v.methods(), QStringList({"exmate", "dpo", "mle -> dpo"}));
-        v.setPoint(point("a", "exmate", 0.5, 1.05, 0.58, true));  // a newer eval replaces
-        QCOMPARE(v.points().size(), 4);
-        QCOMPARE(v.points()[0].perplexity, 1.05);
-        QCustomPlot* plot = v.plot();
-        QCOMPARE(plot->legend->itemCount(), 3);  // one entry per method
-        QCOMPARE(v.colorOf("exmate"), QColor(255, 127, 14));
-        // Error bars: x and y for each graph.
-        int bars = 0;
-        for (int i = 0; i < plot->plottableCount(); ++i)
-            bars += qobject_cast<QCPErrorBars*>(plot->plottable(i)) != nullptr;
-        QCOMPARE(bars, 2 * plot->graphCount());
-        // Beta labels.
-        int labels = 0;
-        for (int i = 0; i < plot->itemCount(); ++i)
-            if (auto* t = qobject_cast<QCPItemText*>(plot->item(i)))
-                labels += t->text().startsWith("β=");
-        QCOMPARE(labels, 4);
-        plot->replot();
-        QPointF at(plot->xAxis->coordToPixel(342), plot->yAxis->coordToPixel(0.002));
-        QString r = v.readoutAt(at);
-        QVERIFY2(r.startsWith("c (dpo, β=0.1") && r.contains("perplexity 342"), qPrintable(r));
-        QCOMPARE(v.readoutAt(at + QPointF(200, 200)), QString());
-
-        QTemporaryDir tmp;
-        QVERIFY(v.exportPng(tmp.filePath("l.png")));
-        QVERIFY(QFileInfo(tmp.filePath("l.png")).size() > 1000);
-        QVERIFY(v.exportCsv(tmp.filePath("l.csv")));
-        QFile csv(tmp.filePath("l.csv"));
-        QVERIFY(csv.open(QIODevice::ReadOnly));
-        QStringList lines = QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts);
-        QCOMPARE(lines.size(), 5);
-        QCOMPARE(lines[0], QString("run,label,method,beta,step,final,pairs,perplexity,"
-                                   "perplexity_low,perplexity_high,agility,agility_low,"
-                                   "agility_high"));
-        QCOMPARE(lines[4], QString("d,d,mle -> dpo,0.1,400,0,200,1.5,1.35,1.65,0.41,0.39,0.44"));
-        v.removeRun("c");
-        QCOMPARE(v.methods(), QStringList({"exmate", "mle -> dpo"}));
-    }
+    // The landscape view itself: tests/widgets/test_run_identity.cpp.
 };
 
 RGPB_TEST_MAIN(TestConfigForm)

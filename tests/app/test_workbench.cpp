@@ -8,8 +8,15 @@
 #include <qcustomplot.h>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <cmath>
+#include <filesystem>
 
+#include <QComboBox>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QTreeWidget>
 #include "app/gui/MainWindow.h"
+#include "core/run/RunStore.h"
 #include "store/JudgmentStore.h"
 #include "widgets/ConfigEditor.h"
 #include "widgets/CurvePlot.h"
@@ -17,6 +24,9 @@
 #include "widgets/LandscapeView.h"
 #include "widgets/LogView.h"
 #include "widgets/MetricsDashboard.h"
+#include "widgets/RunIdentity.h"
+#include "widgets/RunLegend.h"
+#include "widgets/RunTable.h"
 #include "widgets/SamplesView.h"
 
 #include "tests/support/Approx.h"
@@ -38,6 +48,45 @@ QString microYaml(int steps) {
                "stages: [{method: exmate, beta: 0.5, steps: %1}]\n")
         .arg(steps);
 }
+// A finished run on disk as the trainer leaves it: summary, train rows (0.5 s a step) and evals.
+QString fakeRun(const std::string& runs, const std::string& name,
+                const std::string& recipe = "exmate", double beta = 0.5, int steps = 3) {
+    std::string dir = createRunDir(runs, name);
+    RunSummary s;
+    s.name = name;
+    s.recipe = recipe;
+    s.beta = beta;
+    s.status = RunStatus::Finished;
+    s.started_at = isoTimeNow();
+    writeSummary(dir, s);
+    MetricsLog log(dir);
+    for (int step = 1; step <= steps; ++step) {
+        log.write(step, 0, "train",
+                  {{"loss", 2.0 / step + beta},
+                   {"grad_norm", 1.0 + (1.0 + beta) / step},
+                   {"tokens", 64.0 * step},
+                   {"step_time_ms", 500}});
+        if (step % 10 == 0 || step == steps) {
+            NamedValues eval = {{"perplexity", 9.0 / std::sqrt(step) + beta},
+                                {"agility", 0.1 + 0.01 * step * beta},
+                                {"pos_prob", 0.3 + 0.001 * step * (1 + beta)}};
+            if (recipe != "mle")
+                eval.push_back({"reward_margin", 0.02 * step * beta});
+            log.write(step, 0, "eval", eval);
+        }
+    }
+    log.flush();
+    // The last evaluation per pair, for the landscape (its bootstrap reads eval_pairs.csv).
+    EvalPairs pairs;
+    pairs.step = steps;
+    for (int i = 0; i < 16; ++i) {
+        const double spread = 0.05 * (i % 4);
+        pairs.pairs.push_back({-4.0 - beta - spread, 8, -9.0 + 2 * beta + spread, 8, {}, {}});
+    }
+    writeEvalPairs(dir, pairs);
+    return QString::fromStdString(dir);
+}
+
 }  // namespace
 
 class TestWorkbench : public QObject {
@@ -87,6 +136,102 @@ private Q_SLOTS:
         QVERIFY(again.dashboard()->plotFor("agility")->pointCount(id) >= 2);
         QTRY_COMPARE(again.landscape()->points().size(), 1);
         QCOMPARE(again.samplesView()->steps(id), QVector<qint64>({0, 5, 10}));  // samples.jsonl
+    }
+
+    // A run's colour is stored with it and is the same in every view and after a restart; a run
+    // made before colours were stored gets one, written to its run.json; curves read back from
+    // disk have a wall-time axis.
+    void identityAndWallTimeSurviveARestart() {
+        QTemporaryDir tmp;
+        const std::string runs = tmp.filePath("runs").toStdString();
+        const QString a = fakeRun(runs, "a"), b = fakeRun(runs, "b"), old = fakeRun(runs, "old");
+        std::filesystem::remove(old.toStdString() + "/run.json");  // from before colours
+        QString colour_a, colour_old;
+        {
+            MainWindow w(QString::fromStdString(runs), RGPB_SOURCE_DIR "/presets");
+            auto* ids = w.findChild<widgets::RunIdentities*>("runIdentities");
+            QVERIFY(ids);
+            colour_a = ids->colorOf(a).name();
+            QCOMPARE(colour_a, QString::fromStdString(readRunColor(a.toStdString())));
+            QVERIFY(ids->colorOf(b) != ids->colorOf(a));
+            colour_old = QString::fromStdString(readRunColor(old.toStdString()));  // assigned
+            QCOMPARE(ids->colorOf(old).name(), colour_old);
+            QVERIFY(colour_old != colour_a && ids->colorOf(old) != ids->colorOf(b));
+            // Labels: the run's name, recipe and beta beside it.
+            QVERIFY(ids->fullLabelOf(a).endsWith("(exmate, β=0.5)"));
+            QVERIFY(ids->labelOf(a).startsWith("a-"));
+            // The same colour in the curves, the legend and the run table.
+            widgets::CurvePlot* loss = w.dashboard()->plotFor("loss");
+            QCOMPARE(loss->lineOf(a)->pen().color().name(), colour_a);
+            QCOMPARE(
+                w.dashboard()->legend()->itemOf(a)->data(0, Qt::DecorationRole).value<QColor>(),
+                QColor(colour_a));
+            // Wall time of the curves read from disk: 0.5 s per step, not 0.
+            auto* axis = w.dashboard()->findChild<QComboBox*>();
+            QVERIFY(axis && axis->itemText(2) == "wall time");
+            axis->setCurrentIndex(2);
+            loss->flush();
+            QCOMPARE(loss->plot()->graph(0)->data()->at(2)->key, 1.5);
+            // Selecting the run in the table highlights it in the plots.
+            w.runTable()->select(a);
+            QCOMPARE(ids->highlighted(), a);
+            QVERIFY(loss->lineOf(a)->pen().widthF() > loss->lineOf(b)->pen().widthF());
+        }
+        MainWindow again(QString::fromStdString(runs), RGPB_SOURCE_DIR "/presets");
+        auto* ids = again.findChild<widgets::RunIdentities*>("runIdentities");
+        QCOMPARE(ids->colorOf(a).name(), colour_a);
+        QCOMPARE(ids->colorOf(old).name(), colour_old);
+    }
+
+    // At 1024x700 the curve grid keeps two columns and scrolls instead of clipping. With
+    // RGPB_SCREENSHOT_DIR set, the window is saved there at 1024x700 and 1600x1000 (docs/).
+    void dashboardFitsAt1024x700() {
+        QTemporaryDir tmp;
+        {
+            MainWindow empty(tmp.filePath("empty"), RGPB_SOURCE_DIR "/presets");
+            empty.resize(1024, 700);
+            empty.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&empty));
+            for (const QString& m : empty.dashboard()->metrics())
+                QVERIFY(empty.dashboard()->plotFor(m)->showsEmptyState());  // "Press Run..."
+        }
+        const std::string runs = tmp.filePath("runs").toStdString();
+        fakeRun(runs, "demo-exmate-b0.5", "exmate", 0.5, 60);
+        fakeRun(runs, "demo-exmate-b1", "exmate", 1.0, 60);
+        fakeRun(runs, "demo-mle", "mle", 0, 60);
+        const QString shots = qEnvironmentVariable("RGPB_SCREENSHOT_DIR");
+        for (QSize size : {QSize(1024, 700), QSize(1600, 1000)}) {
+            MainWindow w(QString::fromStdString(runs), RGPB_SOURCE_DIR "/presets");
+            w.resize(size);
+            w.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&w));
+            widgets::MetricsDashboard* d = w.dashboard();
+            QTRY_VERIFY(d->columns() >= 2);
+            QCOMPARE(d->scrollArea()->horizontalScrollBar()->maximum(), 0);
+            for (const QString& m : d->metrics()) {
+                widgets::CurvePlot* p = d->plotFor(m);
+                QVERIFY(p->width() >= p->minimumWidth() && p->height() >= p->minimumHeight());
+                QVERIFY(p->width() <= d->scrollArea()->viewport()->width());
+            }
+            QVERIFY(!d->plotFor("loss")->showsEmptyState());
+            // The landscape, computed off the GUI thread from the runs' eval_pairs.csv: one point
+            // per run in the run's colour, filled (finished), labelled by the run's name.
+            QTRY_COMPARE(w.landscape()->points().size(), 3);
+            auto* ids = w.findChild<widgets::RunIdentities*>("runIdentities");
+            for (const widgets::LandscapePoint& p : w.landscape()->points())
+                QCOMPARE(w.landscape()->colorOfRun(p.run), ids->colorOf(p.run));
+            if (!shots.isEmpty()) {
+                QTest::qWait(200);
+                const QString name = QString("%1/workbench-%4-%2x%3.png")
+                                         .arg(shots)
+                                         .arg(size.width())
+                                         .arg(size.height());
+                QVERIFY(w.grab().save(name.arg("curves")));
+                w.views()->setCurrentWidget(w.landscape());
+                QTest::qWait(200);
+                QVERIFY(w.grab().save(name.arg("landscape")));
+            }
+        }
     }
 
     void cancelEndsTheRun() {

@@ -129,6 +129,45 @@ private Q_SLOTS:
         }
     }
 
+    void runColoursAreStoredAndDistinct() {
+        QTemporaryDir tmp;
+        std::string runs = tmp.path().toStdString();
+        // Every new run folder gets the next palette colour no listed run uses, in run.json.
+        std::string a = createRunDir(runs, "a");
+        std::string b = createRunDir(runs, "b");
+        const auto& palette = runColorPalette();
+        QCOMPARE(readRunColor(a), palette[0]);
+        QCOMPARE(readRunColor(b), palette[1]);
+        QVERIFY(QString::fromStdString(readFile(a + "/run.json")).contains("\"#1f77b4\""));
+        // A freed colour is taken again; the colour survives (listRuns reads it back).
+        writeRunColor(a, palette[2]);
+        std::string c = createRunDir(runs, "c");
+        QCOMPARE(readRunColor(c), palette[0]);
+        RunSummary s;
+        s.status = RunStatus::Finished;
+        writeSummary(c, s);
+        QCOMPARE(listRuns(runs).front().color, palette[0]);
+        // A run made before colours existed gets one on first use, and keeps it.
+        fs::remove(fs::path(b) / "run.json");
+        QCOMPARE(assignRunColor(b), palette[1]);
+        QCOMPARE(assignRunColor(b), palette[1]);
+        // All taken: the least used one.
+        std::vector<std::string> all(palette.begin(), palette.end());
+        all.push_back(palette[0]);
+        QCOMPARE(nextRunColor(all), palette[1]);
+        // Bad colours are refused, naming the file.
+        std::ofstream(fs::path(a) / "run.json") << "{\"color\": \"red\"}";
+        try {
+            readRunColor(a);
+            QFAIL("a bad colour was accepted");
+        } catch (const InputError& e) {
+            QVERIFY2(
+                QString(e.what()).contains("run.json") && QString(e.what()).contains("#rrggbb"),
+                e.what());
+        }
+        QVERIFY_THROWS_EXCEPTION(Error, writeRunColor(a, "blue"));
+    }
+
     void metricsFilesAndTruncation() {
         QTemporaryDir tmp;
         std::string dir = tmp.path().toStdString();

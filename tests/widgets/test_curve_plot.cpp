@@ -8,6 +8,7 @@
 
 #include "tests/support/Approx.h"
 #include "widgets/CurvePlot.h"
+#include "widgets/PlotExport.h"
 
 // This file's code has its own namespace: the group's tests build as one unity batch.
 namespace rgpb_test_curve_plot {
@@ -86,6 +87,55 @@ private Q_SLOTS:
         QCOMPARE(img.width(), 900);
         QVERIFY(!QFile::exists(tmp.filePath("missing/dir/x.csv")) &&
                 !plot.exportCsv(tmp.filePath("missing/dir/x.csv")));
+    }
+
+    void readableLogTicks() {
+        // A few decades: 1, 2, 5 in each; many: powers of ten only.
+        QCOMPARE(rgpb::widgets::readableLogTicks(1, 100),
+                 (QVector<double>{1, 2, 5, 10, 20, 50, 100}));
+        QCOMPARE(rgpb::widgets::readableLogTicks(0.15, 3), (QVector<double>{0.2, 0.5, 1, 2}));
+        QCOMPARE(rgpb::widgets::readableLogTicks(1, 1e6),
+                 (QVector<double>{1, 10, 100, 1000, 1e4, 1e5, 1e6}));
+        QVERIFY(rgpb::widgets::readableLogTicks(0, 10).isEmpty());
+        // Inside one decade 1-2-5 leaves too few: every digit.
+        QCOMPARE(rgpb::widgets::readableLogTicks(1.2, 3.5), (QVector<double>{2, 3}));
+        QCOMPARE(rgpb::widgets::readableLogTicks(12, 65), (QVector<double>{20, 30, 40, 50, 60}));
+        // A log-scale plot uses them, labelled as plain numbers.
+        CurvePlot plot("perplexity");
+        plot.resize(400, 300);
+        plot.setLogScale(true);
+        plot.appendPoints("r", "r", {{1, 0, 0, 3}, {2, 0, 0, 40}});
+        plot.flush();
+        plot.plot()->replot();
+        const QVector<double> ticks = plot.plot()->yAxis->tickVector();
+        QVERIFY2(ticks.contains(5) && ticks.contains(10) && ticks.contains(20),
+                 qPrintable(QString::number(ticks.size())));
+        QVERIFY(plot.plot()->yAxis->tickVectorLabels().contains("20"));
+    }
+
+    void vectorExportsWithAxisLabels() {
+        QTemporaryDir tmp;
+        CurvePlot plot("eval perplexity");
+        plot.resize(400, 300);
+        plot.setYLabel("perplexity");
+        plot.setLogScale(true);
+        plot.appendPoints("r", "exmate b=0.5", {{1, 8, 0.5, 20}, {2, 16, 1.0, 5}});
+        QVERIFY(plot.exportFigure(tmp.filePath("p.svg")));
+        QVERIFY(plot.exportFigure(tmp.filePath("p.pdf")));
+        QVERIFY(plot.exportFigure(tmp.filePath("p.png")));
+        QVERIFY(!plot.exportFigure(tmp.filePath("p.bmp")));
+        QFile svg(tmp.filePath("p.svg"));
+        QVERIFY(svg.open(QIODevice::ReadOnly));
+        const QString text = svg.readAll();
+        // Both axes are titled and the run is named (the window's legend is outside the plot).
+        QVERIFY(text.contains("<svg"));
+        QVERIFY(text.contains(">perplexity<") && text.contains(">step<"));
+        QVERIFY(text.contains("exmate b=0.5"));
+        QFile pdf(tmp.filePath("p.pdf"));
+        QVERIFY(pdf.open(QIODevice::ReadOnly));
+        QCOMPARE(pdf.read(5), QByteArray("%PDF-"));
+        QCOMPARE(QImage(tmp.filePath("p.png")).width(), 900);
+        QVERIFY(!plot.plot()->legend->visible());  // back to the window's look
     }
 };
 
