@@ -4,6 +4,7 @@
 #include <QCloseEvent>
 #include <QDateTime>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QMessageBox>
 #include <QPushButton>
@@ -140,8 +141,18 @@ void MainWindow::restoreQueue() {
     showQueueStatus();
 }
 
-// A run folder with nothing in it never started and is not queued (restoreQueue ran first): it
-// explains nothing, so it goes. A fresh one is left alone: the CLI may be about to fill it.
+namespace {
+// Nothing in it but the run.json that createRunDir writes (the run's colour): never started.
+bool neverStarted(const QString& dir) {
+    QStringList entries =
+        QDir(dir).entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot);
+    entries.removeAll("run.json");
+    return entries.isEmpty();
+}
+}  // namespace
+
+// A run folder that never started and is not queued (restoreQueue ran first) explains nothing,
+// so it goes. A fresh one is left alone: the CLI may be about to fill it.
 void MainWindow::removeNeverStartedFolders() {
     if (!queue_lock_)
         return;  // the queue's owner may have queued them
@@ -149,11 +160,10 @@ void MainWindow::removeNeverStartedFolders() {
     const QFileInfoList dirs = QDir(runs_dir_).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot);
     for (const QFileInfo& d : dirs) {
         const QString id = d.absoluteFilePath();
-        if (sessions_.contains(d.filePath()) || sessions_.contains(id) ||
-            !QDir(id).isEmpty(QDir::AllEntries | QDir::Hidden | QDir::System |
-                              QDir::NoDotAndDotDot) ||
+        if (sessions_.contains(d.filePath()) || sessions_.contains(id) || !neverStarted(id) ||
             d.lastModified().secsTo(now) < kFreshFolderS)
             continue;
+        QFile::remove(QDir(id).filePath("run.json"));
         if (QDir().rmdir(id))  // only an empty folder: a run that just began writing stays
             logLine(log::Level::Info, "gui", "removed a never-started run folder: " + id);
     }

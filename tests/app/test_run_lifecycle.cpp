@@ -169,13 +169,19 @@ private Q_SLOTS:
             QCOMPARE(readQueueFile(runs).size(), 1);
         }
         QCOMPARE(readSummary(a.toStdString()).status, RunStatus::Cancelled);
-        QVERIFY(QDir(b).isEmpty());
+        // b never started: its folder holds only the colour createRunDir gave it.
+        QCOMPARE(QDir(b).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
+                 QStringList{"run.json"});
 
         // An empty folder nobody queued (an old crash): removed by the next window unless fresh.
         const QString orphan = QDir(runs).filePath("orphan-1");
         const QString fresh = QDir(runs).filePath("fresh-1");
         QDir().mkpath(orphan);
         QDir().mkpath(fresh);
+        QFile colour(QDir(orphan).filePath("run.json"));  // as createRunDir leaves it
+        QVERIFY(colour.open(QIODevice::WriteOnly) &&
+                colour.write("{\"color\": \"#1f77b4\"}\n") > 0);
+        colour.close();
         std::filesystem::last_write_time(
             orphan.toStdString(),
             std::filesystem::file_time_type::clock::now() - std::chrono::hours(1));
