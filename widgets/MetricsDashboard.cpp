@@ -37,7 +37,7 @@ const PlotSpec kPlots[] = {
      "a DPO-only metric (runs with a reference model)"},
 };
 // Plots narrower than this go to fewer columns; shorter ones make the area scroll.
-constexpr int kMinPlotWidth = 240;
+constexpr int kMinPlotWidth = 185;
 constexpr int kMinPlotHeight = 210;
 }  // namespace
 
