@@ -5,7 +5,9 @@
 
 #include <qcustomplot.h>
 
+#include <QEvent>
 #include <QFile>
+#include <QFontMetrics>
 #include <QLabel>
 #include <QStackedWidget>
 #include <QTextStream>
@@ -14,6 +16,25 @@
 #include <limits>
 
 namespace rgpb::widgets {
+
+namespace {
+class LeaveClears : public QObject {
+public:
+    LeaveClears(QLabel* label, QObject* parent) : QObject(parent), label_(label) {}
+    bool eventFilter(QObject*, QEvent* event) override {
+        if (event->type() == QEvent::Leave)
+            label_->clear();
+        return false;
+    }
+
+private:
+    QLabel* label_;
+};
+}  // namespace
+
+void clearReadoutOnLeave(QWidget* plot, QLabel* readout) {
+    plot->installEventFilter(new LeaveClears(readout, plot));
+}
 
 QVector<double> debiasedEma(const QVector<double>& values, double alpha) {
     QVector<double> out(values.size());
@@ -68,9 +89,8 @@ CurvePlot::CurvePlot(const QString& title, QWidget* parent)
     setIdentities(own_identities_);
 
     plot_->plotLayout()->insertRow(0);
-    auto* heading = new QCPTextElement(plot_, title,
-                                       QFont(font().family(), font().pointSize() + 1, QFont::Bold));
-    plot_->plotLayout()->addElement(0, 0, heading);
+    heading_ = new QCPTextElement(plot_, title, titleFont());
+    plot_->plotLayout()->addElement(0, 0, heading_);
     plot_->xAxis->setLabel("step");
     plot_->addLayer("highlight", plot_->layer("main"), QCustomPlot::limAbove);
     // One legend for every plot lives outside them (RunLegend).
@@ -83,6 +103,7 @@ CurvePlot::CurvePlot(const QString& title, QWidget* parent)
     plot_->setNotAntialiasedElements(QCP::aePlottables);
     plot_->setPlottingHint(QCP::phFastPolylines, true);
     connect(plot_, &QCustomPlot::mouseMove, this, &CurvePlot::onMouseMove);
+    clearReadoutOnLeave(plot_, readout_);
     // A user who drags or zooms takes over the ranges; a double-click gives them back.
     connect(plot_, &QCustomPlot::mousePress, this, [this] { rescale_ = false; });
     connect(plot_, &QCustomPlot::mouseWheel, this, [this] { rescale_ = false; });
@@ -307,6 +328,7 @@ void CurvePlot::flush() {
 }
 
 void CurvePlot::removeRun(const QString& run) {
+    readout_->clear();  // it described what is about to change
     auto it = series_.find(run);
     if (it == series_.end())
         return;
@@ -321,6 +343,7 @@ void CurvePlot::removeRun(const QString& run) {
 }
 
 void CurvePlot::clear() {
+    readout_->clear();  // it described what is about to change
     for (const QString& r : QStringList(order_))
         removeRun(r);
     plot_->replot(QCustomPlot::rpQueuedReplot);
@@ -360,6 +383,7 @@ void CurvePlot::setLogScale(bool on) {
 }
 
 void CurvePlot::setSmoothing(double alpha) {
+    readout_->clear();  // it described what is about to change
     alpha_ = std::clamp(alpha, 0.0, 0.999);
     for (Series& s : series_)
         s.drawn = 0;
@@ -368,6 +392,7 @@ void CurvePlot::setSmoothing(double alpha) {
 }
 
 void CurvePlot::setXAxis(XAxis axis) {
+    readout_->clear();  // it described what is about to change
     x_axis_ = axis;
     plot_->xAxis->setLabel(axis == XAxis::Step     ? "step"
                            : axis == XAxis::Tokens ? "tokens"
@@ -440,6 +465,24 @@ QString CurvePlot::readoutAt(double x) const {
         }
     }
     return best;
+}
+
+QFont CurvePlot::titleFont() const {
+    QFont f(font().family(), font().pointSize() + 1, QFont::Bold);
+    const int room = width() - 8;
+    while (f.pointSize() > 6 && QFontMetrics(f).horizontalAdvance(title_) > room)
+        f.setPointSize(f.pointSize() - 1);
+    return f;
+}
+
+void CurvePlot::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    if (heading_ != nullptr)
+        heading_->setFont(titleFont());
+}
+
+QString CurvePlot::readoutText() const {
+    return readout_->text();
 }
 
 void CurvePlot::onMouseMove(QMouseEvent* event) {

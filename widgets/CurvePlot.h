@@ -17,6 +17,7 @@
 
 class QCustomPlot;
 class QCPGraph;
+class QCPTextElement;
 class QLabel;
 class QStackedWidget;
 
@@ -36,6 +37,9 @@ enum class XAxis { Step, Tokens, WallTime };
 // Debiased exponential moving average (as TensorBoard): s_t = a s_{t-1} + (1 - a) x_t,
 // reported as s_t / (1 - a^t). alpha = 0 returns the input.
 QVector<double> debiasedEma(const QVector<double>& values, double alpha);
+
+// Clears `readout` when the mouse leaves `plot`: a hover read-out never outlives the hover.
+void clearReadoutOnLeave(QWidget* plot, QLabel* readout);
 
 class CurvePlot : public QWidget {
     Q_OBJECT
@@ -85,8 +89,16 @@ public:
     QCustomPlot* plot() const { return plot_; }
     // The read-out text for the point nearest to plot coordinate x (for tests and hover).
     QString readoutAt(double x) const;
+    // What the read-out line under the plot shows now (empty when the mouse is not over a curve).
+    QString readoutText() const;
     // Replots now if anything changed (the timer calls it; tests may too).
     void flush();
+    // The title's font: one point over the widget's, bold, smaller when the plot is too narrow
+    // for the whole title (a 1024-px window shows two columns of ~190 px).
+    QFont titleFont() const;
+
+protected:
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     struct Series {
@@ -115,6 +127,7 @@ private:
     QLabel* note_;
     QLabel* readout_;
     QString title_, empty_text_;
+    QCPTextElement* heading_ = nullptr;
     QTimer timer_;
     QHash<QString, Series> series_;
     QStringList order_;

@@ -1,5 +1,7 @@
 #include "widgets/LandscapeView.h"
 
+#include "widgets/CurvePlot.h"
+
 #include "widgets/PlotExport.h"
 #include "widgets/RunIdentity.h"
 
@@ -202,6 +204,7 @@ LandscapeView::LandscapeView(QWidget* parent)
     connect(labels_, &QCheckBox::toggled, this, [this] { replot(); });
     connect(plot_, &QCustomPlot::mouseMove, this,
             [this](QMouseEvent* e) { readout_->setText(readoutAt(e->position())); });
+    clearReadoutOnLeave(plot_, readout_);
     connect(export_button, &QPushButton::clicked, this, [this] {
         QString base = QFileDialog::getSaveFileName(this, "Export the landscape", "landscape",
                                                     "PNG, SVG, PDF and CSV (*.png)");
@@ -258,6 +261,7 @@ void LandscapeView::setPoint(const LandscapePoint& point) {
 }
 
 void LandscapeView::removeRun(const QString& run) {
+    readout_->clear();  // it described a point that is about to go
     points_.erase(std::remove_if(points_.begin(), points_.end(),
                                  [&](const LandscapePoint& p) { return p.run == run; }),
                   points_.end());
@@ -274,6 +278,7 @@ void LandscapeView::removeRun(const QString& run) {
 }
 
 void LandscapeView::clear() {
+    readout_->clear();  // it described a point that is about to go
     points_.clear();
     methods_.clear();
     replot();
@@ -285,6 +290,10 @@ QVector<LandscapePoint> LandscapeView::points() const {
 QStringList LandscapeView::methods() const {
     return methods_;
 }
+QString LandscapeView::readoutText() const {
+    return readout_->text();
+}
+
 bool LandscapeView::showsLabels() const {
     return labels_->isChecked();
 }

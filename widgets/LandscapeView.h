@@ -62,6 +62,7 @@ public:
     // The read-out for the point nearest to the pixel position (empty when no point is within
     // 20 px); the hover handler shows it under the plot.
     QString readoutAt(const QPointF& pixel) const;
+    QString readoutText() const;  // the read-out line now (cleared when the mouse leaves)
     bool exportPng(const QString& path, int width = 900, int height = 640);
     bool exportFigure(const QString& path, int width = 900, int height = 640);  // by suffix
     // run,label,method,beta,step,final,pairs,perplexity,perplexity_low,perplexity_high,

@@ -138,29 +138,34 @@ void setReadableLogScale(QCPAxis* axis) {
     axis->setTicker(QSharedPointer<QCPAxisTicker>(new ReadableLogTicker));
 }
 
+namespace {
+
+// A "PNG"/"SVG"/... button that asks for a file name and hands it to `writer`.
+QPushButton* exportButton(QWidget* bar, const QString& kind, const QString& tooltip,
+                          const QString& base_name, std::function<bool(const QString&)> writer) {
+    auto* b = new QPushButton(kind, bar);
+    b->setToolTip(tooltip);
+    b->setMaximumWidth(46);
+    QObject::connect(b, &QPushButton::clicked, bar, [bar, kind, base_name, writer] {
+        const QString ext = kind.toLower();
+        QString path = QFileDialog::getSaveFileName(bar, "Export " + kind, base_name + "." + ext,
+                                                    kind + " (*." + ext + ")");
+        if (!path.isEmpty() && !writer(path))
+            QMessageBox::warning(bar, "Export", "Could not write " + path);
+    });
+    return b;
+}
+
+}  // namespace
+
 QWidget* exportButtons(const QString& base_name, std::function<bool(const QString&)> png,
                        std::function<bool(const QString&)> csv, QWidget* parent) {
     auto* bar = new QWidget(parent);
     auto* row = new QHBoxLayout(bar);
     row->setContentsMargins(0, 0, 0, 0);
     row->setSpacing(2);
-    auto add = [&](const QString& kind, std::function<bool(const QString&)> writer) {
-        auto* b = new QPushButton(kind, bar);
-        b->setToolTip(QString("Save this plot as %1").arg(kind));
-        b->setMaximumWidth(46);
-        QObject::connect(b, &QPushButton::clicked, bar, [bar, kind, base_name, writer] {
-            const QString ext = kind.toLower();
-            QString path = QFileDialog::getSaveFileName(
-                bar, "Export " + kind, base_name + "." + ext, kind + " (*." + ext + ")");
-            if (path.isEmpty())
-                return;
-            if (!writer(path))
-                QMessageBox::warning(bar, "Export", "Could not write " + path);
-        });
-        row->addWidget(b);
-    };
-    add("PNG", std::move(png));
-    add("CSV", std::move(csv));
+    row->addWidget(exportButton(bar, "PNG", "Save this plot as PNG", base_name, std::move(png)));
+    row->addWidget(exportButton(bar, "CSV", "Save this plot as CSV", base_name, std::move(csv)));
     return bar;
 }
 
@@ -172,19 +177,11 @@ QWidget* exportButtons(const QString& base_name, QCustomPlot* plot,
     };
     QWidget* bar = exportButtons(base_name, figure, std::move(csv), parent);
     auto* row = static_cast<QHBoxLayout*>(bar->layout());
-    for (const char* kind_name : {"SVG", "PDF"}) {
-        const QString kind = kind_name;
-        auto* b = new QPushButton(kind, bar);
-        b->setToolTip(QString("Save this plot as %1 (vector)").arg(kind));
-        b->setMaximumWidth(46);
-        QObject::connect(b, &QPushButton::clicked, bar, [bar, kind, base_name, figure] {
-            const QString ext = kind.toLower();
-            QString path = QFileDialog::getSaveFileName(
-                bar, "Export " + kind, base_name + "." + ext, kind + " (*." + ext + ")");
-            if (!path.isEmpty() && !figure(path))
-                QMessageBox::warning(bar, "Export", "Could not write " + path);
-        });
-        row->insertWidget(row->count() - 1, b);  // before CSV
+    for (const char* kind : {"SVG", "PDF"}) {
+        row->insertWidget(
+            row->count() - 1,  // before CSV
+            exportButton(bar, kind, QString("Save this plot as %1 (vector)").arg(kind), base_name,
+                         figure));
     }
     return bar;
 }

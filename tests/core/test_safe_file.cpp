@@ -29,6 +29,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// A file outside the run folder that a planted link points at.
+void writePrecious(const QString& path) {
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly) && f.write("precious") == 8);
+}
+
 QByteArray readAll(const QString& path) {
     QFile f(path);
     return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("<unreadable>");
@@ -44,9 +50,7 @@ private Q_SLOTS:
         QTemporaryDir tmp;
         const QString outside = tmp.filePath("outside.txt");
         QVERIFY(QDir().mkdir(tmp.filePath("run")));
-        QFile o(outside);
-        QVERIFY(o.open(QIODevice::WriteOnly) && o.write("precious") == 8);
-        o.close();
+        writePrecious(outside);
         // A link at the final name and one at the old fixed temporary name.
         const QString target = tmp.filePath("run/summary.json");
         QVERIFY(QFile::link(outside, target));
@@ -83,9 +87,7 @@ private Q_SLOTS:
     void appendsNeverFollowALink() {
         QTemporaryDir tmp;
         const QString outside = tmp.filePath("outside.log");
-        QFile o(outside);
-        QVERIFY(o.open(QIODevice::WriteOnly) && o.write("precious") == 8);
-        o.close();
+        writePrecious(outside);
         const QString link = tmp.filePath("train.log");
         QVERIFY(QFile::link(outside, link));
         const auto m = messageOf<Error>([&] { AppendFile f(link.toStdString()); });
@@ -108,9 +110,7 @@ private Q_SLOTS:
     void metricsRefuseALinkedFile() {
         QTemporaryDir tmp;
         const QString outside = tmp.filePath("elsewhere.csv");
-        QFile o(outside);
-        QVERIFY(o.open(QIODevice::WriteOnly) && o.write("precious") == 8);
-        o.close();
+        writePrecious(outside);
         QVERIFY(QDir().mkdir(tmp.filePath("run")));
         QVERIFY(QFile::link(outside, tmp.filePath("run/metrics.csv")));
         const auto m = messageOf<Error>([&] { MetricsLog log(tmp.filePath("run").toStdString()); });

@@ -60,6 +60,56 @@ private Q_SLOTS:
         QCOMPARE(plot.runs(), QStringList{"r1"});
     }
 
+    // The hover read-out goes when the mouse leaves the plot and when what it describes changes
+    // (axis, smoothing, runs), never showing a stale value.
+    void hoverReadoutNeverGoesStale() {
+        CurvePlot plot("perplexity");
+        plot.resize(400, 300);
+        plot.appendPoints("r1", "a", {{1, 10, 0.1, 1}, {2, 20, 0.2, 2}, {3, 30, 0.3, 3}});
+        plot.flush();
+        plot.show();  // laid out: pixels map to steps
+        QVERIFY(QTest::qWaitForWindowExposed(&plot));
+        plot.plot()->replot();
+        const auto hover = [&] {
+            const QPointF at(plot.plot()->xAxis->coordToPixel(2), 50);
+            QMouseEvent move(QEvent::MouseMove, at, plot.plot()->mapToGlobal(at), Qt::NoButton,
+                             Qt::NoButton, Qt::NoModifier);
+            Q_EMIT plot.plot()->mouseMove(&move);
+            return !plot.readoutText().isEmpty();
+        };
+        QVERIFY(hover());
+        QEvent leave(QEvent::Leave);
+        QCoreApplication::sendEvent(plot.plot(), &leave);
+        QCOMPARE(plot.readoutText(), QString());
+        QVERIFY(hover());
+        plot.setXAxis(XAxis::Tokens);
+        QCOMPARE(plot.readoutText(), QString());
+        QVERIFY(hover());
+        plot.setSmoothing(0.5);
+        QCOMPARE(plot.readoutText(), QString());
+        QVERIFY(hover());
+        plot.removeRun("r1");
+        QCOMPARE(plot.readoutText(), QString());
+    }
+
+    // A long title fits a narrow plot (two columns at 1024 px) in a smaller font, and gets its
+    // full size back when there is room.
+    void titleFitsANarrowPlot() {
+        const QString title = "eval positive-example probability";
+        CurvePlot plot(title);
+        plot.resize(185, 210);
+        plot.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&plot));
+        auto* heading = qobject_cast<QCPTextElement*>(plot.plot()->plotLayout()->element(0, 0));
+        QVERIFY(heading != nullptr);
+        QVERIFY2(QFontMetrics(heading->font()).horizontalAdvance(title) <= plot.width() - 8,
+                 qPrintable(QString::number(heading->font().pointSize())));
+        const int narrow = heading->font().pointSize();
+        plot.resize(800, 300);
+        QTRY_VERIFY(heading->font().pointSize() > narrow);
+        QCOMPARE(heading->font().pointSize(), plot.font().pointSize() + 1);
+    }
+
     void logScaleSkipsNonPositiveForRange() {
         CurvePlot plot("perplexity");
         plot.setLogScale(true);

@@ -428,6 +428,16 @@ private Q_SLOTS:
         QString r = v.readoutAt(at);
         QVERIFY2(r.startsWith("c (dpo, β=0.1") && r.contains("perplexity 342"), qPrintable(r));
         QCOMPARE(v.readoutAt(at + QPointF(200, 200)), QString());
+        // Hovering shows it; leaving the plot clears it (and removing the run, below).
+        QMouseEvent move(QEvent::MouseMove, at, plot->mapToGlobal(at), Qt::NoButton, Qt::NoButton,
+                         Qt::NoModifier);
+        Q_EMIT plot->mouseMove(&move);
+        QCOMPARE(v.readoutText(), r);
+        QEvent leave(QEvent::Leave);
+        QCoreApplication::sendEvent(plot, &leave);
+        QCOMPARE(v.readoutText(), QString());
+        Q_EMIT plot->mouseMove(&move);
+        QCOMPARE(v.readoutText(), r);
 
         QTemporaryDir tmp;
         QVERIFY(v.exportPng(tmp.filePath("l.png")));
@@ -442,6 +452,7 @@ private Q_SLOTS:
                                    "agility_high"));
         QCOMPARE(lines[4], QString("d,d,mle -> dpo,0.1,400,0,200,1.5,1.35,1.65,0.41,0.39,0.44"));
         v.removeRun("c");
+        QCOMPARE(v.readoutText(), QString());  // it described the removed run
         QCOMPARE(v.methods(), QStringList({"exmate", "mle -> dpo"}));
     }
 
