@@ -303,20 +303,8 @@ void GradientLabAnalytic::connectControls() {
 }
 
 QWidget* GradientLabAnalytic::framed(Plot which, const QString& title, const QString& base_name) {
-    auto* w = new QWidget;
-    auto* v = new QVBoxLayout(w);
-    v->setContentsMargins(2, 2, 2, 2);
-    auto* head = new QHBoxLayout;
-    auto* t = new QLabel("<b>" + title + "</b>");
-    head->addWidget(t, 1);
-    head->addWidget(exportButtons(
-        base_name, [this, which](const QString& path) { return exportPng(which, path); },
-        [this, which](const QString& path) { return exportCsv(which, path); }, w));
-    v->addLayout(head);
-    QCustomPlot* p = plot(which);
-    p->setMinimumSize(300, 220);
-    v->addWidget(p, 1);
-    return w;
+    return framedPlot(title, base_name, plot(which),
+                      [this, which](const QString& path) { return exportCsv(which, path); });
 }
 
 double GradientLabAnalytic::beta() const {

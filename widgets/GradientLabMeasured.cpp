@@ -249,18 +249,8 @@ void GradientLabMeasured::connectControls() {
 }
 
 QWidget* GradientLabMeasured::framed(Plot which, const QString& title, const QString& base_name) {
-    auto* w = new QWidget;
-    auto* v = new QVBoxLayout(w);
-    v->setContentsMargins(2, 2, 2, 2);
-    auto* head = new QHBoxLayout;
-    head->addWidget(new QLabel("<b>" + title + "</b>"), 1);
-    head->addWidget(exportButtons(
-        base_name, [this, which](const QString& path) { return exportPng(which, path); },
-        [this, which](const QString& path) { return exportCsv(which, path); }, w));
-    v->addLayout(head);
-    plot(which)->setMinimumSize(300, 220);
-    v->addWidget(plot(which), 1);
-    return w;
+    return framedPlot(title, base_name, plot(which),
+                      [this, which](const QString& path) { return exportCsv(which, path); });
 }
 
 QCustomPlot* GradientLabMeasured::plot(Plot which) const {

@@ -5,12 +5,14 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QMessageBox>
 #include <QPointer>
 #include <QPushButton>
 #include <QSaveFile>
 #include <QSvgGenerator>
 #include <QTextStream>
+#include <QVBoxLayout>
 
 #include <cmath>
 
@@ -184,6 +186,20 @@ QWidget* exportButtons(const QString& base_name, QCustomPlot* plot,
                          figure));
     }
     return bar;
+}
+
+QWidget* framedPlot(const QString& title, const QString& base_name, QCustomPlot* plot,
+                    std::function<bool(const QString&)> csv) {
+    auto* w = new QWidget;
+    auto* v = new QVBoxLayout(w);
+    v->setContentsMargins(2, 2, 2, 2);
+    auto* head = new QHBoxLayout;
+    head->addWidget(new QLabel("<b>" + title + "</b>"), 1);
+    head->addWidget(exportButtons(base_name, plot, std::move(csv), w));
+    v->addLayout(head);
+    plot->setMinimumSize(300, 220);
+    v->addWidget(plot, 1);
+    return w;
 }
 
 }  // namespace rgpb::widgets

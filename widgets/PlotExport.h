@@ -48,5 +48,9 @@ QWidget* exportButtons(const QString& base_name, std::function<bool(const QStrin
 // The same with "PNG", "SVG" and "PDF" of `plot` (exportPlotFigure) beside "CSV".
 QWidget* exportButtons(const QString& base_name, QCustomPlot* plot,
                        std::function<bool(const QString&)> csv, QWidget* parent = nullptr);
+// `plot` under a bold `title` with those PNG/SVG/PDF/CSV buttons beside it (the gradient lab's
+// panels); the plot is at least 300x220.
+QWidget* framedPlot(const QString& title, const QString& base_name, QCustomPlot* plot,
+                    std::function<bool(const QString&)> csv);
 
 }  // namespace rgpb::widgets

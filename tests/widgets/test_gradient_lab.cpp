@@ -375,6 +375,17 @@ private Q_SLOTS:
         QCOMPARE(lab.count(), 2);
         QCOMPARE(lab.tabText(0), QString("Analytic"));
         QCOMPARE(lab.tabText(1), QString("Measured"));
+        // Both pages scroll rather than forcing their width on the window, and every panel
+        // exports vector figures beside PNG and CSV.
+        QVERIFY(lab.minimumSizeHint().width() < 400);
+        for (QWidget* page :
+             {static_cast<QWidget*>(lab.analytic()), static_cast<QWidget*>(lab.measured())}) {
+            QStringList kinds;
+            for (auto* b : page->findChildren<QPushButton*>())
+                kinds << b->text();
+            for (const char* kind : {"PNG", "SVG", "PDF", "CSV"})
+                QVERIFY2(kinds.contains(kind), qPrintable(kinds.join(",")));
+        }
     }
 };
 
