@@ -58,50 +58,7 @@ RunTable::RunTable(QWidget* parent) : QWidget(parent), table_(new QTableWidget(0
     // The run's name is its label everywhere: never elided to "..." (the table scrolls instead).
     table_->horizontalHeader()->setSectionResizeMode(kName, QHeaderView::ResizeToContents);
 
-    auto each = [this](auto signal) {
-        return [this, signal] {
-            for (const QString& id : selectedIds())
-                Q_EMIT(this->*signal)(id);
-        };
-    };
-    connect(cancel_, &QPushButton::clicked, this, [this] {
-        QStringList ids = selectedIds();
-        if (ids.isEmpty())
-            return;
-        if (confirm_ &&
-            QMessageBox::question(this, "Cancel runs",
-                                  QString("Cancel %1 run(s)? A running run stops after writing a "
-                                          "checkpoint (Resume continues it); a queued run is "
-                                          "removed.\n%2")
-                                      .arg(ids.size())
-                                      .arg(ids.join("\n"))) != QMessageBox::Yes) {
-            return;
-        }
-        for (const QString& id : ids)
-            Q_EMIT cancelRequested(id);
-    });
-    connect(resume_, &QPushButton::clicked, this, [this] {
-        for (const QString& id : selectedIds()) {
-            if (rows_[find(id)].resumable && !isActive(rows_[find(id)].status))
-                Q_EMIT resumeRequested(id);
-        }
-    });
-    connect(pause_, &QPushButton::clicked, this, each(&RunTable::pauseToggled));
-    connect(open_, &QPushButton::clicked, this, each(&RunTable::openFolderRequested));
-    connect(delete_, &QPushButton::clicked, this, [this] {
-        QStringList ids = selectedIds();
-        if (ids.isEmpty())
-            return;
-        if (confirm_ &&
-            QMessageBox::question(this, "Delete runs",
-                                  QString("Delete %1 run(s) and their folders from disk?\n%2")
-                                      .arg(ids.size())
-                                      .arg(ids.join("\n"))) != QMessageBox::Yes) {
-            return;
-        }
-        for (const QString& id : ids)
-            Q_EMIT deleteRequested(id);
-    });
+    connectButtons();
     connect(table_, &QTableWidget::itemSelectionChanged, this, [this] {
         updateButtons();
         const QStringList ids = selectedIds();
@@ -118,6 +75,51 @@ RunTable::RunTable(QWidget* parent) : QWidget(parent), table_(new QTableWidget(0
         identities_->setVisible(id, item->checkState() == Qt::Checked);
     });
     updateButtons();
+}
+
+// Cancel, Pause, Resume, Delete and Open folder act on the selected rows.
+void RunTable::connectButtons() {
+    auto each = [this](auto signal) {
+        return [this, signal] {
+            for (const QString& id : selectedIds())
+                Q_EMIT(this->*signal)(id);
+        };
+    };
+    connect(cancel_, &QPushButton::clicked, this, [this] {
+        const QStringList ids = selectedIds();
+        if (ids.isEmpty() ||
+            !confirmed("Cancel runs",
+                       "Cancel %1 run(s)? A running run stops after writing a checkpoint (Resume "
+                       "continues it); a queued run is removed.\n%2",
+                       ids))
+            return;
+        for (const QString& id : ids)
+            Q_EMIT cancelRequested(id);
+    });
+    connect(resume_, &QPushButton::clicked, this, [this] {
+        for (const QString& id : selectedIds()) {
+            if (rows_[find(id)].resumable && !isActive(rows_[find(id)].status))
+                Q_EMIT resumeRequested(id);
+        }
+    });
+    connect(pause_, &QPushButton::clicked, this, each(&RunTable::pauseToggled));
+    connect(open_, &QPushButton::clicked, this, each(&RunTable::openFolderRequested));
+    connect(delete_, &QPushButton::clicked, this, [this] {
+        const QStringList ids = selectedIds();
+        if (ids.isEmpty() ||
+            !confirmed("Delete runs", "Delete %1 run(s) and their folders from disk?\n%2", ids))
+            return;
+        for (const QString& id : ids)
+            Q_EMIT deleteRequested(id);
+    });
+}
+
+// Whether the user agrees to `question` ("%1 run(s) ... %2": count and names) about `ids`;
+// always when confirmations are off (tests).
+bool RunTable::confirmed(const QString& title, const QString& question, const QStringList& ids) {
+    return !confirm_ ||
+           QMessageBox::question(this, title, question.arg(ids.size()).arg(ids.join("\n"))) ==
+               QMessageBox::Yes;
 }
 
 void RunTable::setIdentities(RunIdentities* identities) {

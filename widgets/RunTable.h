@@ -64,6 +64,8 @@ Q_SIGNALS:
 
 private:
     int find(const QString& id) const;
+    void connectButtons();
+    bool confirmed(const QString& title, const QString& question, const QStringList& ids);
     void updateButtons();
     void syncIdentity(int r);  // swatch and checkbox of row r from the registry
     RunIdentities* identities_ = nullptr;
