@@ -221,7 +221,7 @@ void ConfigForm::addFieldExtras(QFormLayout* f, const QString& key) {
             RunConfig c = config();
             previewed_ = dataKey();
             preview_summary_->setText("reading...");
-            Q_EMIT previewRequested(c.data, c.seed);
+            Q_EMIT previewRequested(c.data, c.dataSeed());
         });
     } else if (key == "model.from") {
         auto* browse = new QPushButton("Browse folder...");

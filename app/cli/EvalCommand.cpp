@@ -49,7 +49,7 @@ int evalRun(const std::vector<std::string>& argv) {
         std::cerr << *path << ": " << ds.report.read << " pairs read, " << ds.report.skipped
                   << " skipped\n";
     } else {
-        texts = loadPairTexts(run.config.data, run.config.seed).eval;
+        texts = loadPairTexts(run.config.data, run.config.dataSeed()).eval;
         data_name = "eval split of " + run.run_dir;
     }
     std::size_t limit = static_cast<std::size_t>(args.integer("limit", 0));

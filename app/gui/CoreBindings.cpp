@@ -86,7 +86,7 @@ widgets::DataPreview readDataPreview(const DataConfig& data, quint64 seed, int c
         const std::size_t total = split.train.size() + split.eval.size();
         if (data.source == "synthetic") {
             p.summary =
-                QString("synthetic %1 task: %2 pairs, %3 train / %4 eval (split by seed %5)")
+                QString("synthetic %1 task: %2 pairs, %3 train / %4 eval (split by data seed %5)")
                     .arg(QString::fromStdString(data.synthetic_regime))
                     .arg(total)
                     .arg(split.train.size())

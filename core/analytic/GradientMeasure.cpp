@@ -357,9 +357,9 @@ GradientMeasureResult measureGradients(const GradientMeasureRequest& request,
         parseSyntheticRegime(regime);  // ArgumentError naming the regimes
         d.synthetic_regime = regime;
         d.limit = 0;
-        texts = loadPairTexts(d, run.config.seed).eval;
+        texts = loadPairTexts(d, run.config.dataSeed()).eval;
         data_desc =
-            "synthetic:" + regime + " (eval split, seed " + std::to_string(run.config.seed) + ")";
+            "synthetic:" + regime + " (eval split, data seed " + std::to_string(run.config.dataSeed()) + ")";
     } else {
         if (request.data_path.empty())
             throw ArgumentError(where, "data", "a pair file or 'synthetic'", "nothing");

@@ -99,8 +99,13 @@ std::vector<ConfigField> buildRunFields() {
     f.push_back(
         text("name", "name", "Run name; the run folder is <name>-<UTC time>.", RGPB_TEXT(name)));
     f.push_back(integer("seed", "seed",
-                        "Seeds data generation and split, initialisation, shuffling and sampling.",
+                        "Seeds initialisation, data order and sampling (and the data itself "
+                        "unless data_seed is set).",
                         0, 9007199254740992.0, RGPB_INT(seed)));
+    f.push_back(omitDefault(integer("data_seed", "data seed",
+                                    "Seeds data generation and the train/validation/eval split; "
+                                    "-1 = seed. Fix it to keep one eval set across seeds.",
+                                    -1, 9007199254740992.0, RGPB_INT(data_seed))));
     ConfigField device =
         text("device", "device", "Where the run trains: cpu, cuda or cuda:N.", RGPB_TEXT(device));
     device.rule = deviceRule;
@@ -136,6 +141,10 @@ void addDataFields(std::vector<ConfigField>& f) {
                        RGPB_NUM(data.synthetic_overlap)));
     f.push_back(integer("data.eval_pairs", "eval pairs", "Held-out pairs for evaluation.", 1,
                         10000000, RGPB_INT(data.eval_pairs)));
+    f.push_back(omitDefault(integer("data.validation_pairs", "validation pairs",
+                                    "Pairs taken from the training side and not trained on "
+                                    "(for selecting a learning rate); 0 = none.",
+                                    0, 10000000, RGPB_INT(data.validation_pairs))));
     f.push_back(integer("data.max_length", "max length",
                         "Tokens per sequence (prompt + response + specials).", 8, 1000000,
                         RGPB_INT(data.max_length)));
@@ -257,6 +266,10 @@ void addEvalFields(std::vector<ConfigField>& f) {
     f.push_back(integer("eval.sample_max_new_tokens", "sample max tokens",
                         "Longest sampled response, in tokens.", 1, 100000,
                         RGPB_INT(eval.sample_max_new_tokens)));
+    f.push_back(omitDefault(choice("eval.split", "evaluate on",
+                                   "eval: the eval split; validation: data.validation_pairs "
+                                   "carved from the training pairs (the eval split is not read).",
+                                   {"eval", "validation"}, RGPB_TEXT(eval.split))));
     f.push_back(integer("checkpoint.every", "every (steps)",
                         "Optimizer steps between checkpoints; 0 = only at the end.", 0, 100000000,
                         RGPB_INT(checkpoint.every)));

@@ -19,6 +19,10 @@ std::optional<double> StageConfig::beta() const {
     return std::nullopt;
 }
 
+uint64_t RunConfig::dataSeed() const {
+    return data_seed >= 0 ? static_cast<uint64_t>(data_seed) : seed;
+}
+
 double RunConfig::beta() const {
     double beta = 0.0;
     for (const StageConfig& s : stages) {

@@ -21,6 +21,9 @@ struct DataConfig {
     int64_t synthetic_count = 3000;                      // pairs generated (train + eval)
     double synthetic_overlap = 0.5;     // literal overlap of the negative side, [0, 1]
     int64_t eval_pairs = 200;           // held-out pairs for evaluation
+    // Pairs carved from the training side (after the eval split) and not trained on: the
+    // validation split a study selects learning rates on (0 = none).
+    int64_t validation_pairs = 0;
     int64_t max_length = 96;            // tokens per sequence (prompt + response + specials)
     int64_t max_prompt_length = 64;     // prompt tokens kept (the end of long prompts)
     std::string on_malformed = "skip";  // skip (count and go on) or stop
@@ -73,6 +76,9 @@ struct EvalConfig {
     // to samples.jsonl (0 = off); each at most sample_max_new_tokens tokens.
     int64_t samples = 3;
     int64_t sample_max_new_tokens = 32;
+    // Which held-out pairs evaluations measure: "eval" (the eval split) or "validation"
+    // (data.validation_pairs > 0 required); with "validation" the eval split is never read.
+    std::string split = "eval";
 };
 
 struct CheckpointConfig {
@@ -95,7 +101,10 @@ struct StageConfig {
 
 struct RunConfig {
     std::string name = "run";
-    uint64_t seed = 1;
+    uint64_t seed = 1;  // initial weights, data order, sampling (and the data when data_seed < 0)
+    // Data generation and the train/validation/eval split; -1 = `seed`. Apart from `seed` so
+    // that several training seeds can share one fixed eval set.
+    int64_t data_seed = -1;
     std::string device = "cpu";       // cpu, cuda, cuda:N
     int64_t threads = 0;              // LibTorch intra-op threads; 0 = all cores
     bool bf16 = false;                // bf16 autocast (CUDA only)
@@ -108,6 +117,8 @@ struct RunConfig {
     CheckpointConfig checkpoint;
     std::vector<StageConfig> stages;
 
+    // The seed of data generation and splitting: data_seed, or seed when data_seed < 0.
+    uint64_t dataSeed() const;
     // "exmate -> dpo" style recipe label.
     std::string recipe() const;
     // The run's beta as one number (run lists, labels, the landscape): the beta of its last

@@ -324,6 +324,11 @@ void checkAcrossFields(Sections& sections, const YAML::Node& root, const RunConf
                   "must leave room for a response: max_prompt_length + 4 <= max_length (" +
                       std::to_string(c.data.max_length) + ")");
     }
+    if (c.eval.split == "validation" && c.data.validation_pairs <= 0) {
+        Section& e = sections.at("eval");
+        e.failKey("split", e.raw("split"),
+                  "'validation' needs data.validation_pairs > 0 (pairs held out of training)");
+    }
     Section& t = sections.at("tokenizer");
     if (!c.model.from.empty() && c.tokenizer.kind != "model") {
         t.failKey("kind", t.raw("kind"),

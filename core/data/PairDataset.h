@@ -83,6 +83,7 @@ DataFormat detectDataFormat(const std::string& path);
 
 struct DataSplit {
     std::vector<PairText> train, eval;
+    std::vector<PairText> validation;  // carved from train by the caller (loadPairTexts)
 };
 
 // Shuffles with `seed` (SeededRandom: identical on every platform), then takes the first

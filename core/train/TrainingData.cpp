@@ -40,19 +40,35 @@ DataSplit loadPairTexts(const DataConfig& data, uint64_t seed, ReadReport* repor
         pairs.resize(static_cast<std::size_t>(data.limit));
     }
     const std::size_t eval = static_cast<std::size_t>(data.eval_pairs);
-    if (pairs.size() < eval + 1) {
-        throw InputError(data.source, "only " + std::to_string(pairs.size()) +
-                                          " usable pairs: data.eval_pairs = " +
-                                          std::to_string(eval) + " leaves none to train on");
+    const std::size_t validation = static_cast<std::size_t>(data.validation_pairs);
+    if (pairs.size() < eval + validation + 1) {
+        throw InputError(
+            data.source,
+            "only " + std::to_string(pairs.size()) +
+                " usable pairs: data.eval_pairs = " + std::to_string(eval) +
+                (validation ? " and data.validation_pairs = " + std::to_string(validation)
+                            : std::string()) +
+                " leave none to train on");
     }
-    return splitPairs(std::move(pairs), eval, seed);
+    DataSplit split = splitPairs(std::move(pairs), eval, seed);
+    if (validation > 0) {
+        // The validation pairs are the first of the (already shuffled) training side, so the
+        // eval split is the same with and without them.
+        split.validation.assign(split.train.begin(),
+                                split.train.begin() + static_cast<std::ptrdiff_t>(validation));
+        split.train.erase(split.train.begin(),
+                          split.train.begin() + static_cast<std::ptrdiff_t>(validation));
+    }
+    return split;
 }
 
 TrainingData prepareTrainingData(const RunConfig& config, const std::string& tokenizer_dir) {
     TrainingData d;
-    DataSplit split = loadPairTexts(config.data, config.seed);
+    DataSplit split = loadPairTexts(config.data, config.dataSeed());
     d.train_text = std::move(split.train);
-    d.eval_text = std::move(split.eval);
+    // Evaluating on the validation split drops the eval split here, unread by anything after.
+    d.eval_text =
+        config.eval.split == "validation" ? std::move(split.validation) : std::move(split.eval);
 
     if (fs::exists(fs::path(tokenizer_dir) / "rgpb_tokenizer.json")) {
         d.tokenizer = loadTokenizer(tokenizer_dir);

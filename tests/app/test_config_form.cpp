@@ -472,7 +472,7 @@ private Q_SLOTS:
         QVERIFY2(f->previewSummary()->text().contains("3800 train / 200 eval"),
                  qPrintable(f->previewSummary()->text()));
         // The preview shows the run's first training pairs: the same split the trainer uses.
-        DataSplit split = loadPairTexts(f->config().data, f->config().seed);
+        DataSplit split = loadPairTexts(f->config().data, f->config().dataSeed());
         QCOMPARE(f->previewTable()->item(0, 0)->toolTip(),
                  QString::fromStdString(split.train[0].prompt_pos));
         QCOMPARE(f->previewTable()->item(3, 3)->toolTip(),

@@ -110,7 +110,7 @@ private Q_SLOTS:
         QCOMPARE(reports.size(), std::size_t(3));
         const int64_t steps[] = {0, 2, 4};
         const RunConfig cfg = loadRunConfig(run_a_ + "/config.yaml");
-        auto eval = loadPairTexts(cfg.data, cfg.seed).eval;
+        auto eval = loadPairTexts(cfg.data, cfg.dataSeed()).eval;
         for (std::size_t i = 0; i < reports.size(); ++i) {
             QCOMPARE(reports[i].step, steps[i]);
             QCOMPARE(reports[i].samples.size(), std::size_t(2));
@@ -208,7 +208,7 @@ private Q_SLOTS:
 
         const RunConfig cfg = loadRunConfig(run_a_ + "/config.yaml");
         std::vector<std::string> expected_prompts;
-        for (const PairText& p : loadPairTexts(cfg.data, cfg.seed).eval) {
+        for (const PairText& p : loadPairTexts(cfg.data, cfg.dataSeed()).eval) {
             if (std::find(expected_prompts.begin(), expected_prompts.end(), p.prompt_pos) ==
                 expected_prompts.end())
                 expected_prompts.push_back(p.prompt_pos);
