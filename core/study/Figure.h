@@ -19,8 +19,8 @@ struct FigureAxis {
 
 struct FigureSeries {
     enum class Style { Points, Line, Bars };
-    std::string name;   // legend entry; empty: not in the legend
-    std::string color;  // "#rrggbb"
+    std::string name;          // legend entry; empty: not in the legend
+    std::string color;         // "#rrggbb"
     Style style = Style::Points;
     std::vector<double> x, y;
     // Optional, same length as x: error bars (Points) or a band (Line) from lo to hi.

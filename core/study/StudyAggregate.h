@@ -54,8 +54,8 @@ struct AggregateCurve {
 
 struct StudyAggregate {
     std::vector<AggregatePoint> points;
-    std::vector<AggregateCurve> curves;         // eval/perplexity and eval/agility
-    std::vector<PairedComparison> comparisons;  // the recipe pairs the claims use, per task/beta
+    std::vector<AggregateCurve> curves;          // eval/perplexity and eval/agility
+    std::vector<PairedComparison> comparisons;   // the recipe pairs the claims use, per task/beta
 };
 
 StudyAggregate aggregateStudy(const StudyResults& results);

@@ -16,26 +16,26 @@
 namespace rgpb {
 
 struct StudyCellResult {
-    std::string task;  // StudyTask::name
+    std::string task;    // StudyTask::name
     InfoRegime regime = InfoRegime::High;
     std::string recipe;  // "mle -> dpo"
     double beta = 0.0;   // the study beta every beta-using stage of the cell took (0: MLE alone)
     uint64_t seed = 0;   // training seed
-    std::vector<double> stage_lr;           // learning rate of each stage
-    std::vector<std::string> run_dirs;      // one run per stage, first stage first
+    std::vector<double> stage_lr;        // learning rate of each stage
+    std::vector<std::string> run_dirs;   // one run per stage, first stage first
     RunStatus status = RunStatus::Running;  // Running here means not finished yet (pending)
-    std::string reason;                     // why it failed / was cancelled
-    double wall_time_s = 0.0;               // summed over its stages' runs
-    NamedValues final_metrics;              // the last stage's final eval/... metrics (eval split)
+    std::string reason;                  // why it failed / was cancelled
+    double wall_time_s = 0.0;            // summed over its stages' runs
+    NamedValues final_metrics;           // the last stage's final eval/... metrics (eval split)
 };
 
 // Information and gradient difference of a task's eval pairs under the base model (paper Fig. 3).
 struct StudyTaskMeasure {
     std::string task;
     InfoRegime regime = InfoRegime::High;
-    double info_diff_log10_mean = 0.0;  // mean log10 |f+ - f-|
+    double info_diff_log10_mean = 0.0;    // mean log10 |f+ - f-|
     double info_diff_log10_median = 0.0;
-    std::vector<double> grad_diff_l1;  // per response step t = 1..K
+    std::vector<double> grad_diff_l1;     // per response step t = 1..K
     std::vector<double> grad_diff_l2;
 };
 
@@ -48,8 +48,8 @@ struct StudySelection {  // the learning rate chosen for one method on one task
 };
 
 struct StudyProvenance {
-    std::string commit;      // the project's commit (or version when not built from git)
-    std::string study_file;  // path
+    std::string commit;          // the project's commit (or version when not built from git)
+    std::string study_file;      // path
     std::string study_hash;
     std::vector<std::pair<std::string, std::string>> data_hashes;  // task -> hash of its data
     std::string torch_version;
