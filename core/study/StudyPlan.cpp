@@ -226,6 +226,10 @@ private:
         m.run_dir = (fs::path(plan_.study_dir) / "measures" / task.name).string();
         m.config = common(task.data, spec_.base.seed);
         m.config.name = "measure-" + task.name;
+        // What is measured: the information and gradient difference do not depend on it; the
+        // measurement's decomposition is DPO's at the study's middle beta.
+        m.config.stages = {
+            stage("dpo", spec_.betas[spec_.betas.size() / 2], 1, spec_.run.optimizer.lr)};
         m.config.model.from = base_ ? plan_.runs[*base_].run_dir : spec_.base.from;
         m.config.tokenizer.kind = "model";
         if (base_)
