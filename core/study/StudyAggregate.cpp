@@ -338,7 +338,7 @@ AggregatePoint aggregateCellGroup(const StudyCellGroup& g) {
 }
 
 // The betas comparisons are made at: the spec's, else those the cells carry.
-std::vector<double> comparedBetas(const StudyResults& results) {
+std::vector<double> sortedStudyBetas(const StudyResults& results) {
     std::vector<double> betas = results.spec.betas;
     if (betas.empty()) {
         for (const StudyCellResult& c : results.cells) {
@@ -359,7 +359,7 @@ void addPairedComparisons(const StudyResults& results, const std::vector<StudyCe
         if (std::find(tasks.begin(), tasks.end(), g.task) == tasks.end())
             tasks.push_back(g.task);
     }
-    const std::vector<double> betas = comparedBetas(results);
+    const std::vector<double> betas = sortedStudyBetas(results);
     for (const std::string& task : tasks) {
         auto spelled = [&](const std::string& recipe) -> std::optional<std::string> {
             for (const StudyCellGroup& g : groups) {
@@ -453,6 +453,10 @@ void addAggregateCurves(const std::vector<StudyCellGroup>& groups, StudyAggregat
 }
 
 }  // namespace
+
+std::vector<double> studyBetas(const StudyResults& results) {
+    return sortedStudyBetas(results);
+}
 
 StudyAggregate aggregateStudy(const StudyResults& results) {
     StudyAggregate out;

@@ -91,6 +91,9 @@ PairedComparison comparePaired(const StudyResults& results, const std::string& t
                                const std::string& metric, const std::string& recipe_a,
                                double beta_a, const std::string& recipe_b, double beta_b);
 
+// The betas of the study, ascending: the spec's, else those its beta-using cells carry.
+std::vector<double> studyBetas(const StudyResults& results);
+
 // Finds a point (beta ignored for recipes without one); nullptr when the study has none.
 const AggregatePoint* findPoint(const StudyAggregate& aggregate, const std::string& task,
                                 const std::string& recipe, double beta);
