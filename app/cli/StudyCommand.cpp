@@ -10,8 +10,10 @@
 
 #include <torch/version.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -52,7 +54,7 @@ std::string lastLine(const fs::path& path) {
 // Runs each planned run as a child process of this binary, its output in a log in its folder.
 class ChildExecutor : public StudyExecutor {
 public:
-    ChildExecutor(int threads, const StopSignals& stop) : threads_(threads), stop_(stop) {}
+    explicit ChildExecutor(int threads) : threads_(threads) {}
 
     void start(const PlannedRun& run) override {
         const fs::path dir(run.run_dir);
@@ -91,24 +93,24 @@ public:
 
     std::string waitAny() override {
         while (true) {
+            forwardStop();
             int status = 0;
-            const pid_t pid = ::waitpid(-1, &status, 0);
-            if (pid < 0) {
-                if (errno == EINTR) {
-                    forwardStop();
-                    continue;
-                }
+            const pid_t pid = ::waitpid(-1, &status, WNOHANG);
+            if (pid == 0 || (pid < 0 && errno == EINTR)) {
+                // Polled, so that a stop signal is passed on within a moment.
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                continue;
+            }
+            if (pid < 0)
                 throw Error(std::string("study: waiting for a run failed: ") +
                             std::strerror(errno));
-            }
             auto it = children_.find(pid);
             if (it == children_.end())
                 continue;
-            forwardStop();
-            const auto [run, log] = it->second;
+            const Child child = it->second;
             children_.erase(it);
-            recordFailure(run, log, status);
-            return run.run_dir;
+            recordFailure(child.run, child.log, status);
+            return child.run.run_dir;
         }
     }
 
@@ -185,7 +187,6 @@ private:
         std::string log;
     };
     int threads_;
-    const StopSignals& stop_;
     std::map<pid_t, Child> children_;
     bool forwarded_ = false;
 };
@@ -240,7 +241,7 @@ int execute(const StudySpec& spec, const std::string& studies_dir, const CliArgs
     const int threads = spec.run.threads > 0 ? static_cast<int>(spec.run.threads)
                                              : std::max(1, cores / static_cast<int>(jobs));
     StopSignals stop;
-    ChildExecutor executor(threads, stop);
+    ChildExecutor executor(threads);
     StudyRunOptions options;
     options.jobs = static_cast<int>(jobs);
     options.retry_failed = resume;
