@@ -91,6 +91,9 @@ private Q_SLOTS:
                           "\\begin{tabular}{ll}\n\\toprule\nname & value \\\\\n\\midrule\n"
                           "a,b & say \"hi\" \\\\\nplain &  \\\\\n\\bottomrule\n\\end{tabular}"),
                  tex.c_str());
+        // A column of long text wraps.
+        t.rows.push_back({std::string(41, 'x'), "short"});
+        QVERIFY(contains(tableLatex(t), "\\begin{tabular}{p{5cm}l}"));
         QCOMPARE(tableNumber(0.5), std::string("0.5"));
         QCOMPARE(tableNumber(std::nan("")), std::string(""));
     }
