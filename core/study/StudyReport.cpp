@@ -105,8 +105,8 @@ std::string reportHead(const StudyResults& r) {
         "</style>\n</head>\n<body>\n<h1>Study " + htmlEscape(r.spec.name) + "</h1>\n";
     if (r.spec.quick)
         out +=
-            "<p class=\"quick\">This is a quick study (few steps, a micro model): its numbers "
-            "are indicative only, not a test of the paper's findings.</p>\n";
+            "<p class=\"quick\">This is a quick study: its numbers are indicative only, a "
+            "check that the study runs end to end, not a test of the paper's findings.</p>\n";
     if (!r.spec.description.empty())
         out += "<p>" + htmlEscape(r.spec.description) + "</p>\n";
     out +=
