@@ -180,6 +180,16 @@ private Q_SLOTS:
         QVERIFY(contains(html, "indicative only"));
         QVERIFY(html.find("indicative only") < html.find("<table"));
         QVERIFY(contains(html, "A &lt;small&gt; study &amp; its report"));
+        // The claims at a glance: the counts of each verdict add up to the claims table's rows.
+        const std::string claims_csv = readFile(tmp.filePath("tables/claims.csv").toStdString());
+        const auto claim_rows = std::count(claims_csv.begin(), claims_csv.end(), '\n') - 1;
+        std::smatch counts;
+        QVERIFY(std::regex_search(html, counts,
+                                  std::regex("(\\d+) supported, (\\d+) contradicted, (\\d+) "
+                                             "inconclusive, (\\d+) not tested")));
+        QCOMPARE(std::stol(counts[1]) + std::stol(counts[2]) + std::stol(counts[3]) +
+                     std::stol(counts[4]),
+                 long(claim_rows));
         // Notes: the skipped task and the failed cell with its reason.
         QVERIFY(contains(html, "task hh-rlhf skipped"));
         QVERIFY(contains(html, "low_info / mle seed 1: failed - out of memory, at step 5"));
