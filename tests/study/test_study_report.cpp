@@ -91,6 +91,9 @@ private Q_SLOTS:
                           "\\begin{tabular}{ll}\n\\toprule\nname & value \\\\\n\\midrule\n"
                           "a,b & say \"hi\" \\\\\nplain &  \\\\\n\\bottomrule\n\\end{tabular}"),
                  tex.c_str());
+        // A column of long text wraps.
+        t.rows.push_back({std::string(41, 'x'), "short"});
+        QVERIFY(contains(tableLatex(t), "\\begin{tabular}{p{5cm}l}"));
         QCOMPARE(tableNumber(0.5), std::string("0.5"));
         QCOMPARE(tableNumber(std::nan("")), std::string(""));
     }
@@ -154,16 +157,16 @@ private Q_SLOTS:
         // Every href / url() points inside the document; the only absolute URLs are XML
         // namespace names, which a browser never fetches.
         std::smatch m;
-        const std::regex ref(R"((href="|url\()([^"#)]))");
+        const std::regex ref("(href=\"|url\\()([^\"#)])");
         QVERIFY2(!std::regex_search(html, m, ref), m.str().c_str());
         std::string rest = html;
-        for (const std::regex url(R"(https?://[^"'\s)]*)"); std::regex_search(rest, m, url);
+        for (const std::regex url("https?://[^\"'\\s)]*"); std::regex_search(rest, m, url);
              rest = m.suffix())
             QVERIFY2(contains(m.str(), "www.w3.org/"), m.str().c_str());
         // Ids stay unique across the inline figures.
         std::set<std::string> ids;
         rest = html;
-        for (const std::regex id(R"( id="([^"]*)\")"); std::regex_search(rest, m, id);
+        for (const std::regex id(" id=\"([^\"]*)\""); std::regex_search(rest, m, id);
              rest = m.suffix())
             QVERIFY2(ids.insert(m[1].str()).second, m[1].str().c_str());
     }
@@ -177,6 +180,16 @@ private Q_SLOTS:
         QVERIFY(contains(html, "indicative only"));
         QVERIFY(html.find("indicative only") < html.find("<table"));
         QVERIFY(contains(html, "A &lt;small&gt; study &amp; its report"));
+        // The claims at a glance: the counts of each verdict add up to the claims table's rows.
+        const std::string claims_csv = readFile(tmp.filePath("tables/claims.csv").toStdString());
+        const auto claim_rows = std::count(claims_csv.begin(), claims_csv.end(), '\n') - 1;
+        std::smatch counts;
+        QVERIFY(std::regex_search(html, counts,
+                                  std::regex("(\\d+) supported, (\\d+) contradicted, (\\d+) "
+                                             "inconclusive, (\\d+) not tested")));
+        QCOMPARE(std::stol(counts[1]) + std::stol(counts[2]) + std::stol(counts[3]) +
+                     std::stol(counts[4]),
+                 long(claim_rows));
         // Notes: the skipped task and the failed cell with its reason.
         QVERIFY(contains(html, "task hh-rlhf skipped"));
         QVERIFY(contains(html, "low_info / mle seed 1: failed - out of memory, at step 5"));
