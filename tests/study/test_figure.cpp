@@ -262,13 +262,15 @@ private Q_SLOTS:
 
     void referenceLinesLegendAndLabels() {
         Figure f = axesZeroToTen();
-        f.references = {{true, 3, "MLE", "#777777"}, {false, 20, "off the axis", "#777777"}};
+        // A colour that is not #rrggbb falls back (to grey; a series' to the palette's).
+        f.references = {{true, 3, "MLE", "grey\" onload=\"x"}, {false, 20, "off the axis"}};
         FigureSeries a;
         a.name = "ExMATE";
         a.x = {2};
         a.y = {2};
         a.point_labels = {"beta 0.5"};
         FigureSeries unnamed;
+        unnamed.color = "red";
         unnamed.x = {1};
         unnamed.y = {1};
         f.series = {a, unnamed};
@@ -281,6 +283,7 @@ private Q_SLOTS:
                 auto pts = pointsOf(e);
                 QVERIFY(near(pts[0].second, p.y + 0.7 * p.h) && near(pts[0].first, p.x) &&
                         near(pts[1].first, p.x + p.w));
+                QCOMPARE(e.attr.at("stroke"), QString("#777777"));
                 dashed = true;
             }
         QVERIFY(dashed);  // one dashed line: the one outside the axis is not drawn
@@ -290,6 +293,8 @@ private Q_SLOTS:
         QVERIFY(texts.contains("MLE") && texts.contains("ExMATE") && texts.contains("beta 0.5"));
         QVERIFY(!texts.contains("off the axis"));
         QCOMPARE(layoutFigure(f).legend.size(), std::size_t(1));
+        QCOMPARE(layoutFigure(f).colors[1], std::string("#ff7f0e"));  // the palette's second
+        QVERIFY(renderPdf(f).find("0.467 0.467 0.467 RG") != std::string::npos);  // #777777
         QVERIFY(!texts.contains("no data"));
     }
 
