@@ -407,6 +407,54 @@ private Q_SLOTS:
         QCOMPARE(pdfString("\xce\xb2 \xe2\x86\x92 \xe4\xb8\xad"), std::string("(beta -> ?)"));
     }
 
+    // One layout, two backends: the PDF holds exactly the SVG's texts, markers, lines and
+    // bands, and a left-anchored text sits at the same place (y flipped).
+    void svgAndPdfDrawTheSameThings() {
+        Figure f = axesZeroToTen();
+        f.title = "same";
+        f.x.label = "x";
+        f.y.label = "y";
+        FigureSeries pts;
+        pts.name = "points";
+        pts.x = {2, 4};
+        pts.y = {3, 5};
+        pts.y_lo = {2, 4};
+        pts.y_hi = {4, 6};
+        pts.point_labels = {"first", "second"};
+        FigureSeries band;
+        band.name = "band";
+        band.style = FigureSeries::Style::Line;
+        band.x = {1, 5, 9};
+        band.y = {1, 2, 3};
+        band.y_lo = {0.5, 1.5, 2.5};
+        band.y_hi = {1.5, 2.5, 3.5};
+        f.series = {pts, band};
+        f.references = {{true, 8, "ref"}};
+        QString error;
+        auto svg = parseSvg(renderSvg(f), &error);
+        std::string pdf = renderPdf(f);
+        auto count = [&pdf](const std::string& what) {
+            std::size_t n = 0;
+            for (std::size_t at = pdf.find(what); at != std::string::npos;
+                 at = pdf.find(what, at + 1))
+                ++n;
+            return n;
+        };
+        auto texts = elementsNamed(svg, "text");
+        QCOMPARE(count(" Tj ET"), texts.size());
+        for (const SvgElement& t : texts)
+            QVERIFY2(count("(" + t.text.toStdString() + ") Tj") >= 1, qPrintable(t.text));
+        QCOMPARE(count(" c\nB Q\n"), elementsNamed(svg, "circle").size());
+        QCOMPARE(count("\nS Q\n"), elementsNamed(svg, "polyline").size());
+        QCOMPARE(count("h f Q\n"), elementsNamed(svg, "polygon").size());
+        for (const SvgElement& t : texts)
+            if (t.text == "first") {
+                std::string at = figure::formatFixed(num(t, "x"), 2) + " " +
+                                  figure::formatFixed(f.height - num(t, "y"), 2) + " Tm (first)";
+                QVERIFY2(count(at) == 1, at.c_str());
+            }
+    }
+
     void pdfCrossReferencesPointAtTheirObjects() {
         Figure f;
         f.title = "Landscape (low)";
