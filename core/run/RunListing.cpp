@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
@@ -225,36 +226,55 @@ std::vector<RunRow> filterRuns(std::vector<RunRow> rows, const std::vector<RunFi
 
 namespace {
 
-const std::vector<std::string> kColumns = {"run",       "recipe",     "status",  "seed",
-                                           "data seed", "data",       "lr",      "beta",
-                                           "steps",     "perplexity", "agility", "time"};
+const std::vector<std::string> kTableColumns = {"run",       "recipe",     "status",  "seed",
+                                                "data seed", "data",       "lr",      "beta",
+                                                "steps",     "perplexity", "agility", "time"};
+const std::vector<std::string> kCsvColumns = {
+    "run",        "recipe",  "status", "seed",   "data_seed",
+    "data",       "lr",      "beta",   "steps",  "total_steps",
+    "perplexity", "agility", "time_s", "reason", "config_problem"};
 
-// The table and CSV cells of a row, in kColumns order.
-std::vector<std::string> cells(const RunRow& r, bool for_table) {
-    const RunSummary& s = r.summary;
-    double ppl = s.metric("eval/perplexity", NAN), agility = s.metric("eval/agility", NAN);
+// The first columns, the same in the table and the CSV: run .. beta.
+std::vector<std::string> identityCells(const RunRow& r) {
     bool c = r.has_config;
-    return {s.id,
-            s.recipe,
-            runStatusName(s.status),
+    return {r.summary.id,
+            r.summary.recipe,
+            runStatusName(r.summary.status),
             c ? std::to_string(r.seed) : "",
             c ? std::to_string(r.data_seed) : "",
             r.data,
             runLrText(r),
-            runBetaText(r),
-            for_table ? stepsText(s) : std::to_string(s.step),
-            for_table ? fixed(ppl, 4) : shortest(ppl),
-            for_table ? fixed(agility, 5) : shortest(agility),
-            for_table ? ConsoleObserver::formatDuration(s.wall_time_s) : shortest(s.wall_time_s)};
+            runBetaText(r)};
+}
+
+std::vector<std::string> tableCells(const RunRow& r) {
+    const RunSummary& s = r.summary;
+    std::vector<std::string> out = identityCells(r);
+    for (std::string cell :
+         {stepsText(s), fixed(s.metric("eval/perplexity", NAN), 4),
+          fixed(s.metric("eval/agility", NAN), 5), ConsoleObserver::formatDuration(s.wall_time_s)})
+        out.push_back(cell);
+    return out;
+}
+
+std::vector<std::string> csvCells(const RunRow& r) {
+    const RunSummary& s = r.summary;
+    std::vector<std::string> out = identityCells(r);
+    for (std::string cell :
+         {std::to_string(s.step), std::to_string(s.total_steps),
+          shortest(s.metric("eval/perplexity", NAN)), shortest(s.metric("eval/agility", NAN)),
+          shortest(s.wall_time_s), s.reason, r.config_problem})
+        out.push_back(cell);
+    return out;
 }
 
 }  // namespace
 
 std::string runTable(const std::vector<RunRow>& rows) {
-    std::vector<std::vector<std::string>> table = {kColumns};
+    std::vector<std::vector<std::string>> table = {kTableColumns};
     for (const RunRow& r : rows)
-        table.push_back(cells(r, true));
-    std::vector<std::size_t> width(kColumns.size(), 0);
+        table.push_back(tableCells(r));
+    std::vector<std::size_t> width(kTableColumns.size(), 0);
     for (const auto& line : table)
         for (std::size_t i = 0; i < line.size(); ++i)
             width[i] = std::max(width[i], line[i].size());
@@ -319,22 +339,9 @@ std::string runJson(const std::vector<RunRow>& rows) {
 }
 
 std::string runCsv(const std::vector<RunRow>& rows) {
-    std::vector<std::string> header;
-    for (std::string c : kColumns) {
-        std::replace(c.begin(), c.end(), ' ', '_');
-        header.push_back(c == "time" ? "time_s" : c);
-    }
-    header.insert(header.begin() + 9, "total_steps");
-    header.push_back("reason");
-    header.push_back("config_problem");
-    std::string out = csvRecord(header);
-    for (const RunRow& r : rows) {
-        std::vector<std::string> line = cells(r, false);
-        line.insert(line.begin() + 9, std::to_string(r.summary.total_steps));
-        line.push_back(r.summary.reason);
-        line.push_back(r.config_problem);
-        out += csvRecord(line);
-    }
+    std::string out = csvRecord(kCsvColumns);
+    for (const RunRow& r : rows)
+        out += csvRecord(csvCells(r));
     return out;
 }
 
