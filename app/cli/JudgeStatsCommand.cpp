@@ -14,6 +14,7 @@
 
 #include "app/cli/CliArgs.h"
 #include "app/cli/Commands.h"
+#include "core/util/CsvText.h"
 #include "core/util/Error.h"
 #ifdef RGPB_HAVE_JUDGING
 #include "core/judging/JudgeStats.h"
@@ -215,16 +216,8 @@ void printCsv(std::ostream& out, const JudgeStatsReport& r) {
             s << x;
         return s.str();
     };
-    auto quote = [](const std::string& s) {
-        if (s.find_first_of(",\"\n") == std::string::npos)
-            return s;
-        std::string q = "\"";
-        for (char c : s)
-            q += c == '"' ? std::string("\"\"") : std::string(1, c);
-        return q + "\"";
-    };
     for (const PairResult& p : r.pairs) {
-        out << quote(p.model_a) << ',' << quote(p.model_b) << ',' << quote(p.judge) << ','
+        out << csvField(p.model_a) << ',' << csvField(p.model_b) << ',' << csvField(p.judge) << ','
             << p.votes << ',' << p.wins << ',' << p.losses << ',' << p.ties << ',' << p.both_bad
             << ',' << p.skips << ',' << num(p.win_rate) << ',' << num(p.win_ci.low) << ','
             << num(p.win_ci.high) << ',' << num(p.lose_rate) << ',' << num(p.lose_ci.low) << ','

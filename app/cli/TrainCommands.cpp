@@ -1,4 +1,4 @@
-// `rgpb train`, `rgpb resume`, `rgpb sweep` and `rgpb runs`: the trainer from the command line.
+// `rgpb train`, `rgpb resume` and `rgpb sweep`: the trainer from the command line.
 #include <unistd.h>
 
 #include <cmath>
@@ -97,29 +97,6 @@ std::string fmt(double v, const char* f = "%.4f") {
     return buf;
 }
 
-int runs(const std::vector<std::string>& argv) {
-    CliArgs args(argv, {"runs-dir"});
-    std::string dir = args.value("runs-dir").value_or("runs");
-    auto all = listRuns(dir);
-    if (all.empty()) {
-        std::cout << "no runs under " << dir << "\n";
-        return 0;
-    }
-    std::printf("%-40s %-22s %6s %-10s %9s %10s %9s %8s\n", "run", "recipe", "beta", "status",
-                "steps", "perplexity", "agility", "time");
-    for (const RunSummary& s : all) {
-        std::string steps = std::to_string(s.step) + "/" + std::to_string(s.total_steps);
-        std::printf("%-40s %-22s %6g %-10s %9s %10s %9s %8s\n", s.id.c_str(), s.recipe.c_str(),
-                    s.beta, runStatusName(s.status), steps.c_str(),
-                    fmt(s.metric("eval/perplexity", NAN)).c_str(),
-                    fmt(s.metric("eval/agility", NAN), "%.5f").c_str(),
-                    ConsoleObserver::formatDuration(s.wall_time_s).c_str());
-        if (!s.reason.empty() && s.status != RunStatus::Finished)
-            std::printf("    %s\n", s.reason.c_str());
-    }
-    return 0;
-}
-
 int sweep(const std::vector<std::string>& argv) {
     std::vector<std::string> flags = kTrainFlags;
     flags.push_back("beta");
@@ -199,11 +176,6 @@ Command sweepCommand() {
             "                  [train options]\n\nRuns the preset once per beta (and per method: "
             "single-objective stages take it), then prints final perplexity and agility.\n",
             sweep};
-}
-
-Command runsCommand() {
-    return {"runs", "list runs with status and final metrics",
-            "usage: rgpb runs [--runs-dir DIR]\n", runs};
 }
 
 }  // namespace rgpb::cli

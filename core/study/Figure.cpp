@@ -189,7 +189,7 @@ void drawBars(const Figure& f, const FigureLayout& L, Canvas& c) {
 void drawReferences(const Figure& f, const FigureLayout& L, Canvas& c) {
     const Rect& p = L.plot;
     for (const FigureReferenceLine& r : f.references) {
-        std::string color = r.color.size() == 7 && r.color[0] == '#' ? r.color : "#777777";
+        std::string color = figure::validColor(r.color, "#777777");
         double u = r.horizontal ? L.y.unit(r.value) : L.x.unit(r.value);
         if (!inside(u))
             continue;

@@ -1,6 +1,7 @@
 #include "core/study/FigureCanvas.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 
 #include "core/study/FigureText.h"
@@ -15,9 +16,9 @@ std::string num(double v) {
 
 // "r g b" in [0, 1] of "#rrggbb".
 std::string pdfColor(const std::string& hex) {
-    unsigned rgb = 0;
-    if (hex.size() == 7)
-        rgb = static_cast<unsigned>(std::stoul(hex.substr(1), nullptr, 16));
+    unsigned rgb = 0;  // black for anything but "#rrggbb" (the layout only passes those)
+    if (hex.size() == 7 && hex[0] == '#')
+        std::from_chars(hex.data() + 1, hex.data() + 7, rgb, 16);
     return formatFixed(((rgb >> 16) & 0xFF) / 255.0, 3) + " " +
            formatFixed(((rgb >> 8) & 0xFF) / 255.0, 3) + " " + formatFixed((rgb & 0xFF) / 255.0, 3);
 }

@@ -226,6 +226,10 @@ AxisScale fitScale(const FigureAxis& axis, const std::vector<double>& values, bo
     return s;
 }
 
+std::string validColor(const std::string& color, const std::string& fallback) {
+    return isHexColor(color) ? color : fallback;
+}
+
 double FigureLayout::px(double value) const {
     return plot.x + x.unit(value) * plot.w;
 }
@@ -239,7 +243,7 @@ FigureLayout layoutFigure(const Figure& f) {
     L.height = f.height > 0 ? f.height : 420;
     for (std::size_t i = 0; i < f.series.size(); ++i) {
         const FigureSeries& s = f.series[i];
-        L.colors.push_back(isHexColor(s.color) ? s.color : kPalette[i % 10]);
+        L.colors.push_back(validColor(s.color, kPalette[i % 10]));
         if (!s.name.empty())
             L.legend.push_back({s.name, L.colors.back(), s.style,
                                 sized(s.y_lo, s) && sized(s.y_hi, s) && !s.x.empty()});

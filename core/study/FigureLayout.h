@@ -1,8 +1,8 @@
 // The layout of a figure (Figure.h), computed once and drawn by both renderers: each axis's
 // range, ticks and tick labels ("nice" 1-2-5 steps; decades on log10 axes; category names),
-// the plot rectangle, the legend entries and where every text sits. Page coordinates are points
-// with the origin at the top left and y growing downwards (SVG's convention; the PDF backend
-// flips them). Torch-free and Qt-free.
+// the plot rectangle and the margins the labels need, the series' colours and the legend. Page
+// coordinates are points with the origin at the top left and y growing downwards (SVG's convention;
+// the PDF backend flips them). Torch-free and Qt-free.
 #pragma once
 
 #include <string>
@@ -71,5 +71,9 @@ inline constexpr double kTitleSize = 14, kAxisLabelSize = 11, kTickSize = 9, kLe
                         kNoteSize = 8;
 
 FigureLayout layoutFigure(const Figure& figure);
+
+// `color` when it is "#rrggbb", else `fallback` (colours reach SVG attributes and PDF operators
+// only through this check).
+std::string validColor(const std::string& color, const std::string& fallback);
 
 }  // namespace rgpb::figure

@@ -274,6 +274,41 @@ if(NOT nrows EQUAL 2)
   message(FATAL_ERROR "sweep: expected 2 finished rows:\n${table}")
 endif()
 
+# `rgpb runs` for comparing: per-stage beta, seeds and data as JSON numbers, --where filters
+# (one key twice: either value; two keys: both), CSV with a header, and an unknown key named.
+run_capture(runs_json 0 runs --runs-dir ${runs}/sweep --format json --where beta=1
+            --where status=finished --where status=failed)
+string(JSON nruns LENGTH "${runs_json}")
+string(JSON recipe GET "${runs_json}" 0 recipe)
+string(JSON nstages LENGTH "${runs_json}" 0 beta)
+string(JSON beta_mle TYPE "${runs_json}" 0 beta 0)
+string(JSON beta_dpo GET "${runs_json}" 0 beta 1)
+string(JSON seed_type TYPE "${runs_json}" 0 seed)
+string(JSON seed GET "${runs_json}" 0 seed)
+string(JSON data_seed GET "${runs_json}" 0 data_seed)
+string(JSON data GET "${runs_json}" 0 data)
+if(NOT nruns EQUAL 1 OR NOT recipe STREQUAL "mle -> dpo" OR NOT nstages EQUAL 2
+   OR NOT beta_mle STREQUAL "NULL" OR NOT beta_dpo MATCHES "^1(\\.0*)?$"
+   OR NOT seed_type STREQUAL "NUMBER" OR NOT seed EQUAL 5 OR NOT data_seed EQUAL 5
+   OR NOT data STREQUAL "response-contrast")
+  message(FATAL_ERROR "runs --format json --where beta=1: unexpected\n${runs_json}")
+endif()
+run_capture(runs_none 0 runs --runs-dir ${runs}/sweep --format json --where beta=1 --where seed=6)
+string(JSON nruns LENGTH "${runs_none}")
+if(NOT nruns EQUAL 0)
+  message(FATAL_ERROR "runs --where beta=1 --where seed=6 matched runs:\n${runs_none}")
+endif()
+run_capture(runs_csv 0 runs --runs-dir ${runs}/sweep --format csv --where method=dpo)
+string(REGEX MATCHALL "\n" csv_lines "${runs_csv}\n")
+list(LENGTH csv_lines n)
+if(NOT n EQUAL 3 OR NOT runs_csv MATCHES "^run,recipe,status,seed,data_seed,data,lr,beta,")
+  message(FATAL_ERROR "runs --format csv: expected a header and 2 rows:\n${runs_csv}")
+endif()
+expect_run(0 "mle -> dpo 0.1" runs --runs-dir ${runs}/sweep)
+expect_run(1 "unknown key 'colour' (known keys: recipe, method, status" runs --runs-dir ${runs}
+           --where colour=red)
+expect_run(1 "--format must be table, json or csv" runs --format xml)
+
 # Failures: a bad key names file:line:column; a missing data file fails the run (exit 1).
 file(WRITE ${WORK_DIR}/bad.yaml "stages: [{method: mle, steps: 1}]\noptimizer:\n  learning_rate: 1\n")
 expect_run(1 "bad.yaml:3:3: unknown key 'optimizer.learning_rate'" train ${WORK_DIR}/bad.yaml --runs-dir ${runs})

@@ -262,13 +262,15 @@ private Q_SLOTS:
 
     void referenceLinesLegendAndLabels() {
         Figure f = axesZeroToTen();
-        f.references = {{true, 3, "MLE", "#777777"}, {false, 20, "off the axis", "#777777"}};
+        // A colour that is not #rrggbb falls back (to grey; a series' to the palette's).
+        f.references = {{true, 3, "MLE", "grey\" onload=\"x"}, {false, 20, "off the axis"}};
         FigureSeries a;
         a.name = "ExMATE";
         a.x = {2};
         a.y = {2};
         a.point_labels = {"beta 0.5"};
         FigureSeries unnamed;
+        unnamed.color = "red";
         unnamed.x = {1};
         unnamed.y = {1};
         f.series = {a, unnamed};
@@ -281,6 +283,7 @@ private Q_SLOTS:
                 auto pts = pointsOf(e);
                 QVERIFY(near(pts[0].second, p.y + 0.7 * p.h) && near(pts[0].first, p.x) &&
                         near(pts[1].first, p.x + p.w));
+                QCOMPARE(e.attr.at("stroke"), QString("#777777"));
                 dashed = true;
             }
         QVERIFY(dashed);  // one dashed line: the one outside the axis is not drawn
@@ -290,6 +293,8 @@ private Q_SLOTS:
         QVERIFY(texts.contains("MLE") && texts.contains("ExMATE") && texts.contains("beta 0.5"));
         QVERIFY(!texts.contains("off the axis"));
         QCOMPARE(layoutFigure(f).legend.size(), std::size_t(1));
+        QCOMPARE(layoutFigure(f).colors[1], std::string("#ff7f0e"));  // the palette's second
+        QVERIFY(renderPdf(f).find("0.467 0.467 0.467 RG") != std::string::npos);  // #777777
         QVERIFY(!texts.contains("no data"));
     }
 
@@ -400,6 +405,54 @@ private Q_SLOTS:
         // é is WinAnsi 0xE9 = octal 351; the en dash U+2013 is 0x96 = octal 226.
         QCOMPARE(pdfString("\xc3\xa9\xe2\x80\x93"), std::string("(\\351\\226)"));
         QCOMPARE(pdfString("\xce\xb2 \xe2\x86\x92 \xe4\xb8\xad"), std::string("(beta -> ?)"));
+    }
+
+    // One layout, two backends: the PDF holds exactly the SVG's texts, markers, lines and
+    // bands, and a left-anchored text sits at the same place (y flipped).
+    void svgAndPdfDrawTheSameThings() {
+        Figure f = axesZeroToTen();
+        f.title = "same";
+        f.x.label = "x";
+        f.y.label = "y";
+        FigureSeries pts;
+        pts.name = "points";
+        pts.x = {2, 4};
+        pts.y = {3, 5};
+        pts.y_lo = {2, 4};
+        pts.y_hi = {4, 6};
+        pts.point_labels = {"first", "second"};
+        FigureSeries band;
+        band.name = "band";
+        band.style = FigureSeries::Style::Line;
+        band.x = {1, 5, 9};
+        band.y = {1, 2, 3};
+        band.y_lo = {0.5, 1.5, 2.5};
+        band.y_hi = {1.5, 2.5, 3.5};
+        f.series = {pts, band};
+        f.references = {{true, 8, "ref"}};
+        QString error;
+        auto svg = parseSvg(renderSvg(f), &error);
+        std::string pdf = renderPdf(f);
+        auto count = [&pdf](const std::string& what) {
+            std::size_t n = 0;
+            for (std::size_t at = pdf.find(what); at != std::string::npos;
+                 at = pdf.find(what, at + 1))
+                ++n;
+            return n;
+        };
+        auto texts = elementsNamed(svg, "text");
+        QCOMPARE(count(" Tj ET"), texts.size());
+        for (const SvgElement& t : texts)
+            QVERIFY2(count("(" + t.text.toStdString() + ") Tj") >= 1, qPrintable(t.text));
+        QCOMPARE(count(" c\nB Q\n"), elementsNamed(svg, "circle").size());
+        QCOMPARE(count("\nS Q\n"), elementsNamed(svg, "polyline").size());
+        QCOMPARE(count("h f Q\n"), elementsNamed(svg, "polygon").size());
+        for (const SvgElement& t : texts)
+            if (t.text == "first") {
+                std::string at = figure::formatFixed(num(t, "x"), 2) + " " +
+                                  figure::formatFixed(f.height - num(t, "y"), 2) + " Tm (first)";
+                QVERIFY2(count(at) == 1, at.c_str());
+            }
     }
 
     void pdfCrossReferencesPointAtTheirObjects() {
