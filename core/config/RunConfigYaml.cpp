@@ -11,6 +11,7 @@
 
 #include "core/config/ConfigFields.h"
 #include "core/config/InputPaths.h"
+#include "core/config/YamlSection.h"
 #include "core/util/Error.h"
 
 namespace fs = std::filesystem;
@@ -18,174 +19,11 @@ namespace fs = std::filesystem;
 namespace rgpb {
 namespace {
 
+using Section = YamlSection;
+
 std::string location(const std::string& source, const YAML::Mark& mark) {
-    if (mark.line < 0) {
-        return source + " (--set)";
-    }
-    return source + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+    return yamlLocation(source, mark);
 }
-
-// One YAML mapping being read: hands out its keys with type and range checks, then complains
-// about any key nobody asked for.
-class Section {
-public:
-    Section(const YAML::Node& node, std::string path, const std::string& source)
-        : node_(node), path_(std::move(path)), source_(source) {
-        if (node_ && !node_.IsNull() && !node_.IsMap()) {
-            fail(node_, "expected a mapping of keys");
-        }
-    }
-
-    [[noreturn]] void fail(const YAML::Node& at, const std::string& problem) const {
-        throw InputError(location(source_, at.Mark()),
-                         (path_.empty() ? std::string("top level") : path_) + ": " + problem);
-    }
-    [[noreturn]] void failKey(const std::string& key, const YAML::Node& at,
-                              const std::string& problem) const {
-        throw InputError(location(source_, at.Mark()), full(key) + ": " + problem);
-    }
-    std::string full(const std::string& key) const {
-        return path_.empty() ? key : path_ + "." + key;
-    }
-
-    YAML::Node raw(const std::string& key) {
-        known_.insert(key);
-        if (!node_ || !node_.IsMap())
-            return YAML::Node();
-        return node_[key];
-    }
-
-    template <typename T>
-    T scalar(const std::string& key, T fallback, const char* expected) {
-        YAML::Node n = raw(key);
-        if (!n || n.IsNull())
-            return fallback;
-        if (!n.IsScalar())
-            failKey(key, n, std::string("expected ") + expected);
-        try {
-            return n.as<T>();
-        } catch (const YAML::Exception&) {
-            failKey(key, n, std::string("expected ") + expected + ", got '" + n.Scalar() + "'");
-        }
-    }
-
-    double number(const std::string& key, double fallback, double lo, double hi,
-                  bool lo_open = false) {
-        std::ostringstream want;
-        want << "a number in " << (lo_open ? "(" : "[") << lo << ", " << hi << "]";
-        double v = scalar<double>(key, fallback, want.str().c_str());
-        if (!std::isfinite(v) || v < lo || v > hi || (lo_open && v == lo)) {
-            failKey(key, raw(key), "expected " + want.str() + ", got " + raw(key).Scalar());
-        }
-        return v;
-    }
-
-    int64_t integer(const std::string& key, int64_t fallback, int64_t lo, int64_t hi) {
-        std::string want =
-            "a whole number in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
-        YAML::Node n = raw(key);
-        if (!n || n.IsNull())
-            return fallback;
-        double d = scalar<double>(key, static_cast<double>(fallback), want.c_str());
-        if (d != std::floor(d) || d < static_cast<double>(lo) || d > static_cast<double>(hi)) {
-            failKey(key, n, "expected " + want + ", got " + n.Scalar());
-        }
-        return static_cast<int64_t>(d);
-    }
-
-    bool boolean(const std::string& key, bool fallback) {
-        return scalar<bool>(key, fallback, "true or false");
-    }
-
-    std::string choice(const std::string& key, const std::string& fallback,
-                       const std::vector<std::string>& allowed) {
-        std::string v = scalar<std::string>(key, fallback, "a string");
-        for (const auto& a : allowed) {
-            if (v == a)
-                return v;
-        }
-        std::string list;
-        for (const auto& a : allowed)
-            list += (list.empty() ? "" : ", ") + a;
-        failKey(key, raw(key), "expected one of " + list + ", got '" + v + "'");
-    }
-
-    std::string text(const std::string& key, const std::string& fallback) {
-        return scalar<std::string>(key, fallback, "a string");
-    }
-
-    // Reads `key` as the table's field `f` says (type, range, rule); `fallback` when absent.
-    FieldValue field(const std::string& key, const ConfigField& f, const FieldValue& fallback) {
-        YAML::Node n = raw(key);
-        if (!n || n.IsNull())
-            return fallback;
-        FieldValue v = fallback;
-        switch (f.type) {
-            case FieldType::Text:
-                v = text(key, "");
-                break;
-            case FieldType::Choice:
-                v = choice(key, "", f.choices);
-                break;
-            case FieldType::Boolean:
-                v = boolean(key, false);
-                break;
-            case FieldType::TriState:
-                v = static_cast<int64_t>(boolean(key, false) ? 1 : 0);
-                break;
-            case FieldType::Integer:
-                v = integer(key, 0, static_cast<int64_t>(f.min), static_cast<int64_t>(f.max));
-                break;
-            case FieldType::Number:
-                v = number(key, 0.0, f.min, f.max, f.min_open);
-                break;
-            case FieldType::NumberPair: {
-                const std::string want = "expected " + expectedText(f);
-                if (!n.IsSequence() || n.size() != 2)
-                    failKey(key, n, want);
-                std::vector<double> pair;
-                try {
-                    pair = {n[0].as<double>(), n[1].as<double>()};
-                } catch (const YAML::Exception&) {
-                    failKey(key, n, want);
-                }
-                v = pair;
-                break;
-            }
-        }
-        const std::string problem = checkValue(f, v);
-        if (!problem.empty())
-            failKey(key, n, problem);
-        return v;
-    }
-
-    Section child(const std::string& key) { return Section(raw(key), full(key), source_); }
-
-    // Every key present must have been asked for.
-    void finish() const {
-        if (!node_ || !node_.IsMap())
-            return;
-        for (auto it = node_.begin(); it != node_.end(); ++it) {
-            std::string key = it->first.Scalar();
-            if (!known_.count(key)) {
-                std::string list;
-                for (const auto& k : known_)
-                    list += (list.empty() ? "" : ", ") + k;
-                throw InputError(location(source_, it->first.Mark()),
-                                 "unknown key '" + full(key) + "'; allowed here: " + list);
-            }
-        }
-    }
-
-    const YAML::Node& node() const { return node_; }
-    const std::string& source() const { return source_; }
-
-private:
-    YAML::Node node_;
-    std::string path_;
-    const std::string& source_;
-    std::set<std::string> known_;
-};
 
 ObjectiveSpec parseMethod(Section& stage, double beta) {
     YAML::Node m = stage.raw("method");
@@ -269,8 +107,8 @@ StageConfig parseStage(const YAML::Node& node, std::size_t index, const std::str
 // on first use so that every section's unknown keys are reported once all fields are read.
 class Sections {
 public:
-    Sections(const YAML::Node& root, const std::string& source) {
-        sections_.emplace_back("", Section(root, "", source));
+    Sections(const YAML::Node& root, const std::string& source, const std::string& prefix = "") {
+        sections_.emplace_back("", Section(root, prefix, source));
     }
     Section& at(const std::string& path) {
         for (auto& [p, s] : sections_) {
@@ -339,8 +177,9 @@ void checkAcrossFields(Sections& sections, const YAML::Node& root, const RunConf
         t.failKey("kind", t.raw("kind"), "'model' (the model's own tokenizer) needs model.from");
 }
 
-RunConfig parseNode(const YAML::Node& root, const std::string& source) {
-    Sections sections(root, source);
+RunConfig parseNode(const YAML::Node& root, const std::string& source,
+                    const std::string& prefix = "", bool with_stages = true) {
+    Sections sections(root, source, prefix);
     RunConfig c;
     readModelFrom(sections.at("model"), c);
     for (const ConfigField& f : configFields()) {
@@ -353,6 +192,12 @@ RunConfig parseNode(const YAML::Node& root, const std::string& source) {
 
     Section& top = sections.at("");
     YAML::Node stages = top.raw("stages");
+    if (!with_stages) {
+        if (stages && !stages.IsNull())
+            top.failKey("stages", stages, "not allowed here (the study makes every run's stage)");
+        sections.finish();
+        return c;
+    }
     if (!stages || stages.IsNull()) {
         top.fail(root,
                  "missing key 'stages': a list of training stages, e.g. "
@@ -488,6 +333,15 @@ void emitStage(YAML::Emitter& out, const StageConfig& s) {
 }
 
 }  // namespace
+
+RunConfig parseRunConfigNode(const YAML::Node& node, const std::string& source,
+                             const std::string& prefix, bool with_stages) {
+    try {
+        return parseNode(node, source, prefix, with_stages);
+    } catch (const YAML::Exception& e) {
+        throw InputError(location(source, e.mark), e.msg);
+    }
+}
 
 RunConfig parseRunConfig(const std::string& yaml_text, const std::string& source) {
     return parseRunConfig(yaml_text, source, {});

@@ -20,13 +20,14 @@
 namespace rgpb {
 
 // Which regime of the paper a task stands for; the claims of spec.md section 5 are stated per
-// regime. Defaults: synthetic context-contrast -> low, response-contrast -> high, a pair file -> high.
+// regime. Defaults: synthetic context-contrast -> low, response-contrast -> high, a pair file ->
+// high.
 enum class InfoRegime { Low, High };
 const char* infoRegimeName(InfoRegime regime);  // "low", "high"
 
 struct StudyTask {
-    std::string name;       // label and folder name ("low-info"); unique in the study
-    DataConfig data;        // the task's pairs: the `data` section of a run config
+    std::string name;  // label and folder name ("low-info"); unique in the study
+    DataConfig data;   // the task's pairs: the `data` section of a run config
     InfoRegime regime = InfoRegime::High;
     // A pair file that is absent is skipped with a note in the report instead of failing the
     // study (for data that lives outside the repo, such as ../shared/data/hh-rlhf).
@@ -49,9 +50,10 @@ struct StudyLrSelection {
     // Candidate peak learning rates per method ("mle", "dpo", "ul", "exmate"); a method with no
     // grid uses run.optimizer.lr. The chosen one is used for every stage of that method.
     std::map<std::string, std::vector<double>> grid;
-    std::string select_by = "agility";  // agility (highest), perplexity (lowest), pos_prob (highest)
-    int64_t validation_pairs = 200;     // carved from the training pairs, never trained on
-    uint64_t seed = 1;                  // training seed of the selection runs
+    std::string select_by =
+        "agility";                   // agility (highest), perplexity (lowest), pos_prob (highest)
+    int64_t validation_pairs = 200;  // carved from the training pairs, never trained on
+    uint64_t seed = 1;               // training seed of the selection runs
 };
 
 struct StudySpec {
@@ -64,17 +66,31 @@ struct StudySpec {
                               // study replaces its stages, seeds, data and model.from
     StudyBase base;
     std::vector<StudyTask> tasks;
-    std::vector<std::string> recipes;  // "mle", "mle -> dpo", ...: the seven paper recipes by default
-    std::vector<double> betas;         // the paper's {0.05, 0.1, 0.5, 1, 5} by default
-    std::vector<uint64_t> seeds;       // training seeds (weights, order); at least 3
-    int64_t data_seed = 1;             // data generation and split: one eval set for all seeds
-    int64_t steps = 100;               // optimizer steps of every stage
+    std::vector<std::string>
+        recipes;                  // "mle", "mle -> dpo", ...: the seven paper recipes by default
+    std::vector<double> betas;    // the paper's {0.05, 0.1, 0.5, 1, 5} by default
+    std::vector<uint64_t> seeds;  // training seeds (weights, order); at least 3
+    int64_t data_seed = 1;        // data generation and split: one eval set for all seeds
+    int64_t steps = 100;          // optimizer steps of every stage
     StudyLrSelection lr;
 };
 
 // InputError "source:line:col: key: problem" for unknown keys, wrong types, values out of range,
 // fewer than 3 seeds, an unknown method in a recipe, duplicate task names.
+// Relative paths in the file (task data, base.from) are taken from the file's folder.
 StudySpec parseStudySpec(const std::string& yaml_text, const std::string& source);
 StudySpec loadStudySpec(const std::string& path);
+
+// The seven recipes of the paper (spec.md section 2) and its beta grid: the defaults.
+const std::vector<std::string>& paperRecipes();
+const std::vector<double>& paperBetas();
+// The stages of a recipe, "mle -> dpo" -> {"mle", "dpo"} (method names as ObjectiveKind names).
+std::vector<std::string> recipeMethods(const std::string& recipe);
+
+// 64-bit FNV-1a of bytes as 16 lower-case hex digits: the study's content hashes (run folder
+// names, the study file and data files in the provenance).
+std::string contentHash(const std::string& bytes);
+// contentHash of a file's bytes, read in pieces; InputError naming the path when unreadable.
+std::string fileContentHash(const std::string& path);
 
 }  // namespace rgpb
