@@ -31,6 +31,10 @@ QColor stateColor(PlannedRunState state) {
     return QColor(230, 230, 230);
 }
 
+QString stateText(PlannedRunState state) {
+    return QString::fromUtf8(rgpb::plannedRunStateName(state));
+}
+
 const PlannedRunState kStates[] = {PlannedRunState::Finished, PlannedRunState::Running,
                                    PlannedRunState::Ready, PlannedRunState::Pending,
                                    PlannedRunState::Failed};
@@ -40,7 +44,7 @@ QString cellTooltip(const StudyGridCell& c) {
     lines << QString("%1: %2, seed %3: %4")
                  .arg(c.task, runDetail(c.recipe, c.beta))
                  .arg(c.seed)
-                 .arg(plannedRunStateName(c.state));
+                 .arg(stateText(c.state));
     if (!c.reason.isEmpty())
         lines << c.reason;
     if (std::isfinite(c.perplexity) || std::isfinite(c.agility))
@@ -55,22 +59,6 @@ QString cellTooltip(const StudyGridCell& c) {
 }
 
 }  // namespace
-
-QString plannedRunStateName(PlannedRunState state) {
-    switch (state) {
-        case PlannedRunState::Pending:
-            return "pending";
-        case PlannedRunState::Ready:
-            return "ready";
-        case PlannedRunState::Running:
-            return "running";
-        case PlannedRunState::Finished:
-            return "finished";
-        case PlannedRunState::Failed:
-            return "failed";
-    }
-    return "pending";
-}
 
 QVector<StudyGridCell> studyGridCells(const StudyResults& results) {
     QVector<StudyGridCell> out;
@@ -155,7 +143,7 @@ void StudyGrid::setCells(const QVector<StudyGridCell>& cells) {
         const StudyGridCell& c = cells_[i];
         const auto [row, column] = positionOf(c.task, c.recipe, c.beta, c.seed);
         index_[row][column] = i;
-        auto* item = new QTableWidgetItem(plannedRunStateName(c.state));
+        auto* item = new QTableWidgetItem(stateText(c.state));
         item->setTextAlignment(Qt::AlignCenter);
         item->setBackground(stateColor(c.state));
         item->setForeground(QColor(20, 20, 20));  // readable on the light state colours
@@ -202,7 +190,7 @@ QString StudyGrid::summaryText() const {
         const auto n = std::count_if(cells_.begin(), cells_.end(),
                                      [s](const StudyGridCell& c) { return c.state == s; });
         if (n > 0)
-            parts << QString("%1 %2").arg(n).arg(plannedRunStateName(s));
+            parts << QString("%1 %2").arg(n).arg(stateText(s));
     }
     return QString("%1 cells: %2. Double-click a cell to open its run.")
         .arg(cells_.size())

@@ -32,8 +32,6 @@ struct StudyGridCell {
     double perplexity = qQNaN(), agility = qQNaN();
 };
 
-// "pending", "ready", "running", "finished", "failed".
-QString plannedRunStateName(PlannedRunState state);
 // The grid's cells of a study's results: a finished cell is Finished, a failed or cancelled one
 // Failed, any other Pending (the results know nothing of the queue; the application refines
 // Pending into Ready or Running from the plan).

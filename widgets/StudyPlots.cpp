@@ -20,7 +20,7 @@ const char* const kRecipeColors[] = {"#4d4d4d", "#d62728", "#2ca02c", "#1f77b4",
                                      "#ff7f0e", "#9467bd", "#8c564b", "#17becf"};
 const char* const kOtherColors[] = {"#e377c2", "#bcbd22", "#7f7f7f", "#aec7e8", "#98df8a"};
 
-QString q(const std::string& s) {
+QString plotText(const std::string& s) {
     return QString::fromStdString(s);
 }
 
@@ -118,7 +118,7 @@ void addReference(QCustomPlot* plot, bool vertical, double at, const QString& la
 std::vector<const AggregatePoint*> pointsOf(const StudyAggregate& a, const QString& task) {
     std::vector<const AggregatePoint*> out;
     for (const AggregatePoint& p : a.points)
-        if (q(p.task) == task)
+        if (plotText(p.task) == task)
             out.push_back(&p);
     return out;
 }
@@ -126,8 +126,8 @@ std::vector<const AggregatePoint*> pointsOf(const StudyAggregate& a, const QStri
 QStringList recipesOf(const std::vector<const AggregatePoint*>& points) {
     QStringList out;
     for (const AggregatePoint* p : points)
-        if (!out.contains(q(p->recipe)))
-            out << q(p->recipe);
+        if (!out.contains(plotText(p->recipe)))
+            out << plotText(p->recipe);
     return out;
 }
 
@@ -170,11 +170,11 @@ void setStudyPlotTitle(QCustomPlot* plot, const QString& title) {
 QStringList studyTasks(const StudyAggregate& aggregate, const std::vector<StudyTaskMeasure>& m) {
     QStringList out;
     for (const AggregatePoint& p : aggregate.points)
-        if (!out.contains(q(p.task)))
-            out << q(p.task);
+        if (!out.contains(plotText(p.task)))
+            out << plotText(p.task);
     for (const StudyTaskMeasure& t : m)
-        if (!out.contains(q(t.task)))
-            out << q(t.task);
+        if (!out.contains(plotText(t.task)))
+            out << plotText(t.task);
     return out;
 }
 
@@ -185,10 +185,10 @@ QList<double> studyBetas(const StudyAggregate& aggregate, const QString& task) {
             out << b;
     };
     for (const AggregatePoint& p : aggregate.points)
-        if (q(p.task) == task)
+        if (plotText(p.task) == task)
             add(p.beta);
     for (const AggregateCurve& c : aggregate.curves)
-        if (q(c.task) == task)
+        if (plotText(c.task) == task)
             add(c.beta);
     std::sort(out.begin(), out.end());
     return out;
@@ -204,7 +204,7 @@ void drawStudyLandscape(QCustomPlot* plot, const StudyAggregate& aggregate, cons
     for (const QString& recipe : recipesOf(points)) {
         std::vector<const AggregatePoint*> mine;
         for (const AggregatePoint* p : points)
-            if (q(p->recipe) == recipe && usable(p->perplexity) && usable(p->agility) &&
+            if (plotText(p->recipe) == recipe && usable(p->perplexity) && usable(p->agility) &&
                 p->perplexity.mean > 0)
                 mine.push_back(p);
         if (mine.empty())
@@ -269,12 +269,13 @@ CsvTable studyLandscapeCsv(const StudyAggregate& aggregate, const QString& task)
                  "perplexity", "perplexity_lo", "perplexity_hi", "agility",    "agility_lo",
                  "agility_hi", "pos_prob",      "pos_prob_lo",   "pos_prob_hi"};
     for (const AggregatePoint* p : pointsOf(aggregate, task)) {
-        t.rows.push_back(
-            {csvText(task), csvText(q(p->recipe)), csvNumber(p->beta), QString::number(p->finished),
-             QString::number(p->planned), csvNumber(p->perplexity.mean),
-             csvNumber(p->perplexity.lo), csvNumber(p->perplexity.hi), csvNumber(p->agility.mean),
-             csvNumber(p->agility.lo), csvNumber(p->agility.hi), csvNumber(p->pos_prob.mean),
-             csvNumber(p->pos_prob.lo), csvNumber(p->pos_prob.hi)});
+        t.rows.push_back({csvText(task), csvText(plotText(p->recipe)), csvNumber(p->beta),
+                          QString::number(p->finished), QString::number(p->planned),
+                          csvNumber(p->perplexity.mean), csvNumber(p->perplexity.lo),
+                          csvNumber(p->perplexity.hi), csvNumber(p->agility.mean),
+                          csvNumber(p->agility.lo), csvNumber(p->agility.hi),
+                          csvNumber(p->pos_prob.mean), csvNumber(p->pos_prob.lo),
+                          csvNumber(p->pos_prob.hi)});
     }
     return t;
 }
@@ -294,7 +295,7 @@ void drawBetaSensitivity(QCustomPlot* plot, const StudyAggregate& aggregate, con
     for (const QString& recipe : recipesOf(points)) {
         std::vector<const AggregatePoint*> mine;
         for (const AggregatePoint* p : points)
-            if (q(p->recipe) == recipe && usable(value(p)))
+            if (plotText(p->recipe) == recipe && usable(value(p)))
                 mine.push_back(p);
         if (mine.empty())
             continue;
@@ -330,8 +331,8 @@ void drawBetaSensitivity(QCustomPlot* plot, const StudyAggregate& aggregate, con
 QStringList studyCurveMetrics(const StudyAggregate& aggregate) {
     QStringList out;
     for (const AggregateCurve& c : aggregate.curves)
-        if (!out.contains(q(c.metric)))
-            out << q(c.metric);
+        if (!out.contains(plotText(c.metric)))
+            out << plotText(c.metric);
     return out;
 }
 
@@ -345,7 +346,8 @@ void drawStudyCurves(QCustomPlot* plot, const StudyAggregate& aggregate, const Q
         setReadableLogScale(plot->yAxis);
     Bounds bounds;
     for (const AggregateCurve& c : aggregate.curves) {
-        if (q(c.task) != task || q(c.metric) != metric || (c.beta > 0 && c.beta != beta))
+        if (plotText(c.task) != task || plotText(c.metric) != metric ||
+            (c.beta > 0 && c.beta != beta))
             continue;
         QVector<double> x, y, lo, hi;
         for (std::size_t i = 0; i < c.step.size() && i < c.value.size(); ++i) {
@@ -360,10 +362,11 @@ void drawStudyCurves(QCustomPlot* plot, const StudyAggregate& aggregate, const Q
         }
         if (x.isEmpty())
             continue;
-        const QColor color = studyRecipeColor(q(c.recipe));
+        const QColor color = studyRecipeColor(plotText(c.recipe));
         addBand(plot, x, lo, hi, color);
         auto* graph = plot->addGraph();
-        graph->setName(c.beta > 0 ? runDetail(q(c.recipe), c.beta) : recipeLabel(q(c.recipe)));
+        graph->setName(c.beta > 0 ? runDetail(plotText(c.recipe), c.beta)
+                                  : recipeLabel(plotText(c.recipe)));
         graph->setPen(QPen(color, 2));
         graph->setData(x, y, true);
     }
@@ -376,10 +379,10 @@ CsvTable studyCurvesCsv(const StudyAggregate& aggregate, const QString& task,
     CsvTable t;
     t.columns = {"task", "recipe", "beta", "metric", "step", "mean", "lo", "hi", "n"};
     for (const AggregateCurve& c : aggregate.curves) {
-        if (q(c.task) != task || q(c.metric) != metric)
+        if (plotText(c.task) != task || plotText(c.metric) != metric)
             continue;
         for (std::size_t i = 0; i < c.step.size() && i < c.value.size(); ++i)
-            t.rows.push_back({csvText(task), csvText(q(c.recipe)), csvNumber(c.beta), metric,
+            t.rows.push_back({csvText(task), csvText(plotText(c.recipe)), csvNumber(c.beta), metric,
                               QString::number(c.step[i]), csvNumber(c.value[i].mean),
                               csvNumber(c.value[i].lo), csvNumber(c.value[i].hi),
                               QString::number(c.value[i].n)});
@@ -405,9 +408,9 @@ void drawInfoDifference(QCustomPlot* plot, const std::vector<StudyTaskMeasure>& 
     for (std::size_t i = 0; i < measures.size(); ++i) {
         const StudyTaskMeasure& m = measures[i];
         const double x = double(i + 1);
-        ticker->addTick(
-            x, QString("%1\n(%2)")
-                   .arg(q(m.task), m.regime == InfoRegime::Low ? "low regime" : "high regime"));
+        ticker->addTick(x, QString("%1\n(%2)")
+                               .arg(plotText(m.task),
+                                    m.regime == InfoRegime::Low ? "low regime" : "high regime"));
         bars->addData(x, m.info_diff_log10_mean);
         median->addData(x, m.info_diff_log10_median);
         bounds.add(x, m.info_diff_log10_mean);
@@ -434,7 +437,7 @@ void drawGradDifference(QCustomPlot* plot, const std::vector<StudyTaskMeasure>& 
         for (bool l2 : {true, false}) {
             const std::vector<double>& v = l2 ? m.grad_diff_l2 : m.grad_diff_l1;
             auto* graph = plot->addGraph();
-            graph->setName(QString("%1 %2").arg(q(m.task), l2 ? "L2" : "L1"));
+            graph->setName(QString("%1 %2").arg(plotText(m.task), l2 ? "L2" : "L1"));
             graph->setPen(QPen(color, 2, l2 ? Qt::SolidLine : Qt::DashLine));
             graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 5));
             for (std::size_t t = 0; t < v.size(); ++t) {
@@ -460,7 +463,7 @@ CsvTable studyMeasuresCsv(const std::vector<StudyTaskMeasure>& measures) {
             auto at = [k](const std::vector<double>& v) {
                 return k < v.size() ? csvNumber(v[k]) : QString();
             };
-            t.rows.push_back({csvText(q(m.task)), regime, csvNumber(m.info_diff_log10_mean),
+            t.rows.push_back({csvText(plotText(m.task)), regime, csvNumber(m.info_diff_log10_mean),
                               csvNumber(m.info_diff_log10_median),
                               steps ? QString::number(k + 1) : QString(), at(m.grad_diff_l1),
                               at(m.grad_diff_l2)});

@@ -24,7 +24,11 @@ QString pText(double p) {
     return p < 0.001 ? QString("< 0.001") : QString::number(p, 'g', 2);
 }
 
-QTableWidgetItem* item(const QString& text, const QString& tooltip = {}) {
+QString verdictText(ClaimVerdict verdict) {
+    return QString::fromUtf8(claimVerdictName(verdict));
+}
+
+QTableWidgetItem* studyItem(const QString& text, const QString& tooltip = {}) {
     auto* i = new QTableWidgetItem(text);
     if (!tooltip.isEmpty())
         i->setToolTip(tooltip);
@@ -42,20 +46,6 @@ void setColumns(QTableWidget* table, const QStringList& columns, int rows) {
 }
 
 }  // namespace
-
-QString claimVerdictText(ClaimVerdict verdict) {
-    switch (verdict) {
-        case ClaimVerdict::Supported:
-            return "supported";
-        case ClaimVerdict::Contradicted:
-            return "contradicted";
-        case ClaimVerdict::Inconclusive:
-            return "inconclusive";
-        case ClaimVerdict::NotTested:
-            return "not tested";
-    }
-    return "not tested";
-}
 
 QColor claimVerdictColor(ClaimVerdict verdict) {
     switch (verdict) {
@@ -90,13 +80,13 @@ void fillComparisonsTable(QTableWidget* table, const std::vector<PairedCompariso
         QStringList seeds;
         for (uint64_t s : c.seeds)
             seeds << QString::number(s);
-        table->setItem(r, 0, item(stdText(c.task)));
-        table->setItem(r, 1, item(stdText(c.metric)));
-        table->setItem(r, 2, item(runDetail(stdText(c.recipe_a), c.beta_a)));
-        table->setItem(r, 3, item(runDetail(stdText(c.recipe_b), c.beta_b)));
-        table->setItem(r, 4, item(intervalText(c.diff)));
-        table->setItem(r, 5, item(pText(c.p_value)));
-        table->setItem(r, 6, item(QString::number(c.seeds.size()), seeds.join(", ")));
+        table->setItem(r, 0, studyItem(stdText(c.task)));
+        table->setItem(r, 1, studyItem(stdText(c.metric)));
+        table->setItem(r, 2, studyItem(runDetail(stdText(c.recipe_a), c.beta_a)));
+        table->setItem(r, 3, studyItem(runDetail(stdText(c.recipe_b), c.beta_b)));
+        table->setItem(r, 4, studyItem(intervalText(c.diff)));
+        table->setItem(r, 5, studyItem(pText(c.p_value)));
+        table->setItem(r, 6, studyItem(QString::number(c.seeds.size()), seeds.join(", ")));
     }
     table->resizeColumnsToContents();
     table->horizontalHeader()->setStretchLastSection(true);
@@ -126,11 +116,11 @@ void fillClaimsTable(QTableWidget* table, const std::vector<ClaimResult>& claims
     for (int r = 0; r < int(claims.size()); ++r) {
         const ClaimResult& c = claims[r];
         const bool tested = c.verdict != ClaimVerdict::NotTested;
-        table->setItem(r, 0, item(stdText(c.statement), stdText(c.id)));
-        table->setItem(r, 1, item(stdText(c.task)));
-        table->setItem(r, 2, item(tested ? intervalText(c.effect) : QString("–")));
-        table->setItem(r, 3, item(tested ? pText(c.p_value) : QString("–")));
-        auto* verdict = item(claimVerdictText(c.verdict), stdText(c.why));
+        table->setItem(r, 0, studyItem(stdText(c.statement), stdText(c.id)));
+        table->setItem(r, 1, studyItem(stdText(c.task)));
+        table->setItem(r, 2, studyItem(tested ? intervalText(c.effect) : QString("–")));
+        table->setItem(r, 3, studyItem(tested ? pText(c.p_value) : QString("–")));
+        auto* verdict = studyItem(verdictText(c.verdict), stdText(c.why));
         verdict->setBackground(claimVerdictColor(c.verdict));
         verdict->setForeground(QColor(20, 20, 20));
         verdict->setTextAlignment(Qt::AlignCenter);
@@ -148,7 +138,7 @@ CsvTable claimsCsv(const std::vector<ClaimResult>& claims) {
                  "effect_lo", "effect_hi", "n",    "p_value", "why"};
     for (const ClaimResult& c : claims)
         t.rows.push_back({csvText(stdText(c.id)), csvText(stdText(c.statement)),
-                          csvText(stdText(c.task)), csvText(claimVerdictText(c.verdict)),
+                          csvText(stdText(c.task)), csvText(verdictText(c.verdict)),
                           csvNumber(c.effect.mean), csvNumber(c.effect.lo), csvNumber(c.effect.hi),
                           QString::number(c.effect.n), csvNumber(c.p_value),
                           csvText(stdText(c.why))});

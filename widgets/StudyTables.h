@@ -17,8 +17,6 @@ class QTableWidget;
 
 namespace rgpb::widgets {
 
-// "supported", "contradicted", "inconclusive", "not tested".
-QString claimVerdictText(ClaimVerdict verdict);
 QColor claimVerdictColor(ClaimVerdict verdict);
 // "0.123 [0.045, 0.201]" (3 significant digits).
 QString intervalText(const MeanInterval& m);

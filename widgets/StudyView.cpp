@@ -87,6 +87,7 @@ StudyView::StudyView(StudyEditor::Validator validator, QWidget* parent)
     connect(grid_, &StudyGrid::runActivated, this, &StudyView::runActivated);
     connect(editor_, &StudyEditor::validityChanged, this, [this] { setRunning(running_); });
     clearResults();
+    setRunning(false);  // Run waits for a valid study
 }
 
 QWidget* StudyView::buildButtons() {
