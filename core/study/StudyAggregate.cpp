@@ -147,23 +147,6 @@ std::optional<double> cellMetric(const StudyCellResult& cell, const std::string&
     return std::nullopt;
 }
 
-std::vector<std::string> recipeMethods(const std::string& recipe) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    while (start <= recipe.size()) {
-        std::size_t arrow = recipe.find("->", start);
-        std::string part =
-            recipe.substr(start, arrow == std::string::npos ? std::string::npos : arrow - start);
-        const auto first = part.find_first_not_of(" \t");
-        const auto last = part.find_last_not_of(" \t");
-        out.push_back(first == std::string::npos ? "" : part.substr(first, last - first + 1));
-        if (arrow == std::string::npos)
-            break;
-        start = arrow + 2;
-    }
-    return out;
-}
-
 bool recipeUsesBeta(const std::string& recipe) {
     for (const std::string& m : recipeMethods(recipe)) {
         if (m != "mle")

@@ -47,6 +47,13 @@ std::string figureSlug(const std::string& text) {
     return runNameSlug(text);
 }
 
+FigureAxis figureAxis(const std::string& label, bool log10) {
+    FigureAxis axis;
+    axis.label = label;
+    axis.log10 = log10;
+    return axis;
+}
+
 StudyFigure landscapeFigure(const StudyAggregate& a, const std::string& task, bool many_betas) {
     StudyFigure f;
     f.name = "landscape-" + figureSlug(task);
@@ -56,8 +63,8 @@ StudyFigure landscapeFigure(const StudyAggregate& a, const std::string& task, bo
                 "beta, mean over seeds with 95% Student-t intervals over seeds in both directions; "
                 "the grey lines mark MLE.";
     f.figure.title = "Landscape: " + task;
-    f.figure.x = {"perplexity (eval, log scale)", true};
-    f.figure.y = {"agility (eval)", false};
+    f.figure.x = figureAxis("perplexity (eval, log scale)", true);
+    f.figure.y = figureAxis("agility (eval)", false);
     const auto recipes = figureRecipes(a, task);
     for (std::size_t i = 0; i < recipes.size(); ++i) {
         FigureSeries s;
@@ -93,8 +100,8 @@ StudyFigure betaFigure(const StudyAggregate& a, const std::string& task, const s
     f.caption = "Task " + task + ": " + label +
                 " against beta per recipe, mean over seeds with a 95% band over seeds.";
     f.figure.title = label + " vs beta: " + task;
-    f.figure.x = {"beta (log scale)", true};
-    f.figure.y = {label, false};
+    f.figure.x = figureAxis("beta (log scale)", true);
+    f.figure.y = figureAxis(label, false);
     const auto recipes = figureRecipes(a, task);
     for (std::size_t i = 0; i < recipes.size(); ++i) {
         if (!recipeUsesBeta(recipes[i]))
@@ -130,9 +137,10 @@ StudyFigure curvesFigure(const StudyAggregate& a, const std::string& task,
                 "it), mean over seeds with a 95% band, each recipe at beta " +
                 tableNumber(beta, 3) + " (MLE has none).";
     f.figure.title = metric + " during training: " + task;
-    f.figure.x = {"step", false};
-    f.figure.y = {metric == "perplexity" ? "perplexity (eval, log scale)" : metric + " (eval)",
-                  metric == "perplexity"};
+    f.figure.x = figureAxis("step", false);
+    f.figure.y =
+        figureAxis(metric == "perplexity" ? "perplexity (eval, log scale)" : metric + " (eval)",
+                   metric == "perplexity");
     const auto recipes = figureRecipes(a, task);
     for (std::size_t i = 0; i < recipes.size(); ++i) {
         for (const AggregateCurve& c : a.curves) {
@@ -166,8 +174,8 @@ StudyFigure measureFigure(const StudyTaskMeasure& m) {
                 tableNumber(m.info_diff_log10_median, 4) + ".";
     f.figure.title = "Gradient difference: " + m.task + " (mean log10 info diff " +
                      tableNumber(m.info_diff_log10_mean, 3) + ")";
-    f.figure.x = {"response step t", false};
-    f.figure.y = {"||P+ - P-||", false};
+    f.figure.x = figureAxis("response step t", false);
+    f.figure.y = figureAxis("||P+ - P-||", false);
     const std::pair<const char*, const std::vector<double>*> norms[] = {{"L1", &m.grad_diff_l1},
                                                                         {"L2", &m.grad_diff_l2}};
     const char* colors[] = {"#1f77b4", "#ff7f0e"};

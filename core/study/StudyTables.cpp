@@ -1,5 +1,6 @@
 #include "core/study/StudyTables.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -78,7 +79,16 @@ std::string tableLatex(const StudyTable& table) {
         return out + " \\\\\n";
     };
     std::string out = "% " + latexEscape(table.title) + "\n% needs \\usepackage{booktabs}\n";
-    out += "\\begin{tabular}{" + std::string(table.columns.size(), 'l') + "}\n\\toprule\n";
+    // Columns of long text (statements, reasons) wrap in a paragraph column instead of running
+    // off the page.
+    std::string spec;
+    for (std::size_t c = 0; c < table.columns.size(); ++c) {
+        std::size_t longest = 0;
+        for (const auto& row : table.rows)
+            longest = std::max(longest, c < row.size() ? row[c].size() : 0);
+        spec += longest > 40 ? "p{5cm}" : "l";
+    }
+    out += "\\begin{tabular}{" + spec + "}\n\\toprule\n";
     out += line(table.columns) + "\\midrule\n";
     for (const auto& row : table.rows)
         out += line(row);

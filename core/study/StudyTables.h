@@ -25,6 +25,7 @@ std::string tableNumber(double value, int digits = 6);
 // quoted, quotes doubled. Lines end with "\n".
 std::string tableCsv(const StudyTable& table);
 // A LaTeX tabular (booktabs rules) with every cell escaped; compiles with \usepackage{booktabs}.
+// Columns holding text longer than 40 characters are paragraph columns (p{5cm}), so they wrap.
 std::string tableLatex(const StudyTable& table);
 // LaTeX's special characters (\ & % $ # _ { } ~ ^) written so that they print as themselves.
 std::string latexEscape(const std::string& text);
