@@ -23,7 +23,7 @@ const Command& rootCommand() {
             trainCommand(),      resumeCommand(),      sweepCommand(),    runsCommand(),
             evalCommand(),       gradlabCommand(),     sampleCommand(),   compareCommand(),
             judgeStatsCommand(), judgeImportCommand(), tokenizeCommand(), exportHfCommand(),
-            importHfCommand(),   logitsCommand(),      versionCommand(),
+            importHfCommand(),   logitsCommand(),      studyCommand(),    versionCommand(),
         };
         return c;
     }();

@@ -48,5 +48,6 @@ Command exportHfCommand();
 Command importHfCommand();
 Command logitsCommand();
 Command versionCommand();
+Command studyCommand();
 
 }  // namespace rgpb::cli

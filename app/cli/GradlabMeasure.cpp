@@ -13,6 +13,7 @@
 #include "app/cli/Commands.h"
 #include "app/cli/StopSignals.h"
 #include "core/analytic/GradientMeasure.h"
+#include "core/config/RunConfig.h"
 #include "core/data/DataFormat.h"
 #include "core/util/Error.h"
 
@@ -27,31 +28,39 @@ const char* kMeasureOptions =
     "(L1 and L2) at the first K response steps, and the exact per-logit gradient of the\n"
     "objective (autograd) beside the paper's approximate coefficient, with the gap.\n"
     "--data synthetic uses the run's synthetic task (its eval split); context-contrast or\n"
-    "response-contrast picks that regime with the run's other settings. Defaults: the method\n"
+    "response-contrast picks that regime with the run's other settings. --data-config RUN.yaml\n"
+    "measures the eval split of that run config's data (its data section and data seed), as a\n"
+    "run of it would hold it out (a study measures each task so). Defaults: the method\n"
     "and beta of the run's last stage, K = 3, 200 pairs. Writes info_diff.csv, grad_diff.csv,\n"
     "grad_diff_summary.csv, decomposition.csv and summary.json into DIR and prints the summary.\n\n"
     "--format F: the pair file's format (default auto), or synthetic (as --data synthetic):\n";
 
 std::string measureHelp() {
     return "usage: rgpb gradlab measure RUN_DIR|CHECKPOINT --data FILE|synthetic|REGIME --out DIR\n"
-           "                            [--format " +
+           "                            [--data-config RUN.yaml] [--format " +
            dataFormatList("|") + "|synthetic]\n" + kMeasureOptions + dataFormatHelp();
 }
 
 int runGradlabMeasure(const std::vector<std::string>& argv) {
-    CliArgs args(argv, {"data", "format", "method", "beta", "steps", "max-pairs", "batch-size",
-                        "device", "threads", "out"});
+    CliArgs args(argv, {"data", "data-config", "format", "method", "beta", "steps", "max-pairs",
+                        "batch-size", "device", "threads", "out"});
     if (args.positional().size() != 1)
         throw Error("gradlab measure: expected one RUN_DIR or CHECKPOINT");
     auto out = args.value("out");
     if (!out)
         throw Error("gradlab measure: --out DIR is required");
     auto data = args.value("data");
-    if (!data)
-        throw Error("gradlab measure: --data FILE (or 'synthetic') is required");
+    auto data_config = args.value("data-config");
+    if (!data && !data_config)
+        throw Error("gradlab measure: --data FILE (or 'synthetic') or --data-config is required");
     GradientMeasureRequest req;
     req.model_path = args.positional()[0];
-    req.data_path = *data;
+    req.data_path = data.value_or("");
+    if (data_config) {
+        const RunConfig c = loadRunConfig(*data_config);
+        req.data_config = c.data;
+        req.data_seed = c.dataSeed();
+    }
     req.format = args.value("format").value_or("auto");
     if (req.format != "synthetic")
         req.format = dataFormatName(parseDataFormat(req.format, "--format", "gradlab measure"));

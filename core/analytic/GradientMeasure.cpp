@@ -11,6 +11,7 @@
 #include "core/analytic/GradientCoefficients.h"
 #include "core/analytic/GradientMeasureModel.h"
 #include "core/data/PairDataset.h"
+#include "core/data/PairSource.h"
 #include "core/data/SyntheticTask.h"
 #include "core/metrics/PairMetrics.h"
 #include "core/objectives/Objective.h"
@@ -345,7 +346,11 @@ GradientMeasureResult measureGradients(const GradientMeasureRequest& request,
     const bool synthetic = format == "synthetic" || request.data_path == "synthetic" ||
                            isRegimeName(request.data_path) ||
                            request.data_path.rfind("synthetic:", 0) == 0;
-    if (synthetic) {
+    if (request.data_config) {
+        texts = loadPairTexts(*request.data_config, request.data_seed).eval;
+        data_desc = request.data_config->source + " (eval split, data seed " +
+                    std::to_string(request.data_seed) + ")";
+    } else if (synthetic) {
         DataConfig d = run.config.data;
         d.source = "synthetic";
         std::string regime = request.data_path;

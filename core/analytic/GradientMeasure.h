@@ -31,8 +31,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "core/config/RunConfig.h"
 
 namespace rgpb {
 
@@ -47,6 +50,11 @@ struct GradientMeasureRequest {
     std::size_t max_pairs = 200;  // first N pairs of the file (0 = all)
     std::string device = "cpu";   // cpu, cuda, cuda:N
     int64_t batch_size = 16;      // pairs per forward pass
+    // When set, the pairs are this data config's eval split, generated and split with
+    // `data_seed` exactly as a run of that config would (a study measures each task's eval
+    // pairs); data_path and format are then unused.
+    std::optional<DataConfig> data_config;
+    uint64_t data_seed = 1;
 };
 
 // One pair: sequence log-probs (natural log) and response lengths (tokens incl. EOS).

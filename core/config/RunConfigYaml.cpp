@@ -11,8 +11,9 @@
 
 #include "core/config/ConfigFields.h"
 #include "core/config/InputPaths.h"
-#include "core/config/YamlSection.h"
 #include "core/util/Error.h"
+
+#include "core/config/YamlSection.h"
 
 namespace fs = std::filesystem;
 

@@ -77,6 +77,9 @@ PlannedRunState plannedRunState(const StudyPlan& plan, std::size_t index) {
 
 namespace {
 
+// The base's pretraining: next-token training on unlabeled text.
+const char* const kBaseMethod = "lm";
+
 // Data files are hashed once per process unless they change (size or time).
 std::string cachedFileHash(const std::string& path) {
     static std::mutex mutex;
@@ -198,7 +201,7 @@ private:
         c.data = spec_.base.text;
         c.seed = spec_.base.seed;
         c.data_seed = spec_.data_seed;
-        c.stages = {stage("lm", 0.1, spec_.base.steps, spec_.base.lr)};
+        c.stages = {stage(kBaseMethod, 0.1, spec_.base.steps, spec_.base.lr)};
         std::string label = "base (lm, " + std::to_string(spec_.base.steps) + " steps)";
         return add(PlannedRunKind::Base, label, std::move(c), std::nullopt,
                    dataHash(spec_.base.text));
@@ -223,6 +226,10 @@ private:
         m.run_dir = (fs::path(plan_.study_dir) / "measures" / task.name).string();
         m.config = common(task.data, spec_.base.seed);
         m.config.name = "measure-" + task.name;
+        // What is measured: the information and gradient difference do not depend on it; the
+        // measurement's decomposition is DPO's at the study's middle beta.
+        m.config.stages = {
+            stage("dpo", spec_.betas[spec_.betas.size() / 2], 1, spec_.run.optimizer.lr)};
         m.config.model.from = base_ ? plan_.runs[*base_].run_dir : spec_.base.from;
         m.config.tokenizer.kind = "model";
         if (base_)
@@ -253,7 +260,7 @@ private:
             RunConfig c = common(task.data, spec_.lr.seed);
             c.name = task.name + "-select-" + method + "-lr" + betaText(lr);
             c.eval.split = "validation";  // select on validation pairs; never the eval split
-            c.stages = {stage(method, beta, spec_.steps, lr)};
+            c.stages = {stage(method, method == "mle" ? 0.1 : beta, spec_.steps, lr)};
             const std::string label = task.name + ": select " + method + " lr " + betaText(lr);
             const std::size_t i = addFromBase(PlannedRunKind::Selection, label, std::move(c));
             runs.push_back(i);

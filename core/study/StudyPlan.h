@@ -28,9 +28,9 @@ enum class PlannedRunKind { Base, Selection, Stage, Measure };
 
 struct PlannedRun {
     PlannedRunKind kind = PlannedRunKind::Stage;
-    std::string label;    // "high-info: mle -> dpo b0.5 s2 (stage 2)"
-    std::string run_dir;  // absolute
-    RunConfig config;     // single stage; model.from names the run it starts from, if any
+    std::string label;     // "high-info: mle -> dpo b0.5 s2 (stage 2)"
+    std::string run_dir;   // absolute
+    RunConfig config;      // single stage; model.from names the run it starts from, if any
     std::vector<std::size_t> depends_on;  // indices of runs that must finish first
 };
 

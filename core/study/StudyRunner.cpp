@@ -104,7 +104,11 @@ StudyRunOutcome runStudy(const StudySpec& spec, const std::string& studies_dir,
                          StudyProvenance provenance) {
     const std::string study_dir = (fs::absolute(studies_dir) / spec.name).string();
     const std::string copy = (fs::path(study_dir) / "study.yaml").string();
-    if (!spec.source.empty() && fs::absolute(spec.source) != fs::absolute(copy))
+    // The copy is the file the spec was read from: kept when it is (resume reads the copy),
+    // replaced when the study file given to `study run` has changed.
+    const bool copy_current = fs::exists(copy) && fileContentHash(copy) == spec.source_hash;
+    if (!copy_current && !spec.source.empty() && fs::exists(spec.source) &&
+        fileContentHash(spec.source) == spec.source_hash)
         writeFileAtomic(copy, readFile(spec.source));
     if (const std::string earlier = earlierStart(study_dir); !earlier.empty())
         provenance.started_at = earlier;

@@ -20,14 +20,13 @@
 namespace rgpb {
 
 // Which regime of the paper a task stands for; the claims of spec.md section 5 are stated per
-// regime. Defaults: synthetic context-contrast -> low, response-contrast -> high, a pair file ->
-// high.
+// regime. Defaults: synthetic context-contrast -> low, response-contrast -> high, a pair file -> high.
 enum class InfoRegime { Low, High };
 const char* infoRegimeName(InfoRegime regime);  // "low", "high"
 
 struct StudyTask {
-    std::string name;  // label and folder name ("low-info"); unique in the study
-    DataConfig data;   // the task's pairs: the `data` section of a run config
+    std::string name;       // label and folder name ("low-info"); unique in the study
+    DataConfig data;        // the task's pairs: the `data` section of a run config
     InfoRegime regime = InfoRegime::High;
     // A pair file that is absent is skipped with a note in the report instead of failing the
     // study (for data that lives outside the repo, such as ../shared/data/hh-rlhf).
@@ -50,10 +49,9 @@ struct StudyLrSelection {
     // Candidate peak learning rates per method ("mle", "dpo", "ul", "exmate"); a method with no
     // grid uses run.optimizer.lr. The chosen one is used for every stage of that method.
     std::map<std::string, std::vector<double>> grid;
-    std::string select_by =
-        "agility";                   // agility (highest), perplexity (lowest), pos_prob (highest)
-    int64_t validation_pairs = 200;  // carved from the training pairs, never trained on
-    uint64_t seed = 1;               // training seed of the selection runs
+    std::string select_by = "agility";  // agility (highest), perplexity (lowest), pos_prob (highest)
+    int64_t validation_pairs = 200;     // carved from the training pairs, never trained on
+    uint64_t seed = 1;                  // training seed of the selection runs
 };
 
 struct StudySpec {
@@ -66,12 +64,11 @@ struct StudySpec {
                               // study replaces its stages, seeds, data and model.from
     StudyBase base;
     std::vector<StudyTask> tasks;
-    std::vector<std::string>
-        recipes;                  // "mle", "mle -> dpo", ...: the seven paper recipes by default
-    std::vector<double> betas;    // the paper's {0.05, 0.1, 0.5, 1, 5} by default
-    std::vector<uint64_t> seeds;  // training seeds (weights, order); at least 3
-    int64_t data_seed = 1;        // data generation and split: one eval set for all seeds
-    int64_t steps = 100;          // optimizer steps of every stage
+    std::vector<std::string> recipes;  // "mle", "mle -> dpo", ...: the seven paper recipes by default
+    std::vector<double> betas;         // the paper's {0.05, 0.1, 0.5, 1, 5} by default
+    std::vector<uint64_t> seeds;       // training seeds (weights, order); at least 3
+    int64_t data_seed = 1;             // data generation and split: one eval set for all seeds
+    int64_t steps = 100;               // optimizer steps of every stage
     StudyLrSelection lr;
 };
 
