@@ -46,12 +46,6 @@ QString num(double v) {
     return QString::number(v, 'g', 10);
 }
 
-QString csvField(QString s) {
-    if (s.contains(',') || s.contains('"') || s.contains('\n'))
-        s = '"' + s.replace('"', "\"\"") + '"';
-    return s;
-}
-
 struct RunLabel {
     double x, y;
     QString text;
@@ -425,7 +419,7 @@ bool LandscapeView::exportCsv(const QString& path) const {
     out << "run,label,method,beta,step,final,pairs,perplexity,perplexity_low,perplexity_high,"
            "agility,agility_low,agility_high\n";
     for (const LandscapePoint& p : points_) {
-        out << csvField(p.run) << ',' << csvField(p.label) << ',' << csvField(p.method) << ','
+        out << csvText(p.run) << ',' << csvText(p.label) << ',' << csvText(p.method) << ','
             << num(p.beta) << ',' << p.step << ',' << (p.final ? 1 : 0) << ',' << p.pairs << ','
             << num(p.perplexity) << ',' << num(p.perplexity_low) << ',' << num(p.perplexity_high)
             << ',' << num(p.agility) << ',' << num(p.agility_low) << ',' << num(p.agility_high)

@@ -26,6 +26,12 @@ QString csvNumber(double v) {
     return QString::number(v, 'g', 10);
 }
 
+QString csvText(QString s) {
+    if (s.contains(',') || s.contains('"') || s.contains('\n'))
+        s = '"' + s.replace('"', "\"\"") + '"';
+    return s;
+}
+
 bool writeCsv(const QString& path, const CsvTable& table) {
     QSaveFile f(path);
     if (!f.open(QIODevice::WriteOnly | QIODevice::Text))

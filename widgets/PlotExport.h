@@ -23,6 +23,9 @@ struct CsvTable {
 // A number as CSV text: 10 significant digits; "nan", "inf", "-inf" for non-finite values.
 QString csvNumber(double v);
 
+// Text as a CSV field: quoted (inner quotes doubled) when it holds a comma, quote or newline.
+QString csvText(QString s);
+
 // Writes `table` (header line, then rows) to a temporary file renamed onto `path`.
 bool writeCsv(const QString& path, const CsvTable& table);
 
