@@ -247,8 +247,9 @@ double FigureLayout::pyEnd(double value) const {
 
 FigureLayout layoutFigure(const Figure& f) {
     FigureLayout L;
-    L.width = f.width > 0 ? f.width : 640;
-    L.height = f.height > 0 ? f.height : 420;
+    // A page size that is not a positive finite number falls back to the defaults.
+    L.width = f.width > 0 && std::isfinite(f.width) ? f.width : 640;
+    L.height = f.height > 0 && std::isfinite(f.height) ? f.height : 420;
     for (std::size_t i = 0; i < f.series.size(); ++i) {
         const FigureSeries& s = f.series[i];
         L.colors.push_back(validColor(s.color, kPalette[i % 10]));

@@ -366,7 +366,12 @@ private Q_SLOTS:
         nans.x = {1, 2};
         nans.y = {kNan, kNan};
         all_nan.series = {named, nans};
-        for (const Figure& f : {empty, all_nan}) {
+        Figure no_size;
+        no_size.width = kInf;
+        no_size.height = -1;
+        QCOMPARE(layoutFigure(no_size).width, 640.0);
+        QCOMPARE(layoutFigure(no_size).height, 420.0);
+        for (const Figure& f : {empty, all_nan, no_size}) {
             QString error;
             auto svg = parseSvg(renderSvg(f), &error);
             QVERIFY2(error.isEmpty(), qPrintable(error));
