@@ -91,15 +91,15 @@ void drawBand(const FigureSeries& s, const std::string& color, const FigureLayou
     if (!sameSize(s.y_lo, s) || !sameSize(s.y_hi, s))
         return;
     auto ok = [&](std::size_t i) {
-        return std::isfinite(L.px(s.x[i])) && std::isfinite(L.py(s.y_lo[i])) &&
-               std::isfinite(L.py(s.y_hi[i]));
+        return std::isfinite(L.px(s.x[i])) && std::isfinite(L.pyEnd(s.y_lo[i])) &&
+               std::isfinite(L.pyEnd(s.y_hi[i]));
     };
     for (const auto& run : runsWhere(std::min(s.x.size(), s.y.size()), ok)) {
         std::vector<Point> shape;
         for (std::size_t i : run)
-            shape.push_back({L.px(s.x[i]), L.py(s.y_hi[i])});
+            shape.push_back({L.px(s.x[i]), L.pyEnd(s.y_hi[i])});
         for (auto it = run.rbegin(); it != run.rend(); ++it)
-            shape.push_back({L.px(s.x[*it]), L.py(s.y_lo[*it])});
+            shape.push_back({L.px(s.x[*it]), L.pyEnd(s.y_lo[*it])});
         c.polygon(shape, color, kBandOpacity);
     }
 }
@@ -118,16 +118,26 @@ void drawLine(const FigureSeries& s, const std::string& color, const FigureLayou
     }
 }
 
-// A bar or error bar from value `lo` to `hi` along one axis, with caps.
-void errorBar(Canvas& c, Point a, Point b, bool vertical, const std::string& color) {
+// An error bar from `a` to `b` with a cap at each end the axis shows (an end off a log axis's
+// low edge has none: the interval goes on beyond it).
+void errorBar(Canvas& c, Point a, Point b, bool vertical, const std::string& color, bool cap_a,
+              bool cap_b) {
     if (!std::isfinite(a.x + a.y + b.x + b.y))
         return;
     Stroke s{color, 1.0};
     c.polyline({a, b}, s);
-    for (Point e : {a, b})
-        c.polyline(vertical ? std::vector<Point>{{e.x - kCap, e.y}, {e.x + kCap, e.y}}
-                            : std::vector<Point>{{e.x, e.y - kCap}, {e.x, e.y + kCap}},
-                   s);
+    for (auto [e, cap] : {std::pair{a, cap_a}, std::pair{b, cap_b}})
+        if (cap)
+            c.polyline(vertical ? std::vector<Point>{{e.x - kCap, e.y}, {e.x + kCap, e.y}}
+                                : std::vector<Point>{{e.x, e.y - kCap}, {e.x, e.y + kCap}},
+                       s);
+}
+
+// The vertical error bar of value index i at page x `x`.
+void yErrorBar(Canvas& c, const FigureSeries& s, std::size_t i, double x, const FigureLayout& L,
+               const std::string& color) {
+    errorBar(c, {x, L.pyEnd(s.y_lo[i])}, {x, L.pyEnd(s.y_hi[i])}, true, color,
+             std::isfinite(L.py(s.y_lo[i])), std::isfinite(L.py(s.y_hi[i])));
 }
 
 void drawPoints(const FigureSeries& s, const std::string& color, const FigureLayout& L, Canvas& c) {
@@ -139,9 +149,10 @@ void drawPoints(const FigureSeries& s, const std::string& color, const FigureLay
         if (!std::isfinite(p.x) || !std::isfinite(p.y))
             continue;
         if (xerr)
-            errorBar(c, {L.px(s.x_lo[i]), p.y}, {L.px(s.x_hi[i]), p.y}, false, color);
+            errorBar(c, {L.pxEnd(s.x_lo[i]), p.y}, {L.pxEnd(s.x_hi[i]), p.y}, false, color,
+                     std::isfinite(L.px(s.x_lo[i])), std::isfinite(L.px(s.x_hi[i])));
         if (yerr)
-            errorBar(c, {p.x, L.py(s.y_lo[i])}, {p.x, L.py(s.y_hi[i])}, true, color);
+            yErrorBar(c, s, i, p.x, L, color);
         c.circle(p, kMarker, color, {"#ffffff", 0.8});
     }
 }
@@ -180,8 +191,7 @@ void drawBars(const Figure& f, const FigureLayout& L, Canvas& c) {
             double left = x - slot / 2 + width * static_cast<double>(j);
             c.rect({left, std::min(y, base), width, std::abs(base - y)}, color, 0.85, nullptr);
             if (yerr)
-                errorBar(c, {left + width / 2, L.py(s.y_lo[i])},
-                         {left + width / 2, L.py(s.y_hi[i])}, true, kInk);
+                yErrorBar(c, s, i, left + width / 2, L, kInk);
         }
     }
 }

@@ -155,15 +155,17 @@ std::vector<double> logTicks(double lo, double hi) {
         return out;
     double a = std::log10(lo), b = std::log10(hi);
     double k0 = std::ceil(a - 1e-9), k1 = std::floor(b + 1e-9);
-    if (k1 - k0 >= 1) {
+    // Three or more decades: the decades are enough (every k-th when there are many).
+    if (k1 - k0 >= 2) {
         double every = std::max(1.0, niceStep(k0, k1, 6));
         for (double k = std::ceil(k0 / every) * every; k <= k1 + 1e-9; k += every)
-            out.push_back(std::pow(10.0, k));
+            out.push_back(scaled(1, static_cast<int>(k)));
         return out;
     }
+    // Up to two decades (a beta grid 0.05 .. 5): the 1-2-5 multiples.
     for (double k = std::floor(a) - 1; k <= std::ceil(b); ++k)
         for (double m : {1.0, 2.0, 5.0}) {
-            double v = m * std::pow(10.0, k);
+            double v = scaled(m, static_cast<int>(k));
             if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9))
                 out.push_back(v);
         }
@@ -236,11 +238,18 @@ double FigureLayout::px(double value) const {
 double FigureLayout::py(double value) const {
     return plot.y + (1 - y.unit(value)) * plot.h;
 }
+double FigureLayout::pxEnd(double value) const {
+    return x.log10 && value <= 0 ? plot.x - 2 : px(value);
+}
+double FigureLayout::pyEnd(double value) const {
+    return y.log10 && value <= 0 ? plot.y + plot.h + 2 : py(value);
+}
 
 FigureLayout layoutFigure(const Figure& f) {
     FigureLayout L;
-    L.width = f.width > 0 ? f.width : 640;
-    L.height = f.height > 0 ? f.height : 420;
+    // A page size that is not a positive finite number falls back to the defaults.
+    L.width = f.width > 0 && std::isfinite(f.width) ? f.width : 640;
+    L.height = f.height > 0 && std::isfinite(f.height) ? f.height : 420;
     for (std::size_t i = 0; i < f.series.size(); ++i) {
         const FigureSeries& s = f.series[i];
         L.colors.push_back(validColor(s.color, kPalette[i % 10]));

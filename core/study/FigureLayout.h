@@ -64,6 +64,10 @@ struct FigureLayout {
     // Page position of a data value (NaN when not shown on that axis).
     double px(double value) const;
     double py(double value) const;
+    // The same for an end of an error bar or band: a value a log axis cannot show (<= 0, an
+    // interval reaching below zero) lies just beyond the axis's low end, where the clip cuts it.
+    double pxEnd(double value) const;
+    double pyEnd(double value) const;
 };
 
 // Font sizes in points, shared by the layout and the drawing.

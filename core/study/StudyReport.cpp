@@ -108,6 +108,10 @@ std::vector<std::string> reportNotes(const StudyResults& r, const StudyAggregate
         notes.push_back(what + (c.reason.empty() ? "" : " - " + c.reason));
     }
     notes.insert(notes.end(), a.notes.begin(), a.notes.end());
+    if (studyBetas(r).size() < 2)
+        notes.push_back(
+            "one beta: no beta-sensitivity figures, and the claims about raising beta "
+            "are not tested");
     return notes;
 }
 

@@ -125,8 +125,11 @@ private Q_SLOTS:
         RGPB_COMPARE_NEAR_REL(wide[0], 1e-10, 1e-12);
         RGPB_COMPARE_NEAR_REL(wide[2], 1.0, 1e-12);
         RGPB_COMPARE_NEAR_REL(wide[4], 1e10, 1e-12);
-        // Inside one decade: the 1-2-5 multiples.
+        // Up to two decades: the 1-2-5 multiples (a beta grid 0.05 .. 5).
+        QCOMPARE(logTicks(0.04, 6), (std::vector<double>{0.05, 0.1, 0.2, 0.5, 1, 2, 5}));
         QCOMPARE(logTicks(1.5, 9), (std::vector<double>{2, 5}));
+        // Less than that: linear ticks.
+        QCOMPARE(logTicks(2.1, 4.9), (std::vector<double>{3, 4}));  // 2.8 / 4 = 0.7 -> 1
         FigureAxis axis;
         axis.log10 = true;
         AxisScale s = fitScale(axis, {1, 100, -5, 0}, false, 5);  // -5 and 0 cannot be shown
@@ -218,6 +221,33 @@ private Q_SLOTS:
         auto circles = elementsNamed(parseSvg(renderSvg(f), &error), "circle");
         QCOMPARE(circles.size(), std::size_t(1));
         QVERIFY(near(num(circles[0], "cy"), p.y + p.h / 2));
+    }
+
+    // An interval reaching below zero on a log axis runs off the low edge, without a cap there.
+    void intervalsBelowZeroOnALogAxisRunOffTheEdge() {
+        Figure f;
+        f.y.log10 = true;
+        f.y.lo = 1;
+        f.y.hi = 100;
+        FigureSeries s;
+        s.color = "#0000ff";
+        s.x = {1};
+        s.y = {10};
+        s.y_lo = {-5};
+        s.y_hi = {20};
+        f.series = {s};
+        Rect p = layoutFigure(f).plot;
+        QString error;
+        auto svg = parseSvg(renderSvg(f), &error);
+        std::vector<std::vector<std::pair<double, double>>> lines;
+        for (const SvgElement& e : elementsNamed(svg, "polyline"))
+            if (e.attr.at("stroke") == "#0000ff")
+                lines.push_back(pointsOf(e));
+        QCOMPARE(lines.size(), std::size_t(2));   // the bar and one cap
+        QVERIFY(lines[0][0].second > p.y + p.h);  // below the plot: cut by the clip
+        // 20 on 1..100 (log): log10(20) / 2 of the way up.
+        QVERIFY(near(lines[0][1].second, p.y + (1 - std::log10(20.0) / 2) * p.h));
+        QVERIFY(near(lines[1][0].second, lines[0][1].second));  // the cap is at the top end
     }
 
     void bandsAndBars() {
@@ -336,7 +366,12 @@ private Q_SLOTS:
         nans.x = {1, 2};
         nans.y = {kNan, kNan};
         all_nan.series = {named, nans};
-        for (const Figure& f : {empty, all_nan}) {
+        Figure no_size;
+        no_size.width = kInf;
+        no_size.height = -1;
+        QCOMPARE(layoutFigure(no_size).width, 640.0);
+        QCOMPARE(layoutFigure(no_size).height, 420.0);
+        for (const Figure& f : {empty, all_nan, no_size}) {
             QString error;
             auto svg = parseSvg(renderSvg(f), &error);
             QVERIFY2(error.isEmpty(), qPrintable(error));
@@ -450,7 +485,7 @@ private Q_SLOTS:
         for (const SvgElement& t : texts)
             if (t.text == "first") {
                 std::string at = figure::formatFixed(num(t, "x"), 2) + " " +
-                                  figure::formatFixed(f.height - num(t, "y"), 2) + " Tm (first)";
+                                 figure::formatFixed(f.height - num(t, "y"), 2) + " Tm (first)";
                 QVERIFY2(count(at) == 1, at.c_str());
             }
     }

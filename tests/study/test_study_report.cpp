@@ -204,7 +204,16 @@ private Q_SLOTS:
         r.spec.quick = false;
         QTemporaryDir full;
         writeStudyReport(r, full.path().toStdString());
-        QVERIFY(!contains(readFile(full.filePath("report.html").toStdString()), "indicative only"));
+        const std::string full_html = readFile(full.filePath("report.html").toStdString());
+        QVERIFY(!contains(full_html, "indicative only"));
+        QVERIFY(!contains(full_html, "one beta: no beta-sensitivity figures"));
+        // With one beta the missing beta figures are explained.
+        r.spec.betas = {0.1};
+        QTemporaryDir one;
+        writeStudyReport(r, one.path().toStdString());
+        QVERIFY(contains(readFile(one.filePath("report.html").toStdString()),
+                         "one beta: no beta-sensitivity figures"));
+        QVERIFY(!fs::exists(one.filePath("figures/beta-low_info-agility.svg").toStdString()));
     }
 
     void reportFromAStudyOnDisk() {
