@@ -9,6 +9,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "core/util/CsvText.h"
 #include "store/StoreSql.h"
 
 namespace rgpb::judging {
@@ -23,19 +24,6 @@ void writeAtomically(const std::string& file, const std::string& text) {
             static_cast<qint64>(text.size()) ||
         !out.commit())
         throw Error(file + ": cannot be written: " + out.errorString().toStdString());
-}
-
-// RFC 4180: quote every field that holds a comma, quote, or line break; double the quotes.
-std::string csvField(const std::string& s) {
-    if (s.find_first_of(",\"\r\n") == std::string::npos)
-        return s;
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"')
-            out += '"';
-        out += c;
-    }
-    return out + "\"";
 }
 
 std::string isoTime(double tstamp) {

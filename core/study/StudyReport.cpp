@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "core/study/FigureText.h"
 #include "core/study/StudyFigures.h"
 #include "core/study/StudyTables.h"
 #include "core/util/SafeFile.h"
@@ -9,29 +10,6 @@
 namespace rgpb {
 
 namespace {
-
-std::string htmlEscape(const std::string& text) {
-    std::string out;
-    for (char ch : text) {
-        switch (ch) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            default:
-                out += ch;
-        }
-    }
-    return out;
-}
 
 // An SVG document made fit to sit inline in HTML beside others: the XML declaration and doctype
 // go (HTML5 parses <svg> itself), and every id (with the url(#...) / href="#..." naming it) gets
@@ -75,19 +53,19 @@ std::string verdictCounts(const std::vector<ClaimResult>& claims) {
 }
 
 std::string htmlTable(const StudyTable& t) {
-    std::string out = "<h3 id=\"table-" + htmlEscape(t.name) + "\">" + htmlEscape(t.name) +
-                      "</h3>\n<p class=\"caption\">" + htmlEscape(t.title) + " (also tables/" +
-                      htmlEscape(t.name) + ".csv and .tex)</p>\n";
+    std::string out = "<h3 id=\"table-" + xmlEscape(t.name) + "\">" + xmlEscape(t.name) +
+                      "</h3>\n<p class=\"caption\">" + xmlEscape(t.title) + " (also tables/" +
+                      xmlEscape(t.name) + ".csv and .tex)</p>\n";
     if (t.rows.empty())
         return out + "<p class=\"empty\">No rows.</p>\n";
     out += "<div class=\"scroll\"><table>\n<tr>";
     for (const std::string& c : t.columns)
-        out += "<th>" + htmlEscape(c) + "</th>";
+        out += "<th>" + xmlEscape(c) + "</th>";
     out += "</tr>\n";
     for (const auto& row : t.rows) {
         out += "<tr>";
         for (const std::string& cell : row)
-            out += verdictClass(cell) + htmlEscape(cell) + "</td>";
+            out += verdictClass(cell) + xmlEscape(cell) + "</td>";
         out += "</tr>\n";
     }
     return out + "</table></div>\n";
@@ -129,14 +107,14 @@ std::string reportHead(const StudyResults& r) {
     std::string out =
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<title>Study " +
-        htmlEscape(r.spec.name) + "</title>\n<style>" + kReportStyle +
-        "</style>\n</head>\n<body>\n<h1>Study " + htmlEscape(r.spec.name) + "</h1>\n";
+        xmlEscape(r.spec.name) + "</title>\n<style>" + kReportStyle +
+        "</style>\n</head>\n<body>\n<h1>Study " + xmlEscape(r.spec.name) + "</h1>\n";
     if (r.spec.quick)
         out +=
             "<p class=\"quick\">This is a quick study: its numbers are indicative only, a "
             "check that the study runs end to end, not a test of the paper's findings.</p>\n";
     if (!r.spec.description.empty())
-        out += "<p>" + htmlEscape(r.spec.description) + "</p>\n";
+        out += "<p>" + xmlEscape(r.spec.description) + "</p>\n";
     out +=
         "<p class=\"caption\">Means are over training seeds with 95% Student-t intervals "
         "(t(0.975, n-1) sd/sqrt(n)); only finished cells count. Recipes are compared paired "
@@ -174,7 +152,7 @@ std::vector<std::string> writeStudyReport(const StudyResults& results, const std
     else {
         html += "<ul>\n";
         for (const std::string& n : notes)
-            html += "<li>" + htmlEscape(n) + "</li>\n";
+            html += "<li>" + xmlEscape(n) + "</li>\n";
         html += "</ul>\n";
     }
     html += "<h2>Claims</h2>\n" + verdictCounts(claims) + htmlTable(table("claims"));
@@ -186,11 +164,11 @@ std::vector<std::string> writeStudyReport(const StudyResults& results, const std
         write(fs::path(out_dir) / "figures" / (f.name + ".pdf"), renderPdf(f.figure));
         if (f.section != section) {
             section = f.section;
-            html += "<h2>" + htmlEscape(section) + "</h2>\n";
+            html += "<h2>" + xmlEscape(section) + "</h2>\n";
         }
-        html += "<figure id=\"figure-" + htmlEscape(f.name) + "\">\n" +
+        html += "<figure id=\"figure-" + xmlEscape(f.name) + "\">\n" +
                 inlineSvg(svg, "f" + std::to_string(i) + "-") + "\n<figcaption class=\"caption\">" +
-                htmlEscape(f.caption) + " (figures/" + htmlEscape(f.name) +
+                xmlEscape(f.caption) + " (figures/" + xmlEscape(f.name) +
                 ".svg and .pdf)</figcaption>\n</figure>\n";
     }
     html += "<h2>Tables</h2>\n";
