@@ -53,19 +53,20 @@ std::string verdictCounts(const std::vector<ClaimResult>& claims) {
 }
 
 std::string htmlTable(const StudyTable& t) {
-    std::string out = "<h3 id=\"table-" + xmlEscape(t.name) + "\">" + xmlEscape(t.name) +
-                      "</h3>\n<p class=\"caption\">" + xmlEscape(t.title) + " (also tables/" +
-                      xmlEscape(t.name) + ".csv and .tex)</p>\n";
+    std::string out = "<h3 id=\"table-" + figure::xmlEscape(t.name) + "\">" +
+                      figure::xmlEscape(t.name) + "</h3>\n<p class=\"caption\">" +
+                      figure::xmlEscape(t.title) + " (also tables/" + figure::xmlEscape(t.name) +
+                      ".csv and .tex)</p>\n";
     if (t.rows.empty())
         return out + "<p class=\"empty\">No rows.</p>\n";
     out += "<div class=\"scroll\"><table>\n<tr>";
     for (const std::string& c : t.columns)
-        out += "<th>" + xmlEscape(c) + "</th>";
+        out += "<th>" + figure::xmlEscape(c) + "</th>";
     out += "</tr>\n";
     for (const auto& row : t.rows) {
         out += "<tr>";
         for (const std::string& cell : row)
-            out += verdictClass(cell) + xmlEscape(cell) + "</td>";
+            out += verdictClass(cell) + figure::xmlEscape(cell) + "</td>";
         out += "</tr>\n";
     }
     return out + "</table></div>\n";
@@ -107,14 +108,14 @@ std::string reportHead(const StudyResults& r) {
     std::string out =
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<title>Study " +
-        xmlEscape(r.spec.name) + "</title>\n<style>" + kReportStyle +
-        "</style>\n</head>\n<body>\n<h1>Study " + xmlEscape(r.spec.name) + "</h1>\n";
+        figure::xmlEscape(r.spec.name) + "</title>\n<style>" + kReportStyle +
+        "</style>\n</head>\n<body>\n<h1>Study " + figure::xmlEscape(r.spec.name) + "</h1>\n";
     if (r.spec.quick)
         out +=
             "<p class=\"quick\">This is a quick study: its numbers are indicative only, a "
             "check that the study runs end to end, not a test of the paper's findings.</p>\n";
     if (!r.spec.description.empty())
-        out += "<p>" + xmlEscape(r.spec.description) + "</p>\n";
+        out += "<p>" + figure::xmlEscape(r.spec.description) + "</p>\n";
     out +=
         "<p class=\"caption\">Means are over training seeds with 95% Student-t intervals "
         "(t(0.975, n-1) sd/sqrt(n)); only finished cells count. Recipes are compared paired "
@@ -152,7 +153,7 @@ std::vector<std::string> writeStudyReport(const StudyResults& results, const std
     else {
         html += "<ul>\n";
         for (const std::string& n : notes)
-            html += "<li>" + xmlEscape(n) + "</li>\n";
+            html += "<li>" + figure::xmlEscape(n) + "</li>\n";
         html += "</ul>\n";
     }
     html += "<h2>Claims</h2>\n" + verdictCounts(claims) + htmlTable(table("claims"));
@@ -164,11 +165,11 @@ std::vector<std::string> writeStudyReport(const StudyResults& results, const std
         write(fs::path(out_dir) / "figures" / (f.name + ".pdf"), renderPdf(f.figure));
         if (f.section != section) {
             section = f.section;
-            html += "<h2>" + xmlEscape(section) + "</h2>\n";
+            html += "<h2>" + figure::xmlEscape(section) + "</h2>\n";
         }
-        html += "<figure id=\"figure-" + xmlEscape(f.name) + "\">\n" +
+        html += "<figure id=\"figure-" + figure::xmlEscape(f.name) + "\">\n" +
                 inlineSvg(svg, "f" + std::to_string(i) + "-") + "\n<figcaption class=\"caption\">" +
-                xmlEscape(f.caption) + " (figures/" + xmlEscape(f.name) +
+                figure::xmlEscape(f.caption) + " (figures/" + figure::xmlEscape(f.name) +
                 ".svg and .pdf)</figcaption>\n</figure>\n";
     }
     html += "<h2>Tables</h2>\n";
