@@ -294,9 +294,20 @@ private:
                 sel.lr = lr;
             }
         }
-        if (pending || sel.lr == 0.0) {
+        if (pending) {
             sel.lr = 0.0;
             plan_.settled = false;
+            plan_.selections.push_back(sel);
+            return {grid->second[0], runs};
+        }
+        if (sel.lr == 0.0 && !sel.scores.empty()) {
+            // Every selection run that finished has no finite score: nothing to choose by.
+            sel.lr = grid->second[0];
+            plan_.notes.push_back(task.name + ": no " + method + " selection run gave a finite " +
+                                  spec_.lr.select_by + "; the first candidate lr " +
+                                  betaText(sel.lr) + " is used");
+        } else if (sel.lr == 0.0) {
+            // Every selection run failed: the stage runs wait on them and fail with them.
             plan_.selections.push_back(sel);
             return {grid->second[0], runs};
         }
