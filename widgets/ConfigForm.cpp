@@ -253,6 +253,8 @@ void ConfigForm::setChoices(const ConfigChoices& choices) {
     size->addItems(choices.model_sizes);
     size->setEditText(current_size);
     auto* source = static_cast<QComboBox*>(fields_["data.source"]);
+    if (source->findText("synthetic-text") < 0)
+        source->insertItem(0, "synthetic-text");
     if (source->findText("synthetic") < 0)
         source->insertItem(0, "synthetic");
     filling_ = false;
@@ -409,10 +411,11 @@ RunConfig ConfigForm::config() const {
 }
 
 void ConfigForm::updateDataFields() {
-    bool synthetic = text("data.source") == "synthetic";
-    for (const char* key :
-         {"data.synthetic.regime", "data.synthetic.count", "data.synthetic.overlap"})
-        fields_[key]->setEnabled(synthetic);
+    const bool pairs = text("data.source") == "synthetic";
+    const bool synthetic = pairs || text("data.source") == "synthetic-text";
+    for (const char* key : {"data.synthetic.regime", "data.synthetic.overlap"})
+        fields_[key]->setEnabled(pairs);
+    fields_["data.synthetic.count"]->setEnabled(synthetic);  // documents for synthetic-text
     for (const char* key : {"data.format", "data.on_malformed"})
         fields_[key]->setEnabled(!synthetic);
     // A model folder fixes the shape and the tokenizer.

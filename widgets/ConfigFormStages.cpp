@@ -145,8 +145,7 @@ StageConfig ConfigForm::stageAt(int row) const {
     if (!method->currentText().startsWith("mix:")) {
         ObjectiveKind kind = ObjectiveKind::Mle;
         QString name = method->currentText();
-        for (ObjectiveKind k : {ObjectiveKind::Mle, ObjectiveKind::Dpo, ObjectiveKind::Unlikelihood,
-                                ObjectiveKind::Exmate})
+        for (ObjectiveKind k : objectiveKinds())
             if (name == objectiveKindName(k))
                 kind = k;
         ObjectiveTerm term =
@@ -160,7 +159,7 @@ StageConfig ConfigForm::stageAt(int row) const {
         s.objective.terms = {term};
     }
     for (ObjectiveTerm& t : s.objective.terms)
-        if (t.kind != ObjectiveKind::Mle || s.objective.terms.size() == 1)
+        if (usesBeta(t.kind) || s.objective.terms.size() == 1)
             t.beta = beta;
     bool ok = false;
     qlonglong steps = cell(Steps).toLongLong(&ok);

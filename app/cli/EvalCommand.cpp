@@ -42,10 +42,12 @@ int evalRun(const std::vector<std::string>& argv) {
 
     std::vector<PairText> texts;
     std::string data_name;
+    bool documents = run.config.data.textSource();
     if (auto path = args.value("data")) {
         PairDataset ds = readPairDataset(*path, data_format);
         texts = std::move(ds.pairs);
         data_name = *path;
+        documents = ds.format == DataFormat::Text || ds.format == DataFormat::TextJsonl;
         std::cerr << *path << ": " << ds.report.read << " pairs read, " << ds.report.skipped
                   << " skipped\n";
     } else {
@@ -64,6 +66,7 @@ int evalRun(const std::vector<std::string>& argv) {
     std::vector<TokenizedPair> pairs = tokenizePairs(*run.tokenizer, texts, limits);
 
     EvaluationOptions o;
+    o.documents = documents;  // text: only the positive side's metrics mean anything
     o.batch_size = args.integer("batch-size", run.config.eval.batch_size);
     o.grad_diff_steps =
         static_cast<int>(args.integer("grad-diff-steps", run.config.eval.grad_diff_steps));

@@ -72,8 +72,7 @@ widgets::ConfigChoices configChoices() {
     for (int i = 0; i < c.devices.size(); ++i)
         c.device_notes << description;
     c.model_sizes = toQt(ModelConfig::names());
-    for (ObjectiveKind k : {ObjectiveKind::Mle, ObjectiveKind::Dpo, ObjectiveKind::Unlikelihood,
-                            ObjectiveKind::Exmate})
+    for (ObjectiveKind k : objectiveKinds())
         c.methods << objectiveKindName(k);
     return c;
 }
@@ -84,7 +83,15 @@ widgets::DataPreview readDataPreview(const DataConfig& data, quint64 seed, int c
         ReadReport report;
         DataSplit split = loadPairTexts(data, seed, &report);
         const std::size_t total = split.train.size() + split.eval.size();
-        if (data.source == "synthetic") {
+        if (data.source == "synthetic-text") {
+            p.summary = QString(
+                            "synthetic text: %1 documents, %2 train / %3 eval (split by data "
+                            "seed %4)")
+                            .arg(total)
+                            .arg(split.train.size())
+                            .arg(split.eval.size())
+                            .arg(seed);
+        } else if (data.source == "synthetic") {
             p.summary =
                 QString("synthetic %1 task: %2 pairs, %3 train / %4 eval (split by data seed %5)")
                     .arg(QString::fromStdString(data.synthetic_regime))

@@ -53,7 +53,8 @@ PaperProbabilities paperProbabilities(ObjectiveKind kind, double s_pos, double s
             log_f = s_neg / t_neg;
             break;
         case ObjectiveKind::Mle:
-            return p;
+        case ObjectiveKind::Lm:
+            return p;  // no negative term: the paper's u and e are not defined
     }
     p.u = std::max(std::exp(log_u), std::numeric_limits<double>::min());
     const double f = std::max(std::exp(log_f), std::numeric_limits<double>::min());
@@ -81,8 +82,8 @@ analytic::Method analyticMethod(ObjectiveKind kind) {
 // formulas' domain).
 void approximate(DecompositionRow& r, ObjectiveKind kind, double beta) {
     r.approx_pos = r.approx_neg = r.approx_other = kNaN;
-    if (kind == ObjectiveKind::Mle)
-        return;
+    if (!usesBeta(kind))
+        return;  // MLE and LM: no approximation of the paper's to compare with
     const analytic::Method m = analyticMethod(kind);
     try {
         if (r.shared) {
@@ -336,7 +337,7 @@ GradientMeasureResult measureGradients(const GradientMeasureRequest& request,
     }
     if (beta <= 0 && last_stage && !last_stage->objective.terms.empty())
         beta = last_stage->objective.terms[0].beta;
-    if (kind == ObjectiveKind::Mle && beta <= 0)
+    if (!usesBeta(kind) && beta <= 0)
         beta = 1.0;
 
     std::vector<PairText> texts;
@@ -363,8 +364,8 @@ GradientMeasureResult measureGradients(const GradientMeasureRequest& request,
         d.synthetic_regime = regime;
         d.limit = 0;
         texts = loadPairTexts(d, run.config.dataSeed()).eval;
-        data_desc =
-            "synthetic:" + regime + " (eval split, data seed " + std::to_string(run.config.dataSeed()) + ")";
+        data_desc = "synthetic:" + regime + " (eval split, data seed " +
+                    std::to_string(run.config.dataSeed()) + ")";
     } else {
         if (request.data_path.empty())
             throw ArgumentError(where, "data", "a pair file or 'synthetic'", "nothing");

@@ -123,18 +123,21 @@ std::vector<ConfigField> buildRunFields() {
 
 void addDataFields(std::vector<ConfigField>& f) {
     f.push_back(text("data.source", "source",
-                     "'synthetic' (the built-in task) or a pair dataset file.",
+                     "'synthetic' (the built-in pair task), 'synthetic-text' (its world as plain "
+                     "statements, documents for method lm) or a data file.",
                      RGPB_TEXT(data.source)));
     f.push_back(choice("data.format", "format",
-                       "File format; auto detects it from the first record.", dataFormatNames(),
-                       RGPB_TEXT(data.format)));
+                       "File format; auto detects a pair format from the first record. text "
+                       "(blank-line separated) and text-jsonl ({text} per line) are documents "
+                       "for method lm.",
+                       dataFormatNames(), RGPB_TEXT(data.format)));
     f.push_back(choice("data.synthetic.regime", "synthetic regime",
                        "response-contrast: high information difference; context-contrast: low.",
                        {syntheticRegimeName(SyntheticRegime::ResponseContrast),
                         syntheticRegimeName(SyntheticRegime::ContextContrast)},
                        RGPB_TEXT(data.synthetic_regime)));
     f.push_back(integer("data.synthetic.count", "synthetic pairs",
-                        "Pairs generated (train + eval).", 10, 10000000,
+                        "Pairs (synthetic-text: documents) generated (train + eval).", 10, 10000000,
                         RGPB_INT(data.synthetic_count)));
     f.push_back(number("data.synthetic.overlap", "synthetic overlap",
                        "Literal overlap of the negative side.", 0, 1, false,
@@ -165,10 +168,11 @@ void addDataFields(std::vector<ConfigField>& f) {
 }
 
 void addModelFields(std::vector<ConfigField>& f) {
-    f.push_back(text("model.from", "start from (HF folder)",
+    f.push_back(text("model.from", "start from",
                      "A local Hugging Face GPT-NeoX or GPT-2 folder (config.json, safetensors, "
-                     "tokenizer): its shape, weights and tokenizer; no other model key is allowed "
-                     "with it. Empty = a fresh model of the size below.",
+                     "tokenizer), a run folder (its newest complete checkpoint) or a checkpoint "
+                     "folder of a run: its shape, weights and tokenizer; no other model key is "
+                     "allowed with it. Empty = a fresh model of the size below.",
                      RGPB_TEXT(model.from)));
     f.push_back(
         omitDefault(choice("model.architecture", "architecture", "gpt_neox (Pythia) or gpt2.",

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "core/train/ModelSource.h"
 #include "core/util/Error.h"
 
 namespace fs = std::filesystem;
@@ -17,36 +18,17 @@ std::string quoted(const std::string& path) {
 }
 
 std::string dataSourceProblem(const std::string& source) {
-    if (source == "synthetic")
+    if (source == "synthetic" || source == "synthetic-text")
         return {};
     std::error_code ec;
     if (source.empty())
-        return "empty (expected a pair dataset file, or 'synthetic')";
+        return "empty (expected a data file, 'synthetic' or 'synthetic-text')";
     if (!fs::exists(source, ec))
         return quoted(source) +
-               " does not exist (expected a pair dataset file, or 'synthetic' for the built-in "
-               "task)";
+               " does not exist (expected a data file, or 'synthetic' / 'synthetic-text' for the "
+               "built-in task)";
     if (!fs::is_regular_file(source, ec))
-        return quoted(source) + " is not a file (expected a pair dataset file)";
-    return {};
-}
-
-// What a model folder holds besides config.json: weights and a tokenizer, as HfImport and
-// loadTokenizerFrom() look for them.
-std::string modelContentsProblem(const fs::path& dir, const std::string& shown) {
-    std::error_code ec;
-    if (!fs::exists(dir / "model.safetensors", ec) &&
-        !fs::exists(dir / "model.safetensors.index.json", ec))
-        return quoted(shown) +
-               " has no model.safetensors or model.safetensors.index.json (expected a Hugging "
-               "Face model folder with safetensors weights)";
-    const bool tokenizer =
-        fs::exists(dir / "tokenizer.json", ec) ||
-        (fs::exists(dir / "vocab.json", ec) && fs::exists(dir / "merges.txt", ec));
-    if (!tokenizer)
-        return quoted(shown) +
-               " has no tokenizer.json (or vocab.json + merges.txt): model.from brings its "
-               "tokenizer";
+        return quoted(source) + " is not a file (expected a data file)";
     return {};
 }
 
@@ -57,26 +39,12 @@ const std::vector<std::string>& inputPathKeys() {
     return keys;
 }
 
-std::string modelFolderProblem(const std::string& dir) {
-    std::error_code ec;
-    if (dir.empty() || !fs::is_directory(fs::absolute(dir, ec), ec))
-        return quoted(dir) + " is not a folder (expected a Hugging Face model folder)";
-    if (!fs::exists(fs::absolute(dir, ec) / "config.json", ec))
-        return quoted(dir) + " has no config.json (expected a Hugging Face model folder)";
-    return {};
-}
-
 std::vector<InputPathProblem> inputPathProblems(const RunConfig& c) {
     std::vector<InputPathProblem> out;
     if (std::string p = dataSourceProblem(c.data.source); !p.empty())
         out.push_back({"data.source", c.data.source, p});
     if (!c.model.from.empty()) {
-        std::string p = modelFolderProblem(c.model.from);
-        if (p.empty()) {
-            std::error_code ec;
-            p = modelContentsProblem(fs::absolute(c.model.from, ec), c.model.from);
-        }
-        if (!p.empty())
+        if (std::string p = modelSourceFilesProblem(c.model.from); !p.empty())
             out.push_back({"model.from", c.model.from, p});
     }
     return out;

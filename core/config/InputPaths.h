@@ -1,9 +1,11 @@
 // The files and folders a run configuration reads, checked before a run starts: data.source (a
-// pair dataset file unless "synthetic") and model.from (a Hugging Face folder with config.json,
-// safetensors weights and a tokenizer). The one place for this check: the window's live
-// validation, its Run and Sweep, and `rgpb train` / `rgpb sweep` all call it, so a missing file
-// is reported when the config is checked, not minutes later when the run opens it. Relative
-// paths are taken from the working directory, as the trainer takes them. Torch-free.
+// data file unless "synthetic" or "synthetic-text") and model.from (a Hugging Face folder, a run
+// folder or a checkpoint folder, with weights and a tokenizer: core/train/ModelSource.h's
+// modelSourceFilesProblem(); the parser checks the kind of folder when it reads model.from). The
+// one place for this check: the window's live validation, its Run and Sweep, and `rgpb train` /
+// `rgpb sweep` all call it, so a missing file is reported when the config is checked, not minutes
+// later when the run opens it. Relative paths are taken from the working directory, as the trainer
+// takes them. Torch-free.
 #pragma once
 
 #include <string>
@@ -21,10 +23,6 @@ struct InputPathProblem {
 
 // Every path-valued key of the config table (ConfigFields.cpp), in table order.
 const std::vector<std::string>& inputPathKeys();
-
-// The problem with a Hugging Face model folder (missing, no config.json), or empty. The parser
-// checks this much at model.from; inputPathProblems() adds the weights and the tokenizer.
-std::string modelFolderProblem(const std::string& dir);
 
 // Every missing or wrong-kind input path of `config`; empty when all exist.
 std::vector<InputPathProblem> inputPathProblems(const RunConfig& config);

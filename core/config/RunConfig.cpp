@@ -13,10 +13,30 @@ std::string RunConfig::recipe() const {
 
 std::optional<double> StageConfig::beta() const {
     for (const ObjectiveTerm& t : objective.terms) {
-        if (t.kind != ObjectiveKind::Mle)
+        if (usesBeta(t.kind))
             return t.beta;
     }
     return std::nullopt;
+}
+
+bool DataConfig::textSource() const {
+    return source == "synthetic-text" || format == "text" || format == "text-jsonl";
+}
+
+std::string stageDataProblem(const DataConfig& data, const ObjectiveSpec& objective) {
+    for (const ObjectiveTerm& t : objective.terms) {
+        const bool lm = t.kind == ObjectiveKind::Lm;
+        if (lm && !data.textSource())
+            return "'lm' (next-token training on documents) needs a text source: data.source: "
+                   "synthetic-text, or data.format: text or text-jsonl";
+        if (!lm && data.textSource())
+            return std::string("'") + objectiveKindName(t.kind) +
+                   "' trains on pairs, but the data is text documents (" +
+                   (data.source == "synthetic-text" ? "data.source: synthetic-text"
+                                                    : "data.format: " + data.format) +
+                   "), on which only 'lm' trains";
+    }
+    return {};
 }
 
 uint64_t RunConfig::dataSeed() const {

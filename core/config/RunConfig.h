@@ -15,12 +15,15 @@
 namespace rgpb {
 
 struct DataConfig {
-    std::string source = "synthetic";  // "synthetic" or a path to a pair dataset file
-    std::string format = "auto";       // auto, hh-rlhf, trl, contrast, causal-dialogue
+    // "synthetic" (the built-in pair task), "synthetic-text" (its world as plain statements,
+    // core/data/SyntheticTask.h) or a path to a data file.
+    std::string source = "synthetic";
+    // auto, hh-rlhf, trl, contrast, causal-dialogue (pairs); text, text-jsonl (documents)
+    std::string format = "auto";
     std::string synthetic_regime = "response-contrast";  // or context-contrast
-    int64_t synthetic_count = 3000;                      // pairs generated (train + eval)
-    double synthetic_overlap = 0.5;     // literal overlap of the negative side, [0, 1]
-    int64_t eval_pairs = 200;           // held-out pairs for evaluation
+    int64_t synthetic_count = 3000;  // pairs (or synthetic-text documents) generated
+    double synthetic_overlap = 0.5;  // literal overlap of the negative side, [0, 1]
+    int64_t eval_pairs = 200;        // held-out pairs for evaluation
     // Pairs carved from the training side (after the eval split) and not trained on: the
     // validation split a study selects learning rates on (0 = none).
     int64_t validation_pairs = 0;
@@ -28,6 +31,10 @@ struct DataConfig {
     int64_t max_prompt_length = 64;     // prompt tokens kept (the end of long prompts)
     std::string on_malformed = "skip";  // skip (count and go on) or stop
     int64_t limit = 0;                  // use at most this many pairs (0 = all)
+
+    // True when the source yields documents of unlabeled text (synthetic-text, or a file read
+    // as text or text-jsonl): data that only method lm trains on.
+    bool textSource() const;
 };
 
 struct TokenizerConfig {
@@ -125,6 +132,11 @@ struct RunConfig {
     // stage that uses one; 0 when no stage does (MLE alone).
     double beta() const;
 };
+
+// Why `objective` cannot train on `data`, or empty: method lm needs a text source (documents)
+// and a text source allows only lm, since its pairs have no negative side. The parser reports
+// it at the stage's method; the trainer checks configs made in code (sweeps, studies) too.
+std::string stageDataProblem(const DataConfig& data, const ObjectiveSpec& objective);
 
 // Parses YAML text; `source` names the file in messages. Throws rgpb::InputError with
 // "source:line:column: key: problem" for syntax errors, unknown keys, wrong types and values

@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "core/config/ConfigFields.h"
-#include "core/config/InputPaths.h"
+#include "core/train/ModelSource.h"
 #include "core/util/Error.h"
 
 #include "core/config/YamlSection.h"
@@ -30,8 +30,8 @@ ObjectiveSpec parseMethod(Section& stage, double beta) {
     YAML::Node m = stage.raw("method");
     if (!m || m.IsNull()) {
         stage.failKey("method", stage.node(),
-                      "missing: every stage needs a method "
-                      "(mle, dpo, ul, exmate, or a mix like {dpo: 1, mle: 0.2})");
+                      "missing: every stage needs a method (" + objectiveKindList() +
+                          ", or a mix like {dpo: 1, mle: 0.2})");
     }
     ObjectiveSpec spec;
     auto term = [&](const std::string& name, double weight, const YAML::Node& at) {
@@ -39,7 +39,8 @@ ObjectiveSpec parseMethod(Section& stage, double beta) {
         try {
             t.kind = parseObjectiveKind(name);
         } catch (const ArgumentError&) {
-            stage.failKey("method", at, "expected mle, dpo, ul or exmate, got '" + name + "'");
+            stage.failKey("method", at,
+                          "expected one of " + objectiveKindList() + ", got '" + name + "'");
         }
         t.weight = weight;
         t.beta = beta;
@@ -132,24 +133,28 @@ private:
     std::deque<std::pair<std::string, Section>> sections_;
 };
 
-// model.from: an existing Hugging Face folder (made absolute); it excludes the shape keys.
+// model.from: a Hugging Face folder, a run folder or a checkpoint folder with its weights and
+// tokenizer (core/train/ModelSource.h), made absolute; it excludes the shape keys.
 void readModelFrom(Section& m, RunConfig& c) {
     YAML::Node from = m.raw("from");
     if (!from || from.IsNull())
         return;
     c.model.from = m.text("from", "");
-    if (const std::string problem = modelFolderProblem(c.model.from); !problem.empty())
+    if (const std::string problem = modelSourceProblem(c.model.from); !problem.empty())
         m.failKey("from", from, problem);
     std::error_code ec;
-    const fs::path dir = fs::absolute(c.model.from, ec);
-    c.model.from = dir.lexically_normal().string();
+    fs::path dir = fs::absolute(c.model.from, ec).lexically_normal();
+    if (dir.filename().empty())
+        dir = dir.parent_path();  // "runs/x/" -> "runs/x"
+    c.model.from = dir.string();
     for (const ConfigField& f : configFields()) {
         if (configKeySection(f.key) != "model" || f.key == "model.from")
             continue;
         YAML::Node n = m.raw(configKeyName(f.key));
         if (n && !n.IsNull())
             m.failKey(configKeyName(f.key), n,
-                      "not allowed with model.from (the shape comes from its config.json)");
+                      "not allowed with model.from (the shape comes from the model it names: "
+                      "its config.json, or the run's config.yaml)");
     }
     c.tokenizer.kind = "model";  // the default with model.from
 }
@@ -209,6 +214,11 @@ RunConfig parseNode(const YAML::Node& root, const std::string& source,
     }
     for (std::size_t i = 0; i < stages.size(); ++i) {
         c.stages.push_back(parseStage(stages[i], i, source));
+        if (const std::string problem = stageDataProblem(c.data, c.stages.back().objective);
+            !problem.empty()) {
+            Section stage(stages[i], "stages." + std::to_string(i), source);
+            stage.failKey("method", stages[i]["method"], problem);
+        }
     }
     sections.finish();
     return c;

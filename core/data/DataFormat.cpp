@@ -25,6 +25,11 @@ const std::vector<DataFormatInfo>& dataFormats() {
          "causal-dialogue",
          {},
          "a JSON array of CausalDialogue dialogues (utterance DAGs)"},
+        {DataFormat::Text,
+         "text",
+         {},
+         "plain text documents separated by blank lines (for method lm)"},
+        {DataFormat::TextJsonl, "text-jsonl", {}, "JSONL {text} documents (for method lm)"},
     };
     return table;
 }

@@ -10,7 +10,9 @@
 
 namespace rgpb {
 
-enum class DataFormat { Auto, HhRlhf, Trl, Contrast, CausalDialogue };
+// Text and TextJsonl are documents of unlabeled text (method lm), not pairs; auto never picks
+// them (a run config must say that its data is text, see DataConfig::textSource()).
+enum class DataFormat { Auto, HhRlhf, Trl, Contrast, CausalDialogue, Text, TextJsonl };
 
 struct DataFormatInfo {
     DataFormat format;
@@ -31,7 +33,8 @@ DataFormat parseDataFormat(const std::string& name, const std::string& flag = "f
 // The canonical name of `f` ("hh-rlhf" for HhRlhf).
 const char* dataFormatName(DataFormat f);
 
-// The canonical names in table order: {"auto", "hh-rlhf", "trl", "contrast", "causal-dialogue"}.
+// The canonical names in table order: {"auto", "hh-rlhf", "trl", "contrast", "causal-dialogue",
+// "text", "text-jsonl"}.
 std::vector<std::string> dataFormatNames();
 
 // The canonical names joined for a message or usage line: "auto, hh-rlhf, ..." with ", ";

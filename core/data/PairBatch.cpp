@@ -109,18 +109,26 @@ SequenceBatch collate(const std::vector<const TokenizedSequence*>& seqs, int32_t
 }
 
 SequenceBatch collatePairs(const std::vector<TokenizedPair>& pairs,
-                           const std::vector<std::size_t>& indices, int32_t pad_id) {
+                           const std::vector<std::size_t>& indices, int32_t pad_id,
+                           bool share_identical_negatives) {
     requireArgument(!indices.empty(), "collatePairs", "indices", "a non-empty list",
                     "an empty list");
     std::vector<const TokenizedSequence*> seqs(2 * indices.size());
+    bool shared = share_identical_negatives;
     for (std::size_t i = 0; i < indices.size(); ++i) {
         requireArgument(indices[i] < pairs.size(), "collatePairs", "indices",
                         detail::concat("below the number of pairs ", pairs.size()), indices[i],
                         " at ", i);
-        seqs[i] = &pairs[indices[i]].pos;
-        seqs[indices.size() + i] = &pairs[indices[i]].neg;
+        const TokenizedPair& p = pairs[indices[i]];
+        seqs[i] = &p.pos;
+        seqs[indices.size() + i] = &p.neg;
+        shared = shared && p.pos.ids == p.neg.ids && p.pos.response_start == p.neg.response_start;
     }
-    return collate(seqs, pad_id);
+    if (shared)
+        seqs.resize(indices.size());
+    SequenceBatch batch = collate(seqs, pad_id);
+    batch.negatives_shared = shared;
+    return batch;
 }
 
 }  // namespace rgpb

@@ -54,6 +54,9 @@ std::vector<TokenizedPair> tokenizePairs(const Tokenizer& tok, const std::vector
 //                           i.e. t + 1 >= response_start and t + 1 is a real token
 struct SequenceBatch {
     torch::Tensor input_ids, attention_mask, labels, loss_mask;
+    // collatePairs() with share_identical_negatives: every pair's negative sequence is its
+    // positive one (text documents), so the batch holds the B positive rows only.
+    bool negatives_shared = false;
 };
 
 // Throws rgpb::ArgumentError for an empty list, a null entry, a sequence shorter than 2 tokens
@@ -61,9 +64,13 @@ struct SequenceBatch {
 SequenceBatch collate(const std::vector<const TokenizedSequence*>& seqs, int32_t pad_id);
 
 // Rows 0..B-1 are the positive sequences of pairs[indices[i]], rows B..2B-1 the negatives in the
-// same order, padded to one common length (one forward pass for both sides). Throws
-// rgpb::ArgumentError for empty `indices` or an index out of range.
+// same order, padded to one common length (one forward pass for both sides). With
+// `share_identical_negatives`, a batch whose every negative equals its positive (documents of
+// text, core/data/PairText.h documentPair()) holds rows 0..B-1 only and says so
+// (negatives_shared): half the work, the same log-probs. Throws rgpb::ArgumentError for empty
+// `indices` or an index out of range.
 SequenceBatch collatePairs(const std::vector<TokenizedPair>& pairs,
-                           const std::vector<std::size_t>& indices, int32_t pad_id);
+                           const std::vector<std::size_t>& indices, int32_t pad_id,
+                           bool share_identical_negatives = false);
 
 }  // namespace rgpb

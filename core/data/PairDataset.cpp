@@ -159,6 +159,55 @@ PairText contrastPair(const json& record, const std::string& location) {
     return pair;
 }
 
+// One text-jsonl record: {"text": "..."} holding a non-blank document.
+PairText textDocument(const json& record, const std::string& location) {
+    std::string text = stringField(record, "text", "text (text-jsonl)", location, false);
+    if (isBlank(text))
+        throw InputError(location, "key \"text\" is empty, expected a non-empty document");
+    return documentPair(std::move(text), location);
+}
+
+bool isTextFormat(DataFormat format) {
+    return format == DataFormat::Text || format == DataFormat::TextJsonl;
+}
+
+// Plain text: documents are runs of non-blank lines, joined by "\n"; one or more blank
+// (whitespace-only) lines separate them. A document's origin is the line it starts on. Only a
+// corrupt gzip stream can be malformed here; the document it cuts off is dropped with it.
+void readTextDocuments(const std::string& path, MalformedPolicy policy, PairDataset& out) {
+    LineReader reader(path);
+    std::string line, document, origin;
+    auto finish = [&] {
+        if (document.empty())
+            return;
+        ++out.report.records;
+        ++out.report.read;
+        out.pairs.push_back(documentPair(std::move(document), origin));
+        document.clear();
+    };
+    while (true) {
+        try {
+            if (!reader.next(line))
+                break;
+        } catch (const InputError& error) {
+            ++out.report.records;
+            noteMalformed(out.report, policy, error);
+            document.clear();
+            break;
+        }
+        if (isBlank(line)) {
+            finish();
+            continue;
+        }
+        if (document.empty())
+            origin = path + ":" + std::to_string(reader.lineNumber());
+        else
+            document += '\n';
+        document += line;
+    }
+    finish();
+}
+
 DataFormat formatFromKeys(const json& record) {
     if (record.contains("prompt_pos")) {
         return DataFormat::Contrast;
@@ -196,9 +245,10 @@ void readJsonLines(const std::string& path, DataFormat format, MalformedPolicy p
         const std::string location = path + ":" + std::to_string(reader.lineNumber());
         try {
             const json record = parseLine(line, location);
-            PairText pair = format == DataFormat::HhRlhf ? hhRlhfPair(record, location)
-                            : format == DataFormat::Trl  ? trlPair(record, location)
-                                                         : contrastPair(record, location);
+            PairText pair = format == DataFormat::HhRlhf      ? hhRlhfPair(record, location)
+                            : format == DataFormat::Trl       ? trlPair(record, location)
+                            : format == DataFormat::TextJsonl ? textDocument(record, location)
+                                                              : contrastPair(record, location);
             pair.origin = location;
             out.pairs.push_back(std::move(pair));
             ++out.report.read;
@@ -240,6 +290,12 @@ DataFormat detectDataFormat(const std::string& path) {
             continue;  // a broken first line is reported by the reader, not guessed around
         }
         const DataFormat format = formatFromKeys(record);
+        if (format == DataFormat::Auto && record.contains("text")) {
+            throw InputError(path + ":" + std::to_string(reader.lineNumber()),
+                             "the first record has a \"text\" key: documents of unlabeled "
+                             "text are read only when named, set data.format: text-jsonl (and "
+                             "train them with method lm)");
+        }
         if (format == DataFormat::Auto) {
             throw InputError(path + ":" + std::to_string(reader.lineNumber()),
                              "cannot detect the data format from the keys of the first record, "
@@ -250,7 +306,8 @@ DataFormat detectDataFormat(const std::string& path) {
     }
     throw InputError(path,
                      "no JSON record found to detect the data format from, expected JSONL "
-                     "(hh-rlhf, trl, contrast) or a JSON array (causal-dialogue)");
+                     "(hh-rlhf, trl, contrast) or a JSON array (causal-dialogue); plain text "
+                     "documents are read with data.format: text");
 }
 
 PairDataset readPairDataset(const std::string& path, DataFormat format, MalformedPolicy policy) {
@@ -258,6 +315,8 @@ PairDataset readPairDataset(const std::string& path, DataFormat format, Malforme
     out.format = format == DataFormat::Auto ? detectDataFormat(path) : format;
     if (out.format == DataFormat::CausalDialogue) {
         readCausalDialogue(path, readTextFile(path), policy, out);
+    } else if (out.format == DataFormat::Text) {
+        readTextDocuments(path, policy, out);
     } else {
         readJsonLines(path, out.format, policy, out);
     }
@@ -267,7 +326,8 @@ PairDataset readPairDataset(const std::string& path, DataFormat format, Malforme
             path, "no usable pair in " + std::to_string(report.records) + " records (" +
                       std::to_string(report.skipped) + " skipped" +
                       (report.problems.empty() ? "" : "; first: " + report.problems.front()) +
-                      "), expected at least one " + dataFormatName(out.format) + " pair");
+                      "), expected at least one " + dataFormatName(out.format) +
+                      (isTextFormat(out.format) ? " document" : " pair"));
     }
     auto logger = log::get("data");
     logger->info("{}: {} pairs from {} records ({}), {} skipped", path, report.read, report.records,

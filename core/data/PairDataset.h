@@ -1,5 +1,5 @@
 // Reads preference-pair data sets from disk into PairText (text level; tokenising is a later
-// step) and splits/shuffles them reproducibly. Four formats are understood:
+// step) and splits/shuffles them reproducibly. Four pair formats are understood:
 //
 //  - hh-rlhf: JSONL (optionally gzipped) of {"chosen", "rejected"} full dialogues (Anthropic
 //    HH-RLHF). The prompt is `chosen` up to and including its LAST "\n\nAssistant:"; the
@@ -30,6 +30,14 @@
 //        " <y text>" (as HH-RLHF's "...\n\nAssistant:" + " response").
 //      * `records` counts dialogues; a dialogue with any malformed utterance, an unknown or
 //        duplicate id, or a cycle is skipped whole (its paths cannot be trusted).
+//
+// Two more formats hold documents of unlabeled text for method lm, each read as a
+// documentPair() (core/data/PairText.h: empty prompt, the document on both sides):
+//  - text: plain text (optionally gzipped); documents are runs of non-blank lines joined by
+//    "\n", separated by one or more blank lines; origin "path:<first line>".
+//  - text-jsonl: JSONL of {"text": "..."}, one non-empty document per line.
+// Auto detection never picks them: a first record with a "text" key is an error that names
+// data.format text-jsonl (a run config says that its data is text, DataConfig::textSource()).
 //
 // The formats' names and aliases are core/data/DataFormat.h's table.
 //

@@ -187,6 +187,33 @@ std::vector<PairText> generateSyntheticPairs(const SyntheticTaskOptions& options
     return pairs;
 }
 
+std::vector<PairText> generateSyntheticDocuments(const SyntheticTextOptions& options) {
+    SeededRandom random(options.seed);
+    std::vector<PairText> documents;
+    documents.reserve(options.count);
+    for (std::size_t i = 0; i < options.count; ++i) {
+        const std::size_t facts = 2 + static_cast<std::size_t>(random.below(3));
+        // A partial Fisher-Yates draw: the first `facts` entries are distinct names / colours.
+        std::array<std::size_t, kNames.size()> names{};
+        std::array<std::size_t, kColors.size()> colors{};
+        for (std::size_t k = 0; k < names.size(); ++k)
+            names[k] = k;
+        for (std::size_t k = 0; k < colors.size(); ++k)
+            colors[k] = k;
+        std::string text;
+        for (std::size_t f = 0; f < facts; ++f) {
+            std::swap(names[f],
+                      names[f + static_cast<std::size_t>(random.below(names.size() - f))]);
+            std::swap(colors[f],
+                      colors[f + static_cast<std::size_t>(random.below(colors.size() - f))]);
+            text += (f == 0 ? "" : " ") + std::string(kNames[names[f]]) + kFactVerb +
+                    kColors[colors[f]] + ".";
+        }
+        documents.push_back(documentPair(std::move(text), "synthetic-text:" + std::to_string(i)));
+    }
+    return documents;
+}
+
 std::optional<std::string> syntheticAnswer(const std::string& prompt) {
     const std::string assistant = kSyntheticAssistantTurn;
     const std::size_t user = prompt.find(kUserTurn);

@@ -29,6 +29,12 @@
 // Every pair's `reference` is the correct response to prompt_pos and its origin is
 // "synthetic:<regime>:<index>". Generation uses SeededRandom, so a seed gives the same data
 // set on every platform.
+//
+// For next-token pretraining (method lm, data.source synthetic-text) the same world is also
+// written as plain statements: each document states 2 to 4 facts about distinct people with
+// distinct colours ("Al has pink. Bo has gold. Cy has red."), and never holds a question, a
+// dialogue turn or an answer, so a model pretrained on it knows the names, the colours and the
+// sentence shape but has never been shown the task.
 #pragma once
 
 #include <cstddef>
@@ -62,6 +68,18 @@ struct SyntheticTaskOptions {
 };
 
 std::vector<PairText> generateSyntheticPairs(const SyntheticTaskOptions& options);
+
+// Upper bound of a synthetic-text document (4 facts of at most 12 bytes and 3 spaces).
+constexpr std::size_t kSyntheticDocumentMaxBytes = 51;
+
+struct SyntheticTextOptions {
+    std::size_t count = 2000;  // number of documents
+    uint64_t seed = 1;         // same seed, same documents (on every platform)
+};
+
+// The plain-statement documents described above, as documentPair()s (core/data/PairText.h)
+// with origin "synthetic-text:<index>".
+std::vector<PairText> generateSyntheticDocuments(const SyntheticTextOptions& options);
 
 // The correct response to any prompt of the synthetic task's shape (also to a negative prompt
 // x-), or nullopt when `prompt` is not of that shape or asks about nobody in it.

@@ -12,6 +12,7 @@
 #include "core/generate/Generator.h"
 #include "core/run/RunStore.h"
 #include "core/train/Evaluation.h"
+#include "core/train/ModelSource.h"
 #include "core/train/TrainingData.h"
 #include "core/util/Error.h"
 #include "core/util/SafeFile.h"
@@ -214,12 +215,11 @@ std::vector<PromptEntry> comparisonPrompts(const ComparisonRequest& r, std::stri
         out = takeFirst(readPromptFile(r.prompts_file), r.count);
         what = "file " + r.prompts_file;
     } else if (r.prompts == ComparisonPrompts::EvalSplit) {
-        const std::string run_dir = fs::exists(fs::path(r.run_a) / "config.yaml")
-                                        ? r.run_a
-                                        : fs::path(r.run_a).parent_path().parent_path().string();
+        const std::string run_dir = resolveRunCheckpoint(r.run_a).run_dir;
         const RunConfig config = loadRunConfig((fs::path(run_dir) / "config.yaml").string());
         const bool synthetic = config.data.source == "synthetic";
-        out = distinctPrompts(loadPairTexts(config.data, config.seed).eval, r.count, synthetic);
+        out =
+            distinctPrompts(loadPairTexts(config.data, config.dataSeed()).eval, r.count, synthetic);
         what = "eval split of " + absoluteDir(run_dir) + " (data " + config.data.source + ")";
     } else {
         SyntheticTaskOptions o;

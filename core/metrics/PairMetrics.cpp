@@ -19,7 +19,25 @@ double log10AbsExpDiff(double a, double b) {
     return (hi + log1mexp) / std::log(10.0);
 }
 
+void markAsDocuments(PairMetrics& m) {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    m.documents = true;
+    m.agility = m.neg_prob = m.logp_margin = m.mean_logp_neg = nan;
+    m.info_diff_log10_mean = m.info_diff_log10_median = nan;
+    m.info_diff_identical = 0;
+    m.grad_diff_l1.clear();
+    m.grad_diff_l2.clear();
+    m.has_rewards = false;
+    m.reward_chosen = m.reward_rejected = m.reward_margin = m.reward_accuracy = nan;
+}
+
 std::vector<std::pair<std::string, double>> PairMetrics::named() const {
+    if (documents) {
+        return {{"perplexity", perplexity},
+                {"pos_prob", pos_prob},
+                {"mean_logp_pos", mean_logp_pos},
+                {"pairs", static_cast<double>(pairs)}};
+    }
     std::vector<std::pair<std::string, double>> out = {
         {"perplexity", perplexity},
         {"agility", agility},

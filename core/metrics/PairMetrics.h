@@ -48,11 +48,22 @@ struct PairMetrics {
     double reward_rejected = 0.0;
     double reward_margin = 0.0;
     double reward_accuracy = 0.0;  // fraction of pairs with chosen reward > rejected reward
+    // Measured on documents of text (see markAsDocuments()): only the positive side means
+    // anything.
+    bool documents = false;
 
     // (name, value) for every metric that is defined, in a stable order; grad_diff steps
-    // appear as grad_diff_l1_1, grad_diff_l2_1, ...
+    // appear as grad_diff_l1_1, grad_diff_l2_1, ... For documents: perplexity, pos_prob,
+    // mean_logp_pos and pairs only.
     std::vector<std::pair<std::string, double>> named() const;
 };
+
+// Documents of text (method lm) are pairs whose negative side is the positive one, so every
+// metric comparing the two sides (agility, neg_prob, logp_margin, mean_logp_neg, info_diff,
+// grad_diff, DPO rewards) is a constant of the layout, not a measurement. Marks `m` as
+// measured on documents: those become NaN (grad_diff empty, no rewards) and named() leaves them
+// out; perplexity, pos_prob and mean_logp_pos stay (they read the positive side alone).
+void markAsDocuments(PairMetrics& m);
 
 class PairMetricsAccumulator {
 public:

@@ -4,6 +4,7 @@
 
 #include "core/objectives/DpoLoss.h"
 #include "core/objectives/ExmateLoss.h"
+#include "core/objectives/LmLoss.h"
 #include "core/objectives/MixedObjective.h"
 #include "core/objectives/MleLoss.h"
 #include "core/objectives/UnlikelihoodLoss.h"
@@ -23,6 +24,8 @@ std::unique_ptr<Objective> makeObjective(const ObjectiveSpec& spec) {
                 return std::make_unique<UnlikelihoodLoss>(t.beta, t.ul_max_prob);
             case ObjectiveKind::Exmate:
                 return std::make_unique<ExmateLoss>(t.beta);
+            case ObjectiveKind::Lm:
+                return std::make_unique<LmLoss>();
         }
         return nullptr;
     };

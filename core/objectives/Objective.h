@@ -1,7 +1,7 @@
 // The objective interface of spec.md section 2: a loss per pair from the log-probabilities of
 // the good and bad sequences (and, for DPO, the cached reference log-probs); the batch loss is
 // the mean over pairs. Implementation header (LibTorch). One file per family:
-// MleLoss, DpoLoss, UnlikelihoodLoss, ExmateLoss, and MixedObjective for weighted sums.
+// MleLoss, DpoLoss, UnlikelihoodLoss, ExmateLoss, LmLoss, and MixedObjective for weighted sums.
 #pragma once
 
 #include <torch/types.h>

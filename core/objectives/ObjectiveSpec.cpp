@@ -16,7 +16,27 @@ ObjectiveKind parseObjectiveKind(const std::string& name) {
         return ObjectiveKind::Unlikelihood;
     if (name == "exmate")
         return ObjectiveKind::Exmate;
-    throw ArgumentError("objective", "method", "one of mle, dpo, ul, exmate", "'" + name + "'");
+    if (name == "lm")
+        return ObjectiveKind::Lm;
+    throw ArgumentError("objective", "method", "one of " + objectiveKindList(), "'" + name + "'");
+}
+
+const std::vector<ObjectiveKind>& objectiveKinds() {
+    static const std::vector<ObjectiveKind> kinds{ObjectiveKind::Mle, ObjectiveKind::Dpo,
+                                                  ObjectiveKind::Unlikelihood,
+                                                  ObjectiveKind::Exmate, ObjectiveKind::Lm};
+    return kinds;
+}
+
+std::string objectiveKindList(const std::string& separator) {
+    std::string out;
+    for (ObjectiveKind k : objectiveKinds())
+        out += (out.empty() ? "" : separator) + objectiveKindName(k);
+    return out;
+}
+
+bool usesBeta(ObjectiveKind kind) {
+    return kind != ObjectiveKind::Mle && kind != ObjectiveKind::Lm;
 }
 
 const char* objectiveKindName(ObjectiveKind kind) {
@@ -29,6 +49,8 @@ const char* objectiveKindName(ObjectiveKind kind) {
             return "ul";
         case ObjectiveKind::Exmate:
             return "exmate";
+        case ObjectiveKind::Lm:
+            return "lm";
     }
     return "?";
 }
@@ -72,7 +94,7 @@ void validate(const ObjectiveSpec& spec) {
         std::string name = std::string(objectiveKindName(t.kind)) + " term " + std::to_string(i);
         requireArgument(std::isfinite(t.weight), where, "weight", "finite", t.weight, " (", name,
                         ")");
-        if (t.kind != ObjectiveKind::Mle) {
+        if (usesBeta(t.kind)) {
             requireArgument(std::isfinite(t.beta) && t.beta > 0, where, "beta", "finite and > 0",
                             t.beta, " (", name, ")");
         }

@@ -8,11 +8,22 @@
 
 namespace rgpb {
 
-enum class ObjectiveKind { Mle, Dpo, Unlikelihood, Exmate };
+// Lm: next-token training on documents of unlabeled text (the pretraining a study's base gets):
+// the token-weighted negative log-likelihood of the positive side, -sum S+ / sum T+ over the
+// batch (core/objectives/LmLoss.h). It trains only on text sources (stageDataProblem() in
+// core/config/RunConfig.h).
+enum class ObjectiveKind { Mle, Dpo, Unlikelihood, Exmate, Lm };
 
-// "mle" (or "sft"), "dpo", "ul" (or "unlikelihood"), "exmate"; throws rgpb::ArgumentError.
+// "mle" (or "sft"), "dpo", "ul" (or "unlikelihood"), "exmate", "lm"; throws
+// rgpb::ArgumentError listing the names.
 ObjectiveKind parseObjectiveKind(const std::string& name);
 const char* objectiveKindName(ObjectiveKind kind);
+// Every kind in the order lists show them (the form's method list, help texts).
+const std::vector<ObjectiveKind>& objectiveKinds();
+// The canonical names joined: "mle, dpo, ul, exmate, lm".
+std::string objectiveKindList(const std::string& separator = ", ");
+// Whether the kind's loss has a beta (DPO, UL, ExMATE; not MLE and LM).
+bool usesBeta(ObjectiveKind kind);
 
 struct DpoOptions {
     double label_smoothing = 0.0;  // conservative DPO epsilon in [0, 0.5)

@@ -76,22 +76,6 @@ std::string saveCheckpoint(const std::string& run_dir, GptNeoX& model,
     return final_dir.string();
 }
 
-std::string latestCheckpoint(const std::string& run_dir) {
-    fs::path root = fs::path(run_dir) / "checkpoints";
-    std::error_code ec;
-    if (!fs::is_directory(root, ec))
-        return {};
-    std::string best;
-    for (const auto& e : fs::directory_iterator(root)) {
-        std::string n = e.path().filename().string();
-        if (e.is_directory() && n.rfind("step-", 0) == 0 && n.find('.') == std::string::npos &&
-            fs::exists(e.path() / "state.json") && e.path().string() > best) {
-            best = e.path().string();
-        }
-    }
-    return best;
-}
-
 TrainState loadCheckpoint(const std::string& dir, GptNeoX& model,
                           torch::optim::Optimizer& optimizer, ReferenceCache& reference) {
     fs::path d(dir);

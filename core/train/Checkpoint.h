@@ -2,7 +2,8 @@
 // optimizer.pt (AdamW moments), reference.safetensors (the cached DPO reference log-probs of
 // the current stage, if any) and state.json (step, stage, data order). Written into a
 // temporary folder and renamed, so a crash leaves either the old or the new checkpoint; the
-// newest `keep_last` are kept. Implementation header.
+// newest `keep_last` are kept; core/train/ModelSource.h finds the newest complete one.
+// Implementation header.
 #pragma once
 
 #include <torch/types.h>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "core/model/GptNeoX.h"
+#include "core/train/ModelSource.h"  // latestCheckpoint()
 
 namespace torch::optim {
 class Optimizer;
@@ -40,9 +42,6 @@ struct ReferenceCache {
 std::string saveCheckpoint(const std::string& run_dir, GptNeoX& model,
                            torch::optim::Optimizer& optimizer, const ReferenceCache& reference,
                            const TrainState& state, int64_t keep_last);
-
-// The newest complete checkpoint folder of a run; empty when there is none.
-std::string latestCheckpoint(const std::string& run_dir);
 
 // Restores model, optimizer, reference and state; InputError naming the file on mismatch.
 TrainState loadCheckpoint(const std::string& checkpoint_dir, GptNeoX& model,

@@ -9,6 +9,7 @@
 #include "core/model/Safetensors.h"
 #include "core/tokenizer/TokenizerFactory.h"
 #include "core/train/Checkpoint.h"
+#include "core/train/ModelSource.h"
 #include "core/train/PairForward.h"
 #include "core/util/Error.h"
 
@@ -31,7 +32,7 @@ PairMetrics evaluatePairs(GptNeoX& model, const std::vector<TokenizedPair>& pair
         std::vector<std::size_t> idx;
         for (std::size_t i = start; i < std::min(pairs.size(), start + bs); ++i)
             idx.push_back(i);
-        PairForward f = forwardPairs(model, collatePairs(pairs, idx, pad_id), device);
+        PairForward f = forwardPairs(model, collatePairs(pairs, idx, pad_id, o.documents), device);
         if (o.reference.defined()) {
             torch::Tensor rows = o.reference.slice(0, static_cast<int64_t>(start),
                                                    static_cast<int64_t>(start + idx.size()));
@@ -40,8 +41,9 @@ PairMetrics evaluatePairs(GptNeoX& model, const std::vector<TokenizedPair>& pair
         }
         PairMetricsAccumulator batch_acc(o.beta, o.grad_diff_steps);
         addPairRecords(batch_acc, f.logprobs);
-        addGradDiff(batch_acc, f.pos_logits, f.pos_mask, f.neg_logits, f.neg_mask,
-                    o.grad_diff_steps);
+        if (!o.documents)
+            addGradDiff(batch_acc, f.pos_logits, f.pos_mask, f.neg_logits, f.neg_mask,
+                        o.grad_diff_steps);
         if (o.per_pair) {
             for (std::size_t i = 0; i < idx.size(); ++i)
                 o.per_pair(idx[i], batch_acc.pairs()[i]);
@@ -49,29 +51,51 @@ PairMetrics evaluatePairs(GptNeoX& model, const std::vector<TokenizedPair>& pair
         acc.merge(batch_acc);
     }
     model->train(was_training);
-    return acc.result();
+    PairMetrics metrics = acc.result();
+    if (o.documents)
+        markAsDocuments(metrics);
+    return metrics;
 }
 
-ModelConfig modelConfigFor(const RunConfig& config, int64_t vocab_size) {
+namespace {
+
+// Chains of runs (base -> mle -> dpo) are short; a longer one is a run naming itself.
+constexpr int kMaxModelFromDepth = 64;
+
+// The positions `config` needs on top of the shape `c` of model.from (`where` names the file).
+ModelConfig fitPositions(ModelConfig c, const RunConfig& config, const std::string& where) {
+    if (c.max_positions < config.data.max_length) {
+        if (c.learned_positions) {
+            throw InputError(where, "gives " + std::to_string(c.max_positions) +
+                                        " positions, fewer than data.max_length " +
+                                        std::to_string(config.data.max_length) +
+                                        " (learned position embeddings cannot be extended)");
+        }
+        c.max_positions = config.data.max_length;  // rotary tables extend to any length
+    }
+    return c;
+}
+
+ModelConfig modelConfigAt(const RunConfig& config, int64_t vocab_size, int depth) {
     const ModelSection& m = config.model;
     if (!m.from.empty()) {
+        const ModelSource source = resolveModelSource(m.from);
+        if (source.kind != ModelSourceKind::HuggingFace) {
+            if (depth >= kMaxModelFromDepth)
+                throw InputError(source.configYaml(), "model.from leads through more than " +
+                                                          std::to_string(kMaxModelFromDepth) +
+                                                          " runs (does a run start from itself?)");
+            const RunConfig from = loadRunConfig(source.configYaml());
+            return fitPositions(modelConfigAt(from, vocab_size, depth + 1), config,
+                                source.configYaml() + " (the model of " + m.from + ")");
+        }
         ModelConfig c = readHfConfig(m.from);
         if (vocab_size > c.vocab_size) {
             throw InputError(m.from + "/config.json (vocab_size)",
                              "is " + std::to_string(c.vocab_size) + " but the tokenizer has " +
                                  std::to_string(vocab_size) + " tokens");
         }
-        if (c.max_positions < config.data.max_length) {
-            if (c.learned_positions) {
-                throw InputError(m.from + "/config.json (n_positions)",
-                                 "is " + std::to_string(c.max_positions) +
-                                     ", shorter than data.max_length " +
-                                     std::to_string(config.data.max_length) +
-                                     " (learned position embeddings cannot be extended)");
-            }
-            c.max_positions = config.data.max_length;  // rotary tables extend to any length
-        }
-        return c;
+        return fitPositions(c, config, m.from + "/config.json (n_positions)");
     }
     ModelConfig c = ModelConfig::named(m.size, vocab_size);
     if (m.architecture == "gpt2")
@@ -95,22 +119,25 @@ ModelConfig modelConfigFor(const RunConfig& config, int64_t vocab_size) {
     return c;
 }
 
+}  // namespace
+
+ModelConfig modelConfigFor(const RunConfig& config, int64_t vocab_size) {
+    return modelConfigAt(config, vocab_size, 0);
+}
+
+void loadStartWeights(GptNeoX& model, const std::string& from) {
+    const ModelSource source = resolveModelSource(from);
+    if (source.kind == ModelSourceKind::HuggingFace)
+        loadHfWeights(model, from);
+    else
+        loadModelWeights(model, source.weightsFile());
+}
+
 LoadedRun loadRun(const std::string& path, const torch::Device& device) {
     LoadedRun r;
-    fs::path p(path);
-    if (fs::exists(p / "model.safetensors") && fs::exists(p / "state.json")) {
-        r.checkpoint = p.string();
-        r.run_dir = p.parent_path().parent_path().string();
-    } else if (fs::exists(p / "config.yaml")) {
-        r.run_dir = p.string();
-        r.checkpoint = latestCheckpoint(r.run_dir);
-        if (r.checkpoint.empty())
-            throw InputError(path, "the run has no checkpoint yet");
-    } else {
-        throw InputError(path,
-                         "not a run folder (config.yaml) or a checkpoint folder (model.safetensors "
-                         "+ state.json)");
-    }
+    const RunCheckpoint found = resolveRunCheckpoint(path);
+    r.run_dir = found.run_dir;
+    r.checkpoint = found.checkpoint;
     r.config = loadRunConfig((fs::path(r.run_dir) / "config.yaml").string());
     r.tokenizer = loadTokenizer((fs::path(r.run_dir) / "tokenizer").string());
     r.model = GptNeoX(modelConfigFor(r.config, r.tokenizer->vocabSize()));

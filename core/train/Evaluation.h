@@ -15,8 +15,8 @@
 #include "core/data/PairBatch.h"
 #include "core/metrics/PairMetrics.h"
 #include "core/model/GptNeoX.h"
-#include "core/train/TrainingObserver.h"
 #include "core/tokenizer/Tokenizer.h"
+#include "core/train/TrainingObserver.h"
 
 namespace rgpb {
 
@@ -29,6 +29,9 @@ struct EvaluationOptions {
     std::function<void(std::size_t, const PairRecord&)> per_pair;
     // Checked between batches: cancelling throws CancelledError.
     const RunControl* control = nullptr;
+    // Documents of text (DataConfig::textSource()): one forward pass per batch, no grad_diff,
+    // and the metrics marked as documents (core/metrics/PairMetrics.h markAsDocuments()).
+    bool documents = false;
 };
 
 PairMetrics evaluatePairs(GptNeoX& model, const std::vector<TokenizedPair>& pairs, int32_t pad_id,
@@ -36,7 +39,7 @@ PairMetrics evaluatePairs(GptNeoX& model, const std::vector<TokenizedPair>& pair
 
 // A trained run loaded back: its resolved config, tokenizer, and model with the weights of a
 // checkpoint. `path` is a run folder (newest checkpoint) or a checkpoint folder
-// (runs/<id>/checkpoints/step-N).
+// (runs/<id>/checkpoints/step-N), as core/train/ModelSource.h resolveRunCheckpoint() reads it.
 struct LoadedRun {
     std::string run_dir;
     std::string checkpoint;
@@ -46,7 +49,14 @@ struct LoadedRun {
 };
 LoadedRun loadRun(const std::string& path, const torch::Device& device);
 
-// The model shape a run config asks for, given the tokenizer's vocabulary size.
+// The model shape a run config asks for, given the tokenizer's vocabulary size: a fresh model's,
+// or that of model.from (a Hugging Face folder's config.json; a run's or checkpoint's run
+// config, followed back to where that run started), with the positions data.max_length needs.
 ModelConfig modelConfigFor(const RunConfig& config, int64_t vocab_size);
+
+// Loads model.from's weights into `model` (built with modelConfigFor()): a Hugging Face
+// folder's, or a run checkpoint's model.safetensors. InputError naming the file and the tensor
+// when a shape does not fit.
+void loadStartWeights(GptNeoX& model, const std::string& from);
 
 }  // namespace rgpb

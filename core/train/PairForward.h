@@ -1,5 +1,7 @@
 // One forward pass of the policy over a collated pair batch (rows 0..B-1 positive, B..2B-1
-// negative) and the log-probabilities the objectives and metrics need. Implementation header.
+// negative; or the B positive rows alone when the batch's negatives are shared, and then the
+// negative side is the positive one) and the log-probabilities the objectives and metrics
+// need. Implementation header.
 #pragma once
 
 #include <torch/types.h>
@@ -19,7 +21,7 @@ struct PairForward {
     torch::Tensor neg_logits;  // [B, L-1, V]
     torch::Tensor pos_mask;    // [B, L-1] loss mask
     torch::Tensor neg_mask;    // [B, L-1]
-    int64_t tokens = 0;        // real (non-padding) tokens in the batch
+    int64_t tokens = 0;        // real (non-padding) tokens in the batch (its rows)
 };
 
 PairForward forwardPairs(GptNeoX& model, const SequenceBatch& batch, const torch::Device& device);

@@ -194,6 +194,8 @@ RunSummary Trainer::run(TrainingObserver& observer, RunControl& control) {
     d.summary.started_at = isoTimeNow();
     std::optional<log::RunScope> log_scope;  // what this thread logs belongs to this run
     try {
+        if (!d.options.resume)
+            d.checkStart();
         d.run_dir = d.chooseRunFolder();
         log_scope.emplace(d.run_dir);
         d.openRunFolder();

@@ -66,6 +66,7 @@ struct Trainer::Impl {
     std::unique_ptr<TrainingData> data;
     std::unique_ptr<EvalSampler> sampler;  // samples.jsonl at each evaluation
     GptNeoX model{nullptr};
+    GptNeoX start_model{nullptr};  // model.from's weights, loaded by checkStart()
     std::unique_ptr<torch::optim::AdamW> optimizer;
     std::vector<int64_t> stage_steps;
     int64_t total_steps = 0;
@@ -92,6 +93,7 @@ struct Trainer::Impl {
     void closeRunFolder();
 
     // TrainerSetup.cpp: everything before the first step.
+    void checkStart();  // before the run folder exists: stages fit the data, model.from loads
     void prepare();
     void buildModel(const ModelConfig& mc);
     void buildOptimizer();

@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "core/generate/SampleLog.h"
-#include "core/model/HfImport.h"
+#include "core/train/ModelSource.h"
 #include "core/train/TrainerImpl.h"
 #include "core/util/Error.h"
 
@@ -37,7 +37,36 @@ torch::Device resolveDevice(const std::string& name) {
     return d;
 }
 
+// LibTorch's default generator is process-wide: runs started side by side in the workbench
+// must not interleave their seeding and initialisation.
+std::mutex& modelInitMutex() {
+    static std::mutex mutex;
+    return mutex;
+}
+
 }  // namespace
+
+// What can be checked before the run folder exists, so that a config that cannot train fails
+// with its reason and leaves no folder behind: every stage's method trains on this data (configs
+// made in code skip the parser's check), and model.from's weights fit the shape it implies
+// (loaded here, once, and kept for buildModel()).
+void Trainer::Impl::checkStart() {
+    for (std::size_t i = 0; i < config.stages.size(); ++i) {
+        if (const std::string p = stageDataProblem(config.data, config.stages[i].objective);
+            !p.empty())
+            throw InputError("stages." + std::to_string(i) + ".method", p);
+    }
+    if (config.model.from.empty())
+        return;
+    const std::unique_ptr<Tokenizer> tokenizer =
+        loadSourceTokenizer(resolveModelSource(config.model.from));
+    const ModelConfig mc = modelConfigFor(config, tokenizer->vocabSize());
+    {
+        std::lock_guard<std::mutex> lock(modelInitMutex());
+        start_model = GptNeoX(mc);
+    }
+    loadStartWeights(start_model, config.model.from);
+}
 
 void Trainer::Impl::prepare() {
     int threads = config.threads > 0
@@ -66,17 +95,25 @@ void Trainer::Impl::prepare() {
 }
 
 void Trainer::Impl::buildModel(const ModelConfig& mc) {
+    const bool start_from = !config.model.from.empty() && !options.resume;
     {
-        // LibTorch's default generator is process-wide: runs started side by side in the
-        // workbench must not interleave their seeding and initialisation.
-        static std::mutex init_mutex;
-        std::lock_guard<std::mutex> lock(init_mutex);
+        std::lock_guard<std::mutex> lock(modelInitMutex());
         torch::manual_seed(static_cast<uint64_t>(config.seed));
-        model = GptNeoX(mc);
+        if (!start_from || !start_model)
+            model = GptNeoX(mc);
     }
-    if (!config.model.from.empty() && !options.resume) {
-        // Start from the Hugging Face model's weights (a resumed run loads its checkpoint).
-        loadHfWeights(model, config.model.from);
+    if (start_from) {
+        // Start from model.from's weights, loaded by checkStart() (a resumed run loads its own
+        // checkpoint instead).
+        if (start_model) {
+            model = start_model;
+            start_model = GptNeoX(nullptr);
+        } else {
+            loadStartWeights(model, config.model.from);
+        }
+        requireArgument(model->config().vocab_size == mc.vocab_size, "Trainer", "model.from",
+                        "the vocabulary of the run's tokenizer", model->config().vocab_size,
+                        " tokens vs ", mc.vocab_size);
         log->info("model weights from {}", config.model.from);
     }
     model->to(device);

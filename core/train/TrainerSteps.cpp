@@ -202,7 +202,8 @@ ObjectiveResult Trainer::Impl::backwardMicroBatch(const Objective& objective, Da
                                                   int64_t& tokens) {
     std::vector<std::size_t> idx =
         order.next(static_cast<std::size_t>(config.optimizer.batch_size));
-    SequenceBatch batch = collatePairs(data->train, idx, data->tokenizer->specials().pad);
+    SequenceBatch batch =
+        collatePairs(data->train, idx, data->tokenizer->specials().pad, /*share=*/true);
     ObjectiveResult r;
     {
         // Log-probs are computed in float32 from the autocast logits (sequenceLogProbs upcasts),
@@ -349,11 +350,12 @@ EvalReport Trainer::Impl::evaluate(int stage) {
     o.batch_size = config.eval.batch_size;
     o.grad_diff_steps = static_cast<int>(config.eval.grad_diff_steps);
     for (const ObjectiveTerm& t : config.stages[static_cast<std::size_t>(stage)].objective.terms) {
-        if (t.kind != ObjectiveKind::Mle)
+        if (usesBeta(t.kind))
             o.beta = t.beta;
     }
     o.reference = reference.eval;
     o.control = control_;
+    o.documents = config.data.textSource();
     EvalReport r;
     r.step = state.step;
     r.stage = stage;
@@ -378,8 +380,12 @@ void Trainer::Impl::writeEval(const EvalReport& r, TrainingObserver& observer) {
     metrics->flush();
     writeEvalPairs(run_dir, {r.step, r.stage, r.pairs});
     observer.onEval(r);
-    log->info("eval step {}: perplexity {:.4g}, agility {:.4g}, pos_prob {:.4g}", r.step,
-              r.metrics.perplexity, r.metrics.agility, r.metrics.pos_prob);
+    if (r.metrics.documents)
+        log->info("eval step {}: perplexity {:.4g} ({} documents)", r.step, r.metrics.perplexity,
+                  r.metrics.pairs);
+    else
+        log->info("eval step {}: perplexity {:.4g}, agility {:.4g}, pos_prob {:.4g}", r.step,
+                  r.metrics.perplexity, r.metrics.agility, r.metrics.pos_prob);
     if (sampler && sampler->enabled()) {
         SamplesReport s =
             sampler->sample(model, *data->tokenizer, device, r.step, r.stage, control_);

@@ -6,6 +6,7 @@
 
 #include "core/data/SyntheticTask.h"
 #include "core/tokenizer/TokenizerFactory.h"
+#include "core/train/ModelSource.h"
 #include "core/util/Error.h"
 #include "core/util/Log.h"
 
@@ -22,6 +23,11 @@ DataSplit loadPairTexts(const DataConfig& data, uint64_t seed, ReadReport* repor
         o.seed = seed;
         o.overlap = data.synthetic_overlap;
         pairs = generateSyntheticPairs(o);
+    } else if (data.source == "synthetic-text") {
+        SyntheticTextOptions o;
+        o.count = static_cast<std::size_t>(data.synthetic_count);
+        o.seed = seed;
+        pairs = generateSyntheticDocuments(o);
     } else {
         PairDataset ds = readPairDataset(
             data.source, parseDataFormat(data.format),
@@ -42,13 +48,13 @@ DataSplit loadPairTexts(const DataConfig& data, uint64_t seed, ReadReport* repor
     const std::size_t eval = static_cast<std::size_t>(data.eval_pairs);
     const std::size_t validation = static_cast<std::size_t>(data.validation_pairs);
     if (pairs.size() < eval + validation + 1) {
-        throw InputError(
-            data.source,
-            "only " + std::to_string(pairs.size()) +
-                " usable pairs: data.eval_pairs = " + std::to_string(eval) +
-                (validation ? " and data.validation_pairs = " + std::to_string(validation)
-                            : std::string()) +
-                " leave none to train on");
+        throw InputError(data.source, "only " + std::to_string(pairs.size()) +
+                                          (data.textSource() ? " documents" : " usable pairs") +
+                                          ": data.eval_pairs = " + std::to_string(eval) +
+                                          (validation ? " and data.validation_pairs = " +
+                                                            std::to_string(validation)
+                                                      : std::string()) +
+                                          " leave none to train on");
     }
     DataSplit split = splitPairs(std::move(pairs), eval, seed);
     if (validation > 0) {
@@ -73,8 +79,9 @@ TrainingData prepareTrainingData(const RunConfig& config, const std::string& tok
     if (fs::exists(fs::path(tokenizer_dir) / "rgpb_tokenizer.json")) {
         d.tokenizer = loadTokenizer(tokenizer_dir);
     } else if (!config.model.from.empty()) {
-        // The tokenizer comes with the Hugging Face model (RunConfig forbids naming another).
-        d.tokenizer = loadTokenizerFrom(config.model.from);
+        // The tokenizer comes with the model it starts from, a Hugging Face folder's or a run's
+        // (RunConfig forbids naming another).
+        d.tokenizer = loadSourceTokenizer(resolveModelSource(config.model.from));
         d.tokenizer->save(tokenizer_dir);
     } else if (config.tokenizer.kind == "sentencepiece") {
         std::vector<std::string> texts;

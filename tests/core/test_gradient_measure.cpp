@@ -107,6 +107,7 @@ torch::Tensor closedFormAscent(ObjectiveKind kind, double beta, const Side& pos,
     torch::Tensor gneg = oh_neg - neg.dist[t];  // onehot(y-_t) - P-
     switch (kind) {
         case ObjectiveKind::Mle:
+        case ObjectiveKind::Lm:  // one sequence: -(1/T+) l+_t as well
             // -(1/T+) l+_t, ascent times T+.
             return gpos;
         case ObjectiveKind::Dpo: {

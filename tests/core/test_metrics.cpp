@@ -58,6 +58,26 @@ private Q_SLOTS:
         QVERIFY(near(m.reward_accuracy, 0.5));
     }
 
+    // Documents: the two-sided metrics are not measurements and are not named.
+    void documentsNameOnlyThePositiveSide() {
+        PairMetricsAccumulator acc(0.5, 3);
+        acc.add({-2, 2, -2, 2, -1.0, -1.0});  // one document: S+ = S-, T+ = T-
+        acc.add({-6, 3, -6, 3, -5.0, -5.0});
+        acc.addGradDiff(1, 0.0, 0.0);
+        PairMetrics m = acc.result();
+        markAsDocuments(m);
+        QVERIFY(near(m.perplexity, 4.9530324244));  // exp((2 + 6) / (2 + 3)), as for pairs
+        QVERIFY(near(m.pos_prob, 0.2516073622));    // (e^-1 + e^-2) / 2
+        QVERIFY(near(m.mean_logp_pos, -1.5));
+        QVERIFY(std::isnan(m.agility) && std::isnan(m.logp_margin) && !m.has_rewards &&
+                m.grad_diff_l1.empty());
+        std::vector<std::string> names;
+        for (const auto& [name, value] : m.named())
+            names.push_back(name);
+        QVERIFY(names ==
+                (std::vector<std::string>{"perplexity", "pos_prob", "mean_logp_pos", "pairs"}));
+    }
+
     void infoDiffWhereExpUnderflows() {
         // exp(-800) underflows double to 0; in log space:
         // log10|e^-800 - e^-801| = (-800 + ln(1 - e^-1)) / ln 10 = -347.6347856

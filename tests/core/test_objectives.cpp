@@ -12,6 +12,7 @@
 
 #include "core/objectives/DpoLoss.h"
 #include "core/objectives/ExmateLoss.h"
+#include "core/objectives/LmLoss.h"
 #include "core/objectives/MixedObjective.h"
 #include "core/objectives/MleLoss.h"
 #include "core/objectives/UnlikelihoodLoss.h"
@@ -364,6 +365,30 @@ private Q_SLOTS:
         mle.weight = 0.2;
         spec.terms.push_back(mle);
         QVERIFY(near(makeObjective(spec)->compute(p).loss.item<double>(), 0.6510880141));
+    }
+
+    // Method lm: the token-weighted NLL of the positive side. Two documents, S+ = -2 over 1
+    // token and S+ = -3 over 3 tokens: (2 + 3) / (1 + 3) = 1.25 (the mean of per-document
+    // means, MLE's -m+, would be (2 + 1) / 2 = 1.5); the negative side is never read.
+    void lmLossIsTheTokenWeightedNll() {
+        PairLogProbs p;
+        const auto f = torch::kFloat64;
+        p.pos.sum = torch::tensor({-2.0, -3.0}, f);
+        p.pos.count = torch::tensor({1.0, 3.0}, f);
+        p.pos.mean = p.pos.sum / p.pos.count;
+        p.neg.sum = torch::tensor({std::nan(""), std::nan("")}, f);
+        ObjectiveResult r = makeObjective(ObjectiveSpec::single(ObjectiveKind::Lm))->compute(p);
+        QCOMPARE(r.loss.item<double>(), 1.25);
+        QCOMPARE(QString::fromStdString(statValues(r).at(0).first), QString("lm/nll"));
+        QCOMPARE(MleLoss().compute(p).loss.item<double>(), 1.5);
+        // Its gradient: d loss / d S+_i = -1 / sum T+ for every document.
+        torch::Tensor s = torch::tensor({-2.0, -3.0}, f).requires_grad_(true);
+        p.pos.sum = s;
+        LmLoss().compute(p).loss.backward();
+        QVERIFY(s.grad().allclose(torch::tensor({-0.25, -0.25}, f)));
+        QCOMPARE(QString::fromStdString(ObjectiveSpec::single(ObjectiveKind::Lm).describe()),
+                 QString("lm"));
+        QVERIFY(parseObjectiveKind("lm") == ObjectiveKind::Lm && !usesBeta(ObjectiveKind::Lm));
     }
 
     void unlikelihoodStaysFiniteWhenProbabilityRoundsToOne() {

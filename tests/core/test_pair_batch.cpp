@@ -216,6 +216,28 @@ private Q_SLOTS:
         QVERIFY(argumentErrorOf([&] { collatePairs(pairs, {0, 3}, 0); }).contains("indices"));
         QVERIFY(argumentErrorOf([&] { collatePairs(pairs, {}, 0); }).contains("indices"));
     }
+
+    // Documents (negative = positive) batch as their positive rows alone when asked; a batch
+    // with one true pair among them keeps both sides.
+    void documentsShareTheirNegativeRows() {
+        LengthLimits limits;
+        std::vector<TokenizedPair> pairs = {
+            tokenizePair(tok_, documentPair("abc", "d:1"), limits),
+            tokenizePair(tok_, documentPair("de", "d:2"), limits),
+            tokenizePair(tok_, pairOf("g", "hhh", "g", "i"), limits),
+        };
+        QCOMPARE(pairs[0].neg.ids, (Ids{1, 3, 10, 11, 12, 2}));  // [BOS] [SEP] abc [EOS]
+        SequenceBatch shared = collatePairs(pairs, {1, 0}, 0, true);
+        QVERIFY(shared.negatives_shared);
+        QVERIFY(same(shared.input_ids, longs({1, 3, 13, 14, 2, 0,  //
+                                              1, 3, 10, 11, 12, 2},
+                                             2)));
+        SequenceBatch both = collatePairs(pairs, {1, 0}, 0);  // not asked: both sides
+        QVERIFY(!both.negatives_shared && both.input_ids.size(0) == 4);
+        QVERIFY(same(both.input_ids.slice(0, 0, 2), shared.input_ids));
+        SequenceBatch mixed = collatePairs(pairs, {0, 2}, 0, true);
+        QVERIFY(!mixed.negatives_shared && mixed.input_ids.size(0) == 4);
+    }
 };
 
 RGPB_TEST_MAIN(TestPairBatch)

@@ -71,14 +71,17 @@ private Q_SLOTS:
     void formatNames() {
         QVERIFY(parseDataFormat("hh-rlhf") == DataFormat::HhRlhf);
         QVERIFY(parseDataFormat("causal-dialogue") == DataFormat::CausalDialogue);
-        for (DataFormat f : {DataFormat::Auto, DataFormat::HhRlhf, DataFormat::Trl,
-                             DataFormat::Contrast, DataFormat::CausalDialogue}) {
+        for (DataFormat f :
+             {DataFormat::Auto, DataFormat::HhRlhf, DataFormat::Trl, DataFormat::Contrast,
+              DataFormat::CausalDialogue, DataFormat::Text, DataFormat::TextJsonl}) {
             QVERIFY(parseDataFormat(dataFormatName(f)) == f);
         }
         QVERIFY(parseDataFormat("hh") == DataFormat::HhRlhf);  // the alias
-        QVERIFY(dataFormatNames() == std::vector<std::string>({"auto", "hh-rlhf", "trl", "contrast",
-                                                               "causal-dialogue"}));
-        QCOMPARE(dataFormatList("|"), std::string("auto|hh-rlhf|trl|contrast|causal-dialogue"));
+        QVERIFY(dataFormatNames() ==
+                std::vector<std::string>({"auto", "hh-rlhf", "trl", "contrast", "causal-dialogue",
+                                          "text", "text-jsonl"}));
+        QCOMPARE(dataFormatList("|"),
+                 std::string("auto|hh-rlhf|trl|contrast|causal-dialogue|text|text-jsonl"));
         QVERIFY(contains(dataFormatHelp(), "hh-rlhf (or hh)"));
         try {
             parseDataFormat("hh-rlfh", "--format", "eval");
@@ -86,7 +89,7 @@ private Q_SLOTS:
         } catch (const ArgumentError& e) {
             QCOMPARE(std::string(e.what()),
                      std::string("eval: argument '--format' must be one of auto, hh-rlhf, trl, "
-                                 "contrast, causal-dialogue, got 'hh-rlfh'"));
+                                 "contrast, causal-dialogue, text, text-jsonl, got 'hh-rlfh'"));
         }
     }
 
@@ -180,6 +183,72 @@ private Q_SLOTS:
         const std::string message =
             inputErrorOf([&] { readPairDataset(path, DataFormat::Auto, MalformedPolicy::Stop); });
         QVERIFY2(startsWith(message, path + ":") && contains(message, "truncated"),
+                 message.c_str());
+    }
+
+    // Documents for method lm: blank lines (any number, whitespace-only too) end a document,
+    // its lines keep their "\n", and each is a pair with an empty prompt on both sides alike.
+    void plainTextDocuments() {
+        QTemporaryDir tmp;
+        const std::string path = tmp.filePath("docs.txt").toStdString();
+        std::ofstream(path, std::ios::binary)
+            << "\nFirst line\r\nsecond  line\n\n \t\n\nOnly one\n\nlast, no newline";
+        const PairDataset data = readPairDataset(path, DataFormat::Text, MalformedPolicy::Stop);
+        QVERIFY(data.format == DataFormat::Text);
+        QCOMPARE(data.pairs.size(), std::size_t(3));
+        QCOMPARE(data.report.records, std::size_t(3));
+        QCOMPARE(data.pairs[0].response_pos, std::string("First line\nsecond  line"));
+        QCOMPARE(data.pairs[1].response_pos, std::string("Only one"));
+        QCOMPARE(data.pairs[2].response_pos, std::string("last, no newline"));
+        QCOMPARE(originsOf(data.pairs),
+                 (std::vector<std::string>{path + ":2", path + ":7", path + ":9"}));
+        for (const PairText& d : data.pairs) {
+            QVERIFY(d.prompt_pos.empty() && d.prompt_neg.empty());
+            QCOMPARE(d.response_neg, d.response_pos);
+        }
+        // Auto never takes a text file for pairs, and says how to read it.
+        const std::string message = inputErrorOf([&] { readPairDataset(path); });
+        QVERIFY2(contains(message, "data.format: text"), message.c_str());
+        const std::string empty = tmp.filePath("empty.txt").toStdString();
+        std::ofstream(empty) << "\n  \n";
+        QVERIFY2(contains(inputErrorOf([&] { readPairDataset(empty, DataFormat::Text); }),
+                          "expected at least one text document"),
+                 empty.c_str());
+    }
+
+    void textJsonlDocuments() {
+        QTemporaryDir tmp;
+        const std::string path = tmp.filePath("docs.jsonl").toStdString();
+        std::ofstream(path) << "{\"text\": \"Al has pink.\\nBo has gold.\", \"id\": 1}\n"
+                            << "{\"text\": \"broken\n"
+                            << "{\"txt\": \"x\"}\n\n"
+                            << "{\"text\": \"  \"}\n"
+                            << "{\"text\": 3}\n"
+                            << "{\"text\": \"Cy has red.\"}\n";
+        const PairDataset data = readPairDataset(path, DataFormat::TextJsonl);
+        QCOMPARE(data.pairs.size(), std::size_t(2));
+        QCOMPARE(data.pairs[0].response_pos, std::string("Al has pink.\nBo has gold."));
+        QCOMPARE(data.pairs[0].response_neg, data.pairs[0].response_pos);
+        QCOMPARE(data.pairs[1].origin, path + ":7");
+        QCOMPARE(data.report.records, std::size_t(6));
+        QCOMPARE(data.report.skipped, std::size_t(4));
+        const std::vector<std::string>& p = data.report.problems;
+        QVERIFY2(startsWith(p[0], path + ":2: invalid JSON"), p[0].c_str());
+        QVERIFY2(startsWith(p[1], path + ":3: missing key \"text\"") &&
+                     contains(p[1], "text (text-jsonl)"),
+                 p[1].c_str());
+        QVERIFY2(
+            startsWith(p[2], path + ":5: key \"text\" is empty, expected a non-empty document"),
+            p[2].c_str());
+        QVERIFY2(startsWith(p[3], path + ":6: key \"text\" is a number, expected a string"),
+                 p[3].c_str());
+        std::string location;
+        inputErrorOf([&] { readPairDataset(path, DataFormat::TextJsonl, MalformedPolicy::Stop); },
+                     &location);
+        QCOMPARE(location, path + ":2");
+        // Auto does not guess documents: it names the format to set.
+        const std::string message = inputErrorOf([&] { detectDataFormat(path); });
+        QVERIFY2(startsWith(message, path + ":1: ") && contains(message, "text-jsonl"),
                  message.c_str());
     }
 

@@ -171,7 +171,7 @@ private Q_SLOTS:
         e = errorOf("stages:\n  - {method: dpo, beta: -1, steps: 5}\n");
         QVERIFY2(e.startsWith("preset.yaml:2:") && e.contains("stages.0.beta"), qPrintable(e));
         e = errorOf("stages:\n  - {method: ppo, steps: 5}\n");
-        QVERIFY2(e.contains("stages.0.method: expected mle, dpo, ul or exmate, got 'ppo'"),
+        QVERIFY2(e.contains("stages.0.method: expected one of mle, dpo, ul, exmate, lm, got 'ppo'"),
                  qPrintable(e));
         e = errorOf("stages:\n  - {method: mle}\n");
         QVERIFY2(e.contains("'steps'") && e.contains("'epochs'"), qPrintable(e));
@@ -191,6 +191,44 @@ private Q_SLOTS:
         QVERIFY2(e.startsWith("preset.yaml:3:26: eval.sample_max_new_tokens: expected a whole "
                               "number in [1, "),
                  qPrintable(e));
+    }
+
+    // Method lm trains on documents of text, and documents have no negative side for the
+    // other methods: both mismatches are named at the stage's method.
+    void lmAndTextSourcesOnlyGoTogether() {
+        RunConfig c = parseRunConfig(
+            "data: {source: synthetic-text, synthetic: {count: 50}}\nstages:\n"
+            "  - {method: lm, steps: 5}\n",
+            "lm.yaml");
+        QVERIFY(c.data.textSource());
+        QCOMPARE(c.stages[0].objective.terms[0].kind, ObjectiveKind::Lm);
+        QCOMPARE(QString::fromStdString(c.recipe()), QString("lm"));
+        QVERIFY(!c.stages[0].beta().has_value());  // lm has no beta
+        QCOMPARE(toYaml(parseRunConfig(toYaml(c), "again.yaml")), toYaml(c));
+        QVERIFY(parseRunConfig("data: {source: d.txt, format: text}\nstages: [{method: lm, "
+                               "steps: 1}]\n",
+                               "t.yaml")
+                    .data.textSource());
+        QString e = errorOf("stages:\n  - {method: lm, steps: 5}\n");
+        QVERIFY2(e.startsWith("preset.yaml:2:14: stages.0.method: 'lm'") &&
+                     e.contains("needs a text source"),
+                 qPrintable(e));
+        e = errorOf(
+            "data: {source: synthetic-text}\nstages:\n  - {method: lm, steps: 5}\n"
+            "  - method: dpo\n    steps: 5\n");
+        QVERIFY2(e.startsWith("preset.yaml:4:13: stages.1.method: 'dpo' trains on pairs") &&
+                     e.contains("data.source: synthetic-text") && e.contains("only 'lm'"),
+                 qPrintable(e));
+        e = errorOf(
+            "data: {source: d.jsonl, format: text-jsonl}\n"
+            "stages: [{method: {lm: 1, mle: 0.5}, steps: 1}]\n");
+        QVERIFY2(e.contains("stages.0.method: 'mle'") && e.contains("data.format: text-jsonl"),
+                 qPrintable(e));
+        // The same rule for configs made in code (sweeps, studies), without a location.
+        c.data.source = "synthetic";
+        QVERIFY(stageDataProblem(c.data, c.stages[0].objective).find("needs a text source") !=
+                std::string::npos);
+        QVERIFY(stageDataProblem(c.data, ObjectiveSpec::single(ObjectiveKind::Exmate)).empty());
     }
 
     void missingStagesAndSyntaxErrors() {

@@ -4,6 +4,7 @@
 
 #include "tests/support/TestMain.h"
 
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -228,6 +229,57 @@ private Q_SLOTS:
         QVERIFY(!syntheticAnswer("hello").has_value());
         QCOMPARE(syntheticAnswer("Al has pink. Bo has gold.\nUser: Al?\nAssistant:").value_or(""),
                  std::string(" Al has pink."));
+    }
+
+    // Method lm's pretraining text: the task world's facts and nothing of the task itself.
+    void syntheticDocumentsStateFactsAndNeverTheTask() {
+        SyntheticTextOptions o;
+        o.count = 3000;
+        o.seed = 5;
+        const std::vector<PairText> docs = generateSyntheticDocuments(o);
+        QCOMPARE(docs.size(), std::size_t(3000));
+        // The people and colours the pair task uses, read from its prompts.
+        std::set<std::string> task_names, task_colors;
+        for (const PairText& p : generate(SyntheticRegime::ResponseContrast, 0.5, 2, 3000)) {
+            const std::vector<std::string> w = words(p.prompt_pos);  // Al has pink. Bo has gold.
+            task_names.insert({w[0], w[3]});
+            task_colors.insert({w[2].substr(0, w[2].size() - 1), w[5].substr(0, w[5].size() - 1)});
+        }
+        std::set<std::size_t> fact_counts;
+        for (std::size_t i = 0; i < docs.size(); ++i) {
+            const PairText& d = docs[i];
+            const std::string& text = d.response_pos;
+            for (const char* turn : {"User:", "Assistant:", "?", "\n"})
+                QVERIFY2(text.find(turn) == std::string::npos, text.c_str());
+            QVERIFY(d.prompt_pos.empty() && d.prompt_neg.empty() && d.reference.empty());
+            QCOMPARE(d.response_neg, text);
+            QCOMPARE(d.origin, "synthetic-text:" + std::to_string(i));
+            QVERIFY(text.size() <= kSyntheticDocumentMaxBytes);
+            // "<Name> has <colour>." sentences: distinct people, distinct colours, all of them
+            // the task's, and each fact is what the task's own rule answers when asked.
+            const std::vector<std::string> w = words(text);
+            QCOMPARE(w.size() % 3, std::size_t(0));
+            std::set<std::string> names, colors;
+            for (std::size_t k = 0; k < w.size(); k += 3) {
+                const std::string color = w[k + 2].substr(0, w[k + 2].size() - 1);
+                QCOMPARE(w[k + 1], std::string("has"));
+                QCOMPARE(w[k + 2].back(), '.');
+                QVERIFY2(task_names.count(w[k]) && task_colors.count(color), text.c_str());
+                names.insert(w[k]);
+                colors.insert(color);
+                QCOMPARE(syntheticAnswer(text + "\nUser: " + w[k] + "?\nAssistant:").value_or(""),
+                         " " + w[k] + " has " + color + ".");
+            }
+            QCOMPARE(names.size(), w.size() / 3);
+            QCOMPARE(colors.size(), w.size() / 3);
+            fact_counts.insert(w.size() / 3);
+        }
+        QVERIFY(fact_counts == (std::set<std::size_t>{2, 3, 4}));
+        // A seed gives the same documents; another seed others.
+        SyntheticTextOptions other = o;
+        QVERIFY(samePairs(docs, generateSyntheticDocuments(other)));
+        other.seed = 6;
+        QVERIFY(!samePairs(docs, generateSyntheticDocuments(other)));
     }
 };
 
