@@ -205,7 +205,9 @@ QWidget* StudyView::curvesPanel() {
     auto* row = new QHBoxLayout(choose);
     row->setContentsMargins(0, 0, 0, 0);
     metric_ = new QComboBox;
+    metric_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     beta_ = new QComboBox;
+    beta_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     row->addWidget(new QLabel("metric:"));
     row->addWidget(metric_);
     row->addWidget(new QLabel("β:"));
