@@ -104,6 +104,10 @@ QWidget* StudyView::buildButtons() {
         "Save the study file, plan it, and queue the runs that can start; the next "
         "ones are queued as their dependencies finish (runs already finished are "
         "reused)");
+    stop_ = new QPushButton("Stop");
+    stop_->setToolTip(
+        "Queue no more of the study's runs; the runs queued or training go on (the "
+        "Train tab cancels them); Run continues the study later");
     export_ = new QPushButton("Export report...");
     export_->setToolTip("report.html, figures (SVG, PDF) and tables (CSV, LaTeX) into a folder");
     progress_text_ = new QLabel;
@@ -138,6 +142,7 @@ QWidget* StudyView::buildButtons() {
         }
     });
     connect(run_, &QPushButton::clicked, this, &StudyView::runRequested);
+    connect(stop_, &QPushButton::clicked, this, &StudyView::stopRequested);
     connect(export_, &QPushButton::clicked, this, [this] {
         const QString dir = QFileDialog::getExistingDirectory(this, "Export the report into");
         if (!dir.isEmpty())
@@ -316,6 +321,7 @@ void StudyView::setRunning(bool running) {
     running_ = running;
     run_->setEnabled(!running && editor_->isValid());
     run_->setText(running ? "Running..." : "Run");
+    stop_->setEnabled(running);
 }
 
 }  // namespace rgpb::widgets

@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QTimer>
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
@@ -21,6 +22,9 @@
 namespace rgpb::app {
 
 namespace {
+
+// How often the shown study is reread while its tab is visible.
+constexpr int kRereadMs = 4000;
 
 // Line of a core InputError "source:line:col: ..." (0 when absent); the source may hold ':'
 // only as a Windows drive, which this workbench does not run on.
@@ -180,6 +184,7 @@ StudyTab::StudyTab(MainWindow* window, const QString& studies_dir)
     connect(view_, &widgets::StudyView::openFileRequested, this, &StudyTab::openFile);
     connect(view_, &widgets::StudyView::openFolderRequested, this, &StudyTab::openFolder);
     connect(view_, &widgets::StudyView::runRequested, this, &StudyTab::run);
+    connect(view_, &widgets::StudyView::stopRequested, this, &StudyTab::stop);
     connect(view_, &widgets::StudyView::exportRequested, this, &StudyTab::exportReport);
     connect(view_, &widgets::StudyView::runActivated, window_, &MainWindow::openRun);
     connect(window_, &MainWindow::runEnded, this, &StudyTab::onRunEnded);
@@ -198,6 +203,15 @@ StudyTab::StudyTab(MainWindow* window, const QString& studies_dir)
             refresh();
         }
     });
+    // Runs start, and a study the CLI runs moves on, without this window hearing of it: the
+    // shown study is reread now and then while the tab is visible.
+    auto* poll = new QTimer(this);
+    poll->setInterval(kRereadMs);
+    connect(poll, &QTimer::timeout, this, [this] {
+        if (view_->isVisible())
+            refresh();
+    });
+    poll->start();
     showStatus("Open a study file (presets/studies/*.yaml) or a study folder.");
 }
 

@@ -10,6 +10,7 @@
 
 #include <qcustomplot.h>
 #include <QDir>
+#include <QPushButton>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -235,7 +236,7 @@ private Q_SLOTS:
         listed.sort();
         ready.sort();
         QCOMPARE(listed, ready);
-        window.studyTab()->stop();
+        window.studyTab()->view()->stopButton()->click();  // no more of its runs queued
         QTRY_VERIFY_WITH_TIMEOUT(!window.studyTab()->isRunning(), 20000);
     }
 };

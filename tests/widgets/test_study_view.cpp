@@ -290,6 +290,10 @@ private Q_SLOTS:
         m.grad_diff_l2 = {0.5, 0.05};
         results.measures.push_back(m);
         view.setResults(results, aggregate(), claims());
+        QVERIFY(!view.stopButton()->isEnabled());
+        view.setRunning(true);
+        QVERIFY(view.stopButton()->isEnabled() && !view.runButton()->isEnabled());
+        view.setRunning(false);
         QCOMPARE(view.tasks(), QStringList{"low-info"});
         QCOMPARE(view.claimsTable()->rowCount(), 3);
         QCOMPARE(view.comparisonsTable()->rowCount(), 1);
