@@ -114,10 +114,8 @@ QWidget* StudyView::buildButtons() {
     progress_ = new QProgressBar;
     progress_->setMaximumWidth(160);
     progress_->setTextVisible(true);
-    for (QWidget* w :
-         {static_cast<QWidget*>(open_file), static_cast<QWidget*>(open_dir),
-          static_cast<QWidget*>(save), static_cast<QWidget*>(run_), static_cast<QWidget*>(export_)})
-        row->addWidget(w);
+    for (QPushButton* b : {open_file, open_dir, save, run_, stop_, export_})
+        row->addWidget(b);
     row->addWidget(progress_text_, 1);
     row->addWidget(progress_);
     connect(open_file, &QPushButton::clicked, this, [this] {

@@ -290,6 +290,7 @@ private Q_SLOTS:
         m.grad_diff_l2 = {0.5, 0.05};
         results.measures.push_back(m);
         view.setResults(results, aggregate(), claims());
+        QVERIFY(view.stopButton()->parentWidget()->layout()->indexOf(view.stopButton()) >= 0);
         QVERIFY(!view.stopButton()->isEnabled());
         view.setRunning(true);
         QVERIFY(view.stopButton()->isEnabled() && !view.runButton()->isEnabled());
