@@ -259,7 +259,10 @@ bool StudyTab::openFile(const QString& path) {
         openSpec(loadStudySpec(view_->editor()->path().toStdString()), studies_dir_);
         showStatus(QString("opened %1; its study folder: %2").arg(path, study_dir_));
     } catch (const std::exception& e) {
-        has_spec_ = false;  // the editor marks the problem
+        has_spec_ = false;  // the editor marks the problem; no other study's views stay shown
+        study_dir_.clear();
+        view_->grid()->setCells({});
+        view_->clearResults();
         showStatus(QString("the study file has a problem: %1").arg(e.what()), true);
     }
     return true;

@@ -205,6 +205,8 @@ private Q_SLOTS:
         QVERIFY2(editor->statusText().contains(file + ":14:1"), qPrintable(editor->statusText()));
         QVERIFY(!window.studyTab()->view()->runButton()->isEnabled());
         QVERIFY(!window.studyTab()->run());
+        QVERIFY(window.studyTab()->view()->grid()->cells().isEmpty());
+        QVERIFY(window.studyTab()->studyDir().isEmpty());
     }
 
     void runQueuesTheReadyRuns() {
