@@ -4,7 +4,8 @@
 // the planner, then times loadStudyResults, aggregateStudy (learning curves included),
 // evaluateClaims and writeStudyReport. Prints numbers; asserts nothing.
 //
-// Usage: bench_study [folder=a temporary one] [seeds=4] [eval steps per run=21]
+// Usage: bench_study [folder=the temporary folder] [seeds=4] [evaluations per run=21]
+// (it works in <folder>/rgpb-bench-study/, replaced at each start and left for inspection)
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -96,8 +97,10 @@ void writeMeasure(const std::string& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Only our own subfolder is ever cleared, whatever folder is given.
     const std::string root =
-        argc > 1 ? argv[1] : (fs::temp_directory_path() / "rgpb-bench-study").string();
+        (fs::path(argc > 1 ? argv[1] : fs::temp_directory_path().string()) / "rgpb-bench-study")
+            .string();
     const int seeds = argc > 2 ? std::atoi(argv[2]) : 4;
     const int evals = argc > 3 ? std::max(2, std::atoi(argv[3])) : 21;
     fs::remove_all(root);

@@ -7,6 +7,10 @@
 // (AggregatePoint::planned - finished says how many are missing). Intervals are over seeds, the
 // unit that is replicated (the eval set is fixed by data_seed), with Student's t because a study
 // has few seeds (3-5), where a normal quantile would understate the width by ~30% or more.
+// Comparisons are paired by seed (each seed's difference a - b, then the interval and the paired
+// t-test over those differences), which removes the seed-to-seed spread both recipes share.
+// Perplexity is compared as a plain difference, as the issue asks ("difference in perplexity");
+// its sign, which the claims use, is the same as that of the log-ratio.
 #pragma once
 
 #include <cstdint>

@@ -51,6 +51,29 @@ std::string inlineSvg(std::string svg, const std::string& prefix) {
     return svg;
 }
 
+// A verdict cell is coloured so that the claims table reads at a glance.
+std::string verdictClass(const std::string& cell) {
+    for (ClaimVerdict v : {ClaimVerdict::Supported, ClaimVerdict::Contradicted,
+                           ClaimVerdict::Inconclusive, ClaimVerdict::NotTested}) {
+        if (cell == claimVerdictName(v))
+            return "<td class=\"v" + std::to_string(static_cast<int>(v)) + "\">";
+    }
+    return "<td>";
+}
+
+// "3 supported, 1 contradicted, ...": the claims at a glance, before the table.
+std::string verdictCounts(const std::vector<ClaimResult>& claims) {
+    std::string out;
+    for (ClaimVerdict v : {ClaimVerdict::Supported, ClaimVerdict::Contradicted,
+                           ClaimVerdict::Inconclusive, ClaimVerdict::NotTested}) {
+        int n = 0;
+        for (const ClaimResult& c : claims)
+            n += c.verdict == v ? 1 : 0;
+        out += (out.empty() ? "" : ", ") + std::to_string(n) + " " + claimVerdictName(v);
+    }
+    return "<p><b>Claims tested per task (and beta): " + out + ".</b></p>\n";
+}
+
 std::string htmlTable(const StudyTable& t) {
     std::string out = "<h3 id=\"table-" + htmlEscape(t.name) + "\">" + htmlEscape(t.name) +
                       "</h3>\n<p class=\"caption\">" + htmlEscape(t.title) + " (also tables/" +
@@ -64,7 +87,7 @@ std::string htmlTable(const StudyTable& t) {
     for (const auto& row : t.rows) {
         out += "<tr>";
         for (const std::string& cell : row)
-            out += "<td>" + htmlEscape(cell) + "</td>";
+            out += verdictClass(cell) + htmlEscape(cell) + "</td>";
         out += "</tr>\n";
     }
     return out + "</table></div>\n";
@@ -85,6 +108,10 @@ std::vector<std::string> reportNotes(const StudyResults& r, const StudyAggregate
         notes.push_back(what + (c.reason.empty() ? "" : " - " + c.reason));
     }
     notes.insert(notes.end(), a.notes.begin(), a.notes.end());
+    if (studyBetas(r).size() < 2)
+        notes.push_back(
+            "one beta: no beta-sensitivity figures, and the claims about raising beta "
+            "are not tested");
     return notes;
 }
 
@@ -95,7 +122,8 @@ const char* const kReportStyle =
     ".caption{color:#555;font-size:.9em}.scroll{overflow-x:auto}"
     "table{border-collapse:collapse;font-size:.8em}td,th{border:1px solid #ddd;padding:2px 6px;"
     "text-align:left;vertical-align:top}th{background:#f4f4f4}"
-    "figure{margin:1em 0}svg{max-width:100%;height:auto}";
+    "figure{margin:1em 0}svg{max-width:100%;height:auto}"
+    ".v0{background:#d4edda}.v1{background:#f8d7da}.v2{background:#fff3cd}.v3{color:#777}";
 
 std::string reportHead(const StudyResults& r) {
     std::string out =
@@ -105,8 +133,8 @@ std::string reportHead(const StudyResults& r) {
         "</style>\n</head>\n<body>\n<h1>Study " + htmlEscape(r.spec.name) + "</h1>\n";
     if (r.spec.quick)
         out +=
-            "<p class=\"quick\">This is a quick study (few steps, a micro model): its numbers "
-            "are indicative only, not a test of the paper's findings.</p>\n";
+            "<p class=\"quick\">This is a quick study: its numbers are indicative only, a "
+            "check that the study runs end to end, not a test of the paper's findings.</p>\n";
     if (!r.spec.description.empty())
         out += "<p>" + htmlEscape(r.spec.description) + "</p>\n";
     out +=
@@ -149,7 +177,7 @@ std::vector<std::string> writeStudyReport(const StudyResults& results, const std
             html += "<li>" + htmlEscape(n) + "</li>\n";
         html += "</ul>\n";
     }
-    html += "<h2>Claims</h2>\n" + htmlTable(table("claims"));
+    html += "<h2>Claims</h2>\n" + verdictCounts(claims) + htmlTable(table("claims"));
     std::string section;
     for (std::size_t i = 0; i < figures.size(); ++i) {
         const StudyFigure& f = figures[i];

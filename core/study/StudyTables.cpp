@@ -12,6 +12,8 @@ std::string tableNumber(double value, int digits) {
         return "";
     if (std::isinf(value))
         return value > 0 ? "inf" : "-inf";
+    if (value == 0.0)
+        value = 0.0;  // -0 (a flipped zero difference) prints as 0
     char buf[48];
     std::snprintf(buf, sizeof buf, "%.*g", digits, value);
     return buf;

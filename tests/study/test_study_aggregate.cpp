@@ -11,6 +11,7 @@
 #include "core/run/RunStore.h"
 #include "core/study/StudyAggregate.h"
 #include "core/util/Error.h"
+#include "core/util/SafeFile.h"
 #include "tests/support/Approx.h"
 #include "tests/support/ErrorText.h"
 
@@ -233,6 +234,15 @@ private Q_SLOTS:
         // {12, 14}: sd sqrt(2), half-width 12.706205.
         RGPB_COMPARE_NEAR(agility->value[2].hi, 13.0 + 12.706205, 1e-5);
         QVERIFY(a.notes.empty());
+        // A damaged metrics file (a bad line before the last) leaves that seed's curve out, with
+        // a note naming the cell and the file; the other seed still gives the curve.
+        writeFileAtomic(r.cells[1].run_dirs[0] + "/metrics.jsonl", "garbage\n{}\n");
+        StudyAggregate damaged = aggregateStudy(r);
+        QCOMPARE(damaged.notes.size(), std::size_t(1));
+        QVERIFY2(contains(damaged.notes[0], "mle -> dpo seed 2 left out") &&
+                     contains(damaged.notes[0], "metrics.jsonl:1"),
+                 damaged.notes[0].c_str());
+        QCOMPARE(damaged.curves.front().value.front().n, 1);
     }
 };
 

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "core/run/RunStore.h"
+#include "core/study/StudyPlan.h"
 #include "core/study/StudyReport.h"
 #include "core/study/StudyTables.h"
 #include "core/util/Error.h"
@@ -180,6 +181,16 @@ private Q_SLOTS:
         QVERIFY(contains(html, "indicative only"));
         QVERIFY(html.find("indicative only") < html.find("<table"));
         QVERIFY(contains(html, "A &lt;small&gt; study &amp; its report"));
+        // The claims at a glance: the counts of each verdict add up to the claims table's rows.
+        const std::string claims_csv = readFile(tmp.filePath("tables/claims.csv").toStdString());
+        const auto claim_rows = std::count(claims_csv.begin(), claims_csv.end(), '\n') - 1;
+        std::smatch counts;
+        QVERIFY(std::regex_search(html, counts,
+                                  std::regex("(\\d+) supported, (\\d+) contradicted, (\\d+) "
+                                             "inconclusive, (\\d+) not tested")));
+        QCOMPARE(std::stol(counts[1]) + std::stol(counts[2]) + std::stol(counts[3]) +
+                     std::stol(counts[4]),
+                 long(claim_rows));
         // Notes: the skipped task and the failed cell with its reason.
         QVERIFY(contains(html, "task hh-rlhf skipped"));
         QVERIFY(contains(html, "low_info / mle seed 1: failed - out of memory, at step 5"));
@@ -193,7 +204,65 @@ private Q_SLOTS:
         r.spec.quick = false;
         QTemporaryDir full;
         writeStudyReport(r, full.path().toStdString());
-        QVERIFY(!contains(readFile(full.filePath("report.html").toStdString()), "indicative only"));
+        const std::string full_html = readFile(full.filePath("report.html").toStdString());
+        QVERIFY(!contains(full_html, "indicative only"));
+        QVERIFY(!contains(full_html, "one beta: no beta-sensitivity figures"));
+        // With one beta the missing beta figures are explained.
+        r.spec.betas = {0.1};
+        QTemporaryDir one;
+        writeStudyReport(r, one.path().toStdString());
+        QVERIFY(contains(readFile(one.filePath("report.html").toStdString()),
+                         "one beta: no beta-sensitivity figures"));
+        QVERIFY(!fs::exists(one.filePath("figures/beta-low_info-agility.svg").toStdString()));
+    }
+
+    void reportFromAStudyOnDisk() {
+        // A study planned, its runs written as the trainer writes them, study.json through the
+        // planner, read back with loadStudyResults: the numbers reach the tables and the curves.
+        QTemporaryDir tmp;
+        StudySpec spec;
+        spec.name = "disk";
+        spec.base.from = tmp.filePath("no-model").toStdString();
+        spec.recipes = {"mle", "exmate"};
+        spec.betas = {0.5};
+        spec.seeds = {1, 2, 3};
+        StudyTask task;
+        task.name = "low";
+        task.regime = InfoRegime::Low;
+        spec.tasks = {task};
+        const StudyPlan plan = planStudy(spec, tmp.path().toStdString());
+        QCOMPARE(plan.cells.size(), std::size_t(6));
+        for (const PlannedCell& cell : plan.cells) {
+            // Final agility s / 4 for MLE and 1/2 + s / 4 for ExMATE at seed s (exact in binary).
+            const double agility = (cell.recipe == "mle" ? 0.0 : 0.5) + 0.25 * double(cell.seed);
+            const std::string dir = plan.runs[cell.runs.back()].run_dir;
+            fs::create_directories(dir);
+            {
+                MetricsLog log(dir);
+                log.write(0, 0, "eval", {{"agility", 0.0}, {"perplexity", 20.0}});
+                log.write(100, 0, "eval", {{"agility", agility}, {"perplexity", 10.0}});
+            }
+            RunSummary summary;
+            summary.status = RunStatus::Finished;
+            summary.final_metrics = {{"eval/agility", agility}, {"eval/perplexity", 10.0}};
+            writeSummary(dir, summary);
+        }
+        writeStudyJson(spec, plan, StudyProvenance{});
+        const std::string out = tmp.filePath("report").toStdString();
+        writeStudyReport(loadStudyResults(plan.study_dir), out);
+        // ExMATE's points: mean 1, sd 1/4, half-width t(0.975, 2) (1/4) / sqrt(3).
+        const std::string points = readFile(out + "/tables/points.csv");
+        QVERIFY2(contains(points, "low,exmate,0.5,3,3,10,10,10,1,"), points.c_str());
+        QVERIFY2(contains(points, "," + tableNumber(1 + 4.302653 * 0.25 / std::sqrt(3.0), 5)),
+                 points.c_str());
+        // The paired difference ExMATE - MLE is 1/2 at every seed: supported, at p = 0; equal
+        // perplexities give an effect of 0 and an inconclusive verdict.
+        const std::string claims = readFile(out + "/tables/claims.csv");
+        QVERIFY2(contains(claims, "low.exmate_agility_gt_mle,") &&
+                     contains(claims, ",low,0.5,0.5,0.5,0.5,3,0,supported,") &&
+                     contains(claims, "MLE's\",low,0.5,0,0,0,3,1,inconclusive,"),
+                 claims.c_str());
+        QVERIFY(fs::is_regular_file(out + "/figures/curves-low-agility.svg"));
     }
 };
 
