@@ -265,8 +265,11 @@ void ConfigEditor::setPresetDirectory(const QString& dir) {
     presets_->clear();
     QStringList files;
     QDirIterator it(dir, {"*.yaml"}, QDir::Files, QDirIterator::Subdirectories);
-    while (it.hasNext())
-        files << it.next();
+    while (it.hasNext()) {
+        const QString f = it.next();
+        if (!QDir(dir).relativeFilePath(f).startsWith("studies/"))  // study files, not runs
+            files << f;
+    }
     files.sort();
     for (const QString& f : files)
         presets_->addItem(QDir(dir).relativeFilePath(f), f);

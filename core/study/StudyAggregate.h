@@ -83,6 +83,7 @@ StudyAggregate aggregateStudy(const StudyResults& results);
 // The metrics aggregated and compared, by their short name ("perplexity", "agility", "pos_prob",
 // "logp_margin"); a cell's value is its final_metrics["eval/<name>"].
 std::optional<double> cellMetric(const StudyCellResult& cell, const std::string& metric);
+// The methods of a recipe: recipeMethods() in StudySpec.h (the study file's parser uses it too).
 // Whether any stage of the recipe takes a beta (everything but MLE); cells of a recipe that does
 // not carry beta 0 (StudyCellResult::beta), so comparisons look them up at beta 0.
 bool recipeUsesBeta(const std::string& recipe);

@@ -193,6 +193,21 @@ private:
         return st;
     }
 
+    // DPO's reference log-probs are cached for every training pair at the start of a stage
+    // unless computed batch by batch from a frozen copy; a short study stage sees fewer pairs
+    // than the training side holds, where the batch-by-batch reference is the cheaper (same
+    // values: the frozen model at the stage's start).
+    static void chooseReference(StageConfig& st, const RunConfig& c) {
+        if (st.objective.terms[0].kind != ObjectiveKind::Dpo)
+            return;
+        int64_t pairs = c.data.limit;
+        if (c.data.source == "synthetic")
+            pairs = c.data.synthetic_count;
+        const int64_t train = pairs - c.data.eval_pairs - c.data.validation_pairs;
+        const int64_t seen = st.steps * c.optimizer.batch_size * c.optimizer.grad_accum;
+        st.on_the_fly_reference = pairs > 0 && seen < train;
+    }
+
     std::optional<std::size_t> planBase() {
         if (!spec_.base.from.empty())
             return std::nullopt;
@@ -261,6 +276,7 @@ private:
             c.name = task.name + "-select-" + method + "-lr" + betaText(lr);
             c.eval.split = "validation";  // select on validation pairs; never the eval split
             c.stages = {stage(method, method == "mle" ? 0.1 : beta, spec_.steps, lr)};
+            chooseReference(c.stages[0], c);
             const std::string label = task.name + ": select " + method + " lr " + betaText(lr);
             const std::size_t i = addFromBase(PlannedRunKind::Selection, label, std::move(c));
             runs.push_back(i);
@@ -278,9 +294,20 @@ private:
                 sel.lr = lr;
             }
         }
-        if (pending || sel.lr == 0.0) {
+        if (pending) {
             sel.lr = 0.0;
             plan_.settled = false;
+            plan_.selections.push_back(sel);
+            return {grid->second[0], runs};
+        }
+        if (sel.lr == 0.0 && !sel.scores.empty()) {
+            // Every selection run that finished has no finite score: nothing to choose by.
+            sel.lr = grid->second[0];
+            plan_.notes.push_back(task.name + ": no " + method + " selection run gave a finite " +
+                                  spec_.lr.select_by + "; the first candidate lr " +
+                                  betaText(sel.lr) + " is used");
+        } else if (sel.lr == 0.0) {
+            // Every selection run failed: the stage runs wait on them and fail with them.
             plan_.selections.push_back(sel);
             return {grid->second[0], runs};
         }
@@ -307,6 +334,7 @@ private:
                     RunConfig c = common(task.data, seed);
                     c.name = chain + "-s" + std::to_string(seed);
                     c.stages = {stage(m, stage_beta, spec_.steps, lr.lr)};
+                    chooseReference(c.stages[0], c);
                     std::string label = task.name + ": " + recipe +
                                         (uses_beta ? " b" + betaText(beta) : "") + " s" +
                                         std::to_string(seed);

@@ -139,7 +139,7 @@ private Q_SLOTS:
         f.close();
         Ran run = rgpbRun({"study", "run", file, "--dir", tmp.filePath("studies")});
         QCOMPARE(run.code, 1);
-        QVERIFY2(run.err.contains("bad.yaml:18:8: seeds: expected at least 3 training seeds"),
+        QVERIFY2(run.err.contains("bad.yaml:19:8: seeds: expected at least 3 training seeds"),
                  qPrintable(run.err));
     }
 };

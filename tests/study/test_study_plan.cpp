@@ -118,6 +118,10 @@ private Q_SLOTS:
         for (std::size_t i = 0; i < plan.runs.size(); ++i)
             for (std::size_t d : plan.runs[i].depends_on)
                 QVERIFY(d < i);
+        // A DPO stage of 20 steps x 16 pairs sees fewer than the 2600 training pairs (3000 - 200
+        // eval - 200 validation): its reference is computed per batch instead of cached for all.
+        QVERIFY(second.config.stages[0].on_the_fly_reference);
+        QVERIFY(!plan.runs[mle.runs[0]].config.stages[0].on_the_fly_reference);
         // Folder names: <studies>/.runs/<slug>-<16 hex digits>.
         const fs::path dir(second.run_dir);
         QCOMPARE(QString::fromStdString(dir.parent_path().string()),

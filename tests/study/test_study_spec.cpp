@@ -167,6 +167,32 @@ private Q_SLOTS:
                  m.c_str());
     }
 
+    void thePresetsParse() {
+        const std::string dir = std::string(RGPB_SOURCE_DIR) + "/presets/studies/";
+        StudySpec quick = loadStudySpec(dir + "quick.yaml");
+        QVERIFY(quick.quick);
+        QCOMPARE(quick.recipes, paperRecipes());
+        QCOMPARE(quick.betas.size(), std::size_t(1));
+        QCOMPARE(quick.seeds.size(), std::size_t(3));
+        QCOMPARE(quick.tasks.size(), std::size_t(2));
+        QVERIFY(quick.tasks[0].regime == InfoRegime::Low &&
+                quick.tasks[1].regime == InfoRegime::High);
+        QCOMPARE(QString::fromStdString(quick.run.model.size), QString("micro"));
+        QVERIFY(QString::fromStdString(quick.description).startsWith("Quick study"));
+        StudySpec paper = loadStudySpec(dir + "paper.yaml");
+        QVERIFY(!paper.quick);
+        QCOMPARE(paper.betas, paperBetas());
+        QCOMPARE(paper.tasks.size(), std::size_t(3));
+        QVERIFY(paper.tasks[2].optional);
+        // The HH-RLHF file is beside the checkout: ../shared from the repository root.
+        QCOMPARE(QString::fromStdString(paper.tasks[2].data.source),
+                 QString::fromStdString((fs::path(RGPB_SOURCE_DIR) /
+                                         "../shared/data/hh-rlhf/harmless-base-dev.jsonl.gz")
+                                            .lexically_normal()
+                                            .string()));
+        QCOMPARE(paper.lr.grid.size(), std::size_t(4));
+    }
+
     void contentHashIsFnv1a() {
         // Published FNV-1a 64 test vectors.
         QCOMPARE(QString::fromStdString(contentHash("")), QString("cbf29ce484222325"));
