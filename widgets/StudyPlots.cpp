@@ -429,6 +429,10 @@ void drawGradDifference(QCustomPlot* plot, const std::vector<StudyTaskMeasure>& 
     plot->xAxis->setLabel("response step t");
     plot->yAxis->setLabel("gradient difference (log scale)");
     setReadableLogScale(plot->yAxis);
+    auto steps = QSharedPointer<QCPAxisTickerFixed>(new QCPAxisTickerFixed);
+    steps->setTickStep(1.0);  // whole response steps
+    steps->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    plot->xAxis->setTicker(steps);
     Bounds bounds;
     const char* const colors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"};
     for (std::size_t i = 0; i < measures.size(); ++i) {

@@ -111,20 +111,22 @@ CsvTable comparisonsCsv(const std::vector<PairedComparison>& comparisons) {
 }
 
 void fillClaimsTable(QTableWidget* table, const std::vector<ClaimResult>& claims) {
-    setColumns(table, {"claim", "task", "effect [95% interval]", "p", "verdict"},
+    setColumns(table, {"claim", "task", "β", "effect [95% interval]", "p", "verdict"},
                int(claims.size()));
     for (int r = 0; r < int(claims.size()); ++r) {
         const ClaimResult& c = claims[r];
         const bool tested = c.verdict != ClaimVerdict::NotTested;
         table->setItem(r, 0, studyItem(stdText(c.statement), stdText(c.id)));
         table->setItem(r, 1, studyItem(stdText(c.task)));
-        table->setItem(r, 2, studyItem(tested ? intervalText(c.effect) : QString("–")));
-        table->setItem(r, 3, studyItem(tested ? pText(c.p_value) : QString("–")));
+        // 0: not compared at one beta (raising beta: smallest against largest).
+        table->setItem(r, 2, studyItem(c.beta > 0 ? QString::number(c.beta) : QString("–")));
+        table->setItem(r, 3, studyItem(tested ? intervalText(c.effect) : QString("–")));
+        table->setItem(r, 4, studyItem(tested ? pText(c.p_value) : QString("–")));
         auto* verdict = studyItem(verdictText(c.verdict), stdText(c.why));
         verdict->setBackground(claimVerdictColor(c.verdict));
         verdict->setForeground(QColor(20, 20, 20));
         verdict->setTextAlignment(Qt::AlignCenter);
-        table->setItem(r, 4, verdict);
+        table->setItem(r, 5, verdict);
     }
     table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
     for (int c = 1; c < table->columnCount(); ++c)
@@ -137,11 +139,11 @@ CsvTable claimsCsv(const std::vector<ClaimResult>& claims) {
     t.columns = {"id",        "statement", "task", "verdict", "effect",
                  "effect_lo", "effect_hi", "n",    "p_value", "why"};
     for (const ClaimResult& c : claims)
-        t.rows.push_back({csvText(stdText(c.id)), csvText(stdText(c.statement)),
-                          csvText(stdText(c.task)), csvText(verdictText(c.verdict)),
-                          csvNumber(c.effect.mean), csvNumber(c.effect.lo), csvNumber(c.effect.hi),
-                          QString::number(c.effect.n), csvNumber(c.p_value),
-                          csvText(stdText(c.why))});
+        t.rows.push_back(
+            {csvText(stdText(c.id)), csvText(stdText(c.statement)), csvText(stdText(c.task)),
+             csvNumber(c.beta), csvText(verdictText(c.verdict)), csvNumber(c.effect.mean),
+             csvNumber(c.effect.lo), csvNumber(c.effect.hi), QString::number(c.effect.n),
+             csvNumber(c.p_value), csvText(stdText(c.why))});
     return t;
 }
 

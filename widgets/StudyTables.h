@@ -1,6 +1,6 @@
 // The study's tables: paired recipe comparisons (same seed, same base: the mean difference a - b
 // with its 95% interval over seeds and the paired test's p-value) and the claims of spec.md
-// section 5 (statement, task, the oriented effect with its interval, p, and the verdict,
+// section 5 (statement, task, the beta it was tested at, the oriented effect with its interval, p, and the verdict,
 // coloured: green supported, red contradicted, amber inconclusive, grey not tested; the reason
 // as the verdict's tooltip). Plain values in (StudyAggregate.h, StudyClaims.h); each table has
 // the CSV of what it shows (PlotExport.h).
@@ -26,7 +26,7 @@ void fillComparisonsTable(QTableWidget* table, const std::vector<PairedCompariso
                           const QString& task = {});
 CsvTable comparisonsCsv(const std::vector<PairedComparison>& comparisons);
 
-// Fills `table` with one row per claim result: statement, task, effect, p, verdict.
+// Fills `table` with one row per claim result: statement, task, beta, effect, p, verdict.
 void fillClaimsTable(QTableWidget* table, const std::vector<ClaimResult>& claims);
 CsvTable claimsCsv(const std::vector<ClaimResult>& claims);
 

@@ -104,16 +104,18 @@ QWidget* StudyView::buildButtons() {
         "Save the study file, plan it, and queue the runs that can start; the next "
         "ones are queued as their dependencies finish (runs already finished are "
         "reused)");
+    stop_ = new QPushButton("Stop");
+    stop_->setToolTip(
+        "Queue no more of the study's runs; the runs queued or training go on (the "
+        "Train tab cancels them); Run continues the study later");
     export_ = new QPushButton("Export report...");
     export_->setToolTip("report.html, figures (SVG, PDF) and tables (CSV, LaTeX) into a folder");
     progress_text_ = new QLabel;
     progress_ = new QProgressBar;
     progress_->setMaximumWidth(160);
     progress_->setTextVisible(true);
-    for (QWidget* w :
-         {static_cast<QWidget*>(open_file), static_cast<QWidget*>(open_dir),
-          static_cast<QWidget*>(save), static_cast<QWidget*>(run_), static_cast<QWidget*>(export_)})
-        row->addWidget(w);
+    for (QPushButton* b : {open_file, open_dir, save, run_, stop_, export_})
+        row->addWidget(b);
     row->addWidget(progress_text_, 1);
     row->addWidget(progress_);
     connect(open_file, &QPushButton::clicked, this, [this] {
@@ -138,6 +140,7 @@ QWidget* StudyView::buildButtons() {
         }
     });
     connect(run_, &QPushButton::clicked, this, &StudyView::runRequested);
+    connect(stop_, &QPushButton::clicked, this, &StudyView::stopRequested);
     connect(export_, &QPushButton::clicked, this, [this] {
         const QString dir = QFileDialog::getExistingDirectory(this, "Export the report into");
         if (!dir.isEmpty())
@@ -205,7 +208,9 @@ QWidget* StudyView::curvesPanel() {
     auto* row = new QHBoxLayout(choose);
     row->setContentsMargins(0, 0, 0, 0);
     metric_ = new QComboBox;
+    metric_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     beta_ = new QComboBox;
+    beta_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     row->addWidget(new QLabel("metric:"));
     row->addWidget(metric_);
     row->addWidget(new QLabel("β:"));
@@ -314,6 +319,7 @@ void StudyView::setRunning(bool running) {
     running_ = running;
     run_->setEnabled(!running && editor_->isValid());
     run_->setText(running ? "Running..." : "Run");
+    stop_->setEnabled(running);
 }
 
 }  // namespace rgpb::widgets

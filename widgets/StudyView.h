@@ -46,7 +46,7 @@ public:
     // "12 of 42 runs finished, 2 running" beside the buttons; `done` of `total` in its bar.
     void setProgress(const QString& text, int done, int total);
     QString progressText() const;
-    void setRunning(bool running);  // Run disabled while the study runs
+    void setRunning(bool running);  // Run disabled and Stop enabled while the study runs
 
     QCustomPlot* landscapePlot() const { return landscape_; }
     QCustomPlot* posProbPlot() const { return pos_prob_; }
@@ -57,12 +57,14 @@ public:
     QTableWidget* comparisonsTable() const { return comparisons_; }
     QTableWidget* claimsTable() const { return claims_; }
     QPushButton* runButton() const { return run_; }
+    QPushButton* stopButton() const { return stop_; }
     QPushButton* exportButton() const { return export_; }
 
 Q_SIGNALS:
     void openFileRequested(const QString& path);
     void openFolderRequested(const QString& dir);
     void runRequested();
+    void stopRequested();  // queue no more of the study's runs
     void exportRequested(const QString& out_dir);
     void runActivated(const QString& run_dir);
 
@@ -82,7 +84,7 @@ private:
     QCustomPlot *landscape_ = nullptr, *pos_prob_ = nullptr, *agility_ = nullptr;
     QCustomPlot *curves_ = nullptr, *info_ = nullptr, *grad_ = nullptr;
     QTableWidget *comparisons_ = nullptr, *claims_ = nullptr;
-    QPushButton *run_ = nullptr, *export_ = nullptr;
+    QPushButton *run_ = nullptr, *stop_ = nullptr, *export_ = nullptr;
     QLabel* progress_text_ = nullptr;
     QProgressBar* progress_ = nullptr;
     StudyResults results_;

@@ -69,6 +69,7 @@ MainWindow::MainWindow(const QString& runs_dir, const QString& preset_dir, QWidg
     buildViews(preset_dir);
     buildGradientLab();
     buildJudgeTab();
+    buildStudyTab();
     buildLogDock();
     buildToolbar();
     connectEditor();
@@ -383,7 +384,12 @@ QString MainWindow::launchConfig(RunConfig config) {
                 QString("cannot create a run folder under %1: %2").arg(runs_dir_, e.what()));
         return {};
     }
+    return queueSession(s);
+}
+
+QString MainWindow::queueSession(TrainingSession* s) {
     const QString id = s->id();
+    const RunConfig& config = s->config();
     sessions_.insert(id, s);
     connectSession(s);
     widgets::RunRow& r = row(id);
@@ -515,6 +521,7 @@ void MainWindow::onEnded(const QString& id, RunStatus status, const QString& rea
     updateLandscape(id);
     queue_.markEnded(id);
     showQueueStatus();
+    Q_EMIT runEnded(id, status, reason);
 }
 
 void MainWindow::showRunFromDisk(const RunSummary& s) {

@@ -44,6 +44,7 @@ namespace rgpb::app {
 
 class GradientMeasureSession;
 class LandscapeUpdater;
+class StudyTab;
 
 // Optimizer steps a config plans when every stage gives `steps`; 0 when one counts epochs (the
 // data size decides, known once the run starts).
@@ -61,6 +62,13 @@ public:
     QString launch(const QString& yaml, const QString& source, const QStringList& overrides = {});
     // Queues a run of a parsed config; returns its folder (empty when it cannot be created).
     QString launchConfig(RunConfig config);
+    // Queues a run of `config` in `run_dir` (a study's content-addressed folder, created when
+    // absent). A folder holding a failed or interrupted run is resumed from its checkpoint, or
+    // cleared and started again without one; a run already queued or running is left as it is.
+    // Returns the run's id (its absolute folder), empty when it cannot be queued.
+    QString launchInFolder(RunConfig config, const QString& run_dir);
+    // Shows the run on the Train tab, selected (listed from its folder when not shown yet).
+    void openRun(const QString& run_dir);
     // One run per method x beta (methods empty: the preset's own), queued; returns their folders.
     QStringList launchSweep(const QString& yaml, const QString& source, const QStringList& betas,
                             const QStringList& methods = {});
@@ -86,6 +94,7 @@ public:
     GradientMeasureSession* gradientMeasureSession() const { return lab_session_; }
 
     LandscapeUpdater* landscapeUpdater() const { return landscape_jobs_; }
+    StudyTab* studyTab() const { return study_; }
     const RunQueue& queue() const { return queue_; }
 
     // Continues a cancelled, failed or interrupted run from its last checkpoint (queued like a
@@ -107,6 +116,10 @@ public:
     // inside their folders, which a folder watch does not see).
     void setRescanInterval(int ms);
 
+Q_SIGNALS:
+    // A run this window trained ended (after the queue freed its slot).
+    void runEnded(const QString& id, rgpb::RunStatus status, const QString& reason);
+
 protected:
     void closeEvent(QCloseEvent* event) override;
 
@@ -115,6 +128,7 @@ private:
     void buildViews(const QString& preset_dir);
     void buildGradientLab();
     void buildJudgeTab();
+    void buildStudyTab();  // MainWindowStudy.cpp
     void buildLogDock();
     void buildToolbar();
     void connectEditor();
@@ -136,7 +150,8 @@ private:
     void markResumable(widgets::RunRow& r) const;
     void reloadResumedRun(const QString& id);  // its curves as the checkpoint left them
 
-    bool startRun(const QString& id);  // the queue's starter
+    QString queueSession(TrainingSession* s);  // lists it, then queues it; returns its id
+    bool startRun(const QString& id);          // the queue's starter
     void showQueueStatus();
     void cancelRun(const QString& id);
     void togglePause(const QString& id);
@@ -171,6 +186,7 @@ private:
     // The "Gradient lab" tab and the adapter that runs its measurements.
     widgets::GradientLab* gradient_lab_ = nullptr;
     GradientMeasureSession* lab_session_ = nullptr;
+    StudyTab* study_ = nullptr;  // the Study tab
     // The lifecycle and the frame.
     CloseDecision close_decision_;
     QFileSystemWatcher* watcher_ = nullptr;

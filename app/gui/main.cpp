@@ -7,6 +7,8 @@
 //   --screenshot PNG --after SECONDS   save a picture of the window, then quit (docs, tests)
 //   --tab "Gradient lab/Measured"      show that tab (a path through nested tab widgets)
 //   --lab-run DIR [--lab-data F] [--lab-format F]   start a gradient-lab measurement at once
+//   --studies-dir DIR   where the Study tab runs studies (default: <runs dir>/studies)
+//   --study FILE|DIR    open a study file or a study folder in the Study tab at start
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
@@ -17,6 +19,7 @@
 #include <cstdlib>
 
 #include "app/gui/MainWindow.h"
+#include "app/gui/StudyTab.h"
 #include "core/util/Log.h"
 #include "widgets/ConfigEditor.h"
 #include "widgets/GradientLab.h"
@@ -91,12 +94,23 @@ int main(int argc, char** argv) {
     cli.addOption({"lab-run", "Gradient lab: measure this run or checkpoint at start.", "dir"});
     cli.addOption({"lab-data", "Gradient lab: the pair data to measure on.", "file", "synthetic"});
     cli.addOption({"lab-format", "Gradient lab: the data's format.", "format", "auto"});
+    cli.addOption({"studies-dir", "Folder of studies (default: <runs dir>/studies).", "dir"});
+    cli.addOption({"study", "Study file or study folder to open in the Study tab.", "path"});
     cli.process(app);
 
     rgpb::log::initConsole(rgpb::log::Level::Warn);
     QString presets = cli.isSet("presets") ? cli.value("presets") : findPresets();
     rgpb::app::MainWindow window(cli.value("runs-dir"), presets);
     const QString preset = window.openPresetAtStart(cli.value("preset"), presets);
+    if (cli.isSet("studies-dir"))
+        window.studyTab()->setStudiesDir(cli.value("studies-dir"));
+    if (cli.isSet("study")) {
+        const QString study = cli.value("study");
+        if (QFileInfo(study).isDir())
+            window.studyTab()->openFolder(study);
+        else
+            window.studyTab()->openFile(study);
+    }
     window.show();
     for (const QString& path : cli.values("tab"))
         selectTabPath(&window, path);

@@ -98,6 +98,7 @@ std::vector<ClaimResult> claims() {
     std::vector<ClaimResult> out(3);
     out[0].statement = "At low information difference, ExMATE's agility exceeds MLE's";
     out[0].task = "low-info";
+    out[0].beta = 0.5;
     out[0].verdict = ClaimVerdict::Supported;
     out[0].effect = interval(0.2, 0.1, 0.3);
     out[0].p_value = 0.012;
@@ -261,18 +262,19 @@ private Q_SLOTS:
         QTableWidget t;
         fillClaimsTable(&t, claims());
         QCOMPARE(t.rowCount(), 3);
-        QCOMPARE(t.item(0, 4)->text(), QString("supported"));
-        QCOMPARE(t.item(1, 4)->text(), QString("contradicted"));
-        QCOMPARE(t.item(2, 4)->text(), QString("not tested"));
-        QCOMPARE(t.item(0, 2)->text(), QString("0.2 [0.1, 0.3]"));
-        QCOMPARE(t.item(0, 3)->text(), QString("0.012"));
-        QCOMPARE(t.item(2, 2)->text(), QString("–"));
-        QCOMPARE(t.item(2, 4)->toolTip(), QString("the study has one beta"));
-        QCOMPARE(t.item(0, 4)->background().color(), claimVerdictColor(ClaimVerdict::Supported));
+        QCOMPARE(t.item(0, 5)->text(), QString("supported"));
+        QCOMPARE(t.item(1, 5)->text(), QString("contradicted"));
+        QCOMPARE(t.item(2, 5)->text(), QString("not tested"));
+        QCOMPARE(t.item(0, 2)->text(), QString("0.5"));
+        QCOMPARE(t.item(0, 3)->text(), QString("0.2 [0.1, 0.3]"));
+        QCOMPARE(t.item(0, 4)->text(), QString("0.012"));
+        QCOMPARE(t.item(2, 3)->text(), QString("–"));
+        QCOMPARE(t.item(2, 5)->toolTip(), QString("the study has one beta"));
+        QCOMPARE(t.item(0, 5)->background().color(), claimVerdictColor(ClaimVerdict::Supported));
         QVERIFY(claimVerdictColor(ClaimVerdict::Supported) !=
                 claimVerdictColor(ClaimVerdict::Contradicted));
         const CsvTable csv = claimsCsv(claims());
-        QCOMPARE(csv.rows[1][3], QString("contradicted"));
+        QCOMPARE(csv.rows[1][4], QString("contradicted"));
         QCOMPARE(csv.rows[0][1],  // the statement holds a comma and a quote: quoted
                  QString("\"At low information difference, ExMATE's agility exceeds MLE's\""));
     }
@@ -288,6 +290,11 @@ private Q_SLOTS:
         m.grad_diff_l2 = {0.5, 0.05};
         results.measures.push_back(m);
         view.setResults(results, aggregate(), claims());
+        QVERIFY(view.stopButton()->parentWidget()->layout()->indexOf(view.stopButton()) >= 0);
+        QVERIFY(!view.stopButton()->isEnabled());
+        view.setRunning(true);
+        QVERIFY(view.stopButton()->isEnabled() && !view.runButton()->isEnabled());
+        view.setRunning(false);
         QCOMPARE(view.tasks(), QStringList{"low-info"});
         QCOMPARE(view.claimsTable()->rowCount(), 3);
         QCOMPARE(view.comparisonsTable()->rowCount(), 1);
