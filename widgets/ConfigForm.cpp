@@ -253,10 +253,10 @@ void ConfigForm::setChoices(const ConfigChoices& choices) {
     size->addItems(choices.model_sizes);
     size->setEditText(current_size);
     auto* source = static_cast<QComboBox*>(fields_["data.source"]);
-    if (source->findText("synthetic-text") < 0)
-        source->insertItem(0, "synthetic-text");
     if (source->findText("synthetic") < 0)
         source->insertItem(0, "synthetic");
+    if (source->findText("synthetic-text") < 0)
+        source->insertItem(1, "synthetic-text");  // after the current default: it stays current
     filling_ = false;
     RunConfig c = config();  // what is shown, edits included, re-shown with the new choices
     c.device = current_device.toStdString();

@@ -20,7 +20,9 @@ std::optional<double> StageConfig::beta() const {
 }
 
 bool DataConfig::textSource() const {
-    return source == "synthetic-text" || format == "text" || format == "text-jsonl";
+    if (source == "synthetic" || source == "synthetic-text")
+        return source == "synthetic-text";  // data.format applies to files only
+    return format == "text" || format == "text-jsonl";
 }
 
 std::string stageDataProblem(const DataConfig& data, const ObjectiveSpec& objective) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 namespace rgpb {
 
@@ -79,6 +80,17 @@ void ConsoleObserver::onStep(const StepMetrics& m) {
 
 void ConsoleObserver::onEval(const EvalReport& r) {
     char buf[160];
+    if (r.metrics.documents) {
+        // Documents of text: only the positive side's numbers are measurements.
+        std::snprintf(buf, sizeof buf, "ppl %.3f", r.metrics.perplexity);
+        last_eval_ = buf;
+        if (!interactive_) {
+            std::fprintf(out_, "eval step %lld: perplexity %.4f  pos_prob %.4f (documents)\n",
+                         static_cast<long long>(r.step), r.metrics.perplexity, r.metrics.pos_prob);
+            std::fflush(out_);
+        }
+        return;
+    }
     std::snprintf(buf, sizeof buf, "ppl %.3f  agility %.4f", r.metrics.perplexity,
                   r.metrics.agility);
     last_eval_ = buf;
@@ -104,9 +116,13 @@ void ConsoleObserver::onCheckpoint(int64_t step, const std::string& path) {
 
 void ConsoleObserver::onFinished(const RunSummary& s) {
     endBar();
-    std::fprintf(out_, "finished %s in %s: perplexity %.4f, agility %.5f\n", s.dir.c_str(),
-                 formatDuration(s.wall_time_s).c_str(), s.metric("eval/perplexity"),
-                 s.metric("eval/agility"));
+    // A run on documents has no eval/agility (core/metrics/PairMetrics.h markAsDocuments()).
+    const double agility = s.metric("eval/agility", std::nan(""));
+    char tail[64] = "";
+    if (!std::isnan(agility))
+        std::snprintf(tail, sizeof tail, ", agility %.5f", agility);
+    std::fprintf(out_, "finished %s in %s: perplexity %.4f%s\n", s.dir.c_str(),
+                 formatDuration(s.wall_time_s).c_str(), s.metric("eval/perplexity"), tail);
     std::fflush(out_);
 }
 

@@ -72,7 +72,7 @@ foreach(command IN LISTS top_commands)
 endforeach()
 
 # ---- One vocabulary of data formats: aliases accepted, a bad name lists the canonical ones --
-set(format_list "must be one of auto, hh-rlhf, trl, contrast, causal-dialogue, got 'hhh'")
+set(format_list "must be one of auto, hh-rlhf, trl, contrast, causal-dialogue, text, text-jsonl, got 'hhh'")
 expect_run(1 "eval: argument '--format' ${format_list}" eval /no/such/run --data x.jsonl --format hhh)
 expect_run(1 "gradlab measure: argument '--format' ${format_list}"
            gradlab measure /no/such/run --data x.jsonl --out /no/such/out --format hhh)

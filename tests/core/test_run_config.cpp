@@ -226,6 +226,7 @@ private Q_SLOTS:
                  qPrintable(e));
         // The same rule for configs made in code (sweeps, studies), without a location.
         c.data.source = "synthetic";
+        c.data.format = "text";  // applies to files only: the built-in task stays pairs
         QVERIFY(stageDataProblem(c.data, c.stages[0].objective).find("needs a text source") !=
                 std::string::npos);
         QVERIFY(stageDataProblem(c.data, ObjectiveSpec::single(ObjectiveKind::Exmate)).empty());
