@@ -158,6 +158,7 @@ private:
         if (from) {
             from_hash = hashes_.at(*from);
             config.model.from = plan_.runs[*from].run_dir;
+            config.tokenizer.kind = "model";  // the tokenizer of the run it starts from
             deps.push_back(*from);
         }
         const std::string hash = plannedRunHash(config, from_hash, data_hash);
@@ -227,8 +228,6 @@ private:
                             std::vector<std::size_t> deps = {}) {
         if (!base_) {
             c.model.from = spec_.base.from;
-            c.tokenizer.kind = "model";
-        } else {
             c.tokenizer.kind = "model";
         }
         return add(kind, label, std::move(c), base_, task_hash_, std::move(deps));

@@ -12,6 +12,7 @@
 #include "core/config/SweepGrid.h"
 #include "core/config/YamlSection.h"
 #include "core/run/RunStore.h"
+#include "core/train/ModelSource.h"
 #include "core/util/Error.h"
 
 namespace fs = std::filesystem;
@@ -176,8 +177,9 @@ StudyBase readBase(YamlSection& top) {
         b.fail(b.node(), "expected exactly one of 'from' (a model to start from) or 'pretrain'");
     if (from) {
         base.from = fromStudyFolder(b.text("from", ""), top.source());
-        if (!fs::exists(base.from))
-            b.failKey("from", b.raw("from"), "'" + base.from + "' does not exist");
+        // A Hugging Face folder, a run folder or a checkpoint: what model.from accepts.
+        if (const std::string problem = modelSourceProblem(base.from); !problem.empty())
+            b.failKey("from", b.raw("from"), problem);
     } else {
         YamlSection p = b.child("pretrain");
         base.text = readData(p, "data");

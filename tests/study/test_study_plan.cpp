@@ -115,6 +115,7 @@ private Q_SLOTS:
         const PlannedRun& second = plan.runs[mle_dpo.runs[1]];
         QCOMPARE(QString::fromStdString(second.config.model.from),
                  QString::fromStdString(plan.runs[mle.runs[0]].run_dir));
+        QCOMPARE(QString::fromStdString(second.config.tokenizer.kind), QString("model"));
         for (std::size_t i = 0; i < plan.runs.size(); ++i)
             for (std::size_t d : plan.runs[i].depends_on)
                 QVERIFY(d < i);

@@ -158,6 +158,12 @@ private Q_SLOTS:
         m = specError(bad);
         QVERIFY2(contains(m, "study.yaml:8:3: base: expected exactly one of 'from'"), m.c_str());
         bad = kSpecGood;
+        bad.replace(bad.find("  pretrain:"), bad.find("tasks:") - bad.find("  pretrain:"),
+                    "  from: /nonexistent/model\n");
+        m = specError(bad);
+        QVERIFY2(contains(m, "study.yaml:8:9: base.from: ") && contains(m, "/nonexistent/model"),
+                 m.c_str());
+        bad = kSpecGood;
         bad.replace(bad.find("source: synthetic, synthetic: {regime: context"), 17,
                     "source: missing.jsonl");
         m = specError(bad);
