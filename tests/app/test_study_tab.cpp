@@ -105,12 +105,19 @@ private:
     std::deque<std::string> started_;
 };
 
+// <dir>/base, standing for a Hugging Face folder (base.from must name a model: a config.json);
+// the fake executor never reads its weights.
+std::string fakeBase(const QTemporaryDir& tmp) {
+    fs::create_directories(tmp.filePath("base").toStdString());
+    std::ofstream(tmp.filePath("base/config.json").toStdString()) << "{}\n";
+    return tmp.filePath("base").toStdString();
+}
+
 // Writes <dir>/<name>.yaml and runs it to the end under <dir>/studies with the fake executor.
 std::string runFakeStudy(const QTemporaryDir& tmp, const std::string& name,
                          const std::string& recipes) {
     const std::string file = tmp.filePath(QString::fromStdString(name + ".yaml")).toStdString();
-    fs::create_directories(tmp.filePath("base").toStdString());
-    std::ofstream(file) << studyYaml(name, recipes, tmp.filePath("base").toStdString());
+    std::ofstream(file) << studyYaml(name, recipes, fakeBase(tmp));
     FakeExecutor executor;
     runStudy(loadStudySpec(file), tmp.filePath("studies").toStdString(), executor, {}, {});
     return tmp.filePath(QString::fromStdString("studies/" + name)).toStdString();
@@ -197,7 +204,7 @@ private Q_SLOTS:
         MainWindow window(tmp.filePath("runs"), RGPB_SOURCE_DIR "/presets");
         const QString file = tmp.filePath("bad.yaml");
         std::ofstream(file.toStdString())
-            << studyYaml("bad", "mle", tmp.path().toStdString()) << "seedz: [1]\n";
+            << studyYaml("bad", "mle", fakeBase(tmp)) << "seedz: [1]\n";
         QVERIFY(window.studyTab()->openFile(file));
         widgets::StudyEditor* editor = window.studyTab()->view()->editor();
         QVERIFY(!editor->isValid());
