@@ -1,5 +1,7 @@
 #include "widgets/StudyGrid.h"
 
+#include "core/study/StudyAggregate.h"
+
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QLabel>
@@ -60,6 +62,11 @@ QString cellTooltip(const StudyGridCell& c) {
 
 }  // namespace
 
+void setFinalMetrics(StudyGridCell& cell, const StudyCellResult& result) {
+    cell.perplexity = cellMetric(result, "perplexity").value_or(qQNaN());
+    cell.agility = cellMetric(result, "agility").value_or(qQNaN());
+}
+
 QVector<StudyGridCell> studyGridCells(const StudyResults& results) {
     QVector<StudyGridCell> out;
     for (const StudyCellResult& r : results.cells) {
@@ -75,14 +82,8 @@ QVector<StudyGridCell> studyGridCells(const StudyResults& results) {
         c.reason = QString::fromStdString(r.reason);
         for (const std::string& d : r.run_dirs)
             c.run_dirs << QString::fromStdString(d);
-        if (c.state == PlannedRunState::Finished) {
-            for (const auto& [name, value] : r.final_metrics) {
-                if (name == "eval/perplexity")
-                    c.perplexity = value;
-                else if (name == "eval/agility")
-                    c.agility = value;
-            }
-        }
+        if (c.state == PlannedRunState::Finished)
+            setFinalMetrics(c, r);
         out << c;
     }
     return out;

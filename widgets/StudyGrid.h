@@ -36,6 +36,8 @@ struct StudyGridCell {
 // Failed, any other Pending (the results know nothing of the queue; the application refines
 // Pending into Ready or Running from the plan).
 QVector<StudyGridCell> studyGridCells(const StudyResults& results);
+// Sets the cell's perplexity and agility from a finished result's final evaluation.
+void setFinalMetrics(StudyGridCell& cell, const StudyCellResult& result);
 
 class StudyGrid : public QWidget {
     Q_OBJECT

@@ -71,14 +71,8 @@ QVector<widgets::StudyGridCell> gridCellsOf(const StudyPlan& plan, const StudyRe
             c.run_dirs << QString::fromStdString(plan.runs[i].run_dir);
         for (const StudyCellResult& r : results.cells) {
             if (r.task == s.cell->task && r.recipe == s.cell->recipe && r.beta == s.cell->beta &&
-                r.seed == s.cell->seed && r.status == RunStatus::Finished) {
-                for (const auto& [name, value] : r.final_metrics) {
-                    if (name == "eval/perplexity")
-                        c.perplexity = value;
-                    else if (name == "eval/agility")
-                        c.agility = value;
-                }
-            }
+                r.seed == s.cell->seed && r.status == RunStatus::Finished)
+                widgets::setFinalMetrics(c, r);
         }
         out << c;
     }
