@@ -230,7 +230,10 @@ void drawStudyLandscape(QCustomPlot* plot, const StudyAggregate& aggregate, cons
             xp << p->perplexity.hi - p->perplexity.mean;
             ym << p->agility.mean - p->agility.lo;
             yp << p->agility.hi - p->agility.mean;
-            bounds.add(p->perplexity.lo, p->agility.lo);
+            // An interval over few seeds can reach below 0, where a log axis has no place: it
+            // runs off the left edge, and the axis is fitted to the mean instead (else the axis
+            // would stretch decades below every point).
+            bounds.add(p->perplexity.lo > 0 ? p->perplexity.lo : p->perplexity.mean, p->agility.lo);
             bounds.add(p->perplexity.hi, p->agility.hi);
             if (p->beta > 0) {
                 auto* label = new QCPItemText(plot);

@@ -236,6 +236,23 @@ private Q_SLOTS:
         QVERIFY(plot.yAxis->range().lower < 0.02 && plot.yAxis->range().upper > 0.52);
     }
 
+    void landscapeAxisIgnoresIntervalsBelowZero() {
+        // Three seeds of a diverging run: perplexity 40 with an interval [-8, 94]. The log axis
+        // keeps to the points (and the upper ends) instead of stretching towards 0.
+        StudyAggregate a = aggregate();
+        a.points.push_back(aggPoint("dpo", 0.5, interval(40.0, -8.0, 94.0),
+                                    interval(0.01, -0.002, 0.02), interval(0.03, 0.0, 0.07)));
+        QCustomPlot plot;
+        prepareStudyPlot(&plot, "Landscape");
+        drawStudyLandscape(&plot, a, "low-info");
+        QVERIFY2(plot.xAxis->range().lower > 1.0,
+                 qPrintable(QString::number(plot.xAxis->range().lower)));
+        QVERIFY(plot.xAxis->range().lower < 2.5 && plot.xAxis->range().upper > 94.0);
+        QCPErrorBars* x = barsOf(&plot, "dpo", QCPErrorBars::etKeyError);
+        QVERIFY(x);
+        RGPB_COMPARE_NEAR(x->data()->at(0).errorMinus, 48.0, 1e-12);  // still the whole interval
+    }
+
     void betaSensitivityBandsSpanTheIntervals() {
         QCustomPlot plot;
         prepareStudyPlot(&plot, "beta");
