@@ -9,6 +9,7 @@
 #include "tests/support/TestMain.h"
 
 #include <qcustomplot.h>
+
 #include <QDir>
 #include <QPushButton>
 #include <QTabWidget>
@@ -17,6 +18,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include "tests/support/PlotLookup.h"
 
 #include "app/gui/MainWindow.h"
 #include "app/gui/StudyTab.h"
@@ -28,6 +30,8 @@
 namespace rgpb_test_study_tab {
 
 using namespace rgpb;
+using rgpb::test::barsOf;
+using rgpb::test::graphNamed;
 using namespace rgpb::app;
 namespace fs = std::filesystem;
 
@@ -121,23 +125,6 @@ std::string runFakeStudy(const QTemporaryDir& tmp, const std::string& name,
     FakeExecutor executor;
     runStudy(loadStudySpec(file), tmp.filePath("studies").toStdString(), executor, {}, {});
     return tmp.filePath(QString::fromStdString("studies/" + name)).toStdString();
-}
-
-QCPErrorBars* barsOf(QCustomPlot* plot, const QString& name, QCPErrorBars::ErrorType type) {
-    for (int i = 0; i < plot->plottableCount(); ++i) {
-        auto* bars = qobject_cast<QCPErrorBars*>(plot->plottable(i));
-        if (bars && bars->errorType() == type && bars->dataPlottable() &&
-            bars->dataPlottable()->name() == name)
-            return bars;
-    }
-    return nullptr;
-}
-
-QCPGraph* graphNamed(QCustomPlot* plot, const QString& name) {
-    for (int i = 0; i < plot->graphCount(); ++i)
-        if (plot->graph(i)->name() == name)
-            return plot->graph(i);
-    return nullptr;
 }
 
 }  // namespace

@@ -8,11 +8,13 @@
 #include "tests/support/TestMain.h"
 
 #include <qcustomplot.h>
+
 #include <QDir>
 #include <QPlainTextEdit>
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include "tests/support/PlotLookup.h"
 
 #include "tests/support/Approx.h"
 #include "widgets/StudyEditor.h"
@@ -25,6 +27,8 @@
 namespace rgpb_test_study_view {
 
 using namespace rgpb;
+using rgpb::test::barsOf;
+using rgpb::test::graphNamed;
 using namespace rgpb::widgets;
 
 namespace {
@@ -110,24 +114,6 @@ std::vector<ClaimResult> claims() {
     out[2].verdict = ClaimVerdict::NotTested;
     out[2].why = "the study has one beta";
     return out;
-}
-
-// The error bars of `type` drawn for the graph named `name`.
-QCPErrorBars* barsOf(QCustomPlot* plot, const QString& name, QCPErrorBars::ErrorType type) {
-    for (int i = 0; i < plot->plottableCount(); ++i) {
-        auto* bars = qobject_cast<QCPErrorBars*>(plot->plottable(i));
-        if (bars && bars->errorType() == type && bars->dataPlottable() &&
-            bars->dataPlottable()->name() == name)
-            return bars;
-    }
-    return nullptr;
-}
-
-QCPGraph* graphNamed(QCustomPlot* plot, const QString& name) {
-    for (int i = 0; i < plot->graphCount(); ++i)
-        if (plot->graph(i)->name() == name)
-            return plot->graph(i);
-    return nullptr;
 }
 
 }  // namespace
