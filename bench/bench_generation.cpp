@@ -5,7 +5,7 @@
 //
 // Usage: bench_generation [threads=2] [new tokens=256] [sizes=micro,tiny] [batches=1,8]
 //
-// Run with OMP_WAIT_POLICY=PASSIVE on a machine whose cores are shared.
+// Starts with OpenMP's passive wait policy unless OMP_WAIT_POLICY is set (core/util/OpenMpWait.h).
 #include <torch/torch.h>
 
 #include <chrono>
@@ -18,6 +18,7 @@
 #include "core/generate/Generator.h"
 #include "core/model/GptNeoX.h"
 #include "core/model/ModelConfig.h"
+#include "core/util/OpenMpWait.h"
 
 namespace {
 
@@ -33,6 +34,8 @@ std::vector<std::string> split(const std::string& text) {
 
 }  // namespace
 
+RGPB_OPENMP_PASSIVE_WAIT()
+
 int main(int argc, char** argv) {
     const int threads = argc > 1 ? std::atoi(argv[1]) : 2;
     const int64_t new_tokens = argc > 2 ? std::atoll(argv[2]) : 256;
@@ -41,11 +44,10 @@ int main(int argc, char** argv) {
     for (const auto& b : split(argc > 4 ? argv[4] : "1,8"))
         batches.push_back(std::atoll(b.c_str()));
     torch::set_num_threads(threads);
-    const char* wait_policy = std::getenv("OMP_WAIT_POLICY");
     std::printf(
-        "Generation throughput, %d threads (OMP_WAIT_POLICY=%s), LibTorch %s, float32 CPU, "
+        "Generation throughput, %d threads (OpenMP wait policy %s), LibTorch %s, float32 CPU, "
         "vocab 260, prompt 16 tokens, %lld new tokens, greedy\n\n",
-        threads, wait_policy != nullptr ? wait_policy : "unset", TORCH_VERSION,
+        threads, rgpb::openMpWaitPolicy().c_str(), TORCH_VERSION,
         static_cast<long long>(new_tokens));
     std::printf("%-6s %5s %14s %14s %8s\n", "model", "batch", "cache tok/s", "no-cache tok/s",
                 "speedup");

@@ -4,6 +4,7 @@
 //  2. the event-loop latency while the micro model trains at full speed through the workbench's
 //     adapter: a 10 ms timer measures how late it fires (p50 / p99 / max).
 // usage: QT_QPA_PLATFORM=offscreen bench_gui [--seconds 20]
+#include <qcustomplot.h>
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QTemporaryDir>
@@ -12,26 +13,29 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <qcustomplot.h>
 #include <vector>
 
 #include "app/gui/MainWindow.h"
+#include "core/util/OpenMpWait.h"
 #include "widgets/CurvePlot.h"
 
 using namespace rgpb;
 
 static double percentile(std::vector<double> v, double p) {
-    if (v.empty()) return 0;
+    if (v.empty())
+        return 0;
     std::sort(v.begin(), v.end());
     return v[std::min(v.size() - 1, static_cast<std::size_t>(p * (v.size() - 1) + 0.5))];
 }
 
+RGPB_OPENMP_PASSIVE_WAIT()
+
 int main(int argc, char** argv) {
-    setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
     QApplication app(argc, argv);
     double seconds = 20;
     for (int i = 1; i + 1 < argc; ++i) {
-        if (!std::strcmp(argv[i], "--seconds")) seconds = std::atof(argv[i + 1]);
+        if (!std::strcmp(argv[i], "--seconds"))
+            seconds = std::atof(argv[i + 1]);
     }
 
     {  // 1. replot of a 1e6-point curve
@@ -41,7 +45,8 @@ int main(int argc, char** argv) {
         plot.show();
         QVector<widgets::CurvePoint> pts(1000000);
         for (int i = 0; i < pts.size(); ++i) {
-            pts[i] = {double(i), double(i) * 64, i * 0.01, 3.0 * std::exp(-i / 2e5) + 0.1 * std::sin(i * 0.01)};
+            pts[i] = {double(i), double(i) * 64, i * 0.01,
+                      3.0 * std::exp(-i / 2e5) + 0.1 * std::sin(i * 0.01)};
         }
         QElapsedTimer t;
         t.start();
@@ -67,9 +72,10 @@ int main(int argc, char** argv) {
             plot.plot()->replot(QCustomPlot::rpImmediateRefresh);
             appends.push_back(t.nsecsElapsed() / 1e6);
         }
-        std::printf("1,000,000-point curve: first load %.0f ms; replot median %.1f ms, max %.1f ms; "
-                    "30-point append + replot median %.1f ms\n",
-                    load_ms, percentile(replots, 0.5), percentile(replots, 1.0), percentile(appends, 0.5));
+        std::printf(
+            "1,000,000-point curve: first load %.0f ms; replot median %.1f ms, max %.1f ms; "
+            "30-point append + replot median %.1f ms\n",
+            load_ms, percentile(replots, 0.5), percentile(replots, 1.0), percentile(appends, 0.5));
     }
 
     {  // 2. event-loop latency while training
@@ -78,7 +84,8 @@ int main(int argc, char** argv) {
         w.show();
         QString id = w.launch(
             "name: bench\nthreads: 2\ndata: {synthetic: {count: 3000}, eval_pairs: 200}\n"
-            "eval: {every: 25, batch_size: 100}\nstages: [{method: exmate, beta: 0.5, steps: 100000}]\n",
+            "eval: {every: 25, batch_size: 100}\nstages: [{method: exmate, beta: 0.5, steps: "
+            "100000}]\n",
             "bench.yaml");
         std::vector<double> late;
         QElapsedTimer clock;
@@ -97,11 +104,13 @@ int main(int argc, char** argv) {
         QTimer::singleShot(static_cast<int>(seconds * 1000), &app, &QApplication::quit);
         app.exec();
         double steps = w.runTable()->rowAt(0).step;
-        std::printf("event loop while training (%.0f s, %.0f steps): timer lateness p50 %.1f ms, "
-                    "p99 %.1f ms, max %.1f ms over %zu ticks\n",
-                    seconds, steps, percentile(late, 0.5), percentile(late, 0.99), percentile(late, 1.0),
-                    late.size());
-        if (auto* s = w.session(id)) s->cancel();
+        std::printf(
+            "event loop while training (%.0f s, %.0f steps): timer lateness p50 %.1f ms, "
+            "p99 %.1f ms, max %.1f ms over %zu ticks\n",
+            seconds, steps, percentile(late, 0.5), percentile(late, 0.99), percentile(late, 1.0),
+            late.size());
+        if (auto* s = w.session(id))
+            s->cancel();
     }
     return 0;
 }

@@ -5,7 +5,8 @@
 // Usage: bench_model [threads=2] [seconds per measurement=3] [sizes=micro,tiny]
 //
 // On a machine whose cores are shared with other work, OpenMP's default spin-waiting can make
-// 2 threads 10-30x slower than 1; run with OMP_WAIT_POLICY=PASSIVE there (printed below).
+// 2 threads 10-30x slower than 1: the program starts with the passive policy unless
+// OMP_WAIT_POLICY is set (core/util/OpenMpWait.h; printed below).
 #include <torch/torch.h>
 
 #include <chrono>
@@ -18,6 +19,7 @@
 
 #include "core/model/GptNeoX.h"
 #include "core/model/ModelConfig.h"
+#include "core/util/OpenMpWait.h"
 #include "core/util/ProcessStats.h"
 
 namespace {
@@ -43,6 +45,8 @@ double stepsPerSecond(double seconds, Step&& step) {
 
 }  // namespace
 
+RGPB_OPENMP_PASSIVE_WAIT()
+
 int main(int argc, char** argv) {
     const int threads = argc > 1 ? std::atoi(argv[1]) : 2;
     const double seconds = argc > 2 ? std::atof(argv[2]) : 3.0;
@@ -51,11 +55,10 @@ int main(int argc, char** argv) {
     for (std::string s; std::getline(list, s, ',');)
         sizes.push_back(s);
     torch::set_num_threads(threads);
-    const char* wait_policy = std::getenv("OMP_WAIT_POLICY");
     std::printf(
-        "GptNeoX throughput, %d threads (OMP_WAIT_POLICY=%s), LibTorch %s, float32 CPU, "
+        "GptNeoX throughput, %d threads (OpenMP wait policy %s), LibTorch %s, float32 CPU, "
         "vocab 260\n",
-        threads, wait_policy != nullptr ? wait_policy : "unset", TORCH_VERSION);
+        threads, rgpb::openMpWaitPolicy().c_str(), TORCH_VERSION);
 
     const int64_t batch = 16;
     for (const auto& size : sizes) {

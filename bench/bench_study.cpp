@@ -17,6 +17,7 @@
 #include "core/run/RunStore.h"
 #include "core/study/StudyPlan.h"
 #include "core/study/StudyReport.h"
+#include "core/util/OpenMpWait.h"
 #include "core/util/SafeFile.h"
 
 namespace {
@@ -95,6 +96,8 @@ void writeMeasure(const std::string& dir) {
 }
 
 }  // namespace
+
+RGPB_OPENMP_PASSIVE_WAIT()
 
 int main(int argc, char** argv) {
     // Only our own subfolder is ever cleared, whatever folder is given.

@@ -19,6 +19,7 @@
 #include "core/train/Evaluation.h"
 #include "core/train/PairForward.h"
 #include "core/train/TrainingData.h"
+#include "core/util/OpenMpWait.h"
 #include "core/util/ProcessStats.h"
 
 using namespace rgpb;
@@ -107,6 +108,8 @@ Timing timeCase(const Case& c, const ModelConfig& mc, const TrainingData& data,
 }
 
 }  // namespace
+
+RGPB_OPENMP_PASSIVE_WAIT()
 
 int main(int argc, char** argv) {
     const BenchArgs args = parseArgs(argc, argv);

@@ -3,6 +3,7 @@
 // --help at every level, and turns errors into one line and a non-zero exit code.
 #include <torch/torch.h>
 
+#include <cstring>
 #include <exception>
 #include <iostream>
 #include <string>
@@ -12,6 +13,7 @@
 #include "app/cli/Commands.h"
 #include "core/util/Devices.h"
 #include "core/util/Error.h"
+#include "core/util/OpenMpWait.h"
 
 namespace rgpb::cli {
 
@@ -24,7 +26,8 @@ Command versionCommand() {
                 if (!CliArgs(args, {}).positional().empty())
                     throw UsageError("version takes no arguments");
                 std::cout << "rgpb " RGPB_VERSION " (LibTorch " TORCH_VERSION ")\n"
-                          << "devices: " << describeDevices() << "\n";
+                          << "devices: " << describeDevices() << "\n"
+                          << "OpenMP wait policy: " << openMpWaitPolicy() << "\n";
                 return 0;
             }};
 }
@@ -92,6 +95,27 @@ int dispatch(std::vector<std::string> args) {
 
 }  // namespace
 }  // namespace rgpb::cli
+
+namespace {
+
+// The commands that run tensor code start with OpenMP's passive wait policy (one more program
+// load, ~0.3 s); listing runs, judging statistics or help does not pay for it. Runs before the
+// C++ run-time starts (core/util/OpenMpWait.h): C string functions only.
+bool computesWithTensors(int argc, char** argv) {
+    static const char* const kCommands[] = {"train",  "resume",  "sweep",  "eval",  "gradlab",
+                                            "sample", "compare", "logits", "study", "version"};
+    if (argc < 2)
+        return false;
+    for (const char* c : kCommands) {
+        if (std::strcmp(argv[1], c) == 0)
+            return true;
+    }
+    return std::strcmp(argv[1], "--version") == 0;
+}
+
+}  // namespace
+
+RGPB_OPENMP_PASSIVE_WAIT_WHEN(&computesWithTensors)
 
 int main(int argc, char** argv) {
     return rgpb::cli::dispatch(std::vector<std::string>(argv + 1, argv + argc));

@@ -21,6 +21,7 @@
 #include "app/gui/MainWindow.h"
 #include "app/gui/StudyTab.h"
 #include "core/util/Log.h"
+#include "core/util/OpenMpWait.h"
 #include "widgets/ConfigEditor.h"
 #include "widgets/GradientLab.h"
 #include "widgets/GradientLabMeasured.h"
@@ -66,11 +67,9 @@ void selectTabPath(QWidget* root, const QString& path) {
 
 }  // namespace
 
+RGPB_OPENMP_PASSIVE_WAIT()
+
 int main(int argc, char** argv) {
-    // OpenMP threads that spin while waiting starve the GUI thread and each other when several
-    // runs train at once; passive waiting costs a few percent of throughput and keeps the window
-    // responsive. Must be set before LibTorch starts its OpenMP pool; a user's setting wins.
-    setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
     QApplication app(argc, argv);
     QApplication::setApplicationName("RGPB Workbench");
     // Names the settings file (~/.config/RGPB/RGPB Workbench.conf): window geometry, splitters,

@@ -24,9 +24,6 @@ namespace {
 #define RGPB_NUM(M)                                       \
     [](const RunConfig& c) -> FieldValue { return c.M; }, \
         [](RunConfig& c, const FieldValue& v) { c.M = std::get<double>(v); }
-#define RGPB_BOOL(M)                                      \
-    [](const RunConfig& c) -> FieldValue { return c.M; }, \
-        [](RunConfig& c, const FieldValue& v) { c.M = std::get<bool>(v); }
 
 using Getter = std::function<FieldValue(const RunConfig&)>;
 using Setter = std::function<void(RunConfig&, const FieldValue&)>;
@@ -72,13 +69,6 @@ ConfigField number(std::string key, std::string label, std::string doc, double m
     return f;
 }
 
-ConfigField boolean(std::string key, std::string label, std::string doc, Getter g, Setter s) {
-    ConfigField f =
-        text(std::move(key), std::move(label), std::move(doc), std::move(g), std::move(s));
-    f.type = FieldType::Boolean;
-    return f;
-}
-
 ConfigField omitDefault(ConfigField f) {
     f.omit_default = true;
     return f;
@@ -113,8 +103,11 @@ std::vector<ConfigField> buildRunFields() {
     f.push_back(integer("threads", "threads",
                         "LibTorch intra-op threads for this run; 0 = all cores.", 0, 1024,
                         RGPB_INT(threads)));
-    f.push_back(
-        boolean("bf16", "bf16 autocast", "bf16 mixed precision (CUDA only).", RGPB_BOOL(bf16)));
+    f.push_back(choice("precision", "precision",
+                       "fp32, or bf16: the forward in bfloat16 (autocast; CPUs with AVX-512 BF16 "
+                       "and GPUs) with float32 weights, optimizer state and loss; evaluation is "
+                       "float32.",
+                       {"fp32", "bf16"}, RGPB_TEXT(precision)));
     f.push_back(integer("max_nonfinite_steps", "max NaN/Inf steps",
                         "Consecutive skipped (NaN/Inf) steps before the run fails.", 1, 1000000,
                         RGPB_INT(max_nonfinite_steps)));

@@ -114,7 +114,10 @@ struct RunConfig {
     int64_t data_seed = -1;
     std::string device = "cpu";       // cpu, cuda, cuda:N
     int64_t threads = 0;              // LibTorch intra-op threads; 0 = all cores
-    bool bf16 = false;                // bf16 autocast (CUDA only)
+    // fp32, or bf16: the model's forward under autocast to bfloat16 (matrix products in bf16
+    // on CPU and CUDA) while weights, optimizer state, log-probabilities and loss stay float32.
+    // Evaluation is float32 either way. A config's old `bf16: true` reads as bf16.
+    std::string precision = "fp32";
     int64_t max_nonfinite_steps = 5;  // consecutive NaN/Inf steps before the run fails
     DataConfig data;
     TokenizerConfig tokenizer;

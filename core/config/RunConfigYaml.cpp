@@ -194,6 +194,12 @@ RunConfig parseNode(const YAML::Node& root, const std::string& source,
         Section& s = sections.at(configKeySection(f.key));
         f.set(c, s.field(configKeyName(f.key), f, f.get(c)));
     }
+    // `bf16: true|false` (before `precision`) still reads: true is precision bf16.
+    if (Section& top = sections.at(""); top.has("bf16") && top.boolean("bf16", false)) {
+        if (top.has("precision") && c.precision != "bf16")
+            top.failKey("bf16", top.raw("bf16"), "contradicts precision: " + c.precision);
+        c.precision = "bf16";
+    }
     checkAcrossFields(sections, root, c);
 
     Section& top = sections.at("");

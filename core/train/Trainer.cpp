@@ -155,6 +155,7 @@ void Trainer::Impl::closeRunFolder() {
         log::removeFile(log_file);
     log_file = -1;
     lock.reset();
+    threads.reset();  // the cores go back to the runs still training
 }
 
 Trainer::Trainer(RunConfig config, TrainerOptions options)

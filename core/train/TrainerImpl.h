@@ -24,6 +24,7 @@
 #include "core/train/Trainer.h"
 #include "core/train/TrainingData.h"
 #include "core/util/Log.h"
+#include "core/util/ThreadBudget.h"
 
 namespace rgpb {
 
@@ -62,6 +63,8 @@ struct Trainer::Impl {
     int log_file = -1;  // train.log's id in core/util/Log.h
 
     // Set up by prepare().
+    std::optional<ThreadBudget::Lease> threads;  // this run's share of the process's cores
+    int applied_threads = 0;                     // LibTorch threads set in the training thread
     torch::Device device{torch::kCPU};
     std::unique_ptr<TrainingData> data;
     std::unique_ptr<EvalSampler> sampler;  // samples.jsonl at each evaluation
@@ -95,6 +98,7 @@ struct Trainer::Impl {
     // TrainerSetup.cpp: everything before the first step.
     void checkStart();  // before the run folder exists: stages fit the data, model.from loads
     void prepare();
+    void applyThreadShare();  // the lease's share, when it changed (and says so in the log)
     void buildModel(const ModelConfig& mc);
     void buildOptimizer();
     void planStages();

@@ -13,6 +13,7 @@
 #include "core/train/ModelSource.h"
 #include "core/train/TrainerImpl.h"
 #include "core/util/Error.h"
+#include "core/util/OpenMpWait.h"
 
 namespace fs = std::filesystem;
 
@@ -69,17 +70,9 @@ void Trainer::Impl::checkStart() {
 }
 
 void Trainer::Impl::prepare() {
-    int threads = config.threads > 0
-                      ? static_cast<int>(config.threads)
-                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    torch::set_num_threads(threads);
+    threads.emplace(ThreadBudget::process().acquire(static_cast<int>(config.threads)));
+    applyThreadShare();
     device = resolveDevice(config.device);
-    if (config.bf16 && !device.is_cuda()) {
-        throw Error(
-            "bf16: true needs a CUDA device (bf16 autocast is a GPU feature); "
-            "device is '" +
-            config.device + "'");
-    }
     data = std::make_unique<TrainingData>(
         prepareTrainingData(config, (fs::path(run_dir) / "tokenizer").string()));
     sampler = std::make_unique<EvalSampler>(config, data->eval_text);
@@ -89,9 +82,25 @@ void Trainer::Impl::prepare() {
     planStages();
     log->info(
         "model {}: {} parameters, vocab {}, {} layers x {} hidden; {} train / {} eval pairs; "
-        "device {}, {} threads",
+        "device {}, precision {}",
         mc.name, mc.parameterCount(), mc.vocab_size, mc.num_layers, mc.hidden_size,
-        data->train.size(), data->eval.size(), device.str(), threads);
+        data->train.size(), data->eval.size(), device.str(), config.precision);
+}
+
+void Trainer::Impl::applyThreadShare() {
+    const int share = threads->threads();
+    if (share == applied_threads)
+        return;
+    // LibTorch's OpenMP thread count belongs to the calling thread; its first parallel region
+    // would reset it to the process-wide value another run may have set, so take that first.
+    torch::get_num_threads();
+    torch::set_num_threads(share);
+    log->info("threads: {} ({} run{} sharing {} cores{}; OpenMP wait policy {})", share,
+              threads->concurrentRuns(), threads->concurrentRuns() == 1 ? "" : "s",
+              threads->cores(),
+              config.threads > 0 ? ", threads: " + std::to_string(config.threads) + " asked" : "",
+              openMpWaitPolicy());
+    applied_threads = share;
 }
 
 void Trainer::Impl::buildModel(const ModelConfig& mc) {

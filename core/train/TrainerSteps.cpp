@@ -1,6 +1,5 @@
 // Training proper: the stages in order, each a loop of optimizer steps with evaluations and
 // checkpoints between them, and the DPO reference each stage starts from.
-#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 #include <torch/version.h>
 
@@ -9,6 +8,7 @@
 #include <thread>
 
 #include "core/generate/SampleLog.h"
+#include "core/train/Autocast.h"
 #include "core/train/LrSchedule.h"
 #include "core/train/PairForward.h"
 #include "core/train/TrainerImpl.h"
@@ -17,36 +17,6 @@
 
 namespace rgpb {
 namespace {
-
-// bf16 autocast on CUDA for the scope of a forward pass (thread-local state, so it is set in
-// the training thread). The C++ API changed in LibTorch 2.4 (device-agnostic setters).
-class CudaBf16Autocast {
-public:
-    explicit CudaBf16Autocast(bool on) : on_(on) {
-        if (on_)
-            set(true);
-    }
-    ~CudaBf16Autocast() {
-        if (on_) {
-            set(false);
-            at::autocast::clear_cache();
-        }
-    }
-    CudaBf16Autocast(const CudaBf16Autocast&) = delete;
-    CudaBf16Autocast& operator=(const CudaBf16Autocast&) = delete;
-
-private:
-    static void set(bool enabled) {
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-        at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
-        at::autocast::set_autocast_enabled(at::kCUDA, enabled);
-#else
-        at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
-        at::autocast::set_enabled(enabled);
-#endif
-    }
-    bool on_;
-};
 
 // Adds one micro-batch's statistics to `stats`: counts add up, the rest are averaged over the
 // `micro_batches`.
@@ -127,6 +97,7 @@ std::optional<RunStatus> Trainer::Impl::runStage(int stage, const Objective& obj
             checkpoint(pass, observer);
             return RunStatus::Cancelled;
         }
+        applyThreadShare();
         auto ts = TrainerClock::now();
         const double lr = setStepLr(stage, steps);
         const StepOutcome outcome = optimizerStep(stage, objective, pass);
@@ -208,7 +179,7 @@ ObjectiveResult Trainer::Impl::backwardMicroBatch(const Objective& objective, Da
     {
         // Log-probs are computed in float32 from the autocast logits (sequenceLogProbs upcasts),
         // so only the model runs in bf16.
-        CudaBf16Autocast autocast(config.bf16);
+        AutocastScope autocast(config.precision, device.type());
         PairForward f = forwardPairs(model, batch, device);
         attachReference(f.logprobs, idx, false, batch);
         tokens += f.tokens;
@@ -312,7 +283,7 @@ void Trainer::Impl::startStageReference(int stage) {
     {
         // Under the same autocast as the training forward, so S - S_ref is exactly 0 at the
         // first DPO step; evaluation (float32) gets a float32 table.
-        CudaBf16Autocast autocast(config.bf16);
+        AutocastScope autocast(config.precision, device.type());
         reference.train = sequenceSums(
             model, data->train, pad, config.eval.batch_size, device, control_,
             [&](int64_t done) { reportPhase(RunPhase::CachingReference, stage, done, total); });

@@ -116,7 +116,7 @@ private Q_SLOTS:
                                 "seed",
                                 "device",
                                 "threads",
-                                "bf16",
+                                "precision",
                                 "max_nonfinite_steps",
                                 "data.source",
                                 "data.format",
@@ -164,12 +164,14 @@ private Q_SLOTS:
         spin(f, "optimizer.batch_size")->setValue(24);
         combo(f, "data.synthetic.regime")->setCurrentText("context-contrast");
         Q_EMIT combo(f, "data.synthetic.regime")->activated(1);
-        qobject_cast<QCheckBox*>(f->field("bf16"))->setChecked(false);
+        combo(f, "precision")->setCurrentText("bf16");
+        Q_EMIT combo(f, "precision")->activated(1);
         f->stagesTable()->item(0, ConfigForm::Beta)->setText("0.25");
         RunConfig c = parsedYaml(*ed);
         QCOMPARE(c.optimizer.lr, 5e-4);
         QCOMPARE(c.optimizer.batch_size, int64_t(24));
         QCOMPARE(QString::fromStdString(c.data.synthetic_regime), QString("context-contrast"));
+        QCOMPARE(QString::fromStdString(c.precision), QString("bf16"));
         QCOMPARE(c.stages[0].objective.terms[0].beta, 0.25);
         // Untouched fields keep their values.
         QCOMPARE(c.optimizer.weight_decay, 0.01);

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <vector>
+#include "core/util/OpenMpWait.h"
 
 namespace rgpb::test {
 namespace {
@@ -53,6 +54,8 @@ bool registerTest(const char* sourceFile, TestFactory factory, ChildMain child) 
 }
 
 }  // namespace rgpb::test
+
+RGPB_OPENMP_PASSIVE_WAIT()
 
 int main(int argc, char** argv) {
     using namespace rgpb::test;
