@@ -95,11 +95,10 @@ void Trainer::Impl::applyThreadShare() {
     // would reset it to the process-wide value another run may have set, so take that first.
     torch::get_num_threads();
     torch::set_num_threads(share);
-    log->info("threads: {} ({} run{} sharing {} cores{}; OpenMP wait policy {})", share,
-              threads->concurrentRuns(), threads->concurrentRuns() == 1 ? "" : "s",
-              threads->cores(),
-              config.threads > 0 ? ", threads: " + std::to_string(config.threads) + " asked" : "",
-              openMpWaitPolicy());
+    const int runs = threads->concurrentRuns();
+    log->info("threads: {} ({}{} run{} on {} cores; OpenMP wait policy {})", share,
+              config.threads > 0 ? "asked " + std::to_string(config.threads) + "; " : "", runs,
+              runs == 1 ? "" : "s", threads->cores(), openMpWaitPolicy());
     applied_threads = share;
 }
 
