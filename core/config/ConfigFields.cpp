@@ -152,6 +152,11 @@ void addDataFields(std::vector<ConfigField>& f) {
                        {"skip", "stop"}, RGPB_TEXT(data.on_malformed)));
     f.push_back(integer("data.limit", "limit", "Use at most this many pairs (0 = all).", 0,
                         1000000000, RGPB_INT(data.limit)));
+    f.push_back(omitDefault(choice(
+        "data.batch_order", "batch order",
+        "shuffled: random batches; by-length: random windows of 32 batches, each batch of "
+        "similar-length pairs (less padding, faster steps; still every pair once per epoch).",
+        {"shuffled", "by-length"}, RGPB_TEXT(data.batch_order))));
     f.push_back(choice("tokenizer.kind", "kind",
                        "byte: 260 ids; sentencepiece: trained on the run's texts; model: the "
                        "tokenizer of model.from (its default, and the only kind allowed with it).",

@@ -31,6 +31,9 @@ struct DataConfig {
     int64_t max_prompt_length = 64;     // prompt tokens kept (the end of long prompts)
     std::string on_malformed = "skip";  // skip (count and go on) or stop
     int64_t limit = 0;                  // use at most this many pairs (0 = all)
+    // shuffled: each batch a random draw; by-length: random windows of batches, each batch of
+    // similar-length pairs (less padding, core/train/DataOrder.h).
+    std::string batch_order = "shuffled";
 
     // True when the source yields documents of unlabeled text (synthetic-text, or a file read
     // as text or text-jsonl): data that only method lm trains on.
@@ -112,8 +115,8 @@ struct RunConfig {
     // Data generation and the train/validation/eval split; -1 = `seed`. Apart from `seed` so
     // that several training seeds can share one fixed eval set.
     int64_t data_seed = -1;
-    std::string device = "cpu";       // cpu, cuda, cuda:N
-    int64_t threads = 0;              // LibTorch intra-op threads; 0 = all cores
+    std::string device = "cpu";  // cpu, cuda, cuda:N
+    int64_t threads = 0;         // LibTorch intra-op threads; 0 = all cores
     // fp32, or bf16: the model's forward under autocast to bfloat16 (matrix products in bf16
     // on CPU and CUDA) while weights, optimizer state, log-probabilities and loss stay float32.
     // Evaluation is float32 either way. A config's old `bf16: true` reads as bf16.

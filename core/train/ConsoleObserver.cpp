@@ -78,6 +78,41 @@ void ConsoleObserver::onStep(const StepMetrics& m) {
     std::fflush(out_);
 }
 
+void ConsoleObserver::onPhase(const PhaseProgress& p) {
+    if (p.phase != phase_ || p.done == 0) {
+        phase_ = p.phase;
+        phase_start_ = std::chrono::steady_clock::now();
+        phase_reported_ = -1;
+    }
+    if (p.total <= 0 || (p.phase != RunPhase::CachingReference && p.phase != RunPhase::Evaluating))
+        return;
+    const double frac = static_cast<double>(p.done) / static_cast<double>(p.total);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - phase_start_).count();
+    const double eta =
+        p.done > 0 ? seconds * static_cast<double>(p.total - p.done) / static_cast<double>(p.done)
+                   : std::nan("");
+    const double rate = seconds > 0 ? static_cast<double>(p.done) / seconds : 0.0;
+    if (interactive_) {
+        std::fprintf(out_, "\r%s %s %lld/%lld pairs  %.0f pairs/s  ETA %s\033[K",
+                     bar(frac, 24).c_str(), runPhaseName(p.phase), static_cast<long long>(p.done),
+                     static_cast<long long>(p.total), rate, formatDuration(eta).c_str());
+        bar_open_ = true;
+        if (p.done == p.total)
+            endBar();
+    } else if (p.phase == RunPhase::CachingReference) {
+        const int64_t quarter = p.done * 4 / p.total;
+        if (quarter == phase_reported_)
+            return;
+        phase_reported_ = quarter;
+        std::fprintf(out_, "stage %d: %s %lld/%lld pairs (%3.0f%%)  %.0f pairs/s  ETA %s\n",
+                     p.stage, runPhaseName(p.phase), static_cast<long long>(p.done),
+                     static_cast<long long>(p.total), frac * 100.0, rate,
+                     formatDuration(eta).c_str());
+    }
+    std::fflush(out_);
+}
+
 void ConsoleObserver::onEval(const EvalReport& r) {
     char buf[160];
     if (r.metrics.documents) {

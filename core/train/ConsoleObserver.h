@@ -2,6 +2,7 @@
 // log lines when output is not a terminal (CI logs, pipes), plus the evaluation results.
 #pragma once
 
+#include <chrono>
 #include <cstdio>
 #include <string>
 
@@ -21,6 +22,9 @@ public:
     void onCheckpoint(int64_t step, const std::string& path) override;
     void onFinished(const RunSummary& s) override;
     void onFailed(const RunSummary& s) override;
+    // Work between steps (caching the DPO reference, evaluating): a bar with pairs done and ETA
+    // on a terminal; in plain output the reference caching at its start, every quarter and end.
+    void onPhase(const PhaseProgress& p) override;
 
     static std::string formatDuration(double seconds);  // "1:05", "1:02:03"
     // "[#########-----------]  45%" of width `width` (characters between the brackets).
@@ -33,6 +37,9 @@ private:
     int plain_every_;
     bool bar_open_ = false;
     std::string last_eval_;
+    RunPhase phase_ = RunPhase::Preparing;
+    int64_t phase_reported_ = -1;  // plain output: the last quarter printed
+    std::chrono::steady_clock::time_point phase_start_;
 };
 
 }  // namespace rgpb

@@ -23,19 +23,15 @@ PairMetrics evaluatePairs(GptNeoX& model, const std::vector<TokenizedPair>& pair
     const bool was_training = model->is_training();
     model->eval();
     PairMetricsAccumulator acc(o.beta, o.grad_diff_steps);
-    const std::size_t bs = static_cast<std::size_t>(std::max<int64_t>(1, o.batch_size));
-    for (std::size_t start = 0; start < pairs.size(); start += bs) {
+    for (const std::vector<std::size_t>& idx : inferenceBatches(pairs, o.batch_size)) {
         if (o.control && o.control->cancelRequested()) {
             model->train(was_training);
             throw CancelledError();
         }
-        std::vector<std::size_t> idx;
-        for (std::size_t i = start; i < std::min(pairs.size(), start + bs); ++i)
-            idx.push_back(i);
         PairForward f = forwardPairs(model, collatePairs(pairs, idx, pad_id, o.documents), device);
         if (o.reference.defined()) {
-            torch::Tensor rows = o.reference.slice(0, static_cast<int64_t>(start),
-                                                   static_cast<int64_t>(start + idx.size()));
+            const std::vector<int64_t> at(idx.begin(), idx.end());
+            torch::Tensor rows = o.reference.index_select(0, torch::tensor(at, torch::kLong));
             f.logprobs.ref_pos_sum = rows.select(1, 0).to(device);
             f.logprobs.ref_neg_sum = rows.select(1, 1).to(device);
         }

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <numeric>
 
 #include "core/util/Error.h"
@@ -32,8 +33,28 @@ PairForward forwardPairs(GptNeoX& model, const SequenceBatch& batch, const torch
         f.logprobs.neg =
             sequenceLogProbs(f.neg_logits, labels.slice(0, b, n), f.neg_mask, "negative");
     }
-    f.tokens = batch.attention_mask.sum().item<int64_t>();
+    f.tokens = batch.attention_mask.sum().item<int64_t>();  // a host tensor: no device sync
+    f.slots = batch.attention_mask.numel();
     return f;
+}
+
+std::vector<std::vector<std::size_t>> inferenceBatches(const std::vector<TokenizedPair>& pairs,
+                                                       int64_t batch_size) {
+    std::vector<std::size_t> order(pairs.size());
+    std::iota(order.begin(), order.end(), std::size_t(0));
+    auto length = [&](std::size_t i) {
+        return std::max(pairs[i].pos.ids.size(), pairs[i].neg.ids.size());
+    };
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return length(a) > length(b); });
+    const auto bs = static_cast<std::size_t>(std::max<int64_t>(1, batch_size));
+    std::vector<std::vector<std::size_t>> batches;
+    for (std::size_t start = 0; start < order.size(); start += bs) {
+        const auto first = order.begin() + static_cast<std::ptrdiff_t>(start);
+        batches.emplace_back(
+            first, first + static_cast<std::ptrdiff_t>(std::min(bs, order.size() - start)));
+    }
+    return batches;
 }
 
 torch::Tensor sequenceSums(GptNeoX& model, const std::vector<TokenizedPair>& pairs, int32_t pad_id,
@@ -44,21 +65,20 @@ torch::Tensor sequenceSums(GptNeoX& model, const std::vector<TokenizedPair>& pai
     bool was_training = model->is_training();
     model->eval();
     torch::Tensor out = torch::empty({static_cast<int64_t>(pairs.size()), 2}, torch::kFloat32);
-    for (std::size_t start = 0; start < pairs.size();
-         start += static_cast<std::size_t>(batch_size)) {
+    int64_t done = 0;
+    for (const std::vector<std::size_t>& idx : inferenceBatches(pairs, batch_size)) {
         if (control && control->cancelRequested()) {
             model->train(was_training);
             throw CancelledError();
         }
-        std::size_t end = std::min(pairs.size(), start + static_cast<std::size_t>(batch_size));
-        std::vector<std::size_t> idx(end - start);
-        std::iota(idx.begin(), idx.end(), start);
         PairForward f = forwardPairs(model, collatePairs(pairs, idx, pad_id, true), device);
         torch::Tensor sums = torch::stack({f.logprobs.pos.sum, f.logprobs.neg.sum}, 1);
-        out.slice(0, static_cast<int64_t>(start), static_cast<int64_t>(end))
-            .copy_(sums.to(torch::kCPU, torch::kFloat32));
+        const std::vector<int64_t> rows(idx.begin(), idx.end());
+        out.index_copy_(0, torch::tensor(rows, torch::kLong),
+                        sums.to(torch::kCPU, torch::kFloat32));
+        done += static_cast<int64_t>(idx.size());
         if (progress)
-            progress(static_cast<int64_t>(end));
+            progress(done);
     }
     model->train(was_training);
     return out;

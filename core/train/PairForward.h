@@ -22,9 +22,17 @@ struct PairForward {
     torch::Tensor pos_mask;    // [B, L-1] loss mask
     torch::Tensor neg_mask;    // [B, L-1]
     int64_t tokens = 0;        // real (non-padding) tokens in the batch (its rows)
+    int64_t slots = 0;         // rows x length: the real tokens plus the padding
 };
 
 PairForward forwardPairs(GptNeoX& model, const SequenceBatch& batch, const torch::Device& device);
+
+// Inference batches of at most `batch_size` pairs, every index of `pairs` once: the pairs sorted
+// by length (longest first, then index), so that a batch pads to little more than its own
+// pairs. Each pair's log-probabilities do not depend on its batch mates; evaluation and the DPO
+// reference cache both use this order.
+std::vector<std::vector<std::size_t>> inferenceBatches(const std::vector<TokenizedPair>& pairs,
+                                                       int64_t batch_size);
 
 // S+ and S- of pairs[indices] under `model` without gradients, in batches: [N, 2] float32 CPU.
 // Checks `control` (if given) between batches and throws CancelledError when cancelled; calls

@@ -48,7 +48,8 @@ struct TrainPass {
 struct StepOutcome {
     double loss = 0.0;       // mean over the micro-batches
     double grad_norm = 0.0;  // before clipping
-    int64_t tokens = 0;      // tokens the forward passes saw
+    int64_t tokens = 0;      // real tokens the forward passes saw (padding not counted)
+    int64_t slots = 0;       // the tokens plus the padding the forward passes computed
     NamedValues stats;       // the objective's statistics over all micro-batches
     bool finite = true;
 };
@@ -107,13 +108,14 @@ struct Trainer::Impl {
 
     // TrainerSteps.cpp: training. train() returns Finished or Cancelled.
     RunStatus train(TrainingObserver& observer, RunControl& control);
+    DataOrder trainOrder() const;
     bool enterStage(int stage, TrainingObserver& observer);
     std::optional<RunStatus> runStage(int stage, const Objective& objective, TrainPass& pass,
                                       TrainingObserver& observer, RunControl& control);
     double setStepLr(int stage, int64_t stage_steps_total);
     StepOutcome optimizerStep(int stage, const Objective& objective, TrainPass& pass);
     ObjectiveResult backwardMicroBatch(const Objective& objective, DataOrder& order,
-                                       int64_t& tokens);
+                                       StepOutcome& outcome);
     double gradientNorm();
     void recordStep(int stage, double lr, const StepOutcome& o, TrainerClock::time_point ts,
                     const TrainPass& pass, TrainingObserver& observer);

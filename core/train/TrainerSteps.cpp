@@ -37,10 +37,22 @@ double secondsSince(TrainerClock::time_point since) {
     return std::chrono::duration<double>(TrainerClock::now() - since).count();
 }
 
+// The order of the training pairs, at the checkpoint's epoch and cursor.
+DataOrder Trainer::Impl::trainOrder() const {
+    const auto cursor = static_cast<std::size_t>(state.data_cursor);
+    if (config.data.batch_order != "by-length")
+        return DataOrder(config.seed, data->train.size(), state.data_epoch, cursor);
+    std::vector<int> lengths;
+    lengths.reserve(data->train.size());
+    for (const TokenizedPair& p : data->train)
+        lengths.push_back(static_cast<int>(std::max(p.pos.ids.size(), p.neg.ids.size())));
+    return DataOrder(config.seed, std::move(lengths),
+                     static_cast<std::size_t>(config.optimizer.batch_size), state.data_epoch,
+                     cursor);
+}
+
 RunStatus Trainer::Impl::train(TrainingObserver& observer, RunControl& control) {
-    TrainPass pass(DataOrder(config.seed, data->train.size(), state.data_epoch,
-                             static_cast<std::size_t>(state.data_cursor)),
-                   state.wall_time_s, state.step);
+    TrainPass pass(trainOrder(), state.wall_time_s, state.step);
     for (int stage = state.stage; stage < static_cast<int>(config.stages.size()); ++stage) {
         auto objective = makeObjective(config.stages[static_cast<std::size_t>(stage)].objective);
         if (!enterStage(stage, observer))
@@ -141,7 +153,7 @@ StepOutcome Trainer::Impl::optimizerStep(int stage, const Objective& objective, 
     StepOutcome o;
     double loss_sum = 0.0;
     for (int64_t micro = 0; micro < accum; ++micro) {
-        ObjectiveResult r = backwardMicroBatch(objective, pass.order, o.tokens);
+        ObjectiveResult r = backwardMicroBatch(objective, pass.order, o);
         loss_sum += r.loss.item<double>();
         addStats(o.stats, statValues(r), accum);
     }
@@ -170,7 +182,7 @@ StepOutcome Trainer::Impl::optimizerStep(int stage, const Objective& objective, 
 
 // The next batch_size training pairs forward, the loss backward (scaled by 1 / grad_accum).
 ObjectiveResult Trainer::Impl::backwardMicroBatch(const Objective& objective, DataOrder& order,
-                                                  int64_t& tokens) {
+                                                  StepOutcome& outcome) {
     std::vector<std::size_t> idx =
         order.next(static_cast<std::size_t>(config.optimizer.batch_size));
     SequenceBatch batch =
@@ -182,7 +194,8 @@ ObjectiveResult Trainer::Impl::backwardMicroBatch(const Objective& objective, Da
         AutocastScope autocast(config.precision, device.type());
         PairForward f = forwardPairs(model, batch, device);
         attachReference(f.logprobs, idx, false, batch);
-        tokens += f.tokens;
+        outcome.tokens += f.tokens;
+        outcome.slots += f.slots;
         r = objective.compute(f.logprobs);
     }
     const auto& faults = options.nan_loss_at_steps;
@@ -237,6 +250,8 @@ void Trainer::Impl::recordStep(int stage, double lr, const StepOutcome& o,
                   {"step_time_ms", m.step_time_ms},
                   {"peak_memory_mb", m.peak_memory_mb},
                   {"tokens", static_cast<double>(state.tokens)},
+                  {"pad_fraction", 1.0 - static_cast<double>(o.tokens) /
+                                             static_cast<double>(std::max<int64_t>(1, o.slots))},
                   {"skipped", o.finite ? 0.0 : 1.0}};
     NamedValues row = last_train;
     row.insert(row.end(), o.stats.begin(), o.stats.end());

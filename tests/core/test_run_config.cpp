@@ -193,6 +193,34 @@ private Q_SLOTS:
                  qPrintable(e));
     }
 
+    // precision replaced the bool bf16: old configs (run folders, presets) still read, a
+    // contradiction is named, and an unknown precision lists the choices.
+    void precisionAndTheOldBf16Key() {
+        const std::string stages = "stages: [{method: mle, steps: 1}]\n";
+        QCOMPARE(QString::fromStdString(parseRunConfig(stages, "p.yaml").precision),
+                 QString("fp32"));
+        QCOMPARE(
+            QString::fromStdString(parseRunConfig("bf16: true\n" + stages, "p.yaml").precision),
+            QString("bf16"));
+        QCOMPARE(
+            QString::fromStdString(parseRunConfig("bf16: false\n" + stages, "p.yaml").precision),
+            QString("fp32"));
+        QString e = errorOf("bf16: true\nprecision: fp32\n" + stages);
+        QVERIFY2(e.contains("preset.yaml:1:7: bf16: contradicts precision: fp32"), qPrintable(e));
+        e = errorOf("precision: fp16\n" + stages);
+        QVERIFY2(e.contains("precision: expected one of fp32, bf16, got 'fp16'"), qPrintable(e));
+        // The resolved config says precision, never bf16.
+        const std::string yaml = toYaml(parseRunConfig("bf16: true\n" + stages, "p.yaml"));
+        QVERIFY2(yaml.find("precision: bf16") != std::string::npos &&
+                     yaml.find("bf16:") == std::string::npos,
+                 yaml.c_str());
+        // by-length batch order is a choice too.
+        QCOMPARE(QString::fromStdString(
+                     parseRunConfig("data: {batch_order: by-length}\n" + stages, "p.yaml")
+                         .data.batch_order),
+                 QString("by-length"));
+    }
+
     // Method lm trains on documents of text, and documents have no negative side for the
     // other methods: both mismatches are named at the stage's method.
     void lmAndTextSourcesOnlyGoTogether() {

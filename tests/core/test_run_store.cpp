@@ -255,6 +255,51 @@ private Q_SLOTS:
         DataOrder c(43, 10);
         QVERIFY(c.next(10) != first);
     }
+
+    // data.batch_order: by-length: every pair once per epoch, batches of similar length, a
+    // seeded order, exact on resume.
+    void dataOrderByLengthGroupsBatches() {
+        const std::size_t n = 1000, batch = 8;
+        std::vector<int> lengths(n);
+        for (std::size_t i = 0; i < n; ++i)
+            lengths[i] = static_cast<int>((i * 7919) % 97) + 3;  // 3..99, scattered
+        DataOrder a(5, lengths, batch);
+        const auto epoch = a.next(n);
+        std::vector<std::size_t> sorted = epoch;
+        std::sort(sorted.begin(), sorted.end());
+        for (std::size_t i = 0; i < n; ++i)
+            QCOMPARE(sorted[i], i);
+        // Padding: a batch pads to its longest pair. Shuffled batches of 8 from 3..99 pad
+        // about half their slots; sorted windows of 256 pairs leave a spread of ~3 per batch.
+        auto padFraction = [&](const std::vector<std::size_t>& order) {
+            double slots = 0, real = 0;
+            for (std::size_t b = 0; b + batch <= order.size(); b += batch) {
+                int longest = 0;
+                for (std::size_t k = b; k < b + batch; ++k) {
+                    longest = std::max(longest, lengths[order[k]]);
+                    real += lengths[order[k]];
+                }
+                slots += static_cast<double>(longest * static_cast<int>(batch));
+            }
+            return 1.0 - real / slots;
+        };
+        DataOrder shuffled(5, n);
+        const double pad_shuffled = padFraction(shuffled.next(n));
+        const double pad_grouped = padFraction(epoch);
+        qInfo("padding: shuffled %.3f, by length %.3f", pad_shuffled, pad_grouped);
+        QVERIFY(pad_shuffled > 0.3);
+        QVERIFY(pad_grouped < 0.05);
+        // Inside a window batches come in a shuffled order, not longest first.
+        int descending = 0;
+        for (std::size_t b = batch; b < DataOrder::kLengthGroupBatches * batch; b += batch)
+            descending += lengths[epoch[b]] <= lengths[epoch[b - batch]] ? 1 : 0;
+        QVERIFY(descending < static_cast<int>(DataOrder::kLengthGroupBatches) - 4);
+        // Resumable, and seeded.
+        DataOrder b(5, lengths, batch, a.epoch(), a.cursor());
+        QCOMPARE(b.next(300), a.next(300));
+        DataOrder c(6, lengths, batch);
+        QVERIFY(c.next(n) != epoch);
+    }
 };
 
 RGPB_TEST_MAIN(TestRunStore)
