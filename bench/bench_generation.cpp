@@ -5,7 +5,7 @@
 //
 // Usage: bench_generation [threads=2] [new tokens=256] [sizes=micro,tiny] [batches=1,8]
 //
-// Starts with OpenMP's passive wait policy unless OMP_WAIT_POLICY is set (core/util/OpenMpWait.h).
+// Starts with OpenMP's passive wait policy unless OMP_WAIT_POLICY is set (core/util/ProcessSetup.h).
 #include <torch/torch.h>
 
 #include <chrono>
@@ -18,7 +18,7 @@
 #include "core/generate/Generator.h"
 #include "core/model/GptNeoX.h"
 #include "core/model/ModelConfig.h"
-#include "core/util/OpenMpWait.h"
+#include "core/util/ProcessSetup.h"
 
 namespace {
 
@@ -34,7 +34,7 @@ std::vector<std::string> split(const std::string& text) {
 
 }  // namespace
 
-RGPB_OPENMP_PASSIVE_WAIT()
+RGPB_PROCESS_SETUP()
 
 int main(int argc, char** argv) {
     const int threads = argc > 1 ? std::atoi(argv[1]) : 2;

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "app/gui/MainWindow.h"
-#include "core/util/OpenMpWait.h"
+#include "core/util/ProcessSetup.h"
 #include "widgets/CurvePlot.h"
 
 using namespace rgpb;
@@ -28,7 +28,7 @@ static double percentile(std::vector<double> v, double p) {
     return v[std::min(v.size() - 1, static_cast<std::size_t>(p * (v.size() - 1) + 0.5))];
 }
 
-RGPB_OPENMP_PASSIVE_WAIT()
+RGPB_PROCESS_SETUP()
 
 int main(int argc, char** argv) {
     QApplication app(argc, argv);

@@ -6,7 +6,7 @@
 //
 // On a machine whose cores are shared with other work, OpenMP's default spin-waiting can make
 // 2 threads 10-30x slower than 1: the program starts with the passive policy unless
-// OMP_WAIT_POLICY is set (core/util/OpenMpWait.h; printed below).
+// OMP_WAIT_POLICY is set (core/util/ProcessSetup.h; printed below).
 #include <torch/torch.h>
 
 #include <chrono>
@@ -19,7 +19,7 @@
 
 #include "core/model/GptNeoX.h"
 #include "core/model/ModelConfig.h"
-#include "core/util/OpenMpWait.h"
+#include "core/util/ProcessSetup.h"
 #include "core/util/ProcessStats.h"
 
 namespace {
@@ -45,7 +45,7 @@ double stepsPerSecond(double seconds, Step&& step) {
 
 }  // namespace
 
-RGPB_OPENMP_PASSIVE_WAIT()
+RGPB_PROCESS_SETUP()
 
 int main(int argc, char** argv) {
     const int threads = argc > 1 ? std::atoi(argv[1]) : 2;

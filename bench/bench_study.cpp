@@ -17,7 +17,7 @@
 #include "core/run/RunStore.h"
 #include "core/study/StudyPlan.h"
 #include "core/study/StudyReport.h"
-#include "core/util/OpenMpWait.h"
+#include "core/util/ProcessSetup.h"
 #include "core/util/SafeFile.h"
 
 namespace {
@@ -97,7 +97,7 @@ void writeMeasure(const std::string& dir) {
 
 }  // namespace
 
-RGPB_OPENMP_PASSIVE_WAIT()
+RGPB_PROCESS_SETUP()
 
 int main(int argc, char** argv) {
     // Only our own subfolder is ever cleared, whatever folder is given.

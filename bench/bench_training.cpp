@@ -19,7 +19,7 @@
 #include "core/train/Evaluation.h"
 #include "core/train/PairForward.h"
 #include "core/train/TrainingData.h"
-#include "core/util/OpenMpWait.h"
+#include "core/util/ProcessSetup.h"
 #include "core/util/ProcessStats.h"
 
 using namespace rgpb;
@@ -109,7 +109,7 @@ Timing timeCase(const Case& c, const ModelConfig& mc, const TrainingData& data,
 
 }  // namespace
 
-RGPB_OPENMP_PASSIVE_WAIT()
+RGPB_PROCESS_SETUP()
 
 int main(int argc, char** argv) {
     const BenchArgs args = parseArgs(argc, argv);

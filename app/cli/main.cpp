@@ -13,7 +13,7 @@
 #include "app/cli/Commands.h"
 #include "core/util/Devices.h"
 #include "core/util/Error.h"
-#include "core/util/OpenMpWait.h"
+#include "core/util/ProcessSetup.h"
 
 namespace rgpb::cli {
 
@@ -100,7 +100,7 @@ namespace {
 
 // The commands that run tensor code start with OpenMP's passive wait policy (one more program
 // load, ~0.3 s); listing runs, judging statistics or help does not pay for it. Runs before the
-// C++ run-time starts (core/util/OpenMpWait.h): C string functions only.
+// C++ run-time starts (core/util/ProcessSetup.h): C string functions only.
 bool computesWithTensors(int argc, char** argv) {
     static const char* const kCommands[] = {"train",  "resume",  "sweep",  "eval",  "gradlab",
                                             "sample", "compare", "logits", "study", "version"};
@@ -115,7 +115,7 @@ bool computesWithTensors(int argc, char** argv) {
 
 }  // namespace
 
-RGPB_OPENMP_PASSIVE_WAIT_WHEN(&computesWithTensors)
+RGPB_PROCESS_SETUP_WHEN(&computesWithTensors)
 
 int main(int argc, char** argv) {
     return rgpb::cli::dispatch(std::vector<std::string>(argv + 1, argv + argc));

@@ -21,7 +21,7 @@
 #include "app/gui/MainWindow.h"
 #include "app/gui/StudyTab.h"
 #include "core/util/Log.h"
-#include "core/util/OpenMpWait.h"
+#include "core/util/ProcessSetup.h"
 #include "widgets/ConfigEditor.h"
 #include "widgets/GradientLab.h"
 #include "widgets/GradientLabMeasured.h"
@@ -67,7 +67,7 @@ void selectTabPath(QWidget* root, const QString& path) {
 
 }  // namespace
 
-RGPB_OPENMP_PASSIVE_WAIT()
+RGPB_PROCESS_SETUP()
 
 int main(int argc, char** argv) {
     QApplication app(argc, argv);

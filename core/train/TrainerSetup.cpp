@@ -13,7 +13,7 @@
 #include "core/train/ModelSource.h"
 #include "core/train/TrainerImpl.h"
 #include "core/util/Error.h"
-#include "core/util/OpenMpWait.h"
+#include "core/util/ProcessSetup.h"
 
 namespace fs = std::filesystem;
 

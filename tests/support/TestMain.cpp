@@ -13,7 +13,7 @@
 #include <memory>
 #include <string>
 #include <vector>
-#include "core/util/OpenMpWait.h"
+#include "core/util/ProcessSetup.h"
 
 namespace rgpb::test {
 namespace {
@@ -55,7 +55,7 @@ bool registerTest(const char* sourceFile, TestFactory factory, ChildMain child) 
 
 }  // namespace rgpb::test
 
-RGPB_OPENMP_PASSIVE_WAIT()
+RGPB_PROCESS_SETUP()
 
 int main(int argc, char** argv) {
     using namespace rgpb::test;

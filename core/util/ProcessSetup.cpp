@@ -1,5 +1,6 @@
-#include "core/util/OpenMpWait.h"
+#include "core/util/ProcessSetup.h"
 
+#include <malloc.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -32,6 +33,13 @@ void passiveOpenMpWaitAtLoad(int argc, char** argv, char** envp,
     g_environment[n + 2] = nullptr;
     execve("/proc/self/exe", argv, g_environment);
     // No /proc: go on with OpenMP's default policy (openMpWaitPolicy() says so).
+}
+
+void keepFreedMemoryForReuse() {
+#ifdef M_MMAP_THRESHOLD
+    mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);  // glibc's maximum on 64-bit systems
+    mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
+#endif
 }
 
 std::string openMpWaitPolicy() {
