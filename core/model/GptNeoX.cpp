@@ -146,12 +146,24 @@ torch::Tensor GptNeoXAttentionImpl::forward(const torch::Tensor& hidden,
         mask = ctx.allowed;
     auto out = at::scaled_dot_product_attention(q, k, v, mask, 0.0, ctx.causal_only);
 #else
-    auto scores = torch::matmul(q, k.transpose(-2, -1));
-    scores.mul_(1.0 / std::sqrt(static_cast<double>(head_dim_)));
-    if (ctx.blocked.defined()) {
-        scores.masked_fill_(ctx.blocked, -std::numeric_limits<double>::infinity());
+    // scores = bias + q k^T / sqrt(d) in one batched product (no separate scale and mask
+    // passes over the scores, forward or backward), then softmax and the values.
+    const int64_t heads = batch * heads_, total = k.size(2);
+    const auto q3 = q.reshape({heads, length, head_dim_});
+    const auto k3 = k.reshape({heads, total, head_dim_});
+    const auto v3 = v.reshape({heads, total, head_dim_});
+    const double scale = 1.0 / std::sqrt(static_cast<double>(head_dim_));
+    torch::Tensor scores;
+    if (!ctx.bias.defined()) {
+        scores = torch::bmm(q3, k3.transpose(1, 2)).mul_(scale);
+    } else {
+        const torch::Tensor bias =
+            ctx.bias.dim() == 3
+                ? ctx.bias  // [1, L, T]: broadcast over batch and heads
+                : ctx.bias.expand({batch, heads_, length, total}).reshape({heads, length, total});
+        scores = torch::baddbmm(bias.to(q3.scalar_type()), q3, k3.transpose(1, 2), 1.0, scale);
     }
-    auto out = torch::matmul(torch::softmax(scores, -1), v);
+    auto out = torch::bmm(torch::softmax(scores, -1), v3).view({batch, heads_, length, head_dim_});
 #endif
     out = out.permute({0, 2, 1, 3}).reshape({batch, length, heads_ * head_dim_});
     return dense->forward(out);
@@ -297,7 +309,10 @@ AttentionContext GptNeoXImpl::attentionContext(int64_t batch, int64_t length,
     if (!ctx.causal_only)
         ctx.allowed = allowed;
 #else
-    ctx.blocked = allowed.logical_not();
+    ctx.bias = torch::zeros(allowed.sizes(), torch::TensorOptions().device(device))
+                   .masked_fill_(allowed.logical_not(), -std::numeric_limits<double>::infinity());
+    if (!padded)
+        ctx.bias = ctx.bias.view({1, length, total});
 #endif
     return ctx;
 }

@@ -65,9 +65,11 @@ torch::Tensor applyRotary(const torch::Tensor& x, const torch::Tensor& cos,
 struct AttentionContext {
     torch::Tensor cos, sin;   // [1 or B, 1, L, rotary_dims] float32 (cast per layer)
     torch::Tensor positions;  // [1 or B, L] int64 (learned position embeddings only)
-    // [1 or B, 1, L, T_total] bool. LibTorch 2.x (SDPA) uses `allowed` (true = may attend),
-    // 1.13 uses `blocked` (its negation, for masked_fill_); undefined when nothing is masked.
-    torch::Tensor allowed, blocked;
+    // LibTorch 2.x (SDPA) uses `allowed`: [1 or B, 1, L, T_total] bool, true = may attend.
+    // 1.13 uses `bias`: [1, L, T_total] or [B, 1, L, T_total] float, 0 where a query may attend
+    // and -inf where not, added inside the scores' batched product (baddbmm). Undefined when
+    // nothing is masked.
+    torch::Tensor allowed, bias;
     bool causal_only = false;  // plain causal mask (no cache, no padding): SDPA's is_causal
 };
 

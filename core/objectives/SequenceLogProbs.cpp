@@ -37,7 +37,11 @@ SequenceLogProbs sequenceLogProbs(const torch::Tensor& logits, const torch::Tens
     torch::Tensor on = mask.to(torch::kBool);
 
     torch::Tensor count = m.sum(1);
-    {
+    // The two checks below read a value back to the host; on a GPU that would stall the stream
+    // twice per side and step, so they run on host tensors only (the trainer's batches were
+    // laid out on the host by collatePairs, which guarantees a response token in every row).
+    const bool on_host = !mask.is_cuda();
+    if (on_host) {
         torch::Tensor empty = (count <= 0);
         if (empty.any().item<bool>()) {
             int64_t row = empty.nonzero()[0][0].item<int64_t>();
@@ -48,7 +52,7 @@ SequenceLogProbs sequenceLogProbs(const torch::Tensor& logits, const torch::Tens
         }
     }
     torch::Tensor ids = labels.to(torch::kLong).masked_fill(~on, 0);
-    {
+    if (on_host) {
         torch::Tensor bad = on & ((ids < 0) | (ids >= vocab));
         if (bad.any().item<bool>()) {
             torch::Tensor at = bad.nonzero()[0];

@@ -88,18 +88,17 @@ void Trainer::Impl::prepare() {
 }
 
 void Trainer::Impl::applyThreadShare() {
-    const int share = threads->threads();
-    if (share == applied_threads)
+    const ThreadBudget::Lease::Share share = threads->share();
+    if (share.threads == applied_threads)
         return;
     // LibTorch's OpenMP thread count belongs to the calling thread; its first parallel region
     // would reset it to the process-wide value another run may have set, so take that first.
     torch::get_num_threads();
-    torch::set_num_threads(share);
-    const int runs = threads->concurrentRuns();
-    log->info("threads: {} ({}{} run{} on {} cores; OpenMP wait policy {})", share,
-              config.threads > 0 ? "asked " + std::to_string(config.threads) + "; " : "", runs,
-              runs == 1 ? "" : "s", threads->cores(), openMpWaitPolicy());
-    applied_threads = share;
+    torch::set_num_threads(share.threads);
+    log->info("threads: {} ({}{} run{} on {} cores; OpenMP wait policy {})", share.threads,
+              config.threads > 0 ? "asked " + std::to_string(config.threads) + "; " : "",
+              share.runs, share.runs == 1 ? "" : "s", share.cores, openMpWaitPolicy());
+    applied_threads = share.threads;
 }
 
 void Trainer::Impl::buildModel(const ModelConfig& mc) {

@@ -28,10 +28,10 @@ void ThreadBudget::release() {
     leases_ = std::max(0, leases_ - 1);
 }
 
-int ThreadBudget::shareFor(int requested) const {
+ThreadBudget::Lease::Share ThreadBudget::shareFor(int requested) const {
     std::lock_guard<std::mutex> lock(mutex_);
-    const int share = std::max(1, cores_ / std::max(1, leases_));
-    return requested > 0 ? std::min(requested, share) : share;
+    const int fair = std::max(1, cores_ / std::max(1, leases_));
+    return {requested > 0 ? std::min(requested, fair) : fair, leases_, cores_};
 }
 
 ThreadBudget::Lease::Lease(Lease&& other) noexcept
@@ -55,16 +55,8 @@ ThreadBudget::Lease::~Lease() {
         budget_->release();
 }
 
-int ThreadBudget::Lease::threads() const {
-    return budget_ != nullptr ? budget_->shareFor(requested_) : 1;
-}
-
-int ThreadBudget::Lease::concurrentRuns() const {
-    return budget_ != nullptr ? budget_->leases() : 0;
-}
-
-int ThreadBudget::Lease::cores() const {
-    return budget_ != nullptr ? budget_->cores() : 1;
+ThreadBudget::Lease::Share ThreadBudget::Lease::share() const {
+    return budget_ != nullptr ? budget_->shareFor(requested_) : Share{1, 0, 1};
 }
 
 }  // namespace rgpb

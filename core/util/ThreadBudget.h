@@ -22,9 +22,14 @@ public:
         Lease(const Lease&) = delete;
         Lease& operator=(const Lease&) = delete;
         ~Lease();
-        int threads() const;         // this run's share now
-        int concurrentRuns() const;  // leases held now, this one included
-        int cores() const;
+        struct Share {
+            int threads = 1;  // this run's share now
+            int runs = 1;     // leases held now, this one included
+            int cores = 1;
+        };
+        Share share() const;  // one consistent reading
+        int threads() const { return share().threads; }
+        int concurrentRuns() const { return share().runs; }
 
     private:
         friend class ThreadBudget;
@@ -44,7 +49,7 @@ public:
 
 private:
     void release();
-    int shareFor(int requested) const;
+    Lease::Share shareFor(int requested) const;
     const int cores_;
     mutable std::mutex mutex_;
     int leases_ = 0;
