@@ -23,6 +23,7 @@
 
 #include "core/config/RunConfig.h"
 #include "core/train/Trainer.h"
+#include "core/util/Log.h"
 #include "core/util/OpenMpWait.h"
 
 namespace fs = std::filesystem;
@@ -52,7 +53,19 @@ std::string runConfig(const Args& a, const std::string& name) {
 struct RunResult {
     std::string dir;
     rgpb::RunSummary summary;
-    double seconds = 0.0;
+    double seconds = 0.0;       // wall time of the whole run (data, model, evaluations included)
+    double step_seconds = 0.0;  // time in its optimizer steps
+    int64_t tokens = 0;         // tokens its steps saw (padding excluded)
+};
+
+// Adds up the steps' time and tokens.
+struct StepTotals : rgpb::TrainingObserver {
+    RunResult* out;
+    explicit StepTotals(RunResult* r) : out(r) {}
+    void onStep(const rgpb::StepMetrics& m) override {
+        out->step_seconds += m.step_time_ms / 1000.0;
+        out->tokens = m.tokens;
+    }
 };
 
 // Trains one run in the calling thread; returns its summary and wall time.
@@ -61,9 +74,9 @@ void trainOne(const Args& a, const std::string& name, RunResult& out) {
     o.run_dir = out.dir;
     const auto start = Clock::now();
     rgpb::Trainer trainer(rgpb::parseRunConfig(runConfig(a, name), name + ".yaml"), o);
-    rgpb::TrainingObserver quiet;
+    StepTotals totals(&out);
     rgpb::RunControl control;
-    out.summary = trainer.run(quiet, control);
+    out.summary = trainer.run(totals, control);
     out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
 }
 
@@ -87,6 +100,10 @@ void report(const char* how, const std::vector<RunResult>& runs, double total) {
                     r.seconds);
         if (r.summary.status != rgpb::RunStatus::Finished)
             std::printf("      reason: %s\n", r.summary.reason.c_str());
+        if (r.step_seconds > 0)
+            std::printf("      %.0f tokens/s in its training steps (%lld tokens)\n",
+                        static_cast<double>(r.tokens) / r.step_seconds,
+                        static_cast<long long>(r.tokens));
         for (const auto& line : threadLines(r.dir))
             std::printf("      %s\n", line.c_str());
     }
@@ -126,6 +143,8 @@ int main(int argc, char** argv) {
                      "bench_concurrency: --steps and --repeats expect >= 1, --threads >= 0\n");
         return 2;
     }
+    // The runs' info lines go to their train.log; the console shows warnings and errors only.
+    rgpb::log::initConsole(rgpb::log::Level::Warn, false);
     std::string pattern = (fs::temp_directory_path() / "rgpb-bench-concurrency-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) {
         std::perror("bench_concurrency: mkdtemp");
