@@ -112,7 +112,8 @@ double number(const std::string& flag, const std::string& text, double min) {
     char* end = nullptr;
     const double v = std::strtod(text.c_str(), &end);
     if (text.empty() || *end != '\0' || !(v >= min))
-        usageError(flag + " expects a number >= " + std::to_string(min) + ", got '" + text + "'");
+        usageError(flag + " expects a number >= " + std::to_string(static_cast<int>(min)) +
+                   ", got '" + text + "'");
     return v;
 }
 

@@ -215,7 +215,7 @@ def check(path, tolerance):
         mapped[key] = w
     if set(mapped) != set(ours):
         raise SystemExit(f"{path}: eager parameters missing from the file: {sorted(set(ours) - set(mapped))}")
-    model.load_state_dict(mapped, strict=False)
+    model.load_state_dict(mapped)  # strict: every eager parameter, nothing else
     inputs, labels = ids[:, :-1], ids[:, 1:]
     logits = model(inputs)
     worst = (logits - their_logits).abs().max().item() / their_logits.abs().max().item()
@@ -252,6 +252,12 @@ def main():
     torch.set_num_threads(a.threads)
     if a.check:
         sys.exit(check(a.check, a.tolerance))
+    for objective in a.objectives.split(","):
+        if objective not in ("mle", "dpo", "exmate", "ul"):
+            p.error(f"--objectives: expected names among mle, dpo, exmate, ul, got '{objective}'")
+    for size in a.sizes.split(","):
+        if size not in PRESETS:
+            p.error(f"--sizes: expected names among {', '.join(PRESETS)}, got '{size}'")
     for size in a.sizes.split(","):
         torch.manual_seed(0)
         model = GptNeoX(size)

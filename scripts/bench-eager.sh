@@ -70,6 +70,18 @@ for p in $(list "$precisions"); do
         exit 2
     fi
 done
+for o in $(list "$objectives"); do
+    if [[ "$o" != mle && "$o" != dpo && "$o" != exmate && "$o" != ul ]]; then
+        echo "bench-eager.sh: --objectives expects names among mle, dpo, exmate, ul, got '$o'" >&2
+        exit 2
+    fi
+done
+for s in $(list "$sizes"); do
+    if [[ "$s" != micro && "$s" != tiny && "$s" != pythia-70m ]]; then
+        echo "bench-eager.sh: --sizes expects names among micro, tiny, pythia-70m, got '$s'" >&2
+        exit 2
+    fi
+done
 for exe in bench_model bench_matmul; do
     if [[ ! -x "$build/bench/$exe" ]]; then
         echo "bench-eager.sh: $build/bench/$exe is missing; build it with" >&2
