@@ -5,7 +5,8 @@
 //
 // Usage: bench_generation [threads=2] [new tokens=256] [sizes=micro,tiny] [batches=1,8]
 //
-// Starts with OpenMP's passive wait policy unless OMP_WAIT_POLICY is set (core/util/ProcessSetup.h).
+// Starts with OpenMP's passive wait policy unless OMP_WAIT_POLICY is set
+// (core/util/ProcessSetup.h).
 #include <torch/torch.h>
 
 #include <chrono>
