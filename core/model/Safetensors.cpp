@@ -237,9 +237,13 @@ SafetensorsHeader readSafetensorsHeader(const std::string& path) {
 }
 
 int64_t SafetensorsEntry::numel() const {
+    // The header check bounds the product by the file's size, unless a dimension is 0 (then
+    // the others may be anything: [2^62, 4, 0] must not overflow on the way to 0).
+    if (std::find(shape.begin(), shape.end(), int64_t(0)) != shape.end())
+        return 0;
     int64_t n = 1;
     for (int64_t d : shape)
-        n *= d;  // the header check bounds the product by the file's size
+        n *= d;
     return n;
 }
 
