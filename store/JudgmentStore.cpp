@@ -7,11 +7,14 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStringList>
+#include <QUrl>
 #include <QVariant>
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <set>
+
+#include <unistd.h>
 
 #include "core/data/SeededRandom.h"
 #include "core/util/Error.h"
@@ -76,6 +79,26 @@ QString printableStart(const QByteArray& bytes) {
     return out;
 }
 
+// Opens `db` on `file` for reading only. A WAL-mode database (ours are) needs its -shm file
+// beside it, which SQLite cannot create in a folder nobody may write (a read-only share or
+// snapshot): there the file is opened as immutable, read exactly as it is on disk, which is
+// the whole database when no -wal file holds pages not yet written back.
+void setReadOnly(QSqlDatabase& db, const QString& file) {
+    const QFileInfo info(file);
+    const bool folder_writable =
+        ::access(QFile::encodeName(info.absolutePath()).constData(), W_OK) == 0;
+    const QFileInfo wal(file + "-wal");
+    if (folder_writable || (wal.exists() && wal.size() > 0)) {
+        db.setDatabaseName(file);
+        db.setConnectOptions("QSQLITE_OPEN_READONLY");
+        return;
+    }
+    QUrl url = QUrl::fromLocalFile(info.absoluteFilePath());
+    url.setQuery("immutable=1");
+    db.setDatabaseName(url.toString(QUrl::FullyEncoded));
+    db.setConnectOptions("QSQLITE_OPEN_READONLY;QSQLITE_OPEN_URI");
+}
+
 // What an existing file says about itself, read without writing to it (WAL mode would
 // rewrite the header): SQLite's application_id and user_version, and its tables.
 struct FileIdentity {
@@ -98,8 +121,7 @@ FileIdentity identify(const std::string& path, const QString& file, const QStrin
     bool ok = false;
     {
         QSqlDatabase probe = QSqlDatabase::addDatabase("QSQLITE", connection);
-        probe.setDatabaseName(file);
-        probe.setConnectOptions("QSQLITE_OPEN_READONLY");
+        setReadOnly(probe, file);
         ok = probe.open();
         error = probe.lastError().text();
         if (ok) {
@@ -201,9 +223,10 @@ JudgmentStore::JudgmentStore(const std::string& path, Mode mode) : d_(std::make_
         fresh = !isOurs(path, identify(path, file, d_->connection + "-probe"));
 
     QSqlDatabase db = QSqlDatabase::addDatabase("QSQLITE", d_->connection);
-    db.setDatabaseName(file);
     if (mode == Mode::ReadOnly)
-        db.setConnectOptions("QSQLITE_OPEN_READONLY");
+        setReadOnly(db, file);
+    else
+        db.setDatabaseName(file);
     if (!db.open()) {
         const std::string error = db.lastError().text().toStdString();
         db = QSqlDatabase();

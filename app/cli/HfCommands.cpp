@@ -3,11 +3,13 @@
 #include <torch/torch.h>
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
 #include "app/cli/CliArgs.h"
 #include "app/cli/Commands.h"
+#include "core/model/HfImport.h"
 #include "core/model/Safetensors.h"
 #include "core/tokenizer/TokenizerFactory.h"
 #include "core/train/HfRunExport.h"
@@ -15,6 +17,8 @@
 
 namespace rgpb::cli {
 namespace {
+
+namespace fs = std::filesystem;
 
 torch::ScalarType parseDtype(const std::string& text) {
     if (text == "f32" || text == "float32")
@@ -86,6 +90,7 @@ int logits(const std::vector<std::string>& argv) {
         throw Error("logits: give --ids \"1 2 3\" or --text TEXT");
     torch::Device device(args.value("device").value_or("cpu"));
     GptNeoX model = loadAnyModel(path, device);
+    requireFiniteWeights(model, path, fs::exists(fs::path(path) / "config.json"));
     model->eval();
     torch::NoGradGuard no_grad;
     const int64_t vocab = model->config().vocab_size;

@@ -2,6 +2,7 @@
 // file (app/cli/*Command.cpp); this file only walks the command tree (Commands.h), answers
 // --help at every level, and turns errors into one line and a non-zero exit code.
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
 #include <cstring>
 #include <exception>
@@ -39,6 +40,17 @@ std::string namesOf(const std::vector<Command>& commands) {
     for (const Command& c : commands)
         out += (out.empty() ? "" : ", ") + c.name;
     return out;
+}
+
+// A path or name that is not UTF-8 reached a JSON file: names the argument that holds it.
+std::string notUtf8(const std::vector<std::string>& args, const char* json_error) {
+    const std::string why =
+        ": names and paths are written into JSON files, which hold UTF-8 only; rename it";
+    for (const std::string& a : args) {
+        if (const std::string problem = utf8Problem(a); !problem.empty())
+            return "'" + escapedBytes(a) + "' is not valid UTF-8 text (" + problem + ")" + why;
+    }
+    return "a name or path is not valid UTF-8 text (" + std::string(json_error) + ")" + why;
 }
 
 int dispatch(std::vector<std::string> args) {
@@ -87,6 +99,9 @@ int dispatch(std::vector<std::string> args) {
         std::cerr << path << ": " << e.what() << " (see '" << path << " --help')\n";
     } catch (const c10::Error& e) {
         std::cerr << path << ": LibTorch error: " << e.what_without_backtrace() << "\n";
+    } catch (const nlohmann::json::type_error& e) {
+        // 316: a string that is not UTF-8 on its way into a JSON file (a path or a name).
+        std::cerr << path << ": " << (e.id == 316 ? notUtf8(rest, e.what()) : e.what()) << "\n";
     } catch (const std::exception& e) {
         std::cerr << path << ": " << e.what() << "\n";
     }

@@ -244,6 +244,27 @@ YAML::Node loadYaml(const std::string& text, const std::string& source) {
     }
 }
 
+// A copy of `n` whose nodes carry no position: what a --set value holds is reported as
+// "(--set)", never at the line and column of the value's own one-line text (which yaml-cpp
+// gives as 1:1 of the preset).
+YAML::Node withoutPositions(const YAML::Node& n) {
+    if (n.IsScalar())
+        return YAML::Node(n.Scalar());
+    if (n.IsSequence()) {
+        YAML::Node out(YAML::NodeType::Sequence);
+        for (const YAML::Node& item : n)
+            out.push_back(withoutPositions(item));
+        return out;
+    }
+    if (n.IsMap()) {
+        YAML::Node out(YAML::NodeType::Map);
+        for (const auto& kv : n)
+            out[withoutPositions(kv.first)] = withoutPositions(kv.second);
+        return out;
+    }
+    return YAML::Node(YAML::NodeType::Null);
+}
+
 void applyOverride(YAML::Node root, const std::string& assignment, const std::string& source) {
     auto eq = assignment.find('=');
     if (eq == std::string::npos || eq == 0) {
@@ -289,10 +310,9 @@ void applyOverride(YAML::Node root, const std::string& assignment, const std::st
     } catch (const YAML::Exception& e) {
         throw InputError(source, "--set " + path + ": value '" + value + "' is not valid YAML");
     }
-    // A scalar from --set gets a fresh node without a position, so problems with it are
-    // reported as "(--set)" rather than at line 1 of the preset.
-    if (parsed.IsScalar())
-        parsed = YAML::Node(parsed.Scalar());
+    // A value from --set (a scalar, a list, a mapping) gets fresh nodes without positions, so
+    // problems with it are reported as "(--set)" rather than at line 1 of the preset.
+    parsed = withoutPositions(parsed);
     YAML::Node last = chain.back();
     if (last.IsSequence()) {
         std::size_t idx = 0;

@@ -117,7 +117,13 @@ public:
     }
 
     std::string text(const std::string& key, const std::string& fallback) {
-        return scalar<std::string>(key, fallback, "a string");
+        std::string v = scalar<std::string>(key, fallback, "a string");
+        // Names and paths are written into JSON files, which hold UTF-8 only.
+        if (const std::string problem = utf8Problem(v); !problem.empty())
+            failKey(key, raw(key),
+                    "'" + escapedBytes(v) + "' is not valid UTF-8 text (" + problem +
+                        "): names and paths are written into JSON files, which hold UTF-8");
+        return v;
     }
 
     // Reads `key` as the table's field `f` says (type, range, rule); `fallback` when absent.

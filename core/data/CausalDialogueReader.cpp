@@ -216,6 +216,11 @@ void collectPairs(const Dialogue& dialogue, std::size_t d, const std::string& fi
     }
 
     std::vector<std::size_t> path;
+    // The path's lines ("line\n" each) and ids ("a>b>c") kept along the walk: leaving a branch
+    // cuts them back to the recorded ends, entering a step appends one line, so a chain of N
+    // utterances costs O(N) rather than rebuilding an O(N) history at each of its N steps.
+    std::string lines, ids;
+    std::vector<std::size_t> line_end, id_end;  // lengths after path[k]
     std::size_t prefixes = 0;
     // Explicit stack of (utterance, depth) so deep dialogues cannot overflow the call stack.
     std::vector<std::pair<std::size_t, std::size_t>> stack;
@@ -227,7 +232,16 @@ void collectPairs(const Dialogue& dialogue, std::size_t d, const std::string& fi
         const auto [u, depth] = stack.back();
         stack.pop_back();
         path.resize(depth);
+        line_end.resize(depth);
+        id_end.resize(depth);
+        lines.resize(depth == 0 ? 0 : line_end.back());
+        ids.resize(depth == 0 ? 0 : id_end.back());
         path.push_back(u);
+        lines += all[u].line;
+        lines += '\n';
+        line_end.push_back(lines.size());
+        ids += (depth == 0 ? "" : ">") + all[u].id;
+        id_end.push_back(ids.size());
         if (++prefixes > kMaxPrefixesPerDialogue) {
             log::get("data")->warn(
                 "{} ([{}]): more than {} path prefixes in dialogue '{}', the rest is left out",
@@ -237,25 +251,19 @@ void collectPairs(const Dialogue& dialogue, std::size_t d, const std::string& fi
         if (path.size() >= 2) {
             const Utterance& y = all[u];
             const std::size_t x = path[path.size() - 2];
-            std::string history;
-            for (std::size_t k = 0; k + 2 < path.size(); ++k) {
-                history += all[path[k]].line;
-                history += '\n';
-            }
+            // The lines before x (path[0 .. size-3]).
+            const std::size_t history_end = path.size() >= 3 ? line_end[path.size() - 3] : 0;
             const std::string y_prompt_end = y.speaker.empty() ? std::string() : y.speaker + ":";
             const std::string response = y.speaker.empty() ? y.text : " " + y.text;
-            std::string ids;
-            for (std::size_t k : path) {
-                ids += (ids.empty() ? "" : ">") + all[k].id;
-            }
             for (std::size_t other : siblings[all[x].previous_key]) {
                 const bool also_cause =
                     std::find(y.previous.begin(), y.previous.end(), other) != y.previous.end();
                 if (other == x || also_cause)
                     continue;
                 PairText pair;
-                pair.prompt_pos = history + all[x].line + "\n" + y_prompt_end;
-                pair.prompt_neg = history + all[other].line + "\n" + y_prompt_end;
+                pair.prompt_pos = lines.substr(0, line_end[path.size() - 2]) + y_prompt_end;
+                pair.prompt_neg =
+                    lines.substr(0, history_end) + all[other].line + "\n" + y_prompt_end;
                 pair.response_pos = response;
                 pair.response_neg = response;
                 pair.origin = file + " [" + std::to_string(d) + "] " + dialogue.name + ": " + ids +

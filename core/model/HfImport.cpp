@@ -166,6 +166,125 @@ bool ignorable(const std::string& name) {
            endsWith(name, ".rotary_emb.inv_freq");
 }
 
+// The tensors DIR's weights hold, from the safetensors headers alone (no data read): the
+// shards model.safetensors.index.json names, or model.safetensors. `file` is the (first) file.
+// Empty when there are none or the index is unreadable: readHfTensors() says so when the weights
+// are loaded.
+std::vector<SafetensorsEntry> weightHeaders(const std::string& dir, std::string& file) {
+    std::vector<SafetensorsEntry> out;
+    std::error_code ec;
+    const fs::path base(dir);
+    std::set<std::string> files;
+    if (fs::exists(base / kIndexFile, ec)) {
+        try {
+            const nlohmann::json index =
+                nlohmann::json::parse(readFile((base / kIndexFile).string()));
+            for (const auto& [name, shard] : index.at("weight_map").items())
+                files.insert((base / shard.get<std::string>()).string());
+        } catch (const std::exception&) {
+            return {};
+        }
+    } else {
+        files.insert((base / kSingleFile).string());
+    }
+    for (const std::string& f : files) {
+        if (!fs::is_regular_file(f, ec))
+            return {};
+        SafetensorsHeader h = readSafetensorsHeader(f);
+        out.insert(out.end(), h.tensors.begin(), h.tensors.end());
+    }
+    file = files.empty() ? std::string() : *files.begin();
+    if (files.size() > 1)
+        file = (base / kIndexFile).string() + " (" + std::to_string(files.size()) + " shards)";
+    return out;
+}
+
+// The layer index of a tensor name: "gpt_neox.layers.7.x" / "[transformer.]h.7.x" -> 7; -1.
+int64_t layerIndex(const std::string& name) {
+    for (const char* prefix : {"gpt_neox.layers.", "transformer.h.", "h."}) {
+        const std::string p = prefix;
+        if (startsWith(name, p)) {
+            const size_t dot = name.find('.', p.size());
+            const std::string digits = name.substr(p.size(), dot - p.size());
+            if (!digits.empty() && digits.size() < 10 &&
+                digits.find_first_not_of("0123456789") == std::string::npos)
+                return std::stoll(digits);
+        }
+    }
+    return -1;
+}
+
+// What a config.json claims against what its weights hold, before the model is built: a config
+// claiming far more parameters than the weights files hold (a huge num_hidden_layers, hidden_size,
+// intermediate_size or vocab_size) is refused naming the key, instead of allocating for it.
+void checkClaimedSizes(const ModelConfig& c, const std::string& config_path,
+                       const std::string& dir) {
+    std::string file;
+    const std::vector<SafetensorsEntry> tensors = weightHeaders(dir, file);
+    if (tensors.empty())
+        return;
+    long double held = 0;
+    std::map<std::string, std::vector<int64_t>> shapes;
+    int64_t layers = 0;
+    for (const SafetensorsEntry& t : tensors) {
+        held += static_cast<long double>(t.numel());
+        shapes[t.name] = t.shape;
+        layers = std::max(layers, layerIndex(t.name) + 1);
+    }
+    const long double claimed = c.claimedParameters();
+    // Slack for a tensor or two missing (loadHfWeights() names it); what is refused would
+    // allocate well beyond the weights' own size.
+    if (claimed <= 1.5L * held + 65536)
+        return;
+    const bool gpt2 = c.architecture == "gpt2";
+    auto shapeOf = [&](std::initializer_list<const char*> names) -> std::vector<int64_t> {
+        for (const char* n : names) {
+            auto it = shapes.find(n);
+            if (it != shapes.end() && it->second.size() == 2)
+                return it->second;
+        }
+        return {};
+    };
+    const auto embed = gpt2 ? shapeOf({"transformer.wte.weight", "wte.weight"})
+                            : shapeOf({"gpt_neox.embed_in.weight"});
+    const auto mlp = gpt2 ? shapeOf({"transformer.h.0.mlp.c_fc.weight", "h.0.mlp.c_fc.weight"})
+                          : shapeOf({"gpt_neox.layers.0.mlp.dense_h_to_4h.weight"});
+    const auto wpe = shapeOf({"transformer.wpe.weight", "wpe.weight"});
+    struct Claim {
+        const char* key;
+        int64_t claimed;
+        int64_t held;  // -1: the weights do not say
+        const char* unit;
+    };
+    const Claim claims[] = {
+        {gpt2 ? "n_layer" : "num_hidden_layers", c.num_layers, layers > 0 ? layers : -1, "layers"},
+        {gpt2 ? "n_embd" : "hidden_size", c.hidden_size, embed.empty() ? -1 : embed[1],
+         "hidden units"},
+        {"vocab_size", c.vocab_size, embed.empty() ? -1 : embed[0], "tokens"},
+        {gpt2 ? "n_inner" : "intermediate_size", c.intermediate_size,
+         mlp.empty() ? -1 : (gpt2 ? mlp[1] : mlp[0]), "MLP units"},
+        {"n_positions", gpt2 ? c.max_positions : 0, wpe.empty() ? -1 : wpe[0], "positions"},
+    };
+    char implied[160];
+    std::snprintf(implied, sizeof implied,
+                  "the config implies %.3Lg parameters, the weights hold %.3Lg values", claimed,
+                  held);
+    for (const Claim& k : claims) {
+        if (k.held >= 0 && k.claimed > k.held) {
+            throw InputError(config_path + " (" + k.key + ")",
+                             "claims " + std::to_string(k.claimed) + " " + k.unit + " but " + file +
+                                 " holds " + std::to_string(k.held) + " (" + implied +
+                                 "): refused before building the model");
+        }
+    }
+    const std::string keys = gpt2 ? "vocab_size, n_embd, n_layer, n_inner"
+                                  : "vocab_size, hidden_size, num_hidden_layers, intermediate_size";
+    throw InputError(config_path + " (" + keys + ")",
+                     std::string(implied) + " in " + file +
+                         ": the sizes do not match the weights; refused before building the "
+                         "model");
+}
+
 }  // namespace
 
 ModelConfig readHfConfig(const std::string& dir) {
@@ -175,7 +294,9 @@ ModelConfig readHfConfig(const std::string& dir) {
         throw InputError(dir, "not a directory (expected a Hugging Face model folder)");
     if (!fs::exists(path, ec))
         throw InputError(path, "missing: a Hugging Face model folder holds config.json");
-    return ModelConfig::fromHfJson(readJsonFile(path), path);
+    ModelConfig c = ModelConfig::fromHfJson(readJsonFile(path), path);
+    checkClaimedSizes(c, path, dir);
+    return c;
 }
 
 std::map<std::string, HfTensor> readHfTensors(const std::string& dir) {
@@ -301,6 +422,42 @@ GptNeoX loadHfModel(const std::string& dir, const torch::Device& device) {
     loadHfWeights(model, dir);
     model->to(device);
     return model;
+}
+
+std::vector<NonFiniteWeight> nonFiniteWeights(GptNeoX& model, bool hf_names) {
+    std::vector<NonFiniteWeight> out;
+    auto params = namedWeights(model);
+    std::map<std::string, torch::Tensor> by_internal(params.begin(), params.end());
+    torch::NoGradGuard no_grad;
+    for (const NameMap& m : nameMap(model)) {
+        const torch::Tensor& w = by_internal.at(m.internal);
+        if (torch::isfinite(w).all().item<bool>())
+            continue;
+        NonFiniteWeight bad;
+        bad.name = hf_names ? m.hf : m.internal;
+        bad.nan = torch::isnan(w).sum().item<int64_t>();
+        bad.inf = torch::isinf(w).sum().item<int64_t>();
+        bad.numel = w.numel();
+        out.push_back(bad);
+    }
+    return out;
+}
+
+void requireFiniteWeights(GptNeoX& model, const std::string& source, bool hf_names) {
+    const std::vector<NonFiniteWeight> bad = nonFiniteWeights(model, hf_names);
+    if (bad.empty())
+        return;
+    std::string what = "the model has non-finite weights: ";
+    const size_t shown = std::min<size_t>(bad.size(), 5);
+    for (size_t i = 0; i < shown; ++i) {
+        const NonFiniteWeight& b = bad[i];
+        what += (i ? "; tensor '" : "tensor '") + b.name + "' has " + std::to_string(b.nan) +
+                " NaN and " + std::to_string(b.inf) + " Inf of " + std::to_string(b.numel) +
+                " values";
+    }
+    if (bad.size() > shown)
+        what += "; and " + std::to_string(bad.size() - shown) + " more tensors";
+    throw InputError(source, what);
 }
 
 std::vector<std::pair<std::string, torch::Tensor>> hfWeights(GptNeoX& model,

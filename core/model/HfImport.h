@@ -55,6 +55,18 @@ void loadHfWeights(GptNeoX& model, const std::string& dir);
 std::vector<std::pair<std::string, torch::Tensor>> hfWeights(GptNeoX& model,
                                                              torch::ScalarType dtype);
 
+// The weights holding NaN or Inf values, by name (Hugging Face names when `hf_names`, the
+// workbench's own otherwise), with how many of each; empty when every weight is finite.
+struct NonFiniteWeight {
+    std::string name;
+    int64_t nan = 0, inf = 0, numel = 0;
+};
+std::vector<NonFiniteWeight> nonFiniteWeights(GptNeoX& model, bool hf_names);
+// InputError(`source`, "the model has non-finite weights: tensor 'NAME' has N NaN and M Inf of
+// K values; ...") when nonFiniteWeights() is not empty: a model that cannot compute anything
+// is refused where it is loaded rather than giving NaN logits or losses later.
+void requireFiniteWeights(GptNeoX& model, const std::string& source, bool hf_names);
+
 struct HfSaveOptions {
     torch::ScalarType dtype = torch::kFloat32;  // kFloat32, kFloat16 or kBFloat16
     int64_t shard_bytes = 0;  // > 0: split into model-0000i-of-0000n.safetensors + index

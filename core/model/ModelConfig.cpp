@@ -74,18 +74,34 @@ int64_t ModelConfig::rotaryDims() const {
     return static_cast<int64_t>(static_cast<double>(headDim()) * rotary_pct);
 }
 
+namespace {
+
+// The count in any arithmetic type: int64_t for a model that was validated, long double for
+// sizes a file merely claims (no overflow).
+template <typename T>
+T countParameters(const ModelConfig& c) {
+    const T h = static_cast<T>(c.hidden_size), f = static_cast<T>(c.intermediate_size);
+    const T vocab = static_cast<T>(c.vocab_size), positions = static_cast<T>(c.max_positions);
+    const T per_layer = 2 * h                                  // input_layernorm
+                        + 3 * h * h + 3 * h                    // query_key_value
+                        + h * h + h                            // attention.dense
+                        + 2 * h                                // post_attention_layernorm
+                        + h * f + f                            // dense_h_to_4h
+                        + f * h + h;                           // dense_4h_to_h
+    return vocab * h                                           // embed_in
+           + (c.learned_positions ? positions * h : T(0))      // embed_pos (GPT-2 wpe)
+           + static_cast<T>(c.num_layers) * per_layer + 2 * h  // final_layer_norm
+           + (c.tie_word_embeddings ? T(0) : h * vocab);       // embed_out (no bias)
+}
+
+}  // namespace
+
 int64_t ModelConfig::parameterCount() const {
-    const int64_t h = hidden_size, f = intermediate_size;
-    const int64_t per_layer = 2 * h                       // input_layernorm
-                              + 3 * h * h + 3 * h         // query_key_value
-                              + h * h + h                 // attention.dense
-                              + 2 * h                     // post_attention_layernorm
-                              + h * f + f                 // dense_h_to_4h
-                              + f * h + h;                // dense_4h_to_h
-    return vocab_size * h                                 // embed_in
-           + (learned_positions ? max_positions * h : 0)  // embed_pos (GPT-2 wpe)
-           + num_layers * per_layer + 2 * h               // final_layer_norm
-           + (tie_word_embeddings ? 0 : h * vocab_size);  // embed_out (no bias)
+    return countParameters<int64_t>(*this);
+}
+
+long double ModelConfig::claimedParameters() const {
+    return countParameters<long double>(*this);
 }
 
 void ModelConfig::validate() const {
@@ -197,6 +213,27 @@ int64_t requiredInt(const nlohmann::json& j, const char* key, const std::string&
     return v->get<int64_t>();
 }
 
+// requiredInt() at most `max`: a size a file claims is checked before anything is sized by it
+// (a config.json claiming 10^9 layers must not build them). The limits are far above every
+// published model of these architectures.
+int64_t sizeInt(const nlohmann::json& j, const char* key, const std::string& source, int64_t max,
+                const char* unit) {
+    const int64_t v = requiredInt(j, key, source);
+    if (v > max) {
+        throw InputError(source + " (" + key + ")",
+                         "claims " + std::to_string(v) + " " + unit + ", more than the limit of " +
+                             std::to_string(max) + ": refused before building the model");
+    }
+    return v;
+}
+
+constexpr int64_t kMaxVocab = int64_t(1) << 24;      // tokens (the largest vocabularies: 256k)
+constexpr int64_t kMaxHidden = int64_t(1) << 16;     // hidden units
+constexpr int64_t kMaxLayers = 1024;                 // layers
+constexpr int64_t kMaxHeads = int64_t(1) << 12;      // attention heads
+constexpr int64_t kMaxInner = int64_t(1) << 18;      // MLP units
+constexpr int64_t kMaxPositions = int64_t(1) << 20;  // positions (rotary tables are sized so)
+
 double optionalNumber(const nlohmann::json& j, const char* key, const char* alt, double fallback,
                       const std::string& source);
 
@@ -233,15 +270,16 @@ ModelConfig gpt2FromHfJson(const nlohmann::json& j, const std::string& source) {
     c.name = "gpt2";
     if (const auto* n = find(j, "rgpb_preset"); n != nullptr && n->is_string())
         c.name = n->get<std::string>();
-    c.vocab_size = requiredInt(j, "vocab_size", source);
-    c.hidden_size = requiredInt(j, "n_embd", source);
-    c.num_layers = requiredInt(j, "n_layer", source);
-    c.num_heads = requiredInt(j, "n_head", source);
-    c.max_positions = requiredInt(j, "n_positions", source);
+    c.vocab_size = sizeInt(j, "vocab_size", source, kMaxVocab, "tokens");
+    c.hidden_size = sizeInt(j, "n_embd", source, kMaxHidden, "hidden units");
+    c.num_layers = sizeInt(j, "n_layer", source, kMaxLayers, "layers");
+    c.num_heads = sizeInt(j, "n_head", source, kMaxHeads, "heads");
+    c.max_positions = sizeInt(j, "n_positions", source, kMaxPositions, "positions");
     // n_inner null (the usual) means 4 x n_embd.
     const nlohmann::json* inner = find(j, "n_inner");
-    c.intermediate_size = inner == nullptr || inner->is_null() ? 4 * c.hidden_size
-                                                               : requiredInt(j, "n_inner", source);
+    c.intermediate_size = inner == nullptr || inner->is_null()
+                              ? 4 * c.hidden_size
+                              : sizeInt(j, "n_inner", source, kMaxInner, "MLP units");
     c.hidden_act = activation(j, "activation_function", "gelu_new", source);
     c.layer_norm_eps = optionalNumber(j, "layer_norm_epsilon", nullptr, 1e-5, source);
     c.tie_word_embeddings = optionalBool(j, "tie_word_embeddings", true, source);
@@ -288,12 +326,12 @@ ModelConfig ModelConfig::fromHfJson(const nlohmann::json& j, const std::string& 
     if (const auto* n = find(j, "rgpb_preset"); n != nullptr && n->is_string()) {
         c.name = n->get<std::string>();
     }
-    c.vocab_size = requiredInt(j, "vocab_size", source);
-    c.hidden_size = requiredInt(j, "hidden_size", source);
-    c.num_layers = requiredInt(j, "num_hidden_layers", source);
-    c.num_heads = requiredInt(j, "num_attention_heads", source);
-    c.intermediate_size = requiredInt(j, "intermediate_size", source);
-    c.max_positions = requiredInt(j, "max_position_embeddings", source);
+    c.vocab_size = sizeInt(j, "vocab_size", source, kMaxVocab, "tokens");
+    c.hidden_size = sizeInt(j, "hidden_size", source, kMaxHidden, "hidden units");
+    c.num_layers = sizeInt(j, "num_hidden_layers", source, kMaxLayers, "layers");
+    c.num_heads = sizeInt(j, "num_attention_heads", source, kMaxHeads, "heads");
+    c.intermediate_size = sizeInt(j, "intermediate_size", source, kMaxInner, "MLP units");
+    c.max_positions = sizeInt(j, "max_position_embeddings", source, kMaxPositions, "positions");
     // transformers >= 4.45 writes partial_rotary_factor / rope_theta instead.
     c.rotary_pct = optionalNumber(j, "rotary_pct", "partial_rotary_factor", 0.25, source);
     c.rotary_base = optionalNumber(j, "rotary_emb_base", "rope_theta", 10000.0, source);

@@ -55,6 +55,9 @@ struct ModelConfig {
 
     // Computed analytically from the shape; equals the module's sum of numel.
     int64_t parameterCount() const;
+    // The same count in floating point: exact enough, and no overflow, for sizes a config file
+    // claims before they are checked against its weights.
+    long double claimedParameters() const;
     // ArgumentError naming the field (hidden % heads, rotary dims even, sizes > 0, ...).
     void validate() const;
 

@@ -119,7 +119,7 @@ void saveSafetensors(const std::string& path,
     file.commit();
 }
 
-SafetensorsFile loadSafetensors(const std::string& path) {
+SafetensorsHeader readSafetensorsHeader(const std::string& path) {
     std::ifstream in(path, std::ios::binary | std::ios::ate);
     if (!in)
         throw InputError(path, std::string("cannot open file (") + std::strerror(errno) + ")");
@@ -154,12 +154,7 @@ SafetensorsFile loadSafetensors(const std::string& path) {
     if (!header.is_object())
         throw InputError(path, "header is not a JSON object");
 
-    SafetensorsFile result;
-    struct Span {
-        uint64_t begin, end;
-        std::string name;
-    };
-    std::vector<Span> spans;
+    SafetensorsHeader result;
     const uint64_t data_start = 8 + header_size, data_size = file_size - data_start;
     for (const auto& [name, entry] : header.items()) {
         const std::string where = "tensor '" + name + "'";
@@ -223,23 +218,52 @@ SafetensorsFile loadSafetensors(const std::string& path) {
                                        " past the end of the data (" + std::to_string(data_size) +
                                        " bytes): the file is truncated or corrupt");
         }
-        spans.push_back({begin, end, name});
-        auto tensor = torch::empty(sizes, torch::TensorOptions().dtype(type));
-        if (bytes > 0) {
-            in.seekg(static_cast<std::streamoff>(data_start + begin));
-            in.read(static_cast<char*>(tensor.data_ptr()), static_cast<std::streamsize>(bytes));
-            if (!in)
-                throw InputError(path, "cannot read the data of " + where);
-        }
-        result.tensors.emplace_back(name, tensor);
+        result.tensors.push_back({name, type, sizes, begin, end});
     }
-    std::sort(spans.begin(), spans.end(),
-              [](const Span& a, const Span& b) { return a.begin < b.begin; });
+    std::vector<const SafetensorsEntry*> spans;
+    for (const SafetensorsEntry& e : result.tensors)
+        spans.push_back(&e);
+    std::sort(spans.begin(), spans.end(), [](const SafetensorsEntry* a, const SafetensorsEntry* b) {
+        return a->begin < b->begin;
+    });
     for (size_t i = 1; i < spans.size(); ++i) {
-        if (spans[i].begin < spans[i - 1].end) {
-            throw InputError(path, "tensors '" + spans[i - 1].name + "' and '" + spans[i].name +
+        if (spans[i]->begin < spans[i - 1]->end) {
+            throw InputError(path, "tensors '" + spans[i - 1]->name + "' and '" + spans[i]->name +
                                        "' overlap in the data section");
         }
+    }
+    result.data_start = data_start;
+    return result;
+}
+
+int64_t SafetensorsEntry::numel() const {
+    // The header check bounds the product by the file's size, unless a dimension is 0 (then
+    // the others may be anything: [2^62, 4, 0] must not overflow on the way to 0).
+    if (std::find(shape.begin(), shape.end(), int64_t(0)) != shape.end())
+        return 0;
+    int64_t n = 1;
+    for (int64_t d : shape)
+        n *= d;
+    return n;
+}
+
+SafetensorsFile loadSafetensors(const std::string& path) {
+    const SafetensorsHeader header = readSafetensorsHeader(path);
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw InputError(path, std::string("cannot open file (") + std::strerror(errno) + ")");
+    SafetensorsFile result;
+    result.metadata = header.metadata;
+    for (const SafetensorsEntry& e : header.tensors) {
+        auto tensor = torch::empty(e.shape, torch::TensorOptions().dtype(e.dtype));
+        const uint64_t bytes = e.end - e.begin;
+        if (bytes > 0) {
+            in.seekg(static_cast<std::streamoff>(header.data_start + e.begin));
+            in.read(static_cast<char*>(tensor.data_ptr()), static_cast<std::streamsize>(bytes));
+            if (!in)
+                throw InputError(path, "cannot read the data of tensor '" + e.name + "'");
+        }
+        result.tensors.emplace_back(e.name, tensor);
     }
     std::sort(result.tensors.begin(), result.tensors.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });

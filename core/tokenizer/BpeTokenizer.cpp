@@ -142,9 +142,36 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::fromTokenizerJson(
     auto pre = j.find("pre_tokenizer");
     checkPreTokenizer(pre == j.end() ? nlohmann::json() : *pre, source, &tok->add_prefix_space_,
                       &tok->use_regex_);
+    tok->checkIdRange(max_id, source);
     tok->vocab_size_ = max_id + 1;
     tok->finish(token_overrides, source);
     return tok;
+}
+
+// Tables are sized by the largest id (id -> token): an id far beyond the tokens listed (one
+// token with id 100,000,000 would take gigabytes) is refused naming it. Real vocabularies are
+// dense: ids run from 0 to about the number of tokens, plus a little padding.
+void BpeTokenizer::checkIdRange(int32_t max_id, const std::string& source) const {
+    constexpr int64_t kMaxId = (int64_t(1) << 24) - 1;  // ModelConfig's vocab_size limit
+    int64_t tokens = static_cast<int64_t>(vocab_.size());
+    for (const AddedToken& t : added_)
+        tokens += vocab_.count(t.content) == 0 ? 1 : 0;
+    const int64_t limit = std::min<int64_t>(kMaxId, 2 * tokens + 65536);
+    if (max_id <= limit)
+        return;
+    std::string key;
+    for (const auto& [token, id] : vocab_) {
+        if (id == max_id)
+            key = "model.vocab." + excerpt(token, 60);
+    }
+    for (size_t i = 0; i < added_.size(); ++i) {
+        if (added_[i].id == max_id)
+            key = "added_tokens[" + std::to_string(i) + "].id";
+    }
+    bad(source, key,
+        "token id " + std::to_string(max_id) + " is beyond the " + std::to_string(tokens) +
+            " tokens listed (ids up to " + std::to_string(limit) +
+            " accepted): refused rather than sizing the vocabulary by it");
 }
 
 // The "model" object: its options, vocabulary and merges. Returns the largest vocabulary id.

@@ -89,6 +89,7 @@ private:
         bool special = false, lstrip = false, rstrip = false, single_word = false;
     };
     // Parts of fromTokenizerJson; errors name `source` and the JSON path.
+    void checkIdRange(int32_t max_id, const std::string& source) const;
     int32_t readModel(const nlohmann::json& model, const std::string& source);
     void readMerges(const nlohmann::json& merges, const std::string& source);
     int32_t readAddedTokens(const nlohmann::json& added, const std::string& source);

@@ -1,5 +1,6 @@
 #include "core/train/Checkpoint.h"
 
+#include <spdlog/spdlog.h>
 #include <torch/torch.h>
 #include <nlohmann/json.hpp>
 
@@ -9,7 +10,9 @@
 
 #include "core/model/Safetensors.h"
 #include "core/run/RunStore.h"
+#include "core/train/CheckpointManifest.h"
 #include "core/util/Error.h"
+#include "core/util/Log.h"
 #include "core/util/SafeFile.h"
 
 namespace fs = std::filesystem;
@@ -45,6 +48,7 @@ std::string saveCheckpoint(const std::string& run_dir, GptNeoX& model,
         j["train_pairs"] = s.train_pairs;
         j["eval_pairs"] = s.eval_pairs;
         writeFileAtomic((tmp / "state.json").string(), j.dump(2) + "\n");
+        writeCheckpointManifest(tmp.string());  // the checksums of everything above, last
     } catch (...) {
         // A full disk or a failed write: no half checkpoint stays behind, holding the space.
         std::error_code ec;
@@ -76,9 +80,13 @@ std::string saveCheckpoint(const std::string& run_dir, GptNeoX& model,
     return final_dir.string();
 }
 
-TrainState loadCheckpoint(const std::string& dir, GptNeoX& model,
-                          torch::optim::Optimizer& optimizer, ReferenceCache& reference) {
-    fs::path d(dir);
+namespace {
+
+// One checkpoint folder, verified against its manifest first (InputError naming the file and
+// what differs); the model is left as it was when its weights do not fit.
+TrainState loadOneCheckpoint(const fs::path& d, GptNeoX& model, torch::optim::Optimizer& optimizer,
+                             ReferenceCache& reference) {
+    requireIntactCheckpoint(d.string());
     loadModelWeights(model, (d / "model.safetensors").string());
     std::string opt = (d / "optimizer.pt").string();
     if (!fs::exists(opt))
@@ -116,6 +124,56 @@ TrainState loadCheckpoint(const std::string& dir, GptNeoX& model,
         throw InputError(state_path, std::string("malformed checkpoint state: ") + e.what());
     }
     return s;
+}
+
+// `dir`, then the complete checkpoints older than it in the same checkpoints/ folder, newest
+// first.
+std::vector<fs::path> checkpointsFrom(const fs::path& dir) {
+    std::vector<fs::path> older;
+    std::error_code ec;
+    const std::string name = dir.filename().string();
+    for (const auto& e : fs::directory_iterator(dir.parent_path(), ec)) {
+        const std::string n = e.path().filename().string();
+        if (e.is_directory() && n.rfind("step-", 0) == 0 && n.find('.') == std::string::npos &&
+            n < name && fs::exists(e.path() / "state.json"))
+            older.push_back(e.path());
+    }
+    std::sort(older.rbegin(), older.rend());
+    older.insert(older.begin(), dir);
+    return older;
+}
+
+}  // namespace
+
+TrainState loadCheckpoint(const std::string& dir, GptNeoX& model,
+                          torch::optim::Optimizer& optimizer, ReferenceCache& reference) {
+    auto log = log::get("trainer");
+    const fs::path newest = fs::path(dir).lexically_normal();
+    std::vector<std::string> reasons;
+    for (const fs::path& d : checkpointsFrom(newest)) {
+        try {
+            TrainState s = loadOneCheckpoint(d, model, optimizer, reference);
+            if (!reasons.empty()) {
+                log->warn(
+                    "resuming from the older checkpoint {} (step {}): the newer one{} "
+                    "damaged",
+                    d.string(), s.step, reasons.size() == 1 ? " is" : "s are");
+            }
+            return s;
+        } catch (const c10::Error& e) {
+            reasons.push_back(d.string() + ": " + e.what_without_backtrace());
+        } catch (const Error& e) {
+            reasons.push_back(e.what());
+        }
+        log->warn("cannot resume from {}: {}", d.string(), reasons.back());
+    }
+    std::string all;
+    for (const std::string& r : reasons)
+        all += (all.empty() ? "" : " | ") + r;
+    throw InputError(dir, reasons.size() == 1
+                              ? "no intact checkpoint to resume from: " + all
+                              : "no intact checkpoint to resume from (" +
+                                    std::to_string(reasons.size()) + " tried): " + all);
 }
 
 }  // namespace rgpb

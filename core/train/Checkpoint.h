@@ -1,6 +1,7 @@
 // Checkpoints of a run: checkpoints/step-NNNNNNNN/ with model.safetensors (HF names),
 // optimizer.pt (AdamW moments), reference.safetensors (the cached DPO reference log-probs of
-// the current stage, if any) and state.json (step, stage, data order). Written into a
+// the current stage, if any), state.json (step, stage, data order) and manifest.json (size and
+// CRC-32 of each of those, core/train/CheckpointManifest.h). Written into a
 // temporary folder and renamed, so a crash leaves either the old or the new checkpoint; the
 // newest `keep_last` are kept; core/train/ModelSource.h finds the newest complete one.
 // Implementation header.
@@ -43,7 +44,12 @@ std::string saveCheckpoint(const std::string& run_dir, GptNeoX& model,
                            torch::optim::Optimizer& optimizer, const ReferenceCache& reference,
                            const TrainState& state, int64_t keep_last);
 
-// Restores model, optimizer, reference and state; InputError naming the file on mismatch.
+// Restores model, optimizer, reference and state from `checkpoint_dir` (a run's newest
+// checkpoint), verified against its manifest. When it is damaged (a checksum or size that
+// differs, a file missing or unreadable, weights that do not fit) the older checkpoints of the
+// same run are tried, newest first; each one skipped is a warning in the log (and on the
+// console) and the state returned is the one loaded. InputError listing every checkpoint's
+// reason when none is intact.
 TrainState loadCheckpoint(const std::string& checkpoint_dir, GptNeoX& model,
                           torch::optim::Optimizer& optimizer, ReferenceCache& reference);
 

@@ -9,6 +9,7 @@
 #include "core/model/Safetensors.h"
 #include "core/tokenizer/TokenizerFactory.h"
 #include "core/train/Checkpoint.h"
+#include "core/train/CheckpointManifest.h"
 #include "core/train/ModelSource.h"
 #include "core/train/PairForward.h"
 #include "core/util/Error.h"
@@ -125,8 +126,10 @@ void loadStartWeights(GptNeoX& model, const std::string& from) {
     const ModelSource source = resolveModelSource(from);
     if (source.kind == ModelSourceKind::HuggingFace)
         loadHfWeights(model, from);
-    else
+    else {
+        requireIntactCheckpoint(source.run.checkpoint);
         loadModelWeights(model, source.weightsFile());
+    }
 }
 
 LoadedRun loadRun(const std::string& path, const torch::Device& device) {
@@ -137,6 +140,7 @@ LoadedRun loadRun(const std::string& path, const torch::Device& device) {
     r.config = loadRunConfig((fs::path(r.run_dir) / "config.yaml").string());
     r.tokenizer = loadTokenizer((fs::path(r.run_dir) / "tokenizer").string());
     r.model = GptNeoX(modelConfigFor(r.config, r.tokenizer->vocabSize()));
+    requireIntactCheckpoint(r.checkpoint);
     loadModelWeights(r.model, (fs::path(r.checkpoint) / "model.safetensors").string());
     r.model->to(device);
     r.model->eval();

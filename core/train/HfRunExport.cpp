@@ -113,6 +113,7 @@ ModelConfig importHfModel(const std::string& hf_dir, const std::string& out_dir)
     if (fs::exists(out_dir, ec) && fs::equivalent(hf_dir, out_dir, ec))
         throw ArgumentError("import-hf", "OUT_DIR", "a folder other than the source", out_dir);
     GptNeoX model = loadHfModel(hf_dir);
+    requireFiniteWeights(model, hf_dir, true);
     std::unique_ptr<Tokenizer> tok;
     try {
         tok = loadTokenizerFrom(hf_dir);

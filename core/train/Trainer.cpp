@@ -75,14 +75,23 @@ void Trainer::Impl::openRunFolder() {
     lock = std::make_unique<RunLock>(run_dir);
     // Only the records logged for this run (its RunScope): runs may train side by side.
     log_file = log::addFile((fs::path(run_dir) / "train.log").string(), run_dir);
+    summary.status = RunStatus::Running;
     if (options.resume) {
+        // summary.json keeps what the run was (step, metrics, why it stopped) until the
+        // checkpoint is restored: a resume that fails before leaves it as it was.
         RunSummary old = readSummary(run_dir);
         summary.started_at = old.started_at;
-    } else {
-        writeFileAtomic((fs::path(run_dir) / "config.yaml").string(), toYaml(config));
-        log->info("run {} ({}) in {}", config.name, config.recipe(), run_dir);
+        return;
     }
-    summary.status = RunStatus::Running;
+    writeFileAtomic((fs::path(run_dir) / "config.yaml").string(), toYaml(config));
+    log->info("run {} ({}) in {}", config.name, config.recipe(), run_dir);
+    summary_ours = true;
+    writeSummary(run_dir, summary);
+}
+
+void Trainer::Impl::markResumed() {
+    summary.step = state.step;
+    summary_ours = true;
     writeSummary(run_dir, summary);
 }
 
@@ -123,7 +132,8 @@ void Trainer::Impl::endRun(RunStatus status, const RunControl& control,
 }
 
 // The end of a run an exception stopped: cancelled inside reference caching or an evaluation
-// (nothing half-done is saved), or failed. The summary is written when the run folder is ours.
+// (nothing half-done is saved), or failed. The summary is written when the run folder is ours
+// and, for a resume, once its checkpoint was restored.
 void Trainer::Impl::endEarly(RunStatus status, const std::string& reason,
                              TrainerClock::time_point t0, TrainingObserver& observer) {
     if (status == RunStatus::Failed)
@@ -132,11 +142,15 @@ void Trainer::Impl::endEarly(RunStatus status, const std::string& reason,
         log->info("{}", reason);
     summary.status = status;
     summary.reason = reason;
-    if (!run_dir.empty() && lock) {
+    if (!run_dir.empty() && lock && !summary_ours) {
+        // A resume that failed before its checkpoint was restored: the run is what it was.
+        log->error("resume of {} failed; its summary.json is left as it was", run_dir);
+    } else if (!run_dir.empty() && lock) {
         try {
             finishSummary(status, reason, state.wall_time_s + secondsSince(t0));
-        } catch (const Error& e) {
-            // The failure itself may be a full disk: the run still ends with its reason.
+        } catch (const std::exception& e) {
+            // The failure itself may be a full disk (or a name JSON cannot hold): the run still
+            // ends with its reason.
             log->error("cannot record the end of the run: {}", e.what());
         }
     }
@@ -203,8 +217,10 @@ RunSummary Trainer::run(TrainingObserver& observer, RunControl& control) {
         observer.onPhase({RunPhase::Preparing, 0, 0, 0});
         d.prepare();
         d.summary.total_steps = d.total_steps;
-        if (d.options.resume)
+        if (d.options.resume) {
             d.restore();
+            d.markResumed();
+        }
         d.metrics = std::make_unique<MetricsLog>(d.run_dir);
         observer.onStart(d.startInfo());
         d.endRun(d.train(observer, control), control, observer);

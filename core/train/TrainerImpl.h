@@ -62,6 +62,9 @@ struct Trainer::Impl {
     // Held while the run folder is open (openRunFolder() to closeRunFolder()).
     std::unique_ptr<RunLock> lock;
     int log_file = -1;  // train.log's id in core/util/Log.h
+    // summary.json is this run's to write: a new run from the start, a resume once its
+    // checkpoint is restored (until then the summary of the run as it stopped stays).
+    bool summary_ours = false;
 
     // Set up by prepare().
     std::optional<ThreadBudget::Lease> threads;  // this run's share of the process's cores
@@ -90,6 +93,7 @@ struct Trainer::Impl {
     // Trainer.cpp: the run folder and the end of the run.
     std::string chooseRunFolder() const;  // normalized; created unless resuming
     void openRunFolder();                 // lock, train.log, config.yaml, "running" summary
+    void markResumed();                   // a resume's checkpoint is restored: "running"
     void finishSummary(RunStatus status, const std::string& reason, double wall);
     void endRun(RunStatus status, const RunControl& control, TrainingObserver& observer);
     void endEarly(RunStatus status, const std::string& reason, TrainerClock::time_point t0,

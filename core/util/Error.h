@@ -42,6 +42,14 @@ private:
 // message stays one readable line however long the input is.
 std::string excerpt(const std::string& text, std::size_t max = 200);
 
+// Where `text` stops being UTF-8: empty when it is valid, else "byte 0xff at offset 3". Names
+// and paths end up in JSON files (summary.json, run.json, results), which hold UTF-8 only.
+std::string utf8Problem(const std::string& text);
+
+// `text` with bytes outside printable ASCII written as \xNN: a name that is not UTF-8 quoted in
+// a message that must stay printable.
+std::string escapedBytes(const std::string& text);
+
 namespace detail {
 template <typename... Parts>
 std::string concat(const Parts&... parts) {

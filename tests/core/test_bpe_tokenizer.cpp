@@ -315,6 +315,43 @@ private Q_SLOTS:
             [] { BpeTokenizer::fromTokenizerJson("{\"model\": ", "x.json"); });
         QVERIFY2(contains(m, "x.json") && contains(m, "not valid JSON"), m.c_str());
     }
+
+    // The id -> token tables are sized by the largest id: one id of 100,000,000 is refused,
+    // naming it and the file, instead of taking gigabytes (issue #17).
+    void aHugeTokenIdIsRefusedNamingItAndTheFile() {
+        std::string m = messageOf<InputError>([] {
+            BpeTokenizer::fromTokenizerJson(
+                withChange([](nlohmann::json& j) { j["model"]["vocab"]["Ġthe"] = 100000000; }),
+                "t.json");
+        });
+        QVERIFY2(contains(m,
+                          "t.json (model.vocab.Ġthe): token id 100000000 is beyond the 271 "
+                          "tokens listed"),
+                 m.c_str());
+        m = messageOf<InputError>([] {
+            BpeTokenizer::fromTokenizerJson(
+                withChange([](nlohmann::json& j) { j["added_tokens"][1]["id"] = 100000000; }),
+                "t.json");
+        });
+        QVERIFY2(contains(m, "t.json (added_tokens[1].id): token id 100000000 is beyond"),
+                 m.c_str());
+        // GPT-2's vocab.json: the file is named.
+        QTemporaryDir tmp;
+        const std::string dir = tmp.path().toStdString();
+        nlohmann::json vocab = nlohmann::json::parse(readFile(kFixture))["model"]["vocab"];
+        vocab["caf"] = 100000000;
+        std::ofstream(dir + "/vocab.json") << vocab.dump();
+        std::ofstream(dir + "/merges.txt") << "#version: 0.2\nĠ t\n";
+        m = messageOf<InputError>([&] { loadTokenizerFrom(dir); });
+        QVERIFY2(contains(m, dir + "/vocab.json") && contains(m,
+                                                              "(model.vocab.caf): token id "
+                                                              "100000000 is beyond"),
+                 m.c_str());
+        // Ids up to the padding real vocabularies have still load (Pythia's 50,277 tokens
+        // padded to 50,304): a gap of 1,000 unused ids.
+        BpeTokenizer::fromTokenizerJson(
+            withChange([](nlohmann::json& j) { j["added_tokens"][1]["id"] = 1271; }), "t.json");
+    }
 };
 
 RGPB_TEST_MAIN(BpeTokenizerTest)

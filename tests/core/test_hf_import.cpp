@@ -3,8 +3,9 @@
 // the model and give the logits of an independent, straightforward forward pass written below
 // from the Hugging Face modeling code (tests/support/HfReference.h); sharded and bf16/f16
 // checkpoints; export -> import round trips (bit-exact in f32, the rounding of the original in
-// f16/bf16); and every bad-checkpoint case named (missing tensor, wrong shape, unknown
-// architecture, truncated file, missing shard).
+// f16/bf16); every bad-checkpoint case named (missing tensor, wrong shape, unknown
+// architecture, truncated file, missing shard); sizes config.json claims checked before the
+// model is built; NaN/Inf weights named.
 #include <torch/torch.h>
 
 #include <QtTest>
@@ -472,6 +473,87 @@ private Q_SLOTS:
         fs::remove(dir + "/config.json");
         m = messageOf<InputError>([&] { loadHfModel(dir); });
         QVERIFY2(contains(m, "config.json: missing"), m.c_str());
+    }
+
+    // Sizes config.json claims are checked before the model is built (issue #17): against a
+    // limit, and against what the weights hold (their safetensors headers), naming the key.
+    void claimedSizesAreCheckedBeforeTheModelIsBuilt() {
+        QTemporaryDir tmp;
+        struct Case {
+            bool gpt2;
+            const char* key;
+            int64_t value;
+            std::string expected;
+        };
+        const Case cases[] = {
+            {false, "num_hidden_layers", 1000, "(num_hidden_layers): claims 1000 layers but "},
+            {false, "hidden_size", 12000, "(hidden_size): claims 12000 hidden units but "},
+            {false, "vocab_size", 10000000, "(vocab_size): claims 10000000 tokens but "},
+            {false, "intermediate_size", 200000, "(intermediate_size): claims 200000 MLP units"},
+            {true, "n_layer", 1000, "(n_layer): claims 1000 layers but "},
+            {true, "n_positions", 500000, "(n_positions): claims 500000 positions but "},
+            {false, "num_hidden_layers", 100000000,
+             "(num_hidden_layers): claims 100000000 layers, more than the limit of 1024"},
+            {false, "max_position_embeddings", 1000000000000,
+             "(max_position_embeddings): claims 1000000000000 positions, more than the limit"},
+            {true, "n_embd", int64_t(1) << 40, "(n_embd): claims 1099511627776 hidden units, "},
+        };
+        int i = 0;
+        for (const Case& c : cases) {
+            const std::string dir = tmp.path().toStdString() + "/c" + std::to_string(i++);
+            nlohmann::json config = c.gpt2 ? gpt2Config() : neoxConfig(true);
+            config[c.key] = c.value;
+            writeCheckpoint(dir, config, c.gpt2 ? gpt2Weights() : neoxWeights());
+            const std::string m = messageOf<InputError>([&] { loadHfModel(dir); });
+            QVERIFY2(contains(m, dir + "/config.json " + c.expected), m.c_str());
+            QVERIFY2(contains(m, "refused before building the model"), m.c_str());
+            if (contains(c.expected, " but "))  // compared with the weights: names the file
+                QVERIFY2(contains(m, " but " + dir + "/model.safetensors holds "), m.c_str());
+        }
+        // The weights as claimed load (a tied checkpoint may hold more than it claims).
+        const std::string ok = tmp.path().toStdString() + "/ok";
+        writeCheckpoint(ok, neoxConfig(true), neoxWeights());
+        QCOMPARE(loadHfModel(ok)->config().num_layers, kLayers);
+    }
+
+    // NaN and Inf weights are named with their counts where a model is imported.
+    void nonFiniteWeightsAreNamedWithTheirCounts() {
+        QTemporaryDir tmp;
+        Weights w = neoxWeights();
+        auto& mlp = w["gpt_neox.layers.1.mlp.dense_h_to_4h.weight"];
+        mlp[0][0] = std::nan("");
+        mlp[3][5] = std::nan("");
+        mlp[7][1] = INFINITY;
+        w["embed_out.weight"][2][2] = -INFINITY;
+        const std::string dir = tmp.path().toStdString() + "/n";
+        writeCheckpoint(dir, neoxConfig(true), w);
+        GptNeoX model = loadHfModel(dir);
+        const auto bad = nonFiniteWeights(model, true);
+        QCOMPARE(bad.size(), std::size_t(2));
+        const std::string m =
+            messageOf<InputError>([&] { requireFiniteWeights(model, dir, true); });
+        QVERIFY2(contains(m, dir + ": the model has non-finite weights: tensor "
+                                   "'gpt_neox.layers.1.mlp.dense_h_to_4h.weight' has 2 NaN and 1 "
+                                   "Inf of 240 values"),
+                 m.c_str());
+        QVERIFY2(contains(m, "tensor 'embed_out.weight' has 0 NaN and 1 Inf of 276 values"),
+                 m.c_str());
+        // GPT-2's names are its own.
+        Weights g = gpt2Weights();
+        g["transformer.h.0.attn.c_proj.weight"][1][1] = std::nan("");
+        const std::string gdir = tmp.path().toStdString() + "/g";
+        writeCheckpoint(gdir, gpt2Config(), g);
+        GptNeoX gm = loadHfModel(gdir);
+        const std::string gmsg =
+            messageOf<InputError>([&] { requireFiniteWeights(gm, gdir, true); });
+        QVERIFY2(contains(gmsg, "tensor 'transformer.h.0.attn.c_proj.weight' has 1 NaN"),
+                 gmsg.c_str());
+        // A finite model passes.
+        const std::string fdir = tmp.path().toStdString() + "/f";
+        writeCheckpoint(fdir, neoxConfig(true), neoxWeights());
+        GptNeoX fine = loadHfModel(fdir);
+        QVERIFY(nonFiniteWeights(fine, true).empty());
+        requireFiniteWeights(fine, fdir, true);
     }
 };
 

@@ -345,6 +345,41 @@ private Q_SLOTS:
         QCOMPARE(location, path + " ([2].original_data[2].prev_ids)");
     }
 
+    // A long chain reads in time linear in its length (issue #17): the history of each step
+    // is extended, not rebuilt. 150,000 utterances read in well under a second; rebuilding the
+    // history at every step (the quadratic walk) copies ~10^10 lines and runs for minutes, so
+    // this test would hit its time limit. One sibling near the end gives exactly one pair,
+    // whose prompts hold the whole chain.
+    void aLongChainReadsInLinearTime() {
+        constexpr int n = 150000;
+        QTemporaryDir tmp;
+        const std::string path = tmp.filePath("chain.json").toStdString();
+        {
+            std::ofstream out(path);
+            out << "[{\"dialog_name\": \"chain\", \"original_data\": [";
+            for (int i = 0; i < n; ++i) {
+                out << (i ? "," : "") << "{\"id\": " << i << ", \"speaker\": \"S\", \"text\": \"u"
+                    << i << "\", \"prev_ids\": [" << (i ? std::to_string(i - 1) : "") << "]}";
+            }
+            out << ", {\"id\": \"alt\", \"speaker\": \"S\", \"text\": \"other\", \"prev_ids\": ["
+                << n - 3 << "]}]}]";
+        }
+        const PairDataset data = readPairDataset(path, DataFormat::CausalDialogue);
+        QCOMPARE(data.pairs.size(), std::size_t(1));
+        const PairText& p = data.pairs.front();
+        std::string chain;
+        for (int i = 0; i < n - 1; ++i)
+            chain += "S: u" + std::to_string(i) + "\n";
+        QCOMPARE(p.prompt_pos, chain + "S:");
+        const std::string before_alt = chain.substr(0, chain.rfind("S: u" + std::to_string(n - 2)));
+        QCOMPARE(p.prompt_neg, before_alt + "S: other\nS:");
+        QCOMPARE(p.response_pos, " u" + std::to_string(n - 1));
+        std::string ids;
+        for (int i = 0; i < n; ++i)
+            ids += (i ? ">" : "") + std::to_string(i);
+        QCOMPARE(p.origin, path + " [0] chain: " + ids + " (neg alt)");
+    }
+
     void autoDetection() {
         QVERIFY(detectDataFormat(fixture("hh_rlhf/small.jsonl")) == DataFormat::HhRlhf);
         QVERIFY(detectDataFormat(fixture("hh_rlhf/small.jsonl.gz")) == DataFormat::HhRlhf);

@@ -313,6 +313,17 @@ private Q_SLOTS:
         e = errorOf(kFull, {"optimizer.lr=abc"});
         QVERIFY2(e.startsWith("preset.yaml (--set): optimizer.lr: expected a number"),
                  qPrintable(e));
+        // A list or a mapping from --set is reported there too, not at line 1:1 (issue #17).
+        e = errorOf(kFull, {"optimizer.betas=[0.9]"});
+        QVERIFY2(e.startsWith("preset.yaml (--set): optimizer.betas: expected two numbers"),
+                 qPrintable(e));
+        e = errorOf(kFull, {"data.synthetic={count: x}"});
+        QVERIFY2(e.startsWith("preset.yaml (--set): data.synthetic.count: "), qPrintable(e));
+        // Text that is not UTF-8 (it would end up in summary.json) is refused at its key.
+        e = errorOf(std::string("name: x\xff\nstages: [{method: mle, steps: 1}]\n"));
+        QVERIFY2(e.startsWith("preset.yaml:1:7: name: 'x\\xff' is not valid UTF-8 text (byte "
+                              "0xff at offset 1)"),
+                 qPrintable(e));
         e = errorOf(kFull, {"stages.beta=0.5"});
         QVERIFY2(e.contains("'beta' must be a list index"), qPrintable(e));
         e = errorOf(kFull, {"seed.x=1"});

@@ -200,6 +200,25 @@ private Q_SLOTS:
         return info.dir().entryList({info.fileName() + ".tmp*"}, QDir::AllEntries | QDir::System);
     }
 
+    // The header alone (no data read): element counts without overflow, a zero dimension
+    // making the rest irrelevant.
+    void headerAloneGivesShapesAndCounts() {
+        QTemporaryDir tmp;
+        const std::string p = tmp.filePath("h.safetensors").toStdString();
+        writeSafetensors(p,
+                         "{\"a\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,4,0],"
+                         "\"data_offsets\":[0,0]},\"b\":{\"dtype\":\"BF16\",\"shape\":[2,3],"
+                         "\"data_offsets\":[0,12]}}",
+                         12);
+        const SafetensorsHeader h = readSafetensorsHeader(p);
+        QCOMPARE(h.tensors.size(), std::size_t(2));
+        QCOMPARE(h.tensors[0].name, std::string("a"));
+        QCOMPARE(h.tensors[0].numel(), int64_t(0));
+        QCOMPARE(h.tensors[1].numel(), int64_t(6));
+        QCOMPARE(h.tensors[1].end - h.tensors[1].begin, uint64_t(12));
+        QVERIFY(h.tensors[1].dtype == torch::kBFloat16);
+    }
+
     void writesAreAtomic() {
         const std::string p = path("atomic.safetensors");
         saveSafetensors(p, {{"w", torch::ones({4})}});

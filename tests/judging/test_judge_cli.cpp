@@ -12,6 +12,7 @@
 
 #include "store/JudgmentStore.h"
 #include "tests/judging/JudgingFixtures.h"
+#include "tests/support/SmallDisk.h"
 #include "tests/support/TestMain.h"
 
 // This file's code has its own namespace: the group's tests build as one unity batch.
@@ -176,6 +177,24 @@ private Q_SLOTS:
             runCli({"judge-import", db, tmp_.filePath("synthetic"), "--repeat-fraction", "2"});
         QCOMPARE(bad.code, 1);
         QVERIFY(bad.err.contains("--repeat-fraction must be in [0, 1]"));
+    }
+
+    // A database in a folder nobody may write (a read-only share): read, not refused as
+    // "not an SQLite database" (issue #17).
+    void aDatabaseInAReadOnlyFolderIsRead() {
+        QTemporaryDir mount;
+        rgpb::test::SmallDisk disk(mount.path().toStdString(), "4m");
+        if (!disk.mounted())
+            QSKIP(disk.skipMessage().c_str());
+        const QString db = mount.filePath("judgments.sqlite");
+        QVERIFY(QFile::copy(db_, db));
+        QVERIFY(disk.makeReadOnly());
+        Result r = runCli({"judge-stats", db, "--format", "json"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QJsonObject row =
+            QJsonDocument::fromJson(r.out.toUtf8()).object()["pairs"].toArray()[0].toObject();
+        QVERIFY2(!row.isEmpty(), qPrintable(r.out));
+        QVERIFY(!QFile::exists(db + "-shm"));
     }
 
     void errors() {

@@ -26,6 +26,11 @@ public:
     SmallDisk& operator=(const SmallDisk&) = delete;
 
     bool mounted() const { return mounted_; }
+    // Remounts the disk read-only (what a read-only share looks like, even to root).
+    bool makeReadOnly() const {
+        return mounted_ &&
+               ::mount("tmpfs", dir_.c_str(), "tmpfs", MS_REMOUNT | MS_RDONLY, nullptr) == 0;
+    }
     std::string skipMessage() const {
         return "cannot mount a small tmpfs here (" + std::string(std::strerror(error_)) +
                "); CI runs as root";
