@@ -11,25 +11,13 @@
 #include <string>
 #include <vector>
 
+#include "bench/ListArgument.h"
 #include "bench/MatmulPeak.h"
 #include "core/util/ProcessSetup.h"
 
 namespace {
 
-std::vector<std::string> splitList(const std::string& text) {
-    std::vector<std::string> out;
-    std::string item;
-    for (char c : text + ",") {
-        if (c == ',' || c == ' ') {
-            if (!item.empty())
-                out.push_back(item);
-            item.clear();
-        } else {
-            item += c;
-        }
-    }
-    return out;
-}
+using rgpb::bench::splitList;
 
 }  // namespace
 

@@ -42,6 +42,7 @@
 #include <utility>
 #include <vector>
 
+#include "bench/ListArgument.h"
 #include "bench/MatmulPeak.h"
 #include "core/model/GptNeoX.h"
 #include "core/model/ModelConfig.h"
@@ -74,20 +75,7 @@ double stepsPerSecond(double seconds, Step&& step) {
     return steps / elapsed;
 }
 
-std::vector<std::string> splitList(const std::string& text) {
-    std::vector<std::string> out;
-    std::string item;
-    for (char c : text + ",") {
-        if (c == ',' || c == ' ') {
-            if (!item.empty())
-                out.push_back(item);
-            item.clear();
-        } else {
-            item += c;
-        }
-    }
-    return out;
-}
+using rgpb::bench::splitList;
 
 struct Args {
     int threads = 2;

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "core/run/RunStore.h"
+#include "tests/support/CliRun.h"
 #include "tests/support/TestMain.h"
 
 // This file's code has its own namespace: the group's tests build as one unity batch.
@@ -33,22 +34,8 @@ const char* kPreset =
     "checkpoint: {every: 2, keep_last: 3}\n"
     "stages:\n  - {method: mle, steps: 6}\n";
 
-struct Result {
-    int code = -1;
-    QString out, err;
-};
-
-Result runCli(const QStringList& args) {
-    QProcess p;
-    p.start(RGPB_CLI, args);
-    Result r;
-    if (!p.waitForFinished(300000))
-        return r;
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
+using rgpb::test::runCli;
+using Result = rgpb::test::CliResult;
 
 QByteArray readAll(const QString& path) {
     QFile f(path);

@@ -7,24 +7,17 @@
 #include <QProcessEnvironment>
 #include <QTemporaryDir>
 
+#include "tests/support/CliRun.h"
 #include "tests/support/TestMain.h"
 
 namespace rgpb_test_cli_threads {
 
 namespace {
 
-struct Output {
-    int code = -1;
-    QString out, err;
-};
+using Output = rgpb::test::CliResult;
 
 Output rgpb(const QStringList& args, const QProcessEnvironment& env) {
-    QProcess p;
-    p.setProcessEnvironment(env);
-    p.start(RGPB_CLI, args);
-    p.waitForFinished(120000);
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
+    return rgpb::test::runCli(args, 120000, env);
 }
 
 QProcessEnvironment withoutWaitPolicy() {

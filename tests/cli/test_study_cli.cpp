@@ -14,6 +14,7 @@
 
 #include "core/run/RunStore.h"
 #include "core/study/StudyResults.h"
+#include "tests/support/CliRun.h"
 #include "tests/support/TestMain.h"
 
 // This file's code has its own namespace: the group's tests build as one unity batch.
@@ -47,21 +48,10 @@ const char* kTinyStudy =
     "steps: 4\n"
     "lr: {validation_pairs: 8}\n";
 
-struct Ran {
-    int code = -1;
-    QString out, err;
-};
+using Ran = rgpb::test::CliResult;
 
 Ran rgpbRun(const QStringList& args) {
-    QProcess p;
-    p.start(RGPB_CLI, args);
-    Ran r;
-    if (!p.waitForFinished(600000))
-        return r;
-    r.code = p.exitCode();
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
+    return rgpb::test::runCli(args, 600000);
 }
 
 // summary.json modification times of every run under .runs/.

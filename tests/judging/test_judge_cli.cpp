@@ -12,6 +12,7 @@
 
 #include "store/JudgmentStore.h"
 #include "tests/judging/JudgingFixtures.h"
+#include "tests/support/CliRun.h"
 #include "tests/support/SmallDisk.h"
 #include "tests/support/TestMain.h"
 
@@ -22,21 +23,10 @@ using namespace rgpb::judging;
 
 namespace {
 
-struct Result {
-    int code = -1;
-    QString out, err;
-};
+using Result = rgpb::test::CliResult;
 
 Result runCli(const QStringList& args) {
-    QProcess p;
-    p.start(QStringLiteral(RGPB_CLI), args);
-    Result r;
-    if (!p.waitForFinished(120000))
-        return r;
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
+    return rgpb::test::runCli(args, 120000);
 }
 
 bool near(const QJsonValue& v, double x) {
