@@ -47,6 +47,8 @@ std::string saveCheckpoint(const std::string& run_dir, GptNeoX& model,
         j["wall_time_s"] = s.wall_time_s;
         j["train_pairs"] = s.train_pairs;
         j["eval_pairs"] = s.eval_pairs;
+        if (s.pending != PendingWork::None)
+            j["pending"] = s.pending == PendingWork::Evaluation ? "evaluation" : "samples";
         writeFileAtomic((tmp / "state.json").string(), j.dump(2) + "\n");
         writeCheckpointManifest(tmp.string());  // the checksums of everything above, last
     } catch (...) {
@@ -120,6 +122,16 @@ TrainState loadOneCheckpoint(const fs::path& d, GptNeoX& model, torch::optim::Op
         s.wall_time_s = j.value("wall_time_s", 0.0);
         s.train_pairs = j.value("train_pairs", int64_t(-1));
         s.eval_pairs = j.value("eval_pairs", int64_t(-1));
+        const std::string pending = j.value("pending", std::string());
+        if (pending == "evaluation")
+            s.pending = PendingWork::Evaluation;
+        else if (pending == "samples")
+            s.pending = PendingWork::Samples;
+        else if (!pending.empty())
+            throw InputError(state_path,
+                             "key 'pending': expected \"evaluation\" or "
+                             "\"samples\", got \"" +
+                                 pending + "\"");
     } catch (const nlohmann::json::exception& e) {
         throw InputError(state_path, std::string("malformed checkpoint state: ") + e.what());
     }

@@ -21,6 +21,10 @@ class Optimizer;
 
 namespace rgpb {
 
+// What a cancel interrupted at the checkpoint's step, for a resume to finish first: the
+// evaluation (its metrics row was not written) or only the samples after it.
+enum class PendingWork { None, Evaluation, Samples };
+
 struct TrainState {
     int64_t step = 0;        // global optimizer steps done
     int stage = 0;           // stage being trained (== stages.size() when all done)
@@ -31,6 +35,7 @@ struct TrainState {
     double wall_time_s = 0.0;  // training time before this checkpoint
     int64_t train_pairs = -1;  // data sizes, checked on resume (-1: not recorded)
     int64_t eval_pairs = -1;
+    PendingWork pending = PendingWork::None;
 };
 
 struct ReferenceCache {

@@ -225,7 +225,13 @@ RunSummary Trainer::run(TrainingObserver& observer, RunControl& control) {
         observer.onStart(d.startInfo());
         d.endRun(d.train(observer, control), control, observer);
     } catch (const CancelledError& e) {
-        d.endEarly(RunStatus::Cancelled, e.what(), t0, observer);
+        // Cancelled while preparing (training cancels with a checkpoint and returns instead).
+        const int signal = control.cancelSignal();
+        d.endEarly(RunStatus::Cancelled,
+                   signal != 0 ? "interrupted by " + signalName(signal) + " before training " +
+                                     (d.options.resume ? "resumed" : "started")
+                               : std::string(e.what()),
+                   t0, observer);
     } catch (const c10::Error& e) {
         d.endEarly(RunStatus::Failed, libTorchFailure(e), t0, observer);
     } catch (const std::exception& e) {

@@ -130,6 +130,10 @@ struct Trainer::Impl {
                          const SequenceBatch& batch);
     EvalReport evaluate(int stage);
     void writeEval(const EvalReport& r, TrainingObserver& observer);
+    void writeEvalRow(const EvalReport& r, TrainingObserver& observer);
+    void writeSamples(int64_t step, int stage, TrainingObserver& observer);
+    bool evaluateAtStep(int stage, PendingWork from, const TrainPass& pass,
+                        TrainingObserver& observer);
     void checkpoint(const TrainPass& pass, TrainingObserver& observer);
 };
 

@@ -53,9 +53,22 @@ DataOrder Trainer::Impl::trainOrder() const {
 
 RunStatus Trainer::Impl::train(TrainingObserver& observer, RunControl& control) {
     TrainPass pass(trainOrder(), state.wall_time_s, state.step);
+    // A resume first finishes the evaluation a cancel interrupted at the checkpoint's step.
+    if (state.pending != PendingWork::None &&
+        !evaluateAtStep(state.stage, state.pending, pass, observer))
+        return RunStatus::Cancelled;
     for (int stage = state.stage; stage < static_cast<int>(config.stages.size()); ++stage) {
         auto objective = makeObjective(config.stages[static_cast<std::size_t>(stage)].objective);
-        if (!enterStage(stage, observer))
+        bool entered = false;
+        try {
+            entered = enterStage(stage, observer);
+        } catch (const CancelledError&) {
+            // Cancelled while caching the reference or evaluating step 0: the weights are the
+            // stage's start, which a resume enters again.
+            checkpoint(pass, observer);
+            return RunStatus::Cancelled;
+        }
+        if (!entered)
             continue;  // resumed exactly at this stage's end: nothing left to train in it
         if (std::optional<RunStatus> stop = runStage(stage, *objective, pass, observer, control))
             return *stop;
@@ -119,9 +132,9 @@ std::optional<RunStatus> Trainer::Impl::runStage(int stage, const Objective& obj
         recordStep(stage, lr, outcome, ts, pass, observer);
 
         bool stage_end = state.stage_step == steps;
-        if ((config.eval.every > 0 && state.step % config.eval.every == 0) || stage_end) {
-            writeEval(evaluate(stage), observer);
-        }
+        if (((config.eval.every > 0 && state.step % config.eval.every == 0) || stage_end) &&
+            !evaluateAtStep(stage, PendingWork::Evaluation, pass, observer))
+            return RunStatus::Cancelled;
         bool stop_here = options.stop_after_step > 0 && state.step == options.stop_after_step;
         if ((config.checkpoint.every > 0 && state.step % config.checkpoint.every == 0) ||
             stop_here) {
@@ -358,7 +371,32 @@ EvalReport Trainer::Impl::evaluate(int stage) {
     return r;
 }
 
+// The evaluation after a step, from `from` on (the whole of it, or only its samples); false when
+// a cancel stopped it, after a checkpoint of the step that records what is left.
+bool Trainer::Impl::evaluateAtStep(int stage, PendingWork from, const TrainPass& pass,
+                                   TrainingObserver& observer) {
+    state.pending = from;
+    try {
+        if (from == PendingWork::Evaluation) {
+            writeEvalRow(evaluate(stage), observer);
+            state.pending = PendingWork::Samples;
+        }
+        writeSamples(state.step, stage, observer);
+    } catch (const CancelledError&) {
+        checkpoint(pass, observer);
+        state.pending = PendingWork::None;
+        return false;
+    }
+    state.pending = PendingWork::None;
+    return true;
+}
+
 void Trainer::Impl::writeEval(const EvalReport& r, TrainingObserver& observer) {
+    writeEvalRow(r, observer);
+    writeSamples(r.step, r.stage, observer);
+}
+
+void Trainer::Impl::writeEvalRow(const EvalReport& r, TrainingObserver& observer) {
     last_eval.clear();
     for (const auto& [k, v] : r.metrics.named())
         last_eval.emplace_back(k, v);
@@ -372,9 +410,11 @@ void Trainer::Impl::writeEval(const EvalReport& r, TrainingObserver& observer) {
     else
         log->info("eval step {}: perplexity {:.4g}, agility {:.4g}, pos_prob {:.4g}", r.step,
                   r.metrics.perplexity, r.metrics.agility, r.metrics.pos_prob);
+}
+
+void Trainer::Impl::writeSamples(int64_t step, int stage, TrainingObserver& observer) {
     if (sampler && sampler->enabled()) {
-        SamplesReport s =
-            sampler->sample(model, *data->tokenizer, device, r.step, r.stage, control_);
+        SamplesReport s = sampler->sample(model, *data->tokenizer, device, step, stage, control_);
         appendSamples(run_dir, s);
         observer.onSamples(s);
         int known = 0, correct = 0;
@@ -383,7 +423,7 @@ void Trainer::Impl::writeEval(const EvalReport& r, TrainingObserver& observer) {
             correct += g.correct.value_or(false) ? 1 : 0;
         }
         if (known > 0)
-            log->info("samples step {}: {}/{} correct", r.step, correct, known);
+            log->info("samples step {}: {}/{} correct", step, correct, known);
     }
 }
 

@@ -46,8 +46,18 @@ struct Recorder : TrainingObserver {
     int finished = 0, failed = 0;
     RunControl* cancel_control = nullptr;
     int64_t cancel_at = -1;
+    // Cancels mid-way through the first such phase after `cancel_phase_after` steps (-1: never).
+    RunPhase cancel_phase = RunPhase::Preparing;
+    int64_t cancel_phase_after = -1;
+    int64_t steps_done = 0;
+    void onPhase(const PhaseProgress& p) override {
+        if (cancel_control && cancel_phase_after >= 0 && p.phase == cancel_phase &&
+            steps_done >= cancel_phase_after && p.done > 0 && p.done < p.total)
+            cancel_control->requestCancel();
+    }
     void onStep(const StepMetrics& m) override {
         steps.push_back(m);
+        steps_done = m.step;
         if (cancel_control && m.step == cancel_at)
             cancel_control->requestCancel();
     }
@@ -56,6 +66,13 @@ struct Recorder : TrainingObserver {
     void onFinished(const RunSummary&) override { ++finished; }
     void onFailed(const RunSummary&) override { ++failed; }
 };
+
+double namedValue(const NamedValues& values, const std::string& key) {
+    for (const auto& [k, v] : values)
+        if (k == key)
+            return v;
+    return std::nan("");
+}
 
 RunSummary runConfig(const std::string& yaml, const std::string& run_dir, Recorder& rec,
                      TrainerOptions o = {}) {
@@ -198,6 +215,64 @@ private Q_SLOTS:
         QCOMPARE(train, 12);
     }
 
+    // A cancel in the middle of a DPO stage's reference caching or of an evaluation still
+    // checkpoints the step reached (issue #17: a scheduler's SIGTERM may come at any moment), and
+    // the resume finishes what was cut (the reference, the evaluation) then trains on: the same
+    // evaluations and final metrics as a run never interrupted.
+    void cancelMidPhaseThenResumeEqualsUninterrupted_data() {
+        QTest::addColumn<int>("phase");
+        QTest::addColumn<int>("after");
+        QTest::addColumn<int>("checkpoint_step");
+        QTest::newRow("caching the DPO reference") << int(RunPhase::CachingReference) << 6 << 6;
+        QTest::newRow("evaluating step 8") << int(RunPhase::Evaluating) << 8 << 8;
+        QTest::newRow("evaluating step 0") << int(RunPhase::Evaluating) << 0 << 0;
+    }
+
+    void cancelMidPhaseThenResumeEqualsUninterrupted() {
+        QFETCH(int, phase);
+        QFETCH(int, after);
+        QFETCH(int, checkpoint_step);
+        const std::string yaml =
+            smallConfig("  - {method: mle, steps: 6}\n  - {method: dpo, beta: 0.5, steps: 6}\n");
+        QTemporaryDir tmp;
+        // The uninterrupted run, once for all rows.
+        const std::string full_dir = uninterrupted_.filePath("full").toStdString();
+        if (uninterrupted_summary_.status != RunStatus::Finished) {
+            Recorder full;
+            uninterrupted_summary_ = runConfig(yaml, full_dir, full);
+            QCOMPARE(uninterrupted_summary_.status, RunStatus::Finished);
+        }
+        const RunSummary& a = uninterrupted_summary_;
+
+        const std::string dir = tmp.filePath("cut").toStdString();
+        Recorder cut;
+        cut.cancel_phase = static_cast<RunPhase>(phase);
+        cut.cancel_phase_after = after;
+        RunSummary b1 = runConfig(yaml, dir, cut);
+        QCOMPARE(b1.status, RunStatus::Cancelled);
+        QCOMPARE(b1.step, int64_t(checkpoint_step));
+        QVERIFY2(!latestCheckpoint(dir).empty(), "a cancel mid-phase keeps a checkpoint");
+
+        Recorder rest;
+        RunControl control;
+        RunSummary b = Trainer::resume(dir)->run(rest, control);
+        QCOMPARE(b.status, RunStatus::Finished);
+        // Every evaluation of the uninterrupted run happened once, with the same numbers.
+        std::vector<std::pair<int64_t, double>> want, got;
+        for (const MetricEvent& e : readMetrics(full_dir))
+            if (e.split == "eval")
+                want.emplace_back(e.step, namedValue(e.values, "perplexity"));
+        for (const MetricEvent& e : readMetrics(dir))
+            if (e.split == "eval")
+                got.emplace_back(e.step, namedValue(e.values, "perplexity"));
+        QCOMPARE(got.size(), want.size());
+        for (std::size_t i = 0; i < want.size(); ++i) {
+            QCOMPARE(got[i].first, want[i].first);
+            RGPB_COMPARE_NEAR(got[i].second, want[i].second, 1e-9);
+        }
+        RGPB_COMPARE_NEAR(a.metric("eval/reward_margin"), b.metric("eval/reward_margin"), 1e-9);
+    }
+
     void dpoReferenceIsTheStartOfStageModel() {
         // After an MLE stage moved the weights, a DPO stage with a negligible lr must see rewards
         // ~0: its reference is the model as the stage started, not the initial model.
@@ -288,6 +363,10 @@ private Q_SLOTS:
         QVERIFY(RunLock::isHeld(dir));
         QVERIFY_THROWS_EXCEPTION(Error, RunLock second(dir));
     }
+
+private:
+    QTemporaryDir uninterrupted_;
+    RunSummary uninterrupted_summary_;
 };
 
 RGPB_TEST_MAIN(TestTrainer)
