@@ -1,30 +1,20 @@
 // Exports of the live votes: CSV, FastChat battle JSONL, AlpacaEval annotations. Each file is
-// written through QSaveFile (a temporary beside the target, renamed over it on commit), so a
-// reader never sees half a file.
+// written through rgpb::writeFileAtomic (a temporary beside the target, renamed over it, never
+// through a link), so a reader never sees half a file.
 #include <nlohmann/json.hpp>
 
 #include <QDateTime>
-#include <QSaveFile>
 #include <QString>
 #include <cmath>
 #include <sstream>
 
 #include "core/util/CsvText.h"
+#include "core/util/SafeFile.h"
 #include "store/StoreSql.h"
 
 namespace rgpb::judging {
 
 namespace {
-
-void writeAtomically(const std::string& file, const std::string& text) {
-    QSaveFile out(QString::fromStdString(file));
-    if (!out.open(QIODevice::WriteOnly))
-        throw Error(file + ": cannot be written: " + out.errorString().toStdString());
-    if (out.write(text.data(), static_cast<qint64>(text.size())) !=
-            static_cast<qint64>(text.size()) ||
-        !out.commit())
-        throw Error(file + ": cannot be written: " + out.errorString().toStdString());
-}
 
 std::string isoTime(double tstamp) {
     return QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(std::llround(tstamp * 1000)))
@@ -55,7 +45,7 @@ std::size_t JudgmentStore::exportCsv(const std::string& file, std::optional<int6
             << csvField(r.response_a) << ',' << csvField(r.response_b) << ','
             << csvField(r.reference.value_or("")) << '\n';
     }
-    writeAtomically(file, out.str());
+    writeFileAtomic(file, out.str());
     return rows.size();
 }
 
@@ -106,7 +96,7 @@ std::size_t JudgmentStore::exportFastChat(const std::string& file,
         out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
         ++n;
     }
-    writeAtomically(file, out.str());
+    writeFileAtomic(file, out.str());
     return n;
 }
 
@@ -130,7 +120,7 @@ std::size_t JudgmentStore::exportAlpacaEval(const std::string& file,
         j["swapped_repeat"] = r.swapped_repeat;
         all.push_back(std::move(j));
     }
-    writeAtomically(file, all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+    writeFileAtomic(file, all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     return all.size();
 }
 

@@ -81,12 +81,13 @@ QString printableStart(const QByteArray& bytes) {
 
 // Opens `db` on `file` for reading only. A WAL-mode database (ours are) needs its -shm file
 // beside it, which SQLite cannot create in a folder nobody may write (a read-only share or
-// snapshot): there the file is opened as immutable, read exactly as it is on disk, which is
-// the whole database when no -wal file holds pages not yet written back.
+// snapshot) or on a full disk: there the file is opened as immutable, read exactly as it is on
+// disk, which is the whole database when no -wal file holds pages not yet written back.
 void setReadOnly(QSqlDatabase& db, const QString& file) {
     const QFileInfo info(file);
     const bool folder_writable =
-        ::access(QFile::encodeName(info.absolutePath()).constData(), W_OK) == 0;
+        ::access(QFile::encodeName(info.absolutePath()).constData(), W_OK) == 0 &&
+        !diskIsFull(QFile::encodeName(file).toStdString());
     const QFileInfo wal(file + "-wal");
     if (folder_writable || (wal.exists() && wal.size() > 0)) {
         db.setDatabaseName(file);
@@ -142,7 +143,8 @@ FileIdentity identify(const std::string& path, const QString& file, const QStrin
     }
     QSqlDatabase::removeDatabase(connection);
     if (!ok)
-        throw InputError(path, "cannot be read as an SQLite database: " + error.toStdString());
+        throw InputError(path, "cannot be read as an SQLite database: " + error.toStdString() +
+                                   diskFullNote(path));
     return id;
 }
 
@@ -231,7 +233,7 @@ JudgmentStore::JudgmentStore(const std::string& path, Mode mode) : d_(std::make_
         const std::string error = db.lastError().text().toStdString();
         db = QSqlDatabase();
         QSqlDatabase::removeDatabase(d_->connection);
-        throw InputError(path, "cannot be opened: " + error);
+        throw InputError(path, "cannot be opened: " + error + diskFullNote(path));
     }
     try {
         if (mode == Mode::ReadWrite) {

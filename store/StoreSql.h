@@ -9,6 +9,7 @@
 #include <QString>
 #include <QVariant>
 #include <array>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,21 @@
 #include "store/JudgmentStore.h"
 
 namespace rgpb::judging {
+
+// True when the folder holding `path` has no room left for SQLite's -shm and -wal files (less
+// than 64 KiB free).
+inline bool diskIsFull(const std::string& path) {
+    std::error_code ec;
+    const auto folder = std::filesystem::absolute(path, ec).parent_path();
+    const auto space = std::filesystem::space(folder, ec);
+    return !ec && space.available < 64 * 1024;
+}
+
+// What to add to an SQLite error about `path` when its disk is full (SQLite says "disk I/O
+// error" when it cannot create its shared-memory file there).
+inline std::string diskFullNote(const std::string& path) {
+    return diskIsFull(path) ? " (the disk holding it is full; free some space and try again)" : "";
+}
 
 // One live vote with everything an export or the statistics need.
 struct VoteRow {
@@ -43,7 +59,7 @@ struct JudgmentStore::Impl {
 
     [[noreturn]] void fail(const QString& what, const QSqlError& error) const {
         throw Error(path + ": database error in " + what.left(80).toStdString() + ": " +
-                    error.text().toStdString());
+                    error.text().toStdString() + diskFullNote(path));
     }
     void exec(const QString& sql) const {
         QSqlQuery q(db());

@@ -13,12 +13,13 @@
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QTabWidget>
 #include <QTextBlock>
 #include <QTimer>
 #include <QVBoxLayout>
 #include <algorithm>
+
+#include "widgets/SaveFile.h"
 
 namespace rgpb::widgets {
 
@@ -227,9 +228,9 @@ void ConfigEditor::connectFileButtons(QPushButton* load, QPushButton* save) {
         QString f = QFileDialog::getSaveFileName(this, "Save preset", dir_, "YAML (*.yaml)");
         if (f.isEmpty())
             return;
-        QSaveFile out(f);  // temporary file + rename: an existing preset is never half-written
-        if (!out.open(QIODevice::WriteOnly) || out.write(yaml().toUtf8()) < 0 || !out.commit()) {
-            status_->setText("cannot save " + f + ": " + out.errorString());
+        // Temporary file + rename: an existing preset is never half-written.
+        if (const QString error = saveFile(f, yaml().toUtf8()); !error.isEmpty()) {
+            status_->setText("cannot save: " + error);
             return;
         }
         path_ = f;

@@ -13,7 +13,6 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QSignalBlocker>
 #include <QTextStream>
 #include <QTimer>
@@ -403,7 +402,7 @@ void LandscapeView::showEvent(QShowEvent* event) {
 
 bool LandscapeView::exportPng(const QString& path, int width, int height) {
     replot();
-    return plot_->savePng(path, width, height);
+    return exportPlotPng(plot_, path, width, height);
 }
 
 bool LandscapeView::exportFigure(const QString& path, int width, int height) {
@@ -412,21 +411,18 @@ bool LandscapeView::exportFigure(const QString& path, int width, int height) {
 }
 
 bool LandscapeView::exportCsv(const QString& path) const {
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Text))
-        return false;
-    QTextStream out(&f);
-    out << "run,label,method,beta,step,final,pairs,perplexity,perplexity_low,perplexity_high,"
-           "agility,agility_low,agility_high\n";
+    CsvTable t;
+    t.columns = QString(
+                    "run,label,method,beta,step,final,pairs,perplexity,perplexity_low,"
+                    "perplexity_high,agility,agility_low,agility_high")
+                    .split(',');
     for (const LandscapePoint& p : points_) {
-        out << csvText(p.run) << ',' << csvText(p.label) << ',' << csvText(p.method) << ','
-            << num(p.beta) << ',' << p.step << ',' << (p.final ? 1 : 0) << ',' << p.pairs << ','
-            << num(p.perplexity) << ',' << num(p.perplexity_low) << ',' << num(p.perplexity_high)
-            << ',' << num(p.agility) << ',' << num(p.agility_low) << ',' << num(p.agility_high)
-            << '\n';
+        t.rows.append({csvText(p.run), csvText(p.label), csvText(p.method), num(p.beta),
+                       QString::number(p.step), p.final ? "1" : "0", QString::number(p.pairs),
+                       num(p.perplexity), num(p.perplexity_low), num(p.perplexity_high),
+                       num(p.agility), num(p.agility_low), num(p.agility_high)});
     }
-    out.flush();
-    return f.commit();
+    return writeCsv(path, t);
 }
 
 }  // namespace rgpb::widgets

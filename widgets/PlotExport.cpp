@@ -5,16 +5,20 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
+#include <QImage>
 #include <QLabel>
 #include <QMessageBox>
+#include <QPageLayout>
+#include <QPageSize>
+#include <QPdfWriter>
 #include <QPointer>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QSvgGenerator>
-#include <QTextStream>
 #include <QVBoxLayout>
 
 #include <cmath>
+
+#include "widgets/SaveFile.h"
 
 namespace rgpb::widgets {
 
@@ -33,36 +37,27 @@ QString csvText(QString s) {
 }
 
 bool writeCsv(const QString& path, const CsvTable& table) {
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Text))
-        return false;
-    QTextStream out(&f);
-    out << table.columns.join(',') << '\n';
+    QByteArray text = table.columns.join(',').toUtf8() + '\n';
     for (const QStringList& row : table.rows)
-        out << row.join(',') << '\n';
-    out.flush();
-    return f.commit();
+        text += row.join(',').toUtf8() + '\n';
+    return saveFile(path, text).isEmpty();
 }
 
 bool exportPlotPng(QCustomPlot* plot, const QString& path, int width, int height) {
     plot->replot();
-    return plot->savePng(path, width, height);
+    return saveRendered(path,
+                        [&](QIODevice& out) {
+                            QImage image = plot->toPixmap(width, height).toImage();
+                            const int dots_per_meter =
+                                qRound(96 / 0.0254);  // 96 dpi, QCustomPlot's default
+                            image.setDotsPerMeterX(dots_per_meter);
+                            image.setDotsPerMeterY(dots_per_meter);
+                            return image.save(&out, "PNG");
+                        })
+        .isEmpty();
 }
 
 namespace {
-
-// Writes through `<path>.tmp` renamed onto `path` (QSaveFile cannot be handed to QPdfWriter's
-// or QSvgGenerator's file-name writers, so the rename is done here).
-bool writeViaTemp(const QString& path, const std::function<bool(const QString&)>& write) {
-    const QString tmp = path + ".tmp";
-    QFile::remove(tmp);
-    if (!write(tmp) || !QFileInfo(tmp).exists() || QFileInfo(tmp).size() == 0) {
-        QFile::remove(tmp);
-        return false;
-    }
-    QFile::remove(path);
-    return QFile::rename(tmp, path);
-}
 
 // 1-2-5 ticks on a logarithmic axis, plain-number labels.
 class ReadableLogTicker : public QCPAxisTicker {
@@ -80,25 +75,46 @@ protected:
 
 bool exportPlotSvg(QCustomPlot* plot, const QString& path, int width, int height) {
     plot->replot();
-    return writeViaTemp(path, [&](const QString& tmp) {
-        QSvgGenerator svg;
-        svg.setFileName(tmp);
-        svg.setSize(QSize(width, height));
-        svg.setViewBox(QRect(0, 0, width, height));
-        svg.setTitle(QFileInfo(path).completeBaseName());
-        QCPPainter painter;
-        if (!painter.begin(&svg))
-            return false;
-        plot->toPainter(&painter, width, height);
-        return painter.end();
-    });
+    return saveRendered(path,
+                        [&](QIODevice& out) {
+                            QSvgGenerator svg;
+                            svg.setOutputDevice(&out);
+                            svg.setSize(QSize(width, height));
+                            svg.setViewBox(QRect(0, 0, width, height));
+                            svg.setTitle(QFileInfo(path).completeBaseName());
+                            QCPPainter painter;
+                            if (!painter.begin(&svg))
+                                return false;
+                            plot->toPainter(&painter, width, height);
+                            return painter.end();
+                        })
+        .isEmpty();
 }
 
 bool exportPlotPdf(QCustomPlot* plot, const QString& path, int width, int height) {
     plot->replot();
-    return writeViaTemp(path, [&](const QString& tmp) {
-        return plot->savePdf(tmp, width, height, QCP::epNoCosmetic);
-    });
+    return saveRendered(path,
+                        [&](QIODevice& out) {
+                            // One page the size of the figure in points, no margins, as
+                            // QCustomPlot::savePdf does.
+                            QPdfWriter pdf(&out);
+                            pdf.setCreator("RGPB Workbench");
+                            pdf.setTitle(QFileInfo(path).completeBaseName());
+                            pdf.setResolution(72);
+                            pdf.setPageLayout(QPageLayout(
+                                QPageSize(QSizeF(width, height), QPageSize::Point, QString(),
+                                          QPageSize::ExactMatch),
+                                QPageLayout::Portrait, QMarginsF(0, 0, 0, 0), QPageLayout::Point));
+                            QCPPainter painter;
+                            if (!painter.begin(&pdf))
+                                return false;
+                            painter.setMode(QCPPainter::pmVectorized);
+                            painter.setMode(QCPPainter::pmNoCaching);
+                            painter.setMode(QCPPainter::pmNonCosmetic);
+                            plot->toPainter(&painter, width, height);
+                            return painter.end();
+                        })
+        .isEmpty();
 }
 
 bool exportPlotFigure(QCustomPlot* plot, const QString& path, int width, int height) {

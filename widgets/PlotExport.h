@@ -1,4 +1,4 @@
-// Export of plots shared by every plot widget: CSV tables written atomically (QSaveFile), PNG
+// Export of plots shared by every plot widget: CSV tables, PNG
 // pictures and SVG / PDF vector figures of a QCustomPlot, readable log-axis ticks, and a small
 // "PNG / SVG / PDF / CSV" button bar that asks for a file name.
 #pragma once
@@ -26,13 +26,13 @@ QString csvNumber(double v);
 // Text as a CSV field: quoted (inner quotes doubled) when it holds a comma, quote or newline.
 QString csvText(QString s);
 
-// Writes `table` (header line, then rows) to a temporary file renamed onto `path`.
+// Writes `table` (header line, then rows) through saveFile() (widgets/SaveFile.h).
 bool writeCsv(const QString& path, const CsvTable& table);
 
-// Saves `plot` as a PNG of the given size (replots first).
+// Saves `plot` as a PNG of the given size (replots first). Every export here writes through
+// saveFile(): a temporary file renamed over `path`, never through a link.
 bool exportPlotPng(QCustomPlot* plot, const QString& path, int width = 900, int height = 540);
-// Vector figures of `plot` (text stays text, lines stay lines), written through a temporary
-// file renamed onto `path`.
+// Vector figures of `plot` (text stays text, lines stay lines).
 bool exportPlotSvg(QCustomPlot* plot, const QString& path, int width = 900, int height = 540);
 bool exportPlotPdf(QCustomPlot* plot, const QString& path, int width = 900, int height = 540);
 // By the file's suffix: .png, .svg or .pdf; false for another suffix.

@@ -4,10 +4,11 @@
 #include <QFileInfo>
 #include <QLabel>
 #include <QPlainTextEdit>
-#include <QSaveFile>
 #include <QTextBlock>
 #include <QTimer>
 #include <QVBoxLayout>
+
+#include "widgets/SaveFile.h"
 
 namespace rgpb::widgets {
 
@@ -56,11 +57,9 @@ bool StudyEditor::save(const QString& path) {
     const QString target = path.isEmpty() ? path_ : QFileInfo(path).absoluteFilePath();
     if (target.isEmpty())
         return false;
-    QSaveFile f(target);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Text) || f.write(text().toUtf8()) < 0 ||
-        !f.commit()) {
-        status_->setText(QString("<span style='color:#c81e1e'>cannot write %1: %2</span>")
-                             .arg(target.toHtmlEscaped(), f.errorString().toHtmlEscaped()));
+    if (const QString error = saveFile(target, text().toUtf8()); !error.isEmpty()) {
+        status_->setText(QString("<span style='color:#c81e1e'>cannot save: %1</span>")
+                             .arg(error.toHtmlEscaped()));
         return false;
     }
     path_ = target;

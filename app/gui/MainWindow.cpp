@@ -9,7 +9,6 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QProgressDialog>
-#include <QSaveFile>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
@@ -36,6 +35,7 @@
 #include "widgets/MetricsDashboard.h"
 #include "widgets/RunCurves.h"
 #include "widgets/SamplesView.h"
+#include "widgets/SaveFile.h"
 
 namespace rgpb::app {
 
@@ -256,11 +256,10 @@ ComparisonJob* MainWindow::startComparison(ComparisonRequest request, const QStr
     QDir().mkpath(out);
     if (!typed.isEmpty()) {
         // Typed prompts become the set's prompts file (one per line, as readPromptFile reads).
-        QSaveFile f(QDir(out).filePath("prompts.txt"));
-        if (!f.open(QIODevice::WriteOnly) || f.write(typed.join('\n').toUtf8() + "\n") < 0 ||
-            !f.commit()) {
-            logLine(log::Level::Error, "judge",
-                    QString("cannot write %1: %2").arg(f.fileName(), f.errorString()));
+        const QString error =
+            widgets::saveFile(QDir(out).filePath("prompts.txt"), typed.join('\n').toUtf8() + "\n");
+        if (!error.isEmpty()) {
+            logLine(log::Level::Error, "judge", "cannot write the prompts: " + error);
             return nullptr;
         }
         request.prompts = ComparisonPrompts::File;

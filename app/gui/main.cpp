@@ -25,6 +25,7 @@
 #include "widgets/ConfigEditor.h"
 #include "widgets/GradientLab.h"
 #include "widgets/GradientLabMeasured.h"
+#include "widgets/SaveFile.h"
 
 namespace {
 
@@ -129,8 +130,10 @@ int main(int argc, char** argv) {
         const QString png = cli.value("screenshot");
         QTimer::singleShot(
             static_cast<int>(cli.value("after").toDouble() * 1000), &window, [&, png] {
-                bool ok = window.grab().save(png);
-                fprintf(stderr, "%s %s\n", ok ? "saved" : "could not save", qPrintable(png));
+                const QString error = rgpb::widgets::saveRendered(
+                    png, [&](QIODevice& out) { return window.grab().save(&out, "PNG"); });
+                const bool ok = error.isEmpty();
+                fprintf(stderr, "%s\n", ok ? qPrintable("saved " + png) : qPrintable(error));
                 QApplication::exit(ok ? 0 : 1);
             });
     }

@@ -16,6 +16,7 @@
 
 #include "core/run/RunStore.h"
 #include "tests/support/CliRun.h"
+#include "tests/support/SmallDisk.h"
 #include "tests/support/TestMain.h"
 
 // This file's code has its own namespace: the group's tests build as one unity batch.
@@ -161,6 +162,41 @@ private Q_SLOTS:
                               "1): names and paths are written into JSON files"),
                  qPrintable(err));
         QVERIFY2(!err.contains("json.exception"), qPrintable(err));
+    }
+
+    // `export-hf` onto a disk that is full (a small tmpfs): it fails naming the file and the
+    // reason; the export already in the folder stays whole, byte for byte, and no temporary
+    // file is left behind (issue #17's fault injection).
+    void aFullDiskDuringExportKeepsThePreviousExport() {
+        const QString run = tmp_.filePath("disk-run");
+        Result r = runCli({"train", preset_, "--run-dir", run, "--plain"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QTemporaryDir mount;
+        rgpb::test::SmallDisk disk(mount.path().toStdString(), "12m");
+        if (!disk.mounted())
+            QSKIP(disk.skipMessage().c_str());
+        const QString hf = mount.filePath("hf");
+        r = runCli({"export-hf", run, hf});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QStringList files = QDir(hf).entryList(QDir::Files, QDir::Name);
+        QVERIFY(files.contains("model.safetensors") && files.contains("config.json"));
+        QMap<QString, QByteArray> before;
+        for (const QString& f : files)
+            before[f] = readAll(hf + "/" + f);
+
+        disk.fill(0);
+        for (const QString& out : {hf, mount.filePath("hf-new")}) {
+            r = runCli({"export-hf", run, out});
+            QCOMPARE(r.code, 1);
+            QVERIFY2(r.err.contains("No space left on device") && r.err.contains(out + "/"),
+                     qPrintable(r.err));
+            const QStringList left = QDir(out).entryList(QDir::Files, QDir::Name);
+            for (const QString& f : left)
+                QVERIFY2(!f.contains(".tmp"), qPrintable("left behind: " + f));
+        }
+        QCOMPARE(QDir(hf).entryList(QDir::Files, QDir::Name), files);
+        for (const QString& f : files)
+            QVERIFY2(readAll(hf + "/" + f) == before[f], qPrintable(f + " changed"));
     }
 };
 

@@ -22,6 +22,7 @@
 #include "store/JudgmentStore.h"
 #include "tests/judging/JudgingFixtures.h"
 #include "tests/support/ErrorText.h"
+#include "tests/support/SmallDisk.h"
 
 // This file's code has its own namespace: the group's tests build as one unity batch.
 namespace rgpb_test_judgment_store {
@@ -366,6 +367,87 @@ private Q_SLOTS:
                      items[static_cast<std::size_t>(i)].response_1);
             QCOMPARE(o["annotator"].toString(), QString("ann"));
         }
+    }
+
+    // A disk that fills up while judging (a small tmpfs): a vote, an import and an export each
+    // fail with the database's path and the reason; every vote recorded before is still there,
+    // the database passes SQLite's integrity check, and once space is back judging goes on
+    // (issue #17's fault injection).
+    void aFullDiskLosesNoVote() {
+        QTemporaryDir mount;
+        rgpb::test::SmallDisk disk(mount.path().toStdString(), "2m");
+        if (!disk.mounted())
+            QSKIP(disk.skipMessage().c_str());
+        rgpb::test::writeComparisonSet(dir("set6"), rgpb::test::plainItems(6));
+        std::vector<FixtureItem> big = rgpb::test::plainItems(400);
+        for (FixtureItem& it : big)
+            it.response_0 = std::string(4000, 'w');
+        rgpb::test::writeComparisonSet(dir("set7"), big);
+        const std::string db = mount.filePath("votes.sqlite").toStdString();
+        std::vector<Presentation> shows;
+        {
+            // The judging session is open when the disk fills up.
+            JudgmentStore store(db);
+            const int64_t set_id = store.importSet(readComparisonSet(dir("set6").toStdString()));
+            shows = store.presentations(set_id);
+            for (int k = 0; k < 3; ++k)
+                store.recordVote(shows[static_cast<std::size_t>(k)].id, "ann", Winner::ModelA);
+            disk.fill(0);
+            const std::string vote = rgpb::test::messageOf<rgpb::Error>(
+                [&] { store.recordVote(shows[3].id, "ann", Winner::ModelB); });
+            QVERIFY2(vote.find(db) != std::string::npos && vote.find("full") != std::string::npos,
+                     vote.c_str());
+            const std::string import = rgpb::test::messageOf<rgpb::Error>(
+                [&] { store.importSet(readComparisonSet(dir("set7").toStdString())); });
+            QVERIFY2(
+                import.find(db) != std::string::npos && import.find("full") != std::string::npos,
+                import.c_str());
+            disk.fill(0);  // what the failed import's rollback gave back
+            const std::string out = mount.filePath("votes.csv").toStdString();
+            const std::string csv =
+                rgpb::test::messageOf<rgpb::Error>([&] { store.exportCsv(out, set_id); });
+            QVERIFY2(csv.find(out) != std::string::npos, csv.c_str());
+            QCOMPARE(store.liveVotes(set_id).size(), std::size_t(3));
+            QCOMPARE(store.sets().size(), std::size_t(1));
+        }
+        QVERIFY(QDir(mount.path()).entryList({"*.tmp*"}, QDir::Files).isEmpty());
+        // Opened again while the disk is still full: for reading, every vote is there; for
+        // writing, the reason is the disk.
+        {
+            JudgmentStore store(db, JudgmentStore::Mode::ReadOnly);
+            QCOMPARE(store.liveVotes(store.set("set6").id).size(), std::size_t(3));
+        }
+        // For writing it opens or not, depending on the room SQLite's -shm file still finds;
+        // either way the reason given is the disk.
+        std::string reopen;
+        try {
+            JudgmentStore store(db);
+            reopen = rgpb::test::messageOf<rgpb::Error>(
+                [&] { store.recordVote(shows[4].id, "ann", Winner::ModelB); });
+        } catch (const rgpb::Error& e) {
+            reopen = e.what();
+        }
+        QVERIFY2(reopen.find(db) != std::string::npos && reopen.find("full") != std::string::npos,
+                 reopen.c_str());
+
+        QVERIFY(QFile::remove(mount.filePath("filler")));
+        {
+            JudgmentStore store(db);
+            const int64_t set_id = store.set("set6").id;
+            QCOMPARE(store.liveVotes(set_id).size(), std::size_t(3));
+            store.recordVote(shows[3].id, "ann", Winner::ModelB);
+            QCOMPARE(store.liveVotes(set_id).size(), std::size_t(4));
+        }
+        {
+            QSqlDatabase raw = QSqlDatabase::addDatabase("QSQLITE", "integrity");
+            raw.setDatabaseName(QString::fromStdString(db));
+            QVERIFY(raw.open());
+            QSqlQuery q(raw);
+            QVERIFY(q.exec("PRAGMA integrity_check") && q.next());
+            QCOMPARE(q.value(0).toString(), QString("ok"));
+            raw.close();
+        }
+        QSqlDatabase::removeDatabase("integrity");
     }
 
     void voteSurvivesKilledProcess() {

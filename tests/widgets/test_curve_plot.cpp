@@ -139,6 +139,30 @@ private Q_SLOTS:
                 !plot.exportCsv(tmp.filePath("missing/dir/x.csv")));
     }
 
+    // A file name the user picked that is a symbolic link is replaced by the export, never
+    // written through: the file it points to stays as it was (issue #17).
+    void exportsReplaceALinkInsteadOfWritingThroughIt() {
+        QTemporaryDir tmp;
+        CurvePlot plot("agility");
+        plot.resize(400, 300);
+        plot.appendPoints("r", "ul b=1", {{1, 8, 0.5, 0.25}, {2, 16, 1.0, 0.5}});
+        const QString outside = tmp.filePath("outside.txt");
+        QFile o(outside);
+        QVERIFY(o.open(QIODevice::WriteOnly) && o.write("keep me\n") == 8);
+        o.close();
+        for (const char* name : {"l.csv", "l.png", "l.svg", "l.pdf"}) {
+            const QString link = tmp.filePath(name);
+            QVERIFY(QFile::link(outside, link));
+            QVERIFY(QString(name).endsWith(".csv") ? plot.exportCsv(link)
+                                                   : plot.exportFigure(link));
+            QVERIFY2(!QFileInfo(link).isSymLink(), name);
+            QVERIFY(QFileInfo(link).size() > 8);
+            QFile check(outside);
+            QVERIFY(check.open(QIODevice::ReadOnly));
+            QCOMPARE(check.readAll(), QByteArray("keep me\n"));
+        }
+    }
+
     void readableLogTicks() {
         // A few decades: 1, 2, 5 in each; many: powers of ten only.
         QCOMPARE(rgpb::widgets::readableLogTicks(1, 100),
