@@ -16,6 +16,8 @@ packages=(
   libsentencepiece-dev zlib1g-dev
   # Headless GUI runs and screenshots
   xvfb xauth
+  # Fuzzing (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes
+  clang-14 libclang-rt-14-dev
   # Man pages generated from --help at build time (optional: skipped when absent)
   help2man
 )

@@ -61,7 +61,7 @@ ComparisonSet readComparisonSet(const std::string& dir_text) {
     json meta;
     try {
         meta = json::parse(set.comparison_json);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {
         throw InputError(meta_name, std::string("is not valid JSON: ") + e.what());
     }
     if (!meta.is_object())
@@ -110,7 +110,7 @@ ComparisonSet readComparisonSet(const std::string& dir_text) {
         json j;
         try {
             j = json::parse(line);
-        } catch (const json::parse_error& e) {
+        } catch (const json::exception& e) {
             throw InputError(where, std::string("is not valid JSON: ") + e.what());
         }
         if (!j.is_object())

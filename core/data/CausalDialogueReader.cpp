@@ -285,7 +285,7 @@ void readCausalDialogue(const std::string& path, const std::string& text, Malfor
     json document;
     try {
         document = json::parse(text);
-    } catch (const json::parse_error& error) {
+    } catch (const json::exception& error) {
         throw InputError(path, "invalid JSON (" + excerpt(error.what()) +
                                    "), expected a JSON array of CausalDialogue dialogues");
     }

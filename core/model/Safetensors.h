@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/model/GptNeoX.h"
+#include "core/model/SafetensorsHeader.h"
 
 namespace rgpb {
 
@@ -40,22 +41,9 @@ struct SafetensorsFile {
 // shape/size mismatch.
 SafetensorsFile loadSafetensors(const std::string& path);
 
-// A file's header alone, checked as loadSafetensors() checks it (every byte count against the
-// file's size, without overflow), reading no tensor data: what a file claims to hold may be
-// compared with what it does before anything is allocated.
-struct SafetensorsEntry {
-    std::string name;
-    torch::ScalarType dtype = torch::kFloat32;
-    std::vector<int64_t> shape;
-    uint64_t begin = 0, end = 0;  // byte offsets in the data section
-    int64_t numel() const;
-};
-struct SafetensorsHeader {
-    std::vector<SafetensorsEntry> tensors;        // in the header's order
-    std::map<std::string, std::string> metadata;  // "__metadata__"
-    uint64_t data_start = 0;                      // file offset of the data section
-};
-SafetensorsHeader readSafetensorsHeader(const std::string& path);
+// The header alone: readSafetensorsHeader() in core/model/SafetensorsHeader.h (torch-free).
+// The LibTorch dtype of a header's dtype.
+torch::ScalarType torchDtype(SafetensorsDtype dtype);
 
 // Copies the file's tensors into the model by name, converting dtype (f16/bf16 -> the model's
 // dtype) and device. Everything is checked before anything is copied, so a bad file leaves the

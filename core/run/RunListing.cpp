@@ -335,7 +335,9 @@ std::string runJson(const std::vector<RunRow>& rows) {
         j["config_problem"] = r.config_problem;
         all.push_back(j);
     }
-    return all.dump(2) + "\n";
+    // A damaged run's reason may quote bytes of its file that are not UTF-8: replaced, never
+    // thrown (nlohmann's type_error 316).
+    return all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string runCsv(const std::vector<RunRow>& rows) {

@@ -292,8 +292,21 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::loadVocabMerges(const std::string& v
     }
     if (!vocab.is_object())
         throw InputError(vocab_path, "expected a JSON object {token: id}");
-    return fromTokenizerJson(gpt2TokenizerJson(vocab, readFile(merges_path)),
-                             vocab_path + " + " + merges_path);
+    const std::string merges = readFile(merges_path);
+    // The tokenizer.json writer refuses text that is not UTF-8 (nlohmann's type_error 316): name
+    // the line instead of letting the JSON library's exception escape.
+    std::size_t line_no = 0;
+    for (std::size_t start = 0; start <= merges.size(); ++line_no) {
+        const std::size_t end = std::min(merges.find('\n', start), merges.size());
+        try {
+            (void)nlohmann::json(merges.substr(start, end - start)).dump();
+        } catch (const nlohmann::json::exception&) {
+            throw InputError(merges_path + ":" + std::to_string(line_no + 1),
+                             "not valid UTF-8 (expected two tokens of the vocabulary, \"a b\")");
+        }
+        start = end + 1;
+    }
+    return fromTokenizerJson(gpt2TokenizerJson(vocab, merges), vocab_path + " + " + merges_path);
 }
 
 void BpeTokenizer::finish(const std::map<std::string, std::string>& overrides,

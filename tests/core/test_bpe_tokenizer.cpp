@@ -352,6 +352,18 @@ private Q_SLOTS:
         BpeTokenizer::fromTokenizerJson(
             withChange([](nlohmann::json& j) { j["added_tokens"][1]["id"] = 1271; }), "t.json");
     }
+
+    // Found by fuzz_tokenizer_vocab_merges (tests/fuzz/corpus/tokenizer_vocab_merges/
+    // regression_merges_not_utf8): a merges.txt line that is not UTF-8 escaped as nlohmann's
+    // type_error 316 from the tokenizer.json writer. It is an InputError naming file:line.
+    void mergesThatAreNotUtf8NameTheLine() {
+        QTemporaryDir tmp;
+        const std::string dir = tmp.path().toStdString();
+        std::ofstream(dir + "/vocab.json") << R"({"a": 0, "b": 1, "ab": 2})";
+        std::ofstream(dir + "/merges.txt") << "#version: 0.2\na b\n\nab\x9b\x80 b\n";
+        const std::string m = messageOf<InputError>([&] { loadTokenizerFrom(dir); });
+        QVERIFY2(contains(m, dir + "/merges.txt:4") && contains(m, "not valid UTF-8"), m.c_str());
+    }
 };
 
 RGPB_TEST_MAIN(BpeTokenizerTest)

@@ -151,6 +151,34 @@ private Q_SLOTS:
         QVERIFY2(contains(message, "characters)"), message.c_str());
     }
 
+    // Found by fuzz_pairs_causal_dialogue (tests/fuzz/corpus/pairs_causal_dialogue/
+    // regression_number_overflow): a number beyond a double (1e400) made nlohmann throw
+    // out_of_range.406, which the readers did not catch. It is a bad record like any other.
+    void aNumberBeyondADoubleIsABadRecord() {
+        QTemporaryDir tmp;
+        const std::string jsonl = tmp.filePath("big.jsonl").toStdString();
+        std::ofstream(jsonl) << "{\"prompt\": \"p\", \"chosen\": \" a\", \"rejected\": \" b\"}\n"
+                             << "{\"prompt\": \"p\", \"chosen\": 1e400, \"rejected\": \" b\"}\n";
+        std::string location;
+        std::string message = inputErrorOf(
+            [&] { readPairDataset(jsonl, DataFormat::Trl, MalformedPolicy::Stop); }, &location);
+        QCOMPARE(location, jsonl + ":2");
+        QVERIFY2(contains(message, "number overflow parsing '1e400'"), message.c_str());
+        QVERIFY2(!contains(message, "json.exception"), message.c_str());
+        const PairDataset skipped = readPairDataset(jsonl, DataFormat::Trl, MalformedPolicy::Skip);
+        QCOMPARE(skipped.report.read, std::size_t(1));
+        QCOMPARE(skipped.report.skipped, std::size_t(1));
+
+        const std::string dialogue = tmp.filePath("big.json").toStdString();
+        std::ofstream(dialogue)
+            << "[{\"dialog_name\": \"x\", \"original_data\": [], \"n\": 11e308}]";
+        message = inputErrorOf(
+            [&] { readPairDataset(dialogue, DataFormat::CausalDialogue, MalformedPolicy::Skip); },
+            &location);
+        QCOMPARE(location, dialogue);
+        QVERIFY2(contains(message, "number overflow parsing '11e308'"), message.c_str());
+    }
+
     void gzipMatchesPlain() {
         const PairDataset plain = readPairDataset(fixture("hh_rlhf/small.jsonl"));
         const std::string gz_path = fixture("hh_rlhf/small.jsonl.gz");

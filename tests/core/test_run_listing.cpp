@@ -209,6 +209,20 @@ private Q_SLOTS:
         QVERIFY(contains(broken["config_problem"].get<std::string>(), "config.yaml"));
     }
 
+    // Found by fuzz_run_folder (tests/fuzz/corpus/run_folder/regression_json_not_utf8): a
+    // summary.json with bytes that are not UTF-8 lists as damaged, and its reason quoting them
+    // made runJson() throw nlohmann's type_error 316. They are replaced instead.
+    void jsonReplacesBytesThatAreNotUtf8() {
+        QTemporaryDir tmp;
+        const std::string runs = tmp.path().toStdString();
+        fs::create_directories(runs + "/run-1");
+        writeFileAtomic(runs + "/run-1/summary.json", "{\"name\": \"caf\xe9\", \"status\": 1}");
+        const std::vector<RunRow> rows = listRunRows(runs);
+        QCOMPARE(rows.size(), std::size_t(1));
+        const auto j = nlohmann::json::parse(runJson(rows));
+        QCOMPARE(j.size(), std::size_t(1));
+    }
+
     void csvQuotesAsRfc4180Says() {
         QCOMPARE(csvField("plain"), std::string("plain"));
         QCOMPARE(csvField("a,b"), std::string("\"a,b\""));

@@ -216,7 +216,7 @@ private Q_SLOTS:
         QCOMPARE(h.tensors[0].numel(), int64_t(0));
         QCOMPARE(h.tensors[1].numel(), int64_t(6));
         QCOMPARE(h.tensors[1].end - h.tensors[1].begin, uint64_t(12));
-        QVERIFY(h.tensors[1].dtype == torch::kBFloat16);
+        QVERIFY(h.tensors[1].dtype == SafetensorsDtype::BF16);
     }
 
     void writesAreAtomic() {

@@ -87,6 +87,30 @@ private Q_SLOTS:
                      "comparison.json and items.jsonl)");
     }
 
+    // Found by fuzz_comparison_set (tests/fuzz/corpus/comparison_set/regression_number_overflow):
+    // a number beyond a double made nlohmann throw out_of_range.406 past the parse_error
+    // handlers. Both files name themselves (and the line) instead.
+    void aNumberBeyondADoubleIsInvalidJson() {
+        rgpb::test::writeComparisonSet(dir("big"), rgpb::test::plainItems(2));
+        const std::string set = dir("big").toStdString();
+        QFile items(dir("big") + "/items.jsonl");
+        QVERIFY(items.open(QIODevice::Append));
+        items.write("{\"index\": 1e400}\n");
+        items.close();
+        std::string m = rgpb::test::messageOf<rgpb::InputError>([&] { readComparisonSet(set); });
+        QVERIFY2(rgpb::test::contains(m, set + "/items.jsonl:3: is not valid JSON") &&
+                     rgpb::test::contains(m, "number overflow"),
+                 m.c_str());
+        QFile meta(dir("big") + "/comparison.json");
+        QVERIFY(meta.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        meta.write("{\"version\": 91651e2222}");
+        meta.close();
+        m = rgpb::test::messageOf<rgpb::InputError>([&] { readComparisonSet(set); });
+        QVERIFY2(rgpb::test::contains(m, set + "/comparison.json: is not valid JSON") &&
+                     rgpb::test::contains(m, "number overflow"),
+                 m.c_str());
+    }
+
     void importStoresSidesAndRepeats() {
         rgpb::test::writeComparisonSet(dir("set2"), rgpb::test::plainItems(20));
         const ComparisonSet cs = readComparisonSet(dir("set2").toStdString());
