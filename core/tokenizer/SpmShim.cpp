@@ -24,6 +24,27 @@ std::string executableDir() {
     return ec ? std::string() : exe.parent_path().string();
 }
 
+// AddressSanitizer and ThreadSanitizer refuse dlopen(RTLD_DEEPBIND) in their dlopen
+// interceptor (google/sanitizers#611: a deep-bound library would bind malloc and free to libc
+// rather than to the sanitizer runtime). The module of a sanitizer build is instrumented, so the
+// runtime is its first dependency and comes first in its deep-bound scope as well: the
+// objection does not apply, and the module is opened through glibc's own dlopen, past the
+// interceptor. Ordinary builds call dlopen directly.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+void* openDeepBound(const char* path, int flags) {
+    using DlopenFn = void* (*)(const char*, int);
+    static const DlopenFn libcDlopen = [] {
+        void* libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
+        return libc ? reinterpret_cast<DlopenFn>(dlsym(libc, "dlopen")) : nullptr;
+    }();
+    return libcDlopen ? libcDlopen(path, flags) : nullptr;
+}
+#else
+void* openDeepBound(const char* path, int flags) {
+    return dlopen(path, flags);
+}
+#endif
+
 template <typename Fn>
 void resolve(void* handle, const char* name, Fn& fn) {
     void* symbol = dlsym(handle, name);
@@ -41,7 +62,7 @@ bool tryLoad(const std::string& path, ShimApi& api, std::string& why) {
     }
     // RTLD_DEEPBIND is the point of the exercise (see the header); RTLD_LOCAL keeps
     // SentencePiece's protobuf symbols out of the global scope where LibTorch could see them.
-    void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+    void* handle = openDeepBound(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
     if (!handle) {
         const char* err = dlerror();
         why = err ? err : "dlopen failed";

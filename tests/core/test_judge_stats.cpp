@@ -245,7 +245,8 @@ private Q_SLOTS:
         std::vector<Vote> ties;
         for (int i = 0; i < 6; ++i)
             ties.push_back(vote("s:" + std::to_string(i), "ann", Winner::Tie));
-        const PairResult& t = computeJudgeStats(ties).pairs[0];
+        const JudgeStatsReport tied = computeJudgeStats(ties);  // owns the row read below
+        const PairResult& t = tied.pairs[0];
         QCOMPARE(t.tie_rate, 1.0);
         QCOMPARE(t.win_rate, 0.0);
         QCOMPARE(t.adjusted_win_rate, 0.5);
