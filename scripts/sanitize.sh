@@ -59,7 +59,11 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:print_summary=1"
 # Third-party leaks only (scripts/lsan.supp says which and why).
 export LSAN_OPTIONS="suppressions=$ROOT/scripts/lsan.supp:print_suppressions=0"
 # Third-party libraries only (scripts/tsan.supp); one torch/OpenMP thread per process.
-export TSAN_OPTIONS="suppressions=$ROOT/scripts/tsan.supp:halt_on_error=1:second_deadlock_stack=1:print_suppressions=0"
+# history_size=7 (4M accesses per thread, the most TSan keeps): a suppression only matches a
+# stack TSan can restore, and with the default history an OpenMP worker's read from early in a
+# long test is forgotten by the time the process exits ("failed to restore the stack"); see
+# scripts/tsan.supp.
+export TSAN_OPTIONS="suppressions=$ROOT/scripts/tsan.supp:halt_on_error=1:second_deadlock_stack=1:print_suppressions=0:history_size=7"
 
 cd "$BUILD_DIR"
 if [ "$SANITIZE" = thread ]; then
