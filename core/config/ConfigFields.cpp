@@ -25,6 +25,10 @@ namespace {
     [](const RunConfig& c) -> FieldValue { return c.M; }, \
         [](RunConfig& c, const FieldValue& v) { c.M = std::get<double>(v); }
 
+#define RGPB_BOOL(M)                                      \
+    [](const RunConfig& c) -> FieldValue { return c.M; }, \
+        [](RunConfig& c, const FieldValue& v) { c.M = std::get<bool>(v); }
+
 using Getter = std::function<FieldValue(const RunConfig&)>;
 using Setter = std::function<void(RunConfig&, const FieldValue&)>;
 
@@ -66,6 +70,13 @@ ConfigField number(std::string key, std::string label, std::string doc, double m
     f.min = min;
     f.max = max;
     f.min_open = min_open;
+    return f;
+}
+
+ConfigField boolean(std::string key, std::string label, std::string doc, Getter g, Setter s) {
+    ConfigField f =
+        text(std::move(key), std::move(label), std::move(doc), std::move(g), std::move(s));
+    f.type = FieldType::Boolean;
     return f;
 }
 
@@ -272,6 +283,27 @@ void addEvalFields(std::vector<ConfigField>& f) {
                                    "eval: the eval split; validation: data.validation_pairs "
                                    "carved from the training pairs (the eval split is not read).",
                                    {"eval", "validation"}, RGPB_TEXT(eval.split))));
+    // Written only when changed, so configs of runs made before diagnostics read the same.
+    f.push_back(omitDefault(boolean("diagnostics.enabled", "gradient diagnostics",
+                                    "Per-pair negative weights, likelihood displacement and the "
+                                    "positive/negative gradient at every evaluation "
+                                    "(diagnostics.jsonl, diagnostics/).",
+                                    RGPB_BOOL(diagnostics.enabled))));
+    f.push_back(omitDefault(integer("diagnostics.probe_pairs", "probe pairs",
+                                    "First eval pairs whose positive and negative gradients are "
+                                    "measured; 0 = no gradients.",
+                                    0, 4096, RGPB_INT(diagnostics.probe_pairs))));
+    f.push_back(omitDefault(integer("diagnostics.token_pairs", "token pairs",
+                                    "First eval pairs whose per-token log-probs are kept at "
+                                    "every evaluation (the token view); 0 = none.",
+                                    0, 100000, RGPB_INT(diagnostics.token_pairs))));
+    f.push_back(omitDefault(number("diagnostics.displacement_threshold", "displacement alert",
+                                   "Share of eval pairs whose chosen log-prob fell while their "
+                                   "margin grew (since the stage began) that raises the alert.",
+                                   0, 1, true, RGPB_NUM(diagnostics.displacement_threshold))));
+    f.push_back(omitDefault(integer("diagnostics.top_pairs", "listed pairs",
+                                    "Displaced pairs listed, those that lost the most first.", 0,
+                                    100000, RGPB_INT(diagnostics.top_pairs))));
     f.push_back(integer("checkpoint.every", "every (steps)",
                         "Optimizer steps between checkpoints; 0 = only at the end.", 0, 100000000,
                         RGPB_INT(checkpoint.every)));

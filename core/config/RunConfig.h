@@ -91,6 +91,15 @@ struct EvalConfig {
     std::string split = "eval";
 };
 
+// Live gradient diagnostics at every evaluation (core/diagnostics/Diagnostics.h).
+struct DiagnosticsConfig {
+    bool enabled = true;
+    int64_t probe_pairs = 8;              // first eval pairs of the positive/negative gradient
+    int64_t token_pairs = 32;             // first eval pairs of the token view (0 = none)
+    double displacement_threshold = 0.5;  // share of eval pairs that raises the alert
+    int64_t top_pairs = 10;               // displaced pairs listed, most chosen log-prob lost first
+};
+
 struct CheckpointConfig {
     int64_t every = 0;      // optimizer steps between checkpoints (0 = only at the end)
     int64_t keep_last = 2;  // older checkpoints are deleted
@@ -127,6 +136,7 @@ struct RunConfig {
     ModelSection model;
     OptimizerConfig optimizer;
     EvalConfig eval;
+    DiagnosticsConfig diagnostics;
     CheckpointConfig checkpoint;
     std::vector<StageConfig> stages;
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/diagnostics/Diagnostics.h"
 #include "core/generate/SampleLog.h"
 #include "core/metrics/PairMetrics.h"
 #include "core/run/RunStore.h"
@@ -98,6 +99,9 @@ public:
     // Greedy responses to the run's fixed sample prompts, after each evaluation
     // (eval.samples > 0); also appended to samples.jsonl.
     virtual void onSamples(const SamplesReport&) {}
+    // Gradient diagnostics after each evaluation (diagnostics.enabled); also appended to
+    // diagnostics.jsonl (core/diagnostics/Diagnostics.h).
+    virtual void onDiagnostics(const DiagnosticsRow&) {}
     virtual void onCheckpoint(int64_t /*step*/, const std::string& /*path*/) {}
     virtual void onFinished(const RunSummary&) {}
     // The run failed or was cancelled; summary.status says which, summary.reason why.
