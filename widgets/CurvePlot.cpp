@@ -196,6 +196,12 @@ void CurvePlot::restyle() {
         it->raw->setLayer(is_hot ? "highlight" : "main");  // on top of the others
         it->smooth->setLayer(is_hot ? "highlight" : "main");
     }
+    for (Marker& m : markers_list_) {
+        const QColor c = identities_->colorOf(m.run);
+        m.line->setPen(QPen(c, 1.5, Qt::DashLine));
+        m.label->setColor(c.darker(120));
+    }
+    placeMarkers();
     updateEmptyState();
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -299,6 +305,7 @@ void CurvePlot::flush() {
     if (!dirty_)
         return;
     dirty_ = false;
+    placeMarkers();
     double xmin = std::numeric_limits<double>::infinity(), xmax = -xmin, ymin = xmin, ymax = -xmin;
     for (Series& s : series_) {
         if (s.drawn == 0) {
@@ -329,6 +336,13 @@ void CurvePlot::flush() {
 
 void CurvePlot::removeRun(const QString& run) {
     readout_->clear();  // it described what is about to change
+    for (int i = markers_list_.size() - 1; i >= 0; --i) {
+        if (markers_list_[i].run != run)
+            continue;
+        plot_->removeItem(markers_list_[i].line);
+        plot_->removeItem(markers_list_[i].label);
+        markers_list_.removeAt(i);
+    }
     auto it = series_.find(run);
     if (it == series_.end())
         return;
@@ -346,6 +360,8 @@ void CurvePlot::clear() {
     readout_->clear();  // it described what is about to change
     for (const QString& r : QStringList(order_))
         removeRun(r);
+    while (!markers_list_.isEmpty())  // markers of runs without points here
+        removeRun(markers_list_.front().run);
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -389,6 +405,55 @@ void CurvePlot::setSmoothing(double alpha) {
         s.drawn = 0;
     restyle();
     dirty_ = true;
+}
+
+void CurvePlot::addMarker(const QString& run, double step, const QString& text) {
+    Marker m;
+    m.run = run;
+    m.step = step;
+    m.text = text;
+    m.line = new QCPItemStraightLine(plot_);
+    m.line->point1->setTypeY(QCPItemPosition::ptAxisRectRatio);  // log axes have no y = 0
+    m.line->point2->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    m.label = new QCPItemText(plot_);
+    m.label->setText(text);
+    m.label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+    m.label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    markers_list_.append(m);
+    restyle();
+    dirty_ = true;
+}
+
+QStringList CurvePlot::markerTexts() const {
+    QStringList out;
+    for (const Marker& m : markers_list_)
+        out << labelOf(m.run) + ": " + m.text;
+    return out;
+}
+
+// Each marker at its step on the current x axis, shown with its run.
+void CurvePlot::placeMarkers() {
+    for (Marker& m : markers_list_) {
+        auto it = series_.constFind(m.run);
+        double x = std::numeric_limits<double>::quiet_NaN();
+        if (x_axis_ == XAxis::Step) {
+            x = m.step;
+        } else if (it != series_.constEnd()) {
+            for (const CurvePoint& p : it->points)
+                if (p.step >= m.step) {
+                    x = xOf(p);
+                    break;
+                }
+        }
+        const bool shown = std::isfinite(x) && identities_->isVisible(m.run);
+        m.line->setVisible(shown);
+        m.label->setVisible(shown);
+        if (!shown)
+            continue;
+        m.line->point1->setCoords(x, 0);
+        m.line->point2->setCoords(x, 1);
+        m.label->position->setCoords(x, 0.02);
+    }
 }
 
 void CurvePlot::setXAxis(XAxis axis) {

@@ -17,6 +17,8 @@
 
 class QCustomPlot;
 class QCPGraph;
+class QCPItemStraightLine;
+class QCPItemText;
 class QCPTextElement;
 class QLabel;
 class QStackedWidget;
@@ -77,6 +79,12 @@ public:
     void setNote(const QString& text);
     QString note() const;
 
+    // An event of `run` at optimizer step `step` (a diagnostics alert): a dashed vertical line in
+    // the run's colour, labelled `text` at the top. On the tokens and wall-time axes it stands at
+    // the run's first point at or after that step (hidden while the run has none). Removed with
+    // the run.
+    void addMarker(const QString& run, double step, const QString& text);
+    QStringList markerTexts() const;  // "run: text" of every marker, for tests
     // The pens as drawn, for tests: a run's smoothed (or raw, without smoothing) line.
     QCPGraph* lineOf(const QString& run) const;
 
@@ -118,6 +126,14 @@ private:
     void restyle();  // colours, widths, visibility from the registry
     QString labelOf(const QString& run) const;
     void updateEmptyState();
+    void placeMarkers();
+
+    struct Marker {
+        QString run, text;
+        double step = 0;
+        QCPItemStraightLine* line = nullptr;
+        QCPItemText* label = nullptr;
+    };
 
     RunIdentities* identities_ = nullptr;
     RunIdentities* own_identities_ = nullptr;
@@ -131,6 +147,7 @@ private:
     QTimer timer_;
     QHash<QString, Series> series_;
     QStringList order_;
+    QVector<Marker> markers_list_;
     bool dirty_ = false;
     bool rescale_ = true;
     bool log_scale_ = false;

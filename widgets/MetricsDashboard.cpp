@@ -35,6 +35,11 @@ const PlotSpec kPlots[] = {
     {"grad_norm", "gradient norm (log, smoothed)", "gradient norm", true, true, nullptr},
     {"reward_margin", "eval DPO reward margin", "reward margin", false, false,
      "a DPO-only metric (runs with a reference model)"},
+    // Gradient diagnostics (core/diagnostics/Diagnostics.h; the Diagnostics tab has the rest).
+    {"neg_weight_median", "median weight on the negative example", "weight", true, false,
+     "objectives with a penalising term (DPO, UL, ExMATE) and diagnostics on"},
+    {"displacement_share", "likelihood displacement (share of eval pairs)", "share", false, false,
+     "runs with diagnostics on"},
 };
 // Plots narrower than this go to fewer columns; shorter ones make the area scroll.
 constexpr int kMinPlotWidth = 185;
@@ -204,6 +209,11 @@ void MetricsDashboard::updateNotes() {
             plot->setNote(QString("Not applicable to %1 (%2).").arg(lacking.join(", "), scope));
         }
     }
+}
+
+void MetricsDashboard::markEvent(const QString& run, double step, const QString& text) {
+    for (CurvePlot* p : plots_)
+        p->addMarker(run, step, text);
 }
 
 void MetricsDashboard::removeRun(const QString& run) {

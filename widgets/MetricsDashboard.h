@@ -1,5 +1,6 @@
 // The live curves of the workbench: one CurvePlot per metric (perplexity on a log scale,
-// agility, loss, positive-example probability, grad norm, DPO reward margin), with shared
+// agility, loss, positive-example probability, grad norm, DPO reward margin, and from the
+// gradient diagnostics the median negative-example weight and likelihood displacement), with shared
 // controls for smoothing and the x axis, one legend for all of them (RunLegend: show/hide and
 // highlight per run, grouped by recipe or sweep), and PNG/SVG/CSV export of every plot. The
 // plots reflow into as many columns as the width allows (one to three) and scroll vertically.
@@ -41,6 +42,8 @@ public:
     // plot shows is ignored.
     void appendPoints(const QString& metric, const QString& run, const QString& label,
                       const QVector<CurvePoint>& points);
+    // An event of `run` at `step` (a likelihood-displacement alert) marked on every plot.
+    void markEvent(const QString& run, double step, const QString& text);
     void removeRun(const QString& run);
     void clear();
     CurvePlot* plotFor(const QString& metric) const { return plots_.value(metric); }

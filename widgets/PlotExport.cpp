@@ -224,4 +224,25 @@ QWidget* framedPlot(const QString& title, const QString& base_name, QCustomPlot*
     return w;
 }
 
+bool exportWidgetPng(QWidget* widget, const QString& path) {
+    const QPixmap picture = widget->grab();
+    return saveRendered(path, [&picture](QIODevice& out) { return picture.save(&out, "PNG"); })
+        .isEmpty();
+}
+
+QWidget* framedWidget(const QString& title, const QString& base_name, QWidget* widget,
+                      std::function<bool(const QString&)> csv) {
+    auto* w = new QWidget;
+    auto* v = new QVBoxLayout(w);
+    v->setContentsMargins(2, 2, 2, 2);
+    auto* head = new QHBoxLayout;
+    head->addWidget(new QLabel("<b>" + title + "</b>"), 1);
+    head->addWidget(exportButtons(
+        base_name, [widget](const QString& path) { return exportWidgetPng(widget, path); },
+        std::move(csv), w));
+    v->addLayout(head);
+    v->addWidget(widget, 1);
+    return w;
+}
+
 }  // namespace rgpb::widgets

@@ -56,4 +56,11 @@ QWidget* exportButtons(const QString& base_name, QCustomPlot* plot,
 QWidget* framedPlot(const QString& title, const QString& base_name, QCustomPlot* plot,
                     std::function<bool(const QString&)> csv);
 
+// A widget as it is drawn now (a table, a text view) saved as a PNG through saveFile().
+bool exportWidgetPng(QWidget* widget, const QString& path);
+// `widget` (a table, a text view) under a bold `title` with "PNG" (exportWidgetPng) and "CSV"
+// buttons beside it.
+QWidget* framedWidget(const QString& title, const QString& base_name, QWidget* widget,
+                      std::function<bool(const QString&)> csv);
+
 }  // namespace rgpb::widgets

@@ -1,5 +1,6 @@
 #include "widgets/RunIdentity.h"
 
+#include <QComboBox>
 #include <QRegularExpression>
 
 #include <string>
@@ -118,6 +119,19 @@ void RunIdentities::setGrouping(RunGrouping grouping) {
         return;
     grouping_ = grouping;
     Q_EMIT groupingChanged(grouping);
+}
+
+void restyleRunBox(QComboBox* box, const RunIdentities* identities,
+                   const std::function<QString(const QString&)>& fallback_label) {
+    for (int i = 0; i < box->count(); ++i) {
+        const QString run = box->itemData(i).toString();
+        if (identities && identities->contains(run)) {
+            box->setItemText(i, identities->fullLabelOf(run));
+            box->setItemData(i, identities->colorOf(run), Qt::DecorationRole);
+        } else {
+            box->setItemText(i, fallback_label(run));
+        }
+    }
 }
 
 }  // namespace rgpb::widgets

@@ -14,6 +14,8 @@
 
 #include <functional>
 
+class QComboBox;
+
 namespace rgpb::widgets {
 
 struct RunIdentity {
@@ -81,5 +83,11 @@ private:
     QString highlighted_;
     RunGrouping grouping_ = RunGrouping::Recipe;
 };
+
+// A run selector (the samples and diagnostics views): each item, whose data is a run id, gets
+// the registry's full label and colour swatch; a run the registry does not know (or no registry)
+// gets `fallback_label(id)`.
+void restyleRunBox(QComboBox* box, const RunIdentities* identities,
+                   const std::function<QString(const QString&)>& fallback_label);
 
 }  // namespace rgpb::widgets

@@ -190,8 +190,15 @@ void RunTable::upsert(const RunRow& row) {
     table_->item(r, kName)->setToolTip(row.id);
     table_->item(r, kRecipe)->setText(row.recipe);
     table_->item(r, kBeta)->setText(row.beta > 0 ? QString::number(row.beta) : QString());
-    table_->item(r, kStatus)->setText(runStatusName(row.status));
-    table_->item(r, kStatus)->setToolTip(row.reason);
+    table_->item(r, kStatus)
+        ->setText(row.alert.isEmpty() ? runStatusName(row.status)
+                                      : QString::fromUtf8("\u26a0 ") + runStatusName(row.status));
+    QStringList tip;
+    if (!row.reason.isEmpty())
+        tip << row.reason;
+    if (!row.alert.isEmpty())
+        tip << row.alert;
+    table_->item(r, kStatus)->setToolTip(tip.join("\n"));
     table_->item(r, kStatus)
         ->setForeground(row.status == RunStatus::Failed     ? QColor(200, 30, 30)
                         : row.status == RunStatus::Finished ? QColor(30, 130, 30)

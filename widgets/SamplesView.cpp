@@ -70,15 +70,7 @@ void SamplesView::setIdentities(RunIdentities* identities) {
 }
 
 void SamplesView::restyleRuns() {
-    for (int i = 0; i < run_->count(); ++i) {
-        const QString run = run_->itemData(i).toString();
-        if (identities_ && identities_->contains(run)) {
-            run_->setItemText(i, identities_->fullLabelOf(run));
-            run_->setItemData(i, identities_->colorOf(run), Qt::DecorationRole);
-        } else {
-            run_->setItemText(i, runs_.value(run).label);
-        }
-    }
+    restyleRunBox(run_, identities_, [this](const QString& run) { return runs_.value(run).label; });
 }
 
 void SamplesView::addSamples(const QString& run, const QString& label, const SampleSet& set) {

@@ -27,6 +27,7 @@
 #include "core/util/Log.h"
 #include "widgets/ComparisonDialog.h"
 #include "widgets/ConfigEditor.h"
+#include "widgets/DiagnosticsView.h"
 #include "widgets/GradientLab.h"
 #include "widgets/GradientLabMeasured.h"
 #include "widgets/JudgingView.h"
@@ -55,8 +56,7 @@ void addCentralTab(QMainWindow* window, QWidget* page, const QString& title) {
 }
 
 QString labelFor(const RunSummary& s) {
-    QString recipe = QString::fromStdString(s.recipe);
-    return s.beta > 0 ? QString("%1 b=%2").arg(recipe).arg(s.beta) : recipe;
+    return recipeLabel(QString::fromStdString(s.recipe), s.beta);
 }
 
 }  // namespace
@@ -95,10 +95,12 @@ void MainWindow::buildViews(const QString& preset_dir) {
     dashboard_ = new widgets::MetricsDashboard;
     landscape_ = new widgets::LandscapeView;
     samples_ = new widgets::SamplesView;
+    diagnostics_ = new widgets::DiagnosticsView;
     views_ = new QTabWidget;
     views_->addTab(dashboard_, "Curves");
     views_->addTab(landscape_, "Landscape");
     views_->addTab(samples_, "Samples");
+    views_->addTab(diagnostics_, "Diagnostics");
     runs_ = new widgets::RunTable;
     landscape_jobs_ = new LandscapeUpdater(this);
     connect(landscape_jobs_, &LandscapeUpdater::pointReady, this,
@@ -223,6 +225,8 @@ void MainWindow::deleteRun(const QString& id) {
     dashboard_->removeRun(id);
     landscape_->removeRun(id);
     samples_->removeRun(id);
+    diagnostics_->removeRun(id);
+    eval_clock_.remove(id);
     runs_->remove(id);
     rows_.remove(id);
     delete sessions_.take(id);
@@ -483,6 +487,7 @@ void MainWindow::onEval(const QString& id, const EvalPoint& e) {
     auto s = sessions_.value(id);
     const QString label = s ? s->label() : id;
     widgets::RunRow& r = row(id);
+    eval_clock_[id].append({double(e.step), e.tokens, e.seconds, 0.0});
     for (const auto& [name, value] : e.metrics) {
         dashboard_->appendPoints(name, id, label, {{double(e.step), e.tokens, e.seconds, value}});
         if (name == "perplexity")
@@ -546,6 +551,7 @@ void MainWindow::showRunFromDisk(const RunSummary& s) {
     }
     for (auto it = curves.begin(); it != curves.end(); ++it)
         dashboard_->appendPoints(it.key(), id, labelFor(s), it.value());
+    showDiagnosticsFromDisk(s, curves);
     landscape_jobs_->request(s);
     try {
         QVector<widgets::SampleSet> sets;

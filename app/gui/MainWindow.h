@@ -22,6 +22,7 @@
 #include "app/gui/RunQueue.h"
 #include "app/gui/TrainingSession.h"
 #include "core/util/Log.h"
+#include "widgets/RunCurves.h"
 #include "widgets/RunTable.h"
 
 class QSpinBox;
@@ -36,6 +37,7 @@ class MetricsDashboard;
 class LandscapeView;
 class LogView;
 class SamplesView;
+class DiagnosticsView;
 class JudgingView;
 class GradientLab;
 }  // namespace rgpb::widgets
@@ -84,6 +86,7 @@ public:
     widgets::LandscapeView* landscape() const { return landscape_; }
     QTabWidget* views() const { return views_; }
     widgets::SamplesView* samplesView() const { return samples_; }
+    widgets::DiagnosticsView* diagnosticsView() const { return diagnostics_; }
     TrainingSession* session(const QString& id) const { return sessions_.value(id); }
     widgets::JudgingView* judgingView() const { return judging_; }
     // Generates a comparison set in the background and imports it into the Judge tab when done
@@ -159,6 +162,13 @@ private:
     void onStarted(const QString& id, qint64 total, qint64 params, const QString& device);
     void onSteps(const QString& id, const QVector<StepPoint>& batch);
     void onEval(const QString& id, const EvalPoint& e);
+    // MainWindowDiagnostics.cpp: a run's gradient diagnostics in the Diagnostics tab, the
+    // dashboard's diagnostics curves, and a likelihood-displacement alert (run table, log,
+    // a marker on the curves).
+    void onDiagnostics(const QString& id, const DiagnosticsRow& row);
+    void showDiagnosticsFromDisk(const RunSummary& s,
+                                 const QHash<QString, QVector<widgets::CurvePoint>>& curves);
+    void showAlert(const QString& id, const widgets::DisplacementAlert& alert, bool live);
     void onEnded(const QString& id, RunStatus status, const QString& reason);
     void showRunFromDisk(const RunSummary& s);
     void updateLandscape(const QString& id);  // from the run's latest eval_pairs.csv
@@ -174,6 +184,9 @@ private:
     widgets::RunTable* runs_ = nullptr;
     widgets::LogView* log_ = nullptr;
     widgets::SamplesView* samples_ = nullptr;
+    widgets::DiagnosticsView* diagnostics_ = nullptr;
+    // Each live run's evaluations (step, tokens, wall time): the x of its diagnostics points.
+    QHash<QString, QVector<widgets::CurvePoint>> eval_clock_;
     widgets::JudgingView* judging_ = nullptr;
     ComparisonJob* comparison_ = nullptr;
     LandscapeUpdater* landscape_jobs_ = nullptr;

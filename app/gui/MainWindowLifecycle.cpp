@@ -48,6 +48,7 @@ void MainWindow::connectSession(TrainingSession* s) {
             [this, s](const QString& run, const widgets::SampleSet& set) {
                 samples_->addSamples(run, QFileInfo(run).fileName() + " (" + s->label() + ")", set);
             });
+    connect(s, &TrainingSession::diagnosed, this, &MainWindow::onDiagnostics);
     connect(s, &TrainingSession::ended, this, &MainWindow::onEnded);
 }
 

@@ -4,6 +4,7 @@
 
 #include "app/gui/MainWindow.h"
 #include "core/run/RunStore.h"
+#include "widgets/DiagnosticsView.h"
 #include "widgets/LandscapeView.h"
 #include "widgets/MetricsDashboard.h"
 #include "widgets/RunIdentity.h"
@@ -26,6 +27,7 @@ widgets::RunIdentities* installRunIdentities(MainWindow& window) {
     window.dashboard()->setIdentities(identities);
     window.landscape()->setIdentities(identities);
     window.samplesView()->setIdentities(identities);
+    window.diagnosticsView()->setIdentities(identities);
     window.runTable()->setIdentities(identities);
     return identities;
 }

@@ -18,6 +18,7 @@ struct TrainingSession::Inbox {
     qint64 phase_done = 0, phase_total = 0;
     QVector<EvalPoint> evals;
     QVector<widgets::SampleSet> samples;
+    QVector<DiagnosticsRow> diagnostics;
     bool ended = false;
     RunStatus status = RunStatus::Failed;
     QString reason;
@@ -81,6 +82,10 @@ public:
         std::lock_guard<std::mutex> lock(inbox_.mutex);
         inbox_.samples.append(std::move(set));
     }
+    void onDiagnostics(const DiagnosticsRow& row) override {
+        std::lock_guard<std::mutex> lock(inbox_.mutex);
+        inbox_.diagnostics.append(row);
+    }
     void onFinished(const RunSummary& s) override { end(s); }
     void onFailed(const RunSummary& s) override { end(s); }
 
@@ -118,6 +123,7 @@ TrainingSession::TrainingSession(RunConfig config, QString run_dir, bool resume,
     qRegisterMetaType<rgpb::app::StepPoint>();
     qRegisterMetaType<rgpb::app::EvalPoint>();
     qRegisterMetaType<rgpb::widgets::SampleSet>();
+    qRegisterMetaType<rgpb::DiagnosticsRow>();
     qRegisterMetaType<QVector<rgpb::app::StepPoint>>();
     timer_.setInterval(WorkerJob::kProgressIntervalMs);
     connect(&timer_, &QTimer::timeout, this, &TrainingSession::drain);
@@ -146,10 +152,12 @@ TrainingSession::~TrainingSession() {
     job_.wait();
 }
 
-QString TrainingSession::label() const {
-    QString recipe = QString::fromStdString(config_.recipe());
-    const double beta = config_.beta();
+QString recipeLabel(const QString& recipe, double beta) {
     return beta > 0 ? QString("%1 b=%2").arg(recipe).arg(beta) : recipe;
+}
+
+QString TrainingSession::label() const {
+    return recipeLabel(QString::fromStdString(config_.recipe()), config_.beta());
 }
 
 void TrainingSession::start() {
@@ -200,6 +208,7 @@ void TrainingSession::drain() {
     QVector<StepPoint> steps;
     QVector<EvalPoint> evals;
     QVector<widgets::SampleSet> samples;
+    QVector<DiagnosticsRow> diagnostics;
     bool phase_changed = false;
     QString activity;
     qint64 phase_done = 0, phase_total = 0;
@@ -222,6 +231,7 @@ void TrainingSession::drain() {
         }
         evals.swap(inbox_->evals);
         samples.swap(inbox_->samples);
+        diagnostics.swap(inbox_->diagnostics);
         if (inbox_->ended) {
             ended = true;
             inbox_->ended = false;
@@ -239,6 +249,8 @@ void TrainingSession::drain() {
         Q_EMIT evaluated(run_dir_, e);
     for (const widgets::SampleSet& set : samples)
         Q_EMIT sampled(run_dir_, set);
+    for (const DiagnosticsRow& row : diagnostics)
+        Q_EMIT diagnosed(run_dir_, row);
     if (ended && !ended_) {
         ended_ = true;
         timer_.stop();

@@ -15,6 +15,7 @@
 #include "app/gui/WorkerJob.h"
 
 #include "core/config/RunConfig.h"
+#include "core/diagnostics/Diagnostics.h"
 #include "core/generate/SampleLog.h"
 #include "core/run/RunStore.h"
 #include "widgets/SamplesView.h"
@@ -41,6 +42,9 @@ struct EvalPoint {
     double tokens = 0, seconds = 0;
     Values metrics;  // PairMetrics::named()
 };
+
+// A run's short label: its recipe, and its beta when it has one ("exmate -> dpo b=0.5").
+QString recipeLabel(const QString& recipe, double beta);
 
 // One evaluation's samples (core) as the samples view shows them.
 widgets::SampleSet sampleSetFrom(const SamplesReport& report);
@@ -79,6 +83,8 @@ Q_SIGNALS:
     void phaseChanged(const QString& id, const QString& activity, qint64 done, qint64 total);
     void evaluated(const QString& id, const rgpb::app::EvalPoint& eval);
     void sampled(const QString& id, const rgpb::widgets::SampleSet& samples);
+    // One evaluation's gradient diagnostics (diagnostics.jsonl's row), after its evaluation.
+    void diagnosed(const QString& id, const rgpb::DiagnosticsRow& row);
     void ended(const QString& id, rgpb::RunStatus status, const QString& reason);
 
 private:
@@ -104,3 +110,4 @@ Q_DECLARE_METATYPE(rgpb::RunStatus)
 Q_DECLARE_METATYPE(rgpb::app::StepPoint)
 Q_DECLARE_METATYPE(rgpb::app::EvalPoint)
 Q_DECLARE_METATYPE(rgpb::widgets::SampleSet)
+Q_DECLARE_METATYPE(rgpb::DiagnosticsRow)
