@@ -16,10 +16,12 @@
 #include <QScrollBar>
 #include <QTreeWidget>
 #include "app/gui/MainWindow.h"
+#include "core/diagnostics/Diagnostics.h"
 #include "core/run/RunStore.h"
 #include "store/JudgmentStore.h"
 #include "widgets/ConfigEditor.h"
 #include "widgets/CurvePlot.h"
+#include "widgets/DiagnosticsView.h"
 #include "widgets/JudgingView.h"
 #include "widgets/LandscapeView.h"
 #include "widgets/LogView.h"
@@ -136,6 +138,37 @@ private Q_SLOTS:
         QVERIFY(again.dashboard()->plotFor("agility")->pointCount(id) >= 2);
         QTRY_COMPARE(again.landscape()->points().size(), 1);
         QCOMPARE(again.samplesView()->steps(id), QVector<qint64>({0, 5, 10}));  // samples.jsonl
+    }
+
+    // A run opened from disk shows its gradient diagnostics: the Diagnostics tab, the dashboard's
+    // diagnostics curves, and its displacement alert in the run table and on the curves.
+    void aRunFromDiskShowsItsDiagnosticsAndAlert() {
+        QTemporaryDir tmp;
+        const std::string runs = tmp.filePath("runs").toStdString();
+        const QString id = fakeRun(runs, "d", "dpo", 0.1, 20);  // evaluations at 10 and 20
+        for (int64_t step : {10, 20}) {
+            DiagnosticsRow row;
+            row.step = step;
+            row.stage_name = "dpo";
+            row.method = "dpo";
+            row.beta = 0.1;
+            row.weights.push_back({"dpo", "beta*sigmoid(-h)", {0.05, 0.04}, 0.04, 0.045, 0.05});
+            row.displacement.share = step == 20 ? 0.75 : 0.25;
+            row.displacement.threshold = 0.5;
+            row.displacement.alert = step == 20;
+            appendDiagnostics(id.toStdString(), row);
+        }
+        MainWindow w(QString::fromStdString(runs), RGPB_SOURCE_DIR "/presets");
+        QVERIFY(w.diagnosticsView()->rowsOf(id));
+        QCOMPARE(w.diagnosticsView()->rowsOf(id)->size(), std::size_t(2));
+        QCOMPARE(w.diagnosticsView()->steps(), (QVector<qint64>{10, 20}));
+        QCOMPARE(w.dashboard()->plotFor("displacement_share")->pointCount(id), 2);
+        QCOMPARE(w.dashboard()->plotFor("neg_weight_median")->pointCount(id), 2);
+        QCOMPARE(w.runTable()->rowAt(0).alert,
+                 QString("likelihood displacement: 75% of eval pairs (alert at 50%) at step 20"));
+        const QStringList markers = w.dashboard()->plotFor("perplexity")->markerTexts();
+        QCOMPARE(markers.size(), 1);
+        QVERIFY2(markers.front().endsWith("displacement 75%"), qPrintable(markers.front()));
     }
 
     // A run's colour is stored with it and is the same in every view and after a restart; a run
