@@ -297,6 +297,8 @@ std::string runTable(const std::vector<RunRow>& rows) {
             out += "    " + r.summary.reason + "\n";
         if (!r.has_config)
             out += "    config: " + r.config_problem + "\n";
+        for (const RunAlert& a : r.summary.alerts)
+            out += "    alert: " + a.message + "\n";
     }
     return out;
 }
@@ -312,6 +314,10 @@ std::string runJson(const std::vector<RunRow>& rows) {
         j["recipe"] = s.recipe;
         j["status"] = runStatusName(s.status);
         j["reason"] = s.reason;
+        j["alerts"] = nlohmann::ordered_json::array();
+        for (const RunAlert& a : s.alerts)
+            j["alerts"].push_back(
+                {{"step", a.step}, {"stage", a.stage}, {"kind", a.kind}, {"message", a.message}});
         j["seed"] = r.has_config ? nlohmann::ordered_json(r.seed) : nullptr;
         j["data_seed"] = r.has_config ? nlohmann::ordered_json(r.data_seed) : nullptr;
         j["data"] = r.data;

@@ -203,6 +203,11 @@ nlohmann::json toJson(const RunSummary& s) {
     j["step"] = s.step;
     j["total_steps"] = s.total_steps;
     j["final_metrics"] = m;
+    nlohmann::ordered_json alerts = nlohmann::ordered_json::array();
+    for (const RunAlert& a : s.alerts)
+        alerts.push_back(
+            {{"step", a.step}, {"stage", a.stage}, {"kind", a.kind}, {"message", a.message}});
+    j["alerts"] = alerts;
     return j;
 }
 
@@ -237,6 +242,12 @@ RunSummary readSummary(const std::string& run_dir) {
             for (auto& [k, v] : j["final_metrics"].items()) {
                 s.final_metrics.emplace_back(k, v.is_number() ? v.get<double>() : std::nan(""));
             }
+        }
+        if (j.contains("alerts")) {
+            for (const auto& a : j.at("alerts"))
+                s.alerts.push_back({a.at("step").get<int64_t>(), a.at("stage").get<int>(),
+                                    a.at("kind").get<std::string>(),
+                                    a.at("message").get<std::string>()});
         }
     } catch (const nlohmann::json::exception& e) {
         throw InputError(path, std::string("malformed run summary: ") + e.what());

@@ -19,6 +19,14 @@ namespace rgpb {
 
 using NamedValues = std::vector<std::pair<std::string, double>>;
 
+// Something a user should look at, raised while the run trained (shown by `rgpb runs`).
+struct RunAlert {
+    int64_t step = 0;
+    int stage = 0;
+    std::string kind;  // "likelihood_displacement"
+    std::string message;
+};
+
 struct RunSummary {
     std::string id;      // folder name under the runs directory
     std::string dir;     // full path of the run folder
@@ -34,6 +42,9 @@ struct RunSummary {
     int64_t total_steps = 0;    // optimizer steps planned over all stages
     NamedValues final_metrics;  // last evaluation (eval/...) and last training step (train/...)
     std::string color;          // "#rrggbb" from run.json; empty when the run has none yet
+
+    // In the order raised.
+    std::vector<RunAlert> alerts;
     double metric(const std::string& name, double fallback = 0.0) const;
 };
 

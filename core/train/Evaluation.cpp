@@ -36,6 +36,8 @@ PairMetrics evaluatePairs(GptNeoX& model, const std::vector<TokenizedPair>& pair
             f.logprobs.ref_pos_sum = rows.select(1, 0).to(device);
             f.logprobs.ref_neg_sum = rows.select(1, 1).to(device);
         }
+        if (o.per_batch)
+            o.per_batch(idx, f.logprobs);
         PairMetricsAccumulator batch_acc(o.beta, o.grad_diff_steps);
         addPairRecords(batch_acc, f.logprobs);
         if (!o.documents)

@@ -15,6 +15,7 @@
 #include "core/data/PairBatch.h"
 #include "core/metrics/PairMetrics.h"
 #include "core/model/GptNeoX.h"
+#include "core/objectives/Objective.h"
 #include "core/tokenizer/Tokenizer.h"
 #include "core/train/TrainingObserver.h"
 
@@ -27,6 +28,10 @@ struct EvaluationOptions {
     torch::Tensor reference;  // [N, 2] S+_ref, S-_ref per pair; undefined = no rewards
     // Called once per pair with its index and record (S+, T+, S-, T-).
     std::function<void(std::size_t, const PairRecord&)> per_pair;
+    // Called once per batch with its pair indices and log-probs (per-token included; reference
+    // sums attached when `reference` is set), before per_pair: the gradient diagnostics read
+    // them without a second forward pass.
+    std::function<void(const std::vector<std::size_t>&, const PairLogProbs&)> per_batch;
     // Checked between batches: cancelling throws CancelledError.
     const RunControl* control = nullptr;
     // Documents of text (DataConfig::textSource()): one forward pass per batch, no grad_diff,

@@ -81,6 +81,7 @@ void Trainer::Impl::openRunFolder() {
         // checkpoint is restored: a resume that fails before leaves it as it was.
         RunSummary old = readSummary(run_dir);
         summary.started_at = old.started_at;
+        summary.alerts = old.alerts;  // those after the checkpoint are dropped by restore()
         return;
     }
     writeFileAtomic((fs::path(run_dir) / "config.yaml").string(), toYaml(config));

@@ -22,6 +22,7 @@
 #include "core/train/EvalSampler.h"
 #include "core/train/Evaluation.h"
 #include "core/train/Trainer.h"
+#include "core/train/TrainerDiagnostics.h"
 #include "core/train/TrainingData.h"
 #include "core/util/Log.h"
 #include "core/util/ThreadBudget.h"
@@ -72,6 +73,10 @@ struct Trainer::Impl {
     torch::Device device{torch::kCPU};
     std::unique_ptr<TrainingData> data;
     std::unique_ptr<EvalSampler> sampler;  // samples.jsonl at each evaluation
+    // Gradient diagnostics (diagnostics.enabled), made at the first evaluation; the row of the
+    // evaluation in progress waits in pending_diagnostics until writeEvalRow() records it.
+    std::unique_ptr<TrainerDiagnostics> diagnostics;
+    std::optional<DiagnosticsRow> pending_diagnostics;
     GptNeoX model{nullptr};
     GptNeoX start_model{nullptr};  // model.from's weights, loaded by checkStart()
     std::unique_ptr<torch::optim::AdamW> optimizer;
@@ -131,6 +136,10 @@ struct Trainer::Impl {
     EvalReport evaluate(int stage);
     void writeEval(const EvalReport& r, TrainingObserver& observer);
     void writeEvalRow(const EvalReport& r, TrainingObserver& observer);
+    // The pending diagnostics row of evaluation `r`: its files, the observer, the alert; its
+    // scalars are appended to `metrics_row`. Returns the seconds it cost (0 when none).
+    double writeDiagnostics(const EvalReport& r, NamedValues& metrics_row,
+                            TrainingObserver& observer);
     void writeSamples(int64_t step, int stage, TrainingObserver& observer);
     bool evaluateAtStep(int stage, PendingWork from, const TrainPass& pass,
                         TrainingObserver& observer);

@@ -180,6 +180,10 @@ void Trainer::Impl::restore() {
     }
     MetricsLog::truncateAfter(run_dir, state.step);
     truncateSamplesAfter(run_dir, state.step);
+    truncateDiagnosticsAfter(run_dir, state.step);
+    summary.alerts.erase(std::remove_if(summary.alerts.begin(), summary.alerts.end(),
+                                        [&](const RunAlert& a) { return a.step > state.step; }),
+                         summary.alerts.end());
     log->info("resuming {} at step {} (stage {}, step {} of it)", run_dir, state.step, state.stage,
               state.stage_step);
     for (const MetricEvent& e : readMetrics(run_dir)) {

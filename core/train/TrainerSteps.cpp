@@ -7,6 +7,7 @@
 #include <cmath>
 #include <thread>
 
+#include "core/diagnostics/DiagnosticsSummary.h"
 #include "core/generate/SampleLog.h"
 #include "core/train/Autocast.h"
 #include "core/train/LrSchedule.h"
@@ -366,7 +367,21 @@ EvalReport Trainer::Impl::evaluate(int stage) {
         r.pairs.at(i) = p;
         reportPhase(RunPhase::Evaluating, stage, ++done, total);
     };
+    pending_diagnostics.reset();
+    if (config.diagnostics.enabled && !diagnostics)
+        diagnostics = std::make_unique<TrainerDiagnostics>(
+            config, run_dir, data->eval, *data->tokenizer, stage_steps,
+            options.resume ? state.step : int64_t(-1));
+    if (diagnostics) {
+        diagnostics->begin(state.step, stage);
+        if (diagnostics->active())
+            o.per_batch = [&](const std::vector<std::size_t>& idx, const PairLogProbs& lp) {
+                diagnostics->addBatch(idx, lp);
+            };
+    }
     r.metrics = evaluatePairs(model, data->eval, data->tokenizer->specials().pad, device, o);
+    if (diagnostics && diagnostics->active())
+        pending_diagnostics = diagnostics->finish(r.pairs, model, reference.eval, device);
     r.seconds = secondsSince(t0);
     return r;
 }
@@ -400,16 +415,46 @@ void Trainer::Impl::writeEvalRow(const EvalReport& r, TrainingObserver& observer
     last_eval.clear();
     for (const auto& [k, v] : r.metrics.named())
         last_eval.emplace_back(k, v);
-    metrics->write(r.step, r.stage, "eval", last_eval);
+    NamedValues row = last_eval;
+    const double diag_s = writeDiagnostics(r, row, observer);
+    metrics->write(r.step, r.stage, "eval", row);
     metrics->flush();
     writeEvalPairs(run_dir, {r.step, r.stage, r.pairs});
     observer.onEval(r);
+    const std::string cost = diag_s > 0 ? fmt::format(" (diagnostics {:.2f} s)", diag_s) : "";
     if (r.metrics.documents)
         log->info("eval step {}: perplexity {:.4g} ({} documents)", r.step, r.metrics.perplexity,
                   r.metrics.pairs);
     else
-        log->info("eval step {}: perplexity {:.4g}, agility {:.4g}, pos_prob {:.4g}", r.step,
-                  r.metrics.perplexity, r.metrics.agility, r.metrics.pos_prob);
+        log->info("eval step {}: perplexity {:.4g}, agility {:.4g}, pos_prob {:.4g}{}", r.step,
+                  r.metrics.perplexity, r.metrics.agility, r.metrics.pos_prob, cost);
+}
+
+double Trainer::Impl::writeDiagnostics(const EvalReport& r, NamedValues& metrics_row,
+                                       TrainingObserver& observer) {
+    if (!pending_diagnostics || pending_diagnostics->step != r.step)
+        return 0.0;
+    const DiagnosticsRow d = std::move(*pending_diagnostics);
+    pending_diagnostics.reset();
+    const NamedValues scalars = diagnosticsMetrics(d);
+    metrics_row.insert(metrics_row.end(), scalars.begin(), scalars.end());
+    diagnostics->write(d);
+    observer.onDiagnostics(d);
+    const bool raised = std::any_of(summary.alerts.begin(), summary.alerts.end(), [&](auto& a) {
+        return a.stage == d.stage && a.kind == "likelihood_displacement";
+    });
+    if (d.displacement.alert && !raised) {
+        const std::string message = fmt::format(
+            "likelihood displacement at step {} (stage {}): the chosen log-prob fell while the "
+            "margin grew for {:.0f}% of the eval pairs ({} of {}; threshold {:.0f}%)",
+            d.step, d.stage, 100.0 * d.displacement.share, d.displacement.pairs, data->eval.size(),
+            100.0 * d.displacement.threshold);
+        log->warn("{}", message);
+        summary.alerts.push_back({d.step, d.stage, "likelihood_displacement", message});
+        if (summary_ours)
+            writeSummary(run_dir, summary);
+    }
+    return d.seconds;
 }
 
 void Trainer::Impl::writeSamples(int64_t step, int stage, TrainingObserver& observer) {

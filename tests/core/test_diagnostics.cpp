@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "core/diagnostics/Diagnostics.h"
+#include "core/diagnostics/DiagnosticsSummary.h"
 #include "core/run/RunStore.h"
 #include "core/util/Error.h"
 #include "core/util/SafeFile.h"
@@ -210,6 +211,56 @@ private Q_SLOTS:
         QVERIFY2(contains(m, path) && contains(m, "expected as many values, found 2 and 1"),
                  m.c_str());
         QVERIFY_THROWS_EXCEPTION(ArgumentError, writeStageBaseline(run, {0, 0, {1.0}, {}}));
+    }
+
+    void quartilesSkipNonFiniteValues() {
+        // numpy's default (linear) quantiles of 1, 2, 3, 4: 1.75, 2.5, 3.25.
+        const WeightDistribution w =
+            weightDistribution("ul", "max_t P-/(1-P-)", {4.0, 1.0, std::nan(""), 3.0, 2.0});
+        QCOMPARE(w.values.size(), std::size_t(5));  // kept in eval order, NaN included
+        QCOMPARE(w.values[0], 4.0);
+        QCOMPARE(w.q1, 1.75);
+        QCOMPARE(w.median, 2.5);
+        QCOMPARE(w.q3, 3.25);
+        QVERIFY(std::isnan(weightDistribution("dpo", "", {std::nan("")}).median));
+    }
+
+    void displacementShareOfConstructedPairs() {
+        const StageBaseline base{1, 40, {-10, -10, -10, -10}, {-12, -12, -12, -12}};
+        // d_pos, d_neg: (-1, -2) displaced; (-0.5, +1) margin fell; (-3, -8) displaced;
+        // (+1, -3) chosen rose.
+        const std::vector<PairRecord> now = {{-11, 5, -14, 5, {}, {}},
+                                             {-10.5, 5, -11, 5, {}, {}},
+                                             {-13, 5, -20, 5, {}, {}},
+                                             {-9, 5, -15, 5, {}, {}}};
+        DisplacementInfo d = measureDisplacement(base, now, 0.5, 1);
+        QCOMPARE(d.pairs, std::size_t(2));
+        QCOMPARE(d.share, 0.5);
+        QVERIFY(d.alert);  // share >= threshold
+        QCOMPARE(d.top.size(), std::size_t(1));
+        QCOMPARE(d.top[0].pair, std::size_t(2));  // lost the most
+        QCOMPARE(d.top[0].d_pos, -3.0);
+        QCOMPARE(d.top[0].d_neg, -8.0);
+        QCOMPARE(d.top[0].d_margin, 5.0);
+        d = measureDisplacement(base, now, 0.6, 10);
+        QVERIFY(!d.alert);
+        QCOMPARE(d.top.size(), std::size_t(2));
+        QCOMPARE(d.top[1].pair, std::size_t(0));
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, measureDisplacement(base, {now[0]}, 0.5, 1));
+    }
+
+    void metricsRowNamesTheScalars() {
+        const NamedValues m = diagnosticsMetrics(sampleRow(10));
+        const NamedValues want = {{"diag/dpo_weight_median", 0.05},
+                                  {"diag/displacement_share", 2.0 / 3.0},
+                                  {"diag/grad_pos_norm", 3.0},
+                                  {"diag/grad_neg_norm", 4.0},
+                                  {"diag/grad_cosine", std::nan("")}};
+        QCOMPARE(m.size(), want.size());
+        for (std::size_t i = 0; i + 1 < m.size(); ++i)
+            QVERIFY(m[i] == want[i]);
+        QCOMPARE(m.back().first, want.back().first);
+        QVERIFY(std::isnan(m.back().second));
     }
 
     void truncationKeepsWhatPrecedesTheCheckpoint() {
