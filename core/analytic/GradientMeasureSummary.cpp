@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/analytic/GradientMeasure.h"
+#include "core/analytic/GradlabText.h"
 #include "core/run/RunStore.h"
 #include "core/util/Error.h"
 #include "core/util/SafeFile.h"
@@ -48,17 +49,11 @@ GapSummary gapSummary(const std::string& name, const std::vector<double>& exact,
 }
 
 std::string num(double v) {
-    if (std::isnan(v))
-        return "nan";
-    if (std::isinf(v))
-        return v > 0 ? "inf" : "-inf";
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%.9g", v);
-    return buf;
+    return gradlabNumber(v);
 }
 
 nlohmann::ordered_json jnum(double v) {
-    return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
+    return gradlabJsonNumber(v);
 }
 
 nlohmann::ordered_json boxJson(const BoxStats& b) {
@@ -175,6 +170,20 @@ nlohmann::ordered_json summaryJson(const GradientMeasureResult& r) {
 }
 
 }  // namespace
+
+std::string gradlabNumber(double v) {
+    if (std::isnan(v))
+        return "nan";
+    if (std::isinf(v))
+        return v > 0 ? "inf" : "-inf";
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.9g", v);
+    return buf;
+}
+
+nlohmann::ordered_json gradlabJsonNumber(double v) {
+    return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
+}
 
 BoxStats boxStats(std::vector<double> values) {
     values.erase(
