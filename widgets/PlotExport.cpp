@@ -224,4 +224,22 @@ QWidget* framedPlot(const QString& title, const QString& base_name, QCustomPlot*
     return w;
 }
 
+QCPColorScale* addDivergingScale(QCustomPlot* plot, QCPColorMap* map, const QColor& nan) {
+    QCPColorGradient g;
+    g.clearColorStops();
+    g.setColorStopAt(0.0, QColor(49, 54, 149));
+    g.setColorStopAt(0.5, QColor(255, 255, 255));
+    g.setColorStopAt(1.0, QColor(165, 0, 38));
+    g.setNanHandling(QCPColorGradient::nhNanColor);
+    g.setNanColor(nan);
+    map->setInterpolate(false);
+    auto* scale = new QCPColorScale(plot);
+    plot->plotLayout()->addElement(0, 1, scale);
+    map->setColorScale(scale);
+    // After setColorScale(), which hands the scale's gradient to the map.
+    scale->setGradient(g);
+    map->setGradient(g);
+    return scale;
+}
+
 }  // namespace rgpb::widgets

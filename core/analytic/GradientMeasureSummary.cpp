@@ -181,6 +181,15 @@ std::string gradlabNumber(double v) {
     return buf;
 }
 
+std::string gradlabOutputFile(const std::string& dir, const char* name) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec)
+        throw InputError(dir, "cannot create the output folder: " + ec.message());
+    return (fs::path(dir) / name).string();
+}
+
 nlohmann::ordered_json gradlabJsonNumber(double v) {
     return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
 }
@@ -312,12 +321,7 @@ void summarizeGradientMeasure(GradientMeasureResult& r) {
 }
 
 void writeGradientMeasure(const GradientMeasureResult& r, const std::string& dir) {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec)
-        throw InputError(dir, "cannot create the output folder: " + ec.message());
-    auto path = [&](const char* name) { return (fs::path(dir) / name).string(); };
+    auto path = [&](const char* name) { return gradlabOutputFile(dir, name); };
     writeFileAtomic(path("info_diff.csv"), infoDiffCsv(r));
     writeFileAtomic(path("grad_diff.csv"), gradDiffCsv(r));
     writeFileAtomic(path("grad_diff_summary.csv"), gradDiffSummaryCsv(r));

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <set>
 #include <sstream>
 
@@ -146,12 +145,7 @@ void summarizeGradientReplay(GradientReplayResult& r) {
 }
 
 void writeGradientReplay(const GradientReplayResult& r, const std::string& dir) {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec)
-        throw InputError(dir, "cannot create the output folder: " + ec.message());
-    auto path = [&](const char* name) { return (fs::path(dir) / name).string(); };
+    auto path = [&](const char* name) { return gradlabOutputFile(dir, name); };
     writeFileAtomic(path("norms.csv"), replayNormsCsv(r));
     writeFileAtomic(path("cosines.csv"), replayCosinesCsv(r));
     writeFileAtomic(path("effects.csv"), replayEffectsCsv(r));
