@@ -136,10 +136,12 @@ QWidget* GradientLabReplay::buildForm() {
 
 void GradientLabReplay::setUpPlots() {
     QCustomPlot* n = plot(Plot::Norms);
-    n->yAxis->setLabel("||g||_2");
+    n->yAxis->setLabel("||g||_2 (legend: all parameters)");
     n->legend->setVisible(true);
     n->legend->setFont(QFont(n->font().family(), 8));
-    n->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    // One legend row at the top, above the bars (showResult leaves room for it).
+    n->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    n->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignHCenter);
 
     QCustomPlot* c = plot(Plot::Cosines);
     auto* map = new QCPColorMap(c->xAxis, c->yAxis);
@@ -255,7 +257,7 @@ void GradientLabReplay::showResult(const GradientReplayResult& r) {
     for (const ReplayNorms& nm : r.norms) {
         auto* bars = new QCPBars(n->xAxis, n->yAxis);
         bars->setName(
-            QString("%1 (all: %2)").arg(QString::fromStdString(nm.method)).arg(nm.norm, 0, 'g', 3));
+            QString("%1 %2").arg(QString::fromStdString(nm.method)).arg(nm.norm, 0, 'g', 3));
         const QColor col = methodColor(nm.method);
         bars->setBrush(col);
         bars->setPen(QPen(col.darker(130)));
@@ -274,7 +276,7 @@ void GradientLabReplay::showResult(const GradientReplayResult& r) {
     n->xAxis->setTicker(groups);
     n->rescaleAxes();
     n->xAxis->setRange(-0.6, static_cast<double>(r.groups.size()) - 0.4);
-    n->yAxis->setRange(0, std::max(1e-12, n->yAxis->range().upper * 1.25));
+    n->yAxis->setRange(0, std::max(1e-12, n->yAxis->range().upper * 1.35));
     n->replot();
 
     // Cosines: a heat map, the value written in each cell.
@@ -337,7 +339,8 @@ void GradientLabReplay::redrawEffects() {
                 any = true;
             }
         }
-        const QColor col = methodColor(m);
+        QColor col = methodColor(m);
+        col.setAlpha(170);
         QCPGraph* gp = e->addGraph();
         gp->setName(QString::fromStdString(m));
         gp->setLineStyle(QCPGraph::lsNone);
