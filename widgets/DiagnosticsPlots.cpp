@@ -62,18 +62,13 @@ void resetPlot(QCustomPlot* plot) {
 void DiagnosticsView::setUpPlots() {
     QCustomPlot* w = weight_plot_;
     weight_map_ = new QCPColorMap(w->xAxis, w->yAxis);
-    weight_map_->setInterpolate(false);
-    auto* scale = new QCPColorScale(w);
-    w->plotLayout()->addElement(0, 1, scale);
-    scale->setLabel("share of eval pairs");
-    weight_map_->setColorScale(scale);
-    QCPColorGradient g;
+    QCPColorGradient g;  // white (no pair) to dark blue (every pair)
     g.clearColorStops();
     g.setColorStopAt(0.0, QColor(255, 255, 255));
     g.setColorStopAt(0.3, QColor(158, 202, 225));
     g.setColorStopAt(1.0, QColor(8, 48, 107));
-    scale->setGradient(g);
-    weight_map_->setGradient(g);
+    QCPColorScale* scale = addColorScale(w, weight_map_, g);
+    scale->setLabel("share of eval pairs");
     auto* margins = new QCPMarginGroup(w);
     w->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
     scale->setMarginGroup(QCP::msBottom | QCP::msTop, margins);

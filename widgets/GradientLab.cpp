@@ -4,6 +4,7 @@
 
 #include "widgets/GradientLabAnalytic.h"
 #include "widgets/GradientLabMeasured.h"
+#include "widgets/GradientLabReplay.h"
 
 namespace rgpb::widgets {
 namespace {
@@ -21,9 +22,15 @@ QScrollArea* scrolling(QWidget* page) {
 }  // namespace
 
 GradientLab::GradientLab(QWidget* parent)
-    : QTabWidget(parent), analytic_(new GradientLabAnalytic), measured_(new GradientLabMeasured) {
+    : QTabWidget(parent),
+      analytic_(new GradientLabAnalytic),
+      measured_(new GradientLabMeasured),
+      replay_(new GradientLabReplay) {
     addTab(scrolling(analytic_), "Analytic");
-    addTab(scrolling(measured_), "Measured");
+    auto* measured = new QTabWidget;
+    measured->addTab(scrolling(measured_), "Measurement");
+    measured->addTab(scrolling(replay_), "Replay");
+    addTab(measured, "Measured");
 }
 
 }  // namespace rgpb::widgets

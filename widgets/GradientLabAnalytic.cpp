@@ -231,22 +231,9 @@ void GradientLabAnalytic::setUpHeatMap() {
     heat_ = new QCPColorMap(p->xAxis, p->yAxis);
     heat_->data()->setSize(kHeatU, kHeatE);
     heat_->data()->setRange(QCPRange(kHeatUMin, kHeatUMax), QCPRange(kHeatEMin, kHeatEMax));
-    QCPColorGradient g;
-    g.clearColorStops();
-    g.setColorStopAt(0.0, QColor(49, 54, 149));
-    g.setColorStopAt(0.5, QColor(255, 255, 255));
-    g.setColorStopAt(1.0, QColor(165, 0, 38));
     // Where the formula is undefined (u + epsilon outside (0, 1]: no such distribution) is
     // painted grey, apart from zero (white), and named in the legend.
-    g.setNanHandling(QCPColorGradient::nhNanColor);
-    g.setNanColor(kOutsideDomain);
-    heat_->setInterpolate(false);
-    auto* scale = new QCPColorScale(p);
-    p->plotLayout()->addElement(0, 1, scale);
-    heat_->setColorScale(scale);
-    // After setColorScale(), which hands the scale's gradient to the map.
-    scale->setGradient(g);
-    heat_->setGradient(g);
+    QCPColorScale* scale = addDivergingScale(p, heat_, kOutsideDomain);
     auto* margins = new QCPMarginGroup(p);
     p->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
     scale->setMarginGroup(QCP::msBottom | QCP::msTop, margins);

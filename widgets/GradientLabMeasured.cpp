@@ -126,37 +126,31 @@ void GradientLabMeasured::createInputs() {
     max_pairs_->setSpecialValueText("all");
     norm_ = new QComboBox;
     norm_->addItems({"L1", "L2"});
-    start_ = new QPushButton("Measure");
-    cancel_ = new QPushButton("Cancel");
-    cancel_->setEnabled(false);
-    progress_ = new QProgressBar;
-    progress_->setRange(0, 100);
-    progress_->setValue(0);
-    status_ = new QLabel;
-    status_->setWordWrap(true);
     verdict_ = new QLabel("No measurement yet.");
     verdict_->setWordWrap(true);
     verdict_->setStyleSheet("font-weight: bold;");
 }
 
+QWidget* GradientLabMeasured::pathPicker(QLineEdit* edit, bool dir, QWidget* owner) {
+    auto* b = new QPushButton("\u2026");
+    b->setMaximumWidth(28);
+    QObject::connect(b, &QPushButton::clicked, owner, [owner, edit, dir] {
+        QString p =
+            dir ? QFileDialog::getExistingDirectory(owner, "Run or checkpoint folder", edit->text())
+                : QFileDialog::getOpenFileName(owner, "Pair data file", edit->text());
+        if (!p.isEmpty())
+            edit->setText(p);
+    });
+    auto* w = new QWidget;
+    auto* h = new QHBoxLayout(w);
+    h->setContentsMargins(0, 0, 0, 0);
+    h->addWidget(edit, 1);
+    h->addWidget(b);
+    return w;
+}
+
 QGroupBox* GradientLabMeasured::buildForm() {
-    auto browse = [this](QLineEdit* edit, bool dir) {
-        auto* b = new QPushButton("\u2026");
-        b->setMaximumWidth(28);
-        connect(b, &QPushButton::clicked, this, [this, edit, dir] {
-            QString p = dir ? QFileDialog::getExistingDirectory(this, "Run or checkpoint folder",
-                                                                edit->text())
-                            : QFileDialog::getOpenFileName(this, "Pair data file", edit->text());
-            if (!p.isEmpty())
-                edit->setText(p);
-        });
-        auto* w = new QWidget;
-        auto* h = new QHBoxLayout(w);
-        h->setContentsMargins(0, 0, 0, 0);
-        h->addWidget(edit, 1);
-        h->addWidget(b);
-        return w;
-    };
+    auto browse = [this](QLineEdit* edit, bool dir) { return pathPicker(edit, dir, this); };
 
     auto* form_box = new QGroupBox("Measurement");
     auto* form = new QFormLayout(form_box);
@@ -167,12 +161,7 @@ QGroupBox* GradientLabMeasured::buildForm() {
     form->addRow("beta", beta_);
     form->addRow("steps K", steps_);
     form->addRow("max pairs", max_pairs_);
-    auto* buttons = new QHBoxLayout;
-    buttons->addWidget(start_);
-    buttons->addWidget(cancel_);
-    form->addRow(buttons);
-    form->addRow(progress_);
-    form->addRow(status_);
+    job_.addRows(form);
     form_box->setMaximumWidth(340);
     return form_box;
 }
@@ -239,11 +228,9 @@ void GradientLabMeasured::setUpPlots() {
 }
 
 void GradientLabMeasured::connectControls() {
-    connect(start_, &QPushButton::clicked, this, [this] { Q_EMIT measureRequested(request()); });
-    connect(cancel_, &QPushButton::clicked, this, [this] {
-        status_->setText("cancelling\u2026");
-        Q_EMIT cancelRequested();
-    });
+    connect(job_.start(), &QPushButton::clicked, this,
+            [this] { Q_EMIT measureRequested(request()); });
+    connect(job_.cancel(), &QPushButton::clicked, this, [this] { Q_EMIT cancelRequested(); });
     connect(norm_, QOverload<int>::of(&QComboBox::currentIndexChanged), this,
             [this] { redrawBoxes(); });
 }
@@ -282,23 +269,15 @@ void GradientLabMeasured::setRequest(const GradientMeasureRequest& r) {
 }
 
 void GradientLabMeasured::setRunning(bool running) {
-    running_ = running;
-    start_->setEnabled(!running);
-    cancel_->setEnabled(running);
-    if (running) {
-        progress_->setValue(0);
-        status_->setText("loading the model and the data\u2026");
-    }
+    job_.setRunning(running);
 }
 
 void GradientLabMeasured::setProgress(qint64 done, qint64 total) {
-    progress_->setValue(total > 0 ? static_cast<int>(100 * done / total) : 0);
-    status_->setText(QString("%1 / %2 pairs").arg(done).arg(total));
+    job_.setProgress(done, total);
 }
 
 void GradientLabMeasured::showError(const QString& message) {
-    setRunning(false);
-    status_->setText("<span style='color:#b00'>" + message.toHtmlEscaped() + "</span>");
+    job_.showError(message);
 }
 
 QString GradientLabMeasured::verdict() const {
@@ -311,14 +290,13 @@ void GradientLabMeasured::setNorm(bool l2) {
 
 void GradientLabMeasured::showResult(const GradientMeasureResult& r) {
     result_ = r;
-    setRunning(false);
-    progress_->setValue(100);
-    status_->setText(QString("%1 pairs of %2, %3 (beta %4), %5 distinct and %6 shared steps")
-                         .arg(r.pairs)
-                         .arg(QString::fromStdString(r.data), QString::fromStdString(r.method))
-                         .arg(r.beta)
-                         .arg(r.distinct_steps)
-                         .arg(r.shared_steps));
+    job_.finished();
+    job_.setStatus(QString("%1 pairs of %2, %3 (beta %4), %5 distinct and %6 shared steps")
+                       .arg(r.pairs)
+                       .arg(QString::fromStdString(r.data), QString::fromStdString(r.method))
+                       .arg(r.beta)
+                       .arg(r.distinct_steps)
+                       .arg(r.shared_steps));
     verdict_->setText(QString::fromStdString(r.verdict) +
                       QString("\nmedian log10 |f+ - f-| = %1 (%2 identical pairs)")
                           .arg(num(r.info_diff_log10_median))

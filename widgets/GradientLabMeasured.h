@@ -13,6 +13,7 @@
 #include <QWidget>
 
 #include "core/analytic/GradientMeasure.h"
+#include "widgets/GradientLabJob.h"
 
 class QComboBox;
 class QCustomPlot;
@@ -45,18 +46,22 @@ public:
     void setProgress(qint64 done, qint64 total);
     void showError(const QString& message);
     void setRunning(bool running);
-    bool running() const { return running_; }
+    bool running() const { return job_.running(); }
 
     const GradientMeasureResult& result() const { return result_; }
     QCustomPlot* plot(Plot which) const;
     QTableWidget* gapTable() const { return table_; }
     QString verdict() const;
-    QProgressBar* progressBar() const { return progress_; }
-    QPushButton* measureButton() const { return start_; }
+    QProgressBar* progressBar() const { return job_.progress(); }
+    QPushButton* measureButton() const { return job_.start(); }
     void setNorm(bool l2);  // box plots of L2 (true) or L1 (false)
 
     bool exportCsv(Plot which, const QString& path) const;
     bool exportPng(Plot which, const QString& path);
+
+    // The run/checkpoint (dir) or pair-file picker: `edit` beside a "..." button that opens a
+    // file dialog (the replay's form uses it too).
+    static QWidget* pathPicker(QLineEdit* edit, bool dir, QWidget* owner);
 
 Q_SIGNALS:
     void measureRequested(const rgpb::GradientMeasureRequest& request);
@@ -82,15 +87,11 @@ private:
     QSpinBox* steps_;
     QSpinBox* max_pairs_;
     QComboBox* norm_;
-    QPushButton* start_;
-    QPushButton* cancel_;
-    QProgressBar* progress_;
-    QLabel* status_;
+    GradientLabJob job_{"Measure", "pairs"};
     QLabel* verdict_;
     QTableWidget* table_;
     QCustomPlot* plots_[3];
     GradientMeasureResult result_;
-    bool running_ = false;
 };
 
 }  // namespace rgpb::widgets

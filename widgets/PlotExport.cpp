@@ -245,4 +245,26 @@ QWidget* framedWidget(const QString& title, const QString& base_name, QWidget* w
     return w;
 }
 
+QCPColorScale* addColorScale(QCustomPlot* plot, QCPColorMap* map, const QCPColorGradient& g) {
+    map->setInterpolate(false);
+    auto* scale = new QCPColorScale(plot);
+    plot->plotLayout()->addElement(0, 1, scale);
+    map->setColorScale(scale);
+    // After setColorScale(), which hands the scale's gradient to the map.
+    scale->setGradient(g);
+    map->setGradient(g);
+    return scale;
+}
+
+QCPColorScale* addDivergingScale(QCustomPlot* plot, QCPColorMap* map, const QColor& nan) {
+    QCPColorGradient g;
+    g.clearColorStops();
+    g.setColorStopAt(0.0, QColor(49, 54, 149));
+    g.setColorStopAt(0.5, QColor(255, 255, 255));
+    g.setColorStopAt(1.0, QColor(165, 0, 38));
+    g.setNanHandling(QCPColorGradient::nhNanColor);
+    g.setNanColor(nan);
+    return addColorScale(plot, map, g);
+}
+
 }  // namespace rgpb::widgets

@@ -9,8 +9,12 @@
 
 #include <functional>
 
+class QColor;
 class QCustomPlot;
 class QCPAxis;
+class QCPColorMap;
+class QCPColorGradient;
+class QCPColorScale;
 class QWidget;
 
 namespace rgpb::widgets {
@@ -43,6 +47,14 @@ bool exportPlotFigure(QCustomPlot* plot, const QString& path, int width = 900, i
 void setReadableLogScale(QCPAxis* axis);
 // The tick values setReadableLogScale's ticker puts in [lo, hi] (lo > 0), for tests.
 QVector<double> readableLogTicks(double lo, double hi);
+
+// Colours `map` with `gradient`, without interpolation, and adds its colour scale right of the
+// plot (returned).
+QCPColorScale* addColorScale(QCustomPlot* plot, QCPColorMap* map,
+                             const QCPColorGradient& gradient);
+// Colours `map` blue (low) - white (middle) - red (high), NaN cells in `nan`, without
+// interpolation, and adds its colour scale right of the plot (returned).
+QCPColorScale* addDivergingScale(QCustomPlot* plot, QCPColorMap* map, const QColor& nan);
 
 // A row of two buttons, "PNG" and "CSV", that ask for a file (suggesting `base_name`.png/.csv)
 // and call the given writers; a failure is reported in a message box.

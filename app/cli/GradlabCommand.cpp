@@ -16,8 +16,9 @@
 
 namespace rgpb::cli {
 
-// GradlabMeasure.cpp: `gradlab measure`.
+// GradlabMeasure.cpp: `gradlab measure`; GradlabReplay.cpp: `gradlab replay`.
 Command gradlabMeasureCommand();
+Command gradlabReplayCommand();
 
 namespace {
 
@@ -163,7 +164,7 @@ Command gradlabCommand() {
             "usage: rgpb gradlab <command> [options]\n\n"
             "The gradient lab from the command line (docs/gradlab.md).\n",
             {},
-            {analytic, gradlabMeasureCommand()}};
+            {analytic, gradlabMeasureCommand(), gradlabReplayCommand()}};
 }
 
 }  // namespace rgpb::cli

@@ -3,7 +3,6 @@
 #include <torch/torch.h>
 
 #include <atomic>
-#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -11,6 +10,7 @@
 
 #include "app/cli/CliArgs.h"
 #include "app/cli/Commands.h"
+#include "app/cli/GradlabProgress.h"
 #include "app/cli/StopSignals.h"
 #include "core/analytic/GradientMeasure.h"
 #include "core/config/RunConfig.h"
@@ -79,27 +79,9 @@ int runGradlabMeasure(const std::vector<std::string>& argv) {
                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
 
     StopSignals stop;
-    const auto t0 = std::chrono::steady_clock::now();
-    int last_pct = -1;
     GradientMeasureResult r;
     try {
-        r = measureGradients(
-            req,
-            [&](std::size_t done, std::size_t total) {
-                int pct = static_cast<int>(100 * done / std::max<std::size_t>(1, total));
-                if (pct == last_pct && done != total)
-                    return;
-                last_pct = pct;
-                double s =
-                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-                double eta = done > 0
-                                 ? s * static_cast<double>(total - done) / static_cast<double>(done)
-                                 : 0.0;
-                std::cerr << "gradlab measure: " << done << "/" << total << " pairs (" << pct
-                          << "%), " << static_cast<int>(s) << " s, ETA " << static_cast<int>(eta)
-                          << " s\n";
-            },
-            stop.flag());
+        r = measureGradients(req, gradlabProgress("gradlab measure", "pairs"), stop.flag());
     } catch (const CancelledError&) {
         std::cerr << "gradlab measure: cancelled\n";
         return stop.exitCode();

@@ -30,6 +30,7 @@
 #include "widgets/DiagnosticsView.h"
 #include "widgets/GradientLab.h"
 #include "widgets/GradientLabMeasured.h"
+#include "widgets/GradientLabReplay.h"
 #include "widgets/JudgingView.h"
 #include "widgets/LandscapeView.h"
 #include "widgets/LogView.h"
@@ -325,6 +326,23 @@ void MainWindow::buildGradientLab() {
             &widgets::GradientLabMeasured::showResult);
     connect(lab_session_, &GradientMeasureSession::failed, view,
             &widgets::GradientLabMeasured::showError);
+    // The replay tab shares the session (one gradient job at a time).
+    widgets::GradientLabReplay* replay = gradient_lab_->replay();
+    connect(replay, &widgets::GradientLabReplay::replayRequested, this,
+            [this, replay](const GradientReplayRequest& r) {
+                if (lab_session_->startReplay(r))
+                    replay->setRunning(true);
+                else
+                    replay->showError("a measurement or replay is already running");
+            });
+    connect(replay, &widgets::GradientLabReplay::cancelRequested, lab_session_,
+            &GradientMeasureSession::cancel);
+    connect(lab_session_, &GradientMeasureSession::replayProgress, replay,
+            &widgets::GradientLabReplay::setProgress);
+    connect(lab_session_, &GradientMeasureSession::replayFinished, replay,
+            &widgets::GradientLabReplay::showResult);
+    connect(lab_session_, &GradientMeasureSession::replayFailed, replay,
+            &widgets::GradientLabReplay::showError);
 }
 
 MainWindow::~MainWindow() {

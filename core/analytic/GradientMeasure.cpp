@@ -312,45 +312,30 @@ GradientMeasureResult measureTokenizedPairs(GptNeoX& model, const std::vector<To
     return res;
 }
 
-GradientMeasureResult measureGradients(const GradientMeasureRequest& request,
-                                       const GradientMeasureProgress& progress,
-                                       const std::atomic<bool>* cancel) {
-    const char* where = "gradlab measure";
-    requireArgument(request.steps >= 1, where, "steps", ">= 1", request.steps);
-    std::optional<torch::Device> device;
+torch::Device gradlabDevice(const std::string& device, const char* where) {
+    std::optional<torch::Device> d;
     try {
-        device = torch::Device(request.device);
+        d = torch::Device(device);
     } catch (const c10::Error&) {
-        throw ArgumentError(where, "device", "cpu, cuda or cuda:N", "'" + request.device + "'");
+        throw ArgumentError(where, "device", "cpu, cuda or cuda:N", "'" + device + "'");
     }
-    if (device->is_cuda() && !torch::cuda::is_available())
-        throw Error("gradlab measure: device " + request.device + " but CUDA is not available");
+    if (d->is_cuda() && !torch::cuda::is_available())
+        throw Error(std::string(where) + ": device " + device + " but CUDA is not available");
+    return *d;
+}
 
-    LoadedRun run = loadRun(request.model_path, *device);
-    const StageConfig* last_stage = run.config.stages.empty() ? nullptr : &run.config.stages.back();
-    ObjectiveKind kind = ObjectiveKind::Exmate;
-    double beta = request.beta;
-    if (!request.method.empty()) {
-        kind = parseObjectiveKind(request.method);
-    } else if (last_stage && !last_stage->objective.terms.empty()) {
-        kind = last_stage->objective.terms[0].kind;
-    }
-    if (beta <= 0 && last_stage && !last_stage->objective.terms.empty())
-        beta = last_stage->objective.terms[0].beta;
-    if (!usesBeta(kind) && beta <= 0)
-        beta = 1.0;
-
+GradlabPairs loadGradlabPairs(const GradientMeasureRequest& request, const LoadedRun& run,
+                              const char* where) {
     std::vector<PairText> texts;
-    std::string data_desc;
-    std::size_t skipped = 0;
+    GradlabPairs out;
     const std::string format = canonicalFormat(request.format);
     const bool synthetic = format == "synthetic" || request.data_path == "synthetic" ||
                            isRegimeName(request.data_path) ||
                            request.data_path.rfind("synthetic:", 0) == 0;
     if (request.data_config) {
         texts = loadPairTexts(*request.data_config, request.data_seed).eval;
-        data_desc = request.data_config->source + " (eval split, data seed " +
-                    std::to_string(request.data_seed) + ")";
+        out.description = request.data_config->source + " (eval split, data seed " +
+                          std::to_string(request.data_seed) + ")";
     } else if (synthetic) {
         DataConfig d = run.config.data;
         d.source = "synthetic";
@@ -364,15 +349,15 @@ GradientMeasureResult measureGradients(const GradientMeasureRequest& request,
         d.synthetic_regime = regime;
         d.limit = 0;
         texts = loadPairTexts(d, run.config.dataSeed()).eval;
-        data_desc = "synthetic:" + regime + " (eval split, data seed " +
-                    std::to_string(run.config.dataSeed()) + ")";
+        out.description = "synthetic:" + regime + " (eval split, data seed " +
+                          std::to_string(run.config.dataSeed()) + ")";
     } else {
         if (request.data_path.empty())
             throw ArgumentError(where, "data", "a pair file or 'synthetic'", "nothing");
         PairDataset ds = readPairDataset(request.data_path, parseDataFormat(format));
         texts = std::move(ds.pairs);
-        skipped = ds.report.skipped;
-        data_desc = request.data_path + " (" + dataFormatName(ds.format) + ")";
+        out.skipped = ds.report.skipped;
+        out.description = request.data_path + " (" + dataFormatName(ds.format) + ")";
     }
     if (request.max_pairs > 0 && texts.size() > request.max_pairs)
         texts.resize(request.max_pairs);
@@ -380,21 +365,46 @@ GradientMeasureResult measureGradients(const GradientMeasureRequest& request,
     LengthLimits limits;
     limits.max_length = static_cast<int>(run.config.data.max_length);
     limits.max_prompt_length = static_cast<int>(run.config.data.max_prompt_length);
-    std::vector<TokenizedPair> pairs = tokenizePairs(*run.tokenizer, texts, limits);
+    out.pairs = tokenizePairs(*run.tokenizer, texts, limits);
+    return out;
+}
+
+GradientMeasureResult measureGradients(const GradientMeasureRequest& request,
+                                       const GradientMeasureProgress& progress,
+                                       const std::atomic<bool>* cancel) {
+    const char* where = "gradlab measure";
+    requireArgument(request.steps >= 1, where, "steps", ">= 1", request.steps);
+    const torch::Device device = gradlabDevice(request.device, where);
+
+    LoadedRun run = loadRun(request.model_path, device);
+    const StageConfig* last_stage = run.config.stages.empty() ? nullptr : &run.config.stages.back();
+    ObjectiveKind kind = ObjectiveKind::Exmate;
+    double beta = request.beta;
+    if (!request.method.empty()) {
+        kind = parseObjectiveKind(request.method);
+    } else if (last_stage && !last_stage->objective.terms.empty()) {
+        kind = last_stage->objective.terms[0].kind;
+    }
+    if (beta <= 0 && last_stage && !last_stage->objective.terms.empty())
+        beta = last_stage->objective.terms[0].beta;
+    if (!usesBeta(kind) && beta <= 0)
+        beta = 1.0;
+
+    GradlabPairs data = loadGradlabPairs(request, run, where);
 
     GradientMeasureOptions o;
     o.method = kind;
     o.beta = beta;
     o.steps = request.steps;
     o.batch_size = request.batch_size;
-    o.device = *device;
+    o.device = device;
     o.progress = progress;
     o.cancel = cancel;
     GradientMeasureResult res =
-        measureTokenizedPairs(run.model, pairs, run.tokenizer->specials().pad, o);
+        measureTokenizedPairs(run.model, data.pairs, run.tokenizer->specials().pad, o);
     res.model = run.checkpoint;
-    res.data = data_desc;
-    res.skipped = skipped;
+    res.data = data.description;
+    res.skipped = data.skipped;
     return res;
 }
 

@@ -6,12 +6,14 @@
 #include <torch/types.h>
 
 #include <atomic>
+#include <string>
 #include <vector>
 
 #include "core/analytic/GradientMeasure.h"
 #include "core/data/PairBatch.h"
 #include "core/model/GptNeoX.h"
 #include "core/objectives/ObjectiveSpec.h"
+#include "core/train/Evaluation.h"
 
 namespace rgpb {
 
@@ -30,5 +32,21 @@ struct GradientMeasureOptions {
 // logits only). ArgumentError for steps < 1, batch_size < 1 or beta <= 0 (except MLE).
 GradientMeasureResult measureTokenizedPairs(GptNeoX& model, const std::vector<TokenizedPair>& pairs,
                                             int32_t pad_id, const GradientMeasureOptions& options);
+
+// The gradient lab's shared request steps (measure and replay, GradientReplay.h).
+// `device` parsed ("cpu", "cuda", "cuda:N"): ArgumentError naming --device, or Error when CUDA
+// is asked for but absent; `where` names the command in the message.
+torch::Device gradlabDevice(const std::string& device, const char* where);
+
+// The pairs a request names, tokenized for `run`: its data_config's eval split, the run's
+// synthetic task (data_path "synthetic", a regime name or "synthetic:REGIME"; its eval split) or
+// a pair file in request.format; the first request.max_pairs of them (0 = all).
+struct GradlabPairs {
+    std::vector<TokenizedPair> pairs;
+    std::string description;  // "file (format)", "synthetic:regime (eval split, data seed N)"
+    std::size_t skipped = 0;  // records the file reader skipped
+};
+GradlabPairs loadGradlabPairs(const GradientMeasureRequest& request, const LoadedRun& run,
+                              const char* where);
 
 }  // namespace rgpb

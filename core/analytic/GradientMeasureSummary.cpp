@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/analytic/GradientMeasure.h"
+#include "core/analytic/GradlabText.h"
 #include "core/run/RunStore.h"
 #include "core/util/Error.h"
 #include "core/util/SafeFile.h"
@@ -48,17 +49,11 @@ GapSummary gapSummary(const std::string& name, const std::vector<double>& exact,
 }
 
 std::string num(double v) {
-    if (std::isnan(v))
-        return "nan";
-    if (std::isinf(v))
-        return v > 0 ? "inf" : "-inf";
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%.9g", v);
-    return buf;
+    return gradlabNumber(v);
 }
 
 nlohmann::ordered_json jnum(double v) {
-    return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
+    return gradlabJsonNumber(v);
 }
 
 nlohmann::ordered_json boxJson(const BoxStats& b) {
@@ -175,6 +170,29 @@ nlohmann::ordered_json summaryJson(const GradientMeasureResult& r) {
 }
 
 }  // namespace
+
+std::string gradlabNumber(double v) {
+    if (std::isnan(v))
+        return "nan";
+    if (std::isinf(v))
+        return v > 0 ? "inf" : "-inf";
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.9g", v);
+    return buf;
+}
+
+std::string gradlabOutputFile(const std::string& dir, const char* name) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec)
+        throw InputError(dir, "cannot create the output folder: " + ec.message());
+    return (fs::path(dir) / name).string();
+}
+
+nlohmann::ordered_json gradlabJsonNumber(double v) {
+    return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
+}
 
 BoxStats boxStats(std::vector<double> values) {
     values.erase(
@@ -303,12 +321,7 @@ void summarizeGradientMeasure(GradientMeasureResult& r) {
 }
 
 void writeGradientMeasure(const GradientMeasureResult& r, const std::string& dir) {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec)
-        throw InputError(dir, "cannot create the output folder: " + ec.message());
-    auto path = [&](const char* name) { return (fs::path(dir) / name).string(); };
+    auto path = [&](const char* name) { return gradlabOutputFile(dir, name); };
     writeFileAtomic(path("info_diff.csv"), infoDiffCsv(r));
     writeFileAtomic(path("grad_diff.csv"), gradDiffCsv(r));
     writeFileAtomic(path("grad_diff_summary.csv"), gradDiffSummaryCsv(r));

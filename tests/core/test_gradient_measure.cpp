@@ -23,48 +23,29 @@
 #include "core/model/ModelConfig.h"
 #include "core/util/Error.h"
 #include "tests/support/ErrorText.h"
+#include "tests/support/HandMadePairs.h"
 #include "tests/support/MicroRun.h"
 
 // This file's code has its own namespace: the group's tests build as one unity batch.
 namespace rgpb_test_gradient_measure {
 
 using namespace rgpb;
+using rgpb::test::handMadePairs;
 using rgpb::test::messageOf;
+using rgpb::test::seq;
 namespace fs = std::filesystem;
 
 namespace {
 
 constexpr int64_t kVocab = 32;
 
+// Larger weights than the init so the distributions are far from uniform and differ between
+// contexts.
 GptNeoX randomModel() {
-    torch::manual_seed(7);
     ModelConfig c = ModelConfig::named("micro", kVocab);
     c.num_layers = 2;
     c.max_positions = 32;
-    GptNeoX m(c);
-    // Larger weights than the init so the distributions are far from uniform and differ
-    // between contexts.
-    torch::NoGradGuard ng;
-    for (auto& p : m->parameters())
-        p.normal_(0.0, 0.4);
-    m->eval();
-    return m;
-}
-
-TokenizedSequence seq(std::vector<int32_t> ids, int32_t response_start) {
-    return TokenizedSequence{std::move(ids), response_start};
-}
-
-// 0: same prompt, responses share the first token then differ (and differ in length);
-// 1: different prompts, same response (context contrast); 2: very different lengths;
-// 3: single-token responses under the same prompt.
-std::vector<TokenizedPair> handMadePairs() {
-    return {
-        {seq({1, 5, 6, 7, 2, 10, 11, 12, 3}, 5), seq({1, 5, 6, 7, 2, 10, 13, 3}, 5)},
-        {seq({1, 5, 6, 2, 20, 21, 3}, 4), seq({1, 5, 8, 2, 20, 21, 3}, 4)},
-        {seq({1, 9, 2, 14, 15, 16, 17, 3}, 3), seq({1, 9, 2, 18, 3}, 3)},
-        {seq({1, 4, 4, 2, 25}, 4), seq({1, 4, 4, 2, 26}, 4)},
-    };
+    return test::randomGptNeoX(c, 7, 0.4);
 }
 
 // Independent per-sequence quantities: next-token distributions at every response step (double)
