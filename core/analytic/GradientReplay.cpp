@@ -9,6 +9,7 @@
 
 #include "core/analytic/GradientMeasureModel.h"
 #include "core/analytic/GradientReplayModel.h"
+#include "core/model/ParameterGroups.h"
 #include "core/objectives/Objective.h"
 #include "core/train/Evaluation.h"
 #include "core/train/PairForward.h"
@@ -81,17 +82,6 @@ private:
 };
 
 }  // namespace
-
-std::string parameterGroup(const std::string& name) {
-    const std::string layers = "gpt_neox.layers.";
-    if (name.rfind(layers, 0) == 0) {
-        const std::size_t dot_at = name.find('.', layers.size());
-        return "layer " + std::to_string(std::stoi(name.substr(layers.size(), dot_at)) + 1);
-    }
-    if (name.find("embed_in") != std::string::npos || name.find("embed_pos") != std::string::npos)
-        return "embeddings";
-    return "head";  // final_layer_norm, embed_out
-}
 
 torch::Tensor replaySums(GptNeoX& model, const std::vector<TokenizedPair>& pairs, int32_t pad_id,
                          int64_t batch_size, const torch::Device& device) {
@@ -169,15 +159,14 @@ GradientReplayResult replayTokenizedPairs(GptNeoX& model, const std::vector<Toke
     r.pairs = n;
     r.lrs = o.lrs;
 
-    // Groups in module order.
-    std::vector<std::size_t> group_of;
+    std::vector<std::string> names;
     for (auto& [name, t] : namedWeights(model)) {
-        const std::string g = parameterGroup(name);
-        if (r.groups.empty() || r.groups.back() != g)
-            r.groups.push_back(g);
-        group_of.push_back(r.groups.size() - 1);
+        names.push_back(name);
         r.parameters += static_cast<std::size_t>(t.numel());
     }
+    ParameterGrouping grouping = groupParameters(names);
+    r.groups = grouping.groups;
+    const std::vector<std::size_t>& group_of = grouping.group_of;
 
     const torch::Tensor base = replaySums(model, pairs, pad_id, o.batch_size, o.device);
     const torch::Tensor reference = o.reference.defined() ? o.reference : base;

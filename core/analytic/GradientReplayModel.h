@@ -28,9 +28,6 @@ struct GradientReplayOptions {
     const std::atomic<bool>* cancel = nullptr;  // checked between units: CancelledError
 };
 
-// The layer group of a namedWeights() name: "embeddings", "layer K" (1-based) or "head".
-std::string parameterGroup(const std::string& name);
-
 // S+ and S- of every pair under `model`, without gradients: [N, 2] float64 CPU.
 torch::Tensor replaySums(GptNeoX& model, const std::vector<TokenizedPair>& pairs, int32_t pad_id,
                          int64_t batch_size, const torch::Device& device);

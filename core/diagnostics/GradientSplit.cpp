@@ -8,19 +8,6 @@
 
 namespace rgpb {
 
-std::string parameterGroup(const std::string& name) {
-    const std::string layers = "layers.";
-    const auto at = name.find(layers);
-    if (at != std::string::npos) {
-        const std::size_t start = at + layers.size();
-        const std::size_t end = name.find('.', start);
-        return "layer " + std::to_string(std::stoll(name.substr(start, end - start)) + 1);
-    }
-    if (name.find("embed_in") != std::string::npos || name.find("embed_pos") != std::string::npos)
-        return "embeddings";
-    return "head";
-}
-
 SideGradients splitGradient(GptNeoX& model, const Objective& objective, const PairLogProbs& batch) {
     ObjectiveResult r = objective.compute(batch);
     SideGradients out;
@@ -58,17 +45,14 @@ std::vector<GradientGroup> groupGradients(const SideGradients& g) {
     struct Sums {
         double pp = 0, nn = 0, pn = 0;
     };
-    std::vector<std::string> order;
-    std::map<std::string, Sums> sums;
+    const ParameterGrouping grouping = groupParameters(g.names);
+    std::vector<Sums> sums(grouping.groups.size());
     Sums all;
     for (std::size_t i = 0; i < g.names.size(); ++i) {
-        const std::string name = parameterGroup(g.names[i]);
-        if (!sums.count(name))
-            order.push_back(name);
         torch::Tensor p = g.pos[i].to(torch::kFloat64), n = g.neg[i].to(torch::kFloat64);
         torch::Tensor s = torch::stack({(p * p).sum(), (n * n).sum(), (p * n).sum()}).cpu();
         const auto a = s.accessor<double, 1>();
-        Sums& at = sums[name];
+        Sums& at = sums[grouping.group_of[i]];
         at.pp += a[0];
         at.nn += a[1];
         at.pn += a[2];
@@ -76,14 +60,6 @@ std::vector<GradientGroup> groupGradients(const SideGradients& g) {
         all.nn += a[1];
         all.pn += a[2];
     }
-    // embeddings, layers in order, head: named_parameters() lists them so, except a head that a
-    // model lists before its layers.
-    std::stable_sort(order.begin(), order.end(), [](const std::string& a, const std::string& b) {
-        auto rank = [](const std::string& s) {
-            return s == "embeddings" ? 0 : s == "head" ? 2 : 1;
-        };
-        return rank(a) < rank(b);
-    });
     auto make = [](const std::string& name, const Sums& s) {
         GradientGroup gg;
         gg.name = name;
@@ -94,8 +70,8 @@ std::vector<GradientGroup> groupGradients(const SideGradients& g) {
         return gg;
     };
     std::vector<GradientGroup> out;
-    for (const std::string& name : order)
-        out.push_back(make(name, sums[name]));
+    for (std::size_t k = 0; k < grouping.groups.size(); ++k)
+        out.push_back(make(grouping.groups[k], sums[k]));
     out.push_back(make("all", all));
     return out;
 }

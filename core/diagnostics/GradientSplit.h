@@ -12,13 +12,10 @@
 
 #include "core/diagnostics/Diagnostics.h"
 #include "core/model/GptNeoX.h"
+#include "core/model/ParameterGroups.h"
 #include "core/objectives/Objective.h"
 
 namespace rgpb {
-
-// The group of a GptNeoX parameter name: "embeddings" (embed_in, embed_pos), "layer N"
-// (layers.N-1), "head" (final_layer_norm, embed_out).
-std::string parameterGroup(const std::string& name);
 
 // Both sides' parameter gradients, in model->named_parameters() order (zeros where a side does
 // not reach a parameter).
