@@ -2,7 +2,9 @@
 # The gradient diagnostics' cost (issue 15: at most 10 % of a run's wall time at the default
 # evaluation interval): trains CONFIG (default presets/demo.yaml) REPEATS times (default 3) with
 # diagnostics off and on, alternating, and prints each run's wall time and the overhead of the
-# means. Extra arguments go to `rgpb train` (e.g. --set stages.0.steps=200).
+# means, and, less sensitive to other load on the machine, the diagnostics' own time (the rows'
+# "seconds" in diagnostics.jsonl) as a share of the runs' wall time. Extra arguments go to
+# `rgpb train` (e.g. --set stages.0.steps=200).
 #   bash bench/diagnostics_overhead.sh [CONFIG] [REPEATS] [rgpb train options...]
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -27,3 +29,15 @@ off=$(echo "${total[false]} / $REPEATS" | bc -l)
 on=$(echo "${total[true]} / $REPEATS" | bc -l)
 printf 'mean off %.1f s, on %.1f s: overhead %.1f %%\n' "$off" "$on" \
   "$(echo "($on - $off) / $off * 100" | bc -l)"
+python3 - "$WORK/runs" <<'PY'
+import glob, json, sys
+diag = wall = 0.0
+for run in glob.glob(sys.argv[1] + "/*/"):
+    try:
+        rows = [json.loads(l) for l in open(run + "diagnostics.jsonl")]
+    except FileNotFoundError:
+        continue
+    diag += sum(r["seconds"] for r in rows)
+    wall += json.load(open(run + "summary.json"))["wall_time_s"]
+print(f"diagnostics' own time {diag:.1f} s of {wall:.1f} s wall: {100 * diag / wall:.1f} %")
+PY

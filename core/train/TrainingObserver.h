@@ -99,8 +99,8 @@ public:
     // Greedy responses to the run's fixed sample prompts, after each evaluation
     // (eval.samples > 0); also appended to samples.jsonl.
     virtual void onSamples(const SamplesReport&) {}
-    // Gradient diagnostics after each evaluation (diagnostics.enabled); also appended to
-    // diagnostics.jsonl (core/diagnostics/Diagnostics.h).
+    // Gradient diagnostics of each evaluation (diagnostics.enabled), just before its onEval;
+    // already appended to diagnostics.jsonl (core/diagnostics/Diagnostics.h).
     virtual void onDiagnostics(const DiagnosticsRow&) {}
     virtual void onCheckpoint(int64_t /*step*/, const std::string& /*path*/) {}
     virtual void onFinished(const RunSummary&) {}

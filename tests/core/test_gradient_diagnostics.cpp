@@ -353,6 +353,43 @@ private Q_SLOTS:
         QVERIFY(readFile(off.path + "/model.safetensors") ==
                 readFile(obs.path + "/model.safetensors"));
     }
+
+    void resumedRunMeasuresFromTheSameBaseline() {
+        // Stopped at step 10, inside the DPO stage and after its first evaluation (step 8):
+        // the resumed run reads the stage's baseline back and its rows equal an uninterrupted
+        // run's.
+        QTemporaryDir tmp;
+        const std::string yaml = config("diagnostics: {probe_pairs: 2, token_pairs: 2}\n");
+        LastCheckpoint full_obs;
+        QCOMPARE(train(yaml, tmp.filePath("full").toStdString(), full_obs).status,
+                 RunStatus::Finished);
+        const std::string dir = tmp.filePath("resumed").toStdString();
+        TrainerOptions stop;
+        stop.run_dir = dir;
+        stop.stop_after_step = 10;
+        {
+            Trainer t(parseRunConfig(yaml, "test.yaml"), stop);
+            RunControl control;
+            LastCheckpoint obs;
+            QCOMPARE(t.run(obs, control).status, RunStatus::Cancelled);
+        }
+        auto trainer = Trainer::resume(dir);
+        RunControl control;
+        LastCheckpoint rest;
+        QCOMPARE(trainer->run(rest, control).status, RunStatus::Finished);
+        const auto a = readDiagnostics(tmp.filePath("full").toStdString());
+        const auto b = readDiagnostics(dir);
+        QCOMPARE(b.size(), a.size());
+        QCOMPARE(b.back().step, int64_t(12));
+        QCOMPARE(b.back().displacement.pairs, a.back().displacement.pairs);
+        for (std::size_t i = 0; i < a.back().weights[0].values.size(); ++i)
+            RGPB_COMPARE_NEAR(b.back().weights[0].values[i], a.back().weights[0].values[i], 1e-6);
+        RGPB_COMPARE_NEAR(b.back().gradients.back().cosine, a.back().gradients.back().cosine, 1e-5);
+        QCOMPARE(listTokenSnapshots(dir), listTokenSnapshots(tmp.filePath("full").toStdString()));
+        StageBaseline base;  // kept from before the stop, not taken again at step 12
+        QVERIFY(readStageBaseline(dir, 1, base));
+        QCOMPARE(base.step, int64_t(4));
+    }
 };
 
 }  // namespace rgpb_test_gradient_diagnostics
