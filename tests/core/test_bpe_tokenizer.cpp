@@ -378,7 +378,8 @@ private Q_SLOTS:
         fs::copy_file(dir + "/tokenizer.json", tmp.path().toStdString() + "/outside.json");
         QVERIFY(mkfifo((dir + "/fifo").c_str(), 0600) == 0);
         nlohmann::json d = nlohmann::json::parse(readFile(dir + "/rgpb_tokenizer.json"));
-        for (const std::string name : {"../outside.json", kFixture, "/dev/zero", "fifo", ".."}) {
+        for (const std::string& name :
+             std::vector<std::string>{"../outside.json", kFixture, "/dev/zero", "fifo", ".."}) {
             d["file"] = name;
             std::ofstream(dir + "/rgpb_tokenizer.json", std::ios::trunc) << d.dump();
             const std::string m = messageOf<InputError>([&] { loadTokenizer(dir); });
