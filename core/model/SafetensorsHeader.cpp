@@ -96,7 +96,7 @@ SafetensorsHeader readSafetensorsHeader(const std::string& path) {
     if (!in)
         throw InputError(path, "cannot read the header");
 
-    const nlohmann::json header = parseJson(text, path + " (header)");
+    const nlohmann::json header = parseJson(text, path, "a JSON object (the safetensors header)");
     if (!header.is_object())
         throw InputError(path, "header is not a JSON object");
 
