@@ -13,6 +13,7 @@
 #include "app/cli/Commands.h"
 #include "core/tokenizer/TokenizerFactory.h"
 #include "core/util/Error.h"
+#include "core/util/JsonFile.h"
 
 namespace rgpb::cli {
 namespace {
@@ -65,13 +66,7 @@ int tokenize(const std::vector<std::string>& argv) {
     for (int number = 1; std::getline(in, row); ++number) {
         if (row.empty())
             continue;
-        nlohmann::json j;
-        try {
-            j = nlohmann::json::parse(row);
-        } catch (const nlohmann::json::exception& e) {
-            throw InputError("stdin:" + std::to_string(number),
-                             std::string("not a JSON string: ") + e.what());
-        }
+        const nlohmann::json j = parseJson(row, "stdin:" + std::to_string(number), "a JSON string");
         if (!j.is_string())
             throw InputError("stdin:" + std::to_string(number), "expected a JSON string");
         line(j.get<std::string>());

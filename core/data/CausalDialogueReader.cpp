@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/util/JsonFile.h"
 #include "core/util/Log.h"
 
 namespace rgpb {
@@ -282,13 +283,7 @@ void collectPairs(const Dialogue& dialogue, std::size_t d, const std::string& fi
 
 void readCausalDialogue(const std::string& path, const std::string& text, MalformedPolicy policy,
                         PairDataset& out) {
-    json document;
-    try {
-        document = json::parse(text);
-    } catch (const json::exception& error) {
-        throw InputError(path, "invalid JSON (" + excerpt(error.what()) +
-                                   "), expected a JSON array of CausalDialogue dialogues");
-    }
+    const json document = parseJson(text, path, "a JSON array of CausalDialogue dialogues");
     if (!document.is_array()) {
         throw InputError(path, std::string("the document is ") + typeName(document) +
                                    ", expected a JSON array of CausalDialogue dialogues");

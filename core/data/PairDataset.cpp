@@ -10,6 +10,7 @@
 #include "core/data/LineReader.h"
 #include "core/data/SeededRandom.h"
 #include "core/util/Error.h"
+#include "core/util/JsonFile.h"
 #include "core/util/Log.h"
 
 namespace rgpb {
@@ -60,25 +61,12 @@ const char* jsonTypeName(const json& value) {
     }
 }
 
-// nlohmann's message without its "[json.exception.parse_error.101] parse error at line 1, "
-// prefix: the line is ours to report, the column and the reason are useful. Every JSON
-// exception the parser throws is one (a number overflowing a double is out_of_range.406).
-std::string parseErrorDetail(const json::exception& error) {
-    std::string what = error.what();
-    const std::size_t column = what.find("column ");
-    if (column != std::string::npos)
-        return excerpt(what.substr(column));
-    // Not a syntax error (out_of_range.406: a number too large for a double): drop the prefix.
-    const std::size_t prefix = what.find("] ");
-    return excerpt(prefix == std::string::npos ? what : what.substr(prefix + 2));
-}
-
 json parseLine(const std::string& line, const std::string& location) {
     json value;
     try {
         value = json::parse(line);
     } catch (const json::exception& error) {
-        throw InputError(location, "invalid JSON (" + parseErrorDetail(error) +
+        throw InputError(location, "invalid JSON (" + jsonErrorDetail(error, false) +
                                        "), expected one JSON object per line");
     }
     if (!value.is_object()) {

@@ -5,6 +5,7 @@
 
 #include "core/generate/Generation.h"
 #include "core/util/Error.h"
+#include "core/util/JsonFile.h"
 
 namespace rgpb {
 
@@ -47,14 +48,10 @@ std::vector<PromptEntry> readPromptFile(const std::string& path) {
         if (format == 1) {
             e.prompt = unescapePromptLine(line);
         } else {
-            nlohmann::json j;
-            try {
-                j = nlohmann::json::parse(line);
-            } catch (const nlohmann::json::exception& err) {
-                throw InputError(where, std::string("not valid JSON (the file is JSONL because "
-                                                    "its first line is an object): ") +
-                                            err.what());
-            }
+            const nlohmann::json j =
+                parseJson(line, where,
+                          "an object with a string \"prompt\" (the file is JSONL because its "
+                          "first line is an object)");
             if (!j.is_object() || !j.contains("prompt") || !j["prompt"].is_string())
                 throw InputError(where, "expected an object with a string \"prompt\"");
             e.prompt = j["prompt"].get<std::string>();

@@ -8,6 +8,7 @@
 
 #include "core/run/RunStore.h"
 #include "core/util/Error.h"
+#include "core/util/JsonFile.h"
 #include "core/util/SafeFile.h"
 
 namespace fs = std::filesystem;
@@ -62,12 +63,7 @@ std::vector<SamplesReport> readSamples(const std::string& run_dir) {
         if (l.find_first_not_of(" \t\r") == std::string::npos)
             continue;
         const std::string where = path + ":" + std::to_string(number);
-        nlohmann::json j;
-        try {
-            j = nlohmann::json::parse(l);
-        } catch (const nlohmann::json::exception& e) {
-            throw InputError(where, std::string("not valid JSON: ") + e.what());
-        }
+        const nlohmann::json j = parseJson(l, where);
         if (!j.is_object() || !j.contains("step") || !j["step"].is_number_integer() ||
             !j.contains("prompt") || !j["prompt"].is_string() || !j.contains("response") ||
             !j["response"].is_string()) {

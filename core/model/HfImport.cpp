@@ -10,6 +10,7 @@
 #include "core/model/Safetensors.h"
 #include "core/run/RunStore.h"
 #include "core/util/Error.h"
+#include "core/util/JsonFile.h"
 #include "core/util/SafeFile.h"
 #include "core/util/TensorText.h"
 
@@ -31,12 +32,7 @@ bool startsWith(const std::string& s, const std::string& prefix) {
 }
 
 nlohmann::json readJsonFile(const std::string& path) {
-    const std::string text = readFile(path);
-    try {
-        return nlohmann::json::parse(text);
-    } catch (const nlohmann::json::exception& e) {
-        throw InputError(path, std::string("not valid JSON: ") + e.what());
-    }
+    return parseJson(readFile(path), path);
 }
 
 // How a weight is stored in the Hugging Face checkpoint relative to our Linear/Embedding.
@@ -177,8 +173,8 @@ std::vector<SafetensorsEntry> weightHeaders(const std::string& dir, std::string&
     std::set<std::string> files;
     if (fs::exists(base / kIndexFile, ec)) {
         try {
-            const nlohmann::json index =
-                nlohmann::json::parse(readFile((base / kIndexFile).string()));
+            const std::string index_path = (base / kIndexFile).string();
+            const nlohmann::json index = parseJson(readFile(index_path), index_path);
             for (const auto& [name, shard] : index.at("weight_map").items())
                 files.insert((base / shard.get<std::string>()).string());
         } catch (const std::exception&) {

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "core/util/Error.h"
+#include "core/util/JsonFile.h"
 
 namespace rgpb {
 
@@ -95,12 +96,7 @@ SafetensorsHeader readSafetensorsHeader(const std::string& path) {
     if (!in)
         throw InputError(path, "cannot read the header");
 
-    nlohmann::json header;
-    try {
-        header = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::exception& e) {
-        throw InputError(path, std::string("header is not valid JSON: ") + e.what());
-    }
+    const nlohmann::json header = parseJson(text, path, "a JSON object (the safetensors header)");
     if (!header.is_object())
         throw InputError(path, "header is not a JSON object");
 

@@ -19,6 +19,7 @@
 #include <sstream>
 
 #include "core/util/Error.h"
+#include "core/util/JsonFile.h"
 #include "core/util/Log.h"
 #include "core/util/SafeFile.h"
 
@@ -126,7 +127,7 @@ std::string readRunColor(const std::string& run_dir) {
         return "";
     std::string color;
     try {
-        auto j = nlohmann::json::parse(readFile(path.string()));
+        auto j = parseJson(readFile(path.string()), path.string());
         color = j.value("color", "");
     } catch (const nlohmann::json::exception& e) {
         throw InputError(path.string(), std::string("malformed run file: ") + e.what());
@@ -144,8 +145,8 @@ void writeRunColor(const std::string& run_dir, const std::string& color) {
     std::error_code ec;
     if (fs::exists(path, ec)) {
         try {
-            j = nlohmann::ordered_json::parse(readFile(path.string()));  // keeps other fields
-        } catch (const nlohmann::json::exception&) {
+            j = parseOrderedJson(readFile(path.string()), path.string());  // keeps other fields
+        } catch (const Error&) {
             j = nlohmann::ordered_json::object();  // a malformed file is replaced
         }
     }
@@ -222,7 +223,7 @@ RunSummary readSummary(const std::string& run_dir) {
     std::string text = readFile(path);
     RunSummary s;
     try {
-        auto j = nlohmann::json::parse(text);
+        auto j = parseJson(text, path);
         s.name = j.value("name", "");
         s.recipe = j.value("recipe", "");
         s.beta = j.value("beta", 0.0);

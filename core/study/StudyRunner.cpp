@@ -9,6 +9,7 @@
 #include "core/config/SweepGrid.h"
 #include "core/run/RunStore.h"
 #include "core/util/Error.h"
+#include "core/util/JsonFile.h"
 #include "core/util/SafeFile.h"
 
 namespace fs = std::filesystem;
@@ -61,7 +62,7 @@ std::string earlierStart(const std::string& study_dir) {
     if (!fs::exists(path))
         return "";
     try {
-        auto j = nlohmann::json::parse(readFile(path.string()));
+        auto j = parseJson(readFile(path.string()), path.string());
         return j.at("provenance").value("started_at", std::string());
     } catch (const std::exception&) {
         return "";
@@ -177,7 +178,7 @@ StudySpec loadStudyOfFolder(const std::string& study_dir) {
         throw InputError(study_dir, "not a study folder (no study.json and study.yaml)");
     std::string source = copy;
     try {
-        auto j = nlohmann::json::parse(readFile(json_path));
+        auto j = parseJson(readFile(json_path), json_path);
         source = j.value("source", copy);
     } catch (const nlohmann::json::exception& e) {
         throw InputError(json_path, std::string("malformed study.json: ") + e.what());

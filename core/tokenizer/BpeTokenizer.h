@@ -94,6 +94,8 @@ private:
     void readMerges(const nlohmann::json& merges, const std::string& source);
     int32_t readAddedTokens(const nlohmann::json& added, const std::string& source);
     void finish(const std::map<std::string, std::string>& overrides, const std::string& source);
+    // a + '\0' + b: the key of merge_rank_.
+    static std::string mergeKey(const std::string& a, const std::string& b);
     void encodePiece(const std::string& bytes, std::vector<int32_t>& out) const;
     void encodeOrdinary(const std::string& text, std::vector<int32_t>& out) const;
 

@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 
 #include "core/run/RunStore.h"
@@ -13,6 +12,7 @@
 #include "core/tokenizer/SpmShim.h"
 #include "core/tokenizer/TokenizerFiles.h"
 #include "core/util/Error.h"
+#include "core/util/JsonFile.h"
 #include "core/util/SafeFile.h"
 
 namespace fs = std::filesystem;
@@ -26,6 +26,32 @@ constexpr int kMinSentencePieceVocab = 4 + 1 + 256 + 1;
 // Caps the lines SentencePiece reads (the first ones, no shuffling), keeping training in seconds.
 constexpr int kMaxTrainingLines = 100000;
 constexpr unsigned int kTrainingSeed = 20240611;
+
+// DIR/NAME for the file a descriptor names under `key` ("model", "file"): a plain file name in
+// the tokenizer folder, as save() writes it. A path out of the folder (a folder shared with
+// others), or anything but a regular file there (a FIFO, a device: reading would block or never
+// end), is refused as InputError "<descriptor> (<key>)"; a missing file is left to the reader.
+std::string descriptorFile(const std::string& dir, const nlohmann::json& descriptor,
+                           const char* key, const std::string& path) {
+    const std::string where = path + " (" + key + ")";
+    auto it = descriptor.find(key);
+    if (it == descriptor.end())
+        throw InputError(where, "key missing");
+    if (!it->is_string() || it->get<std::string>().empty())
+        throw InputError(where, "must be a file name");
+    const std::string name = it->get<std::string>();
+    if (name.find('/') != std::string::npos || name.find('\0') != std::string::npos ||
+        name == "." || name == "..")
+        throw InputError(where,
+                         "must be the name of a file in the tokenizer folder (no '/'), got '" +
+                             excerpt(name, 80) + "'");
+    const fs::path file = fs::path(dir) / name;
+    std::error_code ec;
+    const fs::file_status status = fs::status(file, ec);
+    if (fs::exists(status) && !fs::is_regular_file(status))
+        throw InputError(where, "'" + excerpt(name, 80) + "' is not a regular file in " + dir);
+    return file.string();
+}
 
 // Writes the texts one line per sentence. SentencePiece reads its input line by line, so
 // newlines cannot be learnt; they are encoded through byte fallback instead.
@@ -132,15 +158,11 @@ std::unique_ptr<Tokenizer> loadTokenizer(const std::string& dir) {
         throw InputError(dir, "tokenizer folder does not exist");
     }
     std::string path = (fs::path(dir) / kTokenizerDescriptorFile).string();
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
+    if (!fs::exists(path, ec))
         throw InputError(path, "tokenizer descriptor missing or unreadable");
-    nlohmann::json descriptor;
-    try {
-        descriptor = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-        throw InputError(path, std::string("not valid JSON: ") + e.what());
-    }
+    if (!fs::is_regular_file(path, ec))
+        throw InputError(path, "tokenizer descriptor is not a regular file");
+    const nlohmann::json descriptor = parseJson(readFile(path), path);
     if (!descriptor.is_object())
         throw InputError(path, "must hold a JSON object");
     auto kind = descriptor.find("kind");
@@ -154,20 +176,8 @@ std::unique_ptr<Tokenizer> loadTokenizer(const std::string& dir) {
     if (name == "byte") {
         tok = makeByteTokenizer();
     } else if (name == "sentencepiece") {
-        auto model = descriptor.find("model");
-        if (model == descriptor.end())
-            throw InputError(path + " (model)", "key missing");
-        if (!model->is_string() || model->get<std::string>().empty()) {
-            throw InputError(path + " (model)", "must be a file name");
-        }
-        tok = SentencePieceTokenizer::loadModelFile(
-            (fs::path(dir) / model->get<std::string>()).string());
+        tok = SentencePieceTokenizer::loadModelFile(descriptorFile(dir, descriptor, "model", path));
     } else if (name == "bpe") {
-        auto file = descriptor.find("file");
-        if (file == descriptor.end())
-            throw InputError(path + " (file)", "key missing");
-        if (!file->is_string() || file->get<std::string>().empty())
-            throw InputError(path + " (file)", "must be a file name");
         std::map<std::string, std::string> tokens;
         if (auto t = descriptor.find("tokens"); t != descriptor.end()) {
             if (!t->is_object())
@@ -178,7 +188,7 @@ std::unique_ptr<Tokenizer> loadTokenizer(const std::string& dir) {
                 tokens[role] = text.get<std::string>();
             }
         }
-        const std::string json_path = (fs::path(dir) / file->get<std::string>()).string();
+        const std::string json_path = descriptorFile(dir, descriptor, "file", path);
         tok = BpeTokenizer::fromTokenizerJson(readFile(json_path), json_path, tokens);
     } else {
         throw InputError(path + " (kind)",
@@ -215,12 +225,7 @@ std::unique_ptr<Tokenizer> loadTokenizerFrom(const std::string& path) {
         std::map<std::string, std::string> tokens;
         const fs::path config = p / "tokenizer_config.json";
         if (fs::exists(config, ec)) {
-            nlohmann::json j;
-            try {
-                j = nlohmann::json::parse(readFile(config.string()));
-            } catch (const nlohmann::json::exception& e) {
-                throw InputError(config.string(), std::string("not valid JSON: ") + e.what());
-            }
+            const nlohmann::json j = parseJson(readFile(config.string()), config.string());
             for (const char* role : {"bos", "eos", "pad"}) {
                 auto it = j.find(std::string(role) + "_token");
                 if (it == j.end())

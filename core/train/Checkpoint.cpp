@@ -12,6 +12,7 @@
 #include "core/run/RunStore.h"
 #include "core/train/CheckpointManifest.h"
 #include "core/util/Error.h"
+#include "core/util/JsonFile.h"
 #include "core/util/Log.h"
 #include "core/util/SafeFile.h"
 
@@ -112,7 +113,7 @@ TrainState loadOneCheckpoint(const fs::path& d, GptNeoX& model, torch::optim::Op
     std::string state_path = (d / "state.json").string();
     TrainState s;
     try {
-        auto j = nlohmann::json::parse(readFile(state_path));
+        auto j = parseJson(readFile(state_path), state_path);
         s.step = j.at("step").get<int64_t>();
         s.stage = j.at("stage").get<int>();
         s.stage_step = j.at("stage_step").get<int64_t>();

@@ -14,6 +14,7 @@
 
 #include "core/run/RunStore.h"
 #include "core/util/Error.h"
+#include "core/util/JsonFile.h"
 #include "core/util/Log.h"
 #include "core/util/SafeFile.h"
 
@@ -88,10 +89,7 @@ CheckpointCheck verifyCheckpoint(const std::string& dir) {
     const std::string where = manifest_path.string();
     nlohmann::json j;
     try {
-        j = nlohmann::json::parse(readFile(where));
-    } catch (const nlohmann::json::exception& e) {
-        check.problems.push_back(where + ": not valid JSON (" + excerpt(e.what()) + ")");
-        return check;
+        j = parseJson(readFile(where), where);
     } catch (const Error& e) {
         check.problems.push_back(e.what());
         return check;

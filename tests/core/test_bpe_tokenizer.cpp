@@ -14,6 +14,8 @@
 
 #include <QTemporaryDir>
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -363,6 +365,38 @@ private Q_SLOTS:
         std::ofstream(dir + "/merges.txt") << "#version: 0.2\na b\n\nab\x9b\x80 b\n";
         const std::string m = messageOf<InputError>([&] { loadTokenizerFrom(dir); });
         QVERIFY2(contains(m, dir + "/merges.txt:4") && contains(m, "not valid UTF-8"), m.c_str());
+    }
+
+    // Met writing fuzz_tokenizer_descriptor: rgpb_tokenizer.json's "file" (and "model") named
+    // any path, so a descriptor in a shared folder read files outside it ("../x", "/abs/x"), and
+    // a FIFO or device there ("/dev/zero") blocked or never ended. Only a regular file of the
+    // tokenizer folder, named without '/', is read; the rest is an InputError naming the key.
+    void theDescriptorNamesOnlyFilesOfItsFolder() {
+        QTemporaryDir tmp;
+        const std::string dir = tmp.path().toStdString() + "/tok";
+        tok_->save(dir);
+        fs::copy_file(dir + "/tokenizer.json", tmp.path().toStdString() + "/outside.json");
+        QVERIFY(mkfifo((dir + "/fifo").c_str(), 0600) == 0);
+        nlohmann::json d = nlohmann::json::parse(readFile(dir + "/rgpb_tokenizer.json"));
+        for (const std::string& name :
+             std::vector<std::string>{"../outside.json", kFixture, "/dev/zero", "fifo", ".."}) {
+            d["file"] = name;
+            std::ofstream(dir + "/rgpb_tokenizer.json", std::ios::trunc) << d.dump();
+            const std::string m = messageOf<InputError>([&] { loadTokenizer(dir); });
+            QVERIFY2(contains(m, dir + "/rgpb_tokenizer.json (file)") && contains(m, name),
+                     m.c_str());
+        }
+        d["kind"] = "sentencepiece";
+        d["model"] = "/dev/zero";
+        std::ofstream(dir + "/rgpb_tokenizer.json", std::ios::trunc) << d.dump();
+        const std::string m = messageOf<InputError>([&] { loadTokenizer(dir); });
+        QVERIFY2(contains(m, dir + "/rgpb_tokenizer.json (model)") && contains(m, "/dev/zero"),
+                 m.c_str());
+        // The descriptor itself as a FIFO: refused, not waited on.
+        fs::remove(dir + "/rgpb_tokenizer.json");
+        QVERIFY(mkfifo((dir + "/rgpb_tokenizer.json").c_str(), 0600) == 0);
+        const std::string f = messageOf<InputError>([&] { loadTokenizer(dir); });
+        QVERIFY2(contains(f, "not a regular file"), f.c_str());
     }
 };
 
