@@ -36,6 +36,7 @@ const QHash<QString, QString>& groupTitles() {
                                                 {"model", "Model"},
                                                 {"optimizer", "Optimizer (AdamW)"},
                                                 {"eval", "Evaluation"},
+                                                {"diagnostics", "Gradient diagnostics"},
                                                 {"checkpoint", "Checkpoints"}};
     return titles;
 }

@@ -76,6 +76,7 @@ DiagnosticsView::DiagnosticsView(QWidget* parent) : QWidget(parent) {
     connect(step_, &QComboBox::currentIndexChanged, this, [this] { showStep(); });
     connect(term_, &QComboBox::currentIndexChanged, this, [this] { drawWeights(); });
     connect(pair_, &QComboBox::currentIndexChanged, this, [this] { showTokens(); });
+    connect(pair_, &QComboBox::activated, this, [this] { pair_picked_ = true; });
     connect(reference_, &QComboBox::currentIndexChanged, this, [this] { showTokens(); });
     connect(displaced_, &QTableWidget::cellClicked, this, [this](int row, int) {
         if (auto* item = displaced_->item(row, 0))
@@ -311,6 +312,8 @@ const DiagnosticsRow* DiagnosticsView::currentRow() const {
 
 // The run's evaluations in the selector, its terms, and the plots over all its evaluations.
 void DiagnosticsView::showRun() {
+    if (currentRun() != pairs_of_)
+        pair_picked_ = false;  // another run: follow its most displaced pair
     const Run* r = current();
     const qint64 keep = step_->currentData().isValid() ? step_->currentData().toLongLong() : -1;
     const QString keep_term = term_->currentText();
@@ -376,6 +379,17 @@ void DiagnosticsView::showStep() {
     }
     fillGroupTable();
     fillDisplacedTable();
+    fillPairs();
+    if (row && !pair_picked_) {
+        for (const DisplacedPair& d : row->displacement.top) {
+            const int i = pair_->findData(qulonglong(d.pair));
+            if (i >= 0) {
+                const QSignalBlocker block(pair_);
+                pair_->setCurrentIndex(i);
+                break;
+            }
+        }
+    }
     drawGradients();  // the picked evaluation's marker
     drawDisplacement();
     drawWeights();
@@ -421,6 +435,7 @@ void DiagnosticsView::setSinceStageStart(bool since_stage_start) {
 }
 
 void DiagnosticsView::showPair(std::size_t pair) {
+    pair_picked_ = true;
     const int i = pair_->findData(qulonglong(pair));
     if (i >= 0) {
         pair_->setCurrentIndex(i);

@@ -59,7 +59,9 @@ public:
     QVector<qint64> steps() const;  // the current run's evaluations
     qint64 currentStep() const;     // -1 when none
     void setCurrentStep(qint64 step);
-    // The token view's pair (an index into the eval split) and reference.
+    // The token view's pair (an index into the eval split) and reference. Until a pair is
+    // picked (here, in the pair selector or by a click in the displaced pairs), the token view
+    // follows the most displaced pair it has tokens for.
     void showPair(std::size_t pair);
     void setSinceStageStart(bool since_stage_start);
 
@@ -123,6 +125,9 @@ private:
     TokenDeltaText* rejected_;
     QVector<TokenChange> chosen_tokens_, rejected_tokens_;  // as shown
     QString pairs_of_;  // the run whose kept pairs the pair selector lists
+    // Until the user picks a pair, the token view shows the most displaced kept pair of the
+    // picked evaluation.
+    bool pair_picked_ = false;
 };
 
 }  // namespace rgpb::widgets

@@ -41,10 +41,6 @@ const QCPScatterStyle::ScatterShape kShapes[] = {QCPScatterStyle::ssDisc,
 const char* const kFixedShapes[] = {"mle",        "dpo",           "ul",        "exmate",
                                     "mle -> dpo", "exmate -> dpo", "ul -> dpo", "mle -> exmate"};
 
-QString num(double v) {
-    return QString::number(v, 'g', 10);
-}
-
 struct RunLabel {
     double x, y;
     QString text;
@@ -417,10 +413,11 @@ bool LandscapeView::exportCsv(const QString& path) const {
                     "perplexity_high,agility,agility_low,agility_high")
                     .split(',');
     for (const LandscapePoint& p : points_) {
-        t.rows.append({csvText(p.run), csvText(p.label), csvText(p.method), num(p.beta),
+        t.rows.append({csvText(p.run), csvText(p.label), csvText(p.method), csvNumber(p.beta),
                        QString::number(p.step), p.final ? "1" : "0", QString::number(p.pairs),
-                       num(p.perplexity), num(p.perplexity_low), num(p.perplexity_high),
-                       num(p.agility), num(p.agility_low), num(p.agility_high)});
+                       csvNumber(p.perplexity), csvNumber(p.perplexity_low),
+                       csvNumber(p.perplexity_high), csvNumber(p.agility), csvNumber(p.agility_low),
+                       csvNumber(p.agility_high)});
     }
     return writeCsv(path, t);
 }

@@ -50,8 +50,7 @@ QVector<double> readableLogTicks(double lo, double hi);
 
 // Colours `map` with `gradient`, without interpolation, and adds its colour scale right of the
 // plot (returned).
-QCPColorScale* addColorScale(QCustomPlot* plot, QCPColorMap* map,
-                             const QCPColorGradient& gradient);
+QCPColorScale* addColorScale(QCustomPlot* plot, QCPColorMap* map, const QCPColorGradient& gradient);
 // Colours `map` blue (low) - white (middle) - red (high), NaN cells in `nan`, without
 // interpolation, and adds its colour scale right of the plot (returned).
 QCPColorScale* addDivergingScale(QCustomPlot* plot, QCPColorMap* map, const QColor& nan);

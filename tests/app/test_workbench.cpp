@@ -129,6 +129,12 @@ private Q_SLOTS:
             // Samples (eval.samples defaults to 3) of the evaluations at steps 0, 5 and 10.
             QTRY_COMPARE(w.samplesView()->steps(id), QVector<qint64>({0, 5, 10}));
             QCOMPARE(w.samplesView()->table()->rowCount(), 3);
+            // Gradient diagnostics (on by default) of the same evaluations, live.
+            QTRY_VERIFY(w.diagnosticsView()->rowsOf(id) &&
+                        w.diagnosticsView()->rowsOf(id)->size() == 3);
+            QCOMPARE(w.dashboard()->plotFor("neg_weight_median")->pointCount(id), 3);
+            QCOMPARE(w.dashboard()->plotFor("displacement_share")->pointCount(id), 3);
+            QCOMPARE(w.diagnosticsView()->chosenText()->tokens().isEmpty(), false);
         }
         // A new window lists the finished run from disk, with its curves.
         MainWindow again(runs, RGPB_SOURCE_DIR "/presets");
@@ -138,6 +144,8 @@ private Q_SLOTS:
         QVERIFY(again.dashboard()->plotFor("agility")->pointCount(id) >= 2);
         QTRY_COMPARE(again.landscape()->points().size(), 1);
         QCOMPARE(again.samplesView()->steps(id), QVector<qint64>({0, 5, 10}));  // samples.jsonl
+        QCOMPARE(again.diagnosticsView()->steps(), QVector<qint64>({0, 5, 10}));
+        QCOMPARE(again.dashboard()->plotFor("neg_weight_median")->pointCount(id), 3);
     }
 
     // A run opened from disk shows its gradient diagnostics: the Diagnostics tab, the dashboard's

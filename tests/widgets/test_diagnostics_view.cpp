@@ -176,6 +176,10 @@ private Q_SLOTS:
         QCOMPARE(view.groupTable()->item(0, 3)->text(), QString("-0.5"));
         QCOMPARE(view.displacedTable()->rowCount(), 2);
 
+        // Until a pair is picked the token view shows the most displaced pair it has tokens
+        // for: pair 1 lost the most but keeps none, so pair 0.
+        QCOMPARE(view.pairBox()->currentData().toULongLong(), 0ULL);
+        QCOMPARE(view.chosenText()->tokens().size(), 2);
         // Token view of pair 3 against the stage start: chosen x -0.5 -> -0.75, rejected
         // y -2 -> -3, z -2 -> -2.5.
         view.showPair(3);
