@@ -210,18 +210,28 @@ QWidget* exportButtons(const QString& base_name, QCustomPlot* plot,
     return bar;
 }
 
-QWidget* framedPlot(const QString& title, const QString& base_name, QCustomPlot* plot,
-                    std::function<bool(const QString&)> csv) {
+namespace {
+// `content` under a bold `title` with the export buttons `make_buttons(frame)` beside it.
+QWidget* framed(const QString& title, QWidget* content,
+                const std::function<QWidget*(QWidget*)>& make_buttons) {
     auto* w = new QWidget;
     auto* v = new QVBoxLayout(w);
     v->setContentsMargins(2, 2, 2, 2);
     auto* head = new QHBoxLayout;
     head->addWidget(new QLabel("<b>" + title + "</b>"), 1);
-    head->addWidget(exportButtons(base_name, plot, std::move(csv), w));
+    head->addWidget(make_buttons(w));
     v->addLayout(head);
-    plot->setMinimumSize(300, 220);
-    v->addWidget(plot, 1);
+    v->addWidget(content, 1);
     return w;
+}
+}  // namespace
+
+QWidget* framedPlot(const QString& title, const QString& base_name, QCustomPlot* plot,
+                    std::function<bool(const QString&)> csv) {
+    plot->setMinimumSize(300, 220);
+    return framed(title, plot, [&](QWidget* frame) {
+        return exportButtons(base_name, plot, std::move(csv), frame);
+    });
 }
 
 bool exportWidgetPng(QWidget* widget, const QString& path) {
@@ -232,17 +242,11 @@ bool exportWidgetPng(QWidget* widget, const QString& path) {
 
 QWidget* framedWidget(const QString& title, const QString& base_name, QWidget* widget,
                       std::function<bool(const QString&)> csv) {
-    auto* w = new QWidget;
-    auto* v = new QVBoxLayout(w);
-    v->setContentsMargins(2, 2, 2, 2);
-    auto* head = new QHBoxLayout;
-    head->addWidget(new QLabel("<b>" + title + "</b>"), 1);
-    head->addWidget(exportButtons(
-        base_name, [widget](const QString& path) { return exportWidgetPng(widget, path); },
-        std::move(csv), w));
-    v->addLayout(head);
-    v->addWidget(widget, 1);
-    return w;
+    return framed(title, widget, [&](QWidget* frame) {
+        return exportButtons(
+            base_name, [widget](const QString& path) { return exportWidgetPng(widget, path); },
+            std::move(csv), frame);
+    });
 }
 
 QCPColorScale* addColorScale(QCustomPlot* plot, QCPColorMap* map, const QCPColorGradient& g) {

@@ -56,10 +56,6 @@ void addCentralTab(QMainWindow* window, QWidget* page, const QString& title) {
     tabs->addTab(page, title);
 }
 
-QString labelFor(const RunSummary& s) {
-    return recipeLabel(QString::fromStdString(s.recipe), s.beta);
-}
-
 }  // namespace
 
 MainWindow::MainWindow(const QString& runs_dir, const QString& preset_dir, QWidget* parent)
@@ -568,7 +564,7 @@ void MainWindow::showRunFromDisk(const RunSummary& s) {
         logLine(log::Level::Warn, "gui", QString("%1: %2").arg(id, ex.what()));
     }
     for (auto it = curves.begin(); it != curves.end(); ++it)
-        dashboard_->appendPoints(it.key(), id, labelFor(s), it.value());
+        dashboard_->appendPoints(it.key(), id, recipeLabel(s), it.value());
     showDiagnosticsFromDisk(s, curves);
     landscape_jobs_->request(s);
     try {
@@ -576,7 +572,7 @@ void MainWindow::showRunFromDisk(const RunSummary& s) {
         for (const SamplesReport& r : readSamples(s.dir))
             sets.append(sampleSetFrom(r));
         if (!sets.isEmpty())
-            samples_->setRunSamples(id, QString::fromStdString(s.id) + " (" + labelFor(s) + ")",
+            samples_->setRunSamples(id, QString::fromStdString(s.id) + " (" + recipeLabel(s) + ")",
                                     sets);
     } catch (const std::exception& ex) {
         logLine(log::Level::Warn, "gui", QString("%1: %2").arg(id, ex.what()));

@@ -18,10 +18,6 @@ QString viewLabel(const QString& id, const QString& label) {
     return QFileInfo(id).fileName() + " (" + label + ")";
 }
 
-QString labelFor(const RunSummary& s) {
-    return recipeLabel(QString::fromStdString(s.recipe), s.beta);
-}
-
 }  // namespace
 
 void MainWindow::onDiagnostics(const QString& id, const DiagnosticsRow& row) {
@@ -48,12 +44,12 @@ void MainWindow::showDiagnosticsFromDisk(
     } catch (const std::exception& ex) {
         logLine(log::Level::Warn, "gui", QString::fromUtf8(ex.what()));
     }
-    diagnostics_->setRunRows(id, viewLabel(id, labelFor(s)), rows);
+    diagnostics_->setRunRows(id, viewLabel(id, recipeLabel(s)), rows);
     if (rows.empty())
         return;
     const auto diag = widgets::curvesFromDiagnostics(rows, eval_clock_.value(id));
     for (auto it = diag.begin(); it != diag.end(); ++it)
-        dashboard_->appendPoints(it.key(), id, labelFor(s), it.value());
+        dashboard_->appendPoints(it.key(), id, recipeLabel(s), it.value());
     for (const widgets::DisplacementAlert& alert : widgets::displacementAlerts(rows))
         showAlert(id, alert, false);
 }

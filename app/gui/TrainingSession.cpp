@@ -156,6 +156,10 @@ QString recipeLabel(const QString& recipe, double beta) {
     return beta > 0 ? QString("%1 b=%2").arg(recipe).arg(beta) : recipe;
 }
 
+QString recipeLabel(const RunSummary& run) {
+    return recipeLabel(QString::fromStdString(run.recipe), run.beta);
+}
+
 QString TrainingSession::label() const {
     return recipeLabel(QString::fromStdString(config_.recipe()), config_.beta());
 }

@@ -45,6 +45,7 @@ struct EvalPoint {
 
 // A run's short label: its recipe, and its beta when it has one ("exmate -> dpo b=0.5").
 QString recipeLabel(const QString& recipe, double beta);
+QString recipeLabel(const RunSummary& run);  // a run listed from disk
 
 // One evaluation's samples (core) as the samples view shows them.
 widgets::SampleSet sampleSetFrom(const SamplesReport& report);
