@@ -104,8 +104,10 @@ void DiagnosticsView::drawWeights() {
     if (rows.empty()) {
         data->setSize(1, 1);
         data->fill(std::numeric_limits<double>::quiet_NaN());
-        emptyMessage(
-            plot, run ? "no penalising term in this run's objective (MLE or LM stages)" : "no run");
+        emptyMessage(plot, !run ? "no run"
+                           : !run->problem.isEmpty()
+                               ? "diagnostics unreadable (see above)"
+                               : "no penalising term in this run's objective (MLE or LM stages)");
         plot->replot();
         return;
     }
@@ -223,7 +225,9 @@ void DiagnosticsView::drawGradients() {
         for (const DiagnosticsRow& row : run->rows)
             any = any || allGroup(row) != nullptr;
     if (!any) {
-        emptyMessage(plot, run ? "no negative side in this run's objective" : "no run");
+        emptyMessage(plot, !run                      ? "no run"
+                           : !run->problem.isEmpty() ? "diagnostics unreadable (see above)"
+                                                     : "no negative side in this run's objective");
         plot->replot();
         return;
     }

@@ -244,6 +244,19 @@ void DiagnosticsView::setRunRows(const QString& run, const QString& label,
         showRun();
 }
 
+void DiagnosticsView::setRunProblem(const QString& run, const QString& label,
+                                    const QString& problem) {
+    removeRun(run);
+    Run r;
+    r.label = label;
+    r.problem = problem;
+    runs_.insert(run, r);
+    run_->addItem(label, run);
+    restyleRuns();
+    if (currentRun() == run)
+        showRun();
+}
+
 void DiagnosticsView::removeRun(const QString& run) {
     if (!runs_.remove(run))
         return;
@@ -343,6 +356,9 @@ void DiagnosticsView::showRun() {
                               ? "No diagnostics yet: a run writes them at every evaluation "
                                 "(diagnostics.enabled in its config)."
                               : QString());
+    } else if (!r->problem.isEmpty()) {
+        summary_->setText("<span style='color:#c81e1e'>Cannot show this run's diagnostics: " +
+                          r->problem.toHtmlEscaped() + "</span>");
     }
     drawWeights();
     drawDisplacement();
@@ -374,7 +390,7 @@ void DiagnosticsView::showStep() {
                      .arg(row->seconds, 0, 'f', 2)
                      .arg(row->probe_pairs);
         summary_->setText(parts.join("   \u00b7   "));
-    } else if (!runs_.isEmpty()) {
+    } else if (!runs_.isEmpty() && !(current() && !current()->problem.isEmpty())) {
         summary_->clear();
     }
     fillGroupTable();
@@ -428,6 +444,10 @@ void DiagnosticsView::fillDisplacedTable() {
 
 QString DiagnosticsView::tokenStatus() const {
     return token_status_->text();
+}
+
+QString DiagnosticsView::summaryText() const {
+    return summary_->text();
 }
 
 void DiagnosticsView::setSinceStageStart(bool since_stage_start) {

@@ -49,6 +49,9 @@ public:
     void addRow(const QString& run, const QString& label, const DiagnosticsRow& row);
     void setRunRows(const QString& run, const QString& label,
                     const std::vector<DiagnosticsRow>& rows);
+    // A run whose diagnostics cannot be read (a malformed diagnostics.jsonl): listed, with
+    // `problem` (the reader's message: file, line, key) where its diagnostics would be.
+    void setRunProblem(const QString& run, const QString& label, const QString& problem);
     void removeRun(const QString& run);
     void clear();
 
@@ -77,6 +80,7 @@ public:
     TokenDeltaText* chosenText() const { return chosen_; }
     TokenDeltaText* rejectedText() const { return rejected_; }
     QString tokenStatus() const;       // what the token view says above the responses
+    QString summaryText() const;       // the line under the selectors: the evaluation, or a problem
     CsvTable weightsCsv() const;       // step, term, pair, weight
     CsvTable displacementCsv() const;  // step, stage, share, threshold, alert, displaced pairs
     CsvTable gradientCsv() const;      // step, group, pos_norm, neg_norm, cosine
@@ -88,6 +92,7 @@ private:
         std::vector<DiagnosticsRow> rows;  // by increasing step
         std::vector<TokenPieces> pieces;   // read on first use
         bool pieces_read = false;
+        QString problem;  // why its diagnostics could not be read; empty: none
     };
     const Run* current() const;
     const DiagnosticsRow* currentRow() const;

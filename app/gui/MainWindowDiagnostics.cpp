@@ -43,6 +43,9 @@ void MainWindow::showDiagnosticsFromDisk(
         rows = readDiagnostics(s.dir);
     } catch (const std::exception& ex) {
         logLine(log::Level::Warn, "gui", QString::fromUtf8(ex.what()));
+        diagnostics_->setRunProblem(id, viewLabel(id, recipeLabel(s)),
+                                    QString::fromUtf8(ex.what()));
+        return;
     }
     diagnostics_->setRunRows(id, viewLabel(id, recipeLabel(s)), rows);
     if (rows.empty())

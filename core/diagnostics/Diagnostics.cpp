@@ -11,6 +11,7 @@
 
 #include "core/run/RunStore.h"
 #include "core/util/Error.h"
+#include "core/util/JsonFile.h"
 #include "core/util/SafeFile.h"
 
 namespace fs = std::filesystem;
@@ -224,11 +225,7 @@ DiagnosticsRow rowFromJson(const json& j, const Reader& in) {
 
 // A whole JSON file (parse errors name the file).
 json readJsonFile(const std::string& path) {
-    try {
-        return json::parse(readFile(path));
-    } catch (const json::exception& e) {
-        throw InputError(path, std::string("not valid JSON: ") + e.what());
-    }
+    return parseJson(readFile(path), path);
 }
 
 // Each row of diagnostics.jsonl with its line, skipping a torn last line.
@@ -253,7 +250,7 @@ void forEachRow(const std::string& run_dir, F&& f) {
             // A process killed mid-write leaves a torn last line; elsewhere it is corruption.
             if (last)
                 break;
-            reader.fail(std::string("not valid JSON: ") + e.what());
+            reader.fail("not valid JSON (" + jsonErrorDetail(e, false) + ")");
         }
         f(rowFromJson(j, reader));
     }

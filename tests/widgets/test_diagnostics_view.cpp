@@ -234,6 +234,18 @@ private Q_SLOTS:
                  qPrintable(view.tokenStatus()));
     }
 
+    // A run whose diagnostics.jsonl is malformed is listed with the reader's message.
+    void aRunWithUnreadableDiagnosticsSaysWhy() {
+        DiagnosticsView view;
+        view.setRunProblem("/runs/b", "run b",
+                           "/runs/b/diagnostics.jsonl:2: displacement.share: expected a number");
+        QCOMPARE(view.runs(), QStringList{"/runs/b"});
+        QCOMPARE(view.currentStep(), qint64(-1));
+        QVERIFY2(view.summaryText().contains("Cannot show this run's diagnostics: /runs/b/"
+                                             "diagnostics.jsonl:2: displacement.share"),
+                 qPrintable(view.summaryText()));
+    }
+
     void curveMarkersFollowTheirRun() {
         CurvePlot plot("perplexity");
         plot.appendPoints("r1", "run 1", {{0, 0, 0, 5.0}, {10, 100, 2, 4.0}});
