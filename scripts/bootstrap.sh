@@ -14,6 +14,8 @@ packages=(
   libtorch-dev libopenblas0-openmp
   libyaml-cpp-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libsentencepiece-dev zlib1g-dev
+  # HTTP: `rgpb serve` (server) and the model judge's OpenAI-compatible client (TLS via OpenSSL)
+  libcpp-httplib-dev
   # Headless GUI runs and screenshots
   xvfb xauth
   # Fuzzing (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes

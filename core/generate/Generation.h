@@ -45,10 +45,18 @@ struct GenerationProgress {
 
 // Called on the generating thread after every decoding step; must be quick.
 using GenerationProgressFn = std::function<void(const GenerationProgress&)>;
+// Streaming: called on the generating thread each time the row at `index` (its place among the
+// call's contexts or prompts) gets a new response token (never EOS); must be quick.
+using GenerationTokenFn = std::function<void(int64_t index, int32_t token)>;
+// Checked before every step for every running row: true ends that row there (its tokens so far
+// are its response, as if it had reached max_new_tokens), e.g. a client that went away.
+using GenerationRowStopFn = std::function<bool(int64_t index)>;
 
 struct GenerationHooks {
     GenerationProgressFn progress;              // optional
     const std::atomic<bool>* cancel = nullptr;  // checked every step: throws CancelledError
+    GenerationTokenFn token;                    // optional
+    GenerationRowStopFn stop_row;               // optional
 };
 
 // Reads prompts for `rgpb sample` / `rgpb compare`. The format is detected from the first

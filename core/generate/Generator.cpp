@@ -158,9 +158,11 @@ void pickNextTokens(const torch::Tensor& last, const GenerationSettings& setting
 }
 
 // Appends each running row's token (or stops it at EOS); returns how many rows keep running.
+// `begin` is the batch's first row among the call's contexts (the index hooks.token gets).
 int64_t recordNextTokens(std::vector<int64_t>& next, std::vector<bool>& done,
                          std::vector<GeneratedTokens>& out, GenerationProgress& progress,
-                         const GenerationSettings& settings, const SpecialTokens& specials) {
+                         const GenerationSettings& settings, const SpecialTokens& specials,
+                         const GenerationHooks& hooks, std::size_t begin) {
     int64_t active = 0;
     for (std::size_t i = 0; i < next.size(); ++i) {
         if (done[i]) {
@@ -175,6 +177,8 @@ int64_t recordNextTokens(std::vector<int64_t>& next, std::vector<bool>& done,
             done[i] = true;
         } else {
             g.tokens.push_back(static_cast<int32_t>(next[i]));
+            if (hooks.token)
+                hooks.token(static_cast<int64_t>(begin + i), g.tokens.back());
             ++active;
         }
     }
@@ -318,11 +322,23 @@ std::vector<GeneratedTokens> Generator::generateBatch(
     for (int64_t t = 0; t < steps; ++t) {
         if (hooks.cancel != nullptr && hooks.cancel->load())
             throw CancelledError();
+        if (hooks.stop_row) {
+            bool any = false;
+            for (int64_t r = 0; r < rows; ++r) {
+                const auto i = static_cast<std::size_t>(r);
+                if (!done[i] && hooks.stop_row(static_cast<int64_t>(begin) + r))
+                    done[i] = true;
+                any = any || !done[i];
+            }
+            if (!any)
+                break;
+        }
         auto last = logits.select(1, logits.size(1) - 1);  // [rows, V]
         if (vocab_limit_ > 0 && vocab_limit_ < last.size(-1))
             last = last.narrow(-1, 0, vocab_limit_);
         pickNextTokens(last, settings, done, random, next);
-        const int64_t active = recordNextTokens(next, done, out, progress, settings, specials_);
+        const int64_t active =
+            recordNextTokens(next, done, out, progress, settings, specials_, hooks, begin);
         if (hooks.progress)
             hooks.progress(progress);
         if (active == 0 || t + 1 == steps)

@@ -167,6 +167,48 @@ private Q_SLOTS:
             QCOMPARE(batched[i].tokens, single[i].tokens);
     }
 
+    void tokenHookStreamsEachRowsTokensInOrder() {
+        GptNeoX model = randomModel(14);
+        Generator gen(model, SpecialTokens{}, torch::kCPU);
+        GenerationSettings s = greedy(12, /*stop_at_eos=*/false);
+        s.batch_size = 2;  // three batches: the index is the place among all contexts
+        const auto contexts = someContexts();
+        std::vector<std::vector<int32_t>> streamed(contexts.size());
+        GenerationHooks hooks;
+        hooks.token = [&](int64_t index, int32_t token) {
+            streamed.at(static_cast<std::size_t>(index)).push_back(token);
+        };
+        auto out = gen.generate(contexts, s, hooks);
+        for (std::size_t i = 0; i < contexts.size(); ++i)
+            QCOMPARE(streamed[i], out[i].tokens);
+    }
+
+    void stopRowEndsOneRowAndLeavesTheOthersUnchanged() {
+        GptNeoX model = randomModel(15);
+        Generator gen(model, SpecialTokens{}, torch::kCPU);
+        GenerationSettings s = greedy(10, /*stop_at_eos=*/false);
+        s.batch_size = 8;
+        const auto contexts = someContexts();
+        const auto full = gen.generate(contexts, s);
+        // Row 1 stops after its third token (a client gone away); the others run to the end.
+        std::vector<int64_t> seen(contexts.size(), 0);
+        GenerationHooks hooks;
+        hooks.token = [&](int64_t index, int32_t) { ++seen[static_cast<std::size_t>(index)]; };
+        hooks.stop_row = [&](int64_t index) { return index == 1 && seen[1] >= 3; };
+        auto out = gen.generate(contexts, s, hooks);
+        QCOMPARE(out[1].tokens,
+                 std::vector<int32_t>(full[1].tokens.begin(), full[1].tokens.begin() + 3));
+        QCOMPARE(out[1].new_tokens, int64_t(3));
+        for (std::size_t i = 0; i < contexts.size(); ++i) {
+            if (i != 1)
+                QCOMPARE(out[i].tokens, full[i].tokens);
+        }
+        // Every row stopped at once: the call returns without decoding further.
+        hooks.stop_row = [](int64_t) { return true; };
+        for (const auto& g : gen.generate(contexts, s, hooks))
+            QCOMPARE(g.new_tokens, int64_t(0));
+    }
+
     void topK1AndTinyTopPEqualGreedy() {
         GptNeoX model = randomModel(14);
         Generator gen(model, SpecialTokens{}, torch::kCPU);
