@@ -66,6 +66,7 @@ MainWindow::MainWindow(const QString& runs_dir, const QString& preset_dir, QWidg
     buildViews(preset_dir);
     buildGradientLab();
     buildJudgeTab();
+    buildChatTab();
     buildStudyTab();
     buildLogDock();
     buildToolbar();
@@ -231,7 +232,7 @@ void MainWindow::deleteRun(const QString& id) {
     showQueueStatus();
 }
 
-void MainWindow::newComparison() {
+QVector<widgets::RunChoice> MainWindow::finishedRuns() const {
     QVector<widgets::RunChoice> runs;
     for (auto it = rows_.cbegin(); it != rows_.cend(); ++it) {
         const widgets::RunRow& r = it.value();
@@ -242,6 +243,14 @@ void MainWindow::newComparison() {
                  .arg(r.name, r.recipe, r.beta > 0 ? QString(", b=%1").arg(r.beta) : QString()),
              r.id});
     }
+    std::sort(
+        runs.begin(), runs.end(),
+        [](const widgets::RunChoice& a, const widgets::RunChoice& b) { return a.label < b.label; });
+    return runs;
+}
+
+void MainWindow::newComparison() {
+    const QVector<widgets::RunChoice> runs = finishedRuns();
     widgets::ComparisonDialog dialog(runs, QDir(runs_dir_).filePath("comparisons"), this);
     if (dialog.exec() != QDialog::Accepted)
         return;

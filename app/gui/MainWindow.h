@@ -22,6 +22,7 @@
 #include "app/gui/RunQueue.h"
 #include "app/gui/TrainingSession.h"
 #include "core/util/Log.h"
+#include "widgets/ComparisonDialog.h"  // RunChoice
 #include "widgets/RunCurves.h"
 #include "widgets/RunTable.h"
 
@@ -38,12 +39,14 @@ class LandscapeView;
 class LogView;
 class SamplesView;
 class DiagnosticsView;
+class ChatView;
 class JudgingView;
 class GradientLab;
 }  // namespace rgpb::widgets
 
 namespace rgpb::app {
 
+class ChatSession;
 class GradientMeasureSession;
 class LandscapeUpdater;
 class StudyTab;
@@ -93,6 +96,8 @@ public:
     // (the "New comparison..." dialog ends here). `typed` prompts, when given, are written to
     // the set's folder as its prompts file. nullptr while another comparison is generating.
     ComparisonJob* startComparison(ComparisonRequest request, const QStringList& typed = {});
+    widgets::ChatView* chatView() const { return chat_; }
+    ChatSession* chatSession() const { return chat_session_; }
     widgets::GradientLab* gradientLab() const { return gradient_lab_; }
     GradientMeasureSession* gradientMeasureSession() const { return lab_session_; }
 
@@ -131,6 +136,7 @@ private:
     void buildViews(const QString& preset_dir);
     void buildGradientLab();
     void buildJudgeTab();
+    void buildChatTab();   // MainWindowChat.cpp
     void buildStudyTab();  // MainWindowStudy.cpp
     void buildLogDock();
     void buildToolbar();
@@ -173,6 +179,8 @@ private:
     void showRunFromDisk(const RunSummary& s);
     void updateLandscape(const QString& id);  // from the run's latest eval_pairs.csv
     void newComparison();                     // the dialog, then startComparison()
+    // The runs with final weights (finished), labelled for a run picker.
+    QVector<widgets::RunChoice> finishedRuns() const;
     void logLine(log::Level level, const QString& source, const QString& message);
     widgets::RunRow& row(const QString& id);
 
@@ -189,6 +197,8 @@ private:
     QHash<QString, QVector<widgets::CurvePoint>> eval_clock_;
     widgets::JudgingView* judging_ = nullptr;
     ComparisonJob* comparison_ = nullptr;
+    widgets::ChatView* chat_ = nullptr;  // the Chat tab and its engine
+    ChatSession* chat_session_ = nullptr;
     LandscapeUpdater* landscape_jobs_ = nullptr;
     QSpinBox* concurrent_ = nullptr;
     QLabel* status_ = nullptr;

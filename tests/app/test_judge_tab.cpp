@@ -29,11 +29,12 @@ private Q_SLOTS:
         app::MainWindow w(runs, RGPB_SOURCE_DIR "/presets");
         auto* tabs = qobject_cast<QTabWidget*>(w.centralWidget());
         QVERIFY(tabs);
-        QCOMPARE(tabs->count(), 4);
+        QCOMPARE(tabs->count(), 5);
         QCOMPARE(tabs->tabText(0), QString("Train"));
         QCOMPARE(tabs->tabText(1), QString("Gradient lab"));
         QCOMPARE(tabs->tabText(2), QString("Judge"));
-        QCOMPARE(tabs->tabText(3), QString("Study"));
+        QCOMPARE(tabs->tabText(3), QString("Chat"));
+        QCOMPARE(tabs->tabText(4), QString("Study"));
         auto* view = qobject_cast<widgets::JudgingView*>(tabs->widget(2));
         QVERIFY(view);
         QCOMPARE(view->databasePath(), QDir(runs).filePath("judgments.sqlite"));
