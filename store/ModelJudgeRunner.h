@@ -33,8 +33,9 @@ struct ModelJudgeSettings {
     int max_tokens = 512;                 // completion token limit per answer
     int concurrency = 4;                  // requests in flight at once (>= 1)
     double timeout_s = 120;               // per request (connect, read, write), seconds
-    int retries = 4;    // extra attempts after timeouts, unreachable, 429 and 5xx (backoff)
-    int64_t limit = 0;  // judge at most this many items (in item order); 0: all
+    int retries = 4;       // extra attempts after timeouts, unreachable, 429 and 5xx (backoff)
+    double backoff_s = 1;  // first wait before a retry, doubled each time (max 60 s)
+    int64_t limit = 0;     // judge at most this many items (in item order); 0: all
     double price_in_per_million = 0;   // cost of 1e6 prompt tokens (any currency; 0: no cost)
     double price_out_per_million = 0;  // cost of 1e6 completion tokens
 };
