@@ -5,6 +5,9 @@
 include(GNUInstallDirs)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/presets/ DESTINATION ${CMAKE_INSTALL_DATADIR}/rgpb/presets
         FILES_MATCHING PATTERN "*.yaml")
+# The model judge's templates, found by core/judging/JudgeTemplate.cpp at <exe>/../share/...
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/resources/judge-templates/
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/rgpb/judge-templates FILES_MATCHING PATTERN "*.txt")
 
 # ---- Desktop integration (the .desktop entry itself is installed in app/CMakeLists.txt) -----
 if(RGPB_BUILD_GUI)

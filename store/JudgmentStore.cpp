@@ -221,8 +221,12 @@ JudgmentStore::JudgmentStore(const std::string& path, Mode mode) : d_(std::make_
         throw InputError(path, "does not exist (expected a judgments database)");
 
     bool fresh = !exists || info.size() == 0;
-    if (!fresh)
-        fresh = !isOurs(path, identify(path, file, d_->connection + "-probe"));
+    int version = kSchemaVersion;
+    if (!fresh) {
+        const FileIdentity id = identify(path, file, d_->connection + "-probe");
+        fresh = !isOurs(path, id);
+        version = fresh ? kSchemaVersion : id.version;
+    }
 
     QSqlDatabase db = QSqlDatabase::addDatabase("QSQLITE", d_->connection);
     if (mode == Mode::ReadOnly)
@@ -247,10 +251,15 @@ JudgmentStore::JudgmentStore(const std::string& path, Mode mode) : d_(std::make_
             d_->begin();
             for (const char* statement : kSchema)
                 d_->exec(statement);
+            d_->createModelAnswers();
             d_->exec(QString("PRAGMA application_id = %1").arg(kApplicationId));
             d_->exec(QString("PRAGMA user_version = %1").arg(kSchemaVersion));
             d_->commit();
+        } else if (version < kSchemaVersion && mode == Mode::ReadWrite) {
+            d_->migrate(version);
+            version = kSchemaVersion;
         }
+        d_->version = version;
     } catch (...) {
         d_->close();
         throw;
@@ -263,6 +272,10 @@ JudgmentStore::~JudgmentStore() {
 
 const std::string& JudgmentStore::path() const {
     return d_->path;
+}
+
+int JudgmentStore::schemaVersion() const {
+    return d_->version;
 }
 
 int64_t JudgmentStore::importSet(const ComparisonSet& set, const ImportOptions& options) {

@@ -5,7 +5,10 @@
 // vote loses nothing. The schema is versioned (PRAGMA user_version) and marked as ours
 // (PRAGMA application_id 'RGPB'); a file that is not SQLite, a database of another
 // application, or a newer schema is refused with an error naming the file and what was found,
-// and the file is left byte for byte as it was.
+// and the file is left byte for byte as it was. Version 2 adds the model judge's answers
+// (model_answers: per item and order the prompt sent, raw answer, parsed verdict, latency,
+// tokens, failure reason); a version-1 file opened for writing is migrated in place, in one
+// transaction, its votes untouched (read-only, it is read as it is, with no model answers).
 //
 // The header is Qt-free (std types, pimpl) so the torch-side CLI includes it without Qt's
 // keyword macros; the implementation uses QtSql. A store belongs to the thread that opened it.
@@ -92,6 +95,29 @@ enum class SideChoice { Left, Right, Tie, BothBad, Skip };
 // The model-level verdict of a side choice on a showing.
 Winner winnerOf(SideChoice choice, bool model_a_left);
 
+// One answer of the model judge for one order of one item (schema version 2).
+struct ModelAnswer {
+    int64_t id = 0;
+    int64_t set_id = 0;
+    int64_t item_index = 0;
+    std::string judge;          // "model:<model>"
+    bool model_a_first = true;  // the set's model_a was Response 1
+    std::string template_text;  // the template file verbatim
+    std::string endpoint;       // base URL (never a key)
+    std::string system_prompt;  // the rendered prompt sent
+    std::string user_prompt;
+    std::string raw_answer;  // the answer verbatim (empty on failure)
+    std::string verdict;     // judgeVerdictName(): response_1 / response_2 / tie / unparsed;
+                             // empty on failure
+    double latency_s = 0;
+    int64_t prompt_tokens = 0, completion_tokens = 0;
+    int attempts = 0;
+    std::string failure;  // empty on success, else the reason's class ("timeout", "HTTP 500")
+    std::string failure_message;  // the full reason
+    bool cached = false;          // copied from an identical earlier prompt, nothing sent
+    double tstamp = 0;
+};
+
 struct StoredVote {
     int64_t id = 0;
     int64_t presentation_id = 0;
@@ -109,7 +135,9 @@ public:
     JudgmentStore(const JudgmentStore&) = delete;
     JudgmentStore& operator=(const JudgmentStore&) = delete;
 
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
+    // The version of the file as opened (a version-1 file opened read-only stays 1).
+    int schemaVersion() const;
     const std::string& path() const;
 
     // Imports a set in one transaction: models, items, presentations, and the automatic
@@ -145,6 +173,25 @@ public:
     // AlpacaEval annotations (JSON array): output_1 / generator_1 are the set's model_a,
     // preference 1, 2 or 1.5 (tie and both bad); skips left out.
     std::size_t exportAlpacaEval(const std::string& file, std::optional<int64_t> set_id = {}) const;
+
+    // ---- The model judge (schema version 2; JudgmentModelAnswers.cpp) ----
+    // Records one answer, committed before it returns. When the item then has a successful
+    // answer in both orders from this judge, the item's combined verdict (combinedVerdict)
+    // is recorded in the same transaction as the judge's vote on the item's first showing
+    // (replacing an earlier one); returns that verdict then.
+    std::optional<Winner> recordModelAnswer(const ModelAnswer& answer);
+    // A successful answer to exactly this prompt (judge, template text and both messages
+    // compared as text), from any set; nullopt when there is none.
+    std::optional<ModelAnswer> cachedModelAnswer(const std::string& judge,
+                                                 const std::string& template_text,
+                                                 const std::string& system_prompt,
+                                                 const std::string& user_prompt) const;
+    // Every answer of `judge` in the set (failures included), oldest first.
+    std::vector<ModelAnswer> modelAnswers(int64_t set_id, const std::string& judge) const;
+    // Per model judge: items whose both orders parsed, of which how many gave the same
+    // model-level verdict; left_win_rate is the share of decisive answers won by Response 1.
+    std::vector<PositionConsistency> modelJudgeConsistency(
+        std::optional<int64_t> set_id = std::nullopt) const;
 
 private:
     struct Impl;

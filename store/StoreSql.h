@@ -54,6 +54,12 @@ struct VoteRow {
 struct JudgmentStore::Impl {
     std::string path;
     QString connection;
+    int version = JudgmentStore::kSchemaVersion;  // of the file as opened
+
+    // Schema version 2 (JudgmentModelAnswers.cpp): the model_answers table and its indexes,
+    // inside the caller's transaction; migrate() brings a version-1 file up in one transaction.
+    void createModelAnswers() const;
+    void migrate(int from_version) const;
 
     QSqlDatabase db() const { return QSqlDatabase::database(connection, false); }
 

@@ -20,10 +20,11 @@ const Command& rootCommand() {
             "Exit code 0 on success, 1 with a one-line reason on failure, 2 for an unknown\n"
             "or missing command, 130 when cancelled (Ctrl-C stops cleanly with a checkpoint).\n";
         c.subcommands = {
-            trainCommand(),      resumeCommand(),      sweepCommand(),    runsCommand(),
-            evalCommand(),       gradlabCommand(),     sampleCommand(),   compareCommand(),
-            judgeStatsCommand(), judgeImportCommand(), tokenizeCommand(), exportHfCommand(),
-            importHfCommand(),   logitsCommand(),      studyCommand(),    versionCommand(),
+            trainCommand(),      resumeCommand(),      sweepCommand(),      runsCommand(),
+            evalCommand(),       gradlabCommand(),     sampleCommand(),     compareCommand(),
+            judgeStatsCommand(), judgeImportCommand(), judgeModelCommand(), tokenizeCommand(),
+            exportHfCommand(),   importHfCommand(),    logitsCommand(),     studyCommand(),
+            versionCommand(),
         };
         return c;
     }();

@@ -43,6 +43,7 @@ Command sampleCommand();
 Command compareCommand();
 Command judgeStatsCommand();
 Command judgeImportCommand();
+Command judgeModelCommand();
 Command tokenizeCommand();
 Command exportHfCommand();
 Command importHfCommand();

@@ -17,6 +17,7 @@
 #include "core/util/CsvText.h"
 #include "core/util/Error.h"
 #ifdef RGPB_HAVE_JUDGING
+#include "core/judging/JudgeRatings.h"
 #include "core/judging/JudgeStats.h"
 #include "store/JudgmentStore.h"
 #endif
@@ -164,7 +165,8 @@ void printTable(std::ostream& out, const JudgeStatsReport& r, const std::string&
             << (std::isnan(r.fleiss->kappa) ? std::string("undefined") : fixed(r.fleiss->kappa))
             << " (" << r.fleiss->items << " items every judge judged)\n";
     }
-    out << "\nposition consistency (items shown twice, sides swapped):\n";
+    out << "\nposition consistency (items shown twice, sides swapped; a model judge's two "
+           "orders):\n";
     for (const PositionConsistency& c : r.consistency) {
         out << "  " << c.judge << ": ";
         if (c.repeated == 0)
@@ -174,6 +176,59 @@ void printTable(std::ostream& out, const JudgeStatsReport& r, const std::string&
         out << "; left side won " << fixed(c.left_win_rate) << " of " << c.decisive
             << " decisive votes\n";
     }
+}
+
+// Beyond the pair table: the length-controlled win rates and, for judges with three or more
+// models, the Bradley-Terry ratings.
+struct Ratings {
+    std::vector<LengthControlledWinRate> lc;
+    std::vector<JudgeRatings> bt;
+};
+
+void printRatings(std::ostream& out, const Ratings& r, const BradleyTerryOptions& o) {
+    out << "\nlength-controlled win rate of model A (AlpacaEval-style GLM, ties as 1/2):\n";
+    for (const LengthControlledWinRate& x : r.lc) {
+        out << "  " << x.model_a << " vs " << x.model_b << ", " << x.judge << ": raw "
+            << fixed(x.raw) << ", length-controlled " << fixed(x.lc) << " (" << x.votes
+            << " votes)\n";
+    }
+    for (const JudgeRatings& j : r.bt) {
+        out << "\nBradley-Terry ratings, " << j.judge << " (Elo scale, 95% bootstrap over battles, "
+            << o.bootstrap_rounds << " rounds):\n";
+        for (const BradleyTerryRating& m : j.ratings) {
+            out << "  " << pad(m.model, 30) << pad(fixed(m.rating, 0), 7) << "["
+                << fixed(m.ci.low, 0) << ", " << fixed(m.ci.high, 0) << "] (" << m.battles
+                << " battles)\n";
+        }
+    }
+}
+
+nlohmann::ordered_json ratingsJson(const Ratings& r) {
+    nlohmann::ordered_json j;
+    j["length_controlled"] = nlohmann::ordered_json::array();
+    for (const LengthControlledWinRate& x : r.lc) {
+        j["length_controlled"].push_back({{"model_a", x.model_a},
+                                          {"model_b", x.model_b},
+                                          {"judge", x.judge},
+                                          {"votes", x.votes},
+                                          {"raw", x.raw},
+                                          {"lc", x.lc},
+                                          {"theta", x.theta},
+                                          {"phi", x.phi},
+                                          {"length_sd", x.length_sd}});
+    }
+    j["bradley_terry"] = nlohmann::ordered_json::array();
+    for (const JudgeRatings& jr : r.bt) {
+        nlohmann::ordered_json models = nlohmann::ordered_json::array();
+        for (const BradleyTerryRating& m : jr.ratings) {
+            models.push_back({{"model", m.model},
+                              {"rating", m.rating},
+                              {"ci", intervalJson(m.ci)},
+                              {"battles", m.battles}});
+        }
+        j["bradley_terry"].push_back({{"judge", jr.judge}, {"ratings", models}});
+    }
+    return j;
 }
 
 void printTable1(std::ostream& out, const JudgeStatsReport& r) {
@@ -266,15 +321,30 @@ int judgeStats(const std::vector<std::string>& argv) {
         std::cerr << *f << ": " << store.exportAlpacaEval(*f, set_id)
                   << " annotations (AlpacaEval JSON)\n";
 
-    const JudgeStatsReport report = computeJudgeStats(store.statsVotes(set_id), o);
-    if (format == "json")
-        std::cout << reportJson(report, scope, o).dump(2) << "\n";
-    else if (format == "csv")
+    const std::vector<Vote> votes = store.statsVotes(set_id);
+    JudgeStatsReport report = computeJudgeStats(votes, o);
+    // A model judge judges every item in both orders: its consistency is across the orders.
+    for (const PositionConsistency& m : store.modelJudgeConsistency(set_id)) {
+        auto it = std::find_if(report.consistency.begin(), report.consistency.end(),
+                               [&](const auto& c) { return c.judge == m.judge; });
+        if (it != report.consistency.end())
+            *it = m;
+    }
+    BradleyTerryOptions bt;
+    bt.seed = o.seed;
+    const Ratings ratings{lengthControlledByPair(votes), ratingsByJudge(votes, bt)};
+    if (format == "json") {
+        nlohmann::ordered_json j = reportJson(report, scope, o);
+        j.update(ratingsJson(ratings));
+        std::cout << j.dump(2) << "\n";
+    } else if (format == "csv") {
         printCsv(std::cout, report);
-    else if (args.has("table1"))
+    } else if (args.has("table1")) {
         printTable1(std::cout, report);
-    else
+    } else {
         printTable(std::cout, report, scope, o);
+        printRatings(std::cout, ratings, bt);
+    }
     return 0;
 }
 #else
@@ -301,7 +371,13 @@ Command judgeStatsCommand() {
             "which response was longer; a row pooling all judges when there are several;\n"
             "Cohen's kappa for every two judges on their common items (the automatic judge\n"
             "'auto' included), Fleiss' kappa for three or more; and each judge's position\n"
-            "consistency on items shown twice with the sides swapped.\n\n"
+            "consistency on items shown twice with the sides swapped (for a model judge,\n"
+            "'model:M', across the two orders it judged every item in). Then each pair's\n"
+            "length-controlled win rate (AlpacaEval-style: a logistic fit of the preference on\n"
+            "the model and tanh(length difference / sd), read with the length term at zero)\n"
+            "beside the raw one, and for a judge whose votes cover three or more models their\n"
+            "Bradley-Terry ratings on the Elo scale with 95% bootstrap intervals (FastChat's\n"
+            "method: base 10, scale 400, mean 1000; a tie is half a win each way).\n\n"
             "  --set NAME       one comparison set (default: every set)\n"
             "  --format F       table (default), json (everything, NaN as null) or csv (rows)\n"
             "  --table1         the paper's Table 1 layout: win / lose of A vs B per judge\n"

@@ -21,16 +21,6 @@ double ratio(double num, double den) {
     return den > 0 ? num / den : kNaN;
 }
 
-// R's quantile type 7 on sorted values.
-double quantileSorted(const std::vector<double>& v, double q) {
-    if (v.empty())
-        return kNaN;
-    const double h = (static_cast<double>(v.size()) - 1) * q;
-    const auto lo = static_cast<std::size_t>(std::floor(h));
-    const std::size_t hi = std::min(lo + 1, v.size() - 1);
-    return v[lo] + (h - static_cast<double>(lo)) * (v[hi] - v[lo]);
-}
-
 // Bootstrap of several ratios sum(num_r) / sum(den) that share the resampled items, so all
 // the intervals of one row come from the same resamples.
 std::vector<Interval> bootstrapRatios(const std::vector<std::vector<double>>& nums,
@@ -158,6 +148,15 @@ PairResult summarise(const std::string& a, const std::string& b, const std::stri
 }
 
 }  // namespace
+
+double quantileSorted(const std::vector<double>& v, double q) {
+    if (v.empty())
+        return kNaN;
+    const double h = (static_cast<double>(v.size()) - 1) * q;
+    const auto lo = static_cast<std::size_t>(std::floor(h));
+    const std::size_t hi = std::min(lo + 1, v.size() - 1);
+    return v[lo] + (h - static_cast<double>(lo)) * (v[hi] - v[lo]);
+}
 
 const char* winnerName(Winner w) {
     switch (w) {

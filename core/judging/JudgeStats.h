@@ -136,6 +136,9 @@ CohenResult cohenKappa(const std::vector<int>& rater_1, const std::vector<int>& 
 // at least 2). NaN when undefined (no subjects, or P_e = 1).
 double fleissKappa(const std::vector<std::vector<int>>& counts);
 
+// R's quantile type 7 of sorted values (q in [0, 1]); NaN when empty.
+double quantileSorted(const std::vector<double>& sorted, double q);
+
 // Percentile bootstrap interval of sum(num) / sum(den) over items resampled with replacement.
 // Resamples with a zero denominator are dropped; NaN bounds when nothing is left.
 Interval bootstrapRatioInterval(const std::vector<double>& num, const std::vector<double>& den,
