@@ -112,6 +112,18 @@ QHBoxLayout* JudgingView::buildSetRow() {
     generate->setToolTip("Generate two runs' responses to the same prompts, then judge them");
     generate->setFocusPolicy(Qt::NoFocus);
     connect(generate, &QPushButton::clicked, this, &JudgingView::newComparisonRequested);
+    auto* model_judge = new QPushButton("Model judge…");
+    model_judge->setObjectName("modelJudge");
+    model_judge->setToolTip(
+        "Let a chat model behind an OpenAI-compatible endpoint judge this set in both orders, "
+        "beside the human judges (its votes: judge model:<name>)");
+    model_judge->setFocusPolicy(Qt::NoFocus);
+    connect(model_judge, &QPushButton::clicked, this, [this] {
+        if (!set_id_)
+            showError("Import or generate a comparison set first: the model judge judges a set.");
+        else
+            Q_EMIT modelJudgeRequested();
+    });
     auto* import = new QPushButton("Import comparison…");
     import->setObjectName("import");
     import->setToolTip(
@@ -139,6 +151,7 @@ QHBoxLayout* JudgingView::buildSetRow() {
     top->addWidget(sets_, 1);
     top->addWidget(generate);
     top->addWidget(import);
+    top->addWidget(model_judge);
     top->addWidget(repeat_percent_);
     top->addWidget(seed_);
     top->addWidget(open_db);
@@ -455,6 +468,17 @@ void JudgingView::undo() {
     }
     loadNext();
     refreshResults();
+}
+
+void JudgingView::reload(bool sets) {
+    if (sets)
+        refreshSets();
+    else
+        refreshResults();
+}
+
+QString JudgingView::currentSetName() const {
+    return set_id_ ? sets_->currentText() : QString();
 }
 
 void JudgingView::refreshResults() {

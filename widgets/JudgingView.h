@@ -50,6 +50,11 @@ public:
 
     void vote(judging::SideChoice choice);
     void undo();
+    // Reads the set's votes again (after another connection, e.g. the model judge, wrote some):
+    // the results table, and the sets list when `sets` is true.
+    void reload(bool sets = false);
+    // The set being judged ("" when none).
+    QString currentSetName() const;
 
     // Read-outs (tests, status).
     judging::JudgmentStore* store() const { return store_.get(); }
@@ -67,6 +72,8 @@ Q_SIGNALS:
     void voted(qint64 presentation_id);
     // "New comparison…": the application asks for two runs and generates a set to import.
     void newComparisonRequested();
+    // "Model judge…": the application opens the model judge on the current set.
+    void modelJudgeRequested();
 
 private:
     // Constructor steps, in the order the widgets are created.

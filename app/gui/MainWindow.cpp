@@ -8,7 +8,6 @@
 #include <QFileInfo>
 #include <QLabel>
 #include <QMenuBar>
-#include <QProgressDialog>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
@@ -25,7 +24,6 @@
 #include "core/util/Devices.h"
 #include "core/util/Error.h"
 #include "core/util/Log.h"
-#include "widgets/ComparisonDialog.h"
 #include "widgets/ConfigEditor.h"
 #include "widgets/DiagnosticsView.h"
 #include "widgets/GradientLab.h"
@@ -37,7 +35,6 @@
 #include "widgets/MetricsDashboard.h"
 #include "widgets/RunCurves.h"
 #include "widgets/SamplesView.h"
-#include "widgets/SaveFile.h"
 
 namespace rgpb::app {
 
@@ -187,12 +184,15 @@ void MainWindow::connectCoreLog() {
     });
 }
 
-// Judge tab: blinded side-by-side judging stored in <runs dir>/judgments.sqlite.
+// Judge tab: blinded side-by-side judging stored in <runs dir>/judgments.sqlite; the comparison
+// generator and the model judge beside it (MainWindowJudge.cpp).
 void MainWindow::buildJudgeTab() {
     judging_ = new widgets::JudgingView(QDir(runs_dir_).filePath("judgments.sqlite"));
     addCentralTab(this, judging_, "Judge");
     connect(judging_, &widgets::JudgingView::newComparisonRequested, this,
             &MainWindow::newComparison);
+    connect(judging_, &widgets::JudgingView::modelJudgeRequested, this,
+            &MainWindow::openModelJudge);
 }
 
 void MainWindow::togglePause(const QString& id) {
@@ -230,87 +230,6 @@ void MainWindow::deleteRun(const QString& id) {
     delete sessions_.take(id);
     logLine(log::Level::Info, "gui", "deleted " + id);
     showQueueStatus();
-}
-
-QVector<widgets::RunChoice> MainWindow::finishedRuns() const {
-    QVector<widgets::RunChoice> runs;
-    for (auto it = rows_.cbegin(); it != rows_.cend(); ++it) {
-        const widgets::RunRow& r = it.value();
-        if (r.status != RunStatus::Finished)
-            continue;  // only runs with final weights
-        runs.push_back(
-            {QString("%1 (%2%3)")
-                 .arg(r.name, r.recipe, r.beta > 0 ? QString(", b=%1").arg(r.beta) : QString()),
-             r.id});
-    }
-    std::sort(
-        runs.begin(), runs.end(),
-        [](const widgets::RunChoice& a, const widgets::RunChoice& b) { return a.label < b.label; });
-    return runs;
-}
-
-void MainWindow::newComparison() {
-    const QVector<widgets::RunChoice> runs = finishedRuns();
-    widgets::ComparisonDialog dialog(runs, QDir(runs_dir_).filePath("comparisons"), this);
-    if (dialog.exec() != QDialog::Accepted)
-        return;
-    startComparison(dialog.request(), dialog.typedPrompts());
-}
-
-ComparisonJob* MainWindow::startComparison(ComparisonRequest request, const QStringList& typed) {
-    if (comparison_ && comparison_->isRunning()) {
-        logLine(log::Level::Warn, "judge", "a comparison is already being generated");
-        return nullptr;
-    }
-    const QString out = QString::fromStdString(request.out_dir);
-    QDir().mkpath(out);
-    if (!typed.isEmpty()) {
-        // Typed prompts become the set's prompts file (one per line, as readPromptFile reads).
-        const QString error =
-            widgets::saveFile(QDir(out).filePath("prompts.txt"), typed.join('\n').toUtf8() + "\n");
-        if (!error.isEmpty()) {
-            logLine(log::Level::Error, "judge", "cannot write the prompts: " + error);
-            return nullptr;
-        }
-        request.prompts = ComparisonPrompts::File;
-        request.prompts_file = QDir(out).filePath("prompts.txt").toStdString();
-    }
-    delete comparison_;
-    comparison_ = new ComparisonJob(this);
-    auto* bar =
-        new QProgressDialog("Generating both models' responses...", "Cancel", 0, 1000, this);
-    bar->setWindowTitle("New comparison");
-    bar->setWindowModality(Qt::NonModal);
-    bar->setMinimumDuration(0);
-    bar->setAutoClose(false);
-    bar->setAutoReset(false);
-    connect(bar, &QProgressDialog::canceled, comparison_, &ComparisonJob::cancel);
-    connect(comparison_, &ComparisonJob::progress, bar, [bar](double f, const QString& text) {
-        bar->setValue(static_cast<int>(f * 1000));
-        bar->setLabelText(text);
-    });
-    connect(comparison_, &ComparisonJob::finished, this,
-            [this, bar](const QString& dir, int items) {
-                bar->deleteLater();
-                logLine(log::Level::Info, "judge",
-                        QString("generated %1 items into %2").arg(items).arg(dir));
-                if (judging_->importComparison(dir))
-                    judging_->setFocus();
-                else
-                    logLine(log::Level::Error, "judge",
-                            "cannot import " + dir + ": " + judging_->errorText());
-            });
-    connect(comparison_, &ComparisonJob::failed, this, [this, bar](const QString& reason) {
-        bar->deleteLater();
-        logLine(log::Level::Error, "judge", "comparison not generated: " + reason);
-        status_->setText("comparison not generated: " + reason);
-    });
-    logLine(log::Level::Info, "judge",
-            QString("generating a comparison of %1 and %2 into %3")
-                .arg(QString::fromStdString(request.run_a), QString::fromStdString(request.run_b),
-                     out));
-    comparison_->start(request);
-    return comparison_;
 }
 
 void MainWindow::buildGradientLab() {

@@ -22,6 +22,7 @@
 #include "app/gui/RunQueue.h"
 #include "app/gui/TrainingSession.h"
 #include "core/util/Log.h"
+#include "store/ModelJudgeRunner.h"
 #include "widgets/ComparisonDialog.h"  // RunChoice
 #include "widgets/RunCurves.h"
 #include "widgets/RunTable.h"
@@ -40,6 +41,7 @@ class LogView;
 class SamplesView;
 class DiagnosticsView;
 class ChatView;
+class ModelJudgeDialog;
 class JudgingView;
 class GradientLab;
 }  // namespace rgpb::widgets
@@ -47,6 +49,7 @@ class GradientLab;
 namespace rgpb::app {
 
 class ChatSession;
+class ModelJudgeJob;
 class GradientMeasureSession;
 class LandscapeUpdater;
 class StudyTab;
@@ -98,6 +101,11 @@ public:
     ComparisonJob* startComparison(ComparisonRequest request, const QStringList& typed = {});
     widgets::ChatView* chatView() const { return chat_; }
     ChatSession* chatSession() const { return chat_session_; }
+    // The model judge's dialog for the Judge tab's current set (opened, or raised), and its batch
+    // with the dialog's settings (nullptr while one runs or with no dialog). MainWindowJudge.cpp.
+    void openModelJudge();
+    ModelJudgeJob* startModelJudge(const judging::ModelJudgeSettings& settings);
+    widgets::ModelJudgeDialog* modelJudgeDialog() const { return model_judge_dialog_; }
     widgets::GradientLab* gradientLab() const { return gradient_lab_; }
     GradientMeasureSession* gradientMeasureSession() const { return lab_session_; }
 
@@ -197,6 +205,8 @@ private:
     QHash<QString, QVector<widgets::CurvePoint>> eval_clock_;
     widgets::JudgingView* judging_ = nullptr;
     ComparisonJob* comparison_ = nullptr;
+    widgets::ModelJudgeDialog* model_judge_dialog_ = nullptr;  // a child, made on first use
+    ModelJudgeJob* model_judge_ = nullptr;
     widgets::ChatView* chat_ = nullptr;  // the Chat tab and its engine
     ChatSession* chat_session_ = nullptr;
     LandscapeUpdater* landscape_jobs_ = nullptr;

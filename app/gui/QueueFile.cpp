@@ -8,8 +8,8 @@
 #include <filesystem>
 
 #include "core/run/RunStore.h"
-#include "core/util/SafeFile.h"
 #include "core/util/Error.h"
+#include "core/util/SafeFile.h"
 
 namespace rgpb::app {
 
