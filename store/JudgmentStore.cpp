@@ -187,9 +187,13 @@ std::string setNameFor(const ComparisonSet& set, const ImportOptions& options,
         return name;
     }
     name = QFileInfo(QString::fromStdString(set.dir)).fileName().toStdString();
-    if (name.empty())
-        name = "set";
-    const std::string base = name;
+    return uniqueSetName(name.empty() ? "set" : name, taken);
+}
+
+}  // namespace
+
+std::string uniqueSetName(const std::string& base, const std::set<std::string>& taken) {
+    std::string name = base;
     for (int k = 2; taken.count(name); ++k)
         name = base + " (" + std::to_string(k) + ")";
     return name;
@@ -206,8 +210,6 @@ std::array<std::string, 2> distinctModelNames(const ComparisonSet& set) {
     }
     return names;
 }
-
-}  // namespace
 
 JudgmentStore::JudgmentStore(const std::string& path, Mode mode) : d_(std::make_unique<Impl>()) {
     d_->path = path;
@@ -327,10 +329,16 @@ int64_t JudgmentStore::Impl::insertSet(const ComparisonSet& set, const std::stri
         mq.addBindValue(QString::fromStdString(set.models[static_cast<std::size_t>(m)].checkpoint));
         run(mq);
     }
+    insertItems(set_id, set.items);
+    return set_id;
+}
+
+void JudgmentStore::Impl::insertItems(int64_t set_id,
+                                      const std::vector<ComparisonItem>& items) const {
     QSqlQuery iq = prepare(
         "INSERT INTO items (set_id, idx, prompt, response_a, response_b, tokens_a, tokens_b,"
         " reference) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    for (const ComparisonItem& item : set.items) {
+    for (const ComparisonItem& item : items) {
         iq.addBindValue(static_cast<qint64>(set_id));
         iq.addBindValue(static_cast<qint64>(item.index));
         iq.addBindValue(QString::fromStdString(item.prompt));
@@ -342,7 +350,6 @@ int64_t JudgmentStore::Impl::insertSet(const ComparisonSet& set, const std::stri
                                        : QVariant(QMetaType::fromType<QString>()));
         run(iq);
     }
-    return set_id;
 }
 
 std::vector<int64_t> JudgmentStore::Impl::insertPresentations(int64_t set_id,

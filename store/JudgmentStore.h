@@ -126,6 +126,18 @@ struct StoredVote {
     double tstamp = 0;  // Unix seconds (UTC)
 };
 
+// One voted exchange of the Chat tab (see JudgmentStore::recordChatVote).
+struct ChatVote {
+    std::array<ComparisonModel, 2> models;  // name, run folder, checkpoint ("final", "step-N")
+    std::string prompt;                     // the message both runs answered
+    std::array<std::string, 2> responses;   // model_a's, model_b's
+    std::array<int64_t, 2> new_tokens{};
+    bool model_a_left = true;
+    std::string judge;
+    SideChoice choice = SideChoice::Tie;  // in screen terms
+    std::string generation_json;          // the generation settings, compact JSON
+};
+
 class JudgmentStore {
 public:
     enum class Mode { ReadWrite, ReadOnly };
@@ -192,6 +204,13 @@ public:
     // model-level verdict; left_win_rate is the share of decisive answers won by Response 1.
     std::vector<PositionConsistency> modelJudgeConsistency(
         std::optional<int64_t> set_id = std::nullopt) const;
+
+    // A blinded exchange of the Chat tab, voted on: appended, in one transaction, to the set of
+    // this pair of runs (models[0] and [1] with their run folders and checkpoints; the set
+    // "chat: <a> vs <b>" made on its first vote, source "chat") as one item with one showing
+    // (model_a on the left when model_a_left) and the judge's vote on it. Returns the set id.
+    // ArgumentError for an empty judge, the automatic judge's name, or a skip.
+    int64_t recordChatVote(const ChatVote& vote);
 
 private:
     struct Impl;

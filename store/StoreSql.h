@@ -11,6 +11,7 @@
 #include <array>
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -102,6 +103,7 @@ struct JudgmentStore::Impl {
                       const ImportOptions& options) const;
     std::vector<int64_t> insertPresentations(int64_t set_id, const ComparisonSet& set,
                                              const ImportOptions& options) const;
+    void insertItems(int64_t set_id, const std::vector<ComparisonItem>& items) const;
     void insertAutoJudgeVotes(const ComparisonSet& set,
                               const std::vector<int64_t>& first_showing) const;
     void close() {
@@ -195,5 +197,11 @@ struct JudgmentStore::Impl {
         return out;
     }
 };
+
+// A set name not in `taken`: `base`, else "base (2)", "base (3)", ... (JudgmentStore.cpp).
+std::string uniqueSetName(const std::string& base, const std::set<std::string>& taken);
+// The pair's names as stored: two checkpoints of one run would share a name, so each gets
+// "@<checkpoint>" (JudgmentStore.cpp).
+std::array<std::string, 2> distinctModelNames(const ComparisonSet& set);
 
 }  // namespace rgpb::judging

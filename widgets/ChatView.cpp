@@ -344,11 +344,12 @@ void ChatView::streamReply(int side, const QString& text, qint64 tokens, double 
                    .arg(tokens_per_s, 0, 'f', 1));
 }
 
-void ChatView::endReply(int side, const QString& text, const QString& stats) {
+void ChatView::endReply(int side, const QString& text, const QString& stats, qint64 tokens) {
     Side& s = sides_[side];
     s.answering = false;
     s.streaming.clear();
     s.messages.push_back({"assistant", text.toStdString()});
+    s.last_tokens = tokens;
     render(side);
     showStatus(sideTitle(side) + ": " + stats);
     if (!busy() && sideBySide()) {
@@ -358,6 +359,7 @@ void ChatView::endReply(int side, const QString& text, const QString& stats) {
             e.responses[i] = m.empty() ? QString() : QString::fromStdString(m.back().content);
             e.runs[i] = runDir(i);
             e.checkpoints[i] = checkpoint(i);
+            e.tokens[i] = sides_[i].last_tokens;
         }
         const auto& m0 = sides_[0].messages;
         e.prompt = m0.size() >= 2 ? QString::fromStdString(m0[m0.size() - 2].content) : QString();
@@ -403,8 +405,13 @@ void ChatView::clearConversation() {
 bool ChatView::vote(ChatVote choice) {
     if (!blinded() || !last_ || voted_ || busy())
         return false;
+    const QString refused =
+        vote_sink_ ? vote_sink_(choice, *last_) : QString("votes are not recorded in this view");
+    if (!refused.isEmpty()) {
+        showStatus("Vote not recorded: " + refused, true);
+        return false;
+    }
     voted_ = true;
-    Q_EMIT voteCast(choice, *last_);
     const QString left = run_[picker(0)]->currentText(), right = run_[picker(1)]->currentText();
     showStatus(QString("Voted \"%1\". Left was %2, right was %3.")
                    .arg(kVoteLabels[static_cast<int>(choice)], left, right));

@@ -14,6 +14,7 @@
 #include <QVector>
 #include <QWidget>
 #include <array>
+#include <functional>
 #include <optional>
 
 #include "core/generate/ChatTemplate.h"
@@ -38,6 +39,7 @@ struct ChatExchange {
     QString responses[2];  // left, right (screen sides)
     QString runs[2];       // left, right run folders
     QString checkpoints[2];
+    qint64 tokens[2] = {0, 0};  // new tokens of each answer
 };
 
 // A blinded vote in screen terms: 0 left better, 1 right better, 2 tie, 3 both bad.
@@ -79,14 +81,18 @@ public:
     void setTemplateName(int side, const QString& name);  // shown under the run's name
     void beginReply(int side);
     void streamReply(int side, const QString& text, qint64 tokens, double tokens_per_s);
-    void endReply(int side, const QString& text, const QString& stats);
+    void endReply(int side, const QString& text, const QString& stats, qint64 tokens = 0);
     void failReply(int side, const QString& reason);
     // True while any side is still answering.
     bool busy() const;
     // Starts a new conversation (and, when blinded, a new draw of the sides).
     void clearConversation();
-    // Records the vote on the last exchange (blinded mode only; false when there is nothing to
-    // vote on or it was voted already) and reveals the names.
+    // Where a blinded vote goes (the application: the judgments database). Returns an empty
+    // string when it was recorded, else why not (shown; the vote can be given again).
+    using VoteSink = std::function<QString(ChatVote choice, const ChatExchange& exchange)>;
+    void setVoteSink(VoteSink sink) { vote_sink_ = std::move(sink); }
+    // Hands the vote on the last exchange to the sink (blinded mode only; false when there is
+    // nothing to vote on, it was voted already, or the sink refused) and reveals the names.
     bool vote(ChatVote choice);
 
     // Read-outs and parts, for tests and the application.
@@ -111,12 +117,12 @@ Q_SIGNALS:
     void sendRequested();
     void stopRequested();
     void selectionChanged();  // a run, checkpoint, mode or template changed
-    void voteCast(rgpb::widgets::ChatVote choice, const rgpb::widgets::ChatExchange& exchange);
     void clearRequested();
 
 private:
     struct Side {
         std::vector<ChatMessage> messages;  // finished turns
+        qint64 last_tokens = 0;             // new tokens of the last answer
         QString streaming;                  // the reply being written
         bool answering = false;
         QString failure;
@@ -147,6 +153,7 @@ private:
     QWidget* vote_row_;
     QLabel* status_;
     std::optional<ChatExchange> last_;
+    VoteSink vote_sink_;
     bool voted_ = false;
     bool swapped_ = false;
     quint64 draw_seed_ = 0;

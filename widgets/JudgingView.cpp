@@ -477,6 +477,21 @@ void JudgingView::reload(bool sets) {
         refreshResults();
 }
 
+QString JudgingView::recordChatVote(judging::ChatVote vote) {
+    if (judge().isEmpty())
+        return "type your judge name on the Judge tab first (votes are stored under it)";
+    if (!ensureStore())
+        return errorText();
+    try {
+        vote.judge = judge().toStdString();
+        store_->recordChatVote(vote);
+    } catch (const std::exception& e) {
+        return QString::fromStdString(e.what());
+    }
+    refreshSets();
+    return {};
+}
+
 QString JudgingView::currentSetName() const {
     return set_id_ ? sets_->currentText() : QString();
 }

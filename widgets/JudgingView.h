@@ -55,6 +55,10 @@ public:
     void reload(bool sets = false);
     // The set being judged ("" when none).
     QString currentSetName() const;
+    // Records a voted Chat-tab exchange under this view's judge name, into its database
+    // (created when missing); the sets list then shows the chat set. Empty on success, else
+    // why not (no judge name, a database error).
+    QString recordChatVote(judging::ChatVote vote);
 
     // Read-outs (tests, status).
     judging::JudgmentStore* store() const { return store_.get(); }

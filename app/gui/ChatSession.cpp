@@ -177,7 +177,7 @@ void ChatSession::startSide(int side) {
         const Reply r = answer(*slot, messages, settings, override_name, feedback);
         return [this, side, r] {
             view_->setTemplateName(side, QString::fromStdString(r.template_name));
-            view_->endReply(side, QString::fromStdString(r.text), statsLine(r));
+            view_->endReply(side, QString::fromStdString(r.text), statsLine(r), r.tokens);
         };
     });
 }

@@ -22,6 +22,7 @@
 #include "core/generate/Generator.h"
 #include "core/train/Evaluation.h"
 #include "widgets/ChatView.h"
+#include "widgets/JudgingView.h"
 
 namespace rgpb_test_chat_session {
 
@@ -136,6 +137,43 @@ private Q_SLOTS:
         QCOMPARE(view.conversation(0).size(), std::size_t(2));
         QVERIFY2(view.statusText().contains("stopped by you"), qPrintable(view.statusText()));
         QVERIFY(view.statusText().contains("0 tokens"));
+    }
+
+    void aBlindedVoteGoesIntoTheJudgeTabsDatabase() {
+        QStandardPaths::setTestModeEnabled(true);
+        QTemporaryDir tmp;
+        const QString runs = tmp.filePath("runs");
+        const QString a = QString::fromStdString(test::makeMicroRun((runs + "/a").toStdString()));
+        const QString b = QString::fromStdString(test::makeMicroRun((runs + "/b").toStdString()));
+        MainWindow w(runs, RGPB_SOURCE_DIR "/presets");
+        widgets::ChatView& view = *w.chatView();
+        view.setRuns({{"a", a}, {"b", b}});
+        view.setDrawSeed(11);
+        view.setSideBySide(true);
+        view.setBlinded(true);
+        greedy(view, 8);
+        QSignalSpy ended(w.chatSession(), &ChatSession::allEnded);
+        QVERIFY(view.send("hello"));
+        QVERIFY(ended.wait(60000));
+        w.judgingView()->setJudge("");
+        QVERIFY(!view.vote(widgets::ChatVote::Left));  // no judge name yet: refused, says why
+        QVERIFY2(view.statusText().contains("judge name"), qPrintable(view.statusText()));
+        w.judgingView()->setJudge("chat-tester");
+        QVERIFY(view.vote(widgets::ChatVote::Left));
+        judging::JudgmentStore* store = w.judgingView()->store();
+        QVERIFY(store);
+        const auto sets = store->sets();
+        QCOMPARE(sets.size(), std::size_t(1));
+        QCOMPARE(sets[0].name, std::string("chat: a vs b"));
+        const auto votes = store->statsVotes(sets[0].id);
+        QCOMPARE(votes.size(), std::size_t(1));
+        QCOMPARE(votes[0].judge, std::string("chat-tester"));
+        // "Left is better": the run on the left won, whichever the draw put there.
+        QCOMPARE(votes[0].winner,
+                 view.swapped() ? judging::Winner::ModelB : judging::Winner::ModelA);
+        QCOMPARE(votes[0].length_a, 8.0);
+        QCOMPARE(QString::fromStdString(store->presentations(sets[0].id)[0].prompt),
+                 QString("hello"));
     }
 
     void theWindowHasAChatTabWithTheFinishedRuns() {

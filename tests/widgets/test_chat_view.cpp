@@ -121,7 +121,13 @@ private Q_SLOTS:
             QCOMPARE(view.runDir(1), tmp.filePath(view.swapped() ? "a" : "b"));
         }
         QVERIFY(seen[0] && seen[1]);
-        QSignalSpy votes(&view, &ChatView::voteCast);
+        QVector<QPair<ChatVote, ChatExchange>> votes;
+        QString refuse = "set your judge name on the Judge tab first";
+        view.setVoteSink([&](ChatVote c, const ChatExchange& e) {
+            if (refuse.isEmpty())
+                votes.push_back({c, e});
+            return refuse;
+        });
         QVERIFY(!view.vote(ChatVote::Left));  // nothing answered yet
         QVERIFY(view.send("Which is bigger, 3 or 5?"));
         view.beginReply(0);
@@ -130,10 +136,15 @@ private Q_SLOTS:
         QVERIFY(!view.vote(ChatVote::Left));  // the right side is still answering
         view.endReply(1, "3", "1 token");
         QVERIFY(!view.transcriptText(0).contains("run a"));  // names hidden until the vote
+        // The sink refuses (no judge name): nothing revealed, the vote can be given again.
+        QVERIFY(!view.vote(ChatVote::Left));
+        QVERIFY(view.statusText().contains("judge name"));
+        QVERIFY(!view.voted());
+        refuse.clear();
         QVERIFY(view.vote(ChatVote::Left));
-        QCOMPARE(votes.count(), 1);
-        QCOMPARE(votes[0][0].value<ChatVote>(), ChatVote::Left);
-        const ChatExchange e = votes[0][1].value<ChatExchange>();
+        QCOMPARE(votes.size(), 1);
+        QCOMPARE(votes[0].first, ChatVote::Left);
+        const ChatExchange e = votes[0].second;
         QCOMPARE(e.prompt, QString("Which is bigger, 3 or 5?"));
         QCOMPARE(e.responses[0], QString("5"));
         QCOMPARE(e.responses[1], QString("3"));
