@@ -1,6 +1,7 @@
 #include "widgets/JudgingResults.h"
 
 #include <QCheckBox>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QTableWidget>
@@ -101,22 +102,53 @@ JudgingResults::JudgingResults(QWidget* parent) : QWidget(parent) {
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     table_->verticalHeader()->hide();
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    all_sets_ = new QCheckBox("every set (ratings across all models)");
+    all_sets_->setObjectName("allSets");
+    all_sets_->setToolTip(
+        "Pool the votes of every set in the database: Bradley-Terry ratings need three or more "
+        "models judged by the same judge.");
+    connect(all_sets_, &QCheckBox::toggled, this, &JudgingResults::scopeChanged);
+    ratings_label_ = new QLabel;
+    ratings_label_->setObjectName("ratings");
+    ratings_label_->setWordWrap(true);
+    ratings_label_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     agreement_ = new QLabel("no votes yet");
     agreement_->setObjectName("kappa");
     agreement_->setWordWrap(true);
     agreement_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(table1_);
+    auto* toggles = new QHBoxLayout;
+    toggles->addWidget(table1_);
+    toggles->addWidget(all_sets_);
+    toggles->addStretch();
+    layout->addLayout(toggles);
     layout->addWidget(table_, 1);
     layout->addWidget(agreement_);
+    layout->addWidget(ratings_label_);
     connect(table1_, &QCheckBox::toggled, this, [this] { rebuild(); });
     rebuild();
 }
 
 void JudgingResults::setReport(const judging::JudgeStatsReport& report) {
     report_ = report;
+    lc_.clear();
+    ratings_.clear();
     rebuild();
+}
+
+void JudgingResults::setRatings(std::vector<judging::LengthControlledWinRate> lc,
+                                std::vector<judging::JudgeRatings> ratings) {
+    lc_ = std::move(lc);
+    ratings_ = std::move(ratings);
+    rebuild();
+}
+
+bool JudgingResults::allSets() const {
+    return all_sets_->isChecked();
+}
+void JudgingResults::setAllSets(bool on) {
+    all_sets_->setChecked(on);
 }
 
 void JudgingResults::setTable1Layout(bool on) {
@@ -143,6 +175,18 @@ void JudgingResults::rebuild() {
             "'auto' counts on items with a known answer)");
     else
         agreement_->setText(parts.join("  ·  "));
+    QStringList rated;
+    for (const judging::JudgeRatings& j : ratings_) {
+        QStringList models;
+        for (const judging::BradleyTerryRating& m : j.ratings)
+            models << QString("%1 %2 [%3, %4]")
+                          .arg(QString::fromStdString(m.model), fixed(m.rating, 0),
+                               fixed(m.ci.low, 0), fixed(m.ci.high, 0));
+        rated << QString("Bradley-Terry ratings, %1 (Elo scale, 95%% bootstrap over battles): %2")
+                     .arg(QString::fromStdString(j.judge), models.join(", "));
+    }
+    ratings_label_->setText(rated.join("\n"));
+    ratings_label_->setVisible(!rated.isEmpty());
 }
 
 void JudgingResults::showTable1() {
@@ -169,9 +213,13 @@ void JudgingResults::showTable1() {
 
 void JudgingResults::showPairs() {
     table_->setColumnCount(ColumnCount);
-    table_->setHorizontalHeaderLabels(
-        {"model 1 vs model 2", "judge", "n", "win [95% CI]", "lose [95% CI]", "tie", "both bad",
-         "adj. win [95% CI]", "sign p", "len 1", "len 2", "win | 1 longer", "win | 2 longer"});
+    table_->setHorizontalHeaderLabels({"model 1 vs model 2", "judge", "n", "win [95% CI]",
+                                       "lose [95% CI]", "tie", "both bad", "adj. win [95% CI]",
+                                       "sign p", "len 1", "len 2", "win | 1 longer",
+                                       "win | 2 longer", "LC win"});
+    table_->horizontalHeaderItem(LcWin)->setToolTip(
+        "length-controlled win rate of model 1 (AlpacaEval 2 style): a logistic fit of the "
+        "preference on the length difference, read at equal lengths; ties count 1/2");
     table_->horizontalHeaderItem(Votes)->setToolTip(
         "non-skip votes: one per item for a judge; the pooled row counts every judge's votes");
     table_->horizontalHeaderItem(AdjustedWin)
@@ -224,6 +272,12 @@ void JudgingResults::setPairRow(int r, const judging::PairResult& p) {
         r, WinBLonger,
         numberItem(p.win_rate_b_longer,
                    QString("%1 (%2)").arg(fixed(p.win_rate_b_longer)).arg(p.b_longer_votes)));
+    double lc = std::nan("");
+    for (const judging::LengthControlledWinRate& l : lc_) {
+        if (l.model_a == p.model_a && l.model_b == p.model_b && l.judge == p.judge)
+            lc = l.lc;
+    }
+    table_->setItem(r, LcWin, rateItem(lc));
 }
 
 }  // namespace rgpb::widgets

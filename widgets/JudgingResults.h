@@ -9,7 +9,9 @@
 #pragma once
 
 #include <QWidget>
+#include <vector>
 
+#include "core/judging/JudgeRatings.h"
 #include "core/judging/JudgeStats.h"
 
 class QCheckBox;
@@ -29,6 +31,16 @@ public:
     static constexpr std::size_t kKappaMinItems = 5;
 
     void setReport(const judging::JudgeStatsReport& report);
+    // Beside the report: each pair's length-controlled win rate per judge (the "LC win"
+    // column) and, for judges who rated three or more models, Bradley-Terry ratings (a line
+    // under the table). Call after setReport().
+    void setRatings(std::vector<judging::LengthControlledWinRate> lc,
+                    std::vector<judging::JudgeRatings> ratings);
+    // "Every set": the table pools all sets of the database (ratings need three or more
+    // models, and one set has two). scopeChanged() asks the view to recompute.
+    bool allSets() const;
+    void setAllSets(bool on);
+    QLabel* ratingsLabel() const { return ratings_label_; }
     const judging::JudgeStatsReport& report() const { return report_; }
     void setTable1Layout(bool on);
     bool table1Layout() const;
@@ -37,8 +49,8 @@ public:
     QLabel* agreementLabel() const { return agreement_; }
 
     // Column of the full layout: pair, judge, n, win, lose, tie, both bad, adj. win, sign p,
-    // len 1, len 2, win|1 longer, win|2 longer. Model 1 and 2 are the set's order (the rates
-    // are model 1's); A and B are only the screen sides.
+    // len 1, len 2, win|1 longer, win|2 longer, length-controlled win. Model 1 and 2 are the set's
+    // order (the rates are model 1's); A and B are only the screen sides.
     enum Column {
         Pair,
         Judge,
@@ -53,8 +65,12 @@ public:
         LengthB,
         WinALonger,
         WinBLonger,
+        LcWin,
         ColumnCount
     };
+
+Q_SIGNALS:
+    void scopeChanged();
 
 private:
     void rebuild();
@@ -63,9 +79,11 @@ private:
     void setPairRow(int r, const judging::PairResult& p);
 
     judging::JudgeStatsReport report_;
+    std::vector<judging::LengthControlledWinRate> lc_;
+    std::vector<judging::JudgeRatings> ratings_;
     QTableWidget* table_;
-    QCheckBox* table1_;
-    QLabel* agreement_;
+    QCheckBox *table1_, *all_sets_;
+    QLabel *agreement_, *ratings_label_;
 };
 
 }  // namespace rgpb::widgets

@@ -71,6 +71,7 @@ JudgingView::JudgingView(const QString& default_db, QWidget* parent)
     QHBoxLayout* buttons = buildVoteButtons();
     QWidget* judging = buildItemPane(sides, buttons);
     results_ = new JudgingResults;
+    connect(results_, &JudgingResults::scopeChanged, this, [this] { refreshResults(); });
     auto* split = new QSplitter(Qt::Vertical);
     split->addWidget(judging);
     split->addWidget(results_);
@@ -502,7 +503,14 @@ void JudgingView::refreshResults() {
         return;
     }
     try {
-        results_->setReport(judging::computeJudgeStats(store_->statsVotes(*set_id_)));
+        const bool all = results_->allSets();
+        const std::vector<judging::Vote> votes =
+            all ? store_->statsVotes() : store_->statsVotes(*set_id_);
+        results_->setReport(judging::computeJudgeStats(votes));
+        // One set has two models: ratings only when the sets are pooled.
+        results_->setRatings(
+            judging::lengthControlledByPair(votes),
+            all ? judging::ratingsByJudge(votes) : std::vector<judging::JudgeRatings>{});
     } catch (const std::exception& e) {
         showError(QString::fromStdString(e.what()));
     }
