@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <regex>
 #include <thread>
@@ -121,7 +122,9 @@ ChatReply ChatCompletionsClient::Impl::attempt(const std::string& body, double& 
         } else if (e == httplib::Error::ConnectionTimeout ||
                    (e == httplib::Error::Read && r.latency_s >= 0.9 * settings.timeout_s)) {
             r.failure = "timeout";
-            r.message = where + ": no answer within " + std::to_string(settings.timeout_s) + " s";
+            char seconds[32];
+            std::snprintf(seconds, sizeof seconds, "%g", settings.timeout_s);
+            r.message = where + ": no answer within " + seconds + " s (--timeout)";
         } else {
             r.failure = "connection error";
             r.message = where + ": " + httplib::to_string(e);
