@@ -87,7 +87,7 @@ FakeReply script(const std::string& user, int seen, bool healed) {
             if (healed || !a_first)
                 return prefer(false, a_first, 0);
             FakeReply r;
-            r.delay_s = 1.2;  // past the client's 0.4 s timeout
+            r.delay_s = 3;  // past the client's 1 s timeout
             r.content = "Preferred: Response 1";
             return r;
         }
@@ -112,7 +112,7 @@ ModelJudgeSettings settingsFor(const std::string& url) {
     s.model = "judge-7b";
     s.api_key_env = "RGPB_TEST_JUDGE_KEY";
     s.concurrency = 3;
-    s.timeout_s = 0.4;
+    s.timeout_s = 1;
     s.retries = 2;
     s.backoff_s = 0.01;
     s.price_in_per_million = 2;
