@@ -9,7 +9,8 @@
 //
 // Threads: runModelJudge() runs on the thread that opened the store (it owns the store) and
 // starts `concurrency` HTTP workers that hand their answers back to it; it returns when every
-// prompt is answered or failed, or soon after `cancel` is set (answers already in are kept).
+// prompt is answered or failed, or once the requests in flight when `cancel` is set have
+// ended (their answers are kept; no new request starts; a wait between retries ends at once).
 // Torch-free and Qt-free (the store's Qt SQL stays behind JudgmentStore's pimpl).
 #pragma once
 
