@@ -5,6 +5,9 @@
 // a human judge, a wrong key (401) and a closed port through the CLI, and the key never in the
 // database's bytes or the output.
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QTemporaryDir>
@@ -405,6 +408,16 @@ private Q_SLOTS:
         const QString table = QString::fromUtf8(stats.readAllStandardOutput());
         QVERIFY2(table.contains("model:j: 8/8 = 1.000 consistent"), qPrintable(table));
         QVERIFY2(table.contains("length-controlled"), qPrintable(table));
+        QProcess json;
+        json.start(RGPB_CLI, {"judge-stats", db, "--format", "json"});
+        json.waitForFinished(120000);
+        const QJsonObject j = QJsonDocument::fromJson(json.readAllStandardOutput()).object();
+        const QJsonArray lc = j["length_controlled"].toArray();
+        QCOMPARE(lc.size(), 1);  // one pair, one judge: model A won all 8 items
+        QCOMPARE(lc[0].toObject()["judge"].toString(), QString("model:j"));
+        QCOMPARE(lc[0].toObject()["raw"].toDouble(), 1.0);
+        QCOMPARE(lc[0].toObject()["lc"].toDouble(), 1.0);
+        QVERIFY(j["bradley_terry"].toArray().isEmpty());  // two models: no ratings
     }
 #endif
 #endif
