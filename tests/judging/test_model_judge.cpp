@@ -303,30 +303,37 @@ private Q_SLOTS:
         o.repeat_fraction = 0;
         const int64_t set =
             store.importSet(readComparisonSet(tmp_.filePath("cmp").toStdString()), o);
-        // The endpoint presses cancel while it answers the third request: that answer still
-        // arrives and is kept, and no further request is started.
+        // The endpoint presses cancel when the third request comes and stalls it: the request
+        // is abandoned (its connection shut down, nothing recorded), no further one starts,
+        // and the answers already in are kept. Without the in-flight cancel the stalled answer
+        // would arrive and be recorded (done == 3).
         std::atomic<bool> cancel{false};
-        std::atomic<int> answered{0};
+        std::atomic<int> requests{0};
         rgpb::test::FakeChatEndpoint endpoint([&](const std::string& user, int) {
-            if (++answered == 3)
+            FakeReply r = prefer(true, itemOf(user).second, 0);
+            if (++requests == 3) {
                 cancel = true;
-            return prefer(true, itemOf(user).second, 0);
+                r.delay_s = 3;
+            }
+            return r;
         });
         ModelJudgeSettings s = settingsFor(endpoint.url());
         s.api_key_env.clear();
         s.concurrency = 1;
+        s.timeout_s = 30;
         ModelJudgeCallbacks cb;
         cb.cancel = &cancel;
         const ModelJudgeSummary first = runModelJudge(store, set, s, cb);
         QVERIFY(first.cancelled);
-        QCOMPARE(first.progress.done, int64_t(3));
-        QCOMPARE(endpoint.requests(), 3);
+        QCOMPARE(first.progress.done, int64_t(2));
         QCOMPARE(first.progress.failed, int64_t(0));
+        QCOMPARE(endpoint.requests(), 3);
+        QCOMPARE(store.modelAnswers(set, "model:judge-7b").size(), std::size_t(2));
         const ModelJudgeSummary rest = runModelJudge(store, set, s);
-        QCOMPARE(rest.already_judged, int64_t(3));
-        QCOMPARE(rest.answered, int64_t(13));
+        QCOMPARE(rest.already_judged, int64_t(2));
+        QCOMPARE(rest.answered, int64_t(14));
         QCOMPARE(rest.votes, int64_t(kItems));
-        QCOMPARE(endpoint.requests(), 16);
+        QCOMPARE(endpoint.requests(), 17);
     }
 
     void badSettingsAreErrors() {
