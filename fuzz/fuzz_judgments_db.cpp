@@ -30,8 +30,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             (void)store.judgedCount(info.id, "fuzz");
             (void)store.liveVotes(info.id);
             (void)store.statsVotes(info.id);
+            (void)store.modelAnswers(info.id, "model:fuzz");
         }
         (void)store.statsVotes();
+        (void)store.modelJudgeConsistency();
     });
     return 0;
 }

@@ -9,7 +9,9 @@
 //
 // Threads: runModelJudge() runs on the thread that opened the store (it owns the store) and
 // starts `concurrency` HTTP workers that hand their answers back to it; it returns when every
-// prompt is answered or failed, or soon after `cancel` is set (answers already in are kept).
+// prompt is answered or failed, or soon after `cancel` is set: no new request starts, the
+// requests in flight are abandoned (their connections shut down; the next run sends them), a
+// wait between retries ends at once, and every answer already in is kept.
 // Torch-free and Qt-free (the store's Qt SQL stays behind JudgmentStore's pimpl).
 #pragma once
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/util/Error.h"
+
 namespace rgpb::cli {
 
 const std::vector<Command>& commands() {
@@ -55,6 +57,13 @@ bool asksForHelp(const std::vector<std::string>& args) {
     }
     const auto end = std::find(args.begin(), args.end(), "--");
     return std::find(args.begin(), end, "--help") != end;
+}
+
+void noJudgmentsStore(const std::string& command, const std::string& verb) {
+    throw Error(command +
+                ": this build of rgpb has no Qt SQL (Qt 6 Core + Sql were not found at configure "
+                "time), so it cannot " +
+                verb + " judgments databases");
 }
 
 }  // namespace rgpb::cli

@@ -32,6 +32,10 @@ std::string helpText(const Command& command, const std::string& path);
 // anywhere before a "--".
 bool asksForHelp(const std::vector<std::string>& args);
 
+// What a judgments command (judge-stats, judge-import, judge-model) says in a build without
+// Qt SQL: `command` cannot `verb` ("read", "write") judgments databases.
+[[noreturn]] void noJudgmentsStore(const std::string& command, const std::string& verb);
+
 // Defined in their own files.
 Command gradlabCommand();
 Command trainCommand();

@@ -40,9 +40,7 @@ int judgeImport(const std::vector<std::string>& argv) {
     return 0;
 #else
     (void)argv;
-    throw Error(
-        "judge-import: this build of rgpb has no Qt SQL (Qt 6 Core + Sql were not found "
-        "at configure time), so it cannot write judgments databases");
+    noJudgmentsStore("judge-import", "write");
 #endif
 }
 

@@ -120,9 +120,7 @@ int judgeModel(const std::vector<std::string>& argv) {
 }
 #else
 int judgeModel(const std::vector<std::string>&) {
-    throw Error(
-        "judge-model: this build of rgpb has no Qt SQL (Qt 6 Core + Sql were not found at "
-        "configure time), so it cannot write judgments databases");
+    noJudgmentsStore("judge-model", "write");
 }
 #endif
 

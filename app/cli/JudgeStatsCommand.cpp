@@ -349,9 +349,7 @@ int judgeStats(const std::vector<std::string>& argv) {
 }
 #else
 int judgeStats(const std::vector<std::string>&) {
-    throw Error(
-        "judge-stats: this build of rgpb has no Qt SQL (Qt 6 Core + Sql were not found "
-        "at configure time), so it cannot read judgments databases");
+    noJudgmentsStore("judge-stats", "read");
 }
 #endif
 

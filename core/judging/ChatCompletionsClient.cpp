@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <regex>
 #include <thread>
@@ -61,7 +62,10 @@ struct ChatCompletionsClient::Impl {
     std::string key;     // from the environment; never in a message
 
     // One attempt. `retry_after` is set from a Retry-After header (seconds) when present.
-    ChatReply attempt(const std::string& body, double& retry_after, bool& retryable) const;
+    // A cancel during the request shuts its connection down (httplib's Client::stop(), made
+    // for this from another thread): the attempt ends at once as "cancelled".
+    ChatReply attempt(const std::string& body, double& retry_after, bool& retryable,
+                      const std::atomic<bool>* cancel) const;
 };
 
 ChatCompletionsClient::ChatCompletionsClient(const ChatClientSettings& s)
@@ -95,7 +99,8 @@ ChatCompletionsClient::ChatCompletionsClient(const ChatClientSettings& s)
 ChatCompletionsClient::~ChatCompletionsClient() = default;
 
 ChatReply ChatCompletionsClient::Impl::attempt(const std::string& body, double& retry_after,
-                                               bool& retryable) const {
+                                               bool& retryable,
+                                               const std::atomic<bool>* cancel) const {
     ChatReply r;
     retry_after = -1;
     retryable = false;
@@ -109,9 +114,30 @@ ChatReply ChatCompletionsClient::Impl::attempt(const std::string& body, double& 
     if (!key.empty())
         headers.emplace("Authorization", "Bearer " + key);
     const auto t0 = Clock::now();
+    std::atomic<bool> finished{false};
+    std::thread watcher;
+    if (cancel) {
+        // Asks again while the request lasts: a stop before the connection exists has
+        // nothing to shut down yet.
+        watcher = std::thread([&] {
+            while (!finished.load()) {
+                if (cancel->load())
+                    client.stop();
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            }
+        });
+    }
     auto res = client.Post(path.c_str(), headers, body, "application/json");
+    finished = true;
+    if (watcher.joinable())
+        watcher.join();
     r.latency_s = std::chrono::duration<double>(Clock::now() - t0).count();
     const std::string where = "POST " + origin + path;
+    if (!res && cancel && cancel->load()) {
+        r.failure = "cancelled";
+        r.message = where + ": cancelled during the request";
+        return r;
+    }
     if (!res) {
         const httplib::Error e = res.error();
         retryable = true;
@@ -121,7 +147,9 @@ ChatReply ChatCompletionsClient::Impl::attempt(const std::string& body, double& 
         } else if (e == httplib::Error::ConnectionTimeout ||
                    (e == httplib::Error::Read && r.latency_s >= 0.9 * settings.timeout_s)) {
             r.failure = "timeout";
-            r.message = where + ": no answer within " + std::to_string(settings.timeout_s) + " s";
+            char seconds[32];
+            std::snprintf(seconds, sizeof seconds, "%g", settings.timeout_s);
+            r.message = where + ": no answer within " + seconds + " s (--timeout)";
         } else {
             r.failure = "connection error";
             r.message = where + ": " + httplib::to_string(e);
@@ -198,9 +226,9 @@ ChatReply ChatCompletionsClient::complete(const std::vector<ChatMessage>& messag
         double retry_after = -1;
         bool retryable = false;
         const int attempts = attempt + 1;
-        r = d_->attempt(body, retry_after, retryable);
+        r = d_->attempt(body, retry_after, retryable, cancel);
         r.attempts = attempts;
-        if (r.ok || !retryable || attempt >= s.retries)
+        if (r.ok || !retryable || attempt >= s.retries || r.failure == "cancelled")
             break;
         double wait = std::min(s.max_backoff_s, s.backoff_s * std::pow(2.0, attempt));
         if (retry_after >= 0)

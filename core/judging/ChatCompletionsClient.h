@@ -56,8 +56,8 @@ public:
     ChatCompletionsClient(const ChatCompletionsClient&) = delete;
     ChatCompletionsClient& operator=(const ChatCompletionsClient&) = delete;
 
-    // One answer (with retries); failures are returned, not thrown. Waits between retries end
-    // early when `cancel` is set.
+    // One answer (with retries); failures are returned, not thrown. When `cancel` is set, the
+    // request in flight is abandoned and a wait between retries ends: failure "cancelled".
     ChatReply complete(const std::vector<ChatMessage>& messages,
                        const std::atomic<bool>* cancel = nullptr) const;
 

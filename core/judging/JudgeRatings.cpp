@@ -194,7 +194,7 @@ LengthControlledWinRate lengthControlledWinRate(const std::vector<Vote>& votes) 
             x[i] = std::tanh(d[i] / r.length_sd);
     }
     // Newton's method on the concave penalised log-likelihood.
-    constexpr double kLambda = 1.0;
+    constexpr double kLambda = 0.1;
     double theta = std::log(r.raw / (1 - r.raw)), phi = 0;
     for (int it = 0; it < 100; ++it) {
         double g0 = 0, g1 = -kLambda * phi, h00 = 0, h01 = 0, h11 = kLambda;

@@ -13,9 +13,11 @@
 //    (the prediction with the length term at zero). Left out of AlpacaEval's full GLM: the
 //    instruction-difficulty term (gamma times each instruction's difficulty, which needs many
 //    models on the same instructions) and its fitting across many models against one baseline.
-//    phi carries a small L2 penalty (lambda = 1) so a judge that always prefers the longer
-//    response (perfect separation) still has a finite fit; theta is not penalised, so with
-//    equal lengths LC equals the raw rate exactly. A raw rate of 0 or 1 is returned as is.
+//    phi carries a small L2 penalty (lambda = 0.1) so a judge that always prefers the longer
+//    response (perfect separation) still has a finite fit; there theta tends to
+//    (1/2) ln(n_a_longer / n_b_longer), the only value the data pin down. theta is not
+//    penalised, so with equal lengths LC equals the raw rate exactly. A raw rate of 0 or 1 is
+//    returned as is.
 // Pure C++ (no Qt, no LibTorch).
 #pragma once
 

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <system_error>
@@ -146,12 +146,32 @@ JudgeVerdict labelledLineVerdict(const std::string& answer) {
     return v;
 }
 
+// "prefer[s|red][:] [*"']response N" anywhere; Unparsed unless exactly one N is named. A scan,
+// not a regular expression: an answer is untrusted text of any length.
 JudgeVerdict preferStatement(const std::string& low) {
-    static const std::regex prefer(R"(prefer(?:s|red)?\s*:?\s*[*"']*\s*response\s*([12]))");
     std::set<char> named;
-    for (auto it = std::sregex_iterator(low.begin(), low.end(), prefer);
-         it != std::sregex_iterator(); ++it)
-        named.insert((*it)[1].str()[0]);
+    auto skip = [&](std::size_t at, const char* chars) {
+        while (at < low.size() && std::strchr(chars, low[at]) && low[at] != '\0')
+            ++at;
+        return at;
+    };
+    for (std::size_t at = low.find("prefer"); at != std::string::npos;
+         at = low.find("prefer", at + 1)) {
+        std::size_t k = at + 6;
+        if (low.compare(k, 3, "red") == 0)
+            k += 3;
+        else if (low.compare(k, 1, "s") == 0)
+            k += 1;
+        k = skip(k, " \t\n\r");
+        k = skip(k, ":");
+        k = skip(k, " \t\n\r*\"'");
+        if (low.compare(k, 8, "response") != 0)
+            continue;
+        k = skip(k + 8, " \t\n\r");
+        if (k < low.size() && (low[k] == '1' || low[k] == '2') &&
+            (k + 1 == low.size() || !std::isdigit(static_cast<unsigned char>(low[k + 1]))))
+            named.insert(low[k]);
+    }
     if (named.size() != 1)
         return JudgeVerdict::Unparsed;
     return *named.begin() == '1' ? JudgeVerdict::Response1 : JudgeVerdict::Response2;
@@ -239,7 +259,8 @@ JudgeTemplate loadJudgeTemplate(const std::string& name_or_file) {
     if (name_or_file == "paper" || name_or_file == "mtbench")
         path = (fs::path(judgeTemplateDir()) / (name_or_file + ".txt")).string();
     JudgeTemplate t = parseJudgeTemplate(
-        readTemplateFile(path, "expected a judge template: \"paper\", \"mtbench\" or a template file"),
+        readTemplateFile(path,
+                         "expected a judge template: \"paper\", \"mtbench\" or a template file"),
         path);
     t.name = name_or_file;
     return t;
@@ -281,7 +302,8 @@ std::string fillPlaceholders(const std::string& text, const std::string values[3
 
 JudgePrompt renderJudgePrompt(const JudgeTemplate& t, const std::string& prompt,
                               const std::string& response_1, const std::string& response_2) {
-    const std::string values[3] = {conversationText(prompt), trimSpace(response_1), trimSpace(response_2)};
+    const std::string values[3] = {conversationText(prompt), trimSpace(response_1),
+                                   trimSpace(response_2)};
     return {fillPlaceholders(t.system, values), fillPlaceholders(t.user, values)};
 }
 

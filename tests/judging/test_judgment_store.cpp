@@ -285,13 +285,15 @@ private Q_SLOTS:
         // Ours, but from a newer build.
         const QString newer = dir("newer.sqlite");
         { JudgmentStore s(newer.toStdString()); }
-        rawSql(newer, {"PRAGMA journal_mode = DELETE", "PRAGMA user_version = 2"});
+        rawSql(newer, {"PRAGMA journal_mode = DELETE",
+                       QString("PRAGMA user_version = %1").arg(JudgmentStore::kSchemaVersion + 1)});
         const QByteArray newer_before = bytesOf(newer);
         QCOMPARE(
             rgpb::test::messageOf<rgpb::InputError>([&] { JudgmentStore s(newer.toStdString()); }),
-            newer.toStdString() +
-                ": has judgments schema version 2, newer than this build reads (1); open "
-                "it with a newer rgpb");
+            newer.toStdString() + ": has judgments schema version " +
+                std::to_string(JudgmentStore::kSchemaVersion + 1) +
+                ", newer than this build reads (" + std::to_string(JudgmentStore::kSchemaVersion) +
+                "); open it with a newer rgpb");
         QCOMPARE(bytesOf(newer), newer_before);
 
         // Truncated SQLite file: header right, rest garbage.
