@@ -113,18 +113,6 @@ QHBoxLayout* JudgingView::buildSetRow() {
     generate->setToolTip("Generate two runs' responses to the same prompts, then judge them");
     generate->setFocusPolicy(Qt::NoFocus);
     connect(generate, &QPushButton::clicked, this, &JudgingView::newComparisonRequested);
-    auto* model_judge = new QPushButton("Model judge…");
-    model_judge->setObjectName("modelJudge");
-    model_judge->setToolTip(
-        "Let a chat model behind an OpenAI-compatible endpoint judge this set in both orders, "
-        "beside the human judges (its votes: judge model:<name>)");
-    model_judge->setFocusPolicy(Qt::NoFocus);
-    connect(model_judge, &QPushButton::clicked, this, [this] {
-        if (!set_id_)
-            showError("Import or generate a comparison set first: the model judge judges a set.");
-        else
-            Q_EMIT modelJudgeRequested();
-    });
     auto* import = new QPushButton("Import comparison…");
     import->setObjectName("import");
     import->setToolTip(
@@ -152,7 +140,6 @@ QHBoxLayout* JudgingView::buildSetRow() {
     top->addWidget(sets_, 1);
     top->addWidget(generate);
     top->addWidget(import);
-    top->addWidget(model_judge);
     top->addWidget(repeat_percent_);
     top->addWidget(seed_);
     top->addWidget(open_db);
@@ -174,12 +161,25 @@ QHBoxLayout* JudgingView::buildJudgeRow() {
     progress_ = new QProgressBar;
     progress_->setObjectName("progress");
     progress_->setTextVisible(false);
+    auto* model_judge = new QPushButton("Model judge…");
+    model_judge->setObjectName("modelJudge");
+    model_judge->setToolTip(
+        "Let a chat model behind an OpenAI-compatible endpoint judge this set in both orders, "
+        "beside the human judges (its votes: judge model:<name>)");
+    model_judge->setFocusPolicy(Qt::NoFocus);
+    connect(model_judge, &QPushButton::clicked, this, [this] {
+        if (!set_id_)
+            showError("Import or generate a comparison set first: the model judge judges a set.");
+        else
+            Q_EMIT modelJudgeRequested();
+    });
     auto* second = new QHBoxLayout;
     second->addWidget(new QLabel("Judge:"));
     second->addWidget(judge_);
     second->addSpacing(16);
     second->addWidget(progress_text_);
     second->addWidget(progress_, 1);
+    second->addWidget(model_judge);
     second->addWidget(db_label_);
     return second;
 }

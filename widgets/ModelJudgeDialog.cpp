@@ -197,6 +197,9 @@ void ModelJudgeDialog::setSettings(const judging::ModelJudgeSettings& s) {
 }
 
 QString ModelJudgeDialog::problem() const {
+    if (!judging::modelJudgeAvailable())
+        return "This build has no HTTP client (cpp-httplib was not found when it was "
+               "configured): install libcpp-httplib-dev (scripts/bootstrap.sh) and rebuild.";
     const QString url = endpoint_->text().trimmed();
     if (url.isEmpty())
         return "Give the endpoint's base URL, e.g. http://127.0.0.1:8000/v1.";
