@@ -23,7 +23,8 @@ const Command& rootCommand() {
             trainCommand(),      resumeCommand(),      sweepCommand(),    runsCommand(),
             evalCommand(),       gradlabCommand(),     sampleCommand(),   compareCommand(),
             judgeStatsCommand(), judgeImportCommand(), tokenizeCommand(), exportHfCommand(),
-            importHfCommand(),   logitsCommand(),      studyCommand(),    versionCommand(),
+            importHfCommand(),   logitsCommand(),      studyCommand(),    serveCommand(),
+            versionCommand(),
         };
         return c;
     }();
