@@ -29,8 +29,10 @@ std::string folderNameOf(const std::string& path) {
 }
 
 // Jobs decode together when their tokens are drawn the same way: all greedy ones, or sampled
-// ones with equal temperature, top-k, top-p and seed.
+// ones with equal temperature, top-k, top-p and seed (and the same EOS rule).
 bool sameSampling(const GenerationSettings& a, const GenerationSettings& b) {
+    if (a.stop_at_eos != b.stop_at_eos)
+        return false;
     if (a.temperature == 0 || b.temperature == 0)
         return a.temperature == b.temperature;
     return a.temperature == b.temperature && a.top_k == b.top_k && a.top_p == b.top_p &&
@@ -190,7 +192,6 @@ void GenerationQueue::Impl::decode(const std::vector<std::shared_ptr<ServeJob>>&
             static_cast<int64_t>(promptContext(*tokenizer, job->prompt, max_prompt_tokens).size());
     }
     settings.batch_size = static_cast<int64_t>(batch.size());
-    settings.stop_at_eos = true;
     settings.use_kv_cache = true;
 
     GenerationHooks hooks;

@@ -169,6 +169,11 @@ void readSettings(const Json& body, const ApiLimits& limits, ApiRequest& r) {
             static_cast<uint64_t>(integer(*seed, "seed", 0, std::numeric_limits<int64_t>::max()));
     if (const Json* n = field(body, "n"); n != nullptr && (!n->is_number_integer() || *n != 1))
         refuse("n", "1 (one choice per request)", describe(*n));
+    if (const Json* ignore = field(body, "ignore_eos")) {  // vLLM's extension (benchmarks)
+        if (!ignore->is_boolean())
+            refuse("ignore_eos", "true or false", describe(*ignore));
+        s.stop_at_eos = !ignore->get<bool>();
+    }
     if (const Json* stream = field(body, "stream")) {
         if (!stream->is_boolean())
             refuse("stream", "true or false", describe(*stream));

@@ -32,7 +32,8 @@ struct ApiRequest {
     std::string model;                  // empty when the request names none
     std::string prompt;                 // /v1/completions
     std::vector<ChatMessage> messages;  // /v1/chat/completions
-    GenerationSettings settings;        // max_new_tokens, temperature, top_p, top_k, seed
+    GenerationSettings settings;        // max_new_tokens, temperature, top_p, top_k, seed, and
+                                        // stop_at_eos (false with vLLM's "ignore_eos": true)
     std::vector<std::string> stops;     // the request's "stop" strings
     bool stream = false;
 };

@@ -29,6 +29,7 @@ class ServeCliTest : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         QVERIFY(tmp_.isValid());
+        torch::manual_seed(11);  // the same random model every time
         run_dir_ = QString::fromStdString(
             makeMicroRun(std::filesystem::path(tmp_.path().toStdString()) / "cli-run"));
     }

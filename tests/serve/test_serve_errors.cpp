@@ -48,6 +48,7 @@ class ServeErrorsTest : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         QVERIFY(tmp_.isValid());
+        torch::manual_seed(11);  // the same random model every time
         run_dir_ = makeMicroRun(std::filesystem::path(tmp_.path().toStdString()) / "run");
         server_ = std::make_unique<Server>(options());
         server_->start();
