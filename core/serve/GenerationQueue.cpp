@@ -51,7 +51,7 @@ void endJob(ServeJob& job, const std::string& error) {
 }  // namespace
 
 struct GenerationQueue::Impl {
-    QueueOptions options;
+    ServerOptions options;
     torch::Device device{torch::kCPU};
     std::unique_ptr<Tokenizer> tokenizer;
     std::unique_ptr<Generator> generator;
@@ -67,7 +67,7 @@ struct GenerationQueue::Impl {
     std::thread thread;
 
     mutable std::mutex counters_mutex;
-    QueueCounters counters;
+    ServerCounters counters;
 
     void load();
     void run();
@@ -221,7 +221,7 @@ void GenerationQueue::Impl::decode(const std::vector<std::shared_ptr<ServeJob>>&
             endJob(*job, std::string("generation failed: ") + e.what());
         return;
     }
-    QueueCounters add;
+    ServerCounters add;
     for (std::size_t i = 0; i < batch.size(); ++i) {
         ServeJob& job = *batch[i];
         {
@@ -244,7 +244,7 @@ void GenerationQueue::Impl::decode(const std::vector<std::shared_ptr<ServeJob>>&
     counters.largest_batch = std::max(counters.largest_batch, static_cast<int64_t>(batch.size()));
 }
 
-GenerationQueue::GenerationQueue(const QueueOptions& options) : impl_(std::make_unique<Impl>()) {
+GenerationQueue::GenerationQueue(const ServerOptions& options) : impl_(std::make_unique<Impl>()) {
     impl_->options = options;
     impl_->load();
 }
@@ -303,7 +303,7 @@ void GenerationQueue::stop() {
         endJob(*job, "the server is stopping");
 }
 
-QueueCounters GenerationQueue::counters() const {
+ServerCounters GenerationQueue::counters() const {
     std::lock_guard<std::mutex> lock(impl_->counters_mutex);
     return impl_->counters;
 }

@@ -14,6 +14,7 @@
 
 #include "core/generate/ChatTemplate.h"
 #include "core/generate/Generation.h"
+#include "core/serve/Server.h"
 
 namespace rgpb::serve {
 
@@ -41,23 +42,11 @@ struct ServeJob {
     std::atomic<bool> cancelled{false};
 };
 
-struct QueueCounters {
-    int64_t completions = 0, tokens_generated = 0, cancelled = 0;
-    int64_t batches = 0, batched_rows = 0, largest_batch = 0;
-};
-
-struct QueueOptions {
-    std::string model_path, checkpoint = "final", device = "cpu";
-    int threads = 0;
-    int64_t max_batch = 8;
-    int batch_window_ms = 2;
-    int step_delay_ms = 0;
-};
-
 class GenerationQueue {
 public:
-    // Loads the model: a run or checkpoint folder (loadRun) or a Hugging Face folder.
-    explicit GenerationQueue(const QueueOptions& options);
+    // Loads options.model_path: a run or checkpoint folder (loadRun) or a Hugging Face folder;
+    // uses the options' checkpoint, device, threads, max_batch, batch_window_ms, step_delay_ms.
+    explicit GenerationQueue(const ServerOptions& options);
     ~GenerationQueue();  // stop()s
 
     const std::string& folderName() const;        // the run's (or HF folder's) name
@@ -70,7 +59,7 @@ public:
     void submit(const std::shared_ptr<ServeJob>& job);
     // Wakes the waiters: jobs not done end with an error; the thread is joined.
     void stop();
-    QueueCounters counters() const;
+    ServerCounters counters() const;  // all but `requests` (the HTTP side's)
 
 private:
     struct Impl;

@@ -237,17 +237,9 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
     requireArgument(o.max_batch > 0 && o.max_batch <= 4096, "serve", "max_batch", "in [1, 4096]",
                     o.max_batch);
     requireArgument(o.batch_window_ms >= 0, "serve", "batch_window_ms", ">= 0", o.batch_window_ms);
-    serve::QueueOptions q;
-    q.model_path = o.model_path;
-    q.checkpoint = o.checkpoint;
-    q.device = o.device;
-    q.threads = o.threads;
-    q.max_batch = o.max_batch;
-    q.batch_window_ms = o.batch_window_ms;
-    q.step_delay_ms = o.step_delay_ms;
     d.chat = o.chat_template.empty() ? ChatTemplate{}
                                      : parseChatTemplate(o.chat_template, "chat_template");
-    d.queue = std::make_unique<serve::GenerationQueue>(q);
+    d.queue = std::make_unique<serve::GenerationQueue>(o);
     if (o.chat_template.empty())
         d.chat = d.queue->runChatTemplate();
     d.name = o.model_name.empty() ? d.queue->folderName() : o.model_name;
@@ -308,15 +300,8 @@ std::string Server::chatTemplate() const {
 }
 
 ServerCounters Server::counters() const {
-    const serve::QueueCounters q = impl_->queue->counters();
-    ServerCounters c;
+    ServerCounters c = impl_->queue->counters();
     c.requests = impl_->requests.load();
-    c.completions = q.completions;
-    c.tokens_generated = q.tokens_generated;
-    c.cancelled = q.cancelled;
-    c.batches = q.batches;
-    c.batched_rows = q.batched_rows;
-    c.largest_batch = q.largest_batch;
     return c;
 }
 
