@@ -52,7 +52,9 @@ struct Server::Impl {
 
     void routes();
     bool authorized(const httplib::Request& req, httplib::Response& res) const;
-    void generate(const httplib::Request& req, httplib::Response& res, bool chat_route);
+    void post(const httplib::Request& req, httplib::Response& res,
+              const httplib::ContentReader& reader, bool chat_route);
+    void generate(const std::string& body, httplib::Response& res, bool chat_route);
     std::shared_ptr<ServeJob> makeJob(const serve::ApiRequest& request) const;
     void stream(httplib::Response& res, const std::shared_ptr<StreamState>& state);
 };
@@ -88,11 +90,36 @@ std::shared_ptr<ServeJob> Server::Impl::makeJob(const serve::ApiRequest& request
     return job;
 }
 
-void Server::Impl::generate(const httplib::Request& req, httplib::Response& res, bool chat_route) {
+// A POST route: the body read within the size limit (httplib's own limit covers bodies with a
+// Content-Length; this one also chunked ones), then the token, then the request.
+void Server::Impl::post(const httplib::Request& req, httplib::Response& res,
+                        const httplib::ContentReader& reader, bool chat_route) {
+    std::string body;
+    bool too_large = false;
+    const auto limit = static_cast<std::size_t>(options.max_request_bytes);
+    const bool read = reader([&](const char* data, std::size_t size) {
+        too_large = body.size() + size > limit;
+        if (!too_large)
+            body.append(data, size);
+        return !too_large;
+    });
+    // httplib refuses a Content-Length over its limit before reading anything.
+    if (too_large || (!read && req.get_header_value<uint64_t>("Content-Length") > limit))
+        throw ApiError(413,
+                       "the request body is larger than " +
+                           std::to_string(options.max_request_bytes) + " bytes",
+                       {}, "invalid_request_error", "request_too_large");
+    if (!read)
+        throw ApiError(400, "the request body could not be read to its end");
+    if (authorized(req, res))
+        generate(body, res, chat_route);
+}
+
+void Server::Impl::generate(const std::string& body, httplib::Response& res, bool chat_route) {
     serve::ApiLimits limits;
     limits.max_tokens_limit = options.max_tokens_limit;
     limits.default_max_tokens = std::min(options.default_max_tokens, options.max_tokens_limit);
-    const serve::ApiRequest request = serve::parseApiRequest(req.body, chat_route, limits);
+    const serve::ApiRequest request = serve::parseApiRequest(body, chat_route, limits);
     if (!request.model.empty() && request.model != name)
         throw ApiError(404,
                        "model: expected '" + name + "' (the model this server serves), got '" +
@@ -214,14 +241,13 @@ void Server::Impl::routes() {
         if (authorized(req, res))
             res.set_content(serve::modelsJson(name, created), kJson);
     });
-    http.Post("/v1/completions", [this](const httplib::Request& req, httplib::Response& res) {
-        if (authorized(req, res))
-            generate(req, res, false);
-    });
-    http.Post("/v1/chat/completions", [this](const httplib::Request& req, httplib::Response& res) {
-        if (authorized(req, res))
-            generate(req, res, true);
-    });
+    for (const bool chat_route : {false, true}) {
+        http.Post(chat_route ? "/v1/chat/completions" : "/v1/completions",
+                  [this, chat_route](const httplib::Request& req, httplib::Response& res,
+                                     const httplib::ContentReader& reader) {
+                      post(req, res, reader, chat_route);
+                  });
+    }
 }
 
 Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {

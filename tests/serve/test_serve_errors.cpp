@@ -7,7 +7,13 @@
 
 #include "tests/support/TestMain.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <QTemporaryDir>
+
+#include <cstdio>
 
 #include "core/serve/Server.h"
 #include "tests/serve/ServeClient.h"
@@ -19,6 +25,47 @@ namespace rgpb_test_serve_errors {
 using namespace rgpb;
 using namespace rgpb::test;
 using nlohmann::json;
+
+namespace {
+
+// A POST of `body` to /v1/completions in chunks of `chunk` bytes (Transfer-Encoding: chunked).
+std::string chunkedPost(const std::string& body, std::size_t chunk) {
+    std::string out =
+        "POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n";
+    char size[32];
+    for (std::size_t at = 0; at < body.size(); at += chunk) {
+        const std::string piece = body.substr(at, chunk);
+        std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
+        out += size + piece + "\r\n";
+    }
+    return out + "0\r\n\r\n";
+}
+
+// Sends `request` in one write to 127.0.0.1:port and returns what comes back until `until`
+// arrives, the server closes, or 10 s pass.
+std::string rawExchange(int port, const std::string& request, const std::string& until) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    std::string reply;
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+        ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
+            static_cast<ssize_t>(request.size())) {
+        timeval timeout{10, 0};
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+        char buf[4096];
+        for (ssize_t n;
+             reply.find(until) == std::string::npos && (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
+            reply.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return reply;
+}
+
+}  // namespace
 
 class ServeErrorsTest : public QObject {
     Q_OBJECT
@@ -141,6 +188,11 @@ private Q_SLOTS:
         QCOMPARE(r.status, 413);
         QCOMPARE(r.json["error"]["code"], json("request_too_large"));
         QVERIFY(r.json["error"]["message"].get<std::string>().find("4096") != std::string::npos);
+        // The same body sent in chunks (no Content-Length) is cut off at the limit too. Sent
+        // whole through a plain socket: the server answers and closes before reading it all.
+        const std::string reply = rawExchange(server_->port(), chunkedPost(big, 1000), "}}");
+        QVERIFY2(reply.rfind("HTTP/1.1 413", 0) == 0, reply.c_str());
+        QVERIFY2(reply.find("\"request_too_large\"") != std::string::npos, reply.c_str());
         stillServes(url_);
     }
 
