@@ -175,7 +175,8 @@ void GenerationQueue::Impl::record(ServeJob& job, int32_t token) const {
     {
         std::lock_guard<std::mutex> lock(job.mutex);
         job.text = std::move(text);
-        job.final_bytes = std::max(job.final_bytes, final_bytes);
+        // Never back (what was streamed stays streamed), never past the text.
+        job.final_bytes = std::min(std::max(job.final_bytes, final_bytes), job.text.size());
         job.hit_stop = stop != std::string::npos;
     }
     job.changed.notify_all();

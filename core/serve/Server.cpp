@@ -173,7 +173,7 @@ void Server::Impl::stream(httplib::Response& res, const std::shared_ptr<StreamSt
             std::unique_lock<std::mutex> lock(job.mutex);
             job.changed.wait_for(lock, std::chrono::milliseconds(200),
                                  [&] { return job.done || job.final_bytes > s.sent; });
-            if (job.final_bytes > s.sent) {
+            if (job.final_bytes > s.sent && job.final_bytes <= job.text.size()) {
                 piece = job.text.substr(s.sent, job.final_bytes - s.sent);
                 s.sent = job.final_bytes;
             }
