@@ -24,8 +24,7 @@ int serve(const std::vector<std::string>& argv) {
                  {"checkpoint", "host", "port", "device", "threads", "token-env", "chat-template",
                   "max-batch", "max-tokens-limit", "max-request-bytes", "model-name"});
     if (args.positional().size() != 1)
-        throw Error(
-            "serve: expected one RUN_DIR, CHECKPOINT or HF_FOLDER (see 'rgpb serve --help')");
+        throw Error("expected one RUN_DIR, CHECKPOINT or HF_FOLDER (see 'rgpb serve --help')");
     ServerOptions o;
     o.model_path = args.positional()[0];
     o.checkpoint = args.value("checkpoint").value_or(o.checkpoint);
@@ -41,7 +40,7 @@ int serve(const std::vector<std::string>& argv) {
     if (auto var = args.value("token-env")) {
         const char* token = std::getenv(var->c_str());
         if (token == nullptr || *token == '\0')
-            throw Error("serve: --token-env " + *var +
+            throw Error("--token-env " + *var +
                         ": the environment variable is not set or empty; expected the bearer "
                         "token clients must send");
         o.bearer_token = token;
@@ -66,7 +65,7 @@ int serve(const std::vector<std::string>& argv) {
 #else
 int serve(const std::vector<std::string>&) {
     throw Error(
-        "serve: this build has no HTTP server (cpp-httplib was not found when it was "
+        "this build has no HTTP server (cpp-httplib was not found when it was "
         "configured; install libcpp-httplib-dev and configure again)");
 }
 #endif

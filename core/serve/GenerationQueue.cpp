@@ -79,11 +79,10 @@ struct GenerationQueue::Impl {
 void GenerationQueue::Impl::load() {
     device = torch::Device(options.device);
     if (device.is_cuda() && !torch::cuda::is_available())
-        throw ArgumentError("serve", "device", "cpu, or cuda with a CUDA device present",
+        throw ArgumentError("server options", "device", "cpu, or cuda with a CUDA device present",
                             options.device + " (CUDA is not available)");
     if (options.threads > 0)
         torch::set_num_threads(options.threads);
-    requireArgument(options.max_batch > 0, "serve", "max_batch", "> 0", options.max_batch);
     const std::string path = checkpointPath(options.model_path, options.checkpoint);
     GptNeoX model{nullptr};
     if (resolveModelSource(path).kind == ModelSourceKind::HuggingFace) {

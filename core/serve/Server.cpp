@@ -254,15 +254,18 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
     Impl& d = *impl_;
     d.options = std::move(options);
     const ServerOptions& o = d.options;
-    requireArgument(o.port >= 0 && o.port <= 65535, "serve", "port", "in [0, 65535]", o.port);
-    requireArgument(o.max_request_bytes > 0, "serve", "max_request_bytes", "> 0",
+    requireArgument(o.port >= 0 && o.port <= 65535, "server options", "port", "in [0, 65535]",
+                    o.port);
+    requireArgument(o.max_request_bytes > 0, "server options", "max_request_bytes", "> 0",
                     o.max_request_bytes);
-    requireArgument(o.max_tokens_limit > 0, "serve", "max_tokens_limit", "> 0", o.max_tokens_limit);
-    requireArgument(o.default_max_tokens > 0, "serve", "default_max_tokens", "> 0",
+    requireArgument(o.max_tokens_limit > 0, "server options", "max_tokens_limit", "> 0",
+                    o.max_tokens_limit);
+    requireArgument(o.default_max_tokens > 0, "server options", "default_max_tokens", "> 0",
                     o.default_max_tokens);
-    requireArgument(o.max_batch > 0 && o.max_batch <= 4096, "serve", "max_batch", "in [1, 4096]",
-                    o.max_batch);
-    requireArgument(o.batch_window_ms >= 0, "serve", "batch_window_ms", ">= 0", o.batch_window_ms);
+    requireArgument(o.max_batch > 0 && o.max_batch <= 4096, "server options", "max_batch",
+                    "in [1, 4096]", o.max_batch);
+    requireArgument(o.batch_window_ms >= 0, "server options", "batch_window_ms", ">= 0",
+                    o.batch_window_ms);
     d.chat = o.chat_template.empty() ? ChatTemplate{}
                                      : parseChatTemplate(o.chat_template, "chat_template");
     d.queue = std::make_unique<serve::GenerationQueue>(o);
@@ -288,7 +291,7 @@ void Server::start() {
     const ServerOptions& o = d.options;
     d.port = o.port == 0 ? d.http.bind_to_any_port(o.host) : o.port;
     if (d.port < 0 || (o.port != 0 && !d.http.bind_to_port(o.host, o.port)))
-        throw Error("serve: cannot listen on " + o.host + ":" + std::to_string(o.port) +
+        throw Error("cannot listen on " + o.host + ":" + std::to_string(o.port) +
                     " (address in use, or not an address of this machine)");
     d.started = true;
     d.queue->start();
