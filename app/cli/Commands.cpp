@@ -24,9 +24,9 @@ const Command& rootCommand() {
         c.subcommands = {
             trainCommand(),      resumeCommand(),      sweepCommand(),      runsCommand(),
             evalCommand(),       gradlabCommand(),     sampleCommand(),     compareCommand(),
-            judgeStatsCommand(), judgeImportCommand(), judgeModelCommand(), tokenizeCommand(),
-            exportHfCommand(),   importHfCommand(),    logitsCommand(),     studyCommand(),
-            versionCommand(),
+            judgeStatsCommand(), judgeImportCommand(), judgeModelCommand(), serveCommand(),
+            tokenizeCommand(),   exportHfCommand(),    importHfCommand(),   logitsCommand(),
+            studyCommand(),      versionCommand(),
         };
         return c;
     }();

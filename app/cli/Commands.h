@@ -54,5 +54,6 @@ Command importHfCommand();
 Command logitsCommand();
 Command versionCommand();
 Command studyCommand();
+Command serveCommand();
 
 }  // namespace rgpb::cli

@@ -50,33 +50,43 @@ std::vector<std::string> ChatTemplate::stops() const {
 
 std::string ChatTemplate::finish(const std::string& response, bool* stopped) const {
     std::string text = response;
-    bool found = false;
-    for (const std::string& s : stops()) {
-        const std::size_t at = text.find(s);
-        if (at != std::string::npos) {
-            text.resize(at);
-            found = true;
-        }
-    }
+    const std::size_t at = firstStop(text, stops());
+    if (at != std::string::npos)
+        text.resize(at);
     if (kind == ChatTemplateKind::HhRlhf && !text.empty() && text.front() == ' ')
         text.erase(0, 1);
     if (stopped != nullptr)
-        *stopped = found;
+        *stopped = at != std::string::npos;
     return text;
 }
 
 std::size_t ChatTemplate::safePrefix(const std::string& response) const {
-    std::size_t safe = response.size();
-    for (const std::string& s : stops()) {
-        const std::size_t at = response.find(s);
+    return stopSafePrefix(response, stops());
+}
+
+std::size_t firstStop(const std::string& text, const std::vector<std::string>& stops) {
+    std::size_t first = std::string::npos;
+    for (const std::string& s : stops) {
+        if (!s.empty())
+            first = std::min(first, text.find(s));
+    }
+    return first;
+}
+
+std::size_t stopSafePrefix(const std::string& text, const std::vector<std::string>& stops) {
+    std::size_t safe = text.size();
+    for (const std::string& s : stops) {
+        if (s.empty())
+            continue;
+        const std::size_t at = text.find(s);
         if (at != std::string::npos) {
             safe = std::min(safe, at);
             continue;
         }
-        // The longest suffix of `response` that is a proper prefix of the stop string.
-        for (std::size_t n = std::min(s.size() - 1, response.size()); n > 0; --n) {
-            if (response.compare(response.size() - n, n, s, 0, n) == 0) {
-                safe = std::min(safe, response.size() - n);
+        // The longest suffix of `text` that is a proper prefix of the stop string.
+        for (std::size_t n = std::min(s.size() - 1, text.size()); n > 0; --n) {
+            if (text.compare(text.size() - n, n, s, 0, n) == 0) {
+                safe = std::min(safe, text.size() - n);
                 break;
             }
         }

@@ -44,6 +44,12 @@ struct ChatTemplate {
     std::size_t safePrefix(const std::string& response) const;
 };
 
+// safePrefix() and finish()'s cut for any stop strings (e.g. a request's own): how many leading
+// bytes of a growing `text` cannot turn into the start of a stop string, and where the first
+// stop string in `text` begins (npos when none). Empty stop strings are ignored.
+std::size_t stopSafePrefix(const std::string& text, const std::vector<std::string>& stops);
+std::size_t firstStop(const std::string& text, const std::vector<std::string>& stops);
+
 // "hh-rlhf" (or "hh") / "plain"; ArgumentError naming `flag` and the choices otherwise.
 ChatTemplate parseChatTemplate(const std::string& name, const std::string& flag = "chat template");
 
