@@ -176,6 +176,34 @@ private Q_SLOTS:
                  QString("hello"));
     }
 
+    // docs/chat.png: RGPB_CHAT_SCREENSHOT=file.png with RGPB_CHAT_RUNS=<runs dir holding two
+    // finished runs> shows both answering one HH-RLHF-style question side by side.
+    void screenshot() {
+        const QString png = qEnvironmentVariable("RGPB_CHAT_SCREENSHOT");
+        const QString runs = qEnvironmentVariable("RGPB_CHAT_RUNS");
+        if (png.isEmpty() || runs.isEmpty())
+            QSKIP("set RGPB_CHAT_SCREENSHOT=file.png and RGPB_CHAT_RUNS=dir to save a screenshot");
+        MainWindow w(runs, RGPB_SOURCE_DIR "/presets");
+        w.resize(1500, 950);
+        w.show();
+        auto* tabs = qobject_cast<QTabWidget*>(w.centralWidget());
+        tabs->setCurrentWidget(w.chatView());
+        widgets::ChatView& view = *w.chatView();
+        QVERIFY(view.runBox(0)->count() >= 2);
+        view.setSideBySide(true);
+        view.runBox(0)->setCurrentIndex(1);
+        view.runBox(1)->setCurrentIndex(0);
+        view.maxTokens()->setValue(60);
+        view.temperature()->setValue(0.7);
+        QSignalSpy ended(w.chatSession(), &ChatSession::allEnded);
+        for (const char* message :
+             {"What is a good way to learn to cook?", "And what should I cook first?"}) {
+            QVERIFY(view.send(message));
+            QVERIFY(ended.wait(120000));
+        }
+        QVERIFY(w.grab().save(png));
+    }
+
     void theWindowHasAChatTabWithTheFinishedRuns() {
         QStandardPaths::setTestModeEnabled(true);
         QTemporaryDir tmp;
