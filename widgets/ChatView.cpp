@@ -5,6 +5,7 @@
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -33,9 +34,9 @@ QString escapedParagraphs(const QString& text) {
 ChatView::ChatView(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     auto* top = new QHBoxLayout;
-    top->addWidget(buildPicker(0), 1);
-    top->addWidget(buildPicker(1), 1);
-    top->addWidget(buildSettings());
+    top->addWidget(buildPicker(0), 1, Qt::AlignTop);
+    top->addWidget(buildPicker(1), 1, Qt::AlignTop);
+    top->addWidget(buildSettings(), 0, Qt::AlignTop);
     layout->addLayout(top);
     layout->addWidget(buildTranscripts(), 1);
     layout->addWidget(buildInput());
@@ -70,7 +71,7 @@ QGroupBox* ChatView::buildPicker(int side) {
 
 QWidget* ChatView::buildSettings() {
     auto* box = new QGroupBox("Generation");
-    auto* form = new QFormLayout(box);
+    auto* form = new QGridLayout(box);
     side_by_side_ = new QCheckBox("two runs side by side");
     blinded_ = new QCheckBox("blinded (hide names, vote)");
     max_new_ = new QSpinBox;
@@ -101,19 +102,24 @@ QWidget* ChatView::buildSettings() {
     template_->setToolTip(
         "How the conversation becomes the prompt. The run's own: hh-rlhf for runs trained on "
         "HH-RLHF, plain for single prompts (the synthetic task).");
-    form->addRow(side_by_side_);
-    form->addRow(blinded_);
-    form->addRow("max new tokens", max_new_);
-    form->addRow("temperature", temperature_);
-    form->addRow("top-k", top_k_);
-    form->addRow("top-p", top_p_);
-    form->addRow("seed", seed_);
-    form->addRow(stop_at_eos_);
-    form->addRow("chat template", template_);
     device_ = new QComboBox;
     device_->setObjectName("chatDevice");
     device_->addItem("cpu");
-    form->addRow("device", device_);
+    // Two settings per row, so the box is no taller than the run pickers need to be.
+    auto add = [form](int row, int column, const QString& label, QWidget* w) {
+        form->addWidget(new QLabel(label), row, column * 2);
+        form->addWidget(w, row, column * 2 + 1);
+    };
+    form->addWidget(side_by_side_, 0, 0, 1, 2);
+    form->addWidget(blinded_, 0, 2, 1, 2);
+    add(1, 0, "max new tokens", max_new_);
+    add(1, 1, "temperature", temperature_);
+    add(2, 0, "top-k", top_k_);
+    add(2, 1, "top-p", top_p_);
+    add(3, 0, "seed", seed_);
+    add(3, 1, "device", device_);
+    add(4, 0, "chat template", template_);
+    form->addWidget(stop_at_eos_, 4, 2, 1, 2);
     connect(device_, &QComboBox::currentIndexChanged, this, [this] { Q_EMIT selectionChanged(); });
     connect(side_by_side_, &QCheckBox::toggled, this, [this] {
         clearConversation();

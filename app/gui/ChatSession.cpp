@@ -89,7 +89,7 @@ QString statsLine(const Reply& r) {
                                           : "max new tokens reached";
     return QString("%1 tokens in %2 s (%3 tokens/s), %4")
         .arg(r.tokens)
-        .arg(r.seconds, 0, 'f', 1)
+        .arg(r.seconds, 0, 'f', r.seconds < 10 ? 2 : 1)
         .arg(r.seconds > 0 ? r.tokens / r.seconds : 0.0, 0, 'f', 1)
         .arg(why);
 }
