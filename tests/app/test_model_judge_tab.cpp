@@ -91,6 +91,38 @@ private Q_SLOTS:
                  qPrintable(dialog->summaryText()));
 #endif
     }
+
+    // An endpoint nothing answers: every prompt fails with its reason, the batch still ends and
+    // says so, and nothing is voted. RGPB_JUDGE_DIALOG_SCREENSHOT=file.png saves the dialog.
+    void anUnreachableEndpointIsReportedPerPrompt() {
+        QStandardPaths::setTestModeEnabled(true);
+        QTemporaryDir tmp;
+        const QString runs = tmp.filePath("runs");
+        QDir().mkpath(runs);
+        test::writeComparisonSet(tmp.filePath("cmp"), test::plainItems(2));
+        app::MainWindow w(runs, RGPB_SOURCE_DIR "/presets");
+        QVERIFY(w.judgingView()->importComparison(tmp.filePath("cmp")));
+        w.openModelJudge();
+        widgets::ModelJudgeDialog* dialog = w.modelJudgeDialog();
+        judging::ModelJudgeSettings s = dialog->settings();
+        s.endpoint = "http://127.0.0.1:1/v1";  // port 1: refused on loopback
+        s.model = "nobody";
+        s.api_key_env.clear();
+        s.retries = 0;
+        s.timeout_s = 5;
+        dialog->setSettings(s);
+        dialog->startButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog->running(), 60000);
+        const QString summary = dialog->summaryText();
+        QVERIFY2(summary.contains("0 votes on 2 items") && summary.contains("Failed: 4"),
+                 qPrintable(summary));
+        QVERIFY2(summary.contains("Start again to retry"), qPrintable(summary));
+        const QString png = qEnvironmentVariable("RGPB_JUDGE_DIALOG_SCREENSHOT");
+        if (!png.isEmpty()) {
+            dialog->resize(720, dialog->sizeHint().height());
+            QVERIFY(dialog->grab().save(png));
+        }
+    }
 };
 
 RGPB_TEST_MAIN(TestModelJudgeTab)
