@@ -468,6 +468,7 @@ QString ChatView::statusText() const {
 
 void ChatView::updateMode() {
     const bool two = sideBySide();
+    picker_box_[0]->setTitle(two ? "Model 1" : "Model");
     picker_box_[1]->setVisible(two);
     transcript_box_[1]->setVisible(two);
     blinded_->setEnabled(two);

@@ -207,6 +207,7 @@ private:
     ComparisonJob* comparison_ = nullptr;
     widgets::ModelJudgeDialog* model_judge_dialog_ = nullptr;  // a child, made on first use
     ModelJudgeJob* model_judge_ = nullptr;
+    QTimer* judge_reload_ = nullptr;     // coalesces the Judge tab's reloads while it runs
     widgets::ChatView* chat_ = nullptr;  // the Chat tab and its engine
     ChatSession* chat_session_ = nullptr;
     LandscapeUpdater* landscape_jobs_ = nullptr;

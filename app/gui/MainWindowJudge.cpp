@@ -4,6 +4,7 @@
 #include <QDir>
 #include <QLabel>
 #include <QProgressDialog>
+#include <QTimer>
 
 #include "app/gui/MainWindow.h"
 #include "app/gui/ModelJudgeJob.h"
@@ -123,16 +124,24 @@ ModelJudgeJob* MainWindow::startModelJudge(const judging::ModelJudgeSettings& se
         return nullptr;
     if (!model_judge_) {
         model_judge_ = new ModelJudgeJob(this);
+        judge_reload_ = new QTimer(this);
+        judge_reload_->setSingleShot(true);
+        judge_reload_->setInterval(1000);
+        connect(judge_reload_, &QTimer::timeout, this, [this] { judging_->reload(); });
         connect(model_judge_, &ModelJudgeJob::progress, this,
                 [this](const judging::ModelJudgeProgress& p) {
                     if (model_judge_dialog_)
                         model_judge_dialog_->showProgress(p);
-                    judging_->reload();  // the model's votes join the table as they arrive
+                    // The model's votes join the table as they arrive, at most once a second:
+                    // the results recompute their bootstrap intervals on every reload.
+                    if (!judge_reload_->isActive())
+                        judge_reload_->start();
                 });
         connect(model_judge_, &ModelJudgeJob::finished, this,
                 [this](const judging::ModelJudgeSummary& s) {
                     if (model_judge_dialog_)
                         model_judge_dialog_->showSummary(s);
+                    judge_reload_->stop();
                     judging_->reload();
                     logLine(log::Level::Info, "judge",
                             QString("model judge %1: %2 votes, %3 failed prompts")
