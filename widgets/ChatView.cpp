@@ -25,8 +25,11 @@ namespace {
 
 const char* const kVoteLabels[] = {"Left is better", "Right is better", "Tie", "Both bad"};
 
+// The text as the model wrote it: HTML-escaped, line breaks kept, and runs of spaces too
+// (indented code and aligned lists must not collapse).
 QString escapedParagraphs(const QString& text) {
-    return text.toHtmlEscaped().replace('\n', "<br>");
+    return "<span style='white-space:pre-wrap'>" + text.toHtmlEscaped().replace('\n', "<br>") +
+           "</span>";
 }
 
 }  // namespace
