@@ -37,7 +37,8 @@ const QHash<QString, QString>& groupTitles() {
                                                 {"optimizer", "Optimizer (AdamW)"},
                                                 {"eval", "Evaluation"},
                                                 {"diagnostics", "Gradient diagnostics"},
-                                                {"checkpoint", "Checkpoints"}};
+                                                {"checkpoint", "Checkpoints"},
+                                                {"distributed", "Data-parallel processes"}};
     return titles;
 }
 

@@ -309,6 +309,18 @@ void addEvalFields(std::vector<ConfigField>& f) {
                         RGPB_INT(checkpoint.every)));
     f.push_back(integer("checkpoint.keep_last", "keep last", "Older checkpoints are deleted.", 1,
                         1000000, RGPB_INT(checkpoint.keep_last)));
+    f.push_back(omitDefault(integer(
+        "distributed.nproc", "processes",
+        "Data-parallel worker processes `rgpb train` starts on this machine (c10d); each takes "
+        "batch_size / nproc pairs of every batch. 1 = one process.",
+        1, 1024, RGPB_INT(distributed.nproc))));
+    f.push_back(omitDefault(choice("distributed.backend", "backend",
+                                   "c10d backend: gloo (CPU) or nccl (CUDA builds, device cuda).",
+                                   {"gloo", "nccl"}, RGPB_TEXT(distributed.backend))));
+    f.push_back(omitDefault(number("distributed.timeout_s", "timeout (s)",
+                                   "How long a rank waits for the others in a collective before "
+                                   "the run fails with the reason.",
+                                   0, 86400, true, RGPB_NUM(distributed.timeout_s))));
 }
 
 #undef RGPB_TEXT

@@ -105,6 +105,15 @@ struct CheckpointConfig {
     int64_t keep_last = 2;  // older checkpoints are deleted
 };
 
+// Data-parallel training on c10d (core/train/Distributed.h). `rgpb train --nproc N` starts N
+// local worker processes; under torchrun (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT set) the
+// launcher decides the processes and `nproc` is not used.
+struct DistributedConfig {
+    int64_t nproc = 1;             // local worker processes `rgpb train` starts (1 = one process)
+    std::string backend = "gloo";  // gloo (CPU tensors) or nccl (CUDA builds, device cuda)
+    double timeout_s = 300;  // a collective waits this long for every rank, then the run fails
+};
+
 struct StageConfig {
     std::string name;                   // defaults to the objective's description
     ObjectiveSpec objective;            // method (or weighted mix) and beta
@@ -138,6 +147,7 @@ struct RunConfig {
     EvalConfig eval;
     DiagnosticsConfig diagnostics;
     CheckpointConfig checkpoint;
+    DistributedConfig distributed;
     std::vector<StageConfig> stages;
 
     // The seed of data generation and splitting: data_seed, or seed when data_seed < 0.
