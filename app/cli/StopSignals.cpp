@@ -63,4 +63,8 @@ bool stopRequested() {
     return g_stop.load();
 }
 
+int stopSignalReceived() {
+    return g_signal.load();
+}
+
 }  // namespace rgpb::cli

@@ -28,5 +28,7 @@ public:
 
 // Whether a stop signal arrived since the last StopSignals was installed (ends a sweep).
 bool stopRequested();
+// The first stop signal received (SIGINT, SIGTERM, SIGHUP), 0 before any.
+int stopSignalReceived();
 
 }  // namespace rgpb::cli

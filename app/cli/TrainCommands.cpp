@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
@@ -15,6 +16,7 @@
 #include "core/run/RunStore.h"
 #include "core/train/ConsoleObserver.h"
 #include "core/train/Trainer.h"
+#include "core/train/WorkerLauncher.h"
 #include "core/util/Error.h"
 #include "core/util/Log.h"
 
@@ -22,17 +24,45 @@ namespace rgpb::cli {
 namespace {
 
 // Runs the trainer until it ends or a stop signal (Ctrl-C, SIGTERM, SIGHUP) cancels it cleanly;
-// sets `stop_signal` to that signal (0 when none).
-RunSummary runTrainer(Trainer& trainer, const CliArgs& args, int* stop_signal = nullptr) {
+// sets `stop_signal` to that signal (0 when none). A data-parallel rank other than 0 trains
+// quietly: rank 0 shows the run.
+RunSummary runTrainer(Trainer& trainer, const CliArgs& args, int* stop_signal = nullptr,
+                      bool quiet = false) {
     bool tty = ::isatty(STDERR_FILENO) && !args.has("plain");
-    log::initConsole(tty ? log::Level::Warn : log::Level::Info, tty);
+    log::initConsole(tty || quiet ? log::Level::Warn : log::Level::Info, tty);
     ConsoleObserver console(stderr, tty, static_cast<int>(args.integer("print-every", 25)));
+    TrainingObserver silent;
     RunControl control;
     StopSignals stop(&control);
-    RunSummary s = trainer.run(console, control);
+    RunSummary s = trainer.run(quiet ? silent : console, control);
     if (stop_signal != nullptr)
         *stop_signal = stop.signal();
     return s;
+}
+
+// Under a launcher (torchrun's RANK and WORLD_SIZE set): this process is one rank. Otherwise,
+// with --nproc N or distributed.nproc > 1, this process starts the N ranks and watches them;
+// returns their exit code then, nullopt when this process trains by itself.
+std::optional<int> launchIfAsked(const std::string& command, const std::vector<std::string>& argv,
+                                 const CliArgs& args, const RunConfig& config, TrainerOptions& o) {
+    o.distributed = distributedEnvFromProcess();
+    if (o.distributed)
+        return std::nullopt;
+    const long long nproc = args.integer("nproc", config.distributed.nproc);
+    if (nproc < 1 || nproc > 1024)
+        throw UsageError("option --nproc expects a number of processes in [1, 1024], got " +
+                         std::to_string(nproc));
+    if (nproc == 1)
+        return std::nullopt;
+    LaunchOptions l;
+    l.executable = "/proc/self/exe";
+    l.args = withoutNproc(argv);
+    l.args.insert(l.args.begin(), command);
+    l.nproc = static_cast<int>(nproc);
+    l.timeout_s = config.distributed.timeout_s;
+    l.stop_signal = [] { return stopSignalReceived(); };
+    StopSignals stop(nullptr);
+    return launchWorkers(l).exit_code;
 }
 
 // 0 finished; 128 + the signal when one stopped it; 0 when --stop-after stopped it as asked.
@@ -57,8 +87,8 @@ RunConfig configFromArgs(const std::string& path, const CliArgs& args) {
     return config;
 }
 
-const std::vector<std::string> kTrainFlags = {"set",     "runs-dir",   "device",     "threads",
-                                              "run-dir", "stop-after", "print-every"};
+const std::vector<std::string> kTrainFlags = {"set",     "runs-dir",   "device",      "threads",
+                                              "run-dir", "stop-after", "print-every", "nproc"};
 
 int train(const std::vector<std::string>& argv) {
     CliArgs args(argv, kTrainFlags, {"plain"});
@@ -73,21 +103,32 @@ int train(const std::vector<std::string>& argv) {
         throw UsageError(
             "option --stop-after expects a step number >= 1 (0: run to the end), got " +
             std::to_string(o.stop_after_step));
+    if (std::optional<int> code = launchIfAsked("train", argv, args, config, o))
+        return *code;
+    const bool quiet = o.distributed && !o.distributed->root();
     Trainer trainer(std::move(config), o);
     int stop_signal = 0;
-    RunSummary s = runTrainer(trainer, args, &stop_signal);
-    std::cout << s.dir << "\n";
+    RunSummary s = runTrainer(trainer, args, &stop_signal, quiet);
+    if (!quiet)
+        std::cout << s.dir << "\n";
     return exitCode(s, stop_signal);
 }
 
 int resume(const std::vector<std::string>& argv) {
-    CliArgs args(argv, {"print-every"}, {"plain"});
+    CliArgs args(argv, {"print-every", "nproc"}, {"plain"});
     if (args.positional().size() != 1)
         throw Error("resume: expected one RUN_DIR");
-    auto trainer = Trainer::resume(args.positional()[0]);
+    const std::string dir = args.positional()[0];
+    TrainerOptions o = Trainer::resumeOptions(dir);
+    const RunConfig config = loadRunConfig((std::filesystem::path(dir) / "config.yaml").string());
+    if (std::optional<int> code = launchIfAsked("resume", argv, args, config, o))
+        return *code;
+    const bool quiet = o.distributed && !o.distributed->root();
+    Trainer trainer(config, o);
     int stop_signal = 0;
-    RunSummary s = runTrainer(*trainer, args, &stop_signal);
-    std::cout << s.dir << "\n";
+    RunSummary s = runTrainer(trainer, args, &stop_signal, quiet);
+    if (!quiet)
+        std::cout << s.dir << "\n";
     return exitCode(s, stop_signal);
 }
 

@@ -107,7 +107,8 @@ void Trainer::Impl::finishSummary(RunStatus status, const std::string& reason, d
         summary.final_metrics.emplace_back("eval/" + k, v);
     for (const auto& [k, v] : last_train)
         summary.final_metrics.emplace_back("train/" + k, v);
-    writeSummary(run_dir, summary);
+    if (root())
+        writeSummary(run_dir, summary);
 }
 
 // The end of a run that train() returned from (finished, cancelled, or stopped at a step).
@@ -124,7 +125,8 @@ void Trainer::Impl::endRun(RunStatus status, const RunControl& control,
             reason = "stopped after step " + std::to_string(state.step);
     }
     finishSummary(status, reason, state.wall_time_s);
-    metrics->flush();
+    if (metrics)
+        metrics->flush();
     if (status == RunStatus::Finished) {
         observer.onFinished(summary);
     } else {
@@ -143,6 +145,8 @@ void Trainer::Impl::endEarly(RunStatus status, const std::string& reason,
         log->info("{}", reason);
     summary.status = status;
     summary.reason = reason;
+    if (comm && status == RunStatus::Failed)
+        comm->publish(store_key::error(comm->rank()), reason);
     if (!run_dir.empty() && lock && !summary_ours) {
         // A resume that failed before its checkpoint was restored: the run is what it was.
         log->error("resume of {} failed; its summary.json is left as it was", run_dir);
@@ -173,17 +177,27 @@ void Trainer::Impl::closeRunFolder() {
     threads.reset();  // the cores go back to the runs still training
 }
 
+bool Trainer::Impl::rootWork(const std::string& name, const std::function<bool()>& work) {
+    if (!comm)
+        return work();
+    return comm->fromRoot(name, [&] { return std::string(work() ? "go" : "stop"); }) == "go";
+}
+
 Trainer::Trainer(RunConfig config, TrainerOptions options)
     : impl_(std::make_unique<Impl>(std::move(config), std::move(options))) {}
 
 Trainer::~Trainer() = default;
 
-std::unique_ptr<Trainer> Trainer::resume(const std::string& run_dir) {
-    RunConfig config = loadRunConfig((fs::path(run_dir) / "config.yaml").string());
+TrainerOptions Trainer::resumeOptions(const std::string& run_dir) {
     TrainerOptions o;
     o.run_dir = run_dir;
     o.resume = true;
-    return std::make_unique<Trainer>(std::move(config), std::move(o));
+    return o;
+}
+
+std::unique_ptr<Trainer> Trainer::resume(const std::string& run_dir) {
+    RunConfig config = loadRunConfig((fs::path(run_dir) / "config.yaml").string());
+    return std::make_unique<Trainer>(std::move(config), resumeOptions(run_dir));
 }
 
 bool Trainer::canResume(const std::string& run_dir) {
@@ -212,17 +226,36 @@ RunSummary Trainer::run(TrainingObserver& observer, RunControl& control) {
     try {
         if (!d.options.resume)
             d.checkStart();
-        d.run_dir = d.chooseRunFolder();
-        log_scope.emplace(d.run_dir);
-        d.openRunFolder();
+        d.joinGroup();
+        // Rank 0 chooses (and opens) the run folder; the other ranks learn it from rank 0.
+        const auto open = [&] {
+            d.run_dir = d.chooseRunFolder();
+            log_scope.emplace(d.run_dir);
+            d.openRunFolder();
+            return d.run_dir;
+        };
+        d.run_dir = d.comm ? d.comm->fromRoot("run folder", open) : open();
+        if (d.comm && d.root())
+            d.comm->publish(store_key::runDir(), d.run_dir);
+        if (!log_scope)
+            log_scope.emplace(d.run_dir);
         observer.onPhase({RunPhase::Preparing, 0, 0, 0});
-        d.prepare();
+        // Rank 0 prepares first (it may train and save the tokenizer the others then load).
+        d.rootWork("prepare", [&] {
+            d.prepare();
+            return true;
+        });
+        if (!d.root())
+            d.prepare();
         d.summary.total_steps = d.total_steps;
         if (d.options.resume) {
             d.restore();
-            d.markResumed();
+            if (d.root())
+                d.markResumed();
         }
-        d.metrics = std::make_unique<MetricsLog>(d.run_dir);
+        d.shareRootWeights();
+        if (d.root())
+            d.metrics = std::make_unique<MetricsLog>(d.run_dir);
         observer.onStart(d.startInfo());
         d.endRun(d.train(observer, control), control, observer);
     } catch (const CancelledError& e) {

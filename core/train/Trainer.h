@@ -9,11 +9,13 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/config/RunConfig.h"
 #include "core/run/RunStore.h"
+#include "core/train/DistributedEnv.h"
 #include "core/train/TrainingObserver.h"
 
 namespace rgpb {
@@ -29,6 +31,9 @@ struct TrainerOptions {
     // is multiplied by NaN before backward, so the real detection path sees a NaN loss and NaN
     // gradients.
     std::vector<int64_t> nan_loss_at_steps;
+    // Set: this process is one rank of a data-parallel run (core/train/Distributed.h). Rank 0
+    // writes the run folder; the others train their shard of every batch and write nothing.
+    std::optional<DistributedEnv> distributed;
 };
 
 class Trainer {
@@ -36,6 +41,8 @@ public:
     Trainer(RunConfig config, TrainerOptions options);
     // Reopens run_dir (its config.yaml and last checkpoint) to continue it.
     static std::unique_ptr<Trainer> resume(const std::string& run_dir);
+    // The options resume() uses (run_dir, resume), to add to before constructing the Trainer.
+    static TrainerOptions resumeOptions(const std::string& run_dir);
     // Whether resume(run_dir) has something to continue: a config.yaml and a complete checkpoint.
     static bool canResume(const std::string& run_dir);
     ~Trainer();

@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,6 +20,7 @@
 #include "core/objectives/Objective.h"
 #include "core/train/Checkpoint.h"
 #include "core/train/DataOrder.h"
+#include "core/train/Distributed.h"
 #include "core/train/EvalSampler.h"
 #include "core/train/Evaluation.h"
 #include "core/train/Trainer.h"
@@ -43,6 +45,7 @@ struct TrainPass {
     double wall_before = 0.0;    // s of training in earlier sessions (resume)
     int64_t steps_at_start = 0;  // global step the pass started at
     int64_t nonfinite_run = 0;   // NaN/Inf steps in a row so far
+    bool ranks_stop = false;     // data-parallel: a rank was asked to stop (agreed at a step)
 };
 
 // What one optimizer step did (the update is skipped when !finite).
@@ -53,6 +56,7 @@ struct StepOutcome {
     int64_t slots = 0;       // the tokens plus the padding the forward passes computed
     NamedValues stats;       // the objective's statistics over all micro-batches
     bool finite = true;
+    double allreduce_ms = 0.0;  // data-parallel: time in the gradient all-reduce
 };
 
 struct Trainer::Impl {
@@ -70,6 +74,7 @@ struct Trainer::Impl {
     // Set up by prepare().
     std::optional<ThreadBudget::Lease> threads;  // this run's share of the process's cores
     int applied_threads = 0;                     // LibTorch threads set in the training thread
+    int rank_threads = 0;  // data-parallel with threads 0: this rank's share of the machine
     torch::Device device{torch::kCPU};
     std::unique_ptr<TrainingData> data;
     std::unique_ptr<EvalSampler> sampler;  // samples.jsonl at each evaluation
@@ -90,6 +95,7 @@ struct Trainer::Impl {
     RunSummary summary;
     NamedValues last_train, last_eval;
     int64_t last_checkpoint_step = -1;
+    std::unique_ptr<Communicator> comm;     // data-parallel runs only (options.distributed)
     const RunControl* control_ = nullptr;   // set for the duration of run()
     TrainingObserver* observer_ = nullptr;  // set for the duration of run()
 
@@ -105,9 +111,17 @@ struct Trainer::Impl {
                   TrainingObserver& observer);
     void closeRunFolder();
 
+    // Rank 0, or a run of one process: the rank that writes the run folder.
+    bool root() const { return !comm || comm->root(); }
+    // Work only rank 0 does (it writes: evaluations, checkpoints): the other ranks wait for its
+    // outcome (true: go on, false: stop) instead of running into the next collective's timeout.
+    bool rootWork(const std::string& name, const std::function<bool()>& work);
+
     // TrainerSetup.cpp: everything before the first step.
     void checkStart();  // before the run folder exists: stages fit the data, model.from loads
+    void joinGroup();   // data-parallel: the device, the process group, the batch split
     void prepare();
+    void shareRootWeights();  // data-parallel: every rank starts from rank 0's weights
     void applyThreadShare();  // the lease's share, when it changed (and says so in the log)
     void buildModel(const ModelConfig& mc);
     void buildOptimizer();
@@ -123,6 +137,7 @@ struct Trainer::Impl {
                                       TrainingObserver& observer, RunControl& control);
     double setStepLr(int stage, int64_t stage_steps_total);
     StepOutcome optimizerStep(int stage, const Objective& objective, TrainPass& pass);
+    void reduceAcrossRanks(StepOutcome& o, TrainPass& pass);
     ObjectiveResult backwardMicroBatch(const Objective& objective, DataOrder& order,
                                        StepOutcome& outcome);
     double gradientNorm();

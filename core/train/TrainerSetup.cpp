@@ -69,10 +69,46 @@ void Trainer::Impl::checkStart() {
     loadStartWeights(start_model, config.model.from);
 }
 
-void Trainer::Impl::prepare() {
-    threads.emplace(ThreadBudget::process().acquire(static_cast<int>(config.threads)));
-    applyThreadShare();
+void Trainer::Impl::joinGroup() {
+    if (!options.distributed)
+        return;
+    const DistributedEnv& env = *options.distributed;
+    const int64_t b = config.optimizer.batch_size;
+    if (b % env.world_size != 0)
+        throw InputError("optimizer.batch_size",
+                         "a data-parallel run splits every batch evenly across its " +
+                             std::to_string(env.world_size) +
+                             " processes: expected a multiple of " +
+                             std::to_string(env.world_size) + ", got " + std::to_string(b));
     device = resolveDevice(config.device);
+    if (device.is_cuda() && !device.has_index())
+        device = torch::Device(torch::kCUDA,
+                               static_cast<c10::DeviceIndex>(
+                                   env.local_rank % static_cast<int>(torch::cuda::device_count())));
+    // Each of the processes on this machine gets its share of the cores, unless threads is set.
+    if (config.threads == 0)
+        rank_threads = std::max(
+            1, static_cast<int>(std::thread::hardware_concurrency()) / env.local_world_size);
+    comm = std::make_unique<Communicator>(env, config.distributed, device);
+    log->info("data-parallel: rank {} of {} ({}), {} pairs of every batch of {}", env.rank,
+              env.world_size, comm->describe(), b / env.world_size, b);
+}
+
+void Trainer::Impl::shareRootWeights() {
+    if (!comm)
+        return;
+    std::vector<torch::Tensor> tensors = model->parameters();
+    for (const torch::Tensor& t : model->buffers())
+        tensors.push_back(t);
+    comm->broadcast(tensors);
+}
+
+void Trainer::Impl::prepare() {
+    threads.emplace(ThreadBudget::process().acquire(
+        rank_threads > 0 ? rank_threads : static_cast<int>(config.threads)));
+    applyThreadShare();
+    if (!comm)
+        device = resolveDevice(config.device);
     data = std::make_unique<TrainingData>(
         prepareTrainingData(config, (fs::path(run_dir) / "tokenizer").string()));
     sampler = std::make_unique<EvalSampler>(config, data->eval_text);
@@ -178,6 +214,8 @@ void Trainer::Impl::restore() {
                              config.data.source + " now gives " + std::to_string(n_train) + " / " +
                              std::to_string(n_eval));
     }
+    if (!root())
+        return;  // rank 0 rewrites the run folder's files; the others only need the weights
     MetricsLog::truncateAfter(run_dir, state.step);
     truncateSamplesAfter(run_dir, state.step);
     truncateDiagnosticsAfter(run_dir, state.step);
@@ -198,6 +236,9 @@ RunStartInfo Trainer::Impl::startInfo() const {
     RunStartInfo info;
     info.run_dir = run_dir;
     info.device = device.str();
+    if (comm)
+        info.device += " x " + std::to_string(comm->size()) + " processes (" +
+                       config.distributed.backend + ")";
     info.parameters = model->config().parameterCount();
     info.train_pairs = static_cast<int64_t>(data->train.size());
     info.eval_pairs = static_cast<int64_t>(data->eval.size());

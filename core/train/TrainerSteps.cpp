@@ -19,13 +19,19 @@
 namespace rgpb {
 namespace {
 
+// Whether an objective statistic is a count (it adds up over micro-batches and ranks) rather
+// than a mean (averaged).
+bool isCountStat(const std::string& name) {
+    return name.find("clamped_tokens") != std::string::npos;
+}
+
 // Adds one micro-batch's statistics to `stats`: counts add up, the rest are averaged over the
 // `micro_batches`.
 void addStats(NamedValues& stats, const NamedValues& part, int64_t micro_batches) {
     if (stats.empty())
         stats.assign(part.size(), {"", 0.0});
     for (std::size_t i = 0; i < part.size() && i < stats.size(); ++i) {
-        bool count = part[i].first.find("clamped_tokens") != std::string::npos;
+        bool count = isCountStat(part[i].first);
         stats[i].first = part[i].first;
         stats[i].second +=
             count ? part[i].second : part[i].second / static_cast<double>(micro_batches);
@@ -55,8 +61,9 @@ DataOrder Trainer::Impl::trainOrder() const {
 RunStatus Trainer::Impl::train(TrainingObserver& observer, RunControl& control) {
     TrainPass pass(trainOrder(), state.wall_time_s, state.step);
     // A resume first finishes the evaluation a cancel interrupted at the checkpoint's step.
-    if (state.pending != PendingWork::None &&
-        !evaluateAtStep(state.stage, state.pending, pass, observer))
+    if (state.pending != PendingWork::None && !rootWork("pending evaluation", [&] {
+            return evaluateAtStep(state.stage, state.pending, pass, observer);
+        }))
         return RunStatus::Cancelled;
     for (int stage = state.stage; stage < static_cast<int>(config.stages.size()); ++stage) {
         auto objective = makeObjective(config.stages[static_cast<std::size_t>(stage)].objective);
@@ -76,7 +83,10 @@ RunStatus Trainer::Impl::train(TrainingObserver& observer, RunControl& control) 
     }
     state.stage = static_cast<int>(config.stages.size());
     if (last_checkpoint_step != state.step)
-        checkpoint(pass, observer);
+        rootWork("final checkpoint", [&] {
+            checkpoint(pass, observer);
+            return true;
+        });
     return RunStatus::Finished;
 }
 
@@ -106,7 +116,10 @@ bool Trainer::Impl::enterStage(int stage, TrainingObserver& observer) {
     observer.onStageStart(stage, sc.name, steps);
     log->info("stage {} '{}': {} steps, lr {}", stage, sc.name, steps, stageLr(stage));
     if (state.step == 0 && last_eval.empty())
-        writeEval(evaluate(stage), observer);  // the curves' starting point
+        rootWork("evaluation at step 0", [&] {
+            writeEval(evaluate(stage), observer);  // the curves' starting point
+            return true;
+        });
     return true;
 }
 
@@ -119,7 +132,8 @@ std::optional<RunStatus> Trainer::Impl::runStage(int stage, const Objective& obj
         while (control.paused() && !control.cancelRequested()) {
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }
-        if (control.cancelRequested()) {
+        // Data-parallel ranks stop together, when any was asked to (agreed at the last step).
+        if (comm ? pass.ranks_stop : control.cancelRequested()) {
             checkpoint(pass, observer);
             return RunStatus::Cancelled;
         }
@@ -132,15 +146,20 @@ std::optional<RunStatus> Trainer::Impl::runStage(int stage, const Objective& obj
         state.tokens += outcome.tokens;
         recordStep(stage, lr, outcome, ts, pass, observer);
 
-        bool stage_end = state.stage_step == steps;
-        if (((config.eval.every > 0 && state.step % config.eval.every == 0) || stage_end) &&
-            !evaluateAtStep(stage, PendingWork::Evaluation, pass, observer))
+        const bool stage_end = state.stage_step == steps;
+        const bool eval_now =
+            (config.eval.every > 0 && state.step % config.eval.every == 0) || stage_end;
+        const bool stop_here = options.stop_after_step > 0 && state.step == options.stop_after_step;
+        const bool checkpoint_now =
+            (config.checkpoint.every > 0 && state.step % config.checkpoint.every == 0) || stop_here;
+        if ((eval_now || checkpoint_now) && !rootWork("step " + std::to_string(state.step), [&] {
+                if (eval_now && !evaluateAtStep(stage, PendingWork::Evaluation, pass, observer))
+                    return false;
+                if (checkpoint_now)
+                    checkpoint(pass, observer);
+                return true;
+            }))
             return RunStatus::Cancelled;
-        bool stop_here = options.stop_after_step > 0 && state.step == options.stop_after_step;
-        if ((config.checkpoint.every > 0 && state.step % config.checkpoint.every == 0) ||
-            stop_here) {
-            checkpoint(pass, observer);
-        }
         if (stop_here)
             return RunStatus::Cancelled;
     }
@@ -172,6 +191,8 @@ StepOutcome Trainer::Impl::optimizerStep(int stage, const Objective& objective, 
         addStats(o.stats, statValues(r), accum);
     }
     o.loss = loss_sum / static_cast<double>(accum);
+    if (comm)
+        reduceAcrossRanks(o, pass);
     o.grad_norm = gradientNorm();
     o.finite = std::isfinite(o.loss) && std::isfinite(o.grad_norm);
     if (o.finite) {
@@ -194,11 +215,39 @@ StepOutcome Trainer::Impl::optimizerStep(int stage, const Objective& objective, 
     return o;
 }
 
+// Data-parallel: the gradients averaged over the ranks, and the step's scalars reduced (the loss
+// and the statistics averaged, the token counts and count statistics summed), together with
+// whether any rank was asked to stop.
+void Trainer::Impl::reduceAcrossRanks(StepOutcome& o, TrainPass& pass) {
+    const double before = comm->allReduceSeconds();
+    comm->averageGradients(model->parameters());
+    o.allreduce_ms = (comm->allReduceSeconds() - before) * 1000.0;
+    std::vector<double> v = {o.loss, static_cast<double>(o.tokens), static_cast<double>(o.slots),
+                             control_ != nullptr && control_->cancelRequested() ? 1.0 : 0.0};
+    for (const auto& [name, value] : o.stats)
+        v.push_back(value);
+    const std::vector<double> total = comm->sum(v);
+    const double n = static_cast<double>(comm->size());
+    o.loss = total[0] / n;
+    o.tokens = static_cast<int64_t>(std::llround(total[1]));
+    o.slots = static_cast<int64_t>(std::llround(total[2]));
+    pass.ranks_stop = total[3] > 0;
+    for (std::size_t i = 0; i < o.stats.size(); ++i)
+        o.stats[i].second = isCountStat(o.stats[i].first) ? total[4 + i] : total[4 + i] / n;
+}
+
 // The next batch_size training pairs forward, the loss backward (scaled by 1 / grad_accum).
 ObjectiveResult Trainer::Impl::backwardMicroBatch(const Objective& objective, DataOrder& order,
                                                   StepOutcome& outcome) {
     std::vector<std::size_t> idx =
         order.next(static_cast<std::size_t>(config.optimizer.batch_size));
+    if (comm) {
+        // This rank's shard of the batch: the data order is the same whatever the world size.
+        const std::size_t per = idx.size() / static_cast<std::size_t>(comm->size());
+        const auto from =
+            idx.begin() + static_cast<std::ptrdiff_t>(per * static_cast<std::size_t>(comm->rank()));
+        idx = std::vector<std::size_t>(from, from + static_cast<std::ptrdiff_t>(per));
+    }
     SequenceBatch batch =
         collatePairs(data->train, idx, data->tokenizer->specials().pad, /*share=*/true);
     ObjectiveResult r;
@@ -267,9 +316,14 @@ void Trainer::Impl::recordStep(int stage, double lr, const StepOutcome& o,
                   {"pad_fraction", 1.0 - static_cast<double>(o.tokens) /
                                              static_cast<double>(std::max<int64_t>(1, o.slots))},
                   {"skipped", o.finite ? 0.0 : 1.0}};
+    if (comm) {
+        last_train.emplace_back("allreduce_ms", o.allreduce_ms);
+        comm->publish(store_key::step(comm->rank()), std::to_string(state.step));
+    }
     NamedValues row = last_train;
     row.insert(row.end(), o.stats.begin(), o.stats.end());
-    metrics->write(state.step, stage, "train", row);
+    if (metrics)
+        metrics->write(state.step, stage, "train", row);
     observer.onStep(m);
 }
 
@@ -309,18 +363,34 @@ void Trainer::Impl::startStageReference(int stage) {
     const auto n_train = static_cast<int64_t>(data->train.size());
     const int64_t total = n_train + static_cast<int64_t>(data->eval.size());
     reportPhase(RunPhase::CachingReference, stage, 0, total);
+    // The table of `pairs` (progress counted from `offset`); data-parallel, each rank computes
+    // its contiguous shard and the ranks sum the zero-padded tables, so no rank runs the frozen
+    // reference over all the pairs.
+    const auto table = [&](const std::vector<TokenizedPair>& pairs, int64_t offset) {
+        const auto progress = [&](int64_t done) {
+            reportPhase(RunPhase::CachingReference, stage, offset + done, total);
+        };
+        if (!comm)
+            return sequenceSums(model, pairs, pad, config.eval.batch_size, device, control_,
+                                progress);
+        const auto n = static_cast<int64_t>(pairs.size());
+        const int64_t lo = n * comm->rank() / comm->size();
+        const int64_t hi = n * (comm->rank() + 1) / comm->size();
+        const std::vector<TokenizedPair> shard(pairs.begin() + lo, pairs.begin() + hi);
+        torch::Tensor full = torch::zeros({n, 2}, torch::kFloat32);
+        full.narrow(0, lo, hi - lo)
+            .copy_(sequenceSums(model, shard, pad, config.eval.batch_size, device, control_,
+                                progress));
+        comm->sumInPlace(full);
+        return full;
+    };
     {
         // Under the same autocast as the training forward, so S - S_ref is exactly 0 at the
         // first DPO step; evaluation (float32) gets a float32 table.
         AutocastScope autocast(config.precision, device.type());
-        reference.train = sequenceSums(
-            model, data->train, pad, config.eval.batch_size, device, control_,
-            [&](int64_t done) { reportPhase(RunPhase::CachingReference, stage, done, total); });
+        reference.train = table(data->train, 0);
     }
-    reference.eval = sequenceSums(
-        model, data->eval, pad, config.eval.batch_size, device, control_, [&](int64_t done) {
-            reportPhase(RunPhase::CachingReference, stage, n_train + done, total);
-        });
+    reference.eval = table(data->eval, n_train);
     log->info("stage {}: reference log-probs cached for {} + {} pairs in {:.1f} s", stage,
               data->train.size(), data->eval.size(), secondsSince(t0));
 }
@@ -478,6 +548,10 @@ void Trainer::Impl::checkpoint(const TrainPass& pass, TrainingObserver& observer
     state.train_pairs = static_cast<int64_t>(data->train.size());
     state.eval_pairs = static_cast<int64_t>(data->eval.size());
     state.wall_time_s = pass.wall_before + secondsSince(pass.t0);
+    if (!root()) {
+        last_checkpoint_step = state.step;  // rank 0 writes it
+        return;
+    }
     std::string dir =
         saveCheckpoint(run_dir, model, *optimizer, reference, state, config.checkpoint.keep_last);
     last_checkpoint_step = state.step;
