@@ -1,5 +1,7 @@
 #include "widgets/ConfigForm.h"
 
+#include "core/train/DistributedEnv.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QEvent>
@@ -191,6 +193,26 @@ void ConfigForm::addFieldExtras(QFormLayout* f, const QString& key) {
         device_note_ = new QLabel;
         device_note_->setWordWrap(true);
         f->addRow("", device_note_);
+        // "cpu x 2 processes" is the device and distributed.nproc (and the backend) at once.
+        auto* device = static_cast<QComboBox*>(fields_[key]);
+        connect(device, &QComboBox::activated, this, [this, device] {
+            const auto [dev, n] = splitDeviceProcesses(device->currentText().toStdString());
+            auto* nproc = qobject_cast<QSpinBox*>(fields_.value("distributed.nproc"));
+            auto* backend = qobject_cast<QComboBox*>(fields_.value("distributed.backend"));
+            if (nproc == nullptr || backend == nullptr)
+                return;
+            nproc->setValue(static_cast<int>(std::max<int64_t>(1, n)));
+            backend->setCurrentText(dev.rfind("cuda", 0) == 0 ? "nccl" : "gloo");
+        });
+    } else if (key == "distributed.nproc") {
+        auto* nproc = static_cast<QSpinBox*>(fields_[key]);
+        connect(nproc, &QSpinBox::valueChanged, this, [this](int n) {
+            auto* device = static_cast<QComboBox*>(fields_["device"]);
+            if (filling_)
+                return;
+            const std::string dev = splitDeviceProcesses(device->currentText().toStdString()).first;
+            device->setEditText(QString::fromStdString(deviceWithProcesses(dev, n)));
+        });
     } else if (key == "data.source") {
         auto* browse = new QPushButton("Browse...");
         f->addRow("", browse);
@@ -277,7 +299,10 @@ void ConfigForm::setValue(const ConfigField& f, const FieldValue& v) {
             combo->setCurrentIndex(std::max(0, combo->findData(int(std::get<int64_t>(v)))));
             return;
         }
-        const QString text = QString::fromStdString(valueText(v));
+        QString text = QString::fromStdString(valueText(v));
+        if (f.key == "device")
+            text = QString::fromStdString(
+                deviceWithProcesses(text.toStdString(), base_.distributed.nproc));
         int i = combo->findText(text);
         if (i < 0 && !combo->isEditable()) {
             // A value the choices do not list (a newer preset): keep it shown, not lost; the
@@ -330,6 +355,8 @@ FieldValue ConfigForm::value(const ConfigField& f, const FieldValue& fallback) c
                      parseDouble(parts[1], pair[1]);
             if (parsed)
                 v = pair;
+        } else if (f.key == "device") {
+            v = splitDeviceProcesses(t.toStdString()).first;  // "cpu x 2 processes" -> cpu
         } else {
             v = t.toStdString();
         }

@@ -189,14 +189,17 @@ int sweep(const std::vector<std::string>& argv) {
 
 const char* kTrainHelp =
     "usage: rgpb train PRESET.yaml [--set key=value]... [--runs-dir DIR] [--run-dir DIR]\n"
-    "                  [--device D] [--threads N] [--stop-after STEP] [--plain]\n\n"
+    "                  [--device D] [--threads N] [--stop-after STEP] [--nproc N] [--plain]\n\n"
     "Trains the run the preset describes and writes it to runs/<name>-<time>/ (config.yaml,\n"
     "metrics.jsonl, metrics.csv, train.log, checkpoints/, summary.json). --set overrides a key\n"
     "(optimizer.lr=3e-4, stages.0.beta=0.5). --stop-after ends after that step with a\n"
     "checkpoint (continue with 'rgpb resume'). Ctrl-C, SIGTERM (a scheduler's preemption) or\n"
     "SIGHUP cancel cleanly: a checkpoint, status cancelled, the signal named in the reason.\n"
     "Prints the run folder on stdout; exit 0 when finished (or stopped by --stop-after), 1 when\n"
-    "failed, 128 + the signal when one stopped it (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).\n";
+    "failed, 128 + the signal when one stopped it (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).\n\n"
+    "--nproc N (or distributed.nproc) trains data-parallel in N processes on this machine (c10d,\n"
+    "Gloo on the CPU): each takes 1/N of every batch; rank 0 writes the run. Under torchrun (or\n"
+    "any launcher that sets RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT) this process is one rank.\n";
 
 }  // namespace
 
@@ -206,8 +209,10 @@ Command trainCommand() {
 
 Command resumeCommand() {
     return {"resume", "continue a run from its last checkpoint",
-            "usage: rgpb resume RUN_DIR [--plain]\n\nContinues the run from its newest checkpoint; "
-            "metrics after that checkpoint are dropped and recomputed.\n",
+            "usage: rgpb resume RUN_DIR [--nproc N] [--plain]\n\nContinues the run from its newest "
+            "checkpoint; metrics after that checkpoint are dropped and recomputed. --nproc N\n"
+            "continues it data-parallel in N processes (any N: the data order does not depend on "
+            "it).\n",
             resume};
 }
 

@@ -2,6 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <QRegularExpression>
+#include <algorithm>
+#include <thread>
+
 #include "core/config/InputPaths.h"
 #include "core/config/RunConfigMerge.h"
 #include "core/data/PairDataset.h"
@@ -9,6 +13,7 @@
 #include "core/data/SyntheticTask.h"
 #include "core/metrics/Bootstrap.h"
 #include "core/model/ModelConfig.h"
+#include "core/train/DistributedEnv.h"
 #include "core/util/Devices.h"
 #include "core/util/Log.h"
 
@@ -71,6 +76,23 @@ widgets::ConfigChoices configChoices() {
     QString description = QString::fromStdString(describeDevices());
     for (int i = 0; i < c.devices.size(); ++i)
         c.device_notes << description;
+    // Data-parallel entries (distributed.nproc): CPU x N processes, and every GPU at once.
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    for (int n : {2, 4, 8}) {
+        if (n > std::max(2, cores))
+            break;
+        c.devices << QString::fromStdString(deviceWithProcesses("cpu", n));
+        c.device_notes << QString(
+                              "%1 data-parallel worker processes on the CPU (Gloo), %2 "
+                              "thread(s) each; every batch is split between them")
+                              .arg(n)
+                              .arg(std::max(1, cores / n));
+    }
+    const int gpus = static_cast<int>(c.devices.filter(QRegularExpression("^cuda:\\d+$")).size());
+    if (gpus > 1) {
+        c.devices << QString::fromStdString(deviceWithProcesses("cuda", gpus));
+        c.device_notes << QString("all %1 GPUs, one data-parallel process each (NCCL)").arg(gpus);
+    }
     c.model_sizes = toQt(ModelConfig::names());
     for (ObjectiveKind k : objectiveKinds())
         c.methods << objectiveKindName(k);

@@ -1,8 +1,13 @@
 #include "app/gui/TrainingSession.h"
 
+#include <QCoreApplication>
 #include <QMetaType>
+#include <QProcessEnvironment>
 
+#include "core/config/RunConfig.h"
 #include "core/train/Trainer.h"
+#include "core/train/WorkerLauncher.h"
+#include "core/util/SafeFile.h"
 
 namespace rgpb::app {
 
@@ -150,6 +155,11 @@ TrainingSession::~TrainingSession() {
     control_->requestCancel();
     job_.cancel();
     job_.wait();
+    for (QProcess* p : ranks_) {
+        if (p->state() != QProcess::NotRunning && !p->waitForFinished(3000))
+            p->kill();
+        p->waitForFinished(1000);
+    }
 }
 
 QString recipeLabel(const QString& recipe, double beta) {
@@ -169,6 +179,14 @@ void TrainingSession::start() {
         return;
     TrainerOptions o;
     o.run_dir = run_dir_.toStdString();
+    if (config_.distributed.nproc > 1) {
+        try {
+            startOtherRanks(o);
+        } catch (const std::exception& e) {
+            onJobFailed(QString::fromStdString(e.what()));
+            return;
+        }
+    }
     // The worker owns its Trainer. Trainer::run turns failures into a failed summary; what
     // escapes (a Trainer that cannot be built) the job reports to onJobFailed().
     job_.start([this, o, config = config_,
@@ -180,6 +198,70 @@ void TrainingSession::start() {
         return {};
     });
     timer_.start();
+}
+
+void TrainingSession::startOtherRanks(TrainerOptions& o) {
+    const int n = static_cast<int>(config_.distributed.nproc);
+    DistributedEnv env;
+    env.world_size = n;
+    env.local_world_size = n;
+    env.master_port = freeLoopbackPort();
+    o.distributed = env;
+    rank_config_ = std::make_unique<QTemporaryDir>();
+    const QString config_path = rank_config_->filePath("config.yaml");
+    writeFileAtomic(config_path.toStdString(), toYaml(config_));
+    // The command-line tool installed (or built) beside the workbench; $RGPB_CLI overrides it.
+    const QString rgpb = qEnvironmentVariableIsSet("RGPB_CLI")
+                             ? qEnvironmentVariable("RGPB_CLI")
+                             : QCoreApplication::applicationDirPath() + "/rgpb";
+    for (int rank = 1; rank < n; ++rank) {
+        auto* p = new QProcess(this);
+        QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+        e.insert("RANK", QString::number(rank));
+        e.insert("LOCAL_RANK", QString::number(rank));
+        e.insert("WORLD_SIZE", QString::number(n));
+        e.insert("LOCAL_WORLD_SIZE", QString::number(n));
+        e.insert("MASTER_ADDR", "127.0.0.1");
+        e.insert("MASTER_PORT", QString::number(env.master_port));
+        e.remove("TORCHELASTIC_USE_AGENT_STORE");  // rank 0 (this process) hosts the store
+        p->setProcessEnvironment(e);
+        p->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        p->setStandardOutputFile(QProcess::nullDevice());
+        p->start(rgpb, resume_
+                           ? QStringList{"resume", run_dir_, "--plain"}
+                           : QStringList{"train", config_path, "--run-dir", run_dir_, "--plain"});
+        ranks_ << p;
+    }
+}
+
+QList<qint64> TrainingSession::otherRankPids() const {
+    QList<qint64> pids;
+    for (const QProcess* p : ranks_)
+        pids << p->processId();
+    return pids;
+}
+
+QString TrainingSession::otherRankFailure() {
+    const QProcess* first = nullptr;
+    for (QProcess* p : ranks_) {
+        p->waitForFinished(3000);  // they end with rank 0 (or died before it)
+        // A rank that died of a signal is the cause; one that exited with an error followed
+        // rank 0's failure, whose own reason stands.
+        const bool failed =
+            p->state() == QProcess::NotRunning && p->exitStatus() == QProcess::CrashExit;
+        if (failed && first == nullptr)
+            first = p;
+        if (p->state() != QProcess::NotRunning)
+            p->kill();
+    }
+    if (first == nullptr)
+        return {};
+    const int rank = static_cast<int>(ranks_.indexOf(const_cast<QProcess*>(first))) + 1;
+    const std::string reason =
+        rankExitReason(rank, first->exitStatus() == QProcess::CrashExit, first->exitCode(),
+                       last_step_ > 0 ? std::to_string(last_step_) : std::string());
+    recordRankFailure(run_dir_.toStdString(), reason, /*keep_failed=*/false);
+    return QString::fromStdString(reason);
 }
 
 void TrainingSession::onJobFailed(const QString& message) {
@@ -247,8 +329,10 @@ void TrainingSession::drain() {
         Q_EMIT this->started(run_dir_, total, params, device);
     if (phase_changed)
         Q_EMIT phaseChanged(run_dir_, activity, phase_done, phase_total);
-    if (!steps.isEmpty())
+    if (!steps.isEmpty()) {
+        last_step_ = steps.back().step;
         Q_EMIT this->steps(run_dir_, steps);
+    }
     for (const EvalPoint& e : evals)
         Q_EMIT evaluated(run_dir_, e);
     for (const widgets::SampleSet& set : samples)
@@ -259,6 +343,9 @@ void TrainingSession::drain() {
         ended_ = true;
         timer_.stop();
         job_.wait();  // the trainer has returned: isRunning() is false from here on
+        if (status == RunStatus::Failed && !ranks_.isEmpty())
+            if (const QString other = otherRankFailure(); !other.isEmpty())
+                reason = other;
         Q_EMIT this->ended(run_dir_, status, reason);
     }
 }

@@ -5,8 +5,11 @@
 // second, so a fast run cannot flood the event loop. Only plain values cross threads.
 #pragma once
 
+#include <QList>
 #include <QObject>
+#include <QProcess>
 #include <QString>
+#include <QTemporaryDir>
 #include <QTimer>
 #include <QVector>
 #include <memory>
@@ -22,7 +25,8 @@
 
 namespace rgpb {
 class RunControl;
-}
+struct TrainerOptions;
+}  // namespace rgpb
 
 namespace rgpb::app {
 
@@ -74,6 +78,8 @@ public:
     bool isResume() const { return resume_; }
     QString label() const;
     const RunConfig& config() const { return config_; }
+    // A data-parallel run's other ranks (1..N-1), as processes; empty for a run of one process.
+    QList<qint64> otherRankPids() const;
 
 Q_SIGNALS:
     void started(const QString& id, qint64 total_steps, qint64 parameters, const QString& device);
@@ -94,6 +100,13 @@ private:
     TrainingSession(RunConfig config, QString run_dir, bool resume, QObject* parent);
     void drain();
     void onJobFailed(const QString& message);
+    // A data-parallel run (distributed.nproc > 1): this process trains rank 0 (the curves come
+    // from it as from any run) and starts ranks 1..N-1 as `rgpb` processes beside the
+    // workbench, which meet it at a free loopback port.
+    void startOtherRanks(TrainerOptions& o);
+    // The reason a data-parallel run failed when one of the other ranks died first ("rank 1
+    // exited with signal 9 (SIGKILL) at step 130"), recorded in summary.json; empty when none.
+    QString otherRankFailure();
 
     RunConfig config_;
     QString run_dir_;
@@ -102,7 +115,10 @@ private:
     std::unique_ptr<RunControl> control_;
     QTimer timer_;
     bool ended_ = false;  // ended() was emitted
-    WorkerJob job_;       // last: joined before the inbox and the control go
+    qint64 last_step_ = 0;
+    QList<QProcess*> ranks_;                      // ranks 1..N-1 of a data-parallel run
+    std::unique_ptr<QTemporaryDir> rank_config_;  // the config they read
+    WorkerJob job_;  // last: joined before the inbox and the control go
 };
 
 }  // namespace rgpb::app

@@ -268,6 +268,22 @@ std::string Communicator::fromRoot(const std::string& name,
     return s.substr(1);
 }
 
+void Communicator::finish() noexcept {
+    try {
+        if (!root()) {
+            groups_->store->set("rgpb/done/" + std::to_string(env_.rank), bytes("1"));
+            return;
+        }
+        std::vector<std::string> keys;
+        for (int r = 1; r < env_.world_size; ++r)
+            keys.push_back("rgpb/done/" + std::to_string(r));
+        groups_->store->wait(
+            keys, std::chrono::milliseconds(static_cast<int64_t>(config_.timeout_s * 1000)));
+    } catch (...) {
+        // A rank that ended without saying so (killed after the run ended) changes nothing.
+    }
+}
+
 void Communicator::publish(const std::string& key, const std::string& value) noexcept {
     try {
         groups_->store->set(key, bytes(value));

@@ -63,6 +63,11 @@ public:
     // its failure reason); best effort, never throws.
     void publish(const std::string& key, const std::string& value) noexcept;
 
+    // The end of a run every rank reached: rank 0 waits (up to timeout_s) until the others
+    // say they are done, so that it does not take the store (which it may host) away while they
+    // still read rank 0's last word. Never throws.
+    void finish() noexcept;
+
     // Seconds spent in gradient all-reduces so far (the benchmark's number).
     double allReduceSeconds() const { return allreduce_s_; }
 

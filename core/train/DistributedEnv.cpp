@@ -1,5 +1,14 @@
 #include "core/train/DistributedEnv.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <regex>
+
 #include <cstdlib>
 #include <string>
 
@@ -60,6 +69,38 @@ std::optional<DistributedEnv> distributedEnvFromProcess() {
     e.agent_store = agent == "True" || agent == "true" || agent == "1";
     e.gloo_interface = variable("GLOO_SOCKET_IFNAME").value_or("");
     return e;
+}
+
+std::string deviceWithProcesses(const std::string& device, int64_t nproc) {
+    return nproc > 1 ? device + " x " + std::to_string(nproc) + " processes" : device;
+}
+
+std::pair<std::string, int64_t> splitDeviceProcesses(const std::string& entry) {
+    static const std::regex re(R"(^\s*(\S+) x (\d{1,4}) process(es)?\s*$)");
+    std::smatch m;
+    if (std::regex_match(entry, m, re))
+        return {m[1].str(), std::stoll(m[2].str())};
+    return {entry, 0};
+}
+
+int freeLoopbackPort() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        throw Error(std::string("cannot open a socket for the ranks' rendezvous: ") +
+                    std::strerror(errno));
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    socklen_t len = sizeof a;
+    const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+                    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0;
+    const int err = errno;
+    ::close(fd);
+    if (!ok)
+        throw Error(std::string("no free port on 127.0.0.1 for the ranks' rendezvous: ") +
+                    std::strerror(err));
+    return ntohs(a.sin_port);
 }
 
 namespace store_key {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace rgpb {
 
@@ -29,6 +30,16 @@ struct DistributedEnv {
 // no c10d). Throws InputError naming the variable and what it expected when one is malformed
 // or missing (RANK without WORLD_SIZE, RANK >= WORLD_SIZE, a port out of range).
 std::optional<DistributedEnv> distributedEnvFromProcess();
+
+// The device picker's entry for a run of `nproc` data-parallel processes on `device`: "cpu"
+// (one process), "cpu x 2 processes".
+std::string deviceWithProcesses(const std::string& device, int64_t nproc);
+// Its inverse: "cpu x 2 processes" -> {"cpu", 2}; a plain device -> {device, 0}.
+std::pair<std::string, int64_t> splitDeviceProcesses(const std::string& entry);
+
+// A TCP port on 127.0.0.1 that nothing listens on now (for rank 0's store when this process is
+// rank 0 and starts the other ranks itself). Throws Error when none can be had.
+int freeLoopbackPort();
 
 // The TCPStore keys of a run (one place for both sides): the run folder rank 0 chose, each
 // rank's last finished step and, when it fails, its reason.

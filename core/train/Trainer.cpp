@@ -258,6 +258,8 @@ RunSummary Trainer::run(TrainingObserver& observer, RunControl& control) {
             d.metrics = std::make_unique<MetricsLog>(d.run_dir);
         observer.onStart(d.startInfo());
         d.endRun(d.train(observer, control), control, observer);
+        if (d.comm)
+            d.comm->finish();
     } catch (const CancelledError& e) {
         // Cancelled while preparing (training cancels with a checkpoint and returns instead).
         const int signal = control.cancelSignal();

@@ -115,9 +115,11 @@ bool Trainer::Impl::enterStage(int stage, TrainingObserver& observer) {
     }
     observer.onStageStart(stage, sc.name, steps);
     log->info("stage {} '{}': {} steps, lr {}", stage, sc.name, steps, stageLr(stage));
-    if (state.step == 0 && last_eval.empty())
+    // The curves' starting point, unless a resume at step 0 has it (rank 0 knows: it decides).
+    if (state.step == 0)
         rootWork("evaluation at step 0", [&] {
-            writeEval(evaluate(stage), observer);  // the curves' starting point
+            if (last_eval.empty())
+                writeEval(evaluate(stage), observer);
             return true;
         });
     return true;
@@ -129,7 +131,8 @@ std::optional<RunStatus> Trainer::Impl::runStage(int stage, const Objective& obj
                                                  RunControl& control) {
     const int64_t steps = stage_steps[static_cast<std::size_t>(stage)];
     while (state.stage_step < steps) {
-        while (control.paused() && !control.cancelRequested()) {
+        // A data-parallel run does not pause: the other ranks would time out waiting.
+        while (!comm && control.paused() && !control.cancelRequested()) {
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }
         // Data-parallel ranks stop together, when any was asked to (agreed at the last step).
@@ -160,6 +163,8 @@ std::optional<RunStatus> Trainer::Impl::runStage(int stage, const Objective& obj
                 return true;
             }))
             return RunStatus::Cancelled;
+        if (checkpoint_now)
+            last_checkpoint_step = state.step;  // on every rank: the end decides by it
         if (stop_here)
             return RunStatus::Cancelled;
     }

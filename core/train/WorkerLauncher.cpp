@@ -136,21 +136,21 @@ std::optional<std::string> storeValue(c10d::TCPStore& store, const std::string& 
     }
 }
 
-// "rank 1 exited with signal 9 (SIGKILL) at step 130": the reason the summary records.
+// Why worker `w` ended, with its step and (when it failed by itself) its reason from the store.
 std::string describeFailure(const Worker& w, c10d::TCPStore& store, double timeout_s) {
-    const std::optional<std::string> step = storeValue(store, store_key::step(w.rank));
-    const std::string at = step ? " at step " + *step : " before its first step";
-    std::string s = "rank " + std::to_string(w.rank);
+    const std::string step = storeValue(store, store_key::step(w.rank)).value_or("");
     if (w.killed_by_us)
-        return s +
+        return "rank " + std::to_string(w.rank) +
                " did not stop within distributed.timeout_s = " + fmt::format("{:g}", timeout_s) +
-               " s after another rank failed" + at + "; the launcher killed it";
-    if (WIFSIGNALED(w.status))
-        return s + " exited with signal " + std::to_string(WTERMSIG(w.status)) + " (" +
-               signalAbbreviation(WTERMSIG(w.status)) + ")" + at;
-    s += " exited with code " + std::to_string(WEXITSTATUS(w.status)) + at;
-    if (const std::optional<std::string> e = storeValue(store, store_key::error(w.rank)))
-        s += ": " + *e;
+               " s after another rank ended" +
+               (step.empty() ? std::string() : " (at step " + step + ")") +
+               "; the launcher killed it";
+    const bool signaled = WIFSIGNALED(w.status);
+    std::string s = rankExitReason(w.rank, signaled,
+                                   signaled ? WTERMSIG(w.status) : WEXITSTATUS(w.status), step);
+    if (!signaled)
+        if (const std::optional<std::string> e = storeValue(store, store_key::error(w.rank)))
+            s += ": " + *e;
     return s;
 }
 
@@ -171,13 +171,22 @@ const Worker* rootCause(const std::vector<Worker>& workers, int forwarded) {
     return best;
 }
 
-// summary.json records the failure, unless rank 0 already recorded its own (it failed first).
-void recordFailure(const std::string& run_dir, const std::string& reason, bool keep_rank0_reason) {
+}  // namespace
+
+std::string rankExitReason(int rank, bool signaled, int code, const std::string& step) {
+    const std::string at = step.empty() ? " before its first step" : " at step " + step;
+    if (signaled)
+        return "rank " + std::to_string(rank) + " exited with signal " + std::to_string(code) +
+               " (" + signalAbbreviation(code) + ")" + at;
+    return "rank " + std::to_string(rank) + " exited with code " + std::to_string(code) + at;
+}
+
+void recordRankFailure(const std::string& run_dir, const std::string& reason, bool keep_failed) {
     if (run_dir.empty() ||
         !std::filesystem::exists(std::filesystem::path(run_dir) / "summary.json"))
         return;
     RunSummary s = readSummary(run_dir);
-    if (s.status == RunStatus::Failed && keep_rank0_reason)
+    if (s.status == RunStatus::Failed && keep_failed)
         return;
     s.status = RunStatus::Failed;
     s.reason = reason;
@@ -185,8 +194,6 @@ void recordFailure(const std::string& run_dir, const std::string& reason, bool k
         s.finished_at = isoTimeNow();
     writeSummary(run_dir, s);
 }
-
-}  // namespace
 
 std::vector<std::string> withoutNproc(const std::vector<std::string>& args) {
     std::vector<std::string> out;
@@ -243,7 +250,9 @@ LaunchResult launchWorkers(const LaunchOptions& o) {
                 w.status = status;
                 w.ended = Clock::now();
                 --running;
-                if (!kill_at && abnormal(w, forwarded))
+                // A failure, or rank 0's end (the others end with it): what is still running
+                // after the timeout is killed.
+                if (!kill_at && (abnormal(w, forwarded) || w.rank == 0))
                     kill_at = Clock::now() + std::chrono::milliseconds(
                                                  static_cast<int64_t>((o.timeout_s + 5.0) * 1000));
             }
@@ -275,7 +284,7 @@ LaunchResult launchWorkers(const LaunchOptions& o) {
         r.exit_code = 1;
         r.failure = describeFailure(*cause, *store, o.timeout_s);
         const bool rank0_first = cause->rank == 0 && WIFEXITED(cause->status);
-        recordFailure(r.run_dir, r.failure, rank0_first);
+        recordRankFailure(r.run_dir, r.failure, rank0_first);
         say("data-parallel run failed: " + r.failure);
         return r;
     }

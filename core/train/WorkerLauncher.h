@@ -33,6 +33,14 @@ struct LaunchResult {
 // failed); a failing worker is a LaunchResult, never an exception.
 LaunchResult launchWorkers(const LaunchOptions& options);
 
+// How rank `rank` ended, as the run's summary says it: "rank 1 exited with signal 9 (SIGKILL)
+// at step 130" (`signaled`: `code` is the signal), "rank 1 exited with code 1 at step 130".
+// `step` empty: "before its first step".
+std::string rankExitReason(int rank, bool signaled, int code, const std::string& step);
+// Records `reason` as the failure in run_dir's summary.json (atomically), unless the summary
+// already says failed and `keep_failed` is set (rank 0 failed first with its own reason).
+void recordRankFailure(const std::string& run_dir, const std::string& reason, bool keep_failed);
+
 // "--nproc N" and "--nproc=N" removed from `args` (the workers' command line).
 std::vector<std::string> withoutNproc(const std::vector<std::string>& args);
 

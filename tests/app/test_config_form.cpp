@@ -465,6 +465,30 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(parsedYaml(*ed).device), QString("cpu"));
     }
 
+    // "cpu x 2 processes" sets the device and distributed.nproc together; a config with
+    // processes shows as that entry; the processes box and the entry stay in step.
+    void devicePickerOffersDataParallelProcesses() {
+        auto ed = makeEditor();
+        ed->setYaml("device: cpu\nstages: [{method: mle, steps: 1}]\n");
+        ConfigForm* f = ed->form();
+        QComboBox* device = combo(f, "device");
+        const int entry = device->findText("cpu x 2 processes");
+        QVERIFY(entry >= 0);
+        QVERIFY(device->itemData(entry, Qt::ToolTipRole).toString().contains("Gloo"));
+        device->setCurrentIndex(entry);
+        Q_EMIT device->activated(entry);
+        QCOMPARE(spin(f, "distributed.nproc")->value(), 2);
+        RunConfig c = parsedYaml(*ed);
+        QCOMPARE(QString::fromStdString(c.device), QString("cpu"));
+        QCOMPARE(c.distributed.nproc, int64_t(2));
+        QCOMPARE(QString::fromStdString(c.distributed.backend), QString("gloo"));
+        ed->setYaml("device: cpu\ndistributed: {nproc: 4}\nstages: [{method: mle, steps: 1}]\n");
+        QCOMPARE(device->currentText(), QString("cpu x 4 processes"));
+        QVERIFY(!marked(device));
+        spin(f, "distributed.nproc")->setValue(1);
+        QCOMPARE(device->currentText(), QString("cpu"));
+    }
+
     void dataPreviewReadsTheFirstPairs() {
         auto ed = makeEditor();
         QVERIFY(ed->loadPreset(RGPB_SOURCE_DIR "/presets/demo.yaml"));

@@ -37,7 +37,7 @@ using rgpb::test::runCli;
 namespace {
 
 // A micro run small enough for seconds per process; `stages` and `optimizer` vary by row.
-QString preset(const QString& optimizer, const QString& stages, int checkpoint_every = 1000) {
+QString preset(const QString& optimizer, const QString& stages, int checkpoint_every = 5) {
     return QString(
                "name: dp\nseed: 7\nthreads: 1\n"
                "data: {synthetic: {count: 120}, eval_pairs: 16, max_length: 48, "
