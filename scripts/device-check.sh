@@ -67,11 +67,19 @@ step() {
     local name="$1" want="$2" log="$3" t rc
     shift 3
     t="$(budget "$want")"
+    STEP_LOG="$log"
+    STEP_FROM=$(($(wc -l <"$log" 2>/dev/null || echo 0) + 1))
     echo "---- $name: $* (timeout ${t}s)" >>"$log"
     timeout --kill-after=5 "$t" "$@" >>"$log" 2>&1
     rc=$?
     echo "---- $name: exit $rc after $((SECONDS - START))s" >>"$log"
     return $rc
+}
+# why: the last step's first line that names an error (else its last line), for the summary.
+why() {
+    local lines
+    lines="$(tail -n "+$STEP_FROM" "$STEP_LOG" | grep -v '^---- ')"
+    { grep -m1 -iE 'error|failed' <<<"$lines" || tail -1 <<<"$lines"; } | cut -c1-300
 }
 # late NAME [PROGRAM]: true (and a SKIP line) when less than 20 s of the budget are left for
 # step NAME, or PROGRAM was not built.
@@ -230,12 +238,17 @@ elif step deps 240 "$BUILDLOG" bash -c "$(declare -p WORK DEVICE_DIR CMAKE GENER
     cp "$DEVICE_DIR/MANIFEST.txt" "$PREFIX/.complete"
     result deps PASS "yaml-cpp, fmt, spdlog, sentencepiece, zlib from .device/src into $PREFIX"
 else
-    result deps FAIL "see build.log"
+    result deps FAIL "$(why)"
     finish 2
 fi
 
 # ---- 3. The project: core, rgpb, cuda_check, bench_model -------------------------------------
 TORCH_CMAKE="${TORCH_CMAKE_PREFIX:-$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)' 2>/dev/null)}"
+if [[ -n "$TORCH_CMAKE" && ! -f "$TORCH_CMAKE/Torch/TorchConfig.cmake" ]]; then
+    # Debian's python3-torch names a folder it does not ship.
+    echo "torch cmake prefix $TORCH_CMAKE has no Torch/TorchConfig.cmake: not used" >>"$ENVFILE"
+    TORCH_CMAKE=""
+fi
 PROJECT_BUILD="$BUILD/rgpb"
 cmake_args=(-DCMAKE_BUILD_TYPE=Release -DRGPB_BUILD_GUI=OFF -DRGPB_BUILD_TESTS=OFF
     -DRGPB_BUILD_BENCH=ON -DRGPB_BUILD_MAN=OFF "-DPKG_CONFIG_EXECUTABLE=$PKGCONFIG"
@@ -255,7 +268,7 @@ if step configure 120 "$BUILDLOG" "$CMAKE" -S "$ROOT" -B "$PROJECT_BUILD" "${GEN
     "${LAUNCHER[@]}" "${cmake_args[@]}"; then
     result configure PASS "$(grep -m1 -o 'Found Torch: [^ ]*' "$BUILDLOG" || echo 'Torch found')"
 else
-    result configure FAIL "see build.log (CMake's own logs: $PROJECT_BUILD/CMakeFiles)"
+    result configure FAIL "$(why)"
     finish 2
 fi
 RGPB="$PROJECT_BUILD/app/rgpb"
@@ -272,8 +285,7 @@ if step build 420 "$BUILDLOG" "$CMAKE" --build "$PROJECT_BUILD" -j "$JOBS" --tar
 else
     built=""
     for f in "$RGPB" "$CUDA_CHECK" "$BENCH_MODEL"; do [[ -x "$f" ]] && built+=" ${f##*/}"; done
-    result build FAIL "built:${built:- nothing}; first error: $(grep -m1 -E 'error:|Error [0-9]|FAILED:' \
-        "$BUILDLOG" | cut -c1-300)"
+    result build FAIL "built:${built:- nothing}; $(why)"
     [[ -n "$built" ]] || finish 2
 fi
 "$RGPB" --version >>"$ENVFILE" 2>&1
@@ -281,6 +293,7 @@ if ((BUILD_ONLY)); then
     finish $FAILED
 fi
 
+rm -rf "$WORK/train-cuda" "$WORK/train-nccl" "$WORK/hf_parity"  # runs of an earlier check
 # LibTorch's libraries, in case the run-time path misses them.
 TORCH_LIB="$(python3 -c 'import torch, os; print(os.path.join(os.path.dirname(torch.__file__), "lib"))' 2>/dev/null)"
 [[ -n "$TORCH_LIB" ]] && export LD_LIBRARY_PATH="$TORCH_LIB${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
@@ -293,7 +306,7 @@ if ! late cuda_check "$CUDA_CHECK"; then
     case $rc in
     0) result cuda_check PASS "$(grep -c '^PASS' "$LOG") checks passed" ;;
     3) result cuda_check SKIP "CUDA not available to LibTorch" ;;
-    *) result cuda_check FAIL "exit $rc: $(grep -m3 -E '^FAIL|error' "$LOG" | tr '\n' ' ' | cut -c1-300)" ;;
+    *) result cuda_check FAIL "exit $rc: $(grep -E '^FAIL' "$LOG" | tr '\n' ';' | cut -c1-300) $(why)" ;;
     esac
 fi
 
@@ -306,7 +319,7 @@ if ! late bench_model "$BENCH_MODEL"; then
         result bench_model PASS "$(grep -E '^(peak|rgpb pythia-160m)' "$LOG" | tr '\n' ';')$(grep \
             -m1 -o 'DPO step / ExMATE step: [0-9.]*x' "$LOG")"
     else
-        result bench_model FAIL "exit $?, see bench.log"
+        result bench_model FAIL "exit $?: $(why)"
     fi
 fi
 
@@ -318,7 +331,7 @@ if ! late train_cuda "$RGPB"; then
         --run-dir "$WORK/train-cuda" --plain; then
         result train_cuda PASS "ExMATE 40 + DPO 20 steps, bf16: $(run_summary "$WORK/train-cuda")"
     else
-        result train_cuda FAIL "exit $?, see train.log: $(run_summary "$WORK/train-cuda")"
+        result train_cuda FAIL "exit $?: $(why)"
     fi
 fi
 
@@ -330,7 +343,7 @@ if ! late nccl_ws1 "$RGPB"; then
         --run-dir "$WORK/train-nccl" --plain; then
         result nccl_ws1 PASS "30 steps: $(run_summary "$WORK/train-nccl")"
     else
-        result nccl_ws1 FAIL "exit $?: $(grep -iE 'error|nccl' "$LOG" | tail -2 | tr '\n' ' ' | cut -c1-300)"
+        result nccl_ws1 FAIL "exit $?: $(why)"
     fi
 fi
 
@@ -341,7 +354,7 @@ if ! late hf_parity "$RGPB"; then
         --device cuda --work "$WORK/hf_parity"; then
         result hf_parity PASS "$(grep -m1 '^worst' "$LOG")"
     else
-        result hf_parity FAIL "exit $?: $(grep -E '^worst|Error|failed' "$LOG" | tail -2 | tr '\n' ' ' | cut -c1-300)"
+        result hf_parity FAIL "exit $?: $(grep -m1 '^worst' "$LOG") $(why)"
     fi
 fi
 finish $FAILED
