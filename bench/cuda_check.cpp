@@ -27,6 +27,7 @@
 
 #include "core/generate/Generator.h"
 #include "core/model/GptNeoX.h"
+#include "core/model/ModelConfig.h"
 #include "core/objectives/Objective.h"
 #include "core/objectives/SequenceLogProbs.h"
 #include "core/train/Autocast.h"
@@ -63,16 +64,9 @@ double maxAbs(const torch::Tensor& a) {
     return a.detach().to(torch::kCPU, torch::kFloat64).abs().max().item<double>();
 }
 
+// The micro preset (hidden 128, 5 layers, 4 heads) with a 300-token vocabulary.
 ModelConfig checkConfig() {
-    ModelConfig c;
-    c.vocab_size = 300;
-    c.hidden_size = 64;
-    c.num_layers = 2;
-    c.num_heads = 4;
-    c.intermediate_size = 256;
-    c.max_positions = 128;
-    c.rotary_pct = 0.25;
-    return c;
+    return ModelConfig::named("micro", 300);
 }
 
 // The same random weights on the CPU and on `device` (the initialisation draws from the CPU

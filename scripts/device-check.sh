@@ -17,7 +17,7 @@
 # most 7 logs beside it (the run tool brings back 8 files): environment.txt, build.log,
 # cuda_check.log, train.log, hf_parity.log, bench.log. Without $OUT they go to out-device/.
 # Here (no GPU), `--build-only` builds against Debian's LibTorch; `BUILD_DIR`, `JOBS`,
-# `TORCH_CMAKE_PREFIX` (a LibTorch's share/cmake), `RGPB_DEVICE_CARRIED_TOOLS=1` (use the
+# `TORCH_CMAKE_PREFIX` (a LibTorch's share/cmake), `CMAKE_ARGS` (more configure arguments), `RGPB_DEVICE_CARRIED_TOOLS=1` (use the
 # carried ninja and pkg-config even where the machine has its own) may be set.
 # Exit status: 0 when every step that ran passed, 1 otherwise, 2 when the build could not run.
 set -uo pipefail
@@ -160,15 +160,17 @@ tool() {
 }
 CMAKE="$(tool cmake 'import cmake, os; print(os.path.join(cmake.CMAKE_BIN_DIR, "cmake"))')"
 [[ -n "$CMAKE" && -x "$CMAKE" ]] || { CMAKE=""; missing+=("cmake >= 3.21 (PATH or pip's cmake)"); }
+# The carried fallbacks, copied out with their execute bits (whatever the copy kept).
 TOOLS="$BUILD/tools"
 mkdir -p "$TOOLS"
-carried_ok() { "$DEVICE_DIR/tools/ninja" --version >/dev/null 2>&1; }
+cp -P "$DEVICE_DIR"/tools/* "$TOOLS/" 2>/dev/null && chmod +x "$TOOLS/ninja" "$TOOLS/pkgconf"
+carried_ok() { "$TOOLS/ninja" --version >/dev/null 2>&1; }
 NINJA=""
 if [[ "${RGPB_DEVICE_CARRIED_TOOLS:-0}" != 1 ]]; then
     NINJA="$(tool ninja 'import ninja, os; print(os.path.join(ninja.BIN_DIR, "ninja"))')"
 fi
 if [[ -z "$NINJA" ]] && carried_ok; then
-    NINJA="$DEVICE_DIR/tools/ninja"
+    NINJA="$TOOLS/ninja"
 fi
 GENERATOR=(-G Ninja -DCMAKE_MAKE_PROGRAM="$NINJA")
 if [[ -z "$NINJA" ]]; then
@@ -183,7 +185,7 @@ PKGCONFIG=""
 if [[ -z "$PKGCONFIG" ]]; then
     # Debian's pkgconf with its library beside it, through a wrapper.
     printf '#!/bin/sh\nLD_LIBRARY_PATH="%s${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" exec "%s" "$@"\n' \
-        "$DEVICE_DIR/tools" "$DEVICE_DIR/tools/pkgconf" >"$TOOLS/pkg-config"
+        "$TOOLS" "$TOOLS/pkgconf" >"$TOOLS/pkg-config"
     chmod +x "$TOOLS/pkg-config"
     if "$TOOLS/pkg-config" --version >/dev/null 2>&1; then
         PKGCONFIG="$TOOLS/pkg-config"
@@ -255,6 +257,8 @@ cmake_args=(-DCMAKE_BUILD_TYPE=Release -DRGPB_BUILD_GUI=OFF -DRGPB_BUILD_TESTS=O
     "-DCMAKE_PREFIX_PATH=${TORCH_CMAKE:+$TORCH_CMAKE;}$PREFIX;$DEVICE_DIR/json/usr")
 # Unity batches help 2 cores; with many, one source per compiler keeps them all busy.
 ((JOBS >= 8)) && cmake_args+=(-DRGPB_UNITY_BUILD=OFF)
+# shellcheck disable=SC2206  # CMAKE_ARGS: extra configure arguments, split on spaces
+cmake_args+=(${CMAKE_ARGS:-})
 # A LibTorch whose headers demand C++20 gets it (the project itself is C++17).
 if [[ -n "$TORCH_CMAKE" ]] &&
     grep -qs 'C++20 or later' "$TORCH_CMAKE/../../include/torch/csrc/api/include/torch/all.h"; then
