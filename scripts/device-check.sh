@@ -104,6 +104,11 @@ finish() {
     exit "$1"
 }
 
+# LibTorch's CMake code looks for the CUDA toolkit (find_package(CUDAToolkit) finds it through nvcc).
+if ! command -v nvcc >/dev/null && [[ -x /usr/local/cuda/bin/nvcc ]]; then
+    export PATH="/usr/local/cuda/bin:$PATH"
+fi
+
 # ---- 0. What this machine has --------------------------------------------------------------
 {
     echo "date: $(date -u +%FT%TZ)"
