@@ -72,6 +72,7 @@ step() {
     echo "---- $name: $* (timeout ${t}s)" >>"$log"
     timeout --kill-after=5 "$t" "$@" >>"$log" 2>&1
     rc=$?
+    ((rc == 124 || rc == 137)) && echo "$name: timed out after ${t}s" >>"$log"
     echo "---- $name: exit $rc after $((SECONDS - START))s" >>"$log"
     return $rc
 }
@@ -79,7 +80,8 @@ step() {
 why() {
     local lines
     lines="$(tail -n "+$STEP_FROM" "$STEP_LOG" | grep -v '^---- ')"
-    { grep -m1 -iE 'error|failed' <<<"$lines" || tail -1 <<<"$lines"; } | cut -c1-300
+    { grep -m1 -E '(error|Error)(:| )|failed|FAILED|timed out' <<<"$lines" || tail -1 <<<"$lines"; } |
+        cut -c1-300
 }
 # late NAME [PROGRAM]: true (and a SKIP line) when less than 20 s of the budget are left for
 # step NAME, or PROGRAM was not built.
