@@ -218,6 +218,8 @@ export PKG_CONFIG_PATH="$PREFIX/lib/pkgconfig:$PREFIX/lib64/pkgconfig${PKG_CONFI
 
 # ---- 2. The core's libraries from source, into $PREFIX --------------------------------------
 # dep NAME CMAKE_ARGS...: unpacks .device/src/NAME.tar.gz, configures, builds, installs.
+# Debian 12's sources predate GCC 13, whose headers no longer bring in <cstdint> on the way
+# (yaml-cpp 0.7's emitterutils.cpp uses uint16_t without it): every C++ source gets it first.
 dep() {
     local name="$1"
     shift
@@ -227,7 +229,8 @@ dep() {
         "$CMAKE" -S "$WORK/src/$name" -B "$WORK/dep-$name" "${GENERATOR[@]}" "${LAUNCHER[@]}" \
             -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$PREFIX" \
             -DCMAKE_INSTALL_LIBDIR=lib -DCMAKE_PREFIX_PATH="$PREFIX" \
-            -DCMAKE_POSITION_INDEPENDENT_CODE=ON -DBUILD_SHARED_LIBS=OFF "$@" &&
+            -DCMAKE_POSITION_INDEPENDENT_CODE=ON -DBUILD_SHARED_LIBS=OFF \
+            "-DCMAKE_CXX_FLAGS=-include cstdint" "$@" &&
         "$CMAKE" --build "$WORK/dep-$name" -j "$JOBS" &&
         "$CMAKE" --install "$WORK/dep-$name"
 }
