@@ -191,6 +191,7 @@ PKGCONFIG=""
 [[ "${RGPB_DEVICE_CARRIED_TOOLS:-0}" != 1 ]] && PKGCONFIG="$(command -v pkg-config || command -v pkgconf || true)"
 if [[ -z "$PKGCONFIG" ]]; then
     # Debian's pkgconf with its library beside it, through a wrapper.
+    # shellcheck disable=SC2016  # the wrapper's own ${LD_LIBRARY_PATH}
     printf '#!/bin/sh\nLD_LIBRARY_PATH="%s${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" exec "%s" "$@"\n' \
         "$TOOLS" "$TOOLS/pkgconf" >"$TOOLS/pkg-config"
     chmod +x "$TOOLS/pkg-config"
@@ -220,6 +221,7 @@ export PKG_CONFIG_PATH="$PREFIX/lib/pkgconfig:$PREFIX/lib64/pkgconfig${PKG_CONFI
 # dep NAME CMAKE_ARGS...: unpacks .device/src/NAME.tar.gz, configures, builds, installs.
 # Debian 12's sources predate GCC 13, whose headers no longer bring in <cstdint> on the way
 # (yaml-cpp 0.7's emitterutils.cpp uses uint16_t without it): every C++ source gets it first.
+# shellcheck disable=SC2317  # dep and build_deps run in the `bash -c` of the deps step
 dep() {
     local name="$1"
     shift
@@ -234,6 +236,7 @@ dep() {
         "$CMAKE" --build "$WORK/dep-$name" -j "$JOBS" &&
         "$CMAKE" --install "$WORK/dep-$name"
 }
+# shellcheck disable=SC2317
 build_deps() {
     dep zlib &&
         rm -f "$PREFIX"/lib/libz.so* &&  # the static libz.a, no run-time path to carry
