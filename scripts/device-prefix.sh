@@ -83,7 +83,8 @@ for deb in "$WORK"/deb/ninja-build_*.deb "$WORK"/deb/pkgconf-bin_*.deb "$WORK"/d
     dpkg-deb -x "$deb" "$WORK/x"
 done
 cp "$WORK/x/usr/bin/ninja" "$WORK/x/usr/bin/pkgconf" "$DEST/tools/"
-cp -P "$WORK"/x/usr/lib/x86_64-linux-gnu/libpkgconf.so.3* "$DEST/tools/"
+# The library under its soname, as a file: the run tool carries a link only as a link.
+cp -L "$WORK/x/usr/lib/x86_64-linux-gnu/libpkgconf.so.3" "$DEST/tools/"
 
 echo "device-prefix: $DEST"
 sed -n '2,$p' "$DEST/MANIFEST.txt" | sed 's/^/  /'
