@@ -14,6 +14,9 @@
 //   --train-only                    skip the forward-only and decoding measurements
 //   --peak-seconds 1                time of the peak matrix-product measurement per precision
 //                                   (0: no MFU)
+//   --peak-size 2048                n of the peak's n x n x n product (8192 on a big GPU)
+//   --device cpu                    cpu, cuda or cuda:N (timings synchronize the device)
+//   --vocab 260                     vocabulary size (50304 for the real Pythia shapes)
 //   --parity-out FILE               write the first size's weights, a batch, its float32 logits
 //                                   and every objective's loss and gradient norm for
 //                                   `bench/eager_reference.py --check FILE`, then exit
@@ -38,6 +41,7 @@
 #include <cstring>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -59,16 +63,18 @@ using Clock = std::chrono::steady_clock;
 constexpr double kBeta = 0.5;  // every objective's beta, as in bench/eager_reference.py
 
 // Runs `step` twice to warm up, then until `seconds` have passed (at least 3 times); returns
-// steps per second.
+// steps per second. Each step ends when `device` has finished it.
 template <typename Step>
-double stepsPerSecond(double seconds, Step&& step) {
+double stepsPerSecond(double seconds, const torch::Device& device, Step&& step) {
     step();
     step();
+    rgpb::bench::synchronize(device);
     int steps = 0;
     const auto start = Clock::now();
     double elapsed = 0.0;
     while (steps < 3 || elapsed < seconds) {
         step();
+        rgpb::bench::synchronize(device);
         ++steps;
         elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     }
@@ -87,6 +93,9 @@ struct Args {
     int64_t batch = 16;
     bool train_only = false;
     double peak_seconds = 1.0;
+    int64_t peak_size = 2048;
+    std::string device = "cpu";
+    int64_t vocab = 260;
     std::string parity_out;
 };
 
@@ -155,6 +164,14 @@ Args parseArgs(int argc, char** argv) {
                 usageError("--batch expects an even number (good and bad halves), got " + value);
         } else if (arg == "--peak-seconds") {
             a.peak_seconds = number("--peak-seconds", value, 0);
+        } else if (arg == "--peak-size") {
+            a.peak_size = static_cast<int64_t>(number("--peak-size", value, 1));
+        } else if (arg == "--device") {
+            if (value != "cpu" && value.rfind("cuda", 0) != 0)
+                usageError("--device expects cpu, cuda or cuda:N, got '" + value + "'");
+            a.device = value;
+        } else if (arg == "--vocab") {
+            a.vocab = static_cast<int64_t>(number("--vocab", value, 2));
         } else if (arg == "--parity-out") {
             a.parity_out = value;
         } else {
@@ -183,13 +200,14 @@ struct Batch {
     int64_t half = 0;
 };
 
-Batch randomBatch(const rgpb::ModelConfig& c, int64_t rows, int64_t seq) {
+Batch randomBatch(const rgpb::ModelConfig& c, int64_t rows, int64_t seq,
+                  const torch::Device& device = torch::kCPU) {
     Batch b;
-    b.ids = torch::randint(0, c.vocab_size, {rows, seq}, torch::kInt64);
+    b.ids = torch::randint(0, c.vocab_size, {rows, seq}, torch::kInt64).to(device);
     b.inputs = b.ids.narrow(1, 0, seq - 1);
     b.labels = b.ids.narrow(1, 1, seq - 1);
     b.half = rows / 2;
-    b.mask = torch::ones({b.half, seq - 1});
+    b.mask = torch::ones({b.half, seq - 1}, torch::TensorOptions().device(device));
     return b;
 }
 
@@ -273,26 +291,33 @@ int main(int argc, char** argv) try {
         writeParity(args);
         return 0;
     }
+    const torch::Device device(args.device);
+    if (device.is_cuda() && !torch::cuda::is_available())
+        throw std::runtime_error("--device " + args.device + ": CUDA is not available");
     std::printf(
-        "GptNeoX throughput, %d threads (OpenMP wait policy %s), LibTorch %s, CPU, vocab 260\n",
-        args.threads, rgpb::openMpWaitPolicy().c_str(), TORCH_VERSION);
+        "GptNeoX throughput, %d threads (OpenMP wait policy %s), LibTorch %s, %s, vocab %lld\n",
+        args.threads, rgpb::openMpWaitPolicy().c_str(), TORCH_VERSION, device.str().c_str(),
+        static_cast<long long>(args.vocab));
 
     std::map<std::string, double> peak;  // precision -> FLOP/s
     if (args.peak_seconds > 0) {
         for (const auto& precision : args.precisions) {
-            peak[precision] = rgpb::bench::matmulPeakFlops(precision, 2048, args.peak_seconds);
-            std::printf("peak matrix product %s (2048^3, %d threads): %.1f GFLOP/s\n",
-                        precision.c_str(), args.threads, peak[precision] / 1e9);
-            std::printf("peak %s %d %.1f n=2048\n", precision.c_str(), args.threads,
-                        peak[precision] / 1e9);
+            peak[precision] =
+                rgpb::bench::matmulPeakFlops(precision, args.peak_size, args.peak_seconds, device);
+            std::printf("peak matrix product %s (%lld^3, %d threads, %s): %.1f GFLOP/s\n",
+                        precision.c_str(), static_cast<long long>(args.peak_size), args.threads,
+                        device.str().c_str(), peak[precision] / 1e9);
+            std::printf("peak %s %d %.1f n=%lld\n", precision.c_str(), args.threads,
+                        peak[precision] / 1e9, static_cast<long long>(args.peak_size));
         }
     }
 
     for (const auto& size : args.sizes) {
         rgpb::resetPeakResidentMemory();
         torch::manual_seed(0);
-        const auto config = rgpb::ModelConfig::named(size, 260);
+        const auto config = rgpb::ModelConfig::named(size, args.vocab);
         rgpb::GptNeoX model(config);
+        model->to(device);
         torch::optim::AdamW optimizer(model->parameters(),
                                       torch::optim::AdamWOptions(3e-4).weight_decay(0.01));
         std::printf(
@@ -306,20 +331,21 @@ int main(int argc, char** argv) try {
                     static_cast<long long>(config.parameterCount()),
                     static_cast<long long>(nonEmbeddingParameters(config)));
         for (const int64_t seq : args.seqs) {
-            Batch b = randomBatch(config, args.batch, seq);
+            Batch b = randomBatch(config, args.batch, seq, device);
             const double tokens = static_cast<double>(args.batch * (seq - 1));
             const double flops_per_token = trainingFlopsPerToken(config, seq - 1);
             for (const auto& precision : args.precisions) {
+                std::map<std::string, double> step_rate;  // objective -> steps per second
                 for (const auto& name : args.objectives) {
                     auto objective = rgpb::makeObjective(
                         rgpb::ObjectiveSpec::single(rgpb::parseObjectiveKind(name), kBeta));
                     std::pair<torch::Tensor, torch::Tensor> reference;
                     if (objective->needsReference())
                         reference = cachedReference(model, b);
-                    const double train = stepsPerSecond(args.seconds, [&] {
+                    const double train = stepsPerSecond(args.seconds, device, [&] {
                         torch::Tensor logits;
                         {
-                            rgpb::AutocastScope autocast(precision, torch::kCPU);
+                            rgpb::AutocastScope autocast(precision, device.type());
                             logits = model->forward(b.inputs);
                         }
                         rgpb::PairLogProbs p = pairLogProbs(logits, b);
@@ -330,6 +356,7 @@ int main(int argc, char** argv) try {
                         loss.backward();
                         optimizer.step();
                     });
+                    step_rate[name] = train;
                     const double rate = train * tokens, achieved = rate * flops_per_token;
                     const double mfu = peak.count(precision) ? achieved / peak[precision] : 0.0;
                     std::printf(
@@ -342,13 +369,19 @@ int main(int argc, char** argv) try {
                                 static_cast<long long>(seq), achieved / 1e9, mfu);
                     std::fflush(stdout);
                 }
+                if (step_rate.count("dpo") && step_rate.count("exmate"))
+                    std::printf(
+                        "  DPO step / ExMATE step: %.2fx (cached reference, %s, seq %lld)\n",
+                        step_rate["exmate"] / step_rate["dpo"], precision.c_str(),
+                        static_cast<long long>(seq));
                 if (args.train_only)
                     continue;
                 double forward = 0.0;
                 {
                     torch::InferenceMode inference;
-                    rgpb::AutocastScope autocast(precision, torch::kCPU);
-                    forward = stepsPerSecond(args.seconds, [&] { model->forward(b.inputs); });
+                    rgpb::AutocastScope autocast(precision, device.type());
+                    forward =
+                        stepsPerSecond(args.seconds, device, [&] { model->forward(b.inputs); });
                 }
                 std::printf("  forward %s batch %lld x seq %lld: %9.0f tok/s\n", precision.c_str(),
                             static_cast<long long>(args.batch), static_cast<long long>(seq),
@@ -358,10 +391,10 @@ int main(int argc, char** argv) try {
         if (!args.train_only) {
             // Incremental decoding, batch 1: prefill 32 tokens, then one token per step.
             torch::InferenceMode inference;
-            auto prompt = torch::randint(0, config.vocab_size, {1, 32}, torch::kInt64);
-            auto next = torch::randint(0, config.vocab_size, {1, 1}, torch::kInt64);
+            auto prompt = torch::randint(0, config.vocab_size, {1, 32}, torch::kInt64).to(device);
+            auto next = torch::randint(0, config.vocab_size, {1, 1}, torch::kInt64).to(device);
             const int64_t steps = 96;
-            const double runs = stepsPerSecond(args.seconds, [&] {
+            const double runs = stepsPerSecond(args.seconds, device, [&] {
                 rgpb::KVCache cache;
                 model->forward(prompt, {}, &cache);
                 for (int64_t i = 0; i < steps; ++i)
