@@ -281,6 +281,15 @@ if [[ -n "$TORCH_CMAKE" ]] &&
     grep -qs 'C++20 or later' "$TORCH_CMAKE/../../include/torch/csrc/api/include/torch/all.h"; then
     cmake_args+=(-DCMAKE_CXX_STANDARD=20)
 fi
+# NCCL's header for c10d's ProcessGroupNCCL (core/train/Distributed.cpp): pip's torch keeps it in
+# the nvidia-nccl package; without it the build has no NCCL backend and says so when asked.
+NCCL_INCLUDE="$(python3 -c 'import nvidia.nccl, os; print(os.path.join(list(nvidia.nccl.__path__)[0], "include"))' 2>/dev/null || true)"
+if [[ -n "$NCCL_INCLUDE" && -f "$NCCL_INCLUDE/nccl.h" ]]; then
+    cmake_args+=("-DCMAKE_CXX_FLAGS=-I$NCCL_INCLUDE")
+    echo "nccl.h: $NCCL_INCLUDE" >>"$ENVFILE"
+else
+    echo "nccl.h: not found (pip's nvidia-nccl); the build has no NCCL backend" >>"$ENVFILE"
+fi
 # The CUDA architecture for torch's CMake code (it would otherwise run a detection program);
 # the project compiles no CUDA code itself. 9.0: Hopper (H100, H200).
 export TORCH_CUDA_ARCH_LIST="${TORCH_CUDA_ARCH_LIST:-9.0}"
