@@ -270,16 +270,18 @@ void RunTable::select(const QString& id) {
 void RunTable::updateButtons() {
     QStringList ids = selectedIds();
     bool any_active = false, any_paused = false, any_done = false, any_resumable = false;
+    bool any_pausable = false;
     for (const QString& id : ids) {
         const RunStatus s = rows_[find(id)].status;
         any_active |= isActive(s);
+        any_pausable |= isActive(s) && rows_[find(id)].pausable;
         any_paused |= s == RunStatus::Paused;
         any_done |= !isActive(s);
         any_resumable |= !isActive(s) && rows_[find(id)].resumable;
     }
     resume_->setEnabled(any_resumable);
     cancel_->setEnabled(any_active);
-    pause_->setEnabled(any_active);
+    pause_->setEnabled(any_pausable);
     pause_->setText(any_paused ? "Resume" : "Pause");
     delete_->setEnabled(any_done && !any_active);
     open_->setEnabled(!ids.isEmpty());

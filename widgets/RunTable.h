@@ -31,6 +31,7 @@ struct RunRow {
     QString activity;  // what it does between steps ("evaluating"); empty: its steps
     qint64 activity_done = 0, activity_total = 0;  // total 0: unknown
     bool resumable = false;                        // stopped with a checkpoint to continue from
+    bool pausable = true;  // false: a data-parallel run (its other ranks would time out waiting)
     // A diagnostics alert ("likelihood displacement: 62% of eval pairs at step 40"); empty: none.
     // The status cell shows a warning sign and the alert in its tooltip.
     QString alert;

@@ -342,6 +342,7 @@ QString MainWindow::queueSession(TrainingSession* s) {
     r.name = QFileInfo(id).fileName();
     r.recipe = QString::fromStdString(config.recipe());
     r.beta = config.beta();
+    r.pausable = config.distributed.nproc <= 1;
     r.status = RunStatus::Queued;
     r.total_steps = plannedSteps(config);  // "0/N" while it waits
     runs_->upsert(r);

@@ -126,6 +126,7 @@ void MainWindow::restoreQueue() {
             r.name = QFileInfo(q.dir).fileName();
             r.recipe = QString::fromStdString(s->config().recipe());
             r.beta = s->config().beta();
+            r.pausable = s->config().distributed.nproc <= 1;
             r.status = RunStatus::Queued;
             r.total_steps = plannedSteps(s->config());
             runs_->upsert(r);

@@ -4,6 +4,7 @@
 // (SIGKILL) at step N" in the window and in summary.json.
 #include <QtTest>
 
+#include <QPushButton>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <csignal>
@@ -12,6 +13,7 @@
 #include "app/gui/TrainingSession.h"
 #include "core/run/RunStore.h"
 #include "tests/support/TestMain.h"
+#include "widgets/RunTable.h"
 
 // This file's code has its own namespace: the group's tests build as one unity batch.
 namespace rgpb_test_distributed_session {
@@ -71,6 +73,17 @@ private Q_SLOTS:
         QSignalSpy steps(s, &TrainingSession::steps);
         QSignalSpy ended(s, &TrainingSession::ended);
         QVERIFY(steps.wait(120000));
+        // Running, but not pausable: its other ranks would time out waiting.
+        w.runTable()->select(id);
+        QPushButton* pause = nullptr;
+        QPushButton* cancel = nullptr;
+        for (QPushButton* b : w.runTable()->findChildren<QPushButton*>()) {
+            pause = b->text() == "Pause" ? b : pause;
+            cancel = b->text() == "Cancel" ? b : cancel;
+        }
+        QVERIFY(pause && cancel);
+        QVERIFY(cancel->isEnabled());
+        QVERIFY(!pause->isEnabled());
         QCOMPARE(s->otherRankPids().size(), 1);
         QVERIFY(::kill(static_cast<pid_t>(s->otherRankPids()[0]), SIGKILL) == 0);
         QVERIFY(ended.wait(60000));
