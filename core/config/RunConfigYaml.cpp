@@ -173,6 +173,14 @@ void checkAcrossFields(Sections& sections, const YAML::Node& root, const RunConf
         e.failKey("split", e.raw("split"),
                   "'validation' needs data.validation_pairs > 0 (pairs held out of training)");
     }
+    if (c.distributed.nproc > 1 && c.optimizer.batch_size % c.distributed.nproc != 0) {
+        Section& o = sections.at("optimizer");
+        o.failKey("batch_size", o.raw("batch_size") ? o.raw("batch_size") : root,
+                  "a data-parallel run splits every batch evenly across its distributed.nproc = " +
+                      std::to_string(c.distributed.nproc) + " processes: expected a multiple of " +
+                      std::to_string(c.distributed.nproc) + ", got " +
+                      std::to_string(c.optimizer.batch_size));
+    }
     Section& t = sections.at("tokenizer");
     if (!c.model.from.empty() && c.tokenizer.kind != "model") {
         t.failKey("kind", t.raw("kind"),

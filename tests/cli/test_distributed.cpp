@@ -120,6 +120,20 @@ pid_t startAndWaitForStep(QProcess& p, const QStringList& args, int steps, QByte
     return m.hasMatch() && err.contains(mark) ? static_cast<pid_t>(m.captured(1).toLongLong()) : -1;
 }
 
+// A 60-step two-process MLE run in tmp/run (a checkpoint every 2 steps, distributed.timeout_s
+// `timeout_s`), started in `launcher`; rank 1's pid once `steps` steps are done (-1 if never).
+pid_t startLongRun(const QTemporaryDir& tmp, int timeout_s, int steps, QProcess& launcher,
+                   QByteArray& err) {
+    const QString p =
+        writeFile(tmp, "dp.yaml",
+                  preset("batch_size: 4, warmup_steps: 2", "  - {method: mle, steps: 60}\n", 2) +
+                      QString("distributed: {timeout_s: %1}\n").arg(timeout_s));
+    return startAndWaitForStep(launcher,
+                               {"train", p, "--run-dir", tmp.filePath("run"), "--nproc", "2",
+                                "--plain", "--print-every", "1"},
+                               steps, err);
+}
+
 }  // namespace
 
 class TestDistributed : public QObject {
@@ -225,18 +239,10 @@ private Q_SLOTS:
     // the summary names the rank, the signal and the step, and the last checkpoint resumes.
     void aKilledRankFailsTheRun() {
         QTemporaryDir tmp;
-        const QString p =
-            writeFile(tmp, "dp.yaml",
-                      preset("batch_size: 4, warmup_steps: 2", "  - {method: mle, steps: 60}\n",
-                             /*checkpoint_every=*/2) +
-                          "distributed: {timeout_s: 30}\n");
         const QString run = tmp.filePath("run");
         QProcess launcher;
         QByteArray err;
-        const pid_t rank1 = startAndWaitForStep(
-            launcher,
-            {"train", p, "--run-dir", run, "--nproc", "2", "--plain", "--print-every", "1"}, 5,
-            err);
+        const pid_t rank1 = startLongRun(tmp, 30, 5, launcher, err);
         QVERIFY2(rank1 > 0, err.constData());
         QVERIFY(::kill(rank1, SIGKILL) == 0);
         QElapsedTimer t;
@@ -265,21 +271,15 @@ private Q_SLOTS:
         QCOMPARE(readSummary(run.toStdString()).step, int64_t(60));
     }
 
-    // A rank that stops answering (SIGSTOP): the others give up after distributed.timeout_s with
+    // A rank that stops answering (SIGSTOP): the others give up after distributed.timeout_s (8 s:
+    // long enough for two processes to meet on a loaded machine) with
     // that reason, and the launcher kills the hung rank.
     void aHungRankFailsTheRunAfterTheTimeout() {
         QTemporaryDir tmp;
-        const QString p = writeFile(
-            tmp, "dp.yaml",
-            preset("batch_size: 4, warmup_steps: 2", "  - {method: mle, steps: 60}\n", 2) +
-                "distributed: {timeout_s: 3}\n");
         const QString run = tmp.filePath("run");
         QProcess launcher;
         QByteArray err;
-        const pid_t rank1 = startAndWaitForStep(
-            launcher,
-            {"train", p, "--run-dir", run, "--nproc", "2", "--plain", "--print-every", "1"}, 3,
-            err);
+        const pid_t rank1 = startLongRun(tmp, 8, 3, launcher, err);
         QVERIFY2(rank1 > 0, err.constData());
         QVERIFY(::kill(rank1, SIGSTOP) == 0);
         QVERIFY(launcher.waitForFinished(120000));
@@ -287,7 +287,7 @@ private Q_SLOTS:
         QCOMPARE(launcher.exitCode(), 1);
         const RunSummary s = readSummary(run.toStdString());
         QCOMPARE(s.status, RunStatus::Failed);
-        QVERIFY2(QString::fromStdString(s.reason).contains("distributed.timeout_s = 3 s"),
+        QVERIFY2(QString::fromStdString(s.reason).contains("distributed.timeout_s = 8 s"),
                  s.reason.c_str());
         QVERIFY2(::kill(rank1, 0) != 0, "the hung rank was killed");
     }

@@ -182,6 +182,13 @@ private Q_SLOTS:
             "data: {max_length: 40, max_prompt_length: 40}\nstages: [{method: mle, steps: 1}]\n");
         QVERIFY2(e.contains("data.max_prompt_length: must leave room for a response"),
                  qPrintable(e));
+        e = errorOf(
+            "optimizer: {batch_size: 6}\ndistributed: {nproc: 4}\n"
+            "stages: [{method: mle, steps: 1}]\n");
+        QVERIFY2(e.startsWith("preset.yaml:1:25: optimizer.batch_size: a data-parallel run splits "
+                              "every batch evenly") &&
+                     e.contains("expected a multiple of 4, got 6"),
+                 qPrintable(e));
         e = errorOf("optimizer: {batch_size: 2.5}\nstages: [{method: mle, steps: 1}]\n");
         QVERIFY2(e.contains("optimizer.batch_size: expected a whole number"), qPrintable(e));
         e = errorOf("stages: [{method: mle, steps: 1}]\neval: {samples: -1}\n");
@@ -421,6 +428,9 @@ private Q_SLOTS:
                 std::vector<std::string> sets{f.key + "=" + valueText(v)};
                 if (f.key == "data.max_prompt_length")
                     sets.push_back("data.max_length=1000000");
+                // A data-parallel run's batch splits evenly across its processes.
+                if (f.key == "distributed.nproc")
+                    sets.push_back("optimizer.batch_size=" + valueText(v));
                 RunConfig c;
                 try {
                     c = parseRunConfig(base, "bounds", sets);
