@@ -12,6 +12,8 @@ packages=(
   libqcustomplot-dev libqcustomplot2.1-qt6
   # Training core
   libtorch-dev libopenblas0-openmp
+  # c10d data-parallel training: Gloo's headers (LibTorch ships the library)
+  libgloo-dev
   libyaml-cpp-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libsentencepiece-dev zlib1g-dev
   # HTTP: `rgpb serve` (server) and the model judge's OpenAI-compatible client (TLS via OpenSSL)
