@@ -193,6 +193,7 @@ void Communicator::averageGradients(const std::vector<torch::Tensor>& params,
         grads.push_back(p.grad());
     }
     const double scale = 1.0 / static_cast<double>(env_.world_size);
+    std::size_t bucket_index = 0;
     std::size_t i = 0;
     while (i < grads.size()) {
         // One bucket: consecutive gradients of one dtype up to bucket_bytes (at least one).
@@ -205,7 +206,16 @@ void Communicator::averageGradients(const std::vector<torch::Tensor>& params,
             flat.push_back(grads[j].reshape({-1}));
             ++j;
         }
-        std::vector<at::Tensor> bucket{torch::cat(flat)};
+        // The flat buffers are kept from step to step (the buckets are the same every step): no
+        // allocation of the gradients' size per step.
+        if (bucket_index >= buckets_.size())
+            buckets_.emplace_back();
+        torch::Tensor& buffer = buckets_[bucket_index++];
+        if (!buffer.defined() || buffer.numel() != bytes_in / grads[i].element_size() ||
+            buffer.scalar_type() != grads[i].scalar_type() || buffer.device() != grads[i].device())
+            buffer = torch::empty({bytes_in / grads[i].element_size()}, grads[i].options());
+        at::cat_out(buffer, flat);
+        std::vector<at::Tensor> bucket{buffer};
         collective(env_, config_.timeout_s, "gradient all-reduce",
                    [&] { groups_->group->allreduce(bucket)->wait(); });
         bucket[0].mul_(scale);

@@ -79,6 +79,7 @@ private:
     std::unique_ptr<Groups> groups_;
     int64_t round_ = 0;  // fromRoot() calls so far: each key is used once
     double allreduce_s_ = 0.0;
+    std::vector<torch::Tensor> buckets_;  // averageGradients()' flat buffers, reused each step
 };
 
 }  // namespace rgpb
