@@ -1,0 +1,548 @@
+// T5's tokenizer (core/tokenizer/T5Tokenizer): a tokenizer.json of the Unigram kind written here
+// with a handful of pieces whose Viterbi segmentations are worked out by hand below, and a
+// spiece.model trained here with SentencePiece (T5's layout: pad 0, eos 1, unk 2, no bos),
+// checked against the same model written as a tokenizer.json (pieces, scores and the NFKC
+// table read out of the model's protobuf by a reader in this file).
+//
+// The hand fixture (ids, pieces, scores; "▁" is U+2581, SentencePiece's space):
+//   0 <pad> 0   1 </s> 0   2 <unk> 0   3 ▁ -2   4 ▁ab -2.5   5 ▁abc -3   6 cd -1.5
+//   7 a -5   8 b -5   9 c -5   10 d -4   11 <extra_id_1> 0   12 <extra_id_0> 0
+// An unknown character scores min(score) - 10 = -15.
+#include <QtTest>
+
+#include "tests/support/TestMain.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QTemporaryDir>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/tokenizer/SpmShim.h"
+#include "core/tokenizer/T5Tokenizer.h"
+#include "core/tokenizer/TokenizerFactory.h"
+#include "core/util/Error.h"
+#include "tests/support/ErrorText.h"
+
+// This file's code has its own namespace: the group's tests build as one unity batch.
+namespace rgpb_test_t5_tokenizer {
+
+using namespace rgpb;
+using rgpb::test::contains;
+using rgpb::test::messageOf;
+using Ids = std::vector<int32_t>;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kSpace = "\xE2\x96\x81";  // ▁
+
+std::string show(const Ids& ids) {
+    std::string out;
+    for (int32_t id : ids)
+        out += (out.empty() ? "" : " ") + std::to_string(id);
+    return out;
+}
+
+void writeFile(const std::string& path, const std::string& text) {
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+}
+
+std::string readBytes(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+nlohmann::json addedToken(int id, const std::string& content) {
+    return {{"id", id},        {"content", content},  {"single_word", false}, {"lstrip", false},
+            {"rstrip", false}, {"normalized", false}, {"special", true}};
+}
+
+// The Metaspace pre-tokenizer and decoder as transformers writes them for T5.
+nlohmann::json metaspace(const std::string& scheme) {
+    return {{"type", "Metaspace"},
+            {"replacement", kSpace},
+            {"prepend_scheme", scheme},
+            {"split", true}};
+}
+
+// A T5-style tokenizer.json: `pieces` (sentinels included) and the normalizers after an optional
+// Precompiled table: Strip right, a run of spaces to one "▁" (what transformers' SpmConverter
+// writes).
+nlohmann::json unigramJson(const std::vector<std::pair<std::string, double>>& pieces,
+                           const std::string& charsmap_base64 = "",
+                           const std::string& scheme = "always") {
+    nlohmann::json vocab = nlohmann::json::array();
+    nlohmann::json added = nlohmann::json::array();
+    for (size_t id = 0; id < pieces.size(); ++id) {
+        vocab.push_back({pieces[id].first, pieces[id].second});
+        const std::string& p = pieces[id].first;
+        if (p == "<pad>" || p == "</s>" || p == "<unk>" || p.rfind("<extra_id_", 0) == 0)
+            added.push_back(addedToken(static_cast<int>(id), p));
+    }
+    nlohmann::json normalizers = nlohmann::json::array();
+    if (!charsmap_base64.empty())
+        normalizers.push_back({{"type", "Precompiled"}, {"precompiled_charsmap", charsmap_base64}});
+    normalizers.push_back({{"type", "Strip"}, {"strip_left", false}, {"strip_right", true}});
+    normalizers.push_back(
+        {{"type", "Replace"}, {"pattern", {{"Regex", " {2,}"}}}, {"content", kSpace}});
+    return {{"version", "1.0"},
+            {"added_tokens", added},
+            {"normalizer", {{"type", "Sequence"}, {"normalizers", normalizers}}},
+            {"pre_tokenizer", metaspace(scheme)},
+            {"post_processor", nullptr},
+            {"decoder", metaspace(scheme)},
+            {"model",
+             {{"type", "Unigram"}, {"unk_id", 2}, {"vocab", vocab}, {"byte_fallback", false}}}};
+}
+
+nlohmann::json handFixture(const std::string& scheme = "always") {
+    return unigramJson({{"<pad>", 0},
+                        {"</s>", 0},
+                        {"<unk>", 0},
+                        {kSpace, -2},
+                        {kSpace + "ab", -2.5},
+                        {kSpace + "abc", -3},
+                        {"cd", -1.5},
+                        {"a", -5},
+                        {"b", -5},
+                        {"c", -5},
+                        {"d", -4},
+                        {"<extra_id_1>", 0},
+                        {"<extra_id_0>", 0}},
+                       "", scheme);
+}
+
+// ---- A reader of SentencePiece's ModelProto (protobuf wire format), for the comparison ------
+
+struct SpmProto {
+    struct Piece {
+        std::string text;
+        float score = 0;
+        int type = 1;  // 1 normal, 2 unknown, 3 control, 4 user defined
+    };
+    std::vector<Piece> pieces;
+    std::string charsmap;  // normalizer_spec.precompiled_charsmap
+};
+
+uint64_t readVarint(const std::string& b, size_t& at) {
+    uint64_t v = 0;
+    for (int shift = 0; at < b.size(); shift += 7) {
+        const auto c = static_cast<unsigned char>(b[at++]);
+        v |= static_cast<uint64_t>(c & 0x7F) << shift;
+        if (!(c & 0x80))
+            return v;
+    }
+    throw std::runtime_error("truncated varint");
+}
+
+// Calls field(number, wire_type, bytes_or_value) for each field of a message.
+template <typename F>
+void forEachField(const std::string& b, F&& field) {
+    for (size_t at = 0; at < b.size();) {
+        const uint64_t key = readVarint(b, at);
+        const int number = static_cast<int>(key >> 3), wire = static_cast<int>(key & 7);
+        if (wire == 0) {
+            field(number, wire, std::string(), readVarint(b, at));
+        } else if (wire == 2) {
+            const auto n = static_cast<size_t>(readVarint(b, at));
+            field(number, wire, b.substr(at, n), 0);
+            at += n;
+        } else if (wire == 5) {
+            uint32_t v;
+            std::memcpy(&v, b.data() + at, 4);
+            field(number, wire, std::string(), v);
+            at += 4;
+        } else if (wire == 1) {
+            at += 8;
+        } else {
+            throw std::runtime_error("unexpected wire type");
+        }
+    }
+}
+
+SpmProto readSpmProto(const std::string& bytes) {
+    SpmProto proto;
+    forEachField(bytes, [&](int number, int, const std::string& sub, uint64_t) {
+        if (number == 1) {
+            SpmProto::Piece p;
+            forEachField(sub, [&](int n, int, const std::string& s, uint64_t v) {
+                if (n == 1)
+                    p.text = s;
+                else if (n == 2) {
+                    const auto bits = static_cast<uint32_t>(v);
+                    std::memcpy(&p.score, &bits, 4);
+                } else if (n == 3)
+                    p.type = static_cast<int>(v);
+            });
+            proto.pieces.push_back(p);
+        } else if (number == 3) {
+            forEachField(sub, [&](int n, int, const std::string& s, uint64_t) {
+                if (n == 2)
+                    proto.charsmap = s;
+            });
+        }
+    });
+    return proto;
+}
+
+std::string base64(const std::string& bytes) {
+    static const char* alphabet =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    for (size_t i = 0; i < bytes.size(); i += 3) {
+        uint32_t v = static_cast<unsigned char>(bytes[i]) << 16;
+        if (i + 1 < bytes.size())
+            v |= static_cast<unsigned char>(bytes[i + 1]) << 8;
+        if (i + 2 < bytes.size())
+            v |= static_cast<unsigned char>(bytes[i + 2]);
+        out += alphabet[(v >> 18) & 63];
+        out += alphabet[(v >> 12) & 63];
+        out += i + 1 < bytes.size() ? alphabet[(v >> 6) & 63] : '=';
+        out += i + 2 < bytes.size() ? alphabet[v & 63] : '=';
+    }
+    return out;
+}
+
+// Trains a small unigram model (SentencePiece's default nmt_nfkc normalization) in T5's layout
+// (pad 0, eos 1, unk 2, no bos), or with `t5_layout` false in SentencePiece's default one (unk 0,
+// <s> 1, </s> 2, no pad), and returns the .model file's path.
+std::string trainSpm(const std::string& dir, bool t5_layout = true) {
+    std::string corpus;
+    const char* words[] = {"the",       "cat",     "sat", "on",     "a",        "mat",
+                           "dog",       "ran",     "far", "away",   "hello",    "world",
+                           "translate", "English", "to",  "German", "summarize"};
+    for (int i = 0; i < 300; ++i) {
+        for (int k = 0; k < 7; ++k)
+            corpus += std::string(k ? " " : "") + words[(i * 7 + k * 3) % 17];
+        corpus += i % 3 == 0 ? ".\n" : "\n";
+    }
+    const std::string input = dir + "/corpus.txt";
+    writeFile(input, corpus);
+    const std::string prefix = dir + "/t5spm";
+    std::vector<std::pair<std::string, std::string>> options = {
+        {"input", input},
+        {"model_prefix", prefix},
+        {"model_type", "unigram"},
+        {"vocab_size", "80"},
+        {"hard_vocab_limit", "false"},
+        {"num_threads", "1"},
+        {"character_coverage", "1.0"},
+        {"shuffle_input_sentence", "false"}};
+    if (t5_layout) {
+        for (const auto& [k, v] : {std::pair<const char*, const char*>{"pad_id", "0"},
+                                   {"eos_id", "1"},
+                                   {"unk_id", "2"},
+                                   {"bos_id", "-1"}})
+            options.emplace_back(k, v);
+    }
+    std::vector<const char*> keys, values;
+    for (const auto& [k, v] : options) {
+        keys.push_back(k.c_str());
+        values.push_back(v.c_str());
+    }
+    const spm::ShimApi& api = spm::shim();
+    if (api.train(keys.data(), values.data(), static_cast<int>(keys.size()), 7) != 0)
+        throw std::runtime_error(std::string("training failed: ") + api.last_error());
+    return prefix + ".model";
+}
+
+}  // namespace
+
+class T5TokenizerTest : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir tmp_;
+
+    static void check(const Tokenizer& tok, const std::string& text, const Ids& expected) {
+        const Ids got = tok.encode(text);
+        QVERIFY2(got == expected,
+                 ("'" + text + "': got " + show(got) + ", expected " + show(expected)).c_str());
+    }
+
+    std::string dir(const std::string& name) {
+        const std::string d = tmp_.path().toStdString() + "/" + name;
+        fs::create_directories(d);
+        return d;
+    }
+
+private Q_SLOTS:
+    void viterbiSegmentationsAreTheHandWorkedOnes() {
+        auto tok = T5Tokenizer::fromTokenizerJson(handFixture().dump(), "hand.json");
+        QCOMPARE(tok->kind(), std::string("t5"));
+        QCOMPARE(tok->vocabSize(), 13);
+        // "▁abcd": greedy longest match takes ▁abc then d (-3 - 4 = -7); Viterbi finds ▁ab cd
+        // (-2.5 - 1.5 = -4), better than ▁ a b cd (-13.5) or ▁ a b c d (-21).
+        check(*tok, "abcd", {4, 6});
+        // "▁abc": ▁abc (-3) beats ▁ab c (-7.5) and ▁ a b c (-17).
+        check(*tok, "abc", {5});
+        // Two words; "▁cd" is ▁ cd (-3.5), not ▁ c d (-11).
+        check(*tok, "abcd abc cd", {4, 6, 5, 3, 6});
+        // Spaces are folded as SentencePiece folds them: leading and trailing ones go, a run is
+        // one "▁".
+        check(*tok, "  abc   cd  ", {5, 3, 6});
+        check(*tok, "", {});
+        check(*tok, "   ", {});
+    }
+
+    void unknownCharactersGiveOneUnkPerRun() {
+        auto tok = T5Tokenizer::fromTokenizerJson(handFixture().dump(), "hand.json");
+        // "▁abxyc": ▁ab, x and y unknown (-15 each, one unk for the run), c.
+        check(*tok, "abxyc", {4, 2, 9});
+        // "▁xa": ▁ covers the space, x is unknown, then a; "xay": two runs, two unks.
+        check(*tok, "xa", {3, 2, 7});
+        check(*tok, "xay", {3, 2, 7, 2});
+        // Text never produces the specials: "</s>" is four unknown characters after ▁.
+        check(*tok, "</s>", {3, 2});
+        // An unknown multi-byte character is one character: "é" is one unk.
+        check(*tok,
+              "\xC3\xA9"
+              "a",
+              {3, 2, 7});
+    }
+
+    void sentinelsInTextAndTheirIds() {
+        auto tok = T5Tokenizer::fromTokenizerJson(handFixture().dump(), "hand.json");
+        QCOMPARE(tok->extraIds(), 2);
+        QCOMPARE(tok->sentinelId(0), 12);
+        QCOMPARE(tok->sentinelId(1), 11);
+        QCOMPARE(tok->pieceText(12), std::string("<extra_id_0>"));
+        // Text on each side of a sentinel is encoded on its own, with its own leading ▁.
+        check(*tok, "abc<extra_id_0>cd", {5, 12, 3, 6});
+        check(*tok, "<extra_id_1> abcd <extra_id_0>", {11, 4, 6, 12});
+        // <extra_id_2> is not a sentinel here (only 2): "▁<extr" unknown, a, "_i" unknown, d,
+        // "_2>" unknown. Nor is a number with a leading zero.
+        check(*tok, "<extra_id_2>", {3, 2, 7, 2, 10, 2});
+        check(*tok, "<extra_id_00>", {3, 2, 7, 2, 10, 2});
+        // prepend_scheme "first": only the text that starts the input gets the ▁.
+        auto first = T5Tokenizer::fromTokenizerJson(handFixture("first").dump(), "first.json");
+        check(*first, "abc<extra_id_0>cd", {5, 12, 6});
+        QVERIFY(contains(messageOf<ArgumentError>([&] { tok->sentinelId(2); }), "[0, 2)"));
+    }
+
+    void specialsAndDecode() {
+        auto tok = T5Tokenizer::fromTokenizerJson(handFixture().dump(), "hand.json");
+        const SpecialTokens s = tok->specials();
+        QCOMPARE(s.pad, 0);
+        QCOMPARE(s.eos, 1);
+        QCOMPARE(s.bos, 0);  // T5's decoder start token is pad
+        QCOMPARE(s.sep, 1);  // the encoder input ends with eos
+        QCOMPARE(tok->unkId(), 2);
+        QCOMPARE(tok->decode({4, 6, 5, 3, 6}), std::string("abcd abc cd"));
+        // pad, eos, unk and sentinels are dropped (transformers' skip_special_tokens=True).
+        QCOMPARE(tok->decode({0, 4, 12, 6, 2, 1}), std::string("abcd"));
+        QCOMPARE(tok->decode({11, 3, 6}), std::string("cd"));
+        // Until text has come out each token loses its leading ▁ (SentencePiece's decoder).
+        QCOMPARE(tok->decode({3, 3, 6, 3, 6}), std::string("cd cd"));
+        QVERIFY(tok->isSpecial(11) && tok->isSpecial(2) && !tok->isSpecial(3));
+        QVERIFY(contains(messageOf<ArgumentError>([&] { tok->decode({13}); }), "[0, 13)"));
+    }
+
+    void olderJsonLayoutGivesTheSameIds() {
+        // transformers' older converter: Precompiled only, WhitespaceSplit then Metaspace with
+        // add_prefix_space.
+        nlohmann::json j = handFixture();
+        j["normalizer"] = nullptr;
+        j["pre_tokenizer"] = {
+            {"type", "Sequence"},
+            {"pretokenizers",
+             {{{"type", "WhitespaceSplit"}},
+              {{"type", "Metaspace"}, {"replacement", kSpace}, {"add_prefix_space", true}}}}};
+        j["decoder"] = {{"type", "Metaspace"}, {"replacement", kSpace}, {"add_prefix_space", true}};
+        auto tok = T5Tokenizer::fromTokenizerJson(j.dump(), "old.json");
+        check(*tok, "abcd  abc cd ", {4, 6, 5, 3, 6});
+        QCOMPARE(tok->decode({4, 6, 5}), std::string("abcd abc"));
+    }
+
+    void saveReloadAndFolderLoading() {
+        const std::string hf = dir("hf_json");
+        writeFile(hf + "/tokenizer.json", handFixture().dump());
+        auto tok = loadTokenizerFrom(hf);
+        QCOMPARE(tok->kind(), std::string("t5"));
+        check(*tok, "abcd<extra_id_1>xa", {4, 6, 11, 3, 2, 7});
+        auto file = loadTokenizerFrom(hf + "/tokenizer.json");
+        check(*file, "abcd", {4, 6});
+
+        const std::string saved = dir("saved_json");
+        tok->save(saved);
+        const nlohmann::json d = nlohmann::json::parse(readBytes(saved + "/rgpb_tokenizer.json"));
+        QCOMPARE(d["kind"].get<std::string>(), std::string("t5"));
+        QCOMPARE(d["file"].get<std::string>(), std::string("tokenizer.json"));
+        QCOMPARE(d["specials"]["eos"].get<int>(), 1);
+        auto back = loadTokenizer(saved);
+        QCOMPARE(back->vocabSize(), 13);
+        check(*back, "abcd<extra_id_1>xa", {4, 6, 11, 3, 2, 7});
+        QCOMPARE(back->decode({4, 6}), std::string("abcd"));
+    }
+
+    void malformedJsonNamesTheFileAndKey() {
+        struct Case {
+            std::function<void(nlohmann::json&)> change;
+            std::string expected;
+        };
+        const std::vector<Case> cases{
+            {[](nlohmann::json& j) { j["model"]["vocab"][7] = {"a"}; },
+             "bad.json (model.vocab[7]): expected [piece, score]"},
+            {[](nlohmann::json& j) {
+                 j["model"]["vocab"][8] = {"b", "x"};
+             },
+             "bad.json (model.vocab[8]): expected [piece, score]"},
+            {[](nlohmann::json& j) { j["model"]["unk_id"] = 40; },
+             "bad.json (model.unk_id): expected the id of the unknown piece, in [0, 13)"},
+            {[](nlohmann::json& j) { j["model"]["byte_fallback"] = true; },
+             "bad.json (model.byte_fallback): unsupported"},
+            {[](nlohmann::json& j) {
+                 j["normalizer"] = {{"type", "NFD"}};
+             },
+             "bad.json (normalizer.type): unsupported normalizer NFD"},
+            {[](nlohmann::json& j) {
+                 j["pre_tokenizer"] = {{"type", "ByteLevel"}};
+             },
+             "bad.json (pre_tokenizer.type): unsupported pre-tokenizer ByteLevel"},
+            {[](nlohmann::json& j) { j["pre_tokenizer"]["prepend_scheme"] = "sometimes"; },
+             "bad.json (pre_tokenizer.prepend_scheme): expected \"always\""},
+            {[](nlohmann::json& j) {
+                 j["model"]["vocab"][11][0] = "<extra_id_2>";
+                 j["added_tokens"][3]["content"] = "<extra_id_2>";
+             },
+             "bad.json: sentinel <extra_id_1> missing"},
+            {[](nlohmann::json& j) { j["added_tokens"][0]["content"] = "<s>"; },
+             "bad.json (added_tokens[0].content): id 0 is '<pad>' in model.vocab, not '<s>'"},
+            {[](nlohmann::json& j) {
+                 j["model"]["vocab"][1][0] = "<eos>";
+                 j["added_tokens"][1]["content"] = "<eos>";
+             },
+             "bad.json (model.vocab): T5's special pieces missing"},
+            {[](nlohmann::json& j) {
+                 j["normalizer"] = {{"type", "Precompiled"}, {"precompiled_charsmap", "AAA*"}};
+             },
+             "bad.json (normalizer.precompiled_charsmap): not base64"},
+        };
+        for (const Case& c : cases) {
+            nlohmann::json j = handFixture();
+            c.change(j);
+            const std::string m = messageOf<InputError>(
+                [&] { T5Tokenizer::fromTokenizerJson(j.dump(), "bad.json"); });
+            QVERIFY2(contains(m, c.expected), (m + " <- expected: " + c.expected).c_str());
+        }
+        // Through the folder loader: a model type that is neither BPE nor Unigram.
+        const std::string wp = dir("wordpiece");
+        nlohmann::json j = handFixture();
+        j["model"]["type"] = "WordPiece";
+        writeFile(wp + "/tokenizer.json", j.dump());
+        const std::string m = messageOf<InputError>([&] { loadTokenizerFrom(wp); });
+        QVERIFY2(contains(m, wp + "/tokenizer.json (model.type)") &&
+                     contains(m, "\"WordPiece\": expected \"BPE\"") && contains(m, "\"Unigram\""),
+                 m.c_str());
+    }
+
+    void spieceModelIdsSentinelsAndRoundTrip() {
+        const std::string work = dir("spm_train");
+        const std::string model = trainSpm(work);
+        const std::string hf = dir("hf_spm");
+        fs::copy_file(model, hf + "/spiece.model");
+        writeFile(hf + "/tokenizer_config.json", R"({"extra_ids": 5})");
+        auto loaded = loadTokenizerFrom(hf);
+        auto* tok = dynamic_cast<T5Tokenizer*>(loaded.get());
+        QVERIFY(tok && tok->fromSpieceModel());
+        const int pieces = static_cast<int>(readSpmProto(readBytes(model)).pieces.size());
+        QCOMPARE(tok->vocabSize(), pieces + 5);
+        QCOMPARE(tok->padId(), 0);
+        QCOMPARE(tok->eosId(), 1);
+        QCOMPARE(tok->unkId(), 2);
+        QCOMPARE(tok->sentinelId(0), pieces + 4);  // the last id
+        QCOMPARE(tok->sentinelId(4), pieces);
+        QCOMPARE(tok->pieceText(pieces + 4), std::string("<extra_id_0>"));
+
+        const std::string text = "the cat sat on a mat";
+        const Ids ids = tok->encode(text);
+        QVERIFY(!ids.empty());
+        for (int32_t id : ids)
+            QVERIFY2(id > 2 && id < pieces, show(ids).c_str());
+        QCOMPARE(tok->decode(ids), text);
+        Ids with = tok->encode("hello world");
+        with.push_back(tok->sentinelId(0));
+        const Ids far = tok->encode("far away");
+        with.insert(with.end(), far.begin(), far.end());
+        check(*tok, "hello world <extra_id_0>far away", with);
+        QCOMPARE(tok->decode(with), std::string("hello world far away"));
+        QCOMPARE(tok->decode({0, ids[0], 1}), tok->decode({ids[0]}));
+
+        // Default extra_ids is 100; save and reload keep the ids.
+        auto hundred = T5Tokenizer::loadSpieceModel(hf + "/spiece.model");
+        QCOMPARE(hundred->sentinelId(0), pieces + 99);
+        const std::string saved = dir("saved_spm");
+        tok->save(saved);
+        auto back = loadTokenizer(saved);
+        QCOMPARE(back->vocabSize(), pieces + 5);
+        check(*back, "hello world <extra_id_0>far away", with);
+        QCOMPARE(readBytes(saved + "/spiece.model"), readBytes(model));
+    }
+
+    void spieceModelAndItsTokenizerJsonAgree() {
+        const std::string work = dir("spm_compare");
+        const std::string model = trainSpm(work);
+        auto spm = T5Tokenizer::loadSpieceModel(model, 3);
+        const SpmProto proto = readSpmProto(readBytes(model));
+        QVERIFY2(!proto.charsmap.empty(), "nmt_nfkc's table expected in the model");
+        QCOMPARE(proto.pieces[0].type, 3);  // <pad> control
+        QCOMPARE(proto.pieces[2].type, 2);  // <unk> unknown
+        std::vector<std::pair<std::string, double>> pieces;
+        for (const auto& p : proto.pieces)
+            pieces.emplace_back(p.text, p.score);
+        for (int i = 2; i >= 0; --i)
+            pieces.emplace_back("<extra_id_" + std::to_string(i) + ">", 0.0);
+        auto json = T5Tokenizer::fromTokenizerJson(
+            unigramJson(pieces, base64(proto.charsmap)).dump(), "converted.json");
+        QCOMPARE(json->vocabSize(), spm->vocabSize());
+        QCOMPARE(json->sentinelId(0), spm->sentinelId(0));
+        const std::vector<std::string> texts = {
+            "the cat sat on a mat",
+            "  Hello   World.  ",
+            "translate English to German: the dog ran far away",
+            "summarize:<extra_id_0> cat <extra_id_2>mat",
+            "\xEF\xBC\xB4\xEF\xBD\x88\xEF\xBD\x85 cat",  // full-width "The": NFKC makes it ASCII
+            "zebra \xE2\x82\xAC 42 qq",                  // letters and a sign never seen
+            "tab\tand\nnewline",
+            "\xFF broken \xC3 utf8",
+        };
+        // The model normalizes (NFKC): full-width letters give the ASCII word's ids.
+        QCOMPARE(show(spm->encode(texts[4])), show(spm->encode("The cat")));
+        for (const std::string& t : texts) {
+            const Ids a = spm->encode(t), b = json->encode(t);
+            QVERIFY2(
+                a == b,
+                ("'" + t + "': spiece.model " + show(a) + ", tokenizer.json " + show(b)).c_str());
+            QVERIFY2(json->decode(b) == spm->decode(a),
+                     ("'" + t + "': decoded by spiece.model '" + spm->decode(a) +
+                      "', by tokenizer.json '" + json->decode(b) + "'")
+                         .c_str());
+        }
+    }
+
+    void corruptSpieceModelIsRefusedNamingTheFile() {
+        const std::string hf = dir("corrupt");
+        writeFile(hf + "/spiece.model", "this is not a protobuf");
+        const std::string m = messageOf<InputError>([&] { loadTokenizerFrom(hf); });
+        QVERIFY2(contains(m, hf + "/spiece.model") && contains(m, "not a SentencePiece model"),
+                 m.c_str());
+        // A SentencePiece model without T5's control pieces (no <pad>).
+        const std::string other = trainSpm(dir("other_layout"), false);
+        const std::string o = messageOf<InputError>([&] { T5Tokenizer::loadSpieceModel(other); });
+        QVERIFY2(contains(o, other) && contains(o, "not T5's SentencePiece layout"), o.c_str());
+        writeFile(hf + "/spiece.model", readBytes(trainSpm(dir("t5_layout"))));
+        writeFile(hf + "/tokenizer_config.json", R"({"extra_ids": "many"})");
+        const std::string e = messageOf<InputError>([&] { loadTokenizerFrom(hf); });
+        QVERIFY2(contains(e, hf + "/tokenizer_config.json (extra_ids)"), e.c_str());
+    }
+};
+
+RGPB_TEST_MAIN(T5TokenizerTest)
+}  // namespace rgpb_test_t5_tokenizer
+#include "test_t5_tokenizer.moc"
