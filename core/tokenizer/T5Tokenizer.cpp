@@ -50,6 +50,23 @@ int sentinelIndex(const std::string& piece) {
     return k >= 0 && length == piece.size() ? k : -1;
 }
 
+// T5's fixed ids: "<pad>" 0 and "</s>" 1 (control pieces: unk_id -2 says one is not), the
+// unknown piece 2. InputError(where) naming what differs.
+void checkT5Layout(const std::vector<std::string>& pieces, int32_t unk_id, const std::string& where,
+                   const char* what) {
+    if (pieces.size() > 3 && pieces[0] == "<pad>" && pieces[1] == "</s>" && unk_id == 2)
+        return;
+    auto text = [&](size_t id) {
+        return id < pieces.size() ? "'" + excerpt(pieces[id], 40) + "'" : std::string("none");
+    };
+    throw InputError(where, std::string("not T5's ") + what +
+                                " layout: expected the control pieces <pad> at id 0 and </s> at "
+                                "1 and the unknown piece at 2, got " +
+                                text(0) + ", " + text(1) +
+                                (unk_id == -2 ? std::string(" (not both control pieces)")
+                                              : " and unknown id " + std::to_string(unk_id)));
+}
+
 std::string readBytes(const std::string& path, const char* what) {
     std::error_code ec;
     if (!fs::is_regular_file(path, ec))
@@ -90,24 +107,19 @@ std::unique_ptr<T5Tokenizer> T5Tokenizer::loadSpieceModel(const std::string& pat
         throw InputError(path, std::string("not a SentencePiece model: ") + api.last_error());
     const int32_t pieces = api.piece_count(tok->spm_->model);
     tok->spm_->pieces = pieces;
-    tok->pad_id_ = tok->eos_id_ = tok->unk_id_ = -1;
+    int32_t unk_id = -1;
     for (int32_t id = 0; id < pieces; ++id) {
-        std::string piece = api.id_to_piece(tok->spm_->model, id);
         const bool control = api.is_control(tok->spm_->model, id) != 0;
         const bool unknown = api.is_unknown(tok->spm_->model, id) != 0;
-        if (control && piece == "<pad>" && tok->pad_id_ < 0)
-            tok->pad_id_ = id;
-        if (control && piece == "</s>" && tok->eos_id_ < 0)
-            tok->eos_id_ = id;
-        if (unknown && tok->unk_id_ < 0)
-            tok->unk_id_ = id;
+        if (unknown && unk_id < 0)
+            unk_id = id;
+        // <pad> and </s> must be control pieces, which text never produces.
+        if (id < 2 && !control)
+            unk_id = -2;
         tok->special_.push_back(control || unknown ? 1 : 0);
-        tok->pieces_.push_back(std::move(piece));
+        tok->pieces_.emplace_back(api.id_to_piece(tok->spm_->model, id));
     }
-    if (tok->pad_id_ < 0 || tok->eos_id_ < 0 || tok->unk_id_ < 0)
-        throw InputError(path,
-                         "not T5's SentencePiece layout: expected the control pieces <pad> "
-                         "and </s> and an unknown piece (T5: pad 0, eos 1, unk 2)");
+    checkT5Layout(tok->pieces_, unk_id, path, "SentencePiece model");
     for (int i = 0; i < extra_ids; ++i) {
         tok->pieces_.push_back(kSentinelPrefix + std::to_string(extra_ids - 1 - i) + ">");
         tok->special_.push_back(1);
@@ -138,22 +150,9 @@ std::unique_ptr<T5Tokenizer> T5Tokenizer::fromTokenizerJson(const std::string& t
         tok->pieces_[static_cast<size_t>(t.id)] = t.content;
         tok->special_[static_cast<size_t>(t.id)] = t.special ? 1 : 0;
     }
-    tok->unk_id_ = model.unkId();
-    tok->special_[static_cast<size_t>(tok->unk_id_)] = 1;
-    tok->pad_id_ = tok->eos_id_ = -1;
-    for (int32_t id = 0; id < size; ++id) {
-        const std::string& piece = tok->pieces_[static_cast<size_t>(id)];
-        if (piece == "<pad>" && tok->pad_id_ < 0)
-            tok->pad_id_ = id;
-        if (piece == "</s>" && tok->eos_id_ < 0)
-            tok->eos_id_ = id;
-    }
-    if (tok->pad_id_ < 0 || tok->eos_id_ < 0)
-        throw InputError(source + " (model.vocab)",
-                         "T5's special pieces missing: expected \"<pad>\" and \"</s>\" (T5: ids 0 "
-                         "and 1)");
-    tok->special_[static_cast<size_t>(tok->pad_id_)] = 1;
-    tok->special_[static_cast<size_t>(tok->eos_id_)] = 1;
+    checkT5Layout(tok->pieces_, model.unkId(), source + " (model)", "Unigram model");
+    for (int32_t id = 0; id < 3; ++id)
+        tok->special_[static_cast<size_t>(id)] = 1;
     tok->finishSentinels(source);
     return tok;
 }
@@ -193,10 +192,10 @@ std::unique_ptr<T5Tokenizer> T5Tokenizer::loadTokenizerJson(const std::string& p
 
 SpecialTokens T5Tokenizer::specials() const {
     SpecialTokens s;
-    s.pad = pad_id_;
-    s.bos = pad_id_;  // T5's decoder start token
-    s.eos = eos_id_;
-    s.sep = eos_id_;  // ends the encoder's input
+    s.pad = kPadId;
+    s.bos = kPadId;  // T5's decoder start token
+    s.eos = kEosId;
+    s.sep = kEosId;  // ends the encoder's input
     return s;
 }
 
@@ -224,13 +223,8 @@ void T5Tokenizer::encodeText(const std::string& text, bool at_start,
         unigram_->pipeline->encode(text, at_start, out);
         return;
     }
-    const spm::ShimApi& api = spm::shim();
-    int32_t* buffer = nullptr;
-    std::size_t count = 0;
-    if (api.encode(spm_->model, text.data(), text.size(), &buffer, &count) != 0)
-        throw Error(std::string("SentencePiece encode failed: ") + api.last_error());
-    out.insert(out.end(), buffer, buffer + count);
-    api.free_buffer(buffer);
+    const std::vector<int32_t> ids = spm::encode(spm_->model, text);
+    out.insert(out.end(), ids.begin(), ids.end());
 }
 
 std::vector<int32_t> T5Tokenizer::encode(const std::string& text) const {
@@ -252,7 +246,7 @@ std::vector<int32_t> T5Tokenizer::encode(const std::string& text) const {
     // Control pieces never come from text (SentencePiece never matches them and the Unigram
     // model leaves them out); this guards the interface's contract.
     for (int32_t id : ids) {
-        if (id == pad_id_ || id == eos_id_)
+        if (id == kPadId || id == kEosId)
             throw Error("T5 tokenizer produced special id " + std::to_string(id) + " from text");
     }
     return ids;
@@ -276,14 +270,7 @@ std::string T5Tokenizer::decode(const std::vector<int32_t>& ids) const {
             pieces.push_back(pieces_[static_cast<size_t>(id)]);
         return unigram_->pipeline->decode(pieces);
     }
-    const spm::ShimApi& api = spm::shim();
-    char* buffer = nullptr;
-    std::size_t size = 0;
-    if (api.decode(spm_->model, kept.data(), kept.size(), &buffer, &size) != 0)
-        throw Error(std::string("SentencePiece decode failed: ") + api.last_error());
-    std::string text(buffer, size);
-    api.free_buffer(buffer);
-    return text;
+    return spm::decode(spm_->model, kept);
 }
 
 void T5Tokenizer::save(const std::string& dir) const {

@@ -13,7 +13,8 @@
 //    the key.
 //
 // Ids, as transformers' T5Tokenizer gives them:
-//  - pad 0 "<pad>", eos 1 "</s>", unk 2 "<unk>" (looked up by text; T5 has them at 0, 1, 2);
+//  - pad 0 "<pad>", eos 1 "</s>" (control pieces), unk 2 (the unknown piece): T5's fixed ids,
+//    required of either file (another layout is refused naming the file);
 //  - the sentinels <extra_id_0> .. <extra_id_{N-1}> after the model's P pieces, in reverse:
 //    <extra_id_i> is P + N - 1 - i, so <extra_id_0> is the last id (32099 for t5-small's 32000
 //    pieces and N = 100). From spiece.model, N is extra_ids (tokenizer_config.json's, 100 by
@@ -68,9 +69,7 @@ public:
     // {"kind": "t5", "file": "tokenizer.json"}.
     void save(const std::string& dir) const override;
 
-    int32_t padId() const { return pad_id_; }
-    int32_t eosId() const { return eos_id_; }
-    int32_t unkId() const { return unk_id_; }
+    static constexpr int32_t kPadId = 0, kEosId = 1, kUnkId = 2;
     // N, the number of sentinels.
     int extraIds() const { return static_cast<int>(sentinel_ids_.size()); }
     // The id of <extra_id_i>; rgpb::ArgumentError unless 0 <= i < extraIds().
@@ -97,7 +96,6 @@ private:
     std::unique_ptr<Unigram> unigram_;  // from tokenizer.json
     std::string file_bytes_;            // the file it was read from, for save()
     int32_t vocab_size_ = 0;
-    int32_t pad_id_ = 0, eos_id_ = 1, unk_id_ = 2;
     std::vector<int32_t> sentinel_ids_;  // index i -> id of <extra_id_i>
     std::vector<std::string> pieces_;    // id -> piece text
     std::vector<char> special_;          // id -> 1 when decode() drops it

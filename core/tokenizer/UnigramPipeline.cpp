@@ -31,6 +31,23 @@ std::string typeOf(const nlohmann::json& obj, const std::string& source, const s
     return optString(obj, "type", "(none)", source, path);
 }
 
+// Calls read(object, key) for `obj`, or for each member of its list `list_key` (nested ones
+// too) when it is a Sequence.
+template <typename Read>
+void readSequence(const nlohmann::json& obj, const char* list_key, const std::string& source,
+                  const std::string& key, Read&& read) {
+    if (typeOf(obj, source, key) != "Sequence") {
+        read(obj, key);
+        return;
+    }
+    auto list = obj.find(list_key);
+    if (list == obj.end() || !list->is_array())
+        throwAtKey(source, key + "." + list_key, "expected a list");
+    for (size_t i = 0; i < list->size(); ++i)
+        readSequence((*list)[i], list_key, source,
+                     key + "." + list_key + "[" + std::to_string(i) + "]", read);
+}
+
 constexpr const char* kSpaceSymbol = "\xE2\x96\x81";  // U+2581, SentencePiece's space
 
 // Every occurrence of `from` in `text` replaced by `to`.
@@ -50,9 +67,15 @@ UnigramPipeline::UnigramPipeline(const nlohmann::json& j, const std::string& sou
         throw InputError(source, "expected a JSON object (a Hugging Face tokenizer.json)");
     readModel(j, source);
     if (auto n = j.find("normalizer"); n != j.end() && !n->is_null())
-        readNormalizer(*n, source, "normalizer");
+        readSequence(*n, "normalizers", source, "normalizer",
+                     [&](const nlohmann::json& step, const std::string& key) {
+                         readNormalizer(step, source, key);
+                     });
     if (auto p = j.find("pre_tokenizer"); p != j.end() && !p->is_null())
-        readPreTokenizer(*p, source, "pre_tokenizer");
+        readSequence(*p, "pretokenizers", source, "pre_tokenizer",
+                     [&](const nlohmann::json& step, const std::string& key) {
+                         readPreTokenizer(step, source, key);
+                     });
     if (auto d = j.find("decoder"); d != j.end() && !d->is_null())
         readDecoder(*d, source);
 }
@@ -136,14 +159,7 @@ void UnigramPipeline::readNormalizer(const nlohmann::json& n, const std::string&
                                      const std::string& key) {
     const std::string type = typeOf(n, source, key);
     Normalizer step;
-    if (type == "Sequence") {
-        auto list = n.find("normalizers");
-        if (list == n.end() || !list->is_array())
-            throwAtKey(source, key + ".normalizers", "expected a list of normalizers");
-        for (size_t i = 0; i < list->size(); ++i)
-            readNormalizer((*list)[i], source, key + ".normalizers[" + std::to_string(i) + "]");
-        return;
-    } else if (type == "Precompiled") {
+    if (type == "Precompiled") {
         auto map = n.find("precompiled_charsmap");
         if (map == n.end() || !map->is_string())
             throwAtKey(source, key + ".precompiled_charsmap", "expected a base64 string");
@@ -186,14 +202,7 @@ void UnigramPipeline::readPreTokenizer(const nlohmann::json& p, const std::strin
                                        const std::string& key) {
     const std::string type = typeOf(p, source, key);
     PreTokenizer step;
-    if (type == "Sequence") {
-        auto list = p.find("pretokenizers");
-        if (list == p.end() || !list->is_array())
-            throwAtKey(source, key + ".pretokenizers", "expected a list of pre-tokenizers");
-        for (size_t i = 0; i < list->size(); ++i)
-            readPreTokenizer((*list)[i], source, key + ".pretokenizers[" + std::to_string(i) + "]");
-        return;
-    } else if (type == "Metaspace") {
+    if (type == "Metaspace") {
         step.kind = PreTokenizer::Kind::Metaspace;
         step.replacement = optString(p, "replacement", kSpaceSymbol, source, key);
         step.split = optionalBool(p, "split", true, source, key);

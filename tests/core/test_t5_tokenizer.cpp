@@ -333,7 +333,6 @@ private Q_SLOTS:
         QCOMPARE(s.eos, 1);
         QCOMPARE(s.bos, 0);  // T5's decoder start token is pad
         QCOMPARE(s.sep, 1);  // the encoder input ends with eos
-        QCOMPARE(tok->unkId(), 2);
         QCOMPARE(tok->decode({4, 6, 5, 3, 6}), std::string("abcd abc cd"));
         // pad, eos, unk and sentinels are dropped (transformers' skip_special_tokens=True).
         QCOMPARE(tok->decode({0, 4, 12, 6, 2, 1}), std::string("abcd"));
@@ -418,11 +417,25 @@ private Q_SLOTS:
                  j["model"]["vocab"][1][0] = "<eos>";
                  j["added_tokens"][1]["content"] = "<eos>";
              },
-             "bad.json (model.vocab): T5's special pieces missing"},
+             "bad.json (model): not T5's Unigram model layout: expected the control pieces "
+             "<pad> at id 0 and </s> at 1 and the unknown piece at 2, got '<pad>', '<eos>' and "
+             "unknown id 2"},
+            {[](nlohmann::json& j) { j["model"]["unk_id"] = 3; },
+             "bad.json (model): not T5's Unigram model layout"},
             {[](nlohmann::json& j) {
                  j["normalizer"] = {{"type", "Precompiled"}, {"precompiled_charsmap", "AAA*"}};
              },
              "bad.json (normalizer.precompiled_charsmap): not base64"},
+            {[](nlohmann::json& j) {
+                 j["normalizer"] = {{"type", "Precompiled"}, {"precompiled_charsmap", "AAAA"}};
+             },
+             "bad.json (normalizer.precompiled_charsmap): precompiled_charsmap too short"},
+            {[](nlohmann::json& j) {
+                 // A trie of 100 bytes announced in a table of 8.
+                 j["normalizer"] = {{"type", "Precompiled"},
+                                    {"precompiled_charsmap", "ZAAAAAAAAAA="}};
+             },
+             "trie size 100 does not fit its 8 bytes"},
         };
         for (const Case& c : cases) {
             nlohmann::json j = handFixture();
@@ -453,9 +466,9 @@ private Q_SLOTS:
         QVERIFY(tok && tok->fromSpieceModel());
         const int pieces = static_cast<int>(readSpmProto(readBytes(model)).pieces.size());
         QCOMPARE(tok->vocabSize(), pieces + 5);
-        QCOMPARE(tok->padId(), 0);
-        QCOMPARE(tok->eosId(), 1);
-        QCOMPARE(tok->unkId(), 2);
+        QCOMPARE(tok->specials().pad, 0);
+        QCOMPARE(tok->specials().eos, 1);
+        QVERIFY(tok->isSpecial(2));                // unk
         QCOMPARE(tok->sentinelId(0), pieces + 4);  // the last id
         QCOMPARE(tok->sentinelId(4), pieces);
         QCOMPARE(tok->pieceText(pieces + 4), std::string("<extra_id_0>"));
@@ -532,10 +545,25 @@ private Q_SLOTS:
         const std::string m = messageOf<InputError>([&] { loadTokenizerFrom(hf); });
         QVERIFY2(contains(m, hf + "/spiece.model") && contains(m, "not a SentencePiece model"),
                  m.c_str());
-        // A SentencePiece model without T5's control pieces (no <pad>).
+        // SentencePiece's default layout (<unk> 0, <s> 1, </s> 2) and the workbench's own
+        // (<pad> 0, <s> 1, </s> 2, <sep> 3, <unk> 4) are not T5's.
         const std::string other = trainSpm(dir("other_layout"), false);
         const std::string o = messageOf<InputError>([&] { T5Tokenizer::loadSpieceModel(other); });
-        QVERIFY2(contains(o, other) && contains(o, "not T5's SentencePiece layout"), o.c_str());
+        QVERIFY2(contains(o, other + ": not T5's SentencePiece model layout") &&
+                     contains(o, "got '<unk>', '<s>'"),
+                 o.c_str());
+        const std::string own = dir("own_layout");
+        std::vector<std::string> lines;
+        std::istringstream corpus(readBytes(dir("other_layout") + "/corpus.txt"));
+        for (std::string line; std::getline(corpus, line);)
+            lines.push_back(line);
+        auto own_tok = trainSentencePieceTokenizer(lines, 300, own);
+        QCOMPARE(own_tok->decode(own_tok->encode("the cat sat")), std::string("the cat sat"));
+        const std::string w =
+            messageOf<InputError>([&] { T5Tokenizer::loadSpieceModel(own + "/spm.model"); });
+        QVERIFY2(
+            contains(w, "not T5's SentencePiece model layout") && contains(w, "got '<pad>', '<s>'"),
+            w.c_str());
         writeFile(hf + "/spiece.model", readBytes(trainSpm(dir("t5_layout"))));
         writeFile(hf + "/tokenizer_config.json", R"({"extra_ids": "many"})");
         const std::string e = messageOf<InputError>([&] { loadTokenizerFrom(hf); });
