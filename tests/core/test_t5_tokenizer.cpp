@@ -16,16 +16,16 @@
 
 #include <QTemporaryDir>
 
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
-#include "core/tokenizer/SpmShim.h"
+#include "core/data/LineReader.h"
 #include "core/tokenizer/T5Tokenizer.h"
 #include "core/tokenizer/TokenizerFactory.h"
 #include "core/util/Error.h"
 #include "tests/support/ErrorText.h"
+#include "tests/support/SpmModelFile.h"
 
 // This file's code has its own namespace: the group's tests build as one unity batch.
 namespace rgpb_test_t5_tokenizer {
@@ -33,6 +33,9 @@ namespace rgpb_test_t5_tokenizer {
 using namespace rgpb;
 using rgpb::test::contains;
 using rgpb::test::messageOf;
+using rgpb::test::readSpmProto;
+using rgpb::test::SpmProto;
+using rgpb::test::trainSpm;
 using Ids = std::vector<int32_t>;
 namespace fs = std::filesystem;
 
@@ -118,101 +121,8 @@ nlohmann::json handFixture(const std::string& scheme = "always") {
                        "", scheme);
 }
 
-// ---- A reader of SentencePiece's ModelProto (protobuf wire format), for the comparison ------
-
-struct SpmProto {
-    struct Piece {
-        std::string text;
-        float score = 0;
-        int type = 1;  // 1 normal, 2 unknown, 3 control, 4 user defined
-    };
-    std::vector<Piece> pieces;
-    std::string charsmap;  // normalizer_spec.precompiled_charsmap
-};
-
-uint64_t readVarint(const std::string& b, size_t& at) {
-    uint64_t v = 0;
-    for (int shift = 0; at < b.size(); shift += 7) {
-        const auto c = static_cast<unsigned char>(b[at++]);
-        v |= static_cast<uint64_t>(c & 0x7F) << shift;
-        if (!(c & 0x80))
-            return v;
-    }
-    throw std::runtime_error("truncated varint");
-}
-
-// Calls field(number, wire_type, bytes_or_value) for each field of a message.
-template <typename F>
-void forEachField(const std::string& b, F&& field) {
-    for (size_t at = 0; at < b.size();) {
-        const uint64_t key = readVarint(b, at);
-        const int number = static_cast<int>(key >> 3), wire = static_cast<int>(key & 7);
-        if (wire == 0) {
-            field(number, wire, std::string(), readVarint(b, at));
-        } else if (wire == 2) {
-            const auto n = static_cast<size_t>(readVarint(b, at));
-            field(number, wire, b.substr(at, n), 0);
-            at += n;
-        } else if (wire == 5) {
-            uint32_t v;
-            std::memcpy(&v, b.data() + at, 4);
-            field(number, wire, std::string(), v);
-            at += 4;
-        } else if (wire == 1) {
-            at += 8;
-        } else {
-            throw std::runtime_error("unexpected wire type");
-        }
-    }
-}
-
-SpmProto readSpmProto(const std::string& bytes) {
-    SpmProto proto;
-    forEachField(bytes, [&](int number, int, const std::string& sub, uint64_t) {
-        if (number == 1) {
-            SpmProto::Piece p;
-            forEachField(sub, [&](int n, int, const std::string& s, uint64_t v) {
-                if (n == 1)
-                    p.text = s;
-                else if (n == 2) {
-                    const auto bits = static_cast<uint32_t>(v);
-                    std::memcpy(&p.score, &bits, 4);
-                } else if (n == 3)
-                    p.type = static_cast<int>(v);
-            });
-            proto.pieces.push_back(p);
-        } else if (number == 3) {
-            forEachField(sub, [&](int n, int, const std::string& s, uint64_t) {
-                if (n == 2)
-                    proto.charsmap = s;
-            });
-        }
-    });
-    return proto;
-}
-
-std::string base64(const std::string& bytes) {
-    static const char* alphabet =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    for (size_t i = 0; i < bytes.size(); i += 3) {
-        uint32_t v = static_cast<unsigned char>(bytes[i]) << 16;
-        if (i + 1 < bytes.size())
-            v |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-        if (i + 2 < bytes.size())
-            v |= static_cast<unsigned char>(bytes[i + 2]);
-        out += alphabet[(v >> 18) & 63];
-        out += alphabet[(v >> 12) & 63];
-        out += i + 1 < bytes.size() ? alphabet[(v >> 6) & 63] : '=';
-        out += i + 2 < bytes.size() ? alphabet[v & 63] : '=';
-    }
-    return out;
-}
-
-// Trains a small unigram model (SentencePiece's default nmt_nfkc normalization) in T5's layout
-// (pad 0, eos 1, unk 2, no bos), or with `t5_layout` false in SentencePiece's default one (unk 0,
-// <s> 1, </s> 2, no pad), and returns the .model file's path.
-std::string trainSpm(const std::string& dir, bool t5_layout = true) {
+// 300 lines of 7 words out of 17.
+std::string smallCorpus() {
     std::string corpus;
     const char* words[] = {"the",       "cat",     "sat", "on",     "a",        "mat",
                            "dog",       "ran",     "far", "away",   "hello",    "world",
@@ -222,34 +132,23 @@ std::string trainSpm(const std::string& dir, bool t5_layout = true) {
             corpus += std::string(k ? " " : "") + words[(i * 7 + k * 3) % 17];
         corpus += i % 3 == 0 ? ".\n" : "\n";
     }
-    const std::string input = dir + "/corpus.txt";
-    writeFile(input, corpus);
-    const std::string prefix = dir + "/t5spm";
-    std::vector<std::pair<std::string, std::string>> options = {
-        {"input", input},
-        {"model_prefix", prefix},
-        {"model_type", "unigram"},
-        {"vocab_size", "80"},
-        {"hard_vocab_limit", "false"},
-        {"num_threads", "1"},
-        {"character_coverage", "1.0"},
-        {"shuffle_input_sentence", "false"}};
-    if (t5_layout) {
-        for (const auto& [k, v] : {std::pair<const char*, const char*>{"pad_id", "0"},
-                                   {"eos_id", "1"},
-                                   {"unk_id", "2"},
-                                   {"bos_id", "-1"}})
-            options.emplace_back(k, v);
-    }
-    std::vector<const char*> keys, values;
-    for (const auto& [k, v] : options) {
-        keys.push_back(k.c_str());
-        values.push_back(v.c_str());
-    }
-    const spm::ShimApi& api = spm::shim();
-    if (api.train(keys.data(), values.data(), static_cast<int>(keys.size()), 7) != 0)
-        throw std::runtime_error(std::string("training failed: ") + api.last_error());
-    return prefix + ".model";
+    return corpus;
+}
+
+// The tokenizer.json transformers writes for the spiece.model at `model` (its pieces and scores,
+// `extra_ids` sentinels, its NFKC table), read back as a T5Tokenizer.
+std::unique_ptr<T5Tokenizer> convertedToJson(const std::string& model, int extra_ids) {
+    const SpmProto proto = readSpmProto(readBytes(model));
+    if (proto.charsmap.empty())
+        throw std::runtime_error("nmt_nfkc's table expected in " + model);
+    std::vector<std::pair<std::string, double>> pieces;
+    for (const auto& p : proto.pieces)
+        pieces.emplace_back(p.text, p.score);
+    for (int i = extra_ids - 1; i >= 0; --i)
+        pieces.emplace_back("<extra_id_" + std::to_string(i) + ">", 0.0);
+    return T5Tokenizer::fromTokenizerJson(
+        unigramJson(pieces, rgpb::test::base64(proto.charsmap)).dump(),
+        model + " as tokenizer.json");
 }
 
 }  // namespace
@@ -457,7 +356,7 @@ private Q_SLOTS:
 
     void spieceModelIdsSentinelsAndRoundTrip() {
         const std::string work = dir("spm_train");
-        const std::string model = trainSpm(work);
+        const std::string model = trainSpm(work, smallCorpus(), 80);
         const std::string hf = dir("hf_spm");
         fs::copy_file(model, hf + "/spiece.model");
         writeFile(hf + "/tokenizer_config.json", R"({"extra_ids": 5})");
@@ -500,19 +399,12 @@ private Q_SLOTS:
 
     void spieceModelAndItsTokenizerJsonAgree() {
         const std::string work = dir("spm_compare");
-        const std::string model = trainSpm(work);
+        const std::string model = trainSpm(work, smallCorpus(), 80);
         auto spm = T5Tokenizer::loadSpieceModel(model, 3);
         const SpmProto proto = readSpmProto(readBytes(model));
-        QVERIFY2(!proto.charsmap.empty(), "nmt_nfkc's table expected in the model");
         QCOMPARE(proto.pieces[0].type, 3);  // <pad> control
         QCOMPARE(proto.pieces[2].type, 2);  // <unk> unknown
-        std::vector<std::pair<std::string, double>> pieces;
-        for (const auto& p : proto.pieces)
-            pieces.emplace_back(p.text, p.score);
-        for (int i = 2; i >= 0; --i)
-            pieces.emplace_back("<extra_id_" + std::to_string(i) + ">", 0.0);
-        auto json = T5Tokenizer::fromTokenizerJson(
-            unigramJson(pieces, base64(proto.charsmap)).dump(), "converted.json");
+        auto json = convertedToJson(model, 3);
         QCOMPARE(json->vocabSize(), spm->vocabSize());
         QCOMPARE(json->sentinelId(0), spm->sentinelId(0));
         const std::vector<std::string> texts = {
@@ -539,6 +431,44 @@ private Q_SLOTS:
         }
     }
 
+    // Real dialogue text (HH-RLHF, when the shared data is there): a 1000-piece model trained
+    // on 300 records, compared on those and 200 held-out records.
+    void spieceModelAndItsTokenizerJsonAgreeOnHhRlhf() {
+        const QByteArray env = qgetenv("RGPB_SHARED_DIR");
+        const std::string shared = env.isEmpty() ? std::string(RGPB_SHARED_DIR) : env.toStdString();
+        const std::string path = shared + "/data/hh-rlhf/harmless-base-dev.jsonl.gz";
+        if (!fs::exists(path))
+            QSKIP(qPrintable(QString::fromStdString(
+                path + " not found (set RGPB_SHARED_DIR to the folder holding data/hh-rlhf)")));
+        std::vector<std::string> texts;
+        LineReader reader(path);
+        for (std::string line; texts.size() < 1000 && reader.next(line);) {
+            const nlohmann::json record = nlohmann::json::parse(line);
+            texts.push_back(record.at("chosen").get<std::string>());
+            texts.push_back(record.at("rejected").get<std::string>());
+        }
+        QCOMPARE(texts.size(), std::size_t(1000));
+        std::string corpus;
+        for (size_t i = 0; i < 600; ++i)
+            corpus += texts[i] + "\n";
+        const std::string model = trainSpm(dir("hh"), corpus, 1000);
+        auto spm = T5Tokenizer::loadSpieceModel(model);
+        auto json = convertedToJson(model, 100);
+        size_t ids = 0, bytes = 0;
+        for (const std::string& t : texts) {
+            const Ids a = spm->encode(t), b = json->encode(t);
+            QVERIFY2(
+                a == b,
+                ("'" + t + "': spiece.model " + show(a) + ", tokenizer.json " + show(b)).c_str());
+            QVERIFY2(json->decode(b) == spm->decode(a), t.c_str());
+            ids += a.size();
+            bytes += t.size();
+        }
+        // A 1000-piece model needs well under one id per two bytes of English.
+        QVERIFY2(ids * 2 < bytes,
+                 (std::to_string(ids) + " ids, " + std::to_string(bytes) + " bytes").c_str());
+    }
+
     void corruptSpieceModelIsRefusedNamingTheFile() {
         const std::string hf = dir("corrupt");
         writeFile(hf + "/spiece.model", "this is not a protobuf");
@@ -547,7 +477,7 @@ private Q_SLOTS:
                  m.c_str());
         // SentencePiece's default layout (<unk> 0, <s> 1, </s> 2) and the workbench's own
         // (<pad> 0, <s> 1, </s> 2, <sep> 3, <unk> 4) are not T5's.
-        const std::string other = trainSpm(dir("other_layout"), false);
+        const std::string other = trainSpm(dir("other_layout"), smallCorpus(), 80, false);
         const std::string o = messageOf<InputError>([&] { T5Tokenizer::loadSpieceModel(other); });
         QVERIFY2(contains(o, other + ": not T5's SentencePiece model layout") &&
                      contains(o, "got '<unk>', '<s>'"),
@@ -564,7 +494,7 @@ private Q_SLOTS:
         QVERIFY2(
             contains(w, "not T5's SentencePiece model layout") && contains(w, "got '<pad>', '<s>'"),
             w.c_str());
-        writeFile(hf + "/spiece.model", readBytes(trainSpm(dir("t5_layout"))));
+        writeFile(hf + "/spiece.model", readBytes(trainSpm(dir("t5_layout"), smallCorpus(), 80)));
         writeFile(hf + "/tokenizer_config.json", R"({"extra_ids": "many"})");
         const std::string e = messageOf<InputError>([&] { loadTokenizerFrom(hf); });
         QVERIFY2(contains(e, hf + "/tokenizer_config.json (extra_ids)"), e.c_str());
