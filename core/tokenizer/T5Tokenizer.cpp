@@ -81,7 +81,6 @@ std::string readBytes(const std::string& path, const char* what) {
 
 struct T5Tokenizer::Spm {
     rgpb_spm_model* model = nullptr;
-    int32_t pieces = 0;
     ~Spm() {
         if (model)
             spm::shim().free(model);
@@ -106,20 +105,19 @@ std::unique_ptr<T5Tokenizer> T5Tokenizer::loadSpieceModel(const std::string& pat
     if (!tok->spm_->model)
         throw InputError(path, std::string("not a SentencePiece model: ") + api.last_error());
     const int32_t pieces = api.piece_count(tok->spm_->model);
-    tok->spm_->pieces = pieces;
     int32_t unk_id = -1;
+    bool controls = true;  // <pad> and </s> are control pieces, which text never produces
     for (int32_t id = 0; id < pieces; ++id) {
         const bool control = api.is_control(tok->spm_->model, id) != 0;
         const bool unknown = api.is_unknown(tok->spm_->model, id) != 0;
         if (unknown && unk_id < 0)
             unk_id = id;
-        // <pad> and </s> must be control pieces, which text never produces.
         if (id < 2 && !control)
-            unk_id = -2;
+            controls = false;
         tok->special_.push_back(control || unknown ? 1 : 0);
         tok->pieces_.emplace_back(api.id_to_piece(tok->spm_->model, id));
     }
-    checkT5Layout(tok->pieces_, unk_id, path, "SentencePiece model");
+    checkT5Layout(tok->pieces_, controls ? unk_id : -2, path, "SentencePiece model");
     for (int i = 0; i < extra_ids; ++i) {
         tok->pieces_.push_back(kSentinelPrefix + std::to_string(extra_ids - 1 - i) + ">");
         tok->special_.push_back(1);

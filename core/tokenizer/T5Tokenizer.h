@@ -46,13 +46,14 @@ class T5Tokenizer : public Tokenizer {
 public:
     static constexpr int kDefaultExtraIds = 100;
 
-    // A spiece.model file with T5's control pieces "<pad>" and "</s>" and an unknown piece, and
-    // `extra_ids` sentinels after its pieces. Throws rgpb::InputError naming the file when it is
-    // missing, not a SentencePiece model, or not of that layout.
+    // A spiece.model file in T5's layout (control pieces "<pad>" 0 and "</s>" 1, the unknown
+    // piece 2; unigram or BPE, the library runs either), with `extra_ids` sentinels after its
+    // pieces. Throws rgpb::InputError naming the file when it is missing, not a SentencePiece
+    // model, or not of that layout.
     static std::unique_ptr<T5Tokenizer> loadSpieceModel(const std::string& path,
                                                         int extra_ids = kDefaultExtraIds);
     // A tokenizer.json (its text; `source` names it in messages, "source (model.vocab[3])") whose
-    // model is Unigram.
+    // model is Unigram, in T5's layout; InputError naming the key otherwise.
     static std::unique_ptr<T5Tokenizer> fromTokenizerJson(const std::string& text,
                                                           const std::string& source);
     static std::unique_ptr<T5Tokenizer> loadTokenizerJson(const std::string& path);

@@ -482,6 +482,14 @@ private Q_SLOTS:
         QVERIFY2(contains(o, other + ": not T5's SentencePiece model layout") &&
                      contains(o, "got '<unk>', '<s>'"),
                  o.c_str());
+        // <pad> and </s> at 0 and 1 but as user-defined pieces (text would produce them).
+        const std::string user = trainSpm(dir("user_defined"), smallCorpus(), 80, false,
+                                          {{"unk_id", "2"},
+                                           {"bos_id", "-1"},
+                                           {"eos_id", "-1"},
+                                           {"user_defined_symbols", "<pad>,</s>"}});
+        const std::string u = messageOf<InputError>([&] { T5Tokenizer::loadSpieceModel(user); });
+        QVERIFY2(contains(u, "got '<pad>', '</s>' (not both control pieces)"), u.c_str());
         const std::string own = dir("own_layout");
         std::vector<std::string> lines;
         std::istringstream corpus(readBytes(dir("other_layout") + "/corpus.txt"));

@@ -110,24 +110,25 @@ inline std::string base64(const std::string& bytes) {
     return out;
 }
 
+using SpmOptions = std::vector<std::pair<std::string, std::string>>;
+
 // Trains a unigram model of `vocab_size` pieces on `corpus` (one sentence a line) with
 // SentencePiece's default nmt_nfkc normalization, in T5's layout (pad 0, eos 1, unk 2, no bos) or
 // with `t5_layout` false in SentencePiece's default one (unk 0, <s> 1, </s> 2, no pad), and
-// returns the .model file's path.
+// returns the .model file's path. `more`: further SentencePiece options (later ones win).
 inline std::string trainSpm(const std::string& dir, const std::string& corpus, int vocab_size,
-                            bool t5_layout = true) {
+                            bool t5_layout = true, const SpmOptions& more = {}) {
     const std::string input = dir + "/corpus.txt";
     std::ofstream(input, std::ios::binary | std::ios::trunc) << corpus;
     const std::string prefix = dir + "/t5spm";
-    std::vector<std::pair<std::string, std::string>> options = {
-        {"input", input},
-        {"model_prefix", prefix},
-        {"model_type", "unigram"},
-        {"vocab_size", std::to_string(vocab_size)},
-        {"hard_vocab_limit", "false"},
-        {"num_threads", "1"},
-        {"character_coverage", "1.0"},
-        {"shuffle_input_sentence", "false"}};
+    SpmOptions options = {{"input", input},
+                          {"model_prefix", prefix},
+                          {"model_type", "unigram"},
+                          {"vocab_size", std::to_string(vocab_size)},
+                          {"hard_vocab_limit", "false"},
+                          {"num_threads", "1"},
+                          {"character_coverage", "1.0"},
+                          {"shuffle_input_sentence", "false"}};
     if (t5_layout) {
         for (const auto& [k, v] : {std::pair<const char*, const char*>{"pad_id", "0"},
                                    {"eos_id", "1"},
@@ -135,6 +136,7 @@ inline std::string trainSpm(const std::string& dir, const std::string& corpus, i
                                    {"bos_id", "-1"}})
             options.emplace_back(k, v);
     }
+    options.insert(options.end(), more.begin(), more.end());
     std::vector<const char*> keys, values;
     for (const auto& [k, v] : options) {
         keys.push_back(k.c_str());
