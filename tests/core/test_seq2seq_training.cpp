@@ -21,6 +21,7 @@
 #include "core/model/LanguageModel.h"
 #include "core/model/Safetensors.h"
 #include "core/objectives/Objective.h"
+#include "core/tokenizer/TokenizerFactory.h"
 #include "core/train/Evaluation.h"
 #include "core/train/HfRunExport.h"
 #include "core/train/ModelSource.h"
@@ -29,6 +30,7 @@
 #include "core/util/Error.h"
 #include "tests/support/Approx.h"
 #include "tests/support/ErrorText.h"
+#include "tests/support/SpmModelFile.h"
 
 // This file's code has its own namespace: the group's tests build as one unity batch.
 namespace rgpb_test_seq2seq_training {
@@ -429,6 +431,53 @@ private Q_SLOTS:
         }
         // model.from the imported folder: a new run starts from exactly those weights.
         QVERIFY(modelSourceProblem(imported).empty());
+    }
+
+    // A Hugging Face T5 folder as transformers writes one (config.json with model_type t5,
+    // model.safetensors, spiece.model with the <extra_id_i> sentinels): import-hf keeps every
+    // weight, and a run starts from it with model.from and its SentencePiece tokenizer.
+    void hfT5FolderImportsAndTrains() {
+        QTemporaryDir tmp;
+        const std::string hf = tmp.filePath("hf").toStdString();
+        fs::create_directories(hf);
+        std::string corpus;
+        for (const char* line : {"Al has pink. Bo has gold.", "User: Bo? Assistant: Bo has gold.",
+                                 "Cy has red. Di has blue.", "User: Cy? Assistant: Cy has red."})
+            for (int i = 0; i < 20; ++i)
+                corpus += std::string(line) + "\n";
+        fs::copy_file(test::trainSpm(tmp.path().toStdString(), corpus, 60), hf + "/spiece.model");
+        const std::unique_ptr<Tokenizer> tok = loadTokenizerFrom(hf);
+        QCOMPARE(tok->kind(), std::string("t5"));
+        T5Config c = smallT5(true);
+        c.vocab_size = tok->vocabSize() + 4;  // padded beyond the tokenizer, as t5-small is
+        c.eos_token_id = tok->specials().eos;
+        torch::manual_seed(3);
+        const LanguageModel source(T5{c});
+        saveHfModel(source, hf, {});
+
+        const std::string imported = tmp.filePath("imported").toStdString();
+        QCOMPARE(importHfModel(hf, imported).architecture(), std::string("t5"));
+        const auto want = source.namedWeights(), got = loadHfFolder(imported).namedWeights();
+        QCOMPARE(got.size(), want.size());
+        for (std::size_t i = 0; i < want.size(); ++i)
+            QVERIFY2(got[i].second.equal(want[i].second), want[i].first.c_str());
+
+        const std::string yaml =
+            "name: from-t5\nseed: 2\nthreads: 2\n"
+            "data: {synthetic: {count: 64, regime: context-contrast}, "
+            "eval_pairs: 8, max_length: 64, max_prompt_length: 48}\n"
+            "model: {from: " +
+            imported +
+            "}\noptimizer: {lr: 1.0e-3, warmup_steps: 1, batch_size: 4}\n"
+            "eval: {every: 2, batch_size: 8, samples: 0}\n"
+            "stages: [{method: exmate, beta: 0.5, steps: 2}]\n";
+        StepRecorder rec;
+        const std::string run_dir = tmp.filePath("run").toStdString();
+        const RunSummary r = train(yaml, run_dir, rec);
+        QVERIFY2(r.status == RunStatus::Finished, r.reason.c_str());
+        QCOMPARE(rec.steps.size(), std::size_t(2));
+        QVERIFY(std::isfinite(r.metric("eval/perplexity")));
+        QCOMPARE(loadRun(run_dir, torch::kCPU).tokenizer->kind(), std::string("t5"));
     }
 };
 
