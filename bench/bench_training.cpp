@@ -1,9 +1,11 @@
 // Training throughput per objective on this machine (issue 4's benchmark): tokens/s of a full
 // optimizer step (forward of both sides, loss, backward, AdamW) for the micro and tiny models on
 // synthetic pairs, the cost of a DPO step relative to an ExMATE step (cached reference vs a
-// frozen reference model run on the fly), and peak memory. Prints numbers; asserts nothing.
+// frozen reference model run on the fly), and peak memory. Sizes named t5-* are T5
+// encoder-decoders (issue #20; tokens = encoder + decoder tokens). Prints numbers; asserts
+// nothing.
 //
-// usage: bench_training [--threads N] [--steps N] [--batch B] [--sizes micro,tiny]
+// usage: bench_training [--threads N] [--steps N] [--batch B] [--sizes micro,tiny,t5-micro]
 #include <torch/torch.h>
 
 #include <chrono>
@@ -15,6 +17,7 @@
 #include <string>
 
 #include "core/config/RunConfig.h"
+#include "core/model/LanguageModel.h"
 #include "core/objectives/Objective.h"
 #include "core/train/Evaluation.h"
 #include "core/train/PairForward.h"
@@ -59,19 +62,19 @@ struct Timing {
 };
 
 // `steps` timed optimizer steps (after two warm-up steps) of one objective on a fresh model.
-Timing timeCase(const Case& c, const ModelConfig& mc, const TrainingData& data,
+Timing timeCase(const Case& c, const ModelShape& shape, const TrainingData& data,
                 const BenchArgs& args) {
     const int32_t pad = data.tokenizer->specials().pad;
     torch::Device dev(torch::kCPU);
     torch::manual_seed(1);
-    GptNeoX model(mc);
+    LanguageModel model(shape);
     torch::optim::AdamW opt(model->parameters(), torch::optim::AdamWOptions(1e-3));
     auto objective = makeObjective(ObjectiveSpec::single(c.kind, 0.5));
     torch::Tensor ref_table;
-    GptNeoX ref_model(nullptr);
+    LanguageModel ref_model;
     if (c.kind == ObjectiveKind::Dpo) {
         if (c.on_the_fly) {
-            ref_model = GptNeoX(mc);
+            ref_model = LanguageModel(shape);
             ref_model->eval();
         } else {
             ref_table = sequenceSums(model, data.train, pad, 64, dev);
@@ -125,9 +128,10 @@ int main(int argc, char** argv) {
     std::stringstream ss(args.sizes);
     for (std::string size; std::getline(ss, size, ',');) {
         cfg.model.size = size;
-        ModelConfig mc = modelConfigFor(cfg, data.tokenizer->vocabSize());
-        std::printf("\n%s: %lld parameters\n", size.c_str(),
-                    static_cast<long long>(mc.parameterCount()));
+        cfg.model.architecture = size.rfind("t5-", 0) == 0 ? "t5" : "gpt_neox";
+        const ModelShape shape = modelShapeFor(cfg, *data.tokenizer);
+        std::printf("\n%s: %lld parameters\n", shape.describe().c_str(),
+                    static_cast<long long>(shape.parameterCount()));
         std::printf("  %-22s %12s %12s %14s\n", "objective", "tokens/s", "ms/step", "peak RSS MB");
         std::map<std::string, double> ms;
         for (const Case& c :
@@ -135,7 +139,7 @@ int main(int argc, char** argv) {
               Case{"ul", ObjectiveKind::Unlikelihood, false},
               Case{"dpo (cached ref)", ObjectiveKind::Dpo, false},
               Case{"dpo (on-the-fly ref)", ObjectiveKind::Dpo, true}}) {
-            const Timing t = timeCase(c, mc, data, args);
+            const Timing t = timeCase(c, shape, data, args);
             ms[c.label] = 1000.0 * t.seconds / args.steps;
             std::printf("  %-22s %12.0f %12.1f %14.0f\n", c.label.c_str(), t.tokens / t.seconds,
                         ms[c.label], peakResidentMemoryMb());

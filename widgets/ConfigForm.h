@@ -38,7 +38,7 @@ namespace rgpb::widgets {
 // them ("NVIDIA H100, 80 GB").
 struct ConfigChoices {
     QStringList devices, device_notes;
-    QStringList model_sizes;  // micro, tiny, pythia-70m, ...
+    QStringList model_sizes;  // micro, tiny, pythia-70m, ..., t5-micro, t5-small, ...
     QStringList methods;      // mle, dpo, ul, exmate
 };
 

@@ -53,10 +53,10 @@ int importHf(const std::vector<std::string>& argv) {
     if (args.positional().size() != 2)
         throw Error("import-hf: expected HF_DIR OUT_DIR");
     std::cerr << "importing " << args.positional()[0] << " ...\n";
-    const ModelConfig c = importHfModel(args.positional()[0], args.positional()[1]);
-    std::cout << "imported " << c.architecture << " (" << c.parameterCount() << " parameters, "
-              << c.num_layers << " layers x " << c.hidden_size << ", vocab " << c.vocab_size
-              << ") to " << args.positional()[1] << "\n"
+    const ModelShape s = importHfModel(args.positional()[0], args.positional()[1]);
+    std::cout << "imported " << s.architecture() << " (" << s.parameterCount() << " parameters, "
+              << s.describe() << ", vocab " << s.vocabSize() << ") to " << args.positional()[1]
+              << "\n"
               << "use it in a run config as:  model: {from: " << args.positional()[1] << "}\n";
     return 0;
 }
@@ -89,7 +89,7 @@ int logits(const std::vector<std::string>& argv) {
     if (ids.empty())
         throw Error("logits: give --ids \"1 2 3\" or --text TEXT");
     torch::Device device(args.value("device").value_or("cpu"));
-    GptNeoX model = loadAnyModel(path, device);
+    GptNeoX model = loadAnyModel(path, device).neox("rgpb logits");
     requireFiniteWeights(model, path, fs::exists(fs::path(path) / "config.json"));
     model->eval();
     torch::NoGradGuard no_grad;

@@ -12,7 +12,7 @@
 #include "core/data/PairSource.h"
 #include "core/data/SyntheticTask.h"
 #include "core/metrics/Bootstrap.h"
-#include "core/model/ModelConfig.h"
+#include "core/model/ModelShape.h"
 #include "core/train/DistributedEnv.h"
 #include "core/util/Devices.h"
 #include "core/util/Log.h"
@@ -93,7 +93,9 @@ widgets::ConfigChoices configChoices() {
         c.devices << QString::fromStdString(deviceWithProcesses("cuda", gpus));
         c.device_notes << QString("all %1 GPUs, one data-parallel process each (NCCL)").arg(gpus);
     }
-    c.model_sizes = toQt(ModelConfig::names());
+    // Every architecture's sizes; the config check says when a size is not its architecture's.
+    for (const std::string& a : {std::string("gpt_neox"), std::string("t5")})
+        c.model_sizes << toQt(modelSizes(a));
     for (ObjectiveKind k : objectiveKinds())
         c.methods << objectiveKindName(k);
     return c;

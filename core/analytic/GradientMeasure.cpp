@@ -16,6 +16,7 @@
 #include "core/metrics/PairMetrics.h"
 #include "core/objectives/Objective.h"
 #include "core/train/Evaluation.h"
+#include "core/train/PairForward.h"
 #include "core/train/TrainingData.h"
 #include "core/util/Error.h"
 
@@ -145,22 +146,22 @@ struct BatchGradients {
     torch::Tensor seq;     // [B, 4] CPU float64: s+, t+, s-, t- (log-prob sums and token counts)
 };
 
-BatchGradients batchGradients(GptNeoX& model, const Objective& objective,
-                              const SequenceBatch& batch, int64_t b,
+// `targets`: the labels and loss mask the model's logits of `batch` align with.
+BatchGradients batchGradients(const LanguageModel& model, const Objective& objective,
+                              const SequenceBatch& batch, const AlignedTargets& targets, int64_t b,
                               const GradientMeasureOptions& o) {
-    const int64_t len = batch.input_ids.size(1);
     torch::Tensor logits;
     {
         torch::NoGradGuard no_grad;
-        logits = model->forward(batch.input_ids.to(o.device), batch.attention_mask.to(o.device))
-                     .slice(1, 0, len - 1);
+        const PairForward f = forwardPairs(model, batch, o.device);
+        logits = torch::cat({f.pos_logits, f.neg_logits}, 0);
     }
     // Autograd on the logits only: double precision unless that would not fit comfortably.
     const bool dbl = logits.numel() <= (int64_t{1} << 26);
     torch::Tensor leaf =
         logits.detach().to(dbl ? torch::kFloat64 : torch::kFloat32).requires_grad_(true);
-    torch::Tensor labels = batch.labels.to(o.device);
-    torch::Tensor lmask = batch.loss_mask.to(o.device);
+    torch::Tensor labels = targets.labels.to(o.device);
+    torch::Tensor lmask = targets.loss_mask.to(o.device);
     PairLogProbs lp;
     lp.pos = sequenceLogProbs(leaf.slice(0, 0, b), labels.slice(0, 0, b), lmask.slice(0, 0, b),
                               "positive");
@@ -225,7 +226,7 @@ DecompositionRow decompositionRow(const InfoDiffRow& info, int step, int32_t y_p
 
 // Grad and decomposition rows of pair i of the batch (its negative is row b + i), for the first
 // o.steps response steps both sides have.
-void measureSteps(GradientMeasureResult& res, const SequenceBatch& batch, const BatchGradients& g,
+void measureSteps(GradientMeasureResult& res, const AlignedTargets& batch, const BatchGradients& g,
                   int64_t i, int64_t b, const InfoDiffRow& info, const GradientMeasureOptions& o) {
     std::vector<int64_t> pp = responsePositions(batch.loss_mask[i], o.steps);
     std::vector<int64_t> np = responsePositions(batch.loss_mask[b + i], o.steps);
@@ -268,8 +269,9 @@ void measureSteps(GradientMeasureResult& res, const SequenceBatch& batch, const 
 
 }  // namespace
 
-GradientMeasureResult measureTokenizedPairs(GptNeoX& model, const std::vector<TokenizedPair>& pairs,
-                                            int32_t pad_id, const GradientMeasureOptions& o) {
+GradientMeasureResult measureTokenizedPairs(const LanguageModel& model,
+                                            const std::vector<TokenizedPair>& pairs, int32_t pad_id,
+                                            const GradientMeasureOptions& o) {
     const char* where = "measureTokenizedPairs";
     requireArgument(o.steps >= 1, where, "steps", ">= 1", o.steps);
     requireArgument(o.batch_size >= 1, where, "batch_size", ">= 1", o.batch_size);
@@ -297,12 +299,13 @@ GradientMeasureResult measureTokenizedPairs(GptNeoX& model, const std::vector<To
         for (std::size_t i = start; i < std::min(pairs.size(), start + bs); ++i)
             idx.push_back(i);
         const int64_t b = static_cast<int64_t>(idx.size());
-        SequenceBatch batch = collatePairs(pairs, idx, pad_id);
-        const BatchGradients g = batchGradients(model, *objective, batch, b, o);
+        const SequenceBatch batch = collatePairs(pairs, idx, pad_id);
+        const AlignedTargets targets = alignedTargets(model, batch);  // T5: the decoder's
+        const BatchGradients g = batchGradients(model, *objective, batch, targets, b, o);
         for (int64_t i = 0; i < b; ++i) {
             const InfoDiffRow info = infoRow(idx[static_cast<std::size_t>(i)], g.seq, i);
             res.info.push_back(info);
-            measureSteps(res, batch, g, i, b, info, o);
+            measureSteps(res, targets, g, i, b, info, o);
         }
         if (o.progress)
             o.progress(std::min(pairs.size(), start + bs), pairs.size());

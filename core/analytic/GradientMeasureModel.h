@@ -11,7 +11,7 @@
 
 #include "core/analytic/GradientMeasure.h"
 #include "core/data/PairBatch.h"
-#include "core/model/GptNeoX.h"
+#include "core/model/LanguageModel.h"
 #include "core/objectives/ObjectiveSpec.h"
 #include "core/train/Evaluation.h"
 
@@ -30,8 +30,9 @@ struct GradientMeasureOptions {
 // Fills info, grad and decomposition rows (pair indices refer to `pairs`) and summarises.
 // The model is evaluated in eval mode; its parameters get no gradient (autograd runs on the
 // logits only). ArgumentError for steps < 1, batch_size < 1 or beta <= 0 (except MLE).
-GradientMeasureResult measureTokenizedPairs(GptNeoX& model, const std::vector<TokenizedPair>& pairs,
-                                            int32_t pad_id, const GradientMeasureOptions& options);
+GradientMeasureResult measureTokenizedPairs(const LanguageModel& model,
+                                            const std::vector<TokenizedPair>& pairs, int32_t pad_id,
+                                            const GradientMeasureOptions& options);
 
 // The gradient lab's shared request steps (measure and replay, GradientReplay.h).
 // `device` parsed ("cpu", "cuda", "cuda:N"): ArgumentError naming --device, or Error when CUDA

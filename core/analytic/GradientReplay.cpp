@@ -20,9 +20,9 @@ namespace {
 
 constexpr double kReplayNaN = std::numeric_limits<double>::quiet_NaN();
 
-std::vector<torch::Tensor> replayWeights(GptNeoX& model) {
+std::vector<torch::Tensor> replayWeights(const LanguageModel& model) {
     std::vector<torch::Tensor> out;
-    for (auto& [name, t] : namedWeights(model))
+    for (auto& [name, t] : model.namedWeights())
         out.push_back(t);
     return out;
 }
@@ -51,8 +51,8 @@ double replayRelError(double pred, double actual) {
 }
 
 // A float64 copy of `model` (same config, same weights) on `device`.
-GptNeoX float64Copy(GptNeoX& model, const torch::Device& device) {
-    GptNeoX copy(model->config());
+LanguageModel float64Copy(const LanguageModel& model, const torch::Device& device) {
+    LanguageModel copy(model.shape());
     copy->to(device, torch::kFloat64);
     torch::NoGradGuard no_grad;
     std::vector<torch::Tensor> src = replayWeights(model), dst = replayWeights(copy);
@@ -83,8 +83,8 @@ private:
 
 }  // namespace
 
-torch::Tensor replaySums(GptNeoX& model, const std::vector<TokenizedPair>& pairs, int32_t pad_id,
-                         int64_t batch_size, const torch::Device& device) {
+torch::Tensor replaySums(const LanguageModel& model, const std::vector<TokenizedPair>& pairs,
+                         int32_t pad_id, int64_t batch_size, const torch::Device& device) {
     torch::NoGradGuard no_grad;
     torch::Tensor out = torch::zeros({static_cast<int64_t>(pairs.size()), 2}, torch::kFloat64);
     for (const auto& idx : replayBatches(pairs.size(), batch_size)) {
@@ -96,7 +96,7 @@ torch::Tensor replaySums(GptNeoX& model, const std::vector<TokenizedPair>& pairs
     return out;
 }
 
-std::vector<torch::Tensor> objectiveGradient(GptNeoX& model,
+std::vector<torch::Tensor> objectiveGradient(const LanguageModel& model,
                                              const std::vector<TokenizedPair>& pairs,
                                              int32_t pad_id, ObjectiveKind kind, double beta,
                                              const torch::Tensor& reference, int64_t batch_size,
@@ -139,8 +139,9 @@ std::vector<torch::Tensor> objectiveGradient(GptNeoX& model,
     return total;
 }
 
-GradientReplayResult replayTokenizedPairs(GptNeoX& model, const std::vector<TokenizedPair>& pairs,
-                                          int32_t pad_id, const GradientReplayOptions& o) {
+GradientReplayResult replayTokenizedPairs(const LanguageModel& model,
+                                          const std::vector<TokenizedPair>& pairs, int32_t pad_id,
+                                          const GradientReplayOptions& o) {
     const char* where = "gradlab replay";
     requireArgument(!pairs.empty(), where, "pairs", "at least one pair", "none");
     requireArgument(!o.methods.empty(), where, "methods", "at least one method", "none");
@@ -160,7 +161,7 @@ GradientReplayResult replayTokenizedPairs(GptNeoX& model, const std::vector<Toke
     r.lrs = o.lrs;
 
     std::vector<std::string> names;
-    for (auto& [name, t] : namedWeights(model)) {
+    for (auto& [name, t] : model.namedWeights()) {
         names.push_back(name);
         r.parameters += static_cast<std::size_t>(t.numel());
     }
@@ -252,7 +253,7 @@ GradientReplayResult replayTokenizedPairs(GptNeoX& model, const std::vector<Toke
     }
 
     // 4. The actual step, on one scratch copy: theta - lr g_m for every method and lr.
-    GptNeoX stepped(model->config());
+    LanguageModel stepped(model.shape());
     stepped->to(o.device, params.front().scalar_type());
     stepped->eval();
     std::vector<torch::Tensor> sp = replayWeights(stepped);
@@ -324,17 +325,18 @@ GradientReplayResult replayGradients(const GradientReplayRequest& request,
     std::string reference_desc = "the replayed checkpoint itself (h = 0 for DPO)";
     if (!request.reference_path.empty()) {
         LoadedRun ref = loadRun(request.reference_path, device);
-        if (ref.model->config().vocab_size != run.model->config().vocab_size)
-            throw InputError(request.reference_path,
-                             "the reference's vocabulary (" +
-                                 std::to_string(ref.model->config().vocab_size) +
-                                 " tokens) is not the replayed model's (" +
-                                 std::to_string(run.model->config().vocab_size) + ")");
-        GptNeoX ref64 = float64Copy(ref.model, device);
+        const int64_t ref_vocab = ref.model.shape().vocabSize();
+        const int64_t run_vocab = run.model.shape().vocabSize();
+        if (ref_vocab != run_vocab)
+            throw InputError(request.reference_path, "the reference's vocabulary (" +
+                                                         std::to_string(ref_vocab) +
+                                                         " tokens) is not the replayed model's (" +
+                                                         std::to_string(run_vocab) + ")");
+        LanguageModel ref64 = float64Copy(ref.model, device);
         o.reference = replaySums(ref64, data.pairs, pad, request.batch_size, device);
         reference_desc = ref.checkpoint;
     }
-    GptNeoX model64 = float64Copy(run.model, device);
+    LanguageModel model64 = float64Copy(run.model, device);
     GradientReplayResult r = replayTokenizedPairs(model64, data.pairs, pad, o);
     r.model = run.checkpoint;
     r.reference = reference_desc;

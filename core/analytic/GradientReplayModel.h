@@ -11,7 +11,7 @@
 
 #include "core/analytic/GradientReplay.h"
 #include "core/data/PairBatch.h"
-#include "core/model/GptNeoX.h"
+#include "core/model/LanguageModel.h"
 #include "core/objectives/ObjectiveSpec.h"
 
 namespace rgpb {
@@ -29,13 +29,13 @@ struct GradientReplayOptions {
 };
 
 // S+ and S- of every pair under `model`, without gradients: [N, 2] float64 CPU.
-torch::Tensor replaySums(GptNeoX& model, const std::vector<TokenizedPair>& pairs, int32_t pad_id,
-                         int64_t batch_size, const torch::Device& device);
+torch::Tensor replaySums(const LanguageModel& model, const std::vector<TokenizedPair>& pairs,
+                         int32_t pad_id, int64_t batch_size, const torch::Device& device);
 
 // The gradient of `kind`'s batch loss (mean over all pairs, at `beta`; DPO against `reference`,
 // [N, 2] as in the options, required for DPO) with respect to namedWeights(model), in that
 // order, in the model's dtype. The parameters' own .grad is left untouched.
-std::vector<torch::Tensor> objectiveGradient(GptNeoX& model,
+std::vector<torch::Tensor> objectiveGradient(const LanguageModel& model,
                                              const std::vector<TokenizedPair>& pairs,
                                              int32_t pad_id, ObjectiveKind kind, double beta,
                                              const torch::Tensor& reference, int64_t batch_size,
@@ -43,7 +43,8 @@ std::vector<torch::Tensor> objectiveGradient(GptNeoX& model,
 
 // The replay on `model` as it is (its dtype: the request-level call passes a float64 copy).
 // ArgumentError for no methods or lrs, a non-positive beta or lr, or no pairs.
-GradientReplayResult replayTokenizedPairs(GptNeoX& model, const std::vector<TokenizedPair>& pairs,
-                                          int32_t pad_id, const GradientReplayOptions& options);
+GradientReplayResult replayTokenizedPairs(const LanguageModel& model,
+                                          const std::vector<TokenizedPair>& pairs, int32_t pad_id,
+                                          const GradientReplayOptions& options);
 
 }  // namespace rgpb

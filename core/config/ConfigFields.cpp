@@ -7,6 +7,7 @@
 
 #include "core/data/DataFormat.h"
 #include "core/data/SyntheticTask.h"
+#include "core/model/ModelShape.h"
 
 namespace rgpb {
 
@@ -184,11 +185,16 @@ void addModelFields(std::vector<ConfigField>& f) {
                      "allowed with it. Empty = a fresh model of the size below.",
                      RGPB_TEXT(model.from)));
     f.push_back(
-        omitDefault(choice("model.architecture", "architecture", "gpt_neox (Pythia) or gpt2.",
-                           {"gpt_neox", "gpt2"}, RGPB_TEXT(model.architecture))));
+        omitDefault(choice("model.architecture", "architecture",
+                           "gpt_neox (Pythia) or gpt2 (decoder-only), or t5 (encoder-decoder: "
+                           "the prompt goes to the encoder, the response to the decoder).",
+                           modelArchitectures(), RGPB_TEXT(model.architecture))));
     f.push_back(text("model.size", "size",
-                     "Named shape: micro, tiny, pythia-70m, pythia-160m, pythia-410m; the keys "
-                     "below override it.",
+                     "Named shape: micro, tiny, pythia-70m, pythia-160m, pythia-410m; with "
+                     "architecture t5: t5-micro, t5-small, t5-base, t5-large. The keys below "
+                     "override it (t5: hidden size is d_model, layers each stack's depth, MLP "
+                     "width d_ff; max positions, rotary fraction and parallel residual do not "
+                     "apply).",
                      RGPB_TEXT(model.size)));
     const char* keep = "0 = the size's value.";
     f.push_back(omitDefault(integer("model.hidden_size", "hidden size", keep, 0, 1 << 20,

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/config/ConfigFields.h"
+#include "core/model/ModelShape.h"
 #include "core/train/ModelSource.h"
 #include "core/util/Error.h"
 
@@ -180,6 +181,13 @@ void checkAcrossFields(Sections& sections, const YAML::Node& root, const RunConf
                       std::to_string(c.distributed.nproc) + " processes: expected a multiple of " +
                       std::to_string(c.distributed.nproc) + ", got " +
                       std::to_string(c.optimizer.batch_size));
+    }
+    if (c.model.from.empty()) {
+        std::string key;
+        if (const std::string p = modelSectionProblem(c.model, key); !p.empty()) {
+            Section& m = sections.at("model");
+            m.failKey(key, m.raw(key) ? m.raw(key) : root, p);
+        }
     }
     Section& t = sections.at("tokenizer");
     if (!c.model.from.empty() && c.tokenizer.kind != "model") {

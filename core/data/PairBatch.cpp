@@ -108,6 +108,61 @@ SequenceBatch collate(const std::vector<const TokenizedSequence*>& seqs, int32_t
     return batch;
 }
 
+Seq2SeqBatch toSeq2Seq(const SequenceBatch& batch, int64_t eos, int64_t start, int64_t pad) {
+    const torch::Tensor ids = batch.input_ids.to(torch::kCPU).contiguous();
+    const torch::Tensor real = batch.attention_mask.to(torch::kCPU, torch::kBool).contiguous();
+    const torch::Tensor loss = batch.loss_mask.to(torch::kCPU, torch::kBool).contiguous();
+    const int64_t n = ids.size(0), l = ids.size(1);
+    auto ids_a = ids.accessor<int64_t, 2>();
+    auto real_a = real.accessor<bool, 2>();
+    auto loss_a = loss.accessor<bool, 2>();
+    // Per row: response_start (the first loss position + 1) and the real length.
+    std::vector<int64_t> response_start(static_cast<std::size_t>(n)), size(response_start);
+    int64_t s_len = 1, t_len = 1;
+    for (int64_t i = 0; i < n; ++i) {
+        int64_t first = 0;
+        while (first < l - 1 && !loss_a[i][first])
+            ++first;
+        int64_t len = 0;
+        while (len < l && real_a[i][len])
+            ++len;
+        requireArgument(first < l - 1 && first + 1 < len, "toSeq2Seq", "batch",
+                        "rows with at least one loss token", "none in row ", i);
+        response_start[static_cast<std::size_t>(i)] = first + 1;
+        size[static_cast<std::size_t>(i)] = len;
+        s_len = std::max(s_len, std::max<int64_t>(first - 1, 0) + 1);
+        t_len = std::max(t_len, len - first - 1);
+    }
+    Seq2SeqBatch out;
+    out.encoder_ids = torch::full({n, s_len}, pad, torch::kInt64);
+    out.encoder_mask = torch::zeros({n, s_len}, torch::kBool);
+    out.decoder_ids = torch::full({n, t_len}, pad, torch::kInt64);
+    out.decoder_mask = torch::zeros({n, t_len}, torch::kBool);
+    out.labels = torch::full({n, t_len}, pad, torch::kInt64);
+    auto enc = out.encoder_ids.accessor<int64_t, 2>();
+    auto enc_m = out.encoder_mask.accessor<bool, 2>();
+    auto dec = out.decoder_ids.accessor<int64_t, 2>();
+    auto dec_m = out.decoder_mask.accessor<bool, 2>();
+    auto lab = out.labels.accessor<int64_t, 2>();
+    for (int64_t i = 0; i < n; ++i) {
+        const int64_t rs = response_start[static_cast<std::size_t>(i)];
+        const int64_t prompt = std::max<int64_t>(rs - 2, 0);  // ids[1 .. rs-2]
+        for (int64_t j = 0; j < prompt; ++j)
+            enc[i][j] = ids_a[i][1 + j];
+        enc[i][prompt] = eos;
+        for (int64_t j = 0; j <= prompt; ++j)
+            enc_m[i][j] = true;
+        const int64_t targets = size[static_cast<std::size_t>(i)] - rs;
+        for (int64_t j = 0; j < targets; ++j) {
+            dec[i][j] = j == 0 ? start : ids_a[i][rs - 1 + j];
+            dec_m[i][j] = true;
+            lab[i][j] = ids_a[i][rs + j];
+        }
+    }
+    out.loss_mask = out.decoder_mask;
+    return out;
+}
+
 SequenceBatch collatePairs(const std::vector<TokenizedPair>& pairs,
                            const std::vector<std::size_t>& indices, int32_t pad_id,
                            bool share_identical_negatives) {

@@ -59,6 +59,20 @@ struct SequenceBatch {
     bool negatives_shared = false;
 };
 
+// The sequence-to-sequence view of a collated batch (T5, core/model/LanguageModel.h): row i's
+// [BOS] prompt [SEP] response [EOS] becomes encoder input `prompt EOS` and decoder input
+// `START response`, whose labels `response EOS` are exactly the tokens the batch's loss_mask
+// marks. Right padding with `pad`:
+// - encoder_ids, encoder_mask [N, S]  S = the longest prompt + 1
+// - decoder_ids, decoder_mask [N, T]  T = the most loss tokens of a row
+// - labels, loss_mask         [N, T]  labels[:, t] follows decoder_ids[:, t]; loss_mask equals
+//                                     decoder_mask (every real decoder position carries loss)
+struct Seq2SeqBatch {
+    torch::Tensor encoder_ids, encoder_mask, decoder_ids, decoder_mask, labels, loss_mask;
+};
+// `batch` as collate() made it (CPU tensors). ArgumentError for a row without loss tokens.
+Seq2SeqBatch toSeq2Seq(const SequenceBatch& batch, int64_t eos, int64_t start, int64_t pad);
+
 // Throws rgpb::ArgumentError for an empty list, a null entry, a sequence shorter than 2 tokens
 // or a response_start outside [1, size - 1].
 SequenceBatch collate(const std::vector<const TokenizedSequence*>& seqs, int32_t pad_id);

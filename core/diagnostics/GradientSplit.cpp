@@ -8,7 +8,8 @@
 
 namespace rgpb {
 
-SideGradients splitGradient(GptNeoX& model, const Objective& objective, const PairLogProbs& batch) {
+SideGradients splitGradient(const LanguageModel& model, const Objective& objective,
+                            const PairLogProbs& batch) {
     ObjectiveResult r = objective.compute(batch);
     SideGradients out;
     std::vector<torch::Tensor> params;

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "core/diagnostics/Diagnostics.h"
-#include "core/model/GptNeoX.h"
+#include "core/model/LanguageModel.h"
 #include "core/model/ParameterGroups.h"
 #include "core/objectives/Objective.h"
 
@@ -26,7 +26,8 @@ struct SideGradients {
 
 // `batch` must come from a forward of `model` with grad mode on (its token_logp in the graph).
 // The graph is freed afterwards.
-SideGradients splitGradient(GptNeoX& model, const Objective& objective, const PairLogProbs& batch);
+SideGradients splitGradient(const LanguageModel& model, const Objective& objective,
+                            const PairLogProbs& batch);
 
 // Per group in order "embeddings", "layer 1".."layer N", "head", then "all": the norms of the
 // two sides and their cosine (NaN when either side is zero).

@@ -283,16 +283,28 @@ void checkClaimedSizes(const ModelConfig& c, const std::string& config_path,
 
 }  // namespace
 
-ModelConfig readHfConfig(const std::string& dir) {
+ModelShape readHfShape(const std::string& dir) {
     const std::string path = (fs::path(dir) / "config.json").string();
     std::error_code ec;
     if (!fs::is_directory(dir, ec))
         throw InputError(dir, "not a directory (expected a Hugging Face model folder)");
     if (!fs::exists(path, ec))
         throw InputError(path, "missing: a Hugging Face model folder holds config.json");
-    ModelConfig c = ModelConfig::fromHfJson(readJsonFile(path), path);
+    const nlohmann::json j = readJsonFile(path);
+    if (j.is_object() && j.contains("model_type") && j["model_type"] == "t5")
+        return T5Config::fromHfJson(j, path);
+    ModelConfig c = ModelConfig::fromHfJson(j, path);
     checkClaimedSizes(c, path, dir);
     return c;
+}
+
+ModelConfig readHfConfig(const std::string& dir) {
+    ModelShape shape = readHfShape(dir);
+    if (shape.seq2seq())
+        throw InputError((fs::path(dir) / "config.json").string() + " (model_type)",
+                         "is t5, an encoder-decoder: expected a decoder-only GPT-NeoX or GPT-2 "
+                         "model here");
+    return shape.decoderOnly();
 }
 
 std::map<std::string, HfTensor> readHfTensors(const std::string& dir) {
@@ -420,17 +432,52 @@ GptNeoX loadHfModel(const std::string& dir, const torch::Device& device) {
     return model;
 }
 
-std::vector<NonFiniteWeight> nonFiniteWeights(GptNeoX& model, bool hf_names) {
-    std::vector<NonFiniteWeight> out;
-    auto params = namedWeights(model);
+void loadHfWeights(const LanguageModel& model, const std::string& dir) {
+    if (!model.seq2seq()) {
+        loadHfWeights(model.neox(), dir);
+        return;
+    }
+    std::map<std::string, torch::Tensor> tensors;
+    std::map<std::string, std::string> files;
+    for (const auto& [name, item] : readHfTensors(dir)) {
+        tensors.emplace(name, item.tensor);
+        files.emplace(name, item.file);
+    }
+    loadT5Tensors(model.t5(), tensors, files, dir);
+}
+
+LanguageModel loadHfFolder(const std::string& dir, const torch::Device& device) {
+    LanguageModel model(readHfShape(dir));
+    loadHfWeights(model, dir);
+    model->to(device);
+    return model;
+}
+
+namespace {
+
+// The weights by the names nonFiniteWeights() reports (see there), uncopied.
+std::vector<std::pair<std::string, torch::Tensor>> weightsNamed(const LanguageModel& model,
+                                                                bool hf_names) {
+    auto params = model.namedWeights();
+    if (!hf_names || model.seq2seq())
+        return params;  // T5's own names are Hugging Face's
     std::map<std::string, torch::Tensor> by_internal(params.begin(), params.end());
+    std::vector<std::pair<std::string, torch::Tensor>> out;
+    for (const NameMap& m : nameMap(model.neox()))
+        out.emplace_back(m.hf, by_internal.at(m.internal));
+    return out;
+}
+
+}  // namespace
+
+std::vector<NonFiniteWeight> nonFiniteWeights(const LanguageModel& model, bool hf_names) {
+    std::vector<NonFiniteWeight> out;
     torch::NoGradGuard no_grad;
-    for (const NameMap& m : nameMap(model)) {
-        const torch::Tensor& w = by_internal.at(m.internal);
+    for (const auto& [name, w] : weightsNamed(model, hf_names)) {
         if (torch::isfinite(w).all().item<bool>())
             continue;
         NonFiniteWeight bad;
-        bad.name = hf_names ? m.hf : m.internal;
+        bad.name = name;
         bad.nan = torch::isnan(w).sum().item<int64_t>();
         bad.inf = torch::isinf(w).sum().item<int64_t>();
         bad.numel = w.numel();
@@ -439,7 +486,7 @@ std::vector<NonFiniteWeight> nonFiniteWeights(GptNeoX& model, bool hf_names) {
     return out;
 }
 
-void requireFiniteWeights(GptNeoX& model, const std::string& source, bool hf_names) {
+void requireFiniteWeights(const LanguageModel& model, const std::string& source, bool hf_names) {
     const std::vector<NonFiniteWeight> bad = nonFiniteWeights(model, hf_names);
     if (bad.empty())
         return;
@@ -456,20 +503,26 @@ void requireFiniteWeights(GptNeoX& model, const std::string& source, bool hf_nam
     throw InputError(source, what);
 }
 
-std::vector<std::pair<std::string, torch::Tensor>> hfWeights(GptNeoX& model,
+std::vector<std::pair<std::string, torch::Tensor>> hfWeights(const LanguageModel& model,
                                                              torch::ScalarType dtype) {
-    auto params = namedWeights(model);
-    std::map<std::string, torch::Tensor> by_internal(params.begin(), params.end());
+    auto params = model.namedWeights();
     std::vector<std::pair<std::string, torch::Tensor>> out;
     torch::NoGradGuard no_grad;
-    for (const NameMap& m : nameMap(model)) {
+    if (model.seq2seq()) {
+        for (const auto& [name, w] : params)
+            out.emplace_back(name, w.detach().to(torch::kCPU).to(dtype).contiguous());
+        return out;
+    }
+    GptNeoX& neox = model.neox();
+    std::map<std::string, torch::Tensor> by_internal(params.begin(), params.end());
+    for (const NameMap& m : nameMap(neox)) {
         auto w = by_internal.at(m.internal).detach().to(torch::kCPU);
-        out.emplace_back(m.hf, toHf(w, m.layout, model->config().num_heads).to(dtype).contiguous());
+        out.emplace_back(m.hf, toHf(w, m.layout, neox->config().num_heads).to(dtype).contiguous());
     }
     return out;
 }
 
-void saveHfModel(GptNeoX& model, const std::string& dir, const HfSaveOptions& options) {
+void saveHfModel(const LanguageModel& model, const std::string& dir, const HfSaveOptions& options) {
     const char* where = "saveHfModel";
     const char* dtype_name = nullptr;
     if (options.dtype == torch::kFloat32)
@@ -485,7 +538,8 @@ void saveHfModel(GptNeoX& model, const std::string& dir, const HfSaveOptions& op
     if (ec)
         throw Error("cannot create folder " + dir + ": " + ec.message());
 
-    nlohmann::json config = model->config().toHfJson();
+    nlohmann::json config =
+        std::visit([](const auto& c) { return c.toHfJson(); }, model.shape().config);
     config["torch_dtype"] = dtype_name;
     for (const auto& [key, value] : options.config_ints)
         config[key] = value;

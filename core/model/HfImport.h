@@ -24,13 +24,17 @@
 #include <utility>
 #include <vector>
 
-#include "core/model/GptNeoX.h"
+#include "core/model/LanguageModel.h"
 #include "core/model/ModelConfig.h"
+#include "core/model/ModelShape.h"
 
 namespace rgpb {
 
-// DIR/config.json as a ModelConfig. InputError naming the file (and key) when it is missing,
-// not JSON, or an unknown architecture (the model_type is named).
+// DIR/config.json as a model shape: T5Config for model_type "t5", else a ModelConfig. InputError
+// naming the file (and key) when it is missing, not JSON, or an unknown architecture (the
+// model_type is named).
+ModelShape readHfShape(const std::string& dir);
+// readHfShape() of a decoder-only folder (a T5 folder is an InputError naming model_type).
 ModelConfig readHfConfig(const std::string& dir);
 
 // Every tensor of DIR's checkpoint by its file name, as stored (dtype kept): model.safetensors,
@@ -49,10 +53,16 @@ std::map<std::string, HfTensor> readHfTensors(const std::string& dir);
 GptNeoX loadHfModel(const std::string& dir, const torch::Device& device = torch::kCPU);
 // Loads DIR's weights into an existing model of the same config (checked before copying).
 void loadHfWeights(GptNeoX& model, const std::string& dir);
+// Either kind: loadHfWeights() for a decoder-only model, T5's loadT5Tensors() for a T5.
+void loadHfWeights(const LanguageModel& model, const std::string& dir);
+// The model of DIR/config.json, of either kind (readHfShape()), with its weights (float32, on
+// `device`).
+LanguageModel loadHfFolder(const std::string& dir, const torch::Device& device = torch::kCPU);
 
 // The model's weights under Hugging Face names and layout (GPT-2: transformer.* with Conv1D
-// weights; tied output embeddings omitted as transformers does), converted to `dtype`, CPU.
-std::vector<std::pair<std::string, torch::Tensor>> hfWeights(GptNeoX& model,
+// weights; tied output embeddings omitted as transformers does; T5: its own names already),
+// converted to `dtype`, CPU.
+std::vector<std::pair<std::string, torch::Tensor>> hfWeights(const LanguageModel& model,
                                                              torch::ScalarType dtype);
 
 // The weights holding NaN or Inf values, by name (Hugging Face names when `hf_names`, the
@@ -61,11 +71,11 @@ struct NonFiniteWeight {
     std::string name;
     int64_t nan = 0, inf = 0, numel = 0;
 };
-std::vector<NonFiniteWeight> nonFiniteWeights(GptNeoX& model, bool hf_names);
+std::vector<NonFiniteWeight> nonFiniteWeights(const LanguageModel& model, bool hf_names);
 // InputError(`source`, "the model has non-finite weights: tensor 'NAME' has N NaN and M Inf of
 // K values; ...") when nonFiniteWeights() is not empty: a model that cannot compute anything
 // is refused where it is loaded rather than giving NaN logits or losses later.
-void requireFiniteWeights(GptNeoX& model, const std::string& source, bool hf_names);
+void requireFiniteWeights(const LanguageModel& model, const std::string& source, bool hf_names);
 
 struct HfSaveOptions {
     torch::ScalarType dtype = torch::kFloat32;  // kFloat32, kFloat16 or kBFloat16
@@ -74,8 +84,9 @@ struct HfSaveOptions {
     std::map<std::string, int64_t> config_ints;
 };
 
-// Writes config.json and model.safetensors (or shards + model.safetensors.index.json) into
-// `dir` (created if missing). Every file is written to a temporary name and renamed.
-void saveHfModel(GptNeoX& model, const std::string& dir, const HfSaveOptions& options);
+// Writes config.json (either kind's Hugging Face config) and model.safetensors (or shards +
+// model.safetensors.index.json) into `dir` (created if missing). Every file is written to a
+// temporary name and renamed.
+void saveHfModel(const LanguageModel& model, const std::string& dir, const HfSaveOptions& options);
 
 }  // namespace rgpb

@@ -5,15 +5,31 @@
 
 namespace rgpb {
 
+namespace {
+
+// The number after `prefix` in `name` ("layers.3.mlp" -> 3), or -1 when `prefix` is absent.
+long long indexAfter(const std::string& name, const std::string& prefix) {
+    const auto at = name.find(prefix);
+    if (at == std::string::npos)
+        return -1;
+    const std::size_t start = at + prefix.size();
+    return std::stoll(name.substr(start, name.find('.', start) - start));
+}
+
+// Display rank of a group: embeddings, (encoder) layers, decoder layers, head.
+constexpr long long kDecoderRank = 1LL << 20, kHeadRank = 1LL << 40;
+
+}  // namespace
+
 std::string parameterGroup(const std::string& name) {
-    const std::string layers = "layers.";
-    const auto at = name.find(layers);
-    if (at != std::string::npos) {
-        const std::size_t start = at + layers.size();
-        const std::size_t end = name.find('.', start);
-        return "layer " + std::to_string(std::stoll(name.substr(start, end - start)) + 1);
-    }
-    if (name.find("embed_in") != std::string::npos || name.find("embed_pos") != std::string::npos)
+    if (const long long i = indexAfter(name, "layers."); i >= 0)
+        return "layer " + std::to_string(i + 1);
+    if (const long long i = indexAfter(name, "encoder.block."); i >= 0)
+        return "encoder " + std::to_string(i + 1);
+    if (const long long i = indexAfter(name, "decoder.block."); i >= 0)
+        return "decoder " + std::to_string(i + 1);
+    if (name.find("embed_in") != std::string::npos || name.find("embed_pos") != std::string::npos ||
+        name.rfind("shared.", 0) == 0)
         return "embeddings";
     return "head";
 }
@@ -25,8 +41,10 @@ ParameterGrouping groupParameters(const std::vector<std::string>& names) {
         if (g == "embeddings")
             return -1;
         if (g == "head")
-            return 1LL << 40;
-        return std::stoll(g.substr(6));  // "layer N"
+            return kHeadRank;
+        if (g.rfind("decoder ", 0) == 0)
+            return kDecoderRank + std::stoll(g.substr(8));
+        return std::stoll(g.substr(g.find(' ') + 1));  // "layer N", "encoder N"
     };
     std::map<long long, std::string> ordered;
     for (const std::string& n : names)

@@ -1,6 +1,8 @@
 // The groups of a model's parameters that the gradient views report per group (the live
-// gradient diagnostics, the gradient lab's replay): "embeddings" (embed_in, embed_pos),
-// "layer N" (layers.N-1, 1-based), "head" (final_layer_norm, embed_out). Torch-free: names only.
+// gradient diagnostics, the gradient lab's replay): "embeddings" (embed_in, embed_pos; T5's
+// shared), "layer N" (layers.N-1, 1-based), for T5 "encoder N" and "decoder N"
+// (encoder.block.N-1, decoder.block.N-1), and "head" (final layer norms, embed_out, lm_head).
+// Torch-free: names only.
 #pragma once
 
 #include <cstddef>
@@ -12,7 +14,8 @@ namespace rgpb {
 // The group of one parameter name ("gpt_neox.layers.3.mlp.dense_h_to_4h.bias" -> "layer 4").
 std::string parameterGroup(const std::string& name);
 
-// The groups of `names` in display order (embeddings, layer 1..N, head; each once), and for
+// The groups of `names` in display order (embeddings, layer or encoder 1..N, decoder 1..N,
+// head; each once), and for
 // each name the index of its group.
 struct ParameterGrouping {
     std::vector<std::string> groups;

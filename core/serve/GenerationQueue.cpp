@@ -84,14 +84,16 @@ void GenerationQueue::Impl::load() {
     if (options.threads > 0)
         torch::set_num_threads(options.threads);
     const std::string path = checkpointPath(options.model_path, options.checkpoint);
-    GptNeoX model{nullptr};
+    LanguageModel model;
     if (resolveModelSource(path).kind == ModelSourceKind::HuggingFace) {
         model = loadAnyModel(path, device);
         tokenizer = loadTokenizerFrom(path);
         name = folderNameOf(path);
         chat.kind = ChatTemplateKind::HhRlhf;  // the default for models of unknown data
-        // Room for an answer in the model's context.
-        max_prompt_tokens = std::max<int64_t>(1, model->config().max_positions / 2);
+        // Room for an answer in the model's context (T5: its pretraining inputs' 512 tokens).
+        max_prompt_tokens =
+            model.seq2seq() ? 512
+                            : std::max<int64_t>(1, model.shape().decoderOnly().max_positions / 2);
     } else {
         LoadedRun run = loadRun(path, device);
         model = run.model;
@@ -101,7 +103,7 @@ void GenerationQueue::Impl::load() {
         max_prompt_tokens = run.config.data.max_prompt_length;
     }
     model->eval();
-    generator = std::make_unique<Generator>(model, tokenizer->specials(), device);
+    generator = std::make_unique<Generator>(model.neox("serve"), tokenizer->specials(), device);
 }
 
 void GenerationQueue::Impl::run() {

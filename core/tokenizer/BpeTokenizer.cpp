@@ -26,19 +26,12 @@ bool inRanges(const CodeRange (&ranges)[N], uint32_t cp) {
     return it != ranges && cp <= (it - 1)->last;
 }
 
-// Unicode White_Space (what Rust's regex \s matches).
-bool isSpaceCp(uint32_t cp) {
-    return (cp >= 0x9 && cp <= 0xD) || cp == 0x20 || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
-           (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
-           cp == 0x205F || cp == 0x3000;
-}
-
 enum class Class { Space, Letter, Number, Other };
 
 Class classOf(uint32_t cp) {
     if (cp == kInvalidUtf8)
         return Class::Other;
-    if (isSpaceCp(cp))
+    if (isUnicodeSpace(cp))
         return Class::Space;
     if (inRanges(kLetterRanges, cp))
         return Class::Letter;

@@ -22,31 +22,15 @@ namespace rgpb {
 
 namespace {
 
-// ---- JSON helpers with "source (path)" locations -------------------------------------------
-
-[[noreturn]] void bad(const std::string& source, const std::string& path, const std::string& what) {
-    throw InputError(source + " (" + path + ")", what);
-}
-
-bool optBool(const nlohmann::json& obj, const char* key, bool fallback, const std::string& source,
-             const std::string& path) {
-    auto it = obj.find(key);
-    if (it == obj.end() || it->is_null())
-        return fallback;
-    if (!it->is_boolean())
-        bad(source, path + "." + key, "expected true or false, got " + it->dump());
-    return it->get<bool>();
-}
-
 void checkPreTokenizer(const nlohmann::json& pre, const std::string& source, bool* prefix_space,
                        bool* use_regex) {
     if (pre.is_null() || !pre.is_object())
-        bad(source, "pre_tokenizer",
-            "a byte-level BPE needs {\"type\": \"ByteLevel\"}, got " + pre.dump());
+        throwAtKey(source, "pre_tokenizer",
+                   "a byte-level BPE needs {\"type\": \"ByteLevel\"}, got " + pre.dump());
     const std::string type = pre.value("type", "");
     if (type == "ByteLevel") {
-        *prefix_space = optBool(pre, "add_prefix_space", false, source, "pre_tokenizer");
-        *use_regex = optBool(pre, "use_regex", true, source, "pre_tokenizer");
+        *prefix_space = optionalBool(pre, "add_prefix_space", false, source, "pre_tokenizer");
+        *use_regex = optionalBool(pre, "use_regex", true, source, "pre_tokenizer");
         return;
     }
     if (type == "Sequence") {
@@ -56,9 +40,9 @@ void checkPreTokenizer(const nlohmann::json& pre, const std::string& source, boo
             return;
         }
     }
-    bad(source, "pre_tokenizer.type",
-        "unsupported pre-tokenizer " + pre.value("type", std::string("(none)")) +
-            ": only ByteLevel (GPT-2's pattern) is supported");
+    throwAtKey(source, "pre_tokenizer.type",
+               "unsupported pre-tokenizer " + pre.value("type", std::string("(none)")) +
+                   ": only ByteLevel (GPT-2's pattern) is supported");
 }
 
 }  // namespace
@@ -74,7 +58,7 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::fromTokenizerJson(
 
     auto model_it = j.find("model");
     if (model_it == j.end() || !model_it->is_object())
-        bad(source, "model", "missing: expected the tokenizer model object");
+        throwAtKey(source, "model", "missing: expected the tokenizer model object");
     int32_t max_id = tok->readModel(*model_it, source);
     if (auto added = j.find("added_tokens"); added != j.end() && !added->is_null())
         max_id = std::max(max_id, tok->readAddedTokens(*added, source));
@@ -82,9 +66,9 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::fromTokenizerJson(
     if (auto norm = j.find("normalizer"); norm != j.end() && !norm->is_null()) {
         // NFC is accepted and not applied (see the header).
         if (!norm->is_object() || norm->value("type", "") != "NFC")
-            bad(source, "normalizer",
-                "unsupported normalizer " + norm->dump() +
-                    ": only none or NFC (taken as already applied)");
+            throwAtKey(source, "normalizer",
+                       "unsupported normalizer " + norm->dump() +
+                           ": only none or NFC (taken as already applied)");
     }
     auto pre = j.find("pre_tokenizer");
     checkPreTokenizer(pre == j.end() ? nlohmann::json() : *pre, source, &tok->add_prefix_space_,
@@ -115,53 +99,55 @@ void BpeTokenizer::checkIdRange(int32_t max_id, const std::string& source) const
         if (added_[i].id == max_id)
             key = "added_tokens[" + std::to_string(i) + "].id";
     }
-    bad(source, key,
-        "token id " + std::to_string(max_id) + " is beyond the " + std::to_string(tokens) +
-            " tokens listed (ids up to " + std::to_string(limit) +
-            " accepted): refused rather than sizing the vocabulary by it");
+    throwAtKey(source, key,
+               "token id " + std::to_string(max_id) + " is beyond the " + std::to_string(tokens) +
+                   " tokens listed (ids up to " + std::to_string(limit) +
+                   " accepted): refused rather than sizing the vocabulary by it");
 }
 
 // The "model" object: its options, vocabulary and merges. Returns the largest vocabulary id.
 int32_t BpeTokenizer::readModel(const nlohmann::json& model, const std::string& source) {
     if (auto t = model.find("type"); t != model.end() && *t != "BPE") {
-        bad(source, "model.type",
-            "unsupported tokenizer model " + t->dump() +
-                ": only byte-level BPE (GPT-2, GPT-NeoX/Pythia) is supported, not Unigram, "
-                "WordPiece or WordLevel");
+        throwAtKey(source, "model.type",
+                   "unsupported tokenizer model " + t->dump() +
+                       ": only byte-level BPE (GPT-2, GPT-NeoX/Pythia) is supported, not Unigram, "
+                       "WordPiece or WordLevel");
     }
     for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix"}) {
         auto it = model.find(key);
         if (it != model.end() && !it->is_null() && *it != "")
-            bad(source, std::string("model.") + key,
-                "unsupported (byte-level BPE has none), got " + it->dump());
+            throwAtKey(source, std::string("model.") + key,
+                       "unsupported (byte-level BPE has none), got " + it->dump());
     }
-    if (optBool(model, "byte_fallback", false, source, "model"))
-        bad(source, "model.byte_fallback", "unsupported: byte-level BPE needs no byte fallback");
+    if (optionalBool(model, "byte_fallback", false, source, "model"))
+        throwAtKey(source, "model.byte_fallback",
+                   "unsupported: byte-level BPE needs no byte fallback");
     if (auto d = model.find("dropout"); d != model.end() && !d->is_null() && *d != 0 && *d != 0.0)
-        bad(source, "model.dropout", "unsupported (BPE dropout is random), got " + d->dump());
-    ignore_merges_ = optBool(model, "ignore_merges", false, source, "model");
+        throwAtKey(source, "model.dropout",
+                   "unsupported (BPE dropout is random), got " + d->dump());
+    ignore_merges_ = optionalBool(model, "ignore_merges", false, source, "model");
 
     auto vocab = model.find("vocab");
     if (vocab == model.end() || !vocab->is_object())
-        bad(source, "model.vocab", "missing: expected an object {token: id}");
+        throwAtKey(source, "model.vocab", "missing: expected an object {token: id}");
     int32_t max_id = -1;
     for (const auto& [token, id] : vocab->items()) {
         if (!id.is_number_integer() || id.get<int64_t>() < 0 || id.get<int64_t>() > INT32_MAX)
-            bad(source, "model.vocab." + token,
-                "expected a non-negative integer id, got " + id.dump());
+            throwAtKey(source, "model.vocab." + token,
+                       "expected a non-negative integer id, got " + id.dump());
         const auto v = static_cast<int32_t>(id.get<int64_t>());
         vocab_[token] = v;
         max_id = std::max(max_id, v);
     }
     auto merges = model.find("merges");
     if (merges == model.end() || !merges->is_array())
-        bad(source, "model.merges",
-            "missing: expected a list of merges (\"a b\" or [\"a\", \"b\"])");
+        throwAtKey(source, "model.merges",
+                   "missing: expected a list of merges (\"a b\" or [\"a\", \"b\"])");
     readMerges(*merges, source);
     if (auto unk = model.find("unk_token"); unk != model.end() && !unk->is_null()) {
         if (!unk->is_string() || vocab_.count(unk->get<std::string>()) == 0)
-            bad(source, "model.unk_token",
-                "expected a token of model.vocab or null, got " + unk->dump());
+            throwAtKey(source, "model.unk_token",
+                       "expected a token of model.vocab or null, got " + unk->dump());
         unk_id_ = vocab_[unk->get<std::string>()];
     }
     return max_id;
@@ -177,19 +163,20 @@ void BpeTokenizer::readMerges(const nlohmann::json& merges, const std::string& s
             const size_t space = s.find(' ');
             if (space == std::string::npos || space == 0 || space + 1 >= s.size() ||
                 s.find(' ', space + 1) != std::string::npos)
-                bad(source, path,
-                    "expected \"left right\" (two tokens, one space), got " + m.dump());
+                throwAtKey(source, path,
+                           "expected \"left right\" (two tokens, one space), got " + m.dump());
             a = s.substr(0, space);
             b = s.substr(space + 1);
         } else if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string()) {
             a = m[0].get<std::string>();
             b = m[1].get<std::string>();
         } else {
-            bad(source, path, "expected \"left right\" or [\"left\", \"right\"], got " + m.dump());
+            throwAtKey(source, path,
+                       "expected \"left right\" or [\"left\", \"right\"], got " + m.dump());
         }
         for (const std::string& token : {a, b, a + b}) {
             if (vocab_.count(token) == 0)
-                bad(source, path, "token '" + token + "' is not in model.vocab");
+                throwAtKey(source, path, "token '" + token + "' is not in model.vocab");
         }
         merge_rank_.emplace(mergeKey(a, b), static_cast<int>(i));
     }
@@ -198,27 +185,27 @@ void BpeTokenizer::readMerges(const nlohmann::json& merges, const std::string& s
 // "added_tokens": matched before pre-tokenization. Returns the largest id (-1 when none).
 int32_t BpeTokenizer::readAddedTokens(const nlohmann::json& added, const std::string& source) {
     if (!added.is_array())
-        bad(source, "added_tokens", "expected a list");
+        throwAtKey(source, "added_tokens", "expected a list");
     int32_t max_id = -1;
     for (size_t i = 0; i < added.size(); ++i) {
         const auto& a = added[i];
         const std::string path = "added_tokens[" + std::to_string(i) + "]";
         if (!a.is_object())
-            bad(source, path, "expected an object {id, content, special, ...}");
+            throwAtKey(source, path, "expected an object {id, content, special, ...}");
         auto id = a.find("id");
         if (id == a.end() || !id->is_number_integer() || id->get<int64_t>() < 0 ||
             id->get<int64_t>() > INT32_MAX)
-            bad(source, path + ".id", "expected a non-negative integer id");
+            throwAtKey(source, path + ".id", "expected a non-negative integer id");
         auto content = a.find("content");
         if (content == a.end() || !content->is_string() || content->get<std::string>().empty())
-            bad(source, path + ".content", "expected a non-empty string");
+            throwAtKey(source, path + ".content", "expected a non-empty string");
         AddedToken t;
         t.id = static_cast<int32_t>(id->get<int64_t>());
         t.content = content->get<std::string>();
-        t.special = optBool(a, "special", false, source, path);
-        t.lstrip = optBool(a, "lstrip", false, source, path);
-        t.rstrip = optBool(a, "rstrip", false, source, path);
-        t.single_word = optBool(a, "single_word", false, source, path);
+        t.special = optionalBool(a, "special", false, source, path);
+        t.lstrip = optionalBool(a, "lstrip", false, source, path);
+        t.rstrip = optionalBool(a, "rstrip", false, source, path);
+        t.single_word = optionalBool(a, "single_word", false, source, path);
         max_id = std::max(max_id, t.id);
         added_.push_back(t);
     }

@@ -2,6 +2,12 @@
 
 namespace rgpb {
 
+bool isUnicodeSpace(uint32_t cp) {
+    return (cp >= 0x9 && cp <= 0xD) || cp == 0x20 || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
+           (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
+           cp == 0x205F || cp == 0x3000;
+}
+
 std::vector<Utf8Char> decodeUtf8(const std::string& s) {
     std::vector<Utf8Char> out;
     out.reserve(s.size());

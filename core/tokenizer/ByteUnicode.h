@@ -22,6 +22,8 @@ struct Utf8Char {
 // Decodes UTF-8; every byte of an invalid sequence becomes its own kInvalidUtf8 char, so any
 // byte string decodes.
 std::vector<Utf8Char> decodeUtf8(const std::string& s);
+// Unicode White_Space (what Rust's regex \s and char::is_whitespace match).
+bool isUnicodeSpace(uint32_t cp);
 // Appends the UTF-8 encoding of the code point `cp` (<= 0x10FFFF).
 void appendUtf8(std::string& out, uint32_t cp);
 

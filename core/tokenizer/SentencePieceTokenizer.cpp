@@ -54,14 +54,7 @@ SentencePieceTokenizer::~SentencePieceTokenizer() {
 }
 
 std::vector<int32_t> SentencePieceTokenizer::encode(const std::string& text) const {
-    const spm::ShimApi& api = spm::shim();
-    int32_t* buffer = nullptr;
-    std::size_t count = 0;
-    if (api.encode(model_, text.data(), text.size(), &buffer, &count) != 0) {
-        throw Error(std::string("SentencePiece encode failed: ") + api.last_error());
-    }
-    std::vector<int32_t> ids(buffer, buffer + count);
-    api.free_buffer(buffer);
+    std::vector<int32_t> ids = spm::encode(model_, text);
     // SentencePiece never matches control pieces in text; this guards the contract of
     // Tokenizer::encode() against a model trained with other options.
     for (int32_t id : ids) {
@@ -82,15 +75,7 @@ std::string SentencePieceTokenizer::decode(const std::vector<int32_t>& ids) cons
         if (id >= 4)
             kept.push_back(id);  // specials carry no text
     }
-    const spm::ShimApi& api = spm::shim();
-    char* buffer = nullptr;
-    std::size_t size = 0;
-    if (api.decode(model_, kept.data(), kept.size(), &buffer, &size) != 0) {
-        throw Error(std::string("SentencePiece decode failed: ") + api.last_error());
-    }
-    std::string text(buffer, size);
-    api.free_buffer(buffer);
-    return text;
+    return spm::decode(model_, kept);
 }
 
 void SentencePieceTokenizer::save(const std::string& dir) const {

@@ -137,4 +137,26 @@ const ShimApi& shim() {
                 "\nSet RGPB_SPM_SHIM to its full path, or use the byte tokenizer.");
 }
 
+std::vector<int32_t> encode(const rgpb_spm_model* model, const std::string& text) {
+    const ShimApi& api = shim();
+    int32_t* buffer = nullptr;
+    std::size_t count = 0;
+    if (api.encode(model, text.data(), text.size(), &buffer, &count) != 0)
+        throw Error(std::string("SentencePiece encode failed: ") + api.last_error());
+    std::vector<int32_t> ids(buffer, buffer + count);
+    api.free_buffer(buffer);
+    return ids;
+}
+
+std::string decode(const rgpb_spm_model* model, const std::vector<int32_t>& ids) {
+    const ShimApi& api = shim();
+    char* buffer = nullptr;
+    std::size_t size = 0;
+    if (api.decode(model, ids.data(), ids.size(), &buffer, &size) != 0)
+        throw Error(std::string("SentencePiece decode failed: ") + api.last_error());
+    std::string text(buffer, size);
+    api.free_buffer(buffer);
+    return text;
+}
+
 }  // namespace rgpb::spm

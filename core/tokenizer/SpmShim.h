@@ -5,6 +5,7 @@
 // dependency tree first, so both copies live side by side. Torch-free.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -37,5 +38,10 @@ std::vector<std::string> shimCandidates();
 // Loads the module on first use (thread-safe) and returns its entry points. Throws rgpb::Error
 // listing every place tried and why each failed.
 const ShimApi& shim();
+
+// `model`'s ids for `text`, and its text for `ids` (through the module's buffers). Throw
+// rgpb::Error with SentencePiece's reason when it fails.
+std::vector<int32_t> encode(const rgpb_spm_model* model, const std::string& text);
+std::string decode(const rgpb_spm_model* model, const std::vector<int32_t>& ids);
 
 }  // namespace rgpb::spm

@@ -1,8 +1,9 @@
-// The tokenizer interface every tokenizer implements (byte-level, SentencePiece, and later
-// Hugging Face BPE). Torch-free. Special tokens are handled the same way by every tokenizer:
+// The tokenizer interface every tokenizer implements (byte-level, SentencePiece, Hugging Face
+// BPE, T5's). Torch-free. Special tokens are handled the same way by every tokenizer:
 // encode() never emits them from text (except the Hugging Face BPE, which like `tokenizers`
-// matches its added tokens such as "<|endoftext|>" written in the text), decode() drops them,
-// and their ids are fixed per tokenizer and reported by specials().
+// matches its added tokens such as "<|endoftext|>" written in the text; T5's sentinels
+// "<extra_id_K>" in text give their ids, but they are not among these specials), decode() drops
+// them, and their ids are fixed per tokenizer and reported by specials().
 #pragma once
 
 #include <cstdint>
@@ -22,7 +23,7 @@ struct SpecialTokens {
 class Tokenizer {
 public:
     virtual ~Tokenizer() = default;
-    virtual std::string kind() const = 0;   // "byte", "sentencepiece", ...
+    virtual std::string kind() const = 0;   // "byte", "sentencepiece", "bpe", "t5"
     virtual int32_t vocabSize() const = 0;  // including special tokens
     virtual SpecialTokens specials() const = 0;
     // Text to ids, without special tokens.

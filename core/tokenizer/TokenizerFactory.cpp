@@ -10,6 +10,7 @@
 #include "core/tokenizer/ByteTokenizer.h"
 #include "core/tokenizer/SentencePieceTokenizer.h"
 #include "core/tokenizer/SpmShim.h"
+#include "core/tokenizer/T5Tokenizer.h"
 #include "core/tokenizer/TokenizerFiles.h"
 #include "core/util/Error.h"
 #include "core/util/JsonFile.h"
@@ -82,6 +83,58 @@ std::size_t writeTrainingLines(const std::vector<std::string>& texts, const std:
     file.write(out);
     file.commit();
     return lines;
+}
+
+// A Hugging Face tokenizer.json by its model's type: "Unigram" is T5's SentencePiece model,
+// "BPE" (or no type) byte-level BPE; anything else is refused naming model.type.
+std::unique_ptr<Tokenizer> loadHfTokenizerJson(const std::string& path,
+                                               const std::map<std::string, std::string>& tokens) {
+    const std::string text = readFile(path);
+    const nlohmann::json j = parseJson(text, path);
+    std::string type = "BPE";
+    if (j.is_object() && j.contains("model") && j["model"].is_object()) {
+        if (auto t = j["model"].find("type"); t != j["model"].end()) {
+            if (!t->is_string())
+                throw InputError(path + " (model.type)", "expected a string, got " + t->dump());
+            type = t->get<std::string>();
+        }
+    }
+    if (type == "Unigram")
+        return T5Tokenizer::fromTokenizerJson(text, path);
+    if (type != "BPE")
+        throw InputError(path + " (model.type)",
+                         "unsupported tokenizer model \"" + excerpt(type, 40) +
+                             "\": expected \"BPE\" (byte-level BPE: GPT-2, GPT-NeoX/Pythia) or "
+                             "\"Unigram\" (T5's SentencePiece)");
+    return BpeTokenizer::fromTokenizerJson(text, path, tokens);
+}
+
+// tokenizer_config.json of a Hugging Face folder, or null when it has none.
+nlohmann::json readTokenizerConfig(const fs::path& folder) {
+    std::error_code ec;
+    const fs::path config = folder / "tokenizer_config.json";
+    if (!fs::exists(config, ec))
+        return nullptr;
+    return parseJson(readFile(config.string()), config.string());
+}
+
+// The "extra_ids" of a T5 tokenizer_config.json or descriptor (`where` names it), 100 when
+// absent.
+int extraIdsOf(const nlohmann::json& obj, const std::string& where) {
+    auto e = obj.is_object() ? obj.find("extra_ids") : obj.end();
+    if (!obj.is_object() || e == obj.end())
+        return T5Tokenizer::kDefaultExtraIds;
+    if (!e->is_number_integer() || e->get<int64_t>() < 0 || e->get<int64_t>() > 100000)
+        throw InputError(where + " (extra_ids)",
+                         "expected a count of sentinels in [0, 100000], got " + e->dump());
+    return e->get<int>();
+}
+
+// T5's spiece.model with tokenizer_config.json's extra_ids (100 when it says nothing).
+std::unique_ptr<Tokenizer> loadSpieceFolder(const fs::path& folder) {
+    return T5Tokenizer::loadSpieceModel(
+        (folder / T5Tokenizer::kSpieceFile).string(),
+        extraIdsOf(readTokenizerConfig(folder), (folder / "tokenizer_config.json").string()));
 }
 
 }  // namespace
@@ -190,10 +243,17 @@ std::unique_ptr<Tokenizer> loadTokenizer(const std::string& dir) {
         }
         const std::string json_path = descriptorFile(dir, descriptor, "file", path);
         tok = BpeTokenizer::fromTokenizerJson(readFile(json_path), json_path, tokens);
+    } else if (name == "t5") {
+        if (descriptor.contains("model")) {
+            tok = T5Tokenizer::loadSpieceModel(descriptorFile(dir, descriptor, "model", path),
+                                               extraIdsOf(descriptor, path));
+        } else {
+            tok = T5Tokenizer::loadTokenizerJson(descriptorFile(dir, descriptor, "file", path));
+        }
     } else {
         throw InputError(path + " (kind)",
                          "unknown tokenizer kind '" + name +
-                             "', expected \"byte\", \"sentencepiece\" or \"bpe\"");
+                             "', expected \"byte\", \"sentencepiece\", \"bpe\" or \"t5\"");
     }
     checkDescriptorSpecials(descriptor, path, tok->specials());
     if (auto vocab = descriptor.find("vocab_size"); vocab != descriptor.end()) {
@@ -212,7 +272,9 @@ std::unique_ptr<Tokenizer> loadTokenizerFrom(const std::string& path) {
     if (fs::is_regular_file(p, ec)) {
         if (p.filename() == kTokenizerDescriptorFile)
             return loadTokenizer(p.parent_path().string());
-        return BpeTokenizer::loadTokenizerJson(path);
+        if (p.filename() == T5Tokenizer::kSpieceFile)
+            return loadSpieceFolder(p.parent_path());
+        return loadHfTokenizerJson(path, {});
     }
     if (!fs::is_directory(p, ec))
         throw InputError(path, "no such tokenizer file or folder");
@@ -220,12 +282,14 @@ std::unique_ptr<Tokenizer> loadTokenizerFrom(const std::string& path) {
         return loadTokenizer(path);
     if (fs::exists(p / "tokenizer" / kTokenizerDescriptorFile, ec))  // a run folder
         return loadTokenizer((p / "tokenizer").string());
+    // A Hugging Face T5 folder: spiece.model, run by SentencePiece itself, before tokenizer.json.
+    if (fs::exists(p / T5Tokenizer::kSpieceFile, ec))
+        return loadSpieceFolder(p);
     if (fs::exists(p / "tokenizer.json", ec)) {  // a Hugging Face model folder
         // tokenizer_config.json's bos/eos/pad token texts, when it names them.
         std::map<std::string, std::string> tokens;
-        const fs::path config = p / "tokenizer_config.json";
-        if (fs::exists(config, ec)) {
-            const nlohmann::json j = parseJson(readFile(config.string()), config.string());
+        const nlohmann::json j = readTokenizerConfig(p);
+        if (j.is_object()) {
             for (const char* role : {"bos", "eos", "pad"}) {
                 auto it = j.find(std::string(role) + "_token");
                 if (it == j.end())
@@ -236,15 +300,15 @@ std::unique_ptr<Tokenizer> loadTokenizerFrom(const std::string& path) {
                     tokens[role] = (*it)["content"].get<std::string>();
             }
         }
-        const std::string file = (p / "tokenizer.json").string();
-        return BpeTokenizer::fromTokenizerJson(readFile(file), file, tokens);
+        return loadHfTokenizerJson((p / "tokenizer.json").string(), tokens);
     }
     if (fs::exists(p / "vocab.json", ec) && fs::exists(p / "merges.txt", ec))
         return BpeTokenizer::loadVocabMerges((p / "vocab.json").string(),
                                              (p / "merges.txt").string());
     throw InputError(path, "no tokenizer here: expected a tokenizer.json, a folder with " +
                                std::string(kTokenizerDescriptorFile) +
-                               " or tokenizer.json (or vocab.json + merges.txt), or a run folder");
+                               ", spiece.model or tokenizer.json (or vocab.json + merges.txt), "
+                               "or a run folder");
 }
 
 }  // namespace rgpb

@@ -34,15 +34,18 @@ std::unique_ptr<Tokenizer> makeByteTokenizer();
 std::unique_ptr<Tokenizer> trainSentencePieceTokenizer(const std::vector<std::string>& texts,
                                                        int vocab_size, const std::string& dir);
 
-// Reads dir/rgpb_tokenizer.json ({"kind": "byte" | "sentencepiece" | "bpe", ...}) and the files it
-// names. Throws rgpb::InputError naming the file (and the key) on anything missing or wrong.
-// "bpe" (Hugging Face byte-level BPE, core/tokenizer/BpeTokenizer.h) reads {"file":
-// "tokenizer.json", "tokens": {"bos": text, ...}} beside it.
+// Reads dir/rgpb_tokenizer.json ({"kind": "byte" | "sentencepiece" | "bpe" | "t5", ...}) and the
+// files it names. Throws rgpb::InputError naming the file (and the key) on anything missing or
+// wrong. "bpe" (Hugging Face byte-level BPE, core/tokenizer/BpeTokenizer.h) reads {"file":
+// "tokenizer.json", "tokens": {"bos": text, ...}} beside it; "t5" (T5Tokenizer.h) {"model":
+// "spiece.model", "extra_ids": N} or {"file": "tokenizer.json"}.
 std::unique_ptr<Tokenizer> loadTokenizer(const std::string& dir);
 
-// Any of: a tokenizer.json file (byte-level BPE); a folder with rgpb_tokenizer.json; a run
-// folder (its tokenizer/); a Hugging Face model folder (tokenizer.json, or GPT-2's vocab.json
-// + merges.txt). InputError naming the path when none applies.
+// Any of: a tokenizer.json file (byte-level BPE, or Unigram: T5's); a spiece.model file (T5's);
+// a folder with rgpb_tokenizer.json; a run folder (its tokenizer/); a Hugging Face model folder
+// (spiece.model first, with tokenizer_config.json's extra_ids; else tokenizer.json; else GPT-2's
+// vocab.json + merges.txt). InputError naming the path when none applies, and naming
+// tokenizer.json's model.type when it is neither BPE nor Unigram.
 std::unique_ptr<Tokenizer> loadTokenizerFrom(const std::string& path);
 
 }  // namespace rgpb

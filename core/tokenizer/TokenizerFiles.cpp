@@ -47,4 +47,18 @@ void checkDescriptorSpecials(const nlohmann::json& descriptor, const std::string
     }
 }
 
+void throwAtKey(const std::string& source, const std::string& key, const std::string& what) {
+    throw InputError(source + " (" + key + ")", what);
+}
+
+bool optionalBool(const nlohmann::json& obj, const char* key, bool fallback,
+                  const std::string& source, const std::string& path) {
+    auto it = obj.find(key);
+    if (it == obj.end() || it->is_null())
+        return fallback;
+    if (!it->is_boolean())
+        throwAtKey(source, path + "." + key, "expected true or false, got " + it->dump());
+    return it->get<bool>();
+}
+
 }  // namespace rgpb

@@ -22,4 +22,12 @@ void writeDescriptor(const std::string& dir, nlohmann::json descriptor,
 void checkDescriptorSpecials(const nlohmann::json& descriptor, const std::string& path,
                              const SpecialTokens& expected);
 
+// Reading tokenizer.json files: InputError "<source> (<key>)" saying `what`.
+[[noreturn]] void throwAtKey(const std::string& source, const std::string& key,
+                             const std::string& what);
+// obj[key] as a bool: `fallback` when absent or null; InputError "<source> (<path>.<key>)" when
+// it is not a bool.
+bool optionalBool(const nlohmann::json& obj, const char* key, bool fallback,
+                  const std::string& source, const std::string& path);
+
 }  // namespace rgpb

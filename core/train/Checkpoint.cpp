@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 
 namespace rgpb {
 
-std::string saveCheckpoint(const std::string& run_dir, GptNeoX& model,
+std::string saveCheckpoint(const std::string& run_dir, const LanguageModel& model,
                            torch::optim::Optimizer& optimizer, const ReferenceCache& reference,
                            const TrainState& s, int64_t keep_last) {
     fs::path root = fs::path(run_dir) / "checkpoints";
@@ -87,8 +87,8 @@ namespace {
 
 // One checkpoint folder, verified against its manifest first (InputError naming the file and
 // what differs); the model is left as it was when its weights do not fit.
-TrainState loadOneCheckpoint(const fs::path& d, GptNeoX& model, torch::optim::Optimizer& optimizer,
-                             ReferenceCache& reference) {
+TrainState loadOneCheckpoint(const fs::path& d, const LanguageModel& model,
+                             torch::optim::Optimizer& optimizer, ReferenceCache& reference) {
     requireIntactCheckpoint(d.string());
     loadModelWeights(model, (d / "model.safetensors").string());
     std::string opt = (d / "optimizer.pt").string();
@@ -158,7 +158,7 @@ std::vector<fs::path> checkpointsFrom(const fs::path& dir) {
 
 }  // namespace
 
-TrainState loadCheckpoint(const std::string& dir, GptNeoX& model,
+TrainState loadCheckpoint(const std::string& dir, const LanguageModel& model,
                           torch::optim::Optimizer& optimizer, ReferenceCache& reference) {
     auto log = log::get("trainer");
     const fs::path newest = fs::path(dir).lexically_normal();

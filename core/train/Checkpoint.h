@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "core/model/GptNeoX.h"
+#include "core/model/LanguageModel.h"
 #include "core/train/ModelSource.h"  // latestCheckpoint()
 
 namespace torch::optim {
@@ -45,7 +45,7 @@ struct ReferenceCache {
 };
 
 // Returns the checkpoint folder written.
-std::string saveCheckpoint(const std::string& run_dir, GptNeoX& model,
+std::string saveCheckpoint(const std::string& run_dir, const LanguageModel& model,
                            torch::optim::Optimizer& optimizer, const ReferenceCache& reference,
                            const TrainState& state, int64_t keep_last);
 
@@ -55,7 +55,7 @@ std::string saveCheckpoint(const std::string& run_dir, GptNeoX& model,
 // same run are tried, newest first; each one skipped is a warning in the log (and on the
 // console) and the state returned is the one loaded. InputError listing every checkpoint's
 // reason when none is intact.
-TrainState loadCheckpoint(const std::string& checkpoint_dir, GptNeoX& model,
+TrainState loadCheckpoint(const std::string& checkpoint_dir, const LanguageModel& model,
                           torch::optim::Optimizer& optimizer, ReferenceCache& reference);
 
 }  // namespace rgpb

@@ -22,7 +22,7 @@ EvalSampler::EvalSampler(const RunConfig& config, const std::vector<PairText>& e
     }
 }
 
-SamplesReport EvalSampler::sample(GptNeoX& model, const Tokenizer& tokenizer,
+SamplesReport EvalSampler::sample(const LanguageModel& model, const Tokenizer& tokenizer,
                                   const torch::Device& device, int64_t step, int stage,
                                   const RunControl* control) const {
     SamplesReport report;
@@ -43,7 +43,7 @@ SamplesReport EvalSampler::sample(GptNeoX& model, const Tokenizer& tokenizer,
     std::vector<std::string> prompts;
     for (const PairText& p : pairs_)
         prompts.push_back(p.prompt_pos);
-    Generator generator(model, tokenizer.specials(), device);
+    Generator generator(model.neox("eval.samples"), tokenizer.specials(), device);
     const auto out = generator.generateText(tokenizer, prompts, max_prompt_tokens_, s, hooks);
     for (std::size_t i = 0; i < out.size(); ++i) {
         GenerationSample g;

@@ -11,7 +11,7 @@
 #include "core/config/RunConfig.h"
 #include "core/data/PairText.h"
 #include "core/generate/SampleLog.h"
-#include "core/model/GptNeoX.h"
+#include "core/model/LanguageModel.h"
 #include "core/tokenizer/Tokenizer.h"
 #include "core/train/TrainingObserver.h"
 
@@ -25,8 +25,9 @@ public:
 
     // Generates the samples with the current weights (restores the model's train/eval mode).
     // Throws CancelledError when `control` asks to cancel mid-way.
-    SamplesReport sample(GptNeoX& model, const Tokenizer& tokenizer, const torch::Device& device,
-                         int64_t step, int stage, const RunControl* control) const;
+    SamplesReport sample(const LanguageModel& model, const Tokenizer& tokenizer,
+                         const torch::Device& device, int64_t step, int stage,
+                         const RunControl* control) const;
 
 private:
     std::vector<PairText> pairs_;

@@ -18,8 +18,8 @@ namespace fs = std::filesystem;
 
 namespace rgpb {
 
-PairMetrics evaluatePairs(GptNeoX& model, const std::vector<TokenizedPair>& pairs, int32_t pad_id,
-                          const torch::Device& device, const EvaluationOptions& o) {
+PairMetrics evaluatePairs(const LanguageModel& model, const std::vector<TokenizedPair>& pairs,
+                          int32_t pad_id, const torch::Device& device, const EvaluationOptions& o) {
     torch::NoGradGuard no_grad;
     const bool was_training = model->is_training();
     model->eval();
@@ -61,8 +61,11 @@ namespace {
 // Chains of runs (base -> mle -> dpo) are short; a longer one is a run naming itself.
 constexpr int kMaxModelFromDepth = 64;
 
-// The positions `config` needs on top of the shape `c` of model.from (`where` names the file).
-ModelConfig fitPositions(ModelConfig c, const RunConfig& config, const std::string& where) {
+// The positions `config` needs on top of the shape `s` of model.from (`where` names the file).
+ModelShape fitPositions(ModelShape s, const RunConfig& config, const std::string& where) {
+    if (s.seq2seq())
+        return s;  // relative positions: any length
+    ModelConfig c = s.decoderOnly();
     if (c.max_positions < config.data.max_length) {
         if (c.learned_positions) {
             throw InputError(where, "gives " + std::to_string(c.max_positions) +
@@ -75,8 +78,9 @@ ModelConfig fitPositions(ModelConfig c, const RunConfig& config, const std::stri
     return c;
 }
 
-ModelConfig modelConfigAt(const RunConfig& config, int64_t vocab_size, int depth) {
+ModelShape modelShapeAt(const RunConfig& config, const Tokenizer& tokenizer, int depth) {
     const ModelSection& m = config.model;
+    const int64_t vocab_size = tokenizer.vocabSize();
     if (!m.from.empty()) {
         const ModelSource source = resolveModelSource(m.from);
         if (source.kind != ModelSourceKind::HuggingFace) {
@@ -85,46 +89,28 @@ ModelConfig modelConfigAt(const RunConfig& config, int64_t vocab_size, int depth
                                                           std::to_string(kMaxModelFromDepth) +
                                                           " runs (does a run start from itself?)");
             const RunConfig from = loadRunConfig(source.configYaml());
-            return fitPositions(modelConfigAt(from, vocab_size, depth + 1), config,
+            return fitPositions(modelShapeAt(from, tokenizer, depth + 1), config,
                                 source.configYaml() + " (the model of " + m.from + ")");
         }
-        ModelConfig c = readHfConfig(m.from);
-        if (vocab_size > c.vocab_size) {
+        ModelShape s = readHfShape(m.from);
+        if (vocab_size > s.vocabSize()) {
             throw InputError(m.from + "/config.json (vocab_size)",
-                             "is " + std::to_string(c.vocab_size) + " but the tokenizer has " +
+                             "is " + std::to_string(s.vocabSize()) + " but the tokenizer has " +
                                  std::to_string(vocab_size) + " tokens");
         }
-        return fitPositions(c, config, m.from + "/config.json (n_positions)");
+        return fitPositions(s, config, m.from + "/config.json (n_positions)");
     }
-    ModelConfig c = ModelConfig::named(m.size, vocab_size);
-    if (m.architecture == "gpt2")
-        c.makeGpt2();
-    if (m.hidden_size)
-        c.hidden_size = m.hidden_size;
-    if (m.num_layers)
-        c.num_layers = m.num_layers;
-    if (m.num_heads)
-        c.num_heads = m.num_heads;
-    if (m.intermediate_size)
-        c.intermediate_size = m.intermediate_size;
-    if (m.max_positions)
-        c.max_positions = m.max_positions;
-    if (m.rotary_pct >= 0)
-        c.rotary_pct = m.rotary_pct;
-    if (m.parallel_residual >= 0)
-        c.parallel_residual = m.parallel_residual == 1;
-    c.max_positions = std::max(c.max_positions, config.data.max_length);
-    c.validate();
-    return c;
+    const SpecialTokens sp = tokenizer.specials();
+    return freshModelShape(m, vocab_size, config.data.max_length, sp.pad, sp.eos);
 }
 
 }  // namespace
 
-ModelConfig modelConfigFor(const RunConfig& config, int64_t vocab_size) {
-    return modelConfigAt(config, vocab_size, 0);
+ModelShape modelShapeFor(const RunConfig& config, const Tokenizer& tokenizer) {
+    return modelShapeAt(config, tokenizer, 0);
 }
 
-void loadStartWeights(GptNeoX& model, const std::string& from) {
+void loadStartWeights(const LanguageModel& model, const std::string& from) {
     const ModelSource source = resolveModelSource(from);
     if (source.kind == ModelSourceKind::HuggingFace)
         loadHfWeights(model, from);
@@ -141,7 +127,7 @@ LoadedRun loadRun(const std::string& path, const torch::Device& device) {
     r.checkpoint = found.checkpoint;
     r.config = loadRunConfig((fs::path(r.run_dir) / "config.yaml").string());
     r.tokenizer = loadTokenizer((fs::path(r.run_dir) / "tokenizer").string());
-    r.model = GptNeoX(modelConfigFor(r.config, r.tokenizer->vocabSize()));
+    r.model = LanguageModel(modelShapeFor(r.config, *r.tokenizer));
     requireIntactCheckpoint(r.checkpoint);
     loadModelWeights(r.model, (fs::path(r.checkpoint) / "model.safetensors").string());
     r.model->to(device);

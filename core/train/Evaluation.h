@@ -14,7 +14,7 @@
 #include "core/config/RunConfig.h"
 #include "core/data/PairBatch.h"
 #include "core/metrics/PairMetrics.h"
-#include "core/model/GptNeoX.h"
+#include "core/model/LanguageModel.h"
 #include "core/objectives/Objective.h"
 #include "core/tokenizer/Tokenizer.h"
 #include "core/train/TrainingObserver.h"
@@ -39,8 +39,9 @@ struct EvaluationOptions {
     bool documents = false;
 };
 
-PairMetrics evaluatePairs(GptNeoX& model, const std::vector<TokenizedPair>& pairs, int32_t pad_id,
-                          const torch::Device& device, const EvaluationOptions& options);
+PairMetrics evaluatePairs(const LanguageModel& model, const std::vector<TokenizedPair>& pairs,
+                          int32_t pad_id, const torch::Device& device,
+                          const EvaluationOptions& options);
 
 // A trained run loaded back: its resolved config, tokenizer, and model with the weights of a
 // checkpoint. `path` is a run folder (newest checkpoint) or a checkpoint folder
@@ -50,18 +51,20 @@ struct LoadedRun {
     std::string checkpoint;
     RunConfig config;
     std::unique_ptr<Tokenizer> tokenizer;
-    GptNeoX model{nullptr};
+    LanguageModel model;
 };
 LoadedRun loadRun(const std::string& path, const torch::Device& device);
 
-// The model shape a run config asks for, given the tokenizer's vocabulary size: a fresh model's,
-// or that of model.from (a Hugging Face folder's config.json; a run's or checkpoint's run
-// config, followed back to where that run started), with the positions data.max_length needs.
-ModelConfig modelConfigFor(const RunConfig& config, int64_t vocab_size);
+// The model shape a run config asks for, given the run's tokenizer (its vocabulary size, and
+// the pad and EOS ids a fresh T5 uses): a fresh model's (core/model/ModelShape.h
+// freshModelShape()), or that of model.from (a Hugging Face folder's config.json; a run's or
+// checkpoint's run config, followed back to where that run started), with the positions
+// data.max_length needs (decoder-only).
+ModelShape modelShapeFor(const RunConfig& config, const Tokenizer& tokenizer);
 
-// Loads model.from's weights into `model` (built with modelConfigFor()): a Hugging Face
+// Loads model.from's weights into `model` (built with modelShapeFor()): a Hugging Face
 // folder's, or a run checkpoint's model.safetensors. InputError naming the file and the tensor
 // when a shape does not fit.
-void loadStartWeights(GptNeoX& model, const std::string& from);
+void loadStartWeights(const LanguageModel& model, const std::string& from);
 
 }  // namespace rgpb

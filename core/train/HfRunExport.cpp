@@ -20,6 +20,12 @@ namespace rgpb {
 
 namespace {
 
+// model_max_length for the tokenizer files: a decoder-only model's positions; a T5 has relative
+// positions and no limit, so `t5_length` (what it was trained on, or T5's 512 when imported).
+int64_t maxInputTokens(const ModelShape& shape, int64_t t5_length) {
+    return shape.seq2seq() ? t5_length : shape.decoderOnly().max_positions;
+}
+
 std::map<std::string, int64_t> specialIds(const Tokenizer& tok) {
     const SpecialTokens s = tok.specials();
     return {{"bos_token_id", s.bos}, {"eos_token_id", s.eos}, {"pad_token_id", s.pad}};
@@ -101,18 +107,19 @@ std::string exportRunToHf(const std::string& run_dir, const std::string& out_dir
     o.shard_bytes = options.shard_bytes;
     o.config_ints = specialIds(*run.tokenizer);
     saveHfModel(run.model, out_dir, o);
-    writeHfTokenizerFiles(*run.tokenizer, run.model->config().max_positions, out_dir);
+    writeHfTokenizerFiles(*run.tokenizer,
+                          maxInputTokens(run.model.shape(), run.config.data.max_length), out_dir);
     nlohmann::json gen(specialIds(*run.tokenizer));
     gen["_from_model_config"] = true;
     writeJson(fs::path(out_dir) / "generation_config.json", gen);
     return checkpoint;
 }
 
-ModelConfig importHfModel(const std::string& hf_dir, const std::string& out_dir) {
+ModelShape importHfModel(const std::string& hf_dir, const std::string& out_dir) {
     std::error_code ec;
     if (fs::exists(out_dir, ec) && fs::equivalent(hf_dir, out_dir, ec))
         throw ArgumentError("import-hf", "OUT_DIR", "a folder other than the source", out_dir);
-    GptNeoX model = loadHfModel(hf_dir);
+    LanguageModel model = loadHfFolder(hf_dir);
     requireFiniteWeights(model, hf_dir, true);
     std::unique_ptr<Tokenizer> tok;
     try {
@@ -120,23 +127,23 @@ ModelConfig importHfModel(const std::string& hf_dir, const std::string& out_dir)
     } catch (const InputError& e) {
         throw InputError(hf_dir, std::string("the model has no usable tokenizer: ") + e.what());
     }
-    const ModelConfig& c = model->config();
-    if (tok->vocabSize() > c.vocab_size) {
+    const ModelShape shape = model.shape();
+    if (tok->vocabSize() > shape.vocabSize()) {
         throw InputError(hf_dir, "the tokenizer has " + std::to_string(tok->vocabSize()) +
                                      " ids but the model's vocab_size is " +
-                                     std::to_string(c.vocab_size));
+                                     std::to_string(shape.vocabSize()));
     }
     HfSaveOptions o;
     o.config_ints = specialIds(*tok);
     saveHfModel(model, out_dir, o);
-    writeHfTokenizerFiles(*tok, c.max_positions, out_dir);
-    return c;
+    writeHfTokenizerFiles(*tok, maxInputTokens(shape, 512), out_dir);
+    return shape;
 }
 
-GptNeoX loadAnyModel(const std::string& path, const torch::Device& device) {
+LanguageModel loadAnyModel(const std::string& path, const torch::Device& device) {
     std::error_code ec;
     if (fs::exists(fs::path(path) / "config.json", ec))
-        return loadHfModel(path, device);
+        return loadHfFolder(path, device);
     return loadRun(path, device).model;
 }
 

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string>
 
-#include "core/model/GptNeoX.h"
+#include "core/model/LanguageModel.h"
 #include "core/tokenizer/Tokenizer.h"
 
 namespace rgpb {
@@ -36,10 +36,10 @@ void writeHfTokenizerFiles(const Tokenizer& tokenizer, int64_t max_positions,
 // Checks and converts a Hugging Face folder (any supported architecture, sharded or not,
 // f32/f16/bf16) into OUT_DIR as a single float32 model.safetensors + config.json + tokenizer
 // files: a folder `model.from` can name. InputError when the folder has no tokenizer or the
-// tokenizer has more ids than the model's vocabulary. Returns the model's config.
-ModelConfig importHfModel(const std::string& hf_dir, const std::string& out_dir);
+// tokenizer has more ids than the model's vocabulary. Returns the model's shape.
+ModelShape importHfModel(const std::string& hf_dir, const std::string& out_dir);
 
 // A model from a Hugging Face folder (config.json) or a run / checkpoint folder.
-GptNeoX loadAnyModel(const std::string& path, const torch::Device& device);
+LanguageModel loadAnyModel(const std::string& path, const torch::Device& device);
 
 }  // namespace rgpb

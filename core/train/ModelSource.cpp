@@ -150,12 +150,12 @@ std::string modelSourceFilesProblem(const std::string& from) {
                    " has no model.safetensors or model.safetensors.index.json (expected a "
                    "Hugging Face model folder with safetensors weights)";
         const bool tokenizer =
-            fs::exists(dir / "tokenizer.json", ec) ||
+            fs::exists(dir / "tokenizer.json", ec) || fs::exists(dir / "spiece.model", ec) ||
             (fs::exists(dir / "vocab.json", ec) && fs::exists(dir / "merges.txt", ec));
         if (!tokenizer)
             return quoted(from) +
-                   " has no tokenizer.json (or vocab.json + merges.txt): model.from brings its "
-                   "tokenizer";
+                   " has no tokenizer.json (or spiece.model, or vocab.json + merges.txt): "
+                   "model.from brings its tokenizer";
         return {};
     }
     const fs::path descriptor = fs::path(s.tokenizerDir()) / kTokenizerDescriptorFile;

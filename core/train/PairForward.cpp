@@ -9,16 +9,46 @@
 
 namespace rgpb {
 
-PairForward forwardPairs(GptNeoX& model, const SequenceBatch& batch, const torch::Device& device) {
-    torch::Tensor ids = batch.input_ids.to(device, /*non_blocking=*/true);
-    torch::Tensor attn = batch.attention_mask.to(device, true);
-    torch::Tensor labels = batch.labels.to(device, true);
-    torch::Tensor lmask = batch.loss_mask.to(device, true);
-    const int64_t n = ids.size(0), len = ids.size(1);
-    const int64_t b = batch.negatives_shared ? n : n / 2;
-    torch::Tensor logits = model->forward(ids, attn).slice(1, 0, len - 1);
+namespace {
 
+Seq2SeqBatch seq2seqOf(const LanguageModel& model, const SequenceBatch& batch) {
+    const T5Config& c = model.t5()->config();
+    return toSeq2Seq(batch, c.eos_token_id, c.decoder_start_token_id, c.pad_token_id);
+}
+
+}  // namespace
+
+AlignedTargets alignedTargets(const LanguageModel& model, const SequenceBatch& batch) {
+    if (!model.seq2seq())
+        return {batch.labels, batch.loss_mask};
+    Seq2SeqBatch s = seq2seqOf(model, batch);
+    return {s.labels, s.loss_mask};
+}
+
+PairForward forwardPairs(const LanguageModel& model, const SequenceBatch& batch,
+                         const torch::Device& device) {
+    torch::Tensor logits, labels, lmask;
     PairForward f;
+    if (model.seq2seq()) {
+        const Seq2SeqBatch s = seq2seqOf(model, batch);
+        logits =
+            model.t5()->forward(s.encoder_ids.to(device, true), s.encoder_mask.to(device, true),
+                                s.decoder_ids.to(device, true), s.decoder_mask.to(device, true));
+        labels = s.labels.to(device, true);
+        lmask = s.loss_mask.to(device, true);
+        f.tokens = s.encoder_mask.sum().item<int64_t>() + s.decoder_mask.sum().item<int64_t>();
+        f.slots = s.encoder_mask.numel() + s.decoder_mask.numel();
+    } else {
+        torch::Tensor ids = batch.input_ids.to(device, /*non_blocking=*/true);
+        torch::Tensor attn = batch.attention_mask.to(device, true);
+        labels = batch.labels.to(device, true);
+        lmask = batch.loss_mask.to(device, true);
+        logits = model.neox()->forward(ids, attn).slice(1, 0, ids.size(1) - 1);
+        f.tokens = batch.attention_mask.sum().item<int64_t>();  // a host tensor: no device sync
+        f.slots = batch.attention_mask.numel();
+    }
+    const int64_t n = logits.size(0);
+    const int64_t b = batch.negatives_shared ? n : n / 2;
     f.pos_logits = logits.slice(0, 0, b);
     f.pos_mask = lmask.slice(0, 0, b);
     f.logprobs.pos = sequenceLogProbs(f.pos_logits, labels.slice(0, 0, b), f.pos_mask, "positive");
@@ -33,8 +63,6 @@ PairForward forwardPairs(GptNeoX& model, const SequenceBatch& batch, const torch
         f.logprobs.neg =
             sequenceLogProbs(f.neg_logits, labels.slice(0, b, n), f.neg_mask, "negative");
     }
-    f.tokens = batch.attention_mask.sum().item<int64_t>();  // a host tensor: no device sync
-    f.slots = batch.attention_mask.numel();
     return f;
 }
 
@@ -57,8 +85,8 @@ std::vector<std::vector<std::size_t>> inferenceBatches(const std::vector<Tokeniz
     return batches;
 }
 
-torch::Tensor sequenceSums(GptNeoX& model, const std::vector<TokenizedPair>& pairs, int32_t pad_id,
-                           int64_t batch_size, const torch::Device& device,
+torch::Tensor sequenceSums(const LanguageModel& model, const std::vector<TokenizedPair>& pairs,
+                           int32_t pad_id, int64_t batch_size, const torch::Device& device,
                            const RunControl* control,
                            const std::function<void(int64_t done)>& progress) {
     torch::NoGradGuard no_grad;

@@ -154,7 +154,8 @@ const StageBaseline& TrainerDiagnostics::baseline(const std::vector<PairRecord>&
     return baseline_;
 }
 
-DiagnosticsRow TrainerDiagnostics::finish(const std::vector<PairRecord>& pairs, GptNeoX& model,
+DiagnosticsRow TrainerDiagnostics::finish(const std::vector<PairRecord>& pairs,
+                                          const LanguageModel& model,
                                           const torch::Tensor& reference_eval,
                                           const torch::Device& device) {
     const auto t0 = Clock::now();
@@ -185,7 +186,7 @@ DiagnosticsRow TrainerDiagnostics::finish(const std::vector<PairRecord>& pairs, 
     return row;
 }
 
-std::vector<GradientGroup> TrainerDiagnostics::probeGradients(GptNeoX& model,
+std::vector<GradientGroup> TrainerDiagnostics::probeGradients(const LanguageModel& model,
                                                               const torch::Tensor& reference_eval,
                                                               const torch::Device& device) const {
     const StageConfig& sc = config_.stages.at(static_cast<std::size_t>(stage_));

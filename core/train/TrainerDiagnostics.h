@@ -18,7 +18,7 @@
 #include "core/data/PairBatch.h"
 #include "core/diagnostics/Diagnostics.h"
 #include "core/metrics/PairMetrics.h"
-#include "core/model/GptNeoX.h"
+#include "core/model/LanguageModel.h"
 #include "core/objectives/Objective.h"
 #include "core/tokenizer/Tokenizer.h"
 
@@ -39,14 +39,15 @@ public:
     void addBatch(const std::vector<std::size_t>& idx, const PairLogProbs& batch);
     // After the evaluation: the displacement against the stage's baseline and the probe batch's
     // gradients. `reference_eval`: the stage's [N, 2] eval reference (undefined when none).
-    DiagnosticsRow finish(const std::vector<PairRecord>& pairs, GptNeoX& model,
+    DiagnosticsRow finish(const std::vector<PairRecord>& pairs, const LanguageModel& model,
                           const torch::Tensor& reference_eval, const torch::Device& device);
     // diagnostics.jsonl and the evaluation's token snapshot.
     void write(const DiagnosticsRow& row) const;
 
 private:
     const StageBaseline& baseline(const std::vector<PairRecord>& pairs);
-    std::vector<GradientGroup> probeGradients(GptNeoX& model, const torch::Tensor& reference_eval,
+    std::vector<GradientGroup> probeGradients(const LanguageModel& model,
+                                              const torch::Tensor& reference_eval,
                                               const torch::Device& device) const;
 
     const RunConfig& config_;

@@ -15,8 +15,7 @@
 #include <vector>
 
 #include "core/data/PairBatch.h"
-#include "core/model/GptNeoX.h"
-#include "core/model/ModelConfig.h"
+#include "core/model/LanguageModel.h"
 #include "core/objectives/Objective.h"
 #include "core/train/Checkpoint.h"
 #include "core/train/DataOrder.h"
@@ -82,14 +81,14 @@ struct Trainer::Impl {
     // evaluation in progress waits in pending_diagnostics until writeEvalRow() records it.
     std::unique_ptr<TrainerDiagnostics> diagnostics;
     std::optional<DiagnosticsRow> pending_diagnostics;
-    GptNeoX model{nullptr};
-    GptNeoX start_model{nullptr};  // model.from's weights, loaded by checkStart()
+    LanguageModel model;
+    LanguageModel start_model;  // model.from's weights, loaded by checkStart()
     std::unique_ptr<torch::optim::AdamW> optimizer;
     std::vector<int64_t> stage_steps;
     int64_t total_steps = 0;
     TrainState state;
     ReferenceCache reference;
-    GptNeoX reference_model{nullptr};  // on-the-fly reference
+    LanguageModel reference_model;  // on-the-fly reference
     std::unique_ptr<MetricsLog> metrics;
     std::shared_ptr<spdlog::logger> log = log::get("trainer");
     RunSummary summary;
@@ -123,7 +122,7 @@ struct Trainer::Impl {
     void prepare();
     void shareRootWeights();  // data-parallel: every rank starts from rank 0's weights
     void applyThreadShare();  // the lease's share, when it changed (and says so in the log)
-    void buildModel(const ModelConfig& mc);
+    void buildModel(const ModelShape& shape);
     void buildOptimizer();
     void planStages();
     void restore();  // a resumed run's checkpoint, metrics and samples

@@ -61,10 +61,10 @@ void Trainer::Impl::checkStart() {
         return;
     const std::unique_ptr<Tokenizer> tokenizer =
         loadSourceTokenizer(resolveModelSource(config.model.from));
-    const ModelConfig mc = modelConfigFor(config, tokenizer->vocabSize());
+    const ModelShape shape = modelShapeFor(config, *tokenizer);
     {
         std::lock_guard<std::mutex> lock(modelInitMutex());
-        start_model = GptNeoX(mc);
+        start_model = LanguageModel(shape);
     }
     loadStartWeights(start_model, config.model.from);
 }
@@ -112,15 +112,14 @@ void Trainer::Impl::prepare() {
     data = std::make_unique<TrainingData>(
         prepareTrainingData(config, (fs::path(run_dir) / "tokenizer").string()));
     sampler = std::make_unique<EvalSampler>(config, data->eval_text);
-    ModelConfig mc = modelConfigFor(config, data->tokenizer->vocabSize());
-    buildModel(mc);
+    const ModelShape shape = modelShapeFor(config, *data->tokenizer);
+    buildModel(shape);
     buildOptimizer();
     planStages();
     log->info(
-        "model {}: {} parameters, vocab {}, {} layers x {} hidden; {} train / {} eval pairs; "
-        "device {}, precision {}",
-        mc.name, mc.parameterCount(), mc.vocab_size, mc.num_layers, mc.hidden_size,
-        data->train.size(), data->eval.size(), device.str(), config.precision);
+        "model {}: {} parameters, vocab {}; {} train / {} eval pairs; device {}, precision {}",
+        shape.describe(), shape.parameterCount(), shape.vocabSize(), data->train.size(),
+        data->eval.size(), device.str(), config.precision);
 }
 
 void Trainer::Impl::applyThreadShare() {
@@ -137,26 +136,26 @@ void Trainer::Impl::applyThreadShare() {
     applied_threads = share.threads;
 }
 
-void Trainer::Impl::buildModel(const ModelConfig& mc) {
+void Trainer::Impl::buildModel(const ModelShape& shape) {
     const bool start_from = !config.model.from.empty() && !options.resume;
     {
         std::lock_guard<std::mutex> lock(modelInitMutex());
         torch::manual_seed(static_cast<uint64_t>(config.seed));
         if (!start_from || !start_model)
-            model = GptNeoX(mc);
+            model = LanguageModel(shape);
     }
     if (start_from) {
         // Start from model.from's weights, loaded by checkStart() (a resumed run loads its own
         // checkpoint instead).
         if (start_model) {
             model = start_model;
-            start_model = GptNeoX(nullptr);
+            start_model = LanguageModel();
         } else {
             loadStartWeights(model, config.model.from);
         }
-        requireArgument(model->config().vocab_size == mc.vocab_size, "Trainer", "model.from",
-                        "the vocabulary of the run's tokenizer", model->config().vocab_size,
-                        " tokens vs ", mc.vocab_size);
+        requireArgument(model.shape().vocabSize() == shape.vocabSize(), "Trainer", "model.from",
+                        "the vocabulary of the run's tokenizer", model.shape().vocabSize(),
+                        " tokens vs ", shape.vocabSize());
         log->info("model weights from {}", config.model.from);
     }
     model->to(device);
@@ -239,7 +238,7 @@ RunStartInfo Trainer::Impl::startInfo() const {
     if (comm)
         info.device += " x " + std::to_string(comm->size()) + " processes (" +
                        config.distributed.backend + ")";
-    info.parameters = model->config().parameterCount();
+    info.parameters = model.shape().parameterCount();
     info.train_pairs = static_cast<int64_t>(data->train.size());
     info.eval_pairs = static_cast<int64_t>(data->eval.size());
     info.total_steps = total_steps;

@@ -345,16 +345,11 @@ void Trainer::Impl::reportPhase(RunPhase phase, int stage, int64_t done, int64_t
 void Trainer::Impl::startStageReference(int stage) {
     const StageConfig& s = config.stages[static_cast<std::size_t>(stage)];
     reference = ReferenceCache{};
-    reference_model = GptNeoX(nullptr);
+    reference_model = LanguageModel();
     if (!s.objective.needsReference())
         return;
     if (s.on_the_fly_reference) {
-        reference_model = GptNeoX(model->config());
-        reference_model->to(device);
-        torch::NoGradGuard g;
-        auto src = model->named_parameters();
-        for (auto& p : reference_model->named_parameters())
-            p.value().copy_(src[p.key()]);
+        reference_model = model.copy();
         reference_model->eval();
         for (auto& p : reference_model->parameters())
             p.set_requires_grad(false);

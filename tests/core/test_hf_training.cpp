@@ -20,6 +20,7 @@
 #include "core/model/Safetensors.h"
 #include "core/run/RunStore.h"
 #include "core/tokenizer/BpeTokenizer.h"
+#include "core/tokenizer/ByteTokenizer.h"
 #include "core/tokenizer/TokenizerFactory.h"
 #include "core/train/Checkpoint.h"
 #include "core/train/Evaluation.h"
@@ -119,7 +120,7 @@ private Q_SLOTS:
         QVERIFY2(contains(m, "'model' (the model's own tokenizer) needs model.from"), m.c_str());
         // architecture for models made from scratch.
         RunConfig g = parseRunConfig(config("{size: micro, architecture: gpt2}"), "a.yaml");
-        ModelConfig mc = modelConfigFor(g, 260);
+        ModelConfig mc = modelShapeFor(g, ByteTokenizer()).decoderOnly();
         QCOMPARE(mc.architecture, std::string("gpt2"));
         QVERIFY(mc.learned_positions && mc.tie_word_embeddings);
     }
@@ -148,8 +149,8 @@ private Q_SLOTS:
             // weight by more than ~3e-12.
             LoadedRun run = loadRun(run_dir, torch::kCPU);
             GptNeoX start = loadHfModel(hf);
-            QCOMPARE(run.model->config().architecture, std::string(gpt2 ? "gpt2" : "gpt_neox"));
-            auto a = namedWeights(run.model), b = namedWeights(start);
+            QCOMPARE(run.model.shape().architecture(), std::string(gpt2 ? "gpt2" : "gpt_neox"));
+            auto a = run.model.namedWeights(), b = namedWeights(start);
             QCOMPARE(a.size(), b.size());
             for (size_t i = 0; i < a.size(); ++i)
                 QVERIFY2(torch::allclose(a[i].second, b[i].second, 0.0, 1e-9), a[i].first.c_str());
@@ -183,7 +184,7 @@ private Q_SLOTS:
         QTemporaryDir tmp;
         const std::string hf = writeHfFolder(tmp.path().toStdString() + "/hf", true);
         const std::string out = tmp.path().toStdString() + "/imported";
-        ModelConfig c = importHfModel(hf, out);
+        ModelConfig c = importHfModel(hf, out).decoderOnly();
         QCOMPARE(c.architecture, std::string("gpt2"));
         // float32, one file, same values as the (bf16) source.
         auto raw = readHfTensors(out);

@@ -122,8 +122,8 @@ double perplexityOf(const std::string& path, const RunConfig& config) {
 }
 
 // Every weight of `a` equals that of `b` to 1e-9 (the lr-1e-12 step's movement is ~1e-12).
-bool sameWeights(GptNeoX a, GptNeoX b) {
-    auto x = namedWeights(a), y = namedWeights(b);
+bool sameWeights(const LanguageModel& a, const LanguageModel& b) {
+    auto x = a.namedWeights(), y = b.namedWeights();
     if (x.size() != y.size())
         return false;
     for (std::size_t i = 0; i < x.size(); ++i) {
@@ -176,7 +176,7 @@ private Q_SLOTS:
         limits.max_prompt_length = 8;
         double mean_of_means = 0;
         const double by_sequence = perplexityBySequence(
-            run.model, *run.tokenizer, loadPairTexts(run.config.data, run.config.dataSeed()).eval,
+            run.model.neox(), *run.tokenizer, loadPairTexts(run.config.data, run.config.dataSeed()).eval,
             limits, &mean_of_means);
         const double reported = base_summary_.metric("eval/perplexity");
         QVERIFY2(std::abs(reported - by_sequence) < 1e-4 * by_sequence,

@@ -35,7 +35,7 @@ inline std::string makeRandomRun(const std::filesystem::path& dir, const std::st
     c.stages.push_back(stage);
     std::ofstream(dir / "config.yaml") << toYaml(c);
     ByteTokenizer().save((dir / "tokenizer").string());
-    GptNeoX m(modelConfigFor(c, ByteTokenizer::kVocabSize));
+    GptNeoX m(modelShapeFor(c, ByteTokenizer()).decoderOnly());
     saveModelWeights(m, (ckpt / "model.safetensors").string());
     std::ofstream(ckpt / "state.json") << "{\"step\": 1}";
     return dir.string();
