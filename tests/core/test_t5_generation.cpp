@@ -2,7 +2,8 @@
 // decoding against an independent per-prompt argmax over full forward passes (encoder input
 // `prompt EOS` and the decoder start token laid out here by hand), with and without the KV
 // cache and in padded batches; seeded sampling reproducible and independent of the batch
-// size; EOS stop; no context limit but max_new_tokens; bad contexts named.
+// size; EOS stop; no context limit but max_new_tokens; bad contexts named; text generation
+// within the tokenizer's vocabulary and the trainer's eval samples of a T5.
 #include <torch/torch.h>
 
 #include <QtTest>
@@ -13,11 +14,14 @@
 #include <string>
 #include <vector>
 
+#include "core/config/RunConfig.h"
+#include "core/data/PairText.h"
 #include "core/generate/Generation.h"
 #include "core/generate/Generator.h"
 #include "core/model/LanguageModel.h"
 #include "core/model/T5.h"
 #include "core/tokenizer/TokenizerFactory.h"
+#include "core/train/EvalSampler.h"
 #include "core/util/Error.h"
 #include "tests/support/ErrorText.h"
 
@@ -212,6 +216,35 @@ private Q_SLOTS:
             QCOMPARE(g.response, tok->decode(g.tokens));
         }
         QCOMPARE(out[1].prompt, std::string("hi"));
+    }
+
+    // The trainer's eval samples of a T5 run: greedy responses to the distinct eval prompts,
+    // the model's training mode restored.
+    void evalSamplesOfAT5Run() {
+        auto tok = makeByteTokenizer();
+        T5Config c = randomT5(105)->config();
+        c.vocab_size = tok->vocabSize();
+        torch::manual_seed(105);
+        T5 model(c);
+        RunConfig config;
+        config.eval.samples = 2;
+        config.eval.sample_max_new_tokens = 6;
+        config.data.max_prompt_length = 32;
+        std::vector<PairText> pairs(3);
+        pairs[0].prompt_pos = pairs[1].prompt_pos = "hello";
+        pairs[2].prompt_pos = "bye";
+        EvalSampler sampler(config, pairs);
+        model->train();
+        const SamplesReport report = sampler.sample(model, *tok, torch::kCPU, 7, 1, nullptr);
+        QVERIFY(model->is_training());
+        QCOMPARE(report.step, int64_t(7));
+        QCOMPARE(report.samples.size(), std::size_t(2));
+        Generator gen(model, tok->specials(), torch::kCPU);
+        const auto expected = gen.generateText(*tok, {"hello", "bye"}, 32, greedy(6, true));
+        for (std::size_t i = 0; i < 2; ++i) {
+            QCOMPARE(report.samples[i].prompt, expected[i].prompt);
+            QCOMPARE(report.samples[i].response, expected[i].response);
+        }
     }
 };
 
