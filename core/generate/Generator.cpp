@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <numeric>
+#include <utility>
 
 #include "core/util/Error.h"
 
@@ -96,45 +98,116 @@ SeededRandom rowRandom(uint64_t seed, int64_t index) {
     return SeededRandom(mix.next() + 0xD1B54A32D192ED03ULL * static_cast<uint64_t>(index + 1));
 }
 
-struct LeftPadded {
-    torch::Tensor input;  // [rows, longest] token ids, pad on the left
-    torch::Tensor
-        mask;  // [rows, longest] bool, true on real tokens; undefined when no row is padded
+struct Padded {
+    torch::Tensor input;  // [rows, longest] token ids
+    torch::Tensor mask;   // [rows, longest] bool, true on real tokens; undefined: no row padded
     int64_t longest = 0;
 };
 
-// Left padding: every row's last context token sits in the last column, so one column of
-// logits serves the whole batch; the mask gives each row its own positions.
-LeftPadded leftPadded(const std::vector<std::vector<int32_t>>& contexts, std::size_t begin,
-                      std::size_t end, int32_t pad, const torch::Device& device) {
+// Rows begin..end-1 of `rows_ids` padded to the longest with `pad`, on the left (a decoder-only
+// context: every row's last token sits in the last column, so one column of logits serves the
+// whole batch, and the mask gives each row its own positions) or on the right (an encoder input).
+Padded padded(const std::vector<std::vector<int32_t>>& rows_ids, std::size_t begin, std::size_t end,
+              int64_t pad, bool left, const torch::Device& device) {
     const auto rows = static_cast<int64_t>(end - begin);
     int64_t longest = 0;
     for (std::size_t i = begin; i < end; ++i)
-        longest = std::max<int64_t>(longest, static_cast<int64_t>(contexts[i].size()));
+        longest = std::max<int64_t>(longest, static_cast<int64_t>(rows_ids[i].size()));
     std::vector<int64_t> ids(static_cast<std::size_t>(rows * longest), pad);
-    std::vector<uint8_t> real(static_cast<std::size_t>(rows * longest), 0);
-    bool padded = false;
+    std::vector<int64_t> real(static_cast<std::size_t>(rows * longest), 0);
+    bool any_padded = false;
     for (int64_t r = 0; r < rows; ++r) {
-        const auto& c = contexts[begin + static_cast<std::size_t>(r)];
-        const int64_t offset = longest - static_cast<int64_t>(c.size());
-        padded = padded || offset > 0;
+        const auto& c = rows_ids[begin + static_cast<std::size_t>(r)];
+        const int64_t gap = longest - static_cast<int64_t>(c.size());
+        any_padded = any_padded || gap > 0;
+        const int64_t offset = r * longest + (left ? gap : 0);
         for (std::size_t j = 0; j < c.size(); ++j) {
-            const auto at = static_cast<std::size_t>(r * longest + offset) + j;
-            ids[at] = c[j];
-            real[at] = 1;
+            ids[static_cast<std::size_t>(offset) + j] = c[j];
+            real[static_cast<std::size_t>(offset) + j] = 1;
         }
     }
-    LeftPadded out;
+    Padded out;
     out.longest = longest;
     out.input = torch::tensor(ids, torch::kInt64).view({rows, longest}).to(device);
-    out.mask = torch::tensor(std::vector<int64_t>(real.begin(), real.end()), torch::kInt64)
-                   .view({rows, longest})
-                   .to(torch::kBool)
-                   .to(device);
-    if (!padded)
-        out.mask = torch::Tensor();  // the unpadded fast path (plain causal mask)
+    if (any_padded)  // else undefined: the unpadded fast path (plain causal mask)
+        out.mask =
+            torch::tensor(real, torch::kInt64).view({rows, longest}).to(torch::kBool).to(device);
     return out;
 }
+
+// One batch's model calls. start() and append() return logits [rows, L, V] whose last column
+// predicts every row's next token.
+class BatchDecoder {
+public:
+    virtual ~BatchDecoder() = default;
+    virtual torch::Tensor start() = 0;
+    // One new token per row, [rows, 1].
+    virtual torch::Tensor append(const torch::Tensor& column) = 0;
+};
+
+// A decoder-only model continuing its left-padded contexts.
+class NeoXBatch final : public BatchDecoder {
+public:
+    NeoXBatch(GptNeoX model, Padded contexts, bool use_cache)
+        : model_(std::move(model)),
+          use_cache_(use_cache),
+          sequence_(std::move(contexts.input)),
+          mask_(std::move(contexts.mask)) {}
+
+    torch::Tensor start() override {
+        return use_cache_ ? model_->forward(sequence_, mask_, &cache_)
+                          : model_->forward(sequence_, mask_);
+    }
+
+    torch::Tensor append(const torch::Tensor& column) override {
+        if (use_cache_)
+            return model_->forward(column, {}, &cache_);
+        sequence_ = torch::cat({sequence_, column}, 1);
+        if (mask_.defined())
+            mask_ = torch::cat({mask_, torch::ones_like(column, mask_.options())}, 1);
+        return model_->forward(sequence_, mask_);
+    }
+
+private:
+    GptNeoX model_;
+    bool use_cache_;
+    KVCache cache_;
+    torch::Tensor sequence_, mask_;  // without the cache: all tokens so far
+};
+
+// A T5 decoding from its decoder start token, the encoder run once on the right-padded inputs.
+class T5Batch final : public BatchDecoder {
+public:
+    T5Batch(T5 model, Padded encoder, bool use_cache)
+        : model_(std::move(model)), use_cache_(use_cache), encoder_(std::move(encoder)) {}
+
+    torch::Tensor start() override {
+        auto column =
+            torch::full({encoder_.input.size(0), 1}, model_->config().decoder_start_token_id,
+                        encoder_.input.options());
+        if (use_cache_) {
+            cache_ = model_->startDecoding(encoder_.input, encoder_.mask);
+            return model_->decodeStep(column, cache_);
+        }
+        encoded_ = model_->encode(encoder_.input, encoder_.mask);
+        decoder_ids_ = column;
+        return model_->decode(decoder_ids_, {}, encoded_, encoder_.mask);
+    }
+
+    torch::Tensor append(const torch::Tensor& column) override {
+        if (use_cache_)
+            return model_->decodeStep(column, cache_);
+        decoder_ids_ = torch::cat({decoder_ids_, column}, 1);
+        return model_->decode(decoder_ids_, {}, encoded_, encoder_.mask);
+    }
+
+private:
+    T5 model_;
+    bool use_cache_;
+    Padded encoder_;
+    T5Cache cache_;
+    torch::Tensor encoded_, decoder_ids_;  // without the cache: the encoder output, all tokens
+};
 
 // `last`: the step's logits [rows, V]. Greedy decoding picks on the device for every row;
 // sampling draws on the CPU only for rows still running, so each row's random stream advances
@@ -251,7 +324,7 @@ int64_t sampleToken(const torch::Tensor& logits, const GenerationSettings& setti
     return last;  // u beyond the rounded total: the last token that has probability
 }
 
-Generator::Generator(GptNeoX model, SpecialTokens specials, torch::Device device)
+Generator::Generator(LanguageModel model, SpecialTokens specials, torch::Device device)
     : model_(std::move(model)), specials_(specials), device_(device) {}
 
 std::vector<GeneratedTokens> Generator::generate(const std::vector<std::vector<int32_t>>& contexts,
@@ -259,15 +332,30 @@ std::vector<GeneratedTokens> Generator::generate(const std::vector<std::vector<i
                                                  const GenerationHooks& hooks,
                                                  int64_t first_index) {
     settings.validate();
-    const int64_t max_positions = model_->config().max_positions;
-    for (std::size_t i = 0; i < contexts.size(); ++i) {
-        const auto n = static_cast<int64_t>(contexts[i].size());
-        requireArgument(n > 0 && n < max_positions, "Generator::generate", "contexts",
-                        detail::concat("between 1 and ", max_positions - 1,
-                                       " tokens (the model's max_positions leaves room for one "
-                                       "new token)"),
-                        n, " tokens in context ", i);
+    // A T5 reads `prompt EOS` from each [BOS] prompt [SEP] context; a decoder-only model the
+    // context itself, which must leave room for one new token.
+    std::vector<std::vector<int32_t>> encoder_ids;
+    if (model_.seq2seq()) {
+        const int64_t eos = model_.t5()->config().eos_token_id;
+        encoder_ids.reserve(contexts.size());
+        for (std::size_t i = 0; i < contexts.size(); ++i) {
+            requireArgument(contexts[i].size() >= 2, "Generator::generate", "contexts",
+                            "[BOS] prompt [SEP] (at least 2 tokens)", contexts[i].size(),
+                            " tokens in context ", i);
+            encoder_ids.push_back(seq2seqEncoderIds(contexts[i], eos));
+        }
+    } else {
+        const int64_t max_positions = model_.neox()->config().max_positions;
+        for (std::size_t i = 0; i < contexts.size(); ++i) {
+            const auto n = static_cast<int64_t>(contexts[i].size());
+            requireArgument(n > 0 && n < max_positions, "Generator::generate", "contexts",
+                            detail::concat("between 1 and ", max_positions - 1,
+                                           " tokens (the model's max_positions leaves room for "
+                                           "one new token)"),
+                            n, " tokens in context ", i);
+        }
     }
+    const auto& inputs = model_.seq2seq() ? encoder_ids : contexts;
     // Inference mode (no autograd bookkeeping, no version counters): nothing created here
     // leaves this function but plain token ids.
     torch::InferenceMode inference;
@@ -281,7 +369,7 @@ std::vector<GeneratedTokens> Generator::generate(const std::vector<std::vector<i
     try {
         for (std::size_t begin = 0; begin < contexts.size(); begin += bs) {
             const std::size_t end = std::min(contexts.size(), begin + bs);
-            auto part = generateBatch(contexts, begin, end, settings, hooks, progress, first_index);
+            auto part = generateBatch(inputs, begin, end, settings, hooks, progress, first_index);
             out.insert(out.end(), part.begin(), part.end());
             progress.prompts_done = static_cast<int64_t>(end);
             if (hooks.progress)
@@ -296,17 +384,23 @@ std::vector<GeneratedTokens> Generator::generate(const std::vector<std::vector<i
 }
 
 std::vector<GeneratedTokens> Generator::generateBatch(
-    const std::vector<std::vector<int32_t>>& contexts, std::size_t begin, std::size_t end,
+    const std::vector<std::vector<int32_t>>& inputs, std::size_t begin, std::size_t end,
     const GenerationSettings& settings, const GenerationHooks& hooks, GenerationProgress& progress,
     int64_t first_index) {
     const auto rows = static_cast<int64_t>(end - begin);
-    const LeftPadded padded = leftPadded(contexts, begin, end, specials_.pad, device_);
-    const torch::Tensor& input = padded.input;
-    const torch::Tensor& mask = padded.mask;
-    const int64_t longest = padded.longest;
-
-    const int64_t max_positions = model_->config().max_positions;
-    const int64_t steps = std::min(settings.max_new_tokens, max_positions - longest);
+    std::unique_ptr<BatchDecoder> decoder;
+    int64_t steps = settings.max_new_tokens;
+    if (model_.seq2seq()) {
+        const T5& t5 = model_.t5();
+        decoder = std::make_unique<T5Batch>(
+            t5, padded(inputs, begin, end, t5->config().pad_token_id, /*left=*/false, device_),
+            settings.use_kv_cache);
+    } else {
+        const GptNeoX& neox = model_.neox();
+        Padded contexts = padded(inputs, begin, end, specials_.pad, /*left=*/true, device_);
+        steps = std::min(steps, neox->config().max_positions - contexts.longest);
+        decoder = std::make_unique<NeoXBatch>(neox, std::move(contexts), settings.use_kv_cache);
+    }
     std::vector<GeneratedTokens> out(static_cast<std::size_t>(rows));
     std::vector<SeededRandom> random;
     random.reserve(static_cast<std::size_t>(rows));
@@ -314,10 +408,7 @@ std::vector<GeneratedTokens> Generator::generateBatch(
         random.push_back(rowRandom(settings.seed, first_index + static_cast<int64_t>(begin) + r));
     std::vector<bool> done(static_cast<std::size_t>(rows), false);
 
-    KVCache cache;
-    torch::Tensor sequence = input, sequence_mask = mask;  // without the cache: all tokens so far
-    torch::Tensor logits =
-        settings.use_kv_cache ? model_->forward(input, mask, &cache) : model_->forward(input, mask);
+    torch::Tensor logits = decoder->start();
     std::vector<int64_t> next(static_cast<std::size_t>(rows), specials_.pad);
     for (int64_t t = 0; t < steps; ++t) {
         if (hooks.cancel != nullptr && hooks.cancel->load())
@@ -343,17 +434,7 @@ std::vector<GeneratedTokens> Generator::generateBatch(
             hooks.progress(progress);
         if (active == 0 || t + 1 == steps)
             break;
-        auto column = torch::tensor(next, torch::kInt64).view({rows, 1}).to(device_);
-        if (settings.use_kv_cache) {
-            logits = model_->forward(column, {}, &cache);
-        } else {
-            sequence = torch::cat({sequence, column}, 1);
-            if (sequence_mask.defined()) {
-                sequence_mask =
-                    torch::cat({sequence_mask, torch::ones({rows, 1}, sequence_mask.options())}, 1);
-            }
-            logits = model_->forward(sequence, sequence_mask);
-        }
+        logits = decoder->append(torch::tensor(next, torch::kInt64).view({rows, 1}).to(device_));
     }
     return out;
 }

@@ -1,7 +1,9 @@
-// The decoding loop over a GptNeoX model: batched prompts (left padding, per-row positions),
-// greedy or sampled (temperature, top-k, top-p) continuation, per-row stop at EOS, with or
-// without the KV cache. Implementation header (includes LibTorch); the GUI and the CLI's light
-// parts use core/generate/Generation.h.
+// The decoding loop over a language model of either kind: batched prompts, greedy or sampled
+// (temperature, top-k, top-p) continuation, per-row stop at EOS, with or without the KV cache.
+// A decoder-only GptNeoX continues the context itself (left padding, per-row positions); a T5
+// encodes `prompt EOS` (seq2seqEncoderIds(), right padding) and decodes from its
+// decoder_start_token_id, with no context limit (relative positions). Implementation header
+// (includes LibTorch); the GUI and the CLI's light parts use core/generate/Generation.h.
 //
 // Determinism: prompt i of a call samples from its own random stream seeded from
 // (settings.seed, first_index + i), so a prompt's continuation does not depend on which other
@@ -16,7 +18,7 @@
 
 #include "core/data/SeededRandom.h"
 #include "core/generate/Generation.h"
-#include "core/model/GptNeoX.h"
+#include "core/model/LanguageModel.h"
 #include "core/tokenizer/Tokenizer.h"
 
 namespace rgpb {
@@ -54,13 +56,14 @@ struct GeneratedTokens {
 class Generator {
 public:
     // `model` is put in eval mode for the calls and restored after.
-    Generator(GptNeoX model, SpecialTokens specials, torch::Device device);
+    Generator(LanguageModel model, SpecialTokens specials, torch::Device device);
 
     // Continues each context (already formatted, e.g. by promptContext()) in batches of
     // settings.batch_size. `first_index` offsets the per-prompt random streams (a caller that
     // splits one job into several calls passes the global index of contexts[0]). A row stops at
-    // EOS (stop_at_eos), after max_new_tokens, or when the model's context (max_positions,
-    // counting the batch's left padding) is full.
+    // EOS (stop_at_eos), after max_new_tokens, or, decoder-only, when the model's context
+    // (max_positions, counting the batch's left padding) is full. Without the KV cache every
+    // step recomputes the whole (decoder) sequence; a T5's encoder runs once per batch either way.
     std::vector<GeneratedTokens> generate(const std::vector<std::vector<int32_t>>& contexts,
                                           const GenerationSettings& settings,
                                           const GenerationHooks& hooks = {},
@@ -75,13 +78,14 @@ public:
                                             const GenerationHooks& hooks = {});
 
 private:
-    std::vector<GeneratedTokens> generateBatch(const std::vector<std::vector<int32_t>>& contexts,
+    // `inputs`: the model's input rows (the contexts, or a T5's encoder ids).
+    std::vector<GeneratedTokens> generateBatch(const std::vector<std::vector<int32_t>>& inputs,
                                                std::size_t begin, std::size_t end,
                                                const GenerationSettings& settings,
                                                const GenerationHooks& hooks,
                                                GenerationProgress& progress, int64_t first_index);
 
-    GptNeoX model_;
+    LanguageModel model_;
     SpecialTokens specials_;
     torch::Device device_;
     int64_t vocab_limit_ =

@@ -1,7 +1,9 @@
 #include "core/model/T5.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <tuple>
 
 #include "core/model/HfImport.h"
 #include "core/model/Safetensors.h"
@@ -50,7 +52,62 @@ torch::nn::Linear plainLinear(int64_t in, int64_t out) {
     return torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(false));
 }
 
+// 0 where `allowed` (bool) holds, the float32 minimum elsewhere (as transformers masks).
+torch::Tensor additiveMask(const torch::Tensor& allowed) {
+    return torch::zeros(allowed.sizes(), torch::TensorOptions().device(allowed.device()))
+        .masked_fill_(allowed.logical_not(), std::numeric_limits<float>::lowest());
+}
+
+// [B, 1, 1, L] additive mask of a [B, L] key mask (true/1 = real); undefined stays undefined.
+torch::Tensor keyMask(const torch::Tensor& mask) {
+    if (!mask.defined())
+        return {};
+    return additiveMask(mask.to(torch::kBool).view({mask.size(0), 1, 1, mask.size(1)}));
+}
+
+// `storage` [B, heads, capacity, d] holds `length` tokens; writes x [B, heads, n, d] after them,
+// first doubling the capacity (at least 64) when x does not fit, and returns the filled part.
+// Under grad mode with an x that requires grad it concatenates instead: writing into storage
+// that autograd saved for an earlier step would invalidate that step's backward.
+torch::Tensor appendTokens(torch::Tensor& storage, int64_t length, const torch::Tensor& x) {
+    if (torch::GradMode::is_enabled() && x.requires_grad()) {
+        storage = length > 0 ? torch::cat({storage.narrow(2, 0, length), x}, 2) : x;
+        return storage;
+    }
+    const int64_t needed = length + x.size(2);
+    if (!storage.defined() || storage.size(2) < needed ||
+        storage.scalar_type() != x.scalar_type()) {
+        const int64_t capacity =
+            std::max({needed, int64_t(64), storage.defined() ? 2 * storage.size(2) : int64_t(0)});
+        auto grown = torch::empty({x.size(0), x.size(1), capacity, x.size(3)}, x.options());
+        if (length > 0)
+            grown.narrow(2, 0, length).copy_(storage.narrow(2, 0, length));
+        storage = grown;
+    }
+    storage.narrow(2, length, x.size(2)).copy_(x);
+    return storage.narrow(2, 0, needed);
+}
+
 }  // namespace
+
+// ---- T5Cache ------------------------------------------------------------------------------
+
+torch::Tensor T5Cache::selfKey(size_t block) const {
+    return self_keys_.at(block).narrow(2, 0, length_);
+}
+torch::Tensor T5Cache::selfValue(size_t block) const {
+    return self_values_.at(block).narrow(2, 0, length_);
+}
+
+std::pair<torch::Tensor, torch::Tensor> T5Cache::appendSelf(size_t block, const torch::Tensor& k,
+                                                            const torch::Tensor& v) {
+    if (self_keys_.size() <= block) {
+        self_keys_.resize(block + 1);
+        self_values_.resize(block + 1);
+    }
+    return {appendTokens(self_keys_[block], length_, k),
+            appendTokens(self_values_[block], length_, v)};
+}
 
 T5AttentionImpl::T5AttentionImpl(const T5Config& config, bool has_relative_bias)
     : heads_(config.num_heads),
@@ -69,24 +126,31 @@ T5AttentionImpl::T5AttentionImpl(const T5Config& config, bool has_relative_bias)
 }
 
 torch::Tensor T5AttentionImpl::positionBias(int64_t queries, int64_t keys, bool bidirectional,
-                                            const torch::Device& device) {
+                                            const torch::Device& device, int64_t first_query) {
     auto opts = torch::TensorOptions().dtype(torch::kInt64).device(device);
-    auto relative =
-        torch::arange(keys, opts).view({1, keys}) - torch::arange(queries, opts).view({queries, 1});
+    auto relative = torch::arange(keys, opts).view({1, keys}) -
+                    torch::arange(first_query, first_query + queries, opts).view({queries, 1});
     auto buckets = t5RelativeBucket(relative, bidirectional, num_buckets_, max_distance_);
     // [queries, keys, heads] -> [1, heads, queries, keys]
     return relative_attention_bias->forward(buckets).permute({2, 0, 1}).unsqueeze(0);
 }
 
+std::pair<torch::Tensor, torch::Tensor> T5AttentionImpl::keysValues(const torch::Tensor& source) {
+    const int64_t batch = source.size(0), lk = source.size(1);
+    return {k->forward(source).view({batch, lk, heads_, d_kv_}).transpose(1, 2),
+            v->forward(source).view({batch, lk, heads_, d_kv_}).transpose(1, 2)};
+}
+
 torch::Tensor T5AttentionImpl::forward(const torch::Tensor& hidden, const torch::Tensor& source,
                                        const torch::Tensor& bias) {
-    const int64_t batch = hidden.size(0), lq = hidden.size(1), lk = source.size(1);
-    auto split = [&](const torch::Tensor& x, int64_t length) {
-        return x.view({batch, length, heads_, d_kv_}).transpose(1, 2);
-    };
-    auto qh = split(q->forward(hidden), lq);
-    auto kh = split(k->forward(source), lk);
-    auto vh = split(v->forward(source), lk);
+    auto [kh, vh] = keysValues(source);
+    return attend(hidden, kh, vh, bias);
+}
+
+torch::Tensor T5AttentionImpl::attend(const torch::Tensor& hidden, const torch::Tensor& kh,
+                                      const torch::Tensor& vh, const torch::Tensor& bias) {
+    const int64_t batch = hidden.size(0), lq = hidden.size(1);
+    auto qh = q->forward(hidden).view({batch, lq, heads_, d_kv_}).transpose(1, 2);
     auto scores = torch::matmul(qh, kh.transpose(2, 3));  // no 1/sqrt(d_kv) in T5
     if (bias.defined())
         scores = scores + bias;
@@ -123,9 +187,14 @@ T5LayerSelfAttentionImpl::T5LayerSelfAttentionImpl(const T5Config& config, bool 
 }
 
 torch::Tensor T5LayerSelfAttentionImpl::forward(const torch::Tensor& hidden,
-                                                const torch::Tensor& bias) {
+                                                const torch::Tensor& bias, T5Cache* cache,
+                                                size_t block) {
     auto normed = layer_norm->forward(hidden);
-    return hidden + SelfAttention->forward(normed, normed, bias);
+    if (cache == nullptr)
+        return hidden + SelfAttention->forward(normed, normed, bias);
+    auto [k, v] = SelfAttention->keysValues(normed);
+    std::tie(k, v) = cache->appendSelf(block, k, v);
+    return hidden + SelfAttention->attend(normed, k, v, bias);
 }
 
 T5LayerCrossAttentionImpl::T5LayerCrossAttentionImpl(const T5Config& config) {
@@ -136,8 +205,12 @@ T5LayerCrossAttentionImpl::T5LayerCrossAttentionImpl(const T5Config& config) {
 
 torch::Tensor T5LayerCrossAttentionImpl::forward(const torch::Tensor& hidden,
                                                  const torch::Tensor& encoder_hidden,
-                                                 const torch::Tensor& bias) {
-    return hidden + EncDecAttention->forward(layer_norm->forward(hidden), encoder_hidden, bias);
+                                                 const torch::Tensor& bias, const T5Cache* cache,
+                                                 size_t block) {
+    if (cache == nullptr)
+        return hidden + EncDecAttention->forward(layer_norm->forward(hidden), encoder_hidden, bias);
+    return hidden + EncDecAttention->attend(layer_norm->forward(hidden), cache->crossKey(block),
+                                            cache->crossValue(block), bias);
 }
 
 T5LayerFFImpl::T5LayerFFImpl(const T5Config& config) {
@@ -163,12 +236,20 @@ T5Attention& T5BlockImpl::selfAttention() {
     return layer->ptr<T5LayerSelfAttentionImpl>(0)->SelfAttention;
 }
 
+T5Attention& T5BlockImpl::crossAttention() {
+    requireArgument(decoder_, "T5Block::crossAttention", "block", "a decoder block",
+                    "an encoder block");
+    return layer->ptr<T5LayerCrossAttentionImpl>(1)->EncDecAttention;
+}
+
 torch::Tensor T5BlockImpl::forward(const torch::Tensor& hidden, const torch::Tensor& self_bias,
                                    const torch::Tensor& encoder_hidden,
-                                   const torch::Tensor& cross_bias) {
-    auto out = layer->ptr<T5LayerSelfAttentionImpl>(0)->forward(hidden, self_bias);
-    if (decoder_)
-        out = layer->ptr<T5LayerCrossAttentionImpl>(1)->forward(out, encoder_hidden, cross_bias);
+                                   const torch::Tensor& cross_bias, T5Cache* cache, size_t index) {
+    auto out = layer->ptr<T5LayerSelfAttentionImpl>(0)->forward(hidden, self_bias, cache, index);
+    if (decoder_) {
+        out = layer->ptr<T5LayerCrossAttentionImpl>(1)->forward(out, encoder_hidden, cross_bias,
+                                                                cache, index);
+    }
     return layer->ptr<T5LayerFFImpl>(decoder_ ? 2 : 1)->forward(out);
 }
 
@@ -193,6 +274,29 @@ torch::Tensor T5StackImpl::forward(const torch::Tensor& embeds, const torch::Ten
     auto hidden = embeds;
     for (size_t i = 0; i < block->size(); ++i)
         hidden = block->ptr<T5BlockImpl>(i)->forward(hidden, bias, encoder_hidden, cross_mask);
+    return final_layer_norm->forward(hidden);
+}
+
+torch::Tensor T5StackImpl::forwardStep(const torch::Tensor& embeds, T5Cache& cache) {
+    requireArgument(decoder_, "T5Stack::forwardStep", "stack", "the decoder", "the encoder");
+    const int64_t added = embeds.size(1), start = cache.length(), total = start + added;
+    const auto device = embeds.device();
+    // Rows start .. start + added - 1 of the full decode's bias over keys 0 .. total - 1.
+    auto bias = block->ptr<T5BlockImpl>(0)->selfAttention()->positionBias(
+        added, total, /*bidirectional=*/false, device, start);
+    if (added > 1) {
+        // New query i (position start + i) sees keys j <= start + i.
+        auto opts = torch::TensorOptions().dtype(torch::kInt64).device(device);
+        auto allowed = torch::arange(total, opts).view({1, total}) <=
+                       torch::arange(start, total, opts).view({added, 1});
+        bias = bias + additiveMask(allowed.view({1, 1, added, total}));
+    }
+    auto hidden = embeds;
+    for (size_t i = 0; i < block->size(); ++i) {
+        hidden = block->ptr<T5BlockImpl>(i)->forward(hidden, bias, cache.encoder_hidden,
+                                                     cache.cross_bias_, &cache, i);
+    }
+    cache.advance(added);
     return final_layer_norm->forward(hidden);
 }
 
@@ -248,19 +352,6 @@ T5Impl::T5Impl(const T5Config& config) : config_(config) {
 
 namespace {
 
-// 0 where `allowed` (bool) holds, the float32 minimum elsewhere (as transformers masks).
-torch::Tensor additiveMask(const torch::Tensor& allowed) {
-    return torch::zeros(allowed.sizes(), torch::TensorOptions().device(allowed.device()))
-        .masked_fill_(allowed.logical_not(), std::numeric_limits<float>::lowest());
-}
-
-// [B, 1, 1, L] additive mask of a [B, L] key mask (true/1 = real); undefined stays undefined.
-torch::Tensor keyMask(const torch::Tensor& mask) {
-    if (!mask.defined())
-        return {};
-    return additiveMask(mask.to(torch::kBool).view({mask.size(0), 1, 1, mask.size(1)}));
-}
-
 void requireIdsAndMask(const torch::Tensor& ids, const torch::Tensor& mask, const char* ids_name,
                        const char* mask_name) {
     const char* where = "T5::forward";
@@ -300,8 +391,39 @@ torch::Tensor T5Impl::decode(const torch::Tensor& decoder_input_ids,
         const int64_t batch = decoder_input_ids.size(0);
         allowed = allowed & decoder_attention_mask.to(torch::kBool).view({batch, 1, 1, length});
     }
-    auto hidden = decoder->forward(shared->forward(decoder_input_ids), additiveMask(allowed),
-                                   encoder_hidden, keyMask(encoder_mask));
+    return logitsOf(decoder->forward(shared->forward(decoder_input_ids), additiveMask(allowed),
+                                     encoder_hidden, keyMask(encoder_mask)));
+}
+
+T5Cache T5Impl::startDecoding(const torch::Tensor& input_ids, const torch::Tensor& attention_mask) {
+    T5Cache cache;
+    cache.encoder_hidden = encode(input_ids, attention_mask);
+    cache.encoder_mask = attention_mask;
+    cache.cross_bias_ = keyMask(attention_mask);
+    for (size_t i = 0; i < decoder->block->size(); ++i) {
+        auto [k, v] =
+            decoder->block->ptr<T5BlockImpl>(i)->crossAttention()->keysValues(cache.encoder_hidden);
+        cache.cross_keys_.push_back(k);
+        cache.cross_values_.push_back(v);
+    }
+    return cache;
+}
+
+torch::Tensor T5Impl::decodeStep(const torch::Tensor& decoder_input_ids, T5Cache& cache) {
+    requireIdsAndMask(decoder_input_ids, {}, "decoder_input_ids", "");
+    requireArgument(cache.encoder_hidden.defined() &&
+                        cache.blocks() == static_cast<int64_t>(decoder->block->size()),
+                    "T5::decodeStep", "cache", "a cache from this model's startDecoding()",
+                    "a cache that was not started");
+    requireArgument(decoder_input_ids.size(0) == cache.encoder_hidden.size(0), "T5::decodeStep",
+                    "decoder_input_ids",
+                    detail::concat("the cache's batch of ", cache.encoder_hidden.size(0), " rows"),
+                    shapeOf(decoder_input_ids));
+    return logitsOf(decoder->forwardStep(shared->forward(decoder_input_ids), cache));
+}
+
+torch::Tensor T5Impl::logitsOf(const torch::Tensor& decoder_hidden) {
+    auto hidden = decoder_hidden;
     if (config_.tie_word_embeddings) {
         // v1.0 rescales before the tied head (the embedding matrix is N(0, 1)).
         hidden = hidden * (1.0 / std::sqrt(static_cast<double>(config_.d_model)));

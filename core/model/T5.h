@@ -12,6 +12,11 @@
 // gives (bidirectional buckets in the encoder, causal ones in the decoder) is added in every
 // block of that stack. Cross-attention has no position bias. Masked keys get the float32
 // minimum added (as transformers does), so even an all-masked row stays finite.
+//
+// Incremental decoding (generation): startDecoding() runs the encoder once and computes every
+// decoder block's cross-attention keys/values of its output once; decodeStep() then feeds new
+// decoder tokens, whose self-attention keys/values are appended to a T5Cache. A query at
+// decoder position p gets the same relative position bias as row p of a full decode().
 #pragma once
 
 #include <torch/torch.h>
@@ -24,6 +29,42 @@
 #include "core/model/T5Config.h"
 
 namespace rgpb {
+
+// The state of one batch's incremental decoding: the encoder's output and mask, and per decoder
+// block the cross-attention keys/values of the encoder output (computed once, by startDecoding)
+// and the self-attention keys/values of the decoder tokens so far. Self-attention storage is
+// preallocated and grown by doubling, so a step writes its tokens' slots instead of
+// re-concatenating the history; under grad mode (inputs that require grad) it concatenates
+// instead, so autograd stays valid. Decoder rows have no padding: every row takes every step.
+struct T5Cache {
+    torch::Tensor encoder_hidden;  // [B, S, d_model], the encoder's output
+    torch::Tensor encoder_mask;    // [B, S] true/1 on real tokens; undefined = all real
+
+    int64_t length() const { return length_; }  // decoder tokens cached per row
+    int64_t blocks() const { return static_cast<int64_t>(cross_keys_.size()); }
+    // Decoder block `block`'s keys/values, [B, heads, length(), d_kv] (views into the storage).
+    torch::Tensor selfKey(size_t block) const;
+    torch::Tensor selfValue(size_t block) const;
+    // The cross-attention keys/values of encoder_hidden, [B, heads, S, d_kv].
+    const torch::Tensor& crossKey(size_t block) const { return cross_keys_.at(block); }
+    const torch::Tensor& crossValue(size_t block) const { return cross_values_.at(block); }
+
+private:
+    friend class T5Impl;
+    friend class T5StackImpl;
+    friend class T5LayerSelfAttentionImpl;
+    friend class T5LayerCrossAttentionImpl;
+    // Writes k, v [B, heads, n, d_kv] after the length() cached tokens of `block`; returns the
+    // keys/values [B, heads, length() + n, d_kv]. length() advances once per step (advance()).
+    std::pair<torch::Tensor, torch::Tensor> appendSelf(size_t block, const torch::Tensor& k,
+                                                       const torch::Tensor& v);
+    void advance(int64_t tokens) { length_ += tokens; }
+
+    std::vector<torch::Tensor> self_keys_, self_values_;    // [B, heads, capacity, d_kv]
+    std::vector<torch::Tensor> cross_keys_, cross_values_;  // [B, heads, S, d_kv]
+    torch::Tensor cross_bias_;  // [B, 1, 1, S] additive key mask; undefined = all real
+    int64_t length_ = 0;
+};
 
 // HF's _relative_position_bucket: `relative` = key position - query position (int64, any
 // shape) -> bucket ids in [0, num_buckets). Bidirectional: half the buckets for keys after the
@@ -52,10 +93,16 @@ public:
     // self-attention) with `bias` broadcastable to [B, heads, Lq, Lk] (undefined = none).
     torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& source,
                           const torch::Tensor& bias);
-    // The relative position bias of `queries` x `keys` positions: [1, heads, queries, keys].
-    // Only on the module that has relative_attention_bias.
+    // The keys and values of `source` [B, Lk, d_model], split by head: [B, heads, Lk, d_kv].
+    std::pair<torch::Tensor, torch::Tensor> keysValues(const torch::Tensor& source);
+    // hidden [B, Lq, d_model] attends to given keys/values [B, heads, Lk, d_kv].
+    torch::Tensor attend(const torch::Tensor& hidden, const torch::Tensor& keys,
+                         const torch::Tensor& values, const torch::Tensor& bias);
+    // The relative position bias of queries at positions first_query, ..., first_query +
+    // queries - 1 against keys at 0, ..., keys - 1: [1, heads, queries, keys]. Only on the
+    // module that has relative_attention_bias.
     torch::Tensor positionBias(int64_t queries, int64_t keys, bool bidirectional,
-                               const torch::Device& device);
+                               const torch::Device& device, int64_t first_query = 0);
 
     torch::nn::Linear q{nullptr}, k{nullptr}, v{nullptr}, o{nullptr};
     torch::nn::Embedding relative_attention_bias{nullptr};
@@ -83,7 +130,9 @@ TORCH_MODULE(T5Dense);
 class T5LayerSelfAttentionImpl : public torch::nn::Module {
 public:
     T5LayerSelfAttentionImpl(const T5Config& config, bool has_relative_bias);
-    torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& bias);
+    // With a cache, hidden holds the new tokens only; their keys/values join `block`'s cache.
+    torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& bias,
+                          T5Cache* cache = nullptr, size_t block = 0);
     T5Attention SelfAttention{nullptr};
     T5LayerNorm layer_norm{nullptr};
 };
@@ -92,8 +141,10 @@ TORCH_MODULE(T5LayerSelfAttention);
 class T5LayerCrossAttentionImpl : public torch::nn::Module {
 public:
     explicit T5LayerCrossAttentionImpl(const T5Config& config);
+    // With a cache, the cache's keys/values of `block` stand for encoder_hidden's.
     torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& encoder_hidden,
-                          const torch::Tensor& bias);
+                          const torch::Tensor& bias, const T5Cache* cache = nullptr,
+                          size_t block = 0);
     T5Attention EncDecAttention{nullptr};
     T5LayerNorm layer_norm{nullptr};
 };
@@ -112,9 +163,12 @@ TORCH_MODULE(T5LayerFF);
 class T5BlockImpl : public torch::nn::Module {
 public:
     T5BlockImpl(const T5Config& config, bool decoder, bool has_relative_bias);
+    // With a cache (decoder only), hidden holds the new tokens and `index` is this block's.
     torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& self_bias,
-                          const torch::Tensor& encoder_hidden, const torch::Tensor& cross_bias);
+                          const torch::Tensor& encoder_hidden, const torch::Tensor& cross_bias,
+                          T5Cache* cache = nullptr, size_t index = 0);
     T5Attention& selfAttention();
+    T5Attention& crossAttention();  // decoder blocks only
     torch::nn::ModuleList layer{nullptr};
 
 private:
@@ -132,6 +186,10 @@ public:
     torch::Tensor forward(const torch::Tensor& embeds, const torch::Tensor& self_mask,
                           const torch::Tensor& encoder_hidden = {},
                           const torch::Tensor& cross_mask = {});
+    // Decoder only: the new tokens' embeds [B, n, d_model] at positions cache.length(), ...,
+    // cache.length() + n - 1, attending causally to the cached tokens and themselves; extends
+    // the cache by n.
+    torch::Tensor forwardStep(const torch::Tensor& embeds, T5Cache& cache);
     torch::nn::ModuleList block{nullptr};
     T5LayerNorm final_layer_norm{nullptr};
 
@@ -153,6 +211,13 @@ public:
     torch::Tensor decode(const torch::Tensor& decoder_input_ids,
                          const torch::Tensor& decoder_attention_mask,
                          const torch::Tensor& encoder_hidden, const torch::Tensor& encoder_mask);
+    // Incremental decoding: encodes input_ids ([B, S], attention_mask as in forward()) and
+    // computes every decoder block's cross-attention keys/values once. The cache is empty:
+    // the first decodeStep() usually feeds config().decoder_start_token_id.
+    T5Cache startDecoding(const torch::Tensor& input_ids, const torch::Tensor& attention_mask);
+    // Logits [B, n, V] of the new decoder tokens [B, n] (n >= 1) after the cache's; equal to
+    // the last n positions of decode() over the whole decoder sequence. Extends the cache.
+    torch::Tensor decodeStep(const torch::Tensor& decoder_input_ids, T5Cache& cache);
     const T5Config& config() const { return config_; }
 
     torch::nn::Embedding shared{nullptr};
@@ -160,6 +225,8 @@ public:
     torch::nn::Linear lm_head{nullptr};  // null with tie_word_embeddings (shared is used)
 
 private:
+    torch::Tensor logitsOf(const torch::Tensor& decoder_hidden);  // the head
+
     T5Config config_;
 };
 TORCH_MODULE(T5);

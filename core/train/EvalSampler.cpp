@@ -43,7 +43,7 @@ SamplesReport EvalSampler::sample(const LanguageModel& model, const Tokenizer& t
     std::vector<std::string> prompts;
     for (const PairText& p : pairs_)
         prompts.push_back(p.prompt_pos);
-    Generator generator(model.neox("eval.samples"), tokenizer.specials(), device);
+    Generator generator(model, tokenizer.specials(), device);
     const auto out = generator.generateText(tokenizer, prompts, max_prompt_tokens_, s, hooks);
     for (std::size_t i = 0; i < out.size(); ++i) {
         GenerationSample g;
