@@ -49,7 +49,7 @@ int sample(const std::vector<std::string>& argv) {
         checkpointPath(args.positional()[0], args.value("checkpoint").value_or("final")), device);
     std::cerr << "sample: " << run.checkpoint << ", " << prompts.size() << " prompt(s)\n";
 
-    Generator generator(run.model.neox("sample"), run.tokenizer->specials(), device);
+    Generator generator(run.model, run.tokenizer->specials(), device);
     StopSignals stop;
     ProgressLine line("sample");
     GenerationHooks hooks;

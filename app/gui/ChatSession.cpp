@@ -51,8 +51,7 @@ Reply answer(ChatModelSlot& slot, const std::vector<ChatMessage>& messages,
     const ChatTemplate chat = template_override.empty() ? chatTemplateFor(run.config.data)
                                                         : parseChatTemplate(template_override);
     const std::string prompt = chat.render(messages);
-    Generator generator(run.model.neox("chat"), run.tokenizer->specials(),
-                        torch::Device(slot.device));
+    Generator generator(run.model, run.tokenizer->specials(), torch::Device(slot.device));
     std::vector<int32_t> tokens;
     std::string text;
     Reply reply;

@@ -93,7 +93,7 @@ void generateSide(ComparisonSet& set, int m, const std::string& run_path, const 
     set.models[m].run = absoluteDir(run.run_dir);
     set.models[m].name = fs::path(set.models[m].run).filename().string();
     set.models[m].checkpoint = checkpointLabel(run_path, which);
-    Generator generator(run.model.neox("sample"), run.tokenizer->specials(), device);
+    Generator generator(run.model, run.tokenizer->specials(), device);
     GenerationHooks hooks;
     hooks.cancel = cancel;
     if (progress) {

@@ -103,7 +103,7 @@ void GenerationQueue::Impl::load() {
         max_prompt_tokens = run.config.data.max_prompt_length;
     }
     model->eval();
-    generator = std::make_unique<Generator>(model.neox("serve"), tokenizer->specials(), device);
+    generator = std::make_unique<Generator>(model, tokenizer->specials(), device);
 }
 
 void GenerationQueue::Impl::run() {

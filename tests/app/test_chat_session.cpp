@@ -35,7 +35,7 @@ namespace {
 std::string directAnswer(const std::string& run_dir, const std::string& prompt,
                          const GenerationSettings& s) {
     LoadedRun run = loadRun(run_dir, torch::kCPU);
-    Generator g(run.model.neox(), run.tokenizer->specials(), torch::kCPU);
+    Generator g(run.model, run.tokenizer->specials(), torch::kCPU);
     return g.generateText(*run.tokenizer, {prompt}, run.config.data.max_prompt_length, s)
         .front()
         .response;

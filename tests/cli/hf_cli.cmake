@@ -1,7 +1,8 @@
 # End-to-end checks of the Hugging Face commands: train a GPT-2-shaped micro run, export it
 # (bf16, sharded), import the export, train from it with model.from, tokenize both ways,
-# logits, and the one-line errors. Run by CTest:
-#   cmake -DRGPB=<path> -DWORK_DIR=<dir> -P hf_cli.cmake
+# logits, and the one-line errors; then a T5 CausalDialogue preset (shortened) through train,
+# sample, export-hf, import-hf and model.from. Run by CTest:
+#   cmake -DRGPB=<path> -DWORK_DIR=<dir> -DSOURCE_DIR=<repo> -P hf_cli.cmake
 function(expect_run expected_code must_contain)
   execute_process(COMMAND ${RGPB} ${ARGN} RESULT_VARIABLE code OUTPUT_VARIABLE out
                   ERROR_VARIABLE err WORKING_DIRECTORY ${WORK_DIR})
@@ -65,3 +66,28 @@ expect_run(1 "id 300 is outside the vocabulary" logits imp --ids "300")
 file(WRITE ${WORK_DIR}/imp/config.json "{\"model_type\": \"llama\"}")
 expect_run(1 "unknown architecture \"llama\"" import-hf imp imp2)
 expect_run(1 "no such tokenizer file or folder" tokenize --tokenizer nowhere)
+
+# ---- T5 (issue #20): the CausalDialogue preset as shipped, shortened with --set ----------------
+expect_run(0 "finished" train ${SOURCE_DIR}/presets/causal/t5_micro_exmate_dpo.yaml
+           --run-dir t5run --plain --set data.synthetic.count=80 --set data.eval_pairs=8
+           --set model.num_layers=1 --set stages.0.steps=2 --set stages.1.steps=2
+           --set eval.every=2 --set eval.batch_size=8 --set eval.samples=2)
+file(READ ${WORK_DIR}/t5run/samples.jsonl samples)
+if(NOT samples MATCHES "\"prompt\"")
+  message(FATAL_ERROR "the T5 run wrote no samples:\n${samples}")
+endif()
+expect_run(0 "1 prompt(s)" sample t5run --prompt "Al has pink. Bo has gold.\nUser: Bo?\nAssistant:"
+           --max-new-tokens 4 --out t5sample.jsonl)
+file(READ ${WORK_DIR}/t5sample.jsonl t5sample)
+if(NOT t5sample MATCHES "\"new_tokens\": ?[1-4]")
+  message(FATAL_ERROR "rgpb sample of the T5 run generated nothing:\n${t5sample}")
+endif()
+expect_run(0 "exported" export-hf t5run t5exp)
+file(READ ${WORK_DIR}/t5exp/config.json t5config)
+if(NOT t5config MATCHES "\"model_type\": \"t5\"" OR NOT t5config MATCHES "T5ForConditionalGeneration")
+  message(FATAL_ERROR "export-hf of a T5 run wrote no T5 config.json:\n${t5config}")
+endif()
+expect_run(0 "imported t5" import-hf t5exp t5imp)
+file(WRITE ${WORK_DIR}/t5from.yaml "name: t5from\n${common}model: {from: t5imp}\nstages:\n  - {method: dpo, steps: 2}\n")
+expect_run(0 "finished" train t5from.yaml --run-dir t5run2 --plain)
+expect_run(1 "rgpb logits: argument 'model' must be a decoder-only model" logits t5imp --ids "5 9")

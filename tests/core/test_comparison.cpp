@@ -82,7 +82,7 @@ std::vector<GeneratedText> generateWith(const std::string& path,
                                         const std::vector<std::string>& prompts,
                                         const GenerationSettings& s) {
     LoadedRun run = loadRun(path, torch::kCPU);
-    Generator g(run.model.neox(), run.tokenizer->specials(), torch::kCPU);
+    Generator g(run.model, run.tokenizer->specials(), torch::kCPU);
     return g.generateText(*run.tokenizer, prompts, run.config.data.max_prompt_length, s);
 }
 

@@ -74,7 +74,7 @@ inline SseEvents parseSse(const std::string& body) {
 
 // What the Generator answers for `prompt` alone, greedy, at most `max_tokens` tokens.
 inline GeneratedText greedyAnswer(LoadedRun& run, const std::string& prompt, int64_t max_tokens) {
-    Generator generator(run.model.neox(), run.tokenizer->specials(), torch::kCPU);
+    Generator generator(run.model, run.tokenizer->specials(), torch::kCPU);
     GenerationSettings s;
     s.max_new_tokens = max_tokens;
     s.temperature = 0;
