@@ -5,7 +5,6 @@
 #include <limits>
 #include <tuple>
 
-#include "core/model/HfImport.h"
 #include "core/model/Safetensors.h"
 #include "core/util/Error.h"
 #include "core/util/TensorText.h"
@@ -516,19 +515,6 @@ void saveT5Weights(T5& model, const std::string& path,
     auto meta = metadata;
     meta.emplace("format", "pt");
     saveSafetensors(path, namedWeights(model), meta);
-}
-
-T5 loadT5Folder(const std::string& dir, const torch::Device& device) {
-    T5 model(readT5Config(dir + "/config.json"));
-    std::map<std::string, torch::Tensor> tensors;
-    std::map<std::string, std::string> files;
-    for (const auto& [name, item] : readHfTensors(dir)) {
-        tensors.emplace(name, item.tensor);
-        files.emplace(name, item.file);
-    }
-    loadT5Tensors(model, tensors, files, dir);
-    model->to(device);
-    return model;
 }
 
 }  // namespace rgpb

@@ -246,7 +246,6 @@ void loadT5Weights(T5& model, const std::string& path);
 // namedWeights(model) with `metadata` plus {"format": "pt"}, through saveSafetensors.
 void saveT5Weights(T5& model, const std::string& path,
                    const std::map<std::string, std::string>& metadata = {});
-// A Hugging Face folder: DIR/config.json (readT5Config) and model.safetensors or its shards.
-T5 loadT5Folder(const std::string& dir, const torch::Device& device = torch::kCPU);
+// A Hugging Face folder of either kind: core/model/HfImport.h loadHfFolder().
 
 }  // namespace rgpb

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "core/model/HfImport.h"
 #include "core/model/Safetensors.h"
 #include "core/model/T5.h"
 #include "core/model/T5Config.h"
@@ -360,7 +361,7 @@ private Q_SLOTS:
 
             // A Hugging Face folder: config.json + model.safetensors.
             writeText(dir.filePath("config.json"), c.toHfJson().dump(2));
-            T5 folder = loadT5Folder(dir.path().toStdString());
+            T5 folder = loadHfFolder(dir.path().toStdString()).t5();
             QCOMPARE(folder->config().toHfJson(), c.toHfJson());
             QVERIFY(torch::equal(saved->forward(input, {}, dec), folder->forward(input, {}, dec)));
         }
