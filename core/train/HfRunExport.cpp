@@ -8,6 +8,7 @@
 #include "core/model/HfImport.h"
 #include "core/run/RunStore.h"
 #include "core/tokenizer/BpeTokenizer.h"
+#include "core/tokenizer/T5Tokenizer.h"
 #include "core/tokenizer/TokenizerFactory.h"
 #include "core/train/Checkpoint.h"
 #include "core/train/Evaluation.h"
@@ -82,6 +83,18 @@ void writeHfTokenizerFiles(const Tokenizer& tok, int64_t max_positions,
     } else if (tok.kind() == "byte") {
         writeFileAtomic((base / "tokenizer.json").string(), byteTokenizerJson());
         texts = {{"pad", "<|pad|>"}, {"bos", "<|bos|>"}, {"eos", "<|eos|>"}, {"sep", "<|sep|>"}};
+    } else if (tok.kind() == "t5") {
+        // save() wrote spiece.model (or the Unigram tokenizer.json it came from): transformers'
+        // T5Tokenizer reads it with these specials and the sentinel count.
+        nlohmann::ordered_json map{
+            {"eos_token", "</s>"}, {"pad_token", "<pad>"}, {"unk_token", "<unk>"}};
+        nlohmann::ordered_json config = map;
+        config["tokenizer_class"] = "T5Tokenizer";
+        config["extra_ids"] = dynamic_cast<const T5Tokenizer&>(tok).extraIds();
+        config["model_max_length"] = max_positions;
+        writeJson(base / "tokenizer_config.json", config);
+        writeJson(base / "special_tokens_map.json", map);
+        return;
     } else {
         return;  // sentencepiece: no fast-tokenizer file (see the header)
     }

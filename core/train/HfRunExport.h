@@ -29,7 +29,9 @@ std::string exportRunToHf(const std::string& run_dir, const std::string& out_dir
 // exactly it) plus, for transformers: tokenizer.json (BPE: its file; byte: an equivalent
 // byte-level BPE file, byteTokenizerJson()), tokenizer_config.json and
 // special_tokens_map.json. A SentencePiece tokenizer gets no tokenizer.json: transformers
-// cannot load it as a fast tokenizer (its spm.model is there for sentencepiece itself).
+// cannot load it as a fast tokenizer (its spm.model is there for sentencepiece itself). A T5
+// tokenizer keeps its own file (spiece.model or tokenizer.json) and gets a tokenizer_config.json
+// naming T5Tokenizer with its specials and extra_ids.
 void writeHfTokenizerFiles(const Tokenizer& tokenizer, int64_t max_positions,
                            const std::string& out_dir);
 

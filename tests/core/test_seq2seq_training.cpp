@@ -12,7 +12,9 @@
 #include <QTemporaryDir>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <nlohmann/json.hpp>
 
 #include "core/analytic/GradientMeasureModel.h"
 #include "core/config/RunConfig.h"
@@ -478,6 +480,17 @@ private Q_SLOTS:
         QCOMPARE(rec.steps.size(), std::size_t(2));
         QVERIFY(std::isfinite(r.metric("eval/perplexity")));
         QCOMPARE(loadRun(run_dir, torch::kCPU).tokenizer->kind(), std::string("t5"));
+
+        // Its export names T5's tokenizer for transformers, and the tokenizer reads back the same.
+        const std::string exported = tmp.filePath("exported").toStdString();
+        exportRunToHf(run_dir, exported, {});
+        const nlohmann::json tc =
+            nlohmann::json::parse(std::ifstream(exported + "/tokenizer_config.json"));
+        QCOMPARE(tc.at("tokenizer_class").get<std::string>(), std::string("T5Tokenizer"));
+        QCOMPARE(tc.at("extra_ids").get<int>(), 100);
+        QCOMPARE(tc.at("eos_token").get<std::string>(), std::string("</s>"));
+        const std::string text = "Cy has red. <extra_id_0> Bo?";
+        QCOMPARE(loadTokenizerFrom(exported)->encode(text), tok->encode(text));
     }
 };
 
