@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/model/HfConfigKeys.h"
 #include "core/util/Error.h"
 
 namespace rgpb {
@@ -190,43 +191,6 @@ nlohmann::json ModelConfig::toHfJson() const {
 
 namespace {
 
-// Typed access with "source (key)" locations. `alt` is a newer HF spelling of the same key.
-const nlohmann::json* find(const nlohmann::json& j, const char* key, const char* alt = nullptr) {
-    auto it = j.find(key);
-    if (it != j.end())
-        return &*it;
-    if (alt != nullptr) {
-        it = j.find(alt);
-        if (it != j.end())
-            return &*it;
-    }
-    return nullptr;
-}
-
-int64_t requiredInt(const nlohmann::json& j, const char* key, const std::string& source) {
-    const nlohmann::json* v = find(j, key);
-    if (v == nullptr)
-        throw InputError(source + " (" + key + ")", "missing key, expected an integer");
-    if (!v->is_number_integer()) {
-        throw InputError(source + " (" + key + ")", "expected an integer, got " + v->dump());
-    }
-    return v->get<int64_t>();
-}
-
-// requiredInt() at most `max`: a size a file claims is checked before anything is sized by it
-// (a config.json claiming 10^9 layers must not build them). The limits are far above every
-// published model of these architectures.
-int64_t sizeInt(const nlohmann::json& j, const char* key, const std::string& source, int64_t max,
-                const char* unit) {
-    const int64_t v = requiredInt(j, key, source);
-    if (v > max) {
-        throw InputError(source + " (" + key + ")",
-                         "claims " + std::to_string(v) + " " + unit + ", more than the limit of " +
-                             std::to_string(max) + ": refused before building the model");
-    }
-    return v;
-}
-
 constexpr int64_t kMaxVocab = int64_t(1) << 24;      // tokens (the largest vocabularies: 256k)
 constexpr int64_t kMaxHidden = int64_t(1) << 16;     // hidden units
 constexpr int64_t kMaxLayers = 1024;                 // layers
@@ -234,22 +198,8 @@ constexpr int64_t kMaxHeads = int64_t(1) << 12;      // attention heads
 constexpr int64_t kMaxInner = int64_t(1) << 18;      // MLP units
 constexpr int64_t kMaxPositions = int64_t(1) << 20;  // positions (rotary tables are sized so)
 
-double optionalNumber(const nlohmann::json& j, const char* key, const char* alt, double fallback,
-                      const std::string& source);
-
-bool optionalBool(const nlohmann::json& j, const char* key, bool fallback,
-                  const std::string& source) {
-    const nlohmann::json* v = find(j, key);
-    if (v == nullptr || v->is_null())
-        return fallback;
-    if (!v->is_boolean())
-        throw InputError(source + " (" + key + ")", "expected true or false, got " + v->dump());
-    return v->get<bool>();
-}
-
-std::string activation(const nlohmann::json& j, const char* key, const char* fallback,
-                       const std::string& source) {
-    const nlohmann::json* a = find(j, key);
+std::string activation(const HfConfigKeys& keys, const char* key, const char* fallback) {
+    const nlohmann::json* a = keys.find(key);
     if (a == nullptr)
         return fallback;
     // gelu_pytorch_tanh and gelu_fast compute the same tanh approximation as gelu_new.
@@ -257,38 +207,34 @@ std::string activation(const nlohmann::json& j, const char* key, const char* fal
         return "gelu";
     if (*a == "gelu_new" || *a == "gelu_pytorch_tanh" || *a == "gelu_fast")
         return "gelu_new";
-    throw InputError(source + " (" + key + ")",
-                     "supported: \"gelu\", \"gelu_new\" (also gelu_pytorch_tanh, gelu_fast), "
-                     "got " +
-                         a->dump());
+    keys.fail(key, "supported: \"gelu\", \"gelu_new\" (also gelu_pytorch_tanh, gelu_fast), got " +
+                       a->dump());
 }
 
-ModelConfig gpt2FromHfJson(const nlohmann::json& j, const std::string& source) {
-    auto where = [&](const char* key) { return source + " (" + key + ")"; };
+ModelConfig gpt2FromHfJson(const HfConfigKeys& keys, const std::string& source) {
     ModelConfig c;
     c.makeGpt2();
     c.name = "gpt2";
-    if (const auto* n = find(j, "rgpb_preset"); n != nullptr && n->is_string())
+    if (const auto* n = keys.find("rgpb_preset"); n != nullptr && n->is_string())
         c.name = n->get<std::string>();
-    c.vocab_size = sizeInt(j, "vocab_size", source, kMaxVocab, "tokens");
-    c.hidden_size = sizeInt(j, "n_embd", source, kMaxHidden, "hidden units");
-    c.num_layers = sizeInt(j, "n_layer", source, kMaxLayers, "layers");
-    c.num_heads = sizeInt(j, "n_head", source, kMaxHeads, "heads");
-    c.max_positions = sizeInt(j, "n_positions", source, kMaxPositions, "positions");
+    c.vocab_size = keys.size("vocab_size", kMaxVocab, "tokens");
+    c.hidden_size = keys.size("n_embd", kMaxHidden, "hidden units");
+    c.num_layers = keys.size("n_layer", kMaxLayers, "layers");
+    c.num_heads = keys.size("n_head", kMaxHeads, "heads");
+    c.max_positions = keys.size("n_positions", kMaxPositions, "positions");
     // n_inner null (the usual) means 4 x n_embd.
-    const nlohmann::json* inner = find(j, "n_inner");
-    c.intermediate_size = inner == nullptr || inner->is_null()
+    c.intermediate_size = keys.find("n_inner") == nullptr
                               ? 4 * c.hidden_size
-                              : sizeInt(j, "n_inner", source, kMaxInner, "MLP units");
-    c.hidden_act = activation(j, "activation_function", "gelu_new", source);
-    c.layer_norm_eps = optionalNumber(j, "layer_norm_epsilon", nullptr, 1e-5, source);
-    c.tie_word_embeddings = optionalBool(j, "tie_word_embeddings", true, source);
-    if (!optionalBool(j, "scale_attn_weights", true, source))
-        throw InputError(where("scale_attn_weights"), "only true is supported");
-    if (optionalBool(j, "scale_attn_by_inverse_layer_idx", false, source))
-        throw InputError(where("scale_attn_by_inverse_layer_idx"), "only false is supported");
-    if (optionalBool(j, "add_cross_attention", false, source))
-        throw InputError(where("add_cross_attention"), "only false is supported");
+                              : keys.size("n_inner", kMaxInner, "MLP units");
+    c.hidden_act = activation(keys, "activation_function", "gelu_new");
+    c.layer_norm_eps = keys.number("layer_norm_epsilon", nullptr, 1e-5);
+    c.tie_word_embeddings = keys.boolean("tie_word_embeddings", true);
+    if (!keys.boolean("scale_attn_weights", true))
+        keys.fail("scale_attn_weights", "only true is supported");
+    if (keys.boolean("scale_attn_by_inverse_layer_idx", false))
+        keys.fail("scale_attn_by_inverse_layer_idx", "only false is supported");
+    if (keys.boolean("add_cross_attention", false))
+        keys.fail("add_cross_attention", "only false is supported");
     try {
         c.validate();
     } catch (const ArgumentError& e) {
@@ -297,59 +243,40 @@ ModelConfig gpt2FromHfJson(const nlohmann::json& j, const std::string& source) {
     return c;
 }
 
-double optionalNumber(const nlohmann::json& j, const char* key, const char* alt, double fallback,
-                      const std::string& source) {
-    const nlohmann::json* v = find(j, key, alt);
-    if (v == nullptr)
-        return fallback;
-    if (!v->is_number()) {
-        throw InputError(source + " (" + key + ")", "expected a number, got " + v->dump());
-    }
-    return v->get<double>();
-}
-
 }  // namespace
 
 ModelConfig ModelConfig::fromHfJson(const nlohmann::json& j, const std::string& source) {
     if (!j.is_object())
         throw InputError(source, "expected a JSON object (a GPTNeoXConfig)");
-    auto where = [&](const char* key) { return source + " (" + key + ")"; };
-    if (const auto* t = find(j, "model_type"); t != nullptr && *t == "gpt2")
-        return gpt2FromHfJson(j, source);
-    if (const auto* t = find(j, "model_type"); t != nullptr && *t != "gpt_neox") {
-        throw InputError(where("model_type"),
-                         "unknown architecture " + t->dump() +
-                             ": supported model types are \"gpt_neox\" (GPTNeoXForCausalLM, "
-                             "Pythia) and \"gpt2\" (GPT2LMHeadModel)");
+    const HfConfigKeys keys(j, source);
+    if (const auto* t = keys.find("model_type"); t != nullptr && *t == "gpt2")
+        return gpt2FromHfJson(keys, source);
+    if (const auto* t = keys.find("model_type"); t != nullptr && *t != "gpt_neox") {
+        keys.fail("model_type", "unknown architecture " + t->dump() +
+                                    ": supported model types are \"gpt_neox\" "
+                                    "(GPTNeoXForCausalLM, Pythia) and \"gpt2\" (GPT2LMHeadModel)");
     }
     ModelConfig c;
-    if (const auto* n = find(j, "rgpb_preset"); n != nullptr && n->is_string()) {
+    if (const auto* n = keys.find("rgpb_preset"); n != nullptr && n->is_string()) {
         c.name = n->get<std::string>();
     }
-    c.vocab_size = sizeInt(j, "vocab_size", source, kMaxVocab, "tokens");
-    c.hidden_size = sizeInt(j, "hidden_size", source, kMaxHidden, "hidden units");
-    c.num_layers = sizeInt(j, "num_hidden_layers", source, kMaxLayers, "layers");
-    c.num_heads = sizeInt(j, "num_attention_heads", source, kMaxHeads, "heads");
-    c.intermediate_size = sizeInt(j, "intermediate_size", source, kMaxInner, "MLP units");
-    c.max_positions = sizeInt(j, "max_position_embeddings", source, kMaxPositions, "positions");
+    c.vocab_size = keys.size("vocab_size", kMaxVocab, "tokens");
+    c.hidden_size = keys.size("hidden_size", kMaxHidden, "hidden units");
+    c.num_layers = keys.size("num_hidden_layers", kMaxLayers, "layers");
+    c.num_heads = keys.size("num_attention_heads", kMaxHeads, "heads");
+    c.intermediate_size = keys.size("intermediate_size", kMaxInner, "MLP units");
+    c.max_positions = keys.size("max_position_embeddings", kMaxPositions, "positions");
     // transformers >= 4.45 writes partial_rotary_factor / rope_theta instead.
-    c.rotary_pct = optionalNumber(j, "rotary_pct", "partial_rotary_factor", 0.25, source);
-    c.rotary_base = optionalNumber(j, "rotary_emb_base", "rope_theta", 10000.0, source);
-    c.layer_norm_eps = optionalNumber(j, "layer_norm_eps", nullptr, 1e-5, source);
-    if (const auto* p = find(j, "use_parallel_residual"); p != nullptr) {
-        if (!p->is_boolean()) {
-            throw InputError(where("use_parallel_residual"),
-                             "expected true or false, got " + p->dump());
-        }
-        c.parallel_residual = p->get<bool>();
-    }
-    c.hidden_act = activation(j, "hidden_act", "gelu", source);
-    if (const auto* r = find(j, "rope_scaling"); r != nullptr && !r->is_null())
-        throw InputError(where("rope_scaling"),
-                         "unsupported (only plain rotary), got " + r->dump());
-    c.tie_word_embeddings = optionalBool(j, "tie_word_embeddings", false, source);
-    if (!optionalBool(j, "attention_bias", true, source))
-        throw InputError(where("attention_bias"), "only true (biased attention) is supported");
+    c.rotary_pct = keys.number("rotary_pct", "partial_rotary_factor", 0.25);
+    c.rotary_base = keys.number("rotary_emb_base", "rope_theta", 10000.0);
+    c.layer_norm_eps = keys.number("layer_norm_eps", nullptr, 1e-5);
+    c.parallel_residual = keys.boolean("use_parallel_residual", c.parallel_residual);
+    c.hidden_act = activation(keys, "hidden_act", "gelu");
+    if (const auto* r = keys.find("rope_scaling"); r != nullptr)
+        keys.fail("rope_scaling", "unsupported (only plain rotary), got " + r->dump());
+    c.tie_word_embeddings = keys.boolean("tie_word_embeddings", false);
+    if (!keys.boolean("attention_bias", true))
+        keys.fail("attention_bias", "only true (biased attention) is supported");
     try {
         c.validate();
     } catch (const ArgumentError& e) {

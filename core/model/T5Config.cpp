@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/model/HfConfigKeys.h"
 #include "core/run/RunStore.h"
 #include "core/util/Error.h"
 #include "core/util/JsonFile.h"
@@ -29,58 +30,6 @@ constexpr int64_t kMaxT5Width = int64_t(1) << 18;  // d_model, d_kv, d_ff
 constexpr int64_t kMaxT5Layers = 1024;
 constexpr int64_t kMaxT5Heads = int64_t(1) << 12;
 constexpr int64_t kMaxT5Buckets = int64_t(1) << 12;
-
-// One key of a T5 config.json, read with the file and key named in every complaint.
-class T5Keys {
-public:
-    T5Keys(const nlohmann::json& j, const std::string& source) : j_(j), source_(source) {}
-
-    const nlohmann::json* find(const char* key) const {
-        auto it = j_.find(key);
-        return it == j_.end() || it->is_null() ? nullptr : &*it;
-    }
-    [[noreturn]] void fail(const char* key, const std::string& problem) const {
-        throw InputError(source_ + " (" + key + ")", problem);
-    }
-    // An integer in [min, max]; `fallback` when absent, or InputError when `required`.
-    int64_t integer(const char* key, int64_t min, int64_t max, bool required,
-                    int64_t fallback = 0) const {
-        const nlohmann::json* v = find(key);
-        if (v == nullptr) {
-            if (required)
-                fail(key, "missing key, expected an integer");
-            return fallback;
-        }
-        if (!v->is_number_integer())
-            fail(key, "expected an integer, got " + v->dump());
-        const int64_t n = v->get<int64_t>();
-        if (n < min || n > max) {
-            fail(key, "expected an integer in [" + std::to_string(min) + ", " +
-                          std::to_string(max) + "], got " + std::to_string(n));
-        }
-        return n;
-    }
-    double number(const char* key, double fallback) const {
-        const nlohmann::json* v = find(key);
-        if (v == nullptr)
-            return fallback;
-        if (!v->is_number() || !(v->get<double>() > 0.0))
-            fail(key, "expected a positive number, got " + v->dump());
-        return v->get<double>();
-    }
-    bool boolean(const char* key, bool fallback) const {
-        const nlohmann::json* v = find(key);
-        if (v == nullptr)
-            return fallback;
-        if (!v->is_boolean())
-            fail(key, "expected true or false, got " + v->dump());
-        return v->get<bool>();
-    }
-
-private:
-    const nlohmann::json& j_;
-    const std::string& source_;
-};
 
 constexpr const char* kFeedForwardKinds[] = {"relu", "gelu", "gated-relu", "gated-gelu"};
 
@@ -177,7 +126,7 @@ void T5Config::validate() const {
 T5Config T5Config::fromHfJson(const nlohmann::json& j, const std::string& source) {
     if (!j.is_object())
         throw InputError(source, "expected a JSON object (a T5Config)");
-    const T5Keys keys(j, source);
+    const HfConfigKeys keys(j, source);
     if (const auto* t = keys.find("model_type"); t != nullptr && *t != "t5") {
         keys.fail("model_type", "expected \"t5\" (T5ForConditionalGeneration), got " + t->dump());
     }
@@ -205,7 +154,7 @@ T5Config T5Config::fromHfJson(const nlohmann::json& j, const std::string& source
         c.feed_forward_proj = f->get<std::string>();
     }
     c.tie_word_embeddings = keys.boolean("tie_word_embeddings", true);
-    c.layer_norm_epsilon = keys.number("layer_norm_epsilon", 1e-6);
+    c.layer_norm_epsilon = keys.number("layer_norm_epsilon", nullptr, 1e-6, true);
     c.pad_token_id = keys.integer("pad_token_id", 0, c.vocab_size - 1, false, 0);
     c.decoder_start_token_id =
         keys.integer("decoder_start_token_id", 0, c.vocab_size - 1, false, c.pad_token_id);
