@@ -5,7 +5,8 @@ NOT RUN IN THIS REPOSITORY'S CI: it needs Python with torch, transformers and sa
 (e.g. the GPU machine's environment). It was written without access to transformers, so its
 first run is also its own test.
 
-For GPT-NeoX and GPT-2 it
+For GPT-NeoX and GPT-2 (and, steps 1-2 plus the reload of step 3, for T5 v1.0 and v1.1 through
+`rgpb logits --decoder-ids`) it
   1. builds a tiny random model in transformers (fixed seed) and saves it with
      save_pretrained(safe_serialization=True) (once as float32, once as bfloat16 + shards),
      plus a byte-level BPE tokenizer.json (GPT-2's if `tokenizers` can train one, else none);
@@ -44,6 +45,52 @@ def tiny_models():
     yield "gpt_neox", GPTNeoXForCausalLM(neox)
     torch.manual_seed(1)
     yield "gpt2", GPT2LMHeadModel(gpt2)
+
+
+def tiny_t5_models():
+    """T5 v1.0 (ReLU, tied head) and v1.1 (gated GELU, untied head), tiny and random."""
+    from transformers import T5Config, T5ForConditionalGeneration
+
+    for name, ff, tied in (("t5-v1.0", "relu", True), ("t5-v1.1", "gated-gelu", False)):
+        cfg = T5Config(vocab_size=300, d_model=64, d_kv=16, d_ff=128, num_layers=2,
+                       num_decoder_layers=2, num_heads=4, relative_attention_num_buckets=8,
+                       relative_attention_max_distance=20, feed_forward_proj=ff,
+                       tie_word_embeddings=tied, dropout_rate=0.0, decoder_start_token_id=0,
+                       pad_token_id=0, eos_token_id=1)
+        torch.manual_seed(2)
+        yield name, T5ForConditionalGeneration(cfg)
+
+
+def t5_parity(args, work, ids):
+    """import-hf of a transformers T5, `rgpb logits --decoder-ids` against transformers' logits,
+    and the imported folder reloaded by from_pretrained. Returns the worst max |difference|."""
+    from transformers import T5ForConditionalGeneration
+
+    dec = [0, 33, 7, 250, 12]
+    enc_t, dec_t = torch.tensor([ids]), torch.tensor([dec])
+    worst = 0.0
+    for arch, model in tiny_t5_models():
+        model.eval()
+        with torch.no_grad():
+            ref = model(input_ids=enc_t, decoder_input_ids=dec_t).logits[0].float()
+        src = os.path.join(work, f"{arch}-float32")
+        model.save_pretrained(src, safe_serialization=True)
+        write_tokenizer(src)
+        imported = os.path.join(work, f"{arch}-imported")
+        run([args.rgpb, "import-hf", src, imported])
+        out = os.path.join(work, f"{arch}-logits.safetensors")
+        run([args.rgpb, "logits", imported, "--ids", " ".join(map(str, ids)), "--decoder-ids",
+             " ".join(map(str, dec)), "--out", out, "--device", args.device])
+        d_import = (load_file(out)["logits"] - ref).abs().max().item()
+        back = T5ForConditionalGeneration.from_pretrained(imported, torch_dtype=torch.float32)
+        back.eval()
+        with torch.no_grad():
+            again = back(input_ids=enc_t, decoder_input_ids=dec_t).logits[0].float()
+        d_reload = (again - ref).abs().max().item()
+        print(f"{arch:8s} float32  import max|diff| {d_import:.3e}   "
+              f"imported->from_pretrained max|diff| {d_reload:.3e}")
+        worst = max(worst, d_import, d_reload)
+    return worst
 
 
 def write_tokenizer(folder):
@@ -151,6 +198,7 @@ def main():
             d_export = (ours - theirs).abs().max().item()
             print(f"{arch:8s} trained  export-hf->from_pretrained max|diff| {d_export:.3e}")
             worst = max(worst, d_export)
+    worst = max(worst, t5_parity(args, work, ids))
     print(f"worst {worst:.3e}")
     sys.exit(0 if worst < 1e-4 else 1)
 

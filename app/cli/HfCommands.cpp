@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <sstream>
 
@@ -61,45 +62,69 @@ int importHf(const std::vector<std::string>& argv) {
     return 0;
 }
 
+// The ids of `option` ("1 2 3"), empty when the option is absent.
+std::vector<int64_t> idList(const CliArgs& args, const char* option) {
+    std::vector<int64_t> ids;
+    const auto text = args.value(option);
+    if (!text)
+        return ids;
+    std::istringstream in(*text);
+    std::string word;
+    while (std::getline(in, word, ' ')) {
+        if (word.empty())
+            continue;
+        try {
+            size_t used = 0;
+            ids.push_back(std::stoll(word, &used));
+            if (used != word.size())
+                throw std::invalid_argument(word);
+        } catch (const std::exception&) {
+            throw Error(std::string("logits: --") + option + ": '" + word + "' is not a token id");
+        }
+    }
+    return ids;
+}
+
 int logits(const std::vector<std::string>& argv) {
-    CliArgs args(argv, {"ids", "text", "out", "device"});
+    CliArgs args(argv, {"ids", "text", "decoder-ids", "out", "device"});
     if (args.positional().size() != 1)
         throw Error("logits: expected one MODEL_DIR (Hugging Face folder, run or checkpoint)");
     const std::string& path = args.positional()[0];
-    std::vector<int64_t> ids;
-    if (auto text = args.value("ids")) {
-        std::istringstream in(*text);
-        std::string word;
-        while (std::getline(in, word, ' ')) {
-            if (word.empty())
-                continue;
-            try {
-                size_t used = 0;
-                ids.push_back(std::stoll(word, &used));
-                if (used != word.size())
-                    throw std::invalid_argument(word);
-            } catch (const std::exception&) {
-                throw Error("logits: --ids: '" + word + "' is not a token id");
-            }
-        }
-    } else if (auto t = args.value("text")) {
-        for (int32_t id : loadTokenizerFrom(path)->encode(*t))
-            ids.push_back(id);
+    std::vector<int64_t> ids = idList(args, "ids");
+    if (ids.empty()) {
+        if (auto t = args.value("text"))
+            for (int32_t id : loadTokenizerFrom(path)->encode(*t))
+                ids.push_back(id);
     }
     if (ids.empty())
         throw Error("logits: give --ids \"1 2 3\" or --text TEXT");
+    const std::vector<int64_t> decoder_ids = idList(args, "decoder-ids");
     torch::Device device(args.value("device").value_or("cpu"));
-    GptNeoX model = loadAnyModel(path, device).neox("rgpb logits");
+    const LanguageModel model = loadAnyModel(path, device);
+    if (model.seq2seq() == decoder_ids.empty())
+        throw Error(model.seq2seq() ? "logits: " + path +
+                                          " is a T5 encoder-decoder: give the decoder's ids "
+                                          "with --decoder-ids (--ids are the encoder's)"
+                                    : "logits: --decoder-ids is for encoder-decoder (T5) models; " +
+                                          path + " is decoder-only");
     requireFiniteWeights(model, path, fs::exists(fs::path(path) / "config.json"));
     model->eval();
     torch::NoGradGuard no_grad;
-    const int64_t vocab = model->config().vocab_size;
-    for (int64_t id : ids)
-        if (id < 0 || id >= vocab)
-            throw Error("logits: id " + std::to_string(id) + " is outside the vocabulary [0, " +
-                        std::to_string(vocab) + ")");
+    const int64_t vocab = model.shape().vocabSize();
+    for (const auto& list : {std::cref(ids), std::cref(decoder_ids)})
+        for (int64_t id : list.get())
+            if (id < 0 || id >= vocab)
+                throw Error("logits: id " + std::to_string(id) + " is outside the vocabulary [0, " +
+                            std::to_string(vocab) + ")");
     auto input = torch::tensor(ids, torch::kInt64).unsqueeze(0).to(device);
-    auto out = model->forward(input).squeeze(0).to(torch::kCPU, torch::kFloat32).contiguous();
+    torch::Tensor raw;
+    if (model.seq2seq()) {
+        auto dec = torch::tensor(decoder_ids, torch::kInt64).unsqueeze(0).to(device);
+        raw = model.t5()->forward(input, {}, dec, {});
+    } else {
+        raw = model.neox()->forward(input);
+    }
+    auto out = raw.squeeze(0).to(torch::kCPU, torch::kFloat32).contiguous();
     if (auto file = args.value("out")) {
         saveSafetensors(*file, {{"logits", out}, {"ids", input.squeeze(0).to(torch::kCPU)}});
         std::cout << "wrote logits [" << out.size(0) << ", " << out.size(1) << "] to " << *file
@@ -124,7 +149,8 @@ Command exportHfCommand() {
     return {"export-hf", "write a run's checkpoint as a Hugging Face model folder",
             "usage: rgpb export-hf RUN_DIR OUT_DIR [--checkpoint final|step-N]\n"
             "                      [--dtype f32|f16|bf16] [--shard-size MB]\n\n"
-            "Writes config.json (GPTNeoXForCausalLM or GPT2LMHeadModel), model.safetensors (or\n"
+            "Writes config.json (GPTNeoXForCausalLM, GPT2LMHeadModel or\n"
+            "T5ForConditionalGeneration), model.safetensors (or\n"
             "shards of at most MB megabytes with model.safetensors.index.json),\n"
             "generation_config.json and the tokenizer files: transformers' from_pretrained\n"
             "loads the folder. Byte and BPE tokenizers get a tokenizer.json; a SentencePiece\n"
@@ -135,8 +161,9 @@ Command exportHfCommand() {
 Command importHfCommand() {
     return {"import-hf", "check and convert a Hugging Face model folder into a run-ready model",
             "usage: rgpb import-hf HF_DIR OUT_DIR\n\n"
-            "Reads config.json (gpt_neox or gpt2), model.safetensors or sharded safetensors\n"
-            "(f32/f16/bf16) and the tokenizer (tokenizer.json or vocab.json + merges.txt),\n"
+            "Reads config.json (gpt_neox, gpt2 or t5), model.safetensors or sharded safetensors\n"
+            "(f32/f16/bf16) and the tokenizer (tokenizer.json, vocab.json + merges.txt, or T5's\n"
+            "spiece.model),\n"
             "checks every tensor, and writes OUT_DIR with float32 weights, config.json and the\n"
             "tokenizer: name it in a run config as model.from.\n",
             importHf};
@@ -145,10 +172,12 @@ Command importHfCommand() {
 Command logitsCommand() {
     return {
         "logits", "a model's next-token logits for given token ids",
-        "usage: rgpb logits MODEL_DIR (--ids \"1 2 3\" | --text TEXT) [--out FILE]\n"
-        "                   [--device D]\n\n"
+        "usage: rgpb logits MODEL_DIR (--ids \"1 2 3\" | --text TEXT) [--decoder-ids \"0 5\"]\n"
+        "                   [--out FILE] [--device D]\n\n"
         "MODEL_DIR: a Hugging Face folder, a run or a checkpoint. Prints {\"ids\", \"logits\"}\n"
-        "as JSON, or with --out writes a safetensors file with tensors logits [L, V] and ids.\n",
+        "as JSON, or with --out writes a safetensors file with tensors logits [L, V] and ids.\n"
+        "A T5 model reads --ids (or --text) as the encoder's input and needs --decoder-ids:\n"
+        "the logits are then the decoder's [T, V].\n",
         logits};
 }
 

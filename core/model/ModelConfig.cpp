@@ -254,7 +254,8 @@ ModelConfig ModelConfig::fromHfJson(const nlohmann::json& j, const std::string& 
     if (const auto* t = keys.find("model_type"); t != nullptr && *t != "gpt_neox") {
         keys.fail("model_type", "unknown architecture " + t->dump() +
                                     ": supported model types are \"gpt_neox\" "
-                                    "(GPTNeoXForCausalLM, Pythia) and \"gpt2\" (GPT2LMHeadModel)");
+                                    "(GPTNeoXForCausalLM, Pythia), \"gpt2\" (GPT2LMHeadModel) "
+                                    "and \"t5\" (T5ForConditionalGeneration)");
     }
     ModelConfig c;
     if (const auto* n = keys.find("rgpb_preset"); n != nullptr && n->is_string()) {
