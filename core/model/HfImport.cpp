@@ -31,10 +31,6 @@ bool startsWith(const std::string& s, const std::string& prefix) {
     return s.compare(0, prefix.size(), prefix) == 0;
 }
 
-nlohmann::json readJsonFile(const std::string& path) {
-    return parseJson(readFile(path), path);
-}
-
 // How a weight is stored in the Hugging Face checkpoint relative to our Linear/Embedding.
 enum class Layout {
     Same,       // identical
@@ -290,7 +286,7 @@ ModelShape readHfShape(const std::string& dir) {
         throw InputError(dir, "not a directory (expected a Hugging Face model folder)");
     if (!fs::exists(path, ec))
         throw InputError(path, "missing: a Hugging Face model folder holds config.json");
-    const nlohmann::json j = readJsonFile(path);
+    const nlohmann::json j = parseJson(readFile(path), path);
     if (j.is_object() && j.contains("model_type") && j["model_type"] == "t5")
         return T5Config::fromHfJson(j, path);
     ModelConfig c = ModelConfig::fromHfJson(j, path);
@@ -313,7 +309,7 @@ std::map<std::string, HfTensor> readHfTensors(const std::string& dir) {
     const fs::path base(dir);
     const std::string index_path = (base / kIndexFile).string();
     if (fs::exists(index_path, ec)) {
-        const nlohmann::json index = readJsonFile(index_path);
+        const nlohmann::json index = parseJson(readFile(index_path), index_path);
         auto map = index.find("weight_map");
         if (!index.is_object() || map == index.end() || !map->is_object()) {
             throw InputError(index_path + " (weight_map)",
