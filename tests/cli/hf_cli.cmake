@@ -93,3 +93,9 @@ expect_run(0 "finished" train t5from.yaml --run-dir t5run2 --plain)
 expect_run(0 "wrote logits [3, 260]" logits t5imp --ids "5 9" --decoder-ids "0 40 41" --out t5l.safetensors)
 expect_run(1 "is a T5 encoder-decoder: give the decoder's ids with --decoder-ids" logits t5imp --ids "5 9")
 expect_run(1 "--decoder-ids is for encoder-decoder (T5) models" logits run1 --ids "5" --decoder-ids "0")
+# Judging and the gradient lab on T5 runs: compare generates with both, measure and replay
+# differentiate through the encoder-decoder.
+expect_run(0 "compare: 3 prompts, t5run vs t5run2" compare t5run t5run2 --synthetic --count 3
+           --out t5cmp --max-new-tokens 4)
+expect_run(0 "wrote t5gl/" gradlab measure t5run --data context-contrast --out t5gl --method exmate)
+expect_run(0 "4 methods x 4 pairs" gradlab replay t5run --data context-contrast --out t5rp --pairs 4)
